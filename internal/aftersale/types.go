@@ -1,0 +1,286 @@
+package aftersale
+
+import (
+	"time"
+
+	"github.com/weiquan/weiquan/internal/money"
+)
+
+// Status is the request status, named as in the Taobao Open Platform.
+type Status string
+
+// Statuses (TOP refund.status).
+const (
+	WaitSellerAgree        Status = "WAIT_SELLER_AGREE"
+	SellerRefuseBuyer      Status = "SELLER_REFUSE_BUYER"
+	WaitBuyerReturnGoods   Status = "WAIT_BUYER_RETURN_GOODS"
+	WaitSellerConfirmGoods Status = "WAIT_SELLER_CONFIRM_GOODS"
+	Success                Status = "SUCCESS"
+	Closed                 Status = "CLOSED"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{WaitSellerAgree, SellerRefuseBuyer, WaitBuyerReturnGoods, WaitSellerConfirmGoods, Success, Closed}
+
+// Open reports whether a request in this status can still move.
+func (s Status) Open() bool { return s != Success && s != Closed && s != "" }
+
+// Type is the kind of request.
+type Type string
+
+// Request types.
+const (
+	RefundOnly      Type = "refund_only"       // 仅退款
+	ReturnAndRefund Type = "return_and_refund" // 退货退款
+	Exchange        Type = "exchange"          // 换货
+)
+
+// Types lists the request types.
+var Types = []Type{RefundOnly, ReturnAndRefund, Exchange}
+
+// Reason is why the buyer asks.
+type Reason string
+
+// Reasons (SPEC §3).
+const (
+	NotReceived      Reason = "not_received"       // 未收到货
+	NotAsDescribed   Reason = "not_as_described"   // 描述不符
+	QualityProblem   Reason = "quality_problem"    // 质量问题
+	DamagedInTransit Reason = "damaged_in_transit" // 运输损坏
+	Counterfeit      Reason = "counterfeit"        // 假冒品牌
+	MissingParts     Reason = "missing_parts"      // 少件/漏发
+	NoReason7Day     Reason = "no_reason_7day"     // 七天无理由
+	SellerAgreed     Reason = "seller_agreed"      // 与卖家协商一致
+	OtherReason      Reason = "other"              // 其他
+)
+
+// Reasons lists the reasons.
+var Reasons = []Reason{NotReceived, NotAsDescribed, QualityProblem, DamagedInTransit, Counterfeit, MissingParts, NoReason7Day, SellerAgreed, OtherReason}
+
+// Role is who acts.
+type Role string
+
+// Roles that act on a request.
+const (
+	Buyer  Role = "buyer"
+	Seller Role = "seller"
+	System Role = "system"
+	// Platform is the intervention executing a judgment (客服介入判定执行).
+	Platform Role = "platform"
+)
+
+// Actor is who caused an event: a role, the party's ID, and through which
+// principal it came (an integration key acting for the party, an agent, the
+// deadline worker).
+type Actor struct {
+	Role Role   `json:"role"`
+	ID   string `json:"id,omitempty"`
+	Via  string `json:"via,omitempty"`
+}
+
+// Action names the commands, as in POST /v1/aftersales/{id}/{action}.
+type Action string
+
+// Actions.
+const (
+	Create        Action = "create"
+	Agree         Action = "agree"
+	Refuse        Action = "refuse"
+	CounterOffer  Action = "counter-offer"
+	AcceptOffer   Action = "accept-offer"
+	Modify        Action = "modify"
+	ShipReturn    Action = "ship-return"
+	Cancel        Action = "cancel"
+	Escalate      Action = "escalate"
+	ConfirmReturn Action = "confirm-return"
+	RefuseReceipt Action = "refuse-receipt"
+	Expire        Action = "expire" // a deadline fired; actor System
+	// Execute carries out a platform judgment on a request under
+	// intervention; actor Platform. Command.Ruling says how.
+	Execute Action = "execute"
+)
+
+// Rulings a platform judgment can impose on the request.
+const (
+	RulingRefund = "refund" // refund Command.Amount now: SUCCESS
+	RulingClose  = "close"  // judged for the seller: CLOSED
+	RulingReturn = "return" // the buyer returns the goods first: WAIT_BUYER_RETURN_GOODS
+)
+
+// Actions lists the actions a party can take (not create, not expire).
+var Actions = []Action{Agree, Refuse, CounterOffer, AcceptOffer, Modify, ShipReturn, Cancel, Escalate, ConfirmReturn, RefuseReceipt}
+
+// actorOf says which role may take each action.
+var actorOf = map[Action]Role{
+	Create: Buyer, Agree: Seller, Refuse: Seller, CounterOffer: Seller, AcceptOffer: Buyer,
+	Modify: Buyer, ShipReturn: Buyer, Cancel: Buyer, Escalate: Buyer, ConfirmReturn: Seller,
+	RefuseReceipt: Seller, Expire: System, Execute: Platform,
+}
+
+// ActorOf returns the role that may take the action.
+func ActorOf(a Action) (Role, bool) { r, ok := actorOf[a]; return r, ok }
+
+// DeadlineKind names a deadline.
+type DeadlineKind string
+
+// Deadline kinds (rule book keys in brackets).
+const (
+	SellerRespond       DeadlineKind = "seller_respond"        // aftersale.seller_respond → auto_agree
+	BuyerAnswerRefusal  DeadlineKind = "buyer_answer_refusal"  // aftersale.buyer_answer_refusal → close
+	BuyerShipReturn     DeadlineKind = "buyer_ship_return"     // aftersale.buyer_ship_return → close
+	SellerConfirmReturn DeadlineKind = "seller_confirm_return" // aftersale.seller_confirm_return → auto_refund
+)
+
+// PolicyKey returns the rule book key of a deadline kind.
+func (k DeadlineKind) PolicyKey() string { return "aftersale." + string(k) }
+
+// Deadline is the live deadline of an open request.
+type Deadline struct {
+	Kind     DeadlineKind `json:"kind"`
+	Actor    Role         `json:"actor"`
+	DueAt    time.Time    `json:"due_at"`
+	OnExpiry string       `json:"on_expiry"`
+	RuleID   string       `json:"rule_id"`
+}
+
+// Refusal is a seller's refusal (of the request, or of the returned goods).
+type Refusal struct {
+	Reason   string   `json:"reason"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Offer is a seller's counter-offer: a partial refund, the buyer keeps the goods.
+type Offer struct {
+	Amount money.Fen `json:"amount"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Return is the buyer's return shipment.
+type Return struct {
+	Carrier    string    `json:"carrier"`
+	TrackingNo string    `json:"tracking_no"`
+	ShippedAt  time.Time `json:"shipped_at"`
+}
+
+// Intervention records that platform intervention (客服介入) was requested.
+type Intervention struct {
+	RequestedBy Role      `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+	Reason      string    `json:"reason,omitempty"`
+}
+
+// State is an after-sales request as stored.
+type State struct {
+	ID            string        `json:"id"`
+	OrderID       string        `json:"order_id"`
+	BuyerID       string        `json:"buyer_id"`
+	SellerID      string        `json:"seller_id"`
+	Type          Type          `json:"type"`
+	Reason        Reason        `json:"reason"`
+	Description   string        `json:"description,omitempty"`
+	Amount        money.Fen     `json:"amount"`
+	Status        Status        `json:"status"`
+	GoodStatus    string        `json:"good_status"`
+	Offer         *Offer        `json:"offer,omitempty"`
+	Refusal       *Refusal      `json:"refusal,omitempty"`
+	Return        *Return       `json:"return,omitempty"`
+	Refunded      money.Fen     `json:"refunded"`
+	Intervention  *Intervention `json:"intervention,omitempty"`
+	Deadline      *Deadline     `json:"deadline"`
+	ClosedReason  string        `json:"closed_reason,omitempty"`
+	Modifications int           `json:"modifications"`
+	Version       int64         `json:"version"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// EventType names an event.
+type EventType string
+
+// Event types.
+const (
+	EvRequested       EventType = "requested"
+	EvAgreed          EventType = "agreed"
+	EvAutoAgreed      EventType = "auto_agreed"
+	EvRefused         EventType = "refused"
+	EvCounterOffered  EventType = "counter_offered"
+	EvOfferAccepted   EventType = "offer_accepted"
+	EvModified        EventType = "modified"
+	EvEscalated       EventType = "escalated"
+	EvReturnShipped   EventType = "return_shipped"
+	EvCancelled       EventType = "cancelled"
+	EvReturnConfirmed EventType = "return_confirmed"
+	EvReceiptRefused  EventType = "receipt_refused"
+	EvAutoRefunded    EventType = "auto_refunded"
+	EvClosed          EventType = "closed"
+	EvJudgedRefund    EventType = "judged_refund"
+	EvJudgedClose     EventType = "judged_close"
+	EvJudgedReturn    EventType = "judged_return"
+)
+
+// Event is one fact in a request's history.
+type Event struct {
+	Seq           int64     `json:"seq"`
+	Type          EventType `json:"type"`
+	Actor         Actor     `json:"actor"`
+	At            time.Time `json:"at"`
+	Reason        string    `json:"reason,omitempty"`
+	RuleIDs       []string  `json:"rule_ids"`
+	PolicyVersion string    `json:"policy_version"`
+	Data          Data      `json:"data"`
+}
+
+// Data is an event's payload. Deadline is the live deadline after the
+// event (nil: none), so replay reproduces it exactly.
+type Data struct {
+	OrderID      string        `json:"order_id,omitempty"`
+	BuyerID      string        `json:"buyer_id,omitempty"`
+	SellerID     string        `json:"seller_id,omitempty"`
+	Type         Type          `json:"type,omitempty"`
+	Reason       Reason        `json:"reason,omitempty"`
+	Description  string        `json:"description,omitempty"`
+	Amount       money.Fen     `json:"amount,omitempty"`
+	GoodStatus   string        `json:"good_status,omitempty"`
+	Offer        *Offer        `json:"offer,omitempty"`
+	Refusal      *Refusal      `json:"refusal,omitempty"`
+	Return       *Return       `json:"return,omitempty"`
+	Refund       money.Fen     `json:"refund,omitempty"`
+	Intervention *Intervention `json:"intervention,omitempty"`
+	ClosedReason string        `json:"closed_reason,omitempty"`
+	Deadline     *Deadline     `json:"deadline"`
+}
+
+// OrderView is what a decision needs to know of the order.
+type OrderView struct {
+	ID          string
+	BuyerID     string
+	SellerID    string
+	Closed      bool
+	PaidAt      *time.Time
+	ShippedAt   *time.Time
+	DeliveredAt *time.Time
+	CompletedAt *time.Time
+	Refundable  money.Fen
+}
+
+// Command is an action with its input.
+type Command struct {
+	Action      Action
+	Actor       Actor
+	Type        Type
+	Reason      Reason
+	Description string
+	Amount      money.Fen
+	Note        string   // refusal / escalation / cancel reason
+	Evidence    []string // evidence references
+	Carrier     string
+	TrackingNo  string
+	// ExpectVersion, when not 0, is the version the actor saw (HTTP If-Match):
+	// the command is refused if the request has moved since.
+	ExpectVersion int64
+	// Ruling is the platform judgment to execute (Execute).
+	Ruling string
+	// For Expire: the deadline that fired.
+	DeadlineKind  DeadlineKind
+	DeadlineDueAt time.Time
+}

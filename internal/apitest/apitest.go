@@ -1,0 +1,294 @@
+// Package apitest is the test harness shared by the store, service and API
+// suites: it opens a fresh database on SQLite (a temporary file) or on
+// PostgreSQL (a fresh schema on the server named by
+// WEIQUAN_TEST_POSTGRES_URL), serves the real API with a manual clock, and
+// gives typed helpers to call it.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for schema setup
+
+	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/evidence"
+	"github.com/weiquan/weiquan/internal/httpapi"
+	"github.com/weiquan/weiquan/internal/metrics"
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// PostgresEnv names the environment variable with the PostgreSQL URL.
+const PostgresEnv = "WEIQUAN_TEST_POSTGRES_URL"
+
+// RequirePostgresEnv, when "1", turns a missing PostgreSQL into a failure
+// instead of a skip (CI sets it).
+const RequirePostgresEnv = "WEIQUAN_REQUIRE_POSTGRES"
+
+// Engine is a database engine to run a suite on.
+type Engine struct {
+	Name string
+	// URL returns the URL of a fresh, empty database (cleaned up with t).
+	URL func(t testing.TB) string
+}
+
+// Engines returns SQLite and, when configured, PostgreSQL. Without
+// PostgreSQL the PostgreSQL engine skips its subtests with a message (or
+// fails them when WEIQUAN_REQUIRE_POSTGRES=1).
+func Engines() []Engine {
+	return []Engine{{Name: "sqlite", URL: SQLiteURL}, {Name: "postgres", URL: PostgresURL}}
+}
+
+// SQLiteURL returns a fresh SQLite database file URL.
+func SQLiteURL(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "weiquan.db")
+}
+
+// PostgresURL returns the URL of a fresh schema on the test server.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		if os.Getenv(RequirePostgresEnv) == "1" {
+			t.Fatalf("%s=1 but %s is empty", RequirePostgresEnv, PostgresEnv)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer db.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "wqt_" + hex.EncodeToString(b[:])
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("postgres at %s: create schema: %v", base, err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err == nil {
+			_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("postgres url: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Env is a running API on a fresh database.
+type Env struct {
+	T           testing.TB
+	URL         string
+	Svc         *service.Service
+	Store       *store.Store
+	Clock       *clock.Manual
+	Server      *httptest.Server
+	Integration string // an integration key
+	Admin       string // an admin key
+	Agent       string // an agent key
+	keysMu      sync.Mutex
+	keys        map[string]string
+}
+
+// Start is the start time of every Env's clock.
+var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// Open starts the API on dbURL with the default rule book.
+func Open(t testing.TB, dbURL string) *Env { return OpenWith(t, dbURL, policy.Default()) }
+
+// OpenWith starts the API on dbURL with a rule book.
+func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("open %s: %v", dbURL, err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	clk := clock.NewManual(Start)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m := metrics.New(st, clk.Now)
+	svc := service.New(st, book, service.Options{Clock: clk, Logger: log, Observer: m})
+	blobs, err := evidence.Open(t.TempDir(), evidence.Limits{MaxFileBytes: 256 << 10, MaxCaseBytes: 1 << 20})
+	if err != nil {
+		t.Fatalf("evidence: %v", err)
+	}
+	svc.SetBlobs(blobs)
+	srv := httptest.NewServer(httpapi.New(svc, log, m, "test").Handler())
+	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, keys: map[string]string{}}
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	e.Integration = e.Key(service.RoleIntegration, "")
+	e.Admin = e.Key(service.RoleAdmin, "")
+	e.Agent = e.Key(service.RoleAgent, "")
+	return e
+}
+
+// Key returns an API key for a role (and party), creating it once.
+func (e *Env) Key(role, party string) string {
+	e.T.Helper()
+	e.keysMu.Lock()
+	defer e.keysMu.Unlock()
+	if k, ok := e.keys[role+"/"+party]; ok {
+		return k
+	}
+	k, _, err := e.Svc.NewAPIKey(context.Background(), role, party, "test")
+	if err != nil {
+		e.T.Fatalf("api key %s/%s: %v", role, party, err)
+	}
+	e.keys[role+"/"+party] = k
+	return k
+}
+
+// Resp is an HTTP response.
+type Resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r Resp) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m
+}
+
+// Str returns a top-level string field of the body.
+func (r Resp) Str(field string) string {
+	s, _ := r.JSON()[field].(string)
+	return s
+}
+
+// Req is one call.
+type Req struct {
+	Method string
+	Path   string
+	Key    string            // bearer key; "" sends no Authorization
+	ActAs  string            // X-Act-As
+	Body   any               // encoded as JSON unless []byte or string
+	Header map[string]string // extra headers
+}
+
+// Do performs a call.
+func (e *Env) Do(r Req) Resp {
+	e.T.Helper()
+	var body io.Reader
+	switch b := r.Body.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(b)
+	case string:
+		body = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatalf("encode body: %v", err)
+		}
+		body = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(r.Method, e.Server.URL+r.Path, body)
+	if err != nil {
+		e.T.Fatalf("request: %v", err)
+	}
+	if r.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Key)
+	}
+	if r.ActAs != "" {
+		req.Header.Set("X-Act-As", r.ActAs)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return Resp{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Must performs a call and fails the test unless the status matches.
+func (e *Env) Must(status int, r Req) Resp {
+	e.T.Helper()
+	res := e.Do(r)
+	if res.Status != status {
+		e.T.Fatalf("%s %s: status %d, want %d: %s", r.Method, r.Path, res.Status, status, res.Body)
+	}
+	return res
+}
+
+// OrderState is how far NewOrder takes an order.
+type OrderState int
+
+// Order states for NewOrder.
+const (
+	Unpaid OrderState = iota
+	Paid
+	Shipped
+	Delivered
+	Completed
+)
+
+// NewOrder creates order id for buyer and seller with amount fen and takes
+// it to state through the API.
+func (e *Env) NewOrder(id, buyer, seller string, amount int64, st OrderState) {
+	e.T.Helper()
+	e.Must(200, Req{Method: "PUT", Path: "/v1/orders/" + id, Key: e.Integration, Body: map[string]any{
+		"buyer_id": buyer, "seller_id": seller, "category": "女装", "amount": amount, "postage": 0,
+		"items": []map[string]any{{"title": "测试商品 " + id, "quantity": 1, "price": amount}}}})
+	now := e.Clock.Now()
+	steps := []map[string]any{
+		{"type": "paid", "at": now.Add(-4 * time.Hour)},
+		{"type": "shipped", "at": now.Add(-3 * time.Hour), "carrier": "SF", "tracking_no": "SF" + id},
+		{"type": "delivered", "at": now.Add(-2 * time.Hour), "signed_by": "本人"},
+		{"type": "completed", "at": now.Add(-1 * time.Hour)},
+	}
+	for i := 0; i < int(st); i++ {
+		e.Must(200, Req{Method: "POST", Path: "/v1/orders/" + id + "/events", Key: e.Integration, Body: steps[i]})
+	}
+}
+
+// Aftersale opens a request as the buyer and returns its id.
+func (e *Env) Aftersale(orderID, buyer string, body map[string]any) string {
+	e.T.Helper()
+	body["order_id"] = orderID
+	res := e.Must(201, Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key(service.RoleBuyer, buyer), Body: body})
+	return res.Str("id")
+}
+
+// Act posts an action and returns the response.
+func (e *Env) Act(id, action, key string, body any) Resp {
+	e.T.Helper()
+	return e.Do(Req{Method: "POST", Path: fmt.Sprintf("/v1/aftersales/%s/%s", id, action), Key: key, Body: body})
+}

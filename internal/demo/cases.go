@@ -1,0 +1,128 @@
+package demo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// cases takes the intervention cases the fill opened through the later
+// stages, so the queue shows every stage: some stay in evidence, some wait
+// in review (claimed or not), some are judged (for the buyer, for the
+// seller, return first), one is appealed and decided by the senior tier.
+func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
+	ctx := f.ctx
+	agent := service.Caller{Role: service.RoleAgent, Via: "key:" + agentKey}
+	senior := service.Caller{Role: service.RoleSenior, Via: "key:" + seniorKey}
+	list, err := f.svc.Store().ListDisputes(ctx, store.DisputeFilter{Limit: 500})
+	if err != nil {
+		return err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	act := func(c service.Caller, id string, cmd dispute.Command) (dispute.State, error) {
+		return f.svc.ActDispute(ctx, c, id, service.DisputeCommand{Command: cmd})
+	}
+	party := func(s dispute.State, p dispute.Party) service.Caller {
+		if p == dispute.Buyer {
+			return service.Caller{Role: service.RoleBuyer, PartyID: s.BuyerID, Via: f.via}
+		}
+		return service.Caller{Role: service.RoleSeller, PartyID: s.SellerID, Via: f.via}
+	}
+	n := 0
+	for _, c := range list {
+		if c.Status != dispute.Evidence && c.Status != dispute.Review {
+			continue
+		}
+		n++
+		if n%4 == 1 && c.Status == dispute.Evidence {
+			continue // stays in the evidence stage
+		}
+		if c.Status == dispute.Evidence {
+			for _, p := range []dispute.Party{dispute.Buyer, dispute.Seller} {
+				if _, err := act(party(c, p), c.ID, dispute.Command{Action: dispute.DoneEvidence}); err != nil && !fault.Is(err, fault.Conflict) {
+					return fmt.Errorf("demo: case %s done evidence: %w", c.ID, err)
+				}
+			}
+		}
+		if n%4 == 2 {
+			continue // waits in the review queue, unclaimed
+		}
+		who := agent
+		if c.Senior {
+			who = senior
+		}
+		if _, err := act(who, c.ID, dispute.Command{Action: dispute.Claim}); err != nil {
+			return fmt.Errorf("demo: claim %s: %w", c.ID, err)
+		}
+		if n%4 == 3 {
+			continue // claimed, being reviewed
+		}
+		cur, err := f.svc.Store().GetDispute(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		j := dispute.Command{Action: dispute.Judge, Fault: dispute.SellerFault, Outcome: dispute.RefundFull,
+			Reason: "卖家未在举证期内提供有效凭证，支持买家 / the seller gave no valid proof in time: for the buyer", RuleIDs: ruleIDsOf(cur)}
+		missing := dispute.Missing(cur)
+		if len(missing) > 0 && missing[0].Party == dispute.Buyer {
+			j.Fault, j.Outcome = dispute.BuyerFault, dispute.ReleaseToSeller
+			j.Reason = "买家未提供初步凭证，支持卖家 / the buyer gave no initial proof: for the seller"
+		}
+		if _, err := act(who, c.ID, j); err != nil {
+			return fmt.Errorf("demo: judge %s: %w", c.ID, err)
+		}
+		sum.Judged++
+		if sum.Appealed == 0 {
+			loser := dispute.Seller
+			if j.Outcome == dispute.ReleaseToSeller {
+				loser = dispute.Buyer
+			}
+			if _, err := act(party(cur, loser), c.ID, dispute.Command{Action: dispute.AppealCase, Reason: "补充新证据 / new evidence",
+				EvidenceIDs: []string{"demo-appeal-evidence-" + c.ID[len(c.ID)-6:]}}); err != nil {
+				return fmt.Errorf("demo: appeal %s: %w", c.ID, err)
+			}
+			if _, err := act(senior, c.ID, dispute.Command{Action: dispute.Claim}); err != nil {
+				return fmt.Errorf("demo: senior claim %s: %w", c.ID, err)
+			}
+			if _, err := act(senior, c.ID, dispute.Command{Action: dispute.DecideAppeal, Uphold: true,
+				Reason: "新证据不足以推翻原判定，维持原判 / the new evidence does not change the judgment: upheld"}); err != nil {
+				return fmt.Errorf("demo: decide appeal %s: %w", c.ID, err)
+			}
+			sum.Appealed++
+		}
+	}
+	all, err := f.svc.Store().ListDisputes(ctx, store.DisputeFilter{Limit: 500})
+	if err != nil {
+		return err
+	}
+	sum.CasesByStatus = map[string]int{}
+	for _, c := range all {
+		sum.CasesByStatus[string(c.Status)]++
+	}
+	return nil
+}
+
+func ruleIDsOf(s dispute.State) []string {
+	var out []string
+	for _, it := range s.Checklist {
+		if !strings.Contains(strings.Join(out, ","), it.RuleID) {
+			out = append(out, it.RuleID)
+		}
+	}
+	return out
+}
+
+func caseList(m map[string]int) string {
+	var parts []string
+	for _, st := range dispute.Statuses {
+		if m[string(st)] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st, m[string(st)]))
+		}
+	}
+	return strings.Join(parts, " · ")
+}

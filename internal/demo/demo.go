@@ -1,0 +1,353 @@
+// Package demo fills a database with a realistic demo marketplace: shops in
+// several categories, buyers (a few premium members), about 200 orders in
+// every order state and after-sales requests in every status, type and many
+// reasons, with refusals, counter-offers, escalations and refused receipts.
+// Everything goes through the service layer on a manual clock that is set
+// back weeks and moved forward, so every object has its event history and
+// every deadline its row: some deadlines fired during the fill (auto-agreed,
+// auto-closed, auto-refunded requests), some are pending, and some came due
+// before "now" without firing, so the deadline worker fires them as soon as
+// the server starts. Listing titles come from the real Taobao titles in the
+// data folder when present, otherwise from a small built-in set.
+//
+// The fill is deterministic for a seed (math/rand/v2 PCG), except the IDs the
+// service generates.
+package demo
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// DefaultDataDir is where the real public data sets live in a checkout.
+const DefaultDataDir = "../shared/data"
+
+// Options configure Fill.
+type Options struct {
+	DataDir string // folder of real data (titles); "" or missing: built-in titles
+	Seed    int64
+}
+
+// Order states counted in the summary (finer than order.Status).
+const (
+	StateUnpaid       = "unpaid"        // 待付款 WAIT_BUYER_PAY
+	StatePaid         = "paid"          // 待发货 WAIT_SELLER_SEND_GOODS
+	StateShipped      = "shipped"       // 已发货 WAIT_BUYER_CONFIRM_GOODS, in transit
+	StateDelivered    = "delivered"     // 已签收 WAIT_BUYER_CONFIRM_GOODS, delivered
+	StateCompleted    = "completed"     // 交易成功 TRADE_FINISHED
+	StateClosedRefund = "closed_refund" // 交易关闭（全额退款） TRADE_CLOSED
+	StateCancelled    = "cancelled"     // 交易关闭（未付款取消） TRADE_CLOSED
+)
+
+// OrderStates lists the order states in lifecycle order.
+var OrderStates = []string{StateUnpaid, StatePaid, StateShipped, StateDelivered, StateCompleted, StateClosedRefund, StateCancelled}
+
+// OrderState classifies an order.
+func OrderState(o order.Order) string {
+	switch o.Status {
+	case order.WaitBuyerPay:
+		return StateUnpaid
+	case order.WaitSellerSendGoods:
+		return StatePaid
+	case order.WaitBuyerConfirmGoods:
+		if o.DeliveredAt != nil {
+			return StateDelivered
+		}
+		return StateShipped
+	case order.TradeFinished:
+		return StateCompleted
+	case order.TradeClosed:
+		if o.PaidAt != nil && o.Refunded > 0 {
+			return StateClosedRefund
+		}
+		return StateCancelled
+	}
+	return string(o.Status)
+}
+
+// Shop is a demo seller.
+type Shop struct {
+	ID       string
+	Name     string
+	Category string
+	Orders   int
+}
+
+// Key is an API key created for the demo (the plain key is shown once).
+type Key struct {
+	Role  string
+	Party string
+	Name  string
+	ID    string
+	Plain string
+}
+
+// Summary says what Fill made.
+type Summary struct {
+	Addr     string // where the demo will be served (for the printed hints); default 127.0.0.1:8080
+	Seed     int64
+	Now      time.Time     // the clock at the end of the fill
+	From     time.Time     // the earliest simulated moment
+	Elapsed  time.Duration // wall time of the fill
+	Shops    []Shop
+	Buyers   int
+	Premium  int // premium buyers (超级会员)
+	Orders   int
+	Presale  int            // pre-sale orders
+	ByState  map[string]int // OrderStates
+	ByStatus map[string]int // order.Status
+
+	Requests         int
+	RequestsByStatus map[string]int // aftersale.Status
+	RequestsByType   map[string]int
+	RequestsByReason map[string]int
+	Intervention     int // open requests under platform intervention
+	Events           int // after-sales events written
+
+	PendingDeadlines int // pending deadline rows at Now
+	ExpiredPending   int // of which already due at Now (fire when the server starts)
+	FiredDuringFill  int // deadlines fired by the fill's own FireDue runs
+	PlannedFires     int // deadlines the plan meant to fire during the fill
+
+	RealTitles  bool
+	TitleSource string // the titles file, or "" for the built-in titles
+	TitlePool   int    // usable real titles
+
+	Keys []Key
+	// Intervention cases by status, and how many were judged and appealed.
+	CasesByStatus map[string]int
+	Judged        int
+	Appealed      int
+	Skipped       []string // planned steps the domain refused (expected empty with the default rule book)
+}
+
+// Fill fills an already-migrated, empty database with the demo marketplace.
+// The clock's time at the call is "now": the history is made in the past and
+// the clock ends at now.
+func Fill(ctx context.Context, svc *service.Service, clk *clock.Manual, o Options) (Summary, error) {
+	start := time.Now()
+	if svc == nil || clk == nil {
+		return Summary{}, errors.New("demo: needs a service and its manual clock")
+	}
+	titles, err := loadTitles(o.DataDir)
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: titles: %w", err)
+	}
+	f := newFiller(ctx, svc, clk, o.Seed, titles)
+	sum := Summary{Seed: o.Seed, Now: f.now, RealTitles: titles.real, TitleSource: titles.source, TitlePool: titles.total}
+
+	// Keys first (at now), so the demo's actions name the integration key they came through.
+	keySpecs := []struct{ role, party, name string }{
+		{service.RoleIntegration, "", "demo marketplace"},
+		{service.RoleAgent, "", "demo agent 小二"},
+		{service.RoleSenior, "", "demo senior agent 高级专员"},
+		{service.RoleAdmin, "", "demo admin"},
+		{service.RoleBuyer, f.buyers[0].ID, "demo buyer " + f.buyers[0].ID},
+		{service.RoleSeller, f.shops[0].ID, "demo seller " + f.shops[0].Name},
+	}
+	for _, k := range keySpecs {
+		plain, id, err := svc.NewAPIKey(ctx, k.role, k.party, k.name)
+		if err != nil {
+			return sum, fmt.Errorf("demo: api key %s: %w", k.role, err)
+		}
+		sum.Keys = append(sum.Keys, Key{Role: k.role, Party: k.party, Name: k.name, ID: id, Plain: plain})
+	}
+	f.via = "integration:" + sum.Keys[0].ID
+
+	f.plan()
+	if len(f.steps) > 0 {
+		sum.From = slices.MinFunc(f.steps, func(a, b step) int { return a.at.Compare(b.at) }).at
+	}
+	if err := f.run(); err != nil {
+		clk.Set(f.now)
+		return sum, err
+	}
+	sum.FiredDuringFill, sum.PlannedFires, sum.Skipped = f.fired, f.expected, f.skipped
+	if err := f.cases(&sum, sum.Keys[1].ID, sum.Keys[2].ID); err != nil {
+		return sum, err
+	}
+	if err := f.count(&sum); err != nil {
+		return sum, err
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// count reads the summary's figures back from the store.
+func (f *filler) count(sum *Summary) error {
+	st := f.svc.Store()
+	sum.Buyers = len(f.buyers)
+	for _, b := range f.buyers {
+		if b.Premium {
+			sum.Premium++
+		}
+	}
+	perShop := map[string]int{}
+	sum.ByState, sum.ByStatus = map[string]int{}, map[string]int{}
+	for after := ""; ; {
+		page, err := st.ListOrders(f.ctx, store.ListFilter{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, o := range page {
+			sum.Orders++
+			sum.ByState[OrderState(o)]++
+			sum.ByStatus[string(o.Status)]++
+			perShop[o.SellerID]++
+			if o.PresaleShipBy != nil {
+				sum.Presale++
+			}
+		}
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	for _, s := range f.shops {
+		sum.Shops = append(sum.Shops, Shop{ID: s.ID, Name: s.Name, Category: s.Category.Name, Orders: perShop[s.ID]})
+	}
+	sum.RequestsByStatus, sum.RequestsByType, sum.RequestsByReason = map[string]int{}, map[string]int{}, map[string]int{}
+	for after := ""; ; {
+		page, err := st.ListAftersales(f.ctx, store.ListFilter{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			sum.Requests++
+			sum.RequestsByStatus[string(r.Status)]++
+			sum.RequestsByType[string(r.Type)]++
+			sum.RequestsByReason[string(r.Reason)]++
+			if r.Intervention != nil && r.Status.Open() {
+				sum.Intervention++
+			}
+			sum.Events += int(r.Version)
+		}
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	ds, err := st.DeadlineStatsOf(f.ctx, service.AggAftersale, f.now)
+	if err != nil {
+		return err
+	}
+	sum.PendingDeadlines, sum.ExpiredPending = int(ds.Pending), int(ds.Overdue)
+	return nil
+}
+
+var (
+	stateZH = map[string]string{StateUnpaid: "待付款", StatePaid: "待发货", StateShipped: "已发货", StateDelivered: "已签收待确认",
+		StateCompleted: "交易成功", StateClosedRefund: "全额退款关闭", StateCancelled: "未付款关闭"}
+	stateEN = map[string]string{StateUnpaid: "unpaid", StatePaid: "paid, not shipped", StateShipped: "shipped", StateDelivered: "delivered",
+		StateCompleted: "completed", StateClosedRefund: "closed by full refund", StateCancelled: "cancelled unpaid"}
+	statusZH = map[aftersale.Status]string{aftersale.WaitSellerAgree: "等待卖家同意", aftersale.SellerRefuseBuyer: "卖家拒绝",
+		aftersale.WaitBuyerReturnGoods: "等待买家退货", aftersale.WaitSellerConfirmGoods: "等待卖家确认收货",
+		aftersale.Success: "退款/换货成功", aftersale.Closed: "已关闭"}
+	reasonZH = map[string]string{string(aftersale.NotReceived): "未收到货", string(aftersale.NotAsDescribed): "描述不符",
+		string(aftersale.QualityProblem): "质量问题", string(aftersale.DamagedInTransit): "运输损坏", string(aftersale.Counterfeit): "假冒品牌",
+		string(aftersale.MissingParts): "少件/漏发", string(aftersale.NoReason7Day): "七天无理由", string(aftersale.SellerAgreed): "协商一致",
+		string(aftersale.OtherReason): "其他"}
+	typeZH = map[string]string{string(aftersale.RefundOnly): "仅退款", string(aftersale.ReturnAndRefund): "退货退款", string(aftersale.Exchange): "换货"}
+	roleZH = map[string]string{service.RoleIntegration: "平台集成", service.RoleAgent: "客服小二", service.RoleSenior: "高级专员", service.RoleAdmin: "管理员",
+		service.RoleBuyer: "买家", service.RoleSeller: "卖家"}
+)
+
+// Print writes the summary, in Chinese first, then in English, then the keys.
+func (s Summary) Print(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	addr := cmp.Or(s.Addr, "127.0.0.1:8080")
+	list := func(keys []string, m map[string]int, name func(string) string, sep string) string {
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %d", name(k), m[k]))
+		}
+		return strings.Join(parts, sep)
+	}
+	statuses := make([]string, len(aftersale.Statuses))
+	for i, st := range aftersale.Statuses {
+		statuses[i] = string(st)
+	}
+	types := []string{string(aftersale.RefundOnly), string(aftersale.ReturnAndRefund), string(aftersale.Exchange)}
+	reasons := slices.SortedFunc(maps.Keys(s.RequestsByReason), func(a, b string) int {
+		return cmp.Or(cmp.Compare(s.RequestsByReason[b], s.RequestsByReason[a]), strings.Compare(a, b))
+	})
+	id := func(k string) string { return k }
+	cats := map[string]bool{}
+	var shopsZH, shopsEN []string
+	for _, sh := range s.Shops {
+		cats[sh.Category] = true
+		shopsZH = append(shopsZH, fmt.Sprintf("%s（%s，%d单）", sh.Name, sh.Category, sh.Orders))
+		shopsEN = append(shopsEN, fmt.Sprintf("%s (%d)", sh.ID, sh.Orders))
+	}
+	day := func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
+
+	p("== 演示数据已生成（种子 %d，用时 %s）==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
+	p("  模拟时间：%s 至 %s\n", day(s.From), day(s.Now))
+	p("  店铺 %d 家，%d 个类目：%s\n", len(s.Shops), len(cats), strings.Join(shopsZH, "、"))
+	p("  买家 %d 名，其中超级会员 %d 名\n", s.Buyers, s.Premium)
+	p("  订单 %d 笔（预售 %d 笔）：%s\n", s.Orders, s.Presale, list(OrderStates, s.ByState, func(k string) string { return stateZH[k] }, " · "))
+	p("  售后 %d 笔（事件 %d 条）：%s\n", s.Requests, s.Events, list(statuses, s.RequestsByStatus, func(k string) string { return statusZH[aftersale.Status(k)] }, " · "))
+	p("    类型：%s\n", list(types, s.RequestsByType, func(k string) string { return typeZH[k] }, " · "))
+	p("    原因：%s\n", list(reasons, s.RequestsByReason, func(k string) string { return cmp.Or(reasonZH[k], k) }, " · "))
+	p("    客服介入中 %d 笔\n", s.Intervention)
+	p("  介入案件：%s（判定 %d 件，申诉 %d 件）\n", caseList(s.CasesByStatus), s.Judged, s.Appealed)
+	p("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
+		s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
+	if s.RealTitles {
+		p("  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n", s.TitleSource, s.TitlePool)
+	} else {
+		p("  商品标题：内置示例标题（未找到 %s）\n", TitlesFile)
+	}
+	if len(s.Skipped) > 0 {
+		p("  注意：%d 个计划步骤被规则拒绝而跳过（规则书与默认值不同？）\n", len(s.Skipped))
+	}
+	p("\n== Demo marketplace ready (seed %d, %s) ==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
+	p("  simulated time: %s to %s\n", day(s.From), day(s.Now))
+	p("  shops %d in %d categories: %s\n", len(s.Shops), len(cats), strings.Join(shopsEN, ", "))
+	p("  buyers %d, of which premium members %d\n", s.Buyers, s.Premium)
+	p("  orders %d (pre-sale %d): %s\n", s.Orders, s.Presale, list(OrderStates, s.ByState, func(k string) string { return stateEN[k] }, ", "))
+	p("  after-sales requests %d (events %d): %s\n", s.Requests, s.Events, list(statuses, s.RequestsByStatus, id, ", "))
+	p("    types: %s\n", list(types, s.RequestsByType, id, ", "))
+	p("    reasons: %s\n", list(reasons, s.RequestsByReason, id, ", "))
+	p("    under platform intervention: %d\n", s.Intervention)
+	p("  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n",
+		s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
+	if s.RealTitles {
+		p("  listing titles: real Taobao titles (%s, %d usable)\n", s.TitleSource, s.TitlePool)
+	} else {
+		p("  listing titles: built-in examples (%s not found)\n", TitlesFile)
+	}
+	if len(s.Skipped) > 0 {
+		p("  note: %d planned steps were refused by the rule book and skipped\n", len(s.Skipped))
+	}
+	if len(s.Keys) == 0 {
+		return
+	}
+	p("\n== API 密钥 / API keys（只显示这一次 / shown only once）==\n")
+	for _, k := range s.Keys {
+		p("  %-12s %-14s %s  %s\n", k.Role, k.Party, k.Plain, roleZH[k.Role])
+	}
+	integ := s.Keys[0].Plain
+	for _, k := range s.Keys {
+		if k.Role == service.RoleIntegration {
+			integ = k.Plain
+			break
+		}
+	}
+	p("\n试一试 / try:\n")
+	p("  curl -H \"Authorization: Bearer %s\" http://%s/v1/aftersales\n", integ, addr)
+	p("  curl -H \"Authorization: Bearer %s\" \"http://%s/v1/aftersales?status=SELLER_REFUSE_BUYER\"\n", integ, addr)
+}

@@ -1,0 +1,86 @@
+package dispute
+
+import "slices"
+
+// Evolve applies an event; it never fails, and replay reproduces the state.
+func Evolve(s State, e Event) State {
+	d := e.Data
+	switch e.Type {
+	case EvOpened:
+		id := s.ID
+		s = *d.Opened
+		s.ID = id
+		s.Checklist = slices.Clone(d.Opened.Checklist)
+		s.Windows = slices.Clone(d.Opened.Windows)
+		s.EvidenceIDs = []string{}
+	case EvEvidenceAdded:
+		s.EvidenceIDs = append(slices.Clone(s.EvidenceIDs), d.EvidenceID)
+		s.Checklist = slices.Clone(s.Checklist)
+		for i := range s.Checklist {
+			if s.Checklist[i].Party == d.Party && slices.Contains(d.Satisfies, s.Checklist[i].Key) {
+				s.Checklist[i].Satisfied = true
+			}
+		}
+	case EvEvidenceClosed:
+		s.Windows = slices.Clone(s.Windows)
+		for i := range s.Windows {
+			if s.Windows[i].Party == d.Party {
+				s.Windows[i].Closed = true
+			}
+		}
+	case EvToReview:
+		s.Status, s.SLADueAt = Review, d.SLADueAt
+	case EvClaimed, EvReassigned:
+		s.Assignee = d.Assignee
+	case EvReleased:
+		s.Assignee = ""
+	case EvExtended:
+		s.SLADueAt, s.SLAExtended = d.SLADueAt, e.Reason
+	case EvJudged:
+		s.Status, s.Judgment, s.AppealDueAt, s.Assignee, s.AppealRule = Judged, d.Judgment, d.AppealDue, "", d.AppealRule
+	case EvAppealed:
+		s.Status, s.Appeal, s.Senior, s.Assignee = Appealed, d.Appeal, true, ""
+		s.EvidenceIDs = append(slices.Clone(s.EvidenceIDs), d.Appeal.EvidenceIDs...)
+	case EvAppealDecided:
+		s.Status, s.Final, s.Assignee = Final, d.Judgment, ""
+	case EvFinal:
+		s.Status, s.Final = Final, s.Judgment
+	case EvWithdrawn:
+		s.Status, s.Assignee = Withdrawn, ""
+	}
+	s.Version = e.Seq
+	s.UpdatedAt = e.At
+	return s
+}
+
+// Replay folds events into a state.
+func Replay(id string, events []Event) State {
+	s := State{ID: id}
+	for _, e := range events {
+		s = Evolve(s, e)
+	}
+	return s
+}
+
+// Deadline is the case's live automatic deadline: the evidence window while
+// evidence is open, the appeal window after a judgment; none otherwise (the
+// review SLA is a target that is flagged when breached, not an action).
+func (s State) Deadline() (kind string, due *DeadlineAt) {
+	switch s.Status {
+	case Evidence:
+		var first *Window
+		for i := range s.Windows {
+			if !s.Windows[i].Closed && (first == nil || s.Windows[i].DueAt.Before(first.DueAt)) {
+				first = &s.Windows[i]
+			}
+		}
+		if first != nil {
+			return "evidence_window", &DeadlineAt{DueAt: first.DueAt, RuleID: first.RuleID, OnExpiry: "close_evidence"}
+		}
+	case Judged:
+		if s.AppealDueAt != nil {
+			return "appeal_window", &DeadlineAt{DueAt: *s.AppealDueAt, OnExpiry: "final", RuleID: s.AppealRule}
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,356 @@
+// Package httpapi is weiquan's JSON API under /v1: API-key authentication,
+// Idempotency-Key handling on every POST, RFC 9457 problems, cursor
+// pagination and the route table. Handlers call the service layer only.
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
+	"github.com/weiquan/weiquan/internal/metrics"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+// OpenAPI returns the OpenAPI document.
+func OpenAPI() []byte { return openapiJSON }
+
+// ActAsHeader lets an integration key act for a named buyer or seller:
+// "buyer:B1001" or "seller:S2001".
+const ActAsHeader = "X-Act-As"
+
+// API serves /v1.
+type API struct {
+	svc     *service.Service
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	keys    sync.Map // hash → cachedKey
+	version string
+}
+
+type cachedKey struct {
+	key store.APIKey
+	at  time.Time
+}
+
+// New returns the API.
+func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *API {
+	return &API{svc: svc, log: log, metrics: m, version: version}
+}
+
+// Handler returns the whole HTTP handler: /v1, /healthz, /readyz, /metrics.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": a.version})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.svc.Store().Ping(ctx); err != nil {
+			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unavailable, Message: "数据库不可用 / database unavailable", Cause: err})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": string(a.svc.Store().Dialect())})
+	})
+	if a.metrics != nil {
+		mux.Handle("GET /metrics", a.metrics.Handler())
+	}
+	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteRaw(w, http.StatusOK, "application/json", openapiJSON)
+	})
+
+	a.route(mux, "GET /v1/policy", a.getPolicy)
+	a.route(mux, "PUT /v1/orders/{id}", a.putOrder)
+	a.route(mux, "GET /v1/orders/{id}", a.getOrder)
+	a.route(mux, "GET /v1/orders", a.listOrders)
+	a.route(mux, "POST /v1/orders/{id}/events", a.postOrderEvent)
+	a.route(mux, "GET /v1/orders/{id}/events", a.orderEvents)
+	a.route(mux, "POST /v1/aftersales", a.createAftersale)
+	a.route(mux, "GET /v1/aftersales", a.listAftersales)
+	a.route(mux, "GET /v1/aftersales/{id}", a.getAftersale)
+	a.route(mux, "GET /v1/aftersales/{id}/events", a.aftersaleEvents)
+	a.route(mux, "POST /v1/aftersales/{id}/{action}", a.actAftersale)
+	a.routeMax(mux, "POST /v1/evidence", evidenceMaxBody, a.uploadEvidence)
+	a.route(mux, "GET /v1/evidence", a.listEvidence)
+	a.route(mux, "GET /v1/evidence/{id}", a.getEvidence)
+	mux.HandleFunc("GET /v1/evidence/{id}/content", a.evidenceContent)
+	a.route(mux, "GET /v1/ledger/accounts/{id}", a.getAccount)
+	a.route(mux, "GET /v1/orders/{id}/ledger", a.orderLedger)
+	a.route(mux, "GET /v1/messages", a.listMessages)
+	a.route(mux, "POST /v1/messages/{id}/read", a.readMessage)
+	a.route(mux, "POST /v1/webhooks", a.createWebhook)
+	a.route(mux, "GET /v1/webhooks", a.listWebhooks)
+	a.route(mux, "PATCH /v1/webhooks/{id}", a.updateWebhook)
+	a.route(mux, "DELETE /v1/webhooks/{id}", a.deleteWebhook)
+	a.route(mux, "POST /v1/webhooks/{id}/replay", a.replayWebhook)
+	a.route(mux, "GET /v1/disputes", a.listDisputes)
+	a.route(mux, "GET /v1/disputes/{id}", a.getDispute)
+	a.route(mux, "GET /v1/disputes/{id}/events", a.disputeEvents)
+	a.route(mux, "POST /v1/disputes/{id}/{action}", a.actDispute)
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteProblem(w, r, fault.New(fault.NotFound, "没有这个接口 / no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+
+	var obs httpx.Observe
+	if a.metrics != nil {
+		obs = a.metrics.Request
+	}
+	return httpx.WithRequestID(httpx.AccessLog(a.log, obs, httpx.Recover(a.log, mux)))
+}
+
+// handler is an authenticated endpoint: it returns a status and a value to
+// encode, or an error rendered as a problem.
+type handler func(r *http.Request, c service.Caller, body []byte) (int, any, error)
+
+func (a *API) route(mux *http.ServeMux, pattern string, h handler) {
+	a.routeMax(mux, pattern, httpx.MaxBody, h)
+}
+
+// routeMax is route with a larger body limit (evidence uploads).
+func (a *API) routeMax(mux *http.ServeMux, pattern string, maxBody int64, h handler) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		c, keyID, err := a.authenticate(r)
+		if err != nil {
+			httpx.WriteProblem(w, r, err)
+			return
+		}
+		var body []byte
+		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			if body, err = httpx.ReadBodyMax(r, maxBody); err != nil {
+				httpx.WriteProblem(w, r, err)
+				return
+			}
+		}
+		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
+			a.idempotent(w, r, c, keyID, body, h)
+			return
+		}
+		status, v, err := h(r, c, body)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		setETag(w, v)
+		if av, ok := v.(AftersaleView); ok && status == http.StatusCreated {
+			w.Header().Set("Location", "/v1/aftersales/"+av.ID)
+		}
+		httpx.WriteJSON(w, status, v)
+	})
+}
+
+func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.Status(err) >= 500 {
+		a.log.ErrorContext(r.Context(), "request failed", "request_id", httpx.RequestID(r.Context()), "err", err)
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+// idempotent: same key and body → the stored response; same key, other
+// body → 422. A new key's response is stored in the command's transaction;
+// refusals (4xx) are stored after it.
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Caller, keyID string, body []byte, h handler) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		httpx.WriteProblem(w, r, fault.Field("Idempotency-Key", "不超过255个字符 / at most 255 characters"))
+		return
+	}
+	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
+	hash := hex.EncodeToString(sum[:])
+	st := a.svc.Store()
+	replay := func() bool {
+		rec, ok, err := st.GetIdem(r.Context(), keyID, key)
+		if err != nil {
+			a.problem(w, r, err)
+			return true
+		}
+		if !ok {
+			return false
+		}
+		if rec.BodyHash != hash {
+			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unprocessable, Field: "Idempotency-Key",
+				Message: "该幂等键已用于不同的请求 / this Idempotency-Key was used with a different request"})
+			return true
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		ct := "application/json"
+		if rec.Status >= 400 {
+			ct = "application/problem+json"
+		} else {
+			setHeadersFromBody(w, r, rec.Status, rec.Response)
+		}
+		httpx.WriteRaw(w, rec.Status, ct, rec.Response)
+		return true
+	}
+	if replay() {
+		return
+	}
+	status := http.StatusOK
+	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales") {
+		status = http.StatusCreated
+	}
+	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
+		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
+	ctx := service.WithIdem(r.Context(), capture)
+	st2, v, err := h(r.WithContext(ctx), c, body)
+	switch {
+	case err == nil && capture.Body != nil:
+		setHeadersFromBody(w, r, capture.Status, capture.Body)
+		httpx.WriteRaw(w, capture.Status, "application/json", capture.Body)
+	case err == nil:
+		httpx.WriteJSON(w, st2, v)
+	case errors.Is(err, service.ErrIdemRace):
+		if !replay() {
+			a.problem(w, r, err)
+		}
+	case httpx.Status(err) < 500:
+		p := httpx.ProblemOf(r, err)
+		b := httpx.ProblemBytes(p)
+		if perr := st.PutIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
+			Status: p.Status, Response: b, CreatedAt: a.svc.Now()}); perr == store.ErrIdemExists {
+			if replay() {
+				return
+			}
+		}
+		httpx.WriteRaw(w, p.Status, "application/problem+json", b)
+	default:
+		a.problem(w, r, err)
+	}
+}
+
+// authenticate resolves the bearer key to a caller. An integration key may
+// act for a party with X-Act-As.
+func (a *API) authenticate(r *http.Request) (service.Caller, string, error) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(tok) == "" {
+		return service.Caller{}, "", fault.New(fault.Unauthorized, "需要 Authorization: Bearer <API key> / Authorization: Bearer <API key> required")
+	}
+	k, err := a.lookupKey(r.Context(), strings.TrimSpace(tok))
+	if err != nil {
+		return service.Caller{}, "", err
+	}
+	c := service.Caller{Role: k.Role, PartyID: k.PartyID, Via: "key:" + k.ID}
+	if as := r.Header.Get(ActAsHeader); as != "" {
+		if k.Role != service.RoleIntegration {
+			return c, "", fault.New(fault.Forbidden, "只有集成方密钥可以使用 %s / only integration keys may use %s", ActAsHeader, ActAsHeader)
+		}
+		role, party, ok := strings.Cut(as, ":")
+		if !ok || (role != service.RoleBuyer && role != service.RoleSeller) || !service.ValidID(party) {
+			return c, "", fault.Field(ActAsHeader, "格式为 buyer:<ID> 或 seller:<ID> / want buyer:<id> or seller:<id>")
+		}
+		c = service.Caller{Role: role, PartyID: party, Via: "integration:" + k.ID}
+	}
+	return c, k.ID, nil
+}
+
+// HashKey is how API keys are stored: SHA-256 of the full key (keys carry
+// 256 bits of randomness, so a fast hash is enough).
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+func (a *API) lookupKey(ctx context.Context, tok string) (store.APIKey, error) {
+	hash := HashKey(tok)
+	if v, ok := a.keys.Load(hash); ok {
+		ck := v.(cachedKey)
+		if time.Since(ck.at) < time.Minute {
+			return ck.key, nil
+		}
+	}
+	k, err := a.svc.Store().APIKeyByHash(ctx, hash)
+	if err != nil || k.RevokedAt != nil {
+		if err == nil || fault.Is(err, fault.NotFound) {
+			return k, fault.New(fault.Unauthorized, "API 密钥无效 / invalid API key")
+		}
+		return k, err
+	}
+	a.keys.Store(hash, cachedKey{key: k, at: time.Now()})
+	return k, nil
+}
+
+// ---- pagination ----
+
+func pageParams(r *http.Request) (after string, limit int, err error) {
+	limit = 50
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 1 || n > 200 {
+			return "", 0, fault.Field("limit", "须为1–200 / limit must be 1–200")
+		}
+		limit = n
+	}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		b, derr := base64.RawURLEncoding.DecodeString(c)
+		if derr != nil || len(b) == 0 {
+			return "", 0, fault.Field("cursor", "游标无效 / invalid cursor")
+		}
+		after = string(b)
+	}
+	return after, limit, nil
+}
+
+func cursor(last string) string { return base64.RawURLEncoding.EncodeToString([]byte(last)) }
+
+// Page is a list response.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func page[T any](items []T, limit int, idOf func(T) string) Page[T] {
+	p := Page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if len(items) == limit && limit > 0 {
+		p.NextCursor = cursor(idOf(items[len(items)-1]))
+	}
+	return p
+}
+
+// setETag exposes an object's version as its ETag, for If-Match.
+func setETag(w http.ResponseWriter, v any) {
+	switch x := v.(type) {
+	case AftersaleView:
+		w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(x.Version, 10)))
+	case order.Order:
+		w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(x.Version, 10)))
+	case DisputeView:
+		w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(x.Version, 10)))
+	}
+}
+
+// setHeadersFromBody sets ETag (and Location for a creation) on a stored
+// idempotent response, read back from its JSON.
+func setHeadersFromBody(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	var v struct {
+		ID      string `json:"id"`
+		Version int64  `json:"version"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Version == 0 {
+		return
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(v.Version, 10)))
+	if status == http.StatusCreated && r.URL.Path == "/v1/aftersales" {
+		w.Header().Set("Location", "/v1/aftersales/"+v.ID)
+	}
+}

@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// DisputeView is a case as the API shows it: its stage, its live deadline,
+// what each side must do next, the evidence still missing and the SLA.
+type DisputeView struct {
+	dispute.State
+	Deadline       *DisputeDeadline    `json:"deadline"`
+	NextSteps      map[string][]string `json:"next_steps"`
+	Missing        []dispute.Item      `json:"missing"`
+	SLABreached    bool                `json:"sla_breached"`
+	AllowedActions []string            `json:"allowed_actions"`
+}
+
+// DisputeDeadline is a case's live automatic deadline.
+type DisputeDeadline struct {
+	Kind     string    `json:"kind"`
+	DueAt    time.Time `json:"due_at"`
+	OnExpiry string    `json:"on_expiry"`
+	RuleID   string    `json:"rule_id,omitempty"`
+}
+
+// NewDisputeView builds the view at now.
+func NewDisputeView(s dispute.State, now time.Time) DisputeView {
+	v := DisputeView{State: s, NextSteps: map[string][]string{"buyer": {}, "seller": {}, "platform": {}}, Missing: dispute.Missing(s)}
+	if v.Missing == nil {
+		v.Missing = []dispute.Item{}
+	}
+	if k, d := s.Deadline(); d != nil {
+		v.Deadline = &DisputeDeadline{Kind: k, DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
+	}
+	v.SLABreached = s.Status == dispute.Review && s.SLADueAt != nil && now.After(*s.SLADueAt)
+	for _, a := range dispute.Allowed(s) {
+		v.AllowedActions = append(v.AllowedActions, string(a))
+	}
+	if v.AllowedActions == nil {
+		v.AllowedActions = []string{}
+	}
+	switch s.Status {
+	case dispute.Evidence:
+		for _, w := range s.Windows {
+			if w.Closed {
+				continue
+			}
+			for _, it := range v.Missing {
+				if it.Party == w.Party {
+					v.NextSteps[string(w.Party)] = append(v.NextSteps[string(w.Party)], "提交证据："+it.TitleZH+" / upload evidence: "+it.TitleEN)
+				}
+			}
+			v.NextSteps[string(w.Party)] = append(v.NextSteps[string(w.Party)], "完成举证 / finish your evidence (done-evidence)")
+		}
+	case dispute.Review, dispute.Appealed:
+		v.NextSteps["platform"] = []string{"审核并判定 / review and judge"}
+	case dispute.Judged:
+		v.NextSteps["buyer"] = []string{"如有新证据可在申诉期内申诉 / appeal with new evidence within the window"}
+		v.NextSteps["seller"] = v.NextSteps["buyer"]
+	}
+	return v
+}
+
+func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	if st := q.Get("status"); st != "" && !slices.Contains(dispute.Statuses, dispute.Status(st)) {
+		return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+	}
+	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {
+		return 0, nil, fault.Field("order", "排序须为 queue 或 id / order must be queue or id")
+	}
+	f := store.DisputeFilter{Status: q.Get("status"), After: after, Limit: limit}
+	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
+	if q.Get("order") == "queue" && staff {
+		// The queue is ordered by priority, so its cursor is an offset.
+		f.Queue, f.After = true, ""
+		if after != "" {
+			if f.Offset, err = strconv.Atoi(after); err != nil || f.Offset < 0 {
+				return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
+			}
+		}
+	}
+	list, err := a.svc.ListDisputes(r.Context(), c, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	now := a.svc.Now()
+	views := make([]DisputeView, len(list))
+	for i := range list {
+		views[i] = NewDisputeView(list[i], now)
+	}
+	p := page(views, limit, func(v DisputeView) string { return v.ID })
+	if f.Queue && p.NextCursor != "" {
+		p.NextCursor = cursor(strconv.Itoa(f.Offset + len(views)))
+	}
+	return http.StatusOK, p, nil
+}
+
+func (a *API) getDispute(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	s, err := a.svc.GetDispute(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, NewDisputeView(s, a.svc.Now()), err
+}
+
+func (a *API) disputeEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	seq, limit, err := eventParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	recs, err := a.svc.DisputeEvents(r.Context(), c, r.PathValue("id"), seq, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, eventPage(recs, limit), nil
+}
+
+// disputeBody holds every field a case action may carry; each action uses its own.
+type disputeBody struct {
+	EvidenceID      string    `json:"evidence_id"`
+	Satisfies       []string  `json:"satisfies"`
+	Assignee        string    `json:"assignee"`
+	WorkingDays     int       `json:"working_days"`
+	Reason          string    `json:"reason"`
+	Outcome         string    `json:"outcome"`
+	Amount          money.Fen `json:"amount"`
+	Fault           string    `json:"fault"`
+	RuleIDs         []string  `json:"rule_ids"`
+	EvidenceIDs     []string  `json:"evidence_ids"`
+	ProceduralError string    `json:"procedural_error"`
+	Uphold          bool      `json:"uphold"`
+}
+
+func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	act := dispute.Action(r.PathValue("action"))
+	switch act {
+	case dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release, dispute.Reassign, dispute.Extend,
+		dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw:
+	default:
+		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+	}
+	var b disputeBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID,
+		Satisfies: b.Satisfies, AssignTo: b.Assignee, Reason: b.Reason, Outcome: dispute.Outcome(b.Outcome), Amount: b.Amount,
+		Fault: dispute.Fault(b.Fault), RuleIDs: b.RuleIDs, EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Uphold: b.Uphold}}
+	s, err := a.svc.ActDispute(r.Context(), c, r.PathValue("id"), cmd)
+	return http.StatusOK, NewDisputeView(s, a.svc.Now()), err
+}

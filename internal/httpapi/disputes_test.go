@@ -1,0 +1,272 @@
+package httpapi_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+)
+
+func TestInterventionCaseEndToEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		agent, senior := e.Key("agent", ""), e.Key("senior_agent", "")
+		e.NewOrder("T1", "B1", "S1", 19900, apitest.Delivered)
+		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		e.Act(as, "refuse", seller, map[string]any{"reason": "商品无问题", "evidence": []string{"质检单"}})
+		if r := e.Act(as, "escalate", buyer, map[string]any{"reason": "开线严重"}); r.Status != 200 {
+			t.Fatalf("escalate: %d %s", r.Status, r.Body)
+		}
+		list := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("buyer sees %d cases", len(list))
+		}
+		c := list[0].(map[string]any)
+		id := c["id"].(string)
+		path := "/v1/disputes/" + id
+		if c["status"] != "EVIDENCE" || c["deadline"].(map[string]any)["kind"] != "evidence_window" || len(c["missing"].([]any)) != 2 {
+			t.Fatalf("opened case %v", c)
+		}
+		// Burden of proof (art. 65): the buyer shows the visible defect first.
+		first := c["checklist"].([]any)[0].(map[string]any)
+		if first["party"] != "buyer" || first["rule_id"] != "taobao-dispute-65" {
+			t.Fatalf("checklist %v", c["checklist"])
+		}
+		if r := e.Do(apitest.Req{Method: "GET", Path: path, Key: e.Key("buyer", "B2")}); r.Status != 404 {
+			t.Fatalf("another buyer sees the case: %d", r.Status)
+		}
+		act := func(key, action string, body any) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: path + "/" + action, Key: key, Body: body})
+		}
+		if r := act(buyer, "add-evidence", map[string]any{"evidence_id": "ev-photo-1", "satisfies": []string{"defect_photos"}}); r.Status != 200 {
+			t.Fatalf("add evidence: %d %s", r.Status, r.Body)
+		}
+		if r := act(buyer, "add-evidence", map[string]any{"evidence_id": "ev-x", "satisfies": []string{"source_vouchers"}}); r.Status != 400 {
+			t.Fatalf("claiming the other side's item: %d", r.Status)
+		}
+		if r := act(agent, "judge", map[string]any{}); r.Status != 409 {
+			t.Fatalf("judging during evidence: %d", r.Status)
+		}
+		act(buyer, "done-evidence", nil)
+		// The seller stays silent: its window expires and the case moves on by itself.
+		e.Clock.Advance(3*24*time.Hour + time.Minute)
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Fired != 1 {
+			t.Fatalf("fire: %+v %v", st, err)
+		}
+		v := e.Must(200, apitest.Req{Method: "GET", Path: path, Key: agent}).JSON()
+		if v["status"] != "REVIEW" || v["sla_due_at"] == nil || len(v["missing"].([]any)) != 1 || v["missing"].([]any)[0].(map[string]any)["party"] != "seller" {
+			t.Fatalf("after the window: %v", v)
+		}
+		if r := act(agent, "judge", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "x", "rule_ids": []string{"taobao-dispute-66"}}); r.Status != 409 {
+			t.Fatalf("judging without claiming: %d", r.Status)
+		}
+		if r := act(agent, "claim", nil); r.Status != 200 || r.JSON()["assignee"] == "" {
+			t.Fatalf("claim: %d %s", r.Status, r.Body)
+		}
+		if r := act(senior, "claim", nil); r.Status != 409 {
+			t.Fatalf("second claim: %d", r.Status)
+		}
+		if r := act(agent, "judge", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "卖家未提供进货凭证", "rule_ids": []string{}}); r.Status != 400 {
+			t.Fatalf("judgment without rules: %d", r.Status)
+		}
+		r := act(agent, "judge", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "买家提供了开线照片，卖家未在举证期内提供进货凭证",
+			"rule_ids": []string{"taobao-dispute-65", "taobao-dispute-66"}, "evidence_ids": []string{"ev-photo-1"}})
+		if r.Status != 200 || r.Str("status") != "JUDGED" {
+			t.Fatalf("judge: %d %s", r.Status, r.Body)
+		}
+		j := r.JSON()["judgment"].(map[string]any)
+		if j["freight_payer"] != "seller" || j["amount"].(float64) != 19900 || len(j["missing"].([]any)) != 1 {
+			t.Fatalf("judgment %v", j)
+		}
+		// Executed at once: the request is refunded and the order's refund total moved.
+		a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: buyer}).JSON()
+		if a["status"] != "SUCCESS" || a["refunded"].(float64) != 19900 {
+			t.Fatalf("request after judgment: %v", a["status"])
+		}
+		if o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/T1", Key: e.Integration}).JSON(); o["refunded"].(float64) != 19900 {
+			t.Fatalf("order refunded %v", o["refunded"])
+		}
+		// Appeals: a bare disagreement is refused; new evidence or a procedural error is heard by the senior tier.
+		if r := act(seller, "appeal", map[string]any{"reason": "我不同意"}); r.Status != 400 {
+			t.Fatalf("bare appeal: %d %s", r.Status, r.Body)
+		}
+		if r := act(seller, "appeal", map[string]any{"reason": "补充进货凭证", "evidence_ids": []string{"ev-invoice"}}); r.Status != 200 || r.Str("status") != "APPEALED" {
+			t.Fatalf("appeal: %d %s", r.Status, r.Body)
+		}
+		if r := act(buyer, "appeal", map[string]any{"reason": "再申诉", "procedural_error": "x"}); r.Status != 409 {
+			t.Fatalf("second appeal: %d", r.Status)
+		}
+		if r := act(agent, "claim", nil); r.Status != 403 {
+			t.Fatalf("an agent claiming an appeal: %d", r.Status)
+		}
+		act(senior, "claim", nil)
+		if r := act(senior, "decide-appeal", map[string]any{"uphold": true, "reason": "进货凭证与商品批次不符，维持原判"}); r.Status != 200 || r.Str("status") != "FINAL" {
+			t.Fatalf("decide appeal: %d %s", r.Status, r.Body)
+		}
+		ev := e.Must(200, apitest.Req{Method: "GET", Path: path + "/events", Key: seller}).JSON()["items"].([]any)
+		types := []string{}
+		for _, x := range ev {
+			types = append(types, x.(map[string]any)["type"].(string))
+		}
+		want := []string{"opened", "evidence_added", "evidence_closed", "evidence_closed", "moved_to_review", "claimed", "judged", "appealed", "claimed", "appeal_decided"}
+		if len(types) != len(want) {
+			t.Fatalf("events %v", types)
+		}
+		for i := range want {
+			if types[i] != want[i] {
+				t.Fatalf("events %v, want %v", types, want)
+			}
+		}
+	})
+}
+
+func TestInterventionSettledOrWithdrawn(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		open := func(oid string) (string, string) {
+			e.NewOrder(oid, "B1", "S1", 5000, apitest.Shipped)
+			as := e.Aftersale(oid, "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
+			e.Act(as, "refuse", seller, map[string]any{"reason": "已发货", "evidence": []string{"e"}})
+			e.Act(as, "escalate", buyer, nil)
+			items := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE", Key: buyer}).JSON()["items"].([]any)
+			for _, it := range items {
+				if it.(map[string]any)["aftersale_id"] == as {
+					return as, it.(map[string]any)["id"].(string)
+				}
+			}
+			t.Fatal("no case opened")
+			return "", ""
+		}
+		// Not received (art. 38): the seller proves delivery.
+		as, id := open("A")
+		c := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).JSON()
+		if it := c["checklist"].([]any)[0].(map[string]any); it["party"] != "seller" || it["rule_id"] != "taobao-dispute-38" {
+			t.Fatalf("checklist %v", c["checklist"])
+		}
+		// The seller gives in: the case is withdrawn as settled.
+		e.Act(as, "agree", seller, nil)
+		if s := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).Str("status"); s != "WITHDRAWN" {
+			t.Fatalf("case after settlement: %s", s)
+		}
+		// The buyer withdraws the intervention: the request closes.
+		as2, id2 := open("B")
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/withdraw", Key: buyer, Body: map[string]any{"reason": "已收到货"}}); r.Status != 200 {
+			t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+		}
+		if s := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as2, Key: buyer}).JSON(); s["status"] != "CLOSED" || s["cs_status"].(float64) != 7 {
+			t.Fatalf("request after withdrawal: %v %v", s["status"], s["cs_status"])
+		}
+		// Judged for the seller, nobody appeals: final after the window.
+		as3, id3 := open("C")
+		agent := e.Key("agent", "")
+		e.Clock.Advance(4 * 24 * time.Hour)
+		e.Svc.FireDue(ctx, 50)
+		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id3 + "/claim", Key: agent})
+		r := e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id3 + "/judge", Key: agent, Body: map[string]any{"outcome": "release_to_seller", "fault": "buyer",
+			"reason": "物流显示本人签收", "rule_ids": []string{"taobao-dispute-38"}}})
+		if r.Status != 200 {
+			t.Fatalf("judge: %d %s", r.Status, r.Body)
+		}
+		if s := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as3, Key: buyer}).JSON(); s["status"] != "CLOSED" || s["closed_reason"] != "judged_for_seller" {
+			t.Fatalf("request after judgment for the seller: %v", s)
+		}
+		e.Clock.Advance(7*24*time.Hour + time.Minute)
+		e.Svc.FireDue(ctx, 50)
+		if s := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id3, Key: buyer}).Str("status"); s != "FINAL" {
+			t.Fatalf("after the appeal window: %s", s)
+		}
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id3 + "/appeal", Key: buyer, Body: map[string]any{"reason": "晚了", "evidence_ids": []string{"new"}}}); r.Status != 409 {
+			t.Fatalf("appeal after final: %d", r.Status)
+		}
+	})
+}
+
+func TestLargeCasesGoToTheSeniorTier(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		e.NewOrder("BIG", "B1", "S1", 800000, apitest.Delivered) // ¥8,000 ≥ the ¥5,000 threshold
+		as := e.Aftersale("BIG", "B1", map[string]any{"type": "refund_only", "reason": "counterfeit", "amount": 800000})
+		e.Act(as, "refuse", seller, map[string]any{"reason": "正品", "evidence": []string{"授权书"}})
+		e.Act(as, "escalate", buyer, nil)
+		c := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)[0].(map[string]any)
+		if c["senior"] != true {
+			t.Fatalf("large case not senior: %v", c["senior"])
+		}
+		path := "/v1/disputes/" + c["id"].(string)
+		e.Do(apitest.Req{Method: "POST", Path: path + "/done-evidence", Key: buyer})
+		e.Do(apitest.Req{Method: "POST", Path: path + "/done-evidence", Key: seller})
+		if r := e.Do(apitest.Req{Method: "POST", Path: path + "/claim", Key: e.Agent}); r.Status != 403 {
+			t.Fatalf("an agent claiming a senior case: %d", r.Status)
+		}
+		if r := e.Do(apitest.Req{Method: "POST", Path: path + "/claim", Key: e.Key("senior_agent", "")}); r.Status != 200 {
+			t.Fatalf("senior claim: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestLedgerFollowsTheMoney(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		e.NewOrder("L1", "B1", "S1", 10000, apitest.Delivered)
+		as := e.Aftersale("L1", "B1", map[string]any{"type": "refund_only", "reason": "not_as_described", "amount": 3000})
+		e.Act(as, "agree", seller, nil)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/L1/events", Key: e.Integration, Body: map[string]any{"type": "completed", "at": e.Clock.Now()}})
+		l := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/L1/ledger", Key: buyer}).JSON()
+		tot := l["totals"].(map[string]any)
+		if l["balanced"] != true || tot["paid"].(float64) != 10000 || tot["refunded"].(float64) != 3000 || tot["released"].(float64) != 7000 {
+			t.Fatalf("order ledger %v", l)
+		}
+		acct := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/seller_available:S1", Key: seller}).JSON()
+		if acct["balance"].(float64) != 7000 {
+			t.Fatalf("seller account %v", acct)
+		}
+		if r := e.Do(apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/seller_available:S1", Key: buyer}); r.Status != 404 {
+			t.Fatalf("a buyer reading the seller's account: %d", r.Status)
+		}
+		if b := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/buyer_payout:B1", Key: buyer}).JSON(); b["balance"].(float64) != 3000 {
+			t.Fatalf("buyer payouts %v", b["balance"])
+		}
+	})
+}
+
+func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		e.NewOrder("S1", "B1", "S1", 5000, apitest.Shipped)
+		as := e.Aftersale("S1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
+		e.Act(as, "refuse", seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
+		e.Act(as, "escalate", buyer, nil)
+		id := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)[0].(map[string]any)["id"].(string)
+		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
+		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: e.Agent}).JSON()
+		due, _ := time.Parse(time.RFC3339Nano, v["sla_due_at"].(string))
+		// 3 working days from Monday 2026-03-02 09:00 (Beijing 17:00): Thursday the 5th.
+		if want := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC); !due.Equal(want) || v["sla_breached"] != false {
+			t.Fatalf("SLA due %v (want %v), breached %v", due, want, v["sla_breached"])
+		}
+		metric := func() string {
+			body := string(e.Must(200, apitest.Req{Method: "GET", Path: "/metrics"}).Body)
+			for _, l := range strings.Split(body, "\n") {
+				if strings.HasPrefix(l, "weiquan_disputes_sla_breached ") {
+					return strings.TrimPrefix(l, "weiquan_disputes_sla_breached ")
+				}
+			}
+			return "missing"
+		}
+		if m := metric(); m != "0" {
+			t.Fatalf("breached before due: %s", m)
+		}
+		e.Clock.Advance(4 * 24 * time.Hour)
+		if v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: e.Agent}).JSON(); v["sla_breached"] != true {
+			t.Fatal("breach not flagged on the case")
+		}
+		if m := metric(); m != "1" {
+			t.Fatalf("breach metric %s", m)
+		}
+	})
+}

@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// evidenceMaxBody bounds a multipart upload: the 10 MB file limit of the
+// blob store decides precisely; this only stops absurd bodies early.
+const evidenceMaxBody = 64 << 20
+
+// EvidenceView is a piece of evidence in a case's chain. Evidence is never
+// changed: version is always 1 and status "stored".
+type EvidenceView struct {
+	ID           string    `json:"id"`
+	CaseID       string    `json:"case_id"`
+	Status       string    `json:"status"`
+	UploaderRole string    `json:"uploader_role"`
+	UploaderID   string    `json:"uploader_id"`
+	Digest       string    `json:"sha256"`
+	Size         int64     `json:"size"`
+	MediaType    string    `json:"media_type"`
+	Kind         string    `json:"kind"`
+	Caption      string    `json:"caption"`
+	DeclaredName string    `json:"declared_name"`
+	ContentURL   string    `json:"content_url"`
+	Version      int64     `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func newEvidenceView(e store.Evidence) EvidenceView {
+	return EvidenceView{ID: e.ID, CaseID: e.CaseID, Status: "stored", UploaderRole: e.UploaderRole, UploaderID: e.UploaderID,
+		Digest: e.Digest, Size: e.Size, MediaType: e.MediaType, Kind: string(e.Kind), Caption: e.Caption, DeclaredName: e.DeclaredName,
+		ContentURL: "/v1/evidence/" + e.ID + "/content", Version: 1, CreatedAt: e.CreatedAt, UpdatedAt: e.CreatedAt}
+}
+
+// uploadEvidence: multipart/form-data with case_id, caption, satisfies
+// (comma-separated checklist keys) and file.
+func (a *API) uploadEvidence(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return 0, nil, fault.Field("Content-Type", "须为 multipart/form-data / want multipart/form-data")
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var u service.Upload
+	var file []byte
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, nil, fault.Field("body", "multipart 格式错误 / malformed multipart body: %v", err)
+		}
+		val, err := io.ReadAll(p)
+		if err != nil {
+			return 0, nil, fault.Field(p.FormName(), "无法读取 / cannot read: %v", err)
+		}
+		switch p.FormName() {
+		case "case_id":
+			u.CaseID = strings.TrimSpace(string(val))
+		case "caption":
+			u.Caption = strings.TrimSpace(string(val))
+		case "satisfies":
+			for _, k := range strings.Split(string(val), ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					u.Satisfies = append(u.Satisfies, k)
+				}
+			}
+		case "file":
+			file, u.DeclaredName = val, p.FileName()
+		default:
+			return 0, nil, fault.Field(p.FormName(), "未知字段 / unknown field")
+		}
+	}
+	if file == nil {
+		return 0, nil, fault.Field("file", "须上传文件 / a file is required")
+	}
+	u.Body = bytes.NewReader(file)
+	rec, err := a.svc.UploadEvidence(r.Context(), c, u)
+	return http.StatusCreated, newEvidenceView(rec), err
+}
+
+func (a *API) listEvidence(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	list, err := a.svc.CaseEvidence(r.Context(), c, r.URL.Query().Get("case_id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	out := Page[EvidenceView]{Items: make([]EvidenceView, len(list))}
+	for i := range list {
+		out.Items[i] = newEvidenceView(list[i])
+	}
+	return http.StatusOK, out, nil
+}
+
+func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	rec, rc, err := a.svc.OpenEvidence(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	rc.Close()
+	return http.StatusOK, newEvidenceView(rec), nil
+}
+
+// evidenceContent serves the original bytes, never interpreted by the browser.
+func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
+	c, _, err := a.authenticate(r)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	rec, rc, err := a.svc.OpenEvidence(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", rec.MediaType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("ETag", strconv.Quote(rec.Digest))
+	h.Set("X-Evidence-SHA256", rec.Digest)
+	if rs, ok := rc.(io.ReadSeeker); ok {
+		http.ServeContent(w, r, "", rec.CreatedAt, rs)
+		return
+	}
+	_, _ = io.Copy(w, rc)
+}

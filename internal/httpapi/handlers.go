@@ -1,0 +1,314 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// AftersaleView is an after-sales request as the API shows it: the state,
+// the actions each party may take now, and TOP-compatible fields.
+type AftersaleView struct {
+	aftersale.State
+	AllowedActions map[string][]string `json:"allowed_actions"`
+	CSStatus       int                 `json:"cs_status"`
+	DisputeType    string              `json:"dispute_type"`
+	AdvanceStatus  int                 `json:"advance_status"`
+}
+
+// NewAftersaleView builds the view.
+func NewAftersaleView(s aftersale.State) AftersaleView {
+	return AftersaleView{State: s, CSStatus: s.CSStatus(), DisputeType: s.DisputeType(), AdvanceStatus: 0,
+		AllowedActions: map[string][]string{
+			"buyer":  actionStrings(aftersale.Allowed(s, aftersale.Buyer)),
+			"seller": actionStrings(aftersale.Allowed(s, aftersale.Seller)),
+		}}
+}
+
+func actionStrings(as []aftersale.Action) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+// view turns service results into their API representation.
+func (a *API) view(v any) any {
+	switch x := v.(type) {
+	case aftersale.State:
+		return NewAftersaleView(x)
+	case []aftersale.State:
+		out := make([]AftersaleView, len(x))
+		for i := range x {
+			out[i] = NewAftersaleView(x[i])
+		}
+		return out
+	case dispute.State:
+		return NewDisputeView(x, a.svc.Now())
+	}
+	return v
+}
+
+func (a *API) getPolicy(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	return http.StatusOK, a.svc.Policy(), nil
+}
+
+func (a *API) putOrder(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var f order.Facts
+	if err := decode(body, &f); err != nil {
+		return 0, nil, err
+	}
+	o, err := a.svc.PutOrder(r.Context(), c, r.PathValue("id"), f)
+	return http.StatusOK, o, err
+}
+
+func (a *API) getOrder(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	o, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, o, err
+}
+
+func (a *API) listOrders(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	os, err := a.svc.ListOrders(r.Context(), c, store.ListFilter{BuyerID: q.Get("buyer_id"), SellerID: q.Get("seller_id"), After: after, Limit: limit})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, page(os, limit, func(o order.Order) string { return o.ID }), nil
+}
+
+func (a *API) postOrderEvent(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var f order.Fact
+	if err := decode(body, &f); err != nil {
+		return 0, nil, err
+	}
+	o, err := a.svc.RecordOrderFact(r.Context(), c, r.PathValue("id"), f)
+	return http.StatusOK, o, err
+}
+
+// EventView is one entry of an event log.
+type EventView struct {
+	Seq           int64           `json:"seq"`
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Actor         json.RawMessage `json:"actor"`
+	At            time.Time       `json:"at"`
+	Reason        string          `json:"reason"`
+	RuleIDs       []string        `json:"rule_ids"`
+	PolicyVersion string          `json:"policy_version"`
+	Data          json.RawMessage `json:"data"`
+}
+
+func eventPage(recs []store.EventRecord, limit int) Page[EventView] {
+	out := make([]EventView, len(recs))
+	for i, e := range recs {
+		out[i] = EventView{Seq: e.Seq, ID: e.ID, Type: e.Type, Actor: e.Actor, At: e.At, Reason: e.Reason, RuleIDs: e.RuleIDs, PolicyVersion: e.PolicyVersion, Data: e.Data}
+		if out[i].RuleIDs == nil {
+			out[i].RuleIDs = []string{}
+		}
+	}
+	return page(out, limit, func(e EventView) string { return strconv.FormatInt(e.Seq, 10) })
+}
+
+func eventParams(r *http.Request) (int64, int, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	var seq int64
+	if after != "" {
+		if seq, err = strconv.ParseInt(after, 10, 64); err != nil {
+			return 0, 0, fault.Field("cursor", "游标无效 / invalid cursor")
+		}
+	}
+	if r.URL.Query().Get("limit") == "" {
+		limit = 200
+	}
+	return seq, limit, nil
+}
+
+func (a *API) orderEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	if _, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id")); err != nil {
+		return 0, nil, err
+	}
+	seq, limit, err := eventParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	recs, err := a.svc.Store().Events(r.Context(), service.AggOrder, r.PathValue("id"), seq, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, eventPage(recs, limit), nil
+}
+
+func (a *API) aftersaleEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	seq, limit, err := eventParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	recs, err := a.svc.AftersaleEvents(r.Context(), c, r.PathValue("id"), seq, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, eventPage(recs, limit), nil
+}
+
+// createBody is POST /v1/aftersales.
+type createBody struct {
+	OrderID     string         `json:"order_id"`
+	Type        aftersale.Type `json:"type"`
+	Reason      string         `json:"reason"`
+	Amount      money.Fen      `json:"amount"`
+	Description string         `json:"description"`
+}
+
+func (a *API) createAftersale(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var b createBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	if b.OrderID == "" {
+		return 0, nil, fault.Field("order_id", "须指定订单 / order_id is required")
+	}
+	s, err := a.svc.CreateAftersale(r.Context(), c, b.OrderID, aftersale.Command{Type: b.Type, Reason: aftersale.Reason(b.Reason), Amount: b.Amount, Description: b.Description})
+	return http.StatusCreated, NewAftersaleView(s), err
+}
+
+func (a *API) getAftersale(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	s, err := a.svc.GetAftersale(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, NewAftersaleView(s), err
+}
+
+func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	if st := q.Get("status"); st != "" {
+		ok := false
+		for _, s := range aftersale.Statuses {
+			ok = ok || string(s) == st
+		}
+		if !ok {
+			return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+		}
+	}
+	ss, err := a.svc.ListAftersales(r.Context(), c, store.ListFilter{BuyerID: q.Get("buyer_id"), SellerID: q.Get("seller_id"),
+		OrderID: q.Get("order_id"), Status: q.Get("status"), After: after, Limit: limit})
+	if err != nil {
+		return 0, nil, err
+	}
+	views := a.view(ss).([]AftersaleView)
+	return http.StatusOK, page(views, limit, func(v AftersaleView) string { return v.ID }), nil
+}
+
+// Action bodies: each action accepts only its own fields.
+type (
+	noteBody struct {
+		Note string `json:"note"`
+	}
+	refuseBody struct {
+		Reason   string   `json:"reason"`
+		Evidence []string `json:"evidence"`
+	}
+	offerBody struct {
+		Amount   money.Fen `json:"amount"`
+		Reason   string    `json:"reason"`
+		Evidence []string  `json:"evidence"`
+	}
+	modifyBody struct {
+		Type        aftersale.Type `json:"type"`
+		Reason      string         `json:"reason"`
+		Amount      money.Fen      `json:"amount"`
+		Description string         `json:"description"`
+		Note        string         `json:"note"`
+	}
+	shipBody struct {
+		Carrier    string `json:"carrier"`
+		TrackingNo string `json:"tracking_no"`
+	}
+	reasonBody struct {
+		Reason string `json:"reason"`
+	}
+)
+
+func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	act := aftersale.Action(r.PathValue("action"))
+	cmd := aftersale.Command{Action: act}
+	var err error
+	switch act {
+	case aftersale.Agree, aftersale.AcceptOffer, aftersale.ConfirmReturn:
+		var b noteBody
+		err = decode(body, &b)
+		cmd.Note = b.Note
+	case aftersale.Refuse, aftersale.RefuseReceipt:
+		var b refuseBody
+		err = decode(body, &b)
+		cmd.Note, cmd.Evidence = b.Reason, b.Evidence
+	case aftersale.CounterOffer:
+		var b offerBody
+		err = decode(body, &b)
+		cmd.Amount, cmd.Note, cmd.Evidence = b.Amount, b.Reason, b.Evidence
+	case aftersale.Modify:
+		var b modifyBody
+		err = decode(body, &b)
+		cmd.Type, cmd.Reason, cmd.Amount, cmd.Description, cmd.Note = b.Type, aftersale.Reason(b.Reason), b.Amount, b.Description, b.Note
+	case aftersale.ShipReturn:
+		var b shipBody
+		err = decode(body, &b)
+		cmd.Carrier, cmd.TrackingNo = b.Carrier, b.TrackingNo
+	case aftersale.Cancel, aftersale.Escalate:
+		var b reasonBody
+		err = decode(body, &b)
+		cmd.Note = b.Reason
+	default:
+		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if cmd.ExpectVersion, err = ifMatch(r); err != nil {
+		return 0, nil, err
+	}
+	s, err := a.svc.Act(r.Context(), c, r.PathValue("id"), cmd)
+	return http.StatusOK, NewAftersaleView(s), err
+}
+
+// ifMatch reads an optional If-Match header holding the version the client
+// saw ("3", 3 or W/"3"); 0 when absent.
+func ifMatch(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return 0, nil
+	}
+	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	v, err := strconv.ParseInt(h, 10, 64)
+	if err != nil || v < 1 {
+		return 0, fault.Field("If-Match", "须为对象的 version（如 \"3\"） / want the object's version, e.g. \"3\"")
+	}
+	return v, nil
+}

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// MessageView is a site message (站内信) as its recipient sees it.
+type MessageView struct {
+	store.SiteMessage
+	Status    string    `json:"status"` // unread or read
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func messageView(m store.SiteMessage) MessageView {
+	v := MessageView{SiteMessage: m, Status: "unread", Version: 1, UpdatedAt: m.CreatedAt}
+	if m.ReadAt != nil {
+		v.Status, v.Version, v.UpdatedAt = "read", 2, *m.ReadAt
+	}
+	return v
+}
+
+func partyOnly(c service.Caller) error {
+	if c.Role != service.RoleBuyer && c.Role != service.RoleSeller {
+		return fault.New(fault.Forbidden, "站内信属于买家或卖家 / site messages belong to a buyer or a seller")
+	}
+	return nil
+}
+
+func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	if err := partyOnly(c); err != nil {
+		return 0, nil, err
+	}
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	list, err := a.svc.Store().ListSiteMessages(r.Context(), store.SiteMessageFilter{RecipientRole: c.Role, RecipientID: c.PartyID,
+		UnreadOnly: r.URL.Query().Get("unread") == "true", After: after, Limit: limit})
+	if err != nil {
+		return 0, nil, err
+	}
+	views := make([]MessageView, len(list))
+	for i := range list {
+		views[i] = messageView(list[i])
+	}
+	return http.StatusOK, page(views, limit, func(v MessageView) string { return v.ID }), nil
+}
+
+func (a *API) readMessage(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	if err := partyOnly(c); err != nil {
+		return 0, nil, err
+	}
+	if err := a.svc.Store().MarkSiteMessageRead(r.Context(), c.Role, c.PartyID, r.PathValue("id"), a.svc.Now()); err != nil {
+		return 0, nil, err
+	}
+	m, err := a.svc.Store().GetSiteMessage(r.Context(), c.Role, c.PartyID, r.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, messageView(m), nil
+}
+
+func adminOnly(c service.Caller) error {
+	if c.Role != service.RoleAdmin && c.Role != service.RoleIntegration {
+		return fault.New(fault.Forbidden, "只有管理员或集成方可以管理 Webhook / only admins and the integration manage webhooks")
+	}
+	return nil
+}
+
+// webhookBody creates or updates an endpoint.
+type webhookBody struct {
+	URL         string   `json:"url"`
+	EventTypes  []string `json:"event_types"`
+	Description string   `json:"description"`
+	Enabled     *bool    `json:"enabled"`
+}
+
+func (a *API) createWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	if err := adminOnly(c); err != nil {
+		return 0, nil, err
+	}
+	var b webhookBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	secret := store.NewWebhookSecret()
+	now := a.svc.Now()
+	ep := store.WebhookEndpoint{URL: strings.TrimSpace(b.URL), Secret: secret, EventTypes: b.EventTypes, Description: b.Description, Enabled: b.Enabled == nil || *b.Enabled, CreatedAt: now, UpdatedAt: now}
+	ep, err := a.svc.Store().CreateWebhookEndpoint(r.Context(), ep)
+	return http.StatusCreated, ep, err
+}
+
+func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	if err := adminOnly(c); err != nil {
+		return 0, nil, err
+	}
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	list, err := a.svc.Store().ListWebhookEndpoints(r.Context(), after, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, page(list, limit, func(e store.WebhookEndpoint) string { return e.ID }), nil
+}
+
+func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	if err := adminOnly(c); err != nil {
+		return 0, nil, err
+	}
+	var b webhookBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	ep, err := a.svc.Store().GetWebhookEndpoint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if b.URL != "" {
+		ep.URL = strings.TrimSpace(b.URL)
+	}
+	if b.EventTypes != nil {
+		ep.EventTypes = b.EventTypes
+	}
+	if b.Description != "" {
+		ep.Description = b.Description
+	}
+	if b.Enabled != nil {
+		ep.Enabled = *b.Enabled
+	}
+	ep.UpdatedAt = a.svc.Now()
+	if err := a.svc.Store().UpdateWebhookEndpoint(r.Context(), ep); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, ep, nil
+}
+
+func (a *API) deleteWebhook(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	if err := adminOnly(c); err != nil {
+		return 0, nil, err
+	}
+	if err := a.svc.Store().DeleteWebhookEndpoint(r.Context(), r.PathValue("id")); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": "deleted"}, nil
+}
+
+// replayBody re-sends an endpoint's messages: after a message id (the last
+// webhook-id the receiver processed), since a time, or one aggregate from a sequence.
+type replayBody struct {
+	AfterID       string    `json:"after_id"`
+	Since         time.Time `json:"since"`
+	AggregateType string    `json:"aggregate_type"`
+	AggregateID   string    `json:"aggregate_id"`
+	FromSeq       int64     `json:"from_seq"`
+}
+
+func (a *API) replayWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	if err := adminOnly(c); err != nil {
+		return 0, nil, err
+	}
+	var b replayBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	if _, err := a.svc.Store().GetWebhookEndpoint(r.Context(), r.PathValue("id")); err != nil {
+		return 0, nil, err
+	}
+	n, err := a.svc.Store().ReplayDeliveries(r.Context(), store.Replay{Channel: store.ChannelWebhook, EndpointID: r.PathValue("id"),
+		Since: b.Since, AfterID: b.AfterID, AggregateType: b.AggregateType, AggregateID: b.AggregateID, FromSeq: b.FromSeq, Now: a.svc.Now()})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"endpoint_id": r.PathValue("id"), "replayed": n}, nil
+}

@@ -1,0 +1,278 @@
+// Package order holds the order facts the marketplace pushes in (SPEC §2) and
+// the rules that refuse impossible ones: shipped before paid, negative
+// amounts, a completed order paid again, facts dated before the facts they
+// follow. Refunds counted against the order cap every after-sales request at
+// what was paid and not yet refunded (rule ours-refund-cap).
+package order
+
+import (
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
+)
+
+// Status mirrors the Taobao trade statuses.
+type Status string
+
+// Order statuses.
+const (
+	WaitBuyerPay          Status = "WAIT_BUYER_PAY"
+	WaitSellerSendGoods   Status = "WAIT_SELLER_SEND_GOODS"
+	WaitBuyerConfirmGoods Status = "WAIT_BUYER_CONFIRM_GOODS"
+	TradeFinished         Status = "TRADE_FINISHED"
+	TradeClosed           Status = "TRADE_CLOSED"
+)
+
+// Item is one line of an order.
+type Item struct {
+	SKU      string    `json:"sku,omitempty"`
+	Title    string    `json:"title"`
+	Quantity int       `json:"quantity"`
+	Price    money.Fen `json:"price"`
+}
+
+// Facts are what the marketplace upserts with PUT /v1/orders/{id}.
+type Facts struct {
+	BuyerID       string     `json:"buyer_id"`
+	SellerID      string     `json:"seller_id"`
+	Category      string     `json:"category"`
+	Items         []Item     `json:"items"`
+	Amount        money.Fen  `json:"amount"`
+	Postage       money.Fen  `json:"postage"`
+	PresaleShipBy *time.Time `json:"presale_ship_by,omitempty"`
+	Services      []string   `json:"services,omitempty"`
+	PaymentMethod string     `json:"payment_method,omitempty"`
+	BuyerPremium  bool       `json:"buyer_premium,omitempty"`
+}
+
+// Order is the stored order.
+type Order struct {
+	ID string `json:"id"`
+	Facts
+	Status      Status     `json:"status"`
+	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	ShipBy      *time.Time `json:"ship_by,omitempty"`
+	ShippedAt   *time.Time `json:"shipped_at,omitempty"`
+	Carrier     string     `json:"carrier,omitempty"`
+	TrackingNo  string     `json:"tracking_no,omitempty"`
+	FirstScanAt *time.Time `json:"first_scan_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	SignedBy    string     `json:"signed_by,omitempty"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	Refunded    money.Fen  `json:"refunded"`
+	Version     int64      `json:"version"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Fact kinds for POST /v1/orders/{id}/events.
+const (
+	FactPaid      = "paid"
+	FactShipped   = "shipped"
+	FactFirstScan = "first_scan"
+	FactDelivered = "delivered"
+	FactCompleted = "completed"
+	FactCancelled = "cancelled"
+)
+
+// FactKinds lists the accepted fact kinds.
+var FactKinds = []string{FactPaid, FactShipped, FactFirstScan, FactDelivered, FactCompleted, FactCancelled}
+
+// Fact is one lifecycle fact.
+type Fact struct {
+	Type       string    `json:"type"`
+	At         time.Time `json:"at"`
+	Carrier    string    `json:"carrier,omitempty"`
+	TrackingNo string    `json:"tracking_no,omitempty"`
+	SignedBy   string    `json:"signed_by,omitempty"`
+}
+
+// ValidateFacts checks upserted facts; for an existing order it also refuses
+// changes that would rewrite money or parties after payment.
+func ValidateFacts(f Facts, existing *Order) error {
+	if strings.TrimSpace(f.BuyerID) == "" {
+		return fault.Field("buyer_id", "买家ID不能为空 / buyer_id is required")
+	}
+	if strings.TrimSpace(f.SellerID) == "" {
+		return fault.Field("seller_id", "卖家ID不能为空 / seller_id is required")
+	}
+	if f.BuyerID == f.SellerID {
+		return fault.Field("seller_id", "买家与卖家不能相同 / buyer and seller must differ")
+	}
+	if f.Amount <= 0 {
+		return fault.Field("amount", "订单金额必须大于0（单位：分） / amount must be positive, in fen")
+	}
+	if f.Postage < 0 {
+		return fault.Field("postage", "运费不能为负 / postage must not be negative")
+	}
+	if f.Postage > f.Amount {
+		return fault.Field("postage", "运费不能超过订单金额 / postage cannot exceed the amount")
+	}
+	for i, it := range f.Items {
+		if it.Quantity <= 0 {
+			return fault.Field(fieldIdx("items", i, "quantity"), "数量必须大于0 / quantity must be positive")
+		}
+		if it.Price < 0 {
+			return fault.Field(fieldIdx("items", i, "price"), "单价不能为负 / price must not be negative")
+		}
+		if strings.TrimSpace(it.Title) == "" {
+			return fault.Field(fieldIdx("items", i, "title"), "商品标题不能为空 / title is required")
+		}
+	}
+	if existing != nil && existing.Status != WaitBuyerPay {
+		if f.Amount != existing.Amount || f.Postage != existing.Postage {
+			return fault.Field("amount", "订单已付款，金额不可修改 / the order is paid: its amount cannot change")
+		}
+		if f.BuyerID != existing.BuyerID || f.SellerID != existing.SellerID {
+			return fault.Field("buyer_id", "订单已付款，买卖双方不可修改 / the order is paid: its parties cannot change")
+		}
+	}
+	return nil
+}
+
+func fieldIdx(base string, i int, leaf string) string {
+	return base + "[" + itoa(i) + "]." + leaf
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for i > 0 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+		i /= 10
+	}
+	return string(b)
+}
+
+// Apply checks a fact against the order and returns the order with it
+// recorded. shipBy is the ship-by window of the rule book.
+func Apply(o Order, f Fact, shipBy time.Duration) (Order, error) {
+	if f.At.IsZero() {
+		return o, fault.Field("at", "必须给出事实发生时间 / at is required")
+	}
+	at := f.At.UTC()
+	notBefore := func(prev *time.Time, what string) error {
+		if prev != nil && at.Before(*prev) {
+			return fault.Field("at", "时间早于%s（%s） / at is before %s (%s)", what, prev.Format(time.RFC3339), what, prev.Format(time.RFC3339))
+		}
+		return nil
+	}
+	switch f.Type {
+	case FactPaid:
+		switch o.Status {
+		case WaitBuyerPay:
+		case TradeFinished:
+			return o, conflict(o, "交易已成功，不能再次付款 / the order is completed: it cannot be paid again")
+		case TradeClosed:
+			return o, conflict(o, "交易已关闭，不能付款 / the order is closed: it cannot be paid")
+		default:
+			return o, conflict(o, "订单已付款 / the order is already paid")
+		}
+		o.PaidAt = &at
+		by := at.Add(shipBy)
+		if o.PresaleShipBy != nil {
+			by = o.PresaleShipBy.UTC()
+		}
+		o.ShipBy = &by
+		o.Status = WaitSellerSendGoods
+	case FactShipped:
+		if o.PaidAt == nil {
+			return o, conflict(o, "订单未付款，不能发货 / the order is not paid: it cannot ship")
+		}
+		if o.ShippedAt != nil {
+			return o, conflict(o, "订单已发货 / the order has already shipped")
+		}
+		if o.Status != WaitSellerSendGoods {
+			return o, conflict(o, "订单状态不允许发货 / the order cannot ship in this status")
+		}
+		if strings.TrimSpace(f.Carrier) == "" {
+			return o, fault.Field("carrier", "发货须填写物流公司 / carrier is required")
+		}
+		if strings.TrimSpace(f.TrackingNo) == "" {
+			return o, fault.Field("tracking_no", "发货须填写运单号 / tracking_no is required")
+		}
+		if err := notBefore(o.PaidAt, "付款 / payment"); err != nil {
+			return o, err
+		}
+		o.ShippedAt, o.Carrier, o.TrackingNo = &at, f.Carrier, f.TrackingNo
+		o.Status = WaitBuyerConfirmGoods
+	case FactFirstScan:
+		if o.ShippedAt == nil {
+			return o, conflict(o, "订单未发货，不能有揽收记录 / the order has not shipped: no carrier scan yet")
+		}
+		if o.FirstScanAt != nil {
+			return o, conflict(o, "已记录首次揽收 / the first carrier scan is already recorded")
+		}
+		if err := notBefore(o.PaidAt, "付款 / payment"); err != nil {
+			return o, err
+		}
+		o.FirstScanAt = &at
+	case FactDelivered:
+		if o.ShippedAt == nil {
+			return o, conflict(o, "订单未发货，不能签收 / the order has not shipped: it cannot be delivered")
+		}
+		if o.DeliveredAt != nil {
+			return o, conflict(o, "订单已签收 / the order is already delivered")
+		}
+		if err := notBefore(o.ShippedAt, "发货 / shipment"); err != nil {
+			return o, err
+		}
+		o.DeliveredAt, o.SignedBy = &at, f.SignedBy
+	case FactCompleted:
+		if o.Status != WaitBuyerConfirmGoods {
+			return o, conflict(o, "只有已发货的订单可以确认收货 / only a shipped order can complete")
+		}
+		if err := notBefore(o.ShippedAt, "发货 / shipment"); err != nil {
+			return o, err
+		}
+		if err := notBefore(o.DeliveredAt, "签收 / delivery"); err != nil {
+			return o, err
+		}
+		o.CompletedAt = &at
+		o.Status = TradeFinished
+	case FactCancelled:
+		if o.Status != WaitBuyerPay && o.Status != WaitSellerSendGoods {
+			return o, conflict(o, "已发货或已结束的订单不能取消 / a shipped or finished order cannot be cancelled")
+		}
+		if o.Status == WaitSellerSendGoods && o.Refunded < o.Amount {
+			return o, conflict(o, "已付款订单须先全额退款才能关闭 / a paid order closes only after a full refund")
+		}
+		o.CancelledAt = &at
+		o.Status = TradeClosed
+	default:
+		return o, fault.Field("type", "未知的订单事实 %q（可选：%s） / unknown fact type %q (one of %s)", f.Type, strings.Join(FactKinds, ", "), f.Type, strings.Join(FactKinds, ", "))
+	}
+	return o, nil
+}
+
+// Refundable is what can still be refunded: paid and not yet refunded.
+func (o Order) Refundable() money.Fen {
+	if o.PaidAt == nil {
+		return 0
+	}
+	return o.Amount - o.Refunded
+}
+
+// RecordRefund adds a successful refund. A full refund closes the trade
+// (Taobao: 交易关闭). It refuses a refund above what is refundable.
+func RecordRefund(o Order, amount money.Fen, at time.Time) (Order, error) {
+	if amount < 0 || amount > o.Refundable() {
+		return o, fault.New(fault.Conflict, "退款金额 %s 超过可退金额 %s / refund %s exceeds the refundable %s", amount, o.Refundable(), amount, o.Refundable())
+	}
+	o.Refunded += amount
+	if o.Refunded == o.Amount {
+		o.Status = TradeClosed
+		t := at
+		o.CancelledAt = &t
+	}
+	return o, nil
+}
+
+func conflict(o Order, msg string) error {
+	return &fault.Error{Code: fault.Conflict, Message: msg, Status: string(o.Status)}
+}

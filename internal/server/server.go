@@ -1,0 +1,221 @@
+// Package server assembles weiquan: store, rule book, service, workers and
+// the HTTP API, and runs them until the context ends (graceful shutdown).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/config"
+	"github.com/weiquan/weiquan/internal/evidence"
+	"github.com/weiquan/weiquan/internal/httpapi"
+	"github.com/weiquan/weiquan/internal/metrics"
+	"github.com/weiquan/weiquan/internal/notify"
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/worker"
+)
+
+// Version is set at build time (-ldflags "-X …server.Version=…").
+var Version = "0.1.0-dev"
+
+// LoadPolicy returns the rule book: the file if given, else the embedded default.
+func LoadPolicy(file string) (*policy.Book, error) {
+	if file == "" {
+		return policy.Default(), nil
+	}
+	return policy.Load(file)
+}
+
+// OpenService opens and migrates the store and builds the service.
+func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, error) {
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc := service.New(st, book, service.Options{Clock: clk, Logger: log, Observer: obs})
+	if err := svc.RecordPolicy(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("record policy: %w", err)
+	}
+	return svc, nil
+}
+
+// Server is a running weiquan.
+type Server struct {
+	Svc      *service.Service
+	Addr     string // the bound address
+	http     *http.Server
+	ln       net.Listener
+	workers  *worker.Deadlines
+	outbox   *worker.Outbox
+	nats     *notify.NATS
+	cancel   context.CancelFunc
+	log      *slog.Logger
+	shutdown time.Duration
+	done     chan error
+	connMu   sync.Mutex
+	fresh    map[net.Conn]struct{} // accepted connections that have not sent a request yet
+}
+
+func (s *Server) closeFresh() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+	}
+}
+
+// trackConn remembers connections that were accepted but never used:
+// http.Server.Shutdown would wait 5 s for each of them.
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.fresh == nil {
+		s.fresh = map[net.Conn]struct{}{}
+	}
+	if st == http.StateNew {
+		s.fresh[c] = struct{}{}
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+// Start opens everything and starts serving in the background.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	book, err := LoadPolicy(cfg.PolicyFile)
+	if err != nil {
+		return nil, err
+	}
+	var m *metrics.Metrics
+	clk := clock.System{}
+	svc, err := OpenService(ctx, cfg.DB, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.EvidencePath(), 0o750); err != nil {
+		svc.Store().Close()
+		return nil, fmt.Errorf("evidence dir: %w", err)
+	}
+	blobs, err := evidence.Open(cfg.EvidencePath(), evidence.Limits{MaxFileBytes: cfg.EvidenceMaxFile, MaxCaseBytes: cfg.EvidenceMaxCase})
+	if err != nil {
+		svc.Store().Close()
+		return nil, err
+	}
+	svc.SetBlobs(blobs)
+	m = metrics.New(svc.Store(), clk.Now)
+	api := httpapi.New(svc, log, m, Version)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		svc.Store().Close()
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Server{Svc: svc, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
+		http: &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
+	s.http.ConnState = s.trackConn
+	workers := cfg.DeadlineWorkers
+	if workers == 0 {
+		workers = 1
+		if svc.Store().Dialect() == store.Postgres {
+			workers = 2
+		}
+	}
+	s.workers = worker.NewDeadlines(svc, log, worker.DeadlineConfig{Interval: cfg.DeadlineInterval, BatchSize: cfg.DeadlineBatch, Workers: workers})
+	s.workers.Start(wctx)
+	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
+	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: svc.Store()}}
+	var sms notify.SMSSender = &notify.FileSMS{Path: cfg.SMSPath()}
+	if cfg.SMSURL != "" {
+		sms = &notify.HTTPSMS{URL: cfg.SMSURL, Token: cfg.SMSToken}
+	}
+	static[notify.ChannelSMS] = &notify.SMSChannel{Sender: sms, Routes: notify.DefaultSMSRoutes()}
+	if cfg.NATSURL != "" {
+		pub, err := notify.NewNATS(ctx, notify.NATSConfig{URL: cfg.NATSURL})
+		if err != nil {
+			cancel()
+			s.workers.Stop()
+			svc.Store().Close()
+			return nil, fmt.Errorf("nats: %w", err)
+		}
+		s.nats = pub
+		static[notify.ChannelNATS] = pub
+	}
+	s.outbox = worker.NewOutbox(svc.Store(), worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, log,
+		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16})
+	s.outbox.Start(wctx)
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	log.Info("weiquan serving", "addr", s.Addr, "db", string(svc.Store().Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
+	return s, nil
+}
+
+// Wait blocks until ctx ends, then shuts down gracefully: stop accepting,
+// finish in-flight requests, stop the workers, close the store.
+func (s *Server) Wait(ctx context.Context) error {
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-s.done:
+	}
+	return errors.Join(serveErr, s.Close())
+}
+
+// Close shuts the server down.
+func (s *Server) Close() error {
+	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
+	defer cancel()
+	// Drop connections that never sent a request (before Shutdown, and once
+	// more after it has closed the listener); in-flight requests finish.
+	s.closeFresh()
+	time.AfterFunc(50*time.Millisecond, s.closeFresh)
+	err := s.http.Shutdown(sctx)
+	s.cancel()
+	s.workers.Stop()
+	s.outbox.Stop()
+	if s.nats != nil {
+		_ = s.nats.Close()
+	}
+	s.log.Info("weiquan stopped")
+	return errors.Join(err, s.Svc.Store().Close())
+}
+
+// observerFunc defers to metrics built after the service.
+type observerFunc func() *metrics.Metrics
+
+func (f observerFunc) Transition(a, e string) {
+	if m := f(); m != nil {
+		m.Transition(a, e)
+	}
+}
+
+func (f observerFunc) DeadlineFired(k string, late time.Duration) {
+	if m := f(); m != nil {
+		m.DeadlineFired(k, late)
+	}
+}
+
+// MustDefaultPolicy returns the embedded rule book.
+func MustDefaultPolicy() *policy.Book { return policy.Default() }

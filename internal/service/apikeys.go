@@ -1,0 +1,44 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"slices"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// NewAPIKey creates a key bound to a role (and, for buyers and sellers, a
+// party) and returns the plain key, shown once; only its SHA-256 is stored.
+func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plain, id string, err error) {
+	if err := CheckKeyRole(role, party); err != nil {
+		return "", "", err
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", err
+	}
+	plain = "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
+	sum := sha256.Sum256([]byte(plain))
+	id = newID()
+	err = s.st.InsertAPIKey(ctx, store.APIKey{ID: id, Hash: hex.EncodeToString(sum[:]), Role: role, PartyID: party, Name: name, CreatedAt: s.clock.Now()})
+	return plain, id, err
+}
+
+// CheckKeyRole validates the role and party of a key to be created.
+func CheckKeyRole(role, party string) error {
+	if !slices.Contains(Roles, role) {
+		return fault.Field("role", "角色 %q 无效，须为 integration / buyer / seller / agent / senior_agent / admin / role %q is not one of integration, buyer, seller, agent, senior_agent, admin", role, role)
+	}
+	if (role == RoleBuyer || role == RoleSeller) && !ValidID(party) {
+		return fault.Field("party", "买家/卖家密钥须绑定 --party ID / buyer and seller keys need --party ID")
+	}
+	if role != RoleBuyer && role != RoleSeller && party != "" {
+		return fault.Field("party", "只有买家/卖家密钥绑定参与方 / only buyer and seller keys are bound to a party")
+	}
+	return nil
+}

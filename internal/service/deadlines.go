@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// FireStats counts what one batch of due deadlines did.
+type FireStats struct {
+	Claimed   int // due rows claimed
+	Fired     int // applied their automatic action
+	Cancelled int // stale: the request had moved on
+	Skipped   int // the request was locked by a concurrent command; retried next run
+	Failed    int // the action errored; left for the next run
+	// FiredCases counts the fired deadlines of intervention cases (included in Fired).
+	FiredCases int
+}
+
+var errSkip = errors.New("service: aggregate busy")
+
+// FireDue fires up to limit deadlines that are due now, in one
+// transaction, through the same decide-and-persist path as a party's action.
+// Firing is idempotent: a deadline whose request moved on is cancelled, and a
+// fired row is never fired again. The batch runs without savepoints; if one
+// deadline fails unexpectedly the batch is redone with a savepoint per
+// deadline so that the others still fire and the failing one waits.
+func (s *Service) FireDue(ctx context.Context, limit int) (FireStats, error) {
+	st, fired, err := s.fireBatch(ctx, limit, false)
+	if errors.Is(err, errRedo) {
+		st, fired, err = s.fireBatch(ctx, limit, true)
+	}
+	if err != nil {
+		return FireStats{}, err
+	}
+	for _, f := range fired {
+		s.obs.DeadlineFired(f.kind, f.late)
+		s.observe(f.evs)
+	}
+	return st, nil
+}
+
+var errRedo = errors.New("service: redo the batch with savepoints")
+
+func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (FireStats, []firedInfo, error) {
+	var st FireStats
+	var fired []firedInfo
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		st, fired = FireStats{}, fired[:0]
+		now := s.clock.Now()
+		due, err := tx.ClaimDue(ctx, now, limit)
+		if err != nil {
+			return err
+		}
+		st.Claimed = len(due)
+		for i := range due {
+			d := due[i]
+			var evs []aftersale.Event
+			one := func() error {
+				var err error
+				evs, err = s.fireOne(ctx, tx, &d, now)
+				return err
+			}
+			if savepoints {
+				err = tx.Savepoint(ctx, one)
+			} else {
+				err = one()
+			}
+			switch {
+			case err == nil && evs == nil:
+				st.Cancelled++
+			case err == nil:
+				st.Fired++
+				if d.AggregateType == AggDispute {
+					st.FiredCases++
+				}
+				fired = append(fired, firedInfo{kind: d.Kind, late: now.Sub(d.DueAt), evs: evs})
+			case errors.Is(err, errSkip):
+				st.Skipped++
+			case !savepoints:
+				return errRedo
+			default:
+				st.Failed++
+				s.log.ErrorContext(ctx, "deadline failed", "deadline", d.ID, "kind", d.Kind, "attempt", d.Attempts+1, "err", err)
+				if err := s.deferFailed(ctx, tx, d, now, err); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return st, fired, err
+}
+
+type firedInfo struct {
+	kind string
+	late time.Duration
+	evs  []aftersale.Event
+}
+
+// fireOne applies one deadline. It returns the events it wrote, or nil
+// events when the deadline was stale and is now cancelled.
+func (s *Service) fireOne(ctx context.Context, tx *store.Tx, d *store.Deadline, now time.Time) ([]aftersale.Event, error) {
+	if d.AggregateType == AggDispute {
+		ok, err := s.fireDispute(ctx, tx, d, now)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return []aftersale.Event{}, nil // fired; transitions are observed by fireDispute
+	}
+	if d.AggregateType != AggAftersale {
+		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
+		return nil, err
+	}
+	cur, skipped, err := tx.LockAftersale(ctx, d.AggregateID)
+	if skipped {
+		return nil, errSkip
+	}
+	if err != nil {
+		return nil, err
+	}
+	o, err := tx.GetOrder(ctx, cur.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	cmd := aftersale.Command{Action: aftersale.Expire, Actor: aftersale.Actor{Role: aftersale.System, Via: "deadline:" + d.ID},
+		DeadlineKind: aftersale.DeadlineKind(d.Kind), DeadlineDueAt: d.DueAt}
+	evs, err := aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+	if err != nil {
+		if fault.Is(err, fault.Conflict) {
+			_, serr := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, err.Error(), now)
+			return nil, serr
+		}
+		return nil, err
+	}
+	if _, err := s.persistAftersale(ctx, tx, cur, o, evs, now, d); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// MaxDeadlineAttempts is how often a failing deadline is tried before it is
+// settled as failed (and surfaced in logs and metrics for an operator).
+const MaxDeadlineAttempts = 8
+
+// deferFailed backs a failing deadline off exponentially (2 s, 4 s, … 256 s)
+// and settles it as failed after MaxDeadlineAttempts.
+func (s *Service) deferFailed(ctx context.Context, tx *store.Tx, d store.Deadline, now time.Time, cause error) error {
+	note := cause.Error()
+	if len(note) > 500 {
+		note = note[:500]
+	}
+	if d.Attempts+1 >= MaxDeadlineAttempts {
+		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineFailed, note, now)
+		return err
+	}
+	return tx.DeferDeadline(ctx, d.ID, now.Add(time.Duration(2<<d.Attempts)*time.Second), note)
+}

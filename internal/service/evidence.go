@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/evidence"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// SetBlobs attaches the evidence blob store.
+func (s *Service) SetBlobs(b *evidence.Blobs) { s.blobs = b }
+
+// Blobs returns the evidence blob store (nil when not configured).
+func (s *Service) Blobs() *evidence.Blobs { return s.blobs }
+
+// Upload is an evidence upload.
+type Upload struct {
+	CaseID       string // the after-sales request (or its intervention case) the evidence belongs to
+	Caption      string
+	DeclaredName string
+	Satisfies    []string // checklist keys of the intervention case it answers
+	Body         io.Reader
+}
+
+// UploadEvidence stores the bytes content-addressed and appends them to the
+// case's chronological evidence chain. One chain serves a request and its
+// intervention case (case_id is the after-sales request). While the case is
+// taking evidence the upload is also an add-evidence event on the case.
+// Only the two parties and the platform's staff may upload or read it.
+func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store.Evidence, error) {
+	if s.blobs == nil {
+		return store.Evidence{}, fault.New(fault.Unavailable, "证据存储未配置 / evidence storage is not configured")
+	}
+	reqID, err := s.evidenceCase(ctx, c, u.CaseID)
+	if err != nil {
+		return store.Evidence{}, err
+	}
+	if len([]rune(u.Caption)) > 500 {
+		return store.Evidence{}, fault.Field("caption", "说明不超过500字 / a caption is at most 500 characters")
+	}
+	used, err := s.st.CaseEvidenceBytes(ctx, reqID)
+	if err != nil {
+		return store.Evidence{}, err
+	}
+	blob, err := s.blobs.PutWithin(ctx, u.Body, u.DeclaredName, s.blobs.Limits().CaseBudget(used))
+	if err != nil {
+		return store.Evidence{}, err
+	}
+	role, id := c.Role, c.PartyID
+	if id == "" {
+		id = keyOf(c)
+	}
+	rec := store.Evidence{ID: newID(), CaseID: reqID, UploaderRole: role, UploaderID: id, Digest: blob.Digest, Size: blob.Size,
+		MediaType: blob.MediaType, Kind: blob.Kind, Caption: u.Caption, DeclaredName: evidence.CleanName(u.DeclaredName)}
+	err = retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			now := s.clock.Now()
+			rec.CreatedAt = now
+			if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
+				return err
+			}
+			if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
+				return err
+			} else if !has {
+				total, err := tx.CaseEvidenceBytes(ctx, reqID)
+				if err != nil {
+					return err
+				}
+				if err := s.blobs.Limits().CheckCase(total, blob.Size); err != nil {
+					return err
+				}
+			}
+			if err := tx.InsertEvidence(ctx, &rec); err != nil {
+				return err
+			}
+			// A party's upload while the case takes evidence joins the case.
+			if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
+				return err
+			} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
+				cur, err := tx.GetDisputeForUpdate(ctx, dID)
+				if err != nil {
+					return err
+				}
+				if cur.Status == dispute.Evidence || cur.Status == dispute.Review {
+					actor, _ := disputeActor(c)
+					evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.AddEvidence, Actor: actor, EvidenceID: rec.ID, Satisfies: u.Satisfies}, s.Policy(), now)
+					switch {
+					case fault.Is(err, fault.Conflict):
+						// The party's evidence window has closed: the upload
+						// stays in the chain (visible to the agent, dated) but
+						// is not part of the case's evidence.
+					case err != nil:
+						return err
+					default:
+						if _, err := s.persistDispute(ctx, tx, cur, evs, now, nil); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return s.storeIdem(ctx, tx, rec)
+		})
+	})
+	return rec, err
+}
+
+// evidenceCase resolves a case id (after-sales request or intervention
+// case) to the after-sales request that keys the chain, checking that the
+// caller may see it (404 otherwise).
+func (s *Service) evidenceCase(ctx context.Context, c Caller, caseID string) (string, error) {
+	if caseID == "" {
+		return "", fault.Field("case_id", "须指定案件 / case_id is required")
+	}
+	if d, err := s.st.GetDispute(ctx, caseID); err == nil {
+		if !CanSeeDispute(c, d) {
+			return "", notFoundCase(caseID)
+		}
+		return d.AftersaleID, nil
+	} else if !fault.Is(err, fault.NotFound) {
+		return "", err
+	}
+	a, err := s.st.GetAftersale(ctx, caseID)
+	if err != nil || !CanSeeAftersale(c, a) {
+		if err == nil || fault.Is(err, fault.NotFound) {
+			return "", notFoundCase(caseID)
+		}
+		return "", err
+	}
+	return a.ID, nil
+}
+
+func notFoundCase(id string) error {
+	return &fault.Error{Code: fault.NotFound, Field: "case_id", Message: fmt.Sprintf("案件 %s 不存在 / case %s not found", id, id)}
+}
+
+// CaseEvidence lists a visible case's evidence chain in order.
+func (s *Service) CaseEvidence(ctx context.Context, c Caller, caseID string) ([]store.Evidence, error) {
+	reqID, err := s.evidenceCase(ctx, c, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.CaseEvidence(ctx, reqID)
+}
+
+// OpenEvidence returns a visible piece of evidence and its bytes.
+func (s *Service) OpenEvidence(ctx context.Context, c Caller, id string) (store.Evidence, io.ReadCloser, error) {
+	rec, err := s.st.EvidenceByID(ctx, id)
+	if err != nil {
+		return rec, nil, err
+	}
+	if _, err := s.evidenceCase(ctx, c, rec.CaseID); err != nil {
+		return store.Evidence{}, nil, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("证据 %s 不存在 / evidence %s not found", id, id)}
+	}
+	if s.blobs == nil {
+		return rec, nil, fault.New(fault.Unavailable, "证据存储未配置 / evidence storage is not configured")
+	}
+	rc, _, err := s.blobs.Open(rec.Digest)
+	return rec, rc, err
+}

@@ -1,0 +1,210 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// canWriteOrders: only the marketplace (and admins) push order facts.
+func canWriteOrders(c Caller) bool { return c.Role == RoleIntegration || c.Role == RoleAdmin }
+
+// CanSeeOrder reports whether the caller may read the order.
+func CanSeeOrder(c Caller, o order.Order) bool {
+	switch c.Role {
+	case RoleBuyer:
+		return o.BuyerID == c.PartyID
+	case RoleSeller:
+		return o.SellerID == c.PartyID
+	}
+	return true
+}
+
+// PutOrder creates or updates an order's descriptive facts. Updating with
+// identical facts changes nothing (no event, same version).
+func (s *Service) PutOrder(ctx context.Context, c Caller, id string, f order.Facts) (order.Order, error) {
+	if !canWriteOrders(c) {
+		return order.Order{}, forbidden("只有平台集成方可以写入订单 / only the integration writes orders")
+	}
+	if !ValidID(id) {
+		return order.Order{}, fault.Field("id", "订单ID须为1–64位字母、数字或 _.:- / the order id must be 1–64 letters, digits or _.:-")
+	}
+	for _, p := range []struct{ field, v string }{{"buyer_id", f.BuyerID}, {"seller_id", f.SellerID}} {
+		if p.v != "" && !ValidID(p.v) {
+			return order.Order{}, fault.Field(p.field, "ID须为1–64位字母、数字或 _.:- / ids are 1–64 letters, digits or _.:-")
+		}
+	}
+	var out order.Order
+	err := retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			now := s.clock.Now()
+			cur, err := tx.GetOrder(ctx, id)
+			exists := err == nil
+			if err != nil && !fault.Is(err, fault.NotFound) {
+				return err
+			}
+			var existing *order.Order
+			if exists {
+				existing = &cur
+			}
+			if err := order.ValidateFacts(f, existing); err != nil {
+				return err
+			}
+			if f.Items == nil {
+				f.Items = []order.Item{}
+			}
+			evType := "created"
+			next := order.Order{ID: id, Facts: f, Status: order.WaitBuyerPay, CreatedAt: now}
+			if exists {
+				if reflect.DeepEqual(normFacts(cur.Facts), normFacts(f)) {
+					out = cur
+					return s.storeIdem(ctx, tx, out)
+				}
+				next = cur
+				next.Facts = f
+				evType = "updated"
+			}
+			next.Version = cur.Version + 1
+			next.UpdatedAt = now
+			data, _ := json.Marshal(f)
+			if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+				Type: evType, Actor: c.actorJSON(), At: now, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
+				return err
+			}
+			if err := tx.SaveOrder(ctx, next, cur.Version); err != nil {
+				return err
+			}
+			out = next
+			return s.storeIdem(ctx, tx, out)
+		})
+	})
+	if err == nil {
+		s.obs.Transition(AggOrder, "upserted")
+	}
+	return out, err
+}
+
+func normFacts(f order.Facts) order.Facts {
+	if len(f.Items) == 0 {
+		f.Items = nil
+	}
+	if len(f.Services) == 0 {
+		f.Services = nil
+	}
+	if f.PresaleShipBy != nil {
+		t := f.PresaleShipBy.UTC()
+		f.PresaleShipBy = &t
+	}
+	return f
+}
+
+// RecordOrderFact records paid / shipped / first_scan / delivered /
+// completed / cancelled, refusing impossible facts.
+func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f order.Fact) (order.Order, error) {
+	if !canWriteOrders(c) {
+		return order.Order{}, forbidden("只有平台集成方可以写入订单事实 / only the integration records order facts")
+	}
+	var out order.Order
+	err := retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			now := s.clock.Now()
+			cur, err := tx.GetOrder(ctx, id)
+			if err != nil {
+				return err
+			}
+			shipBy, shipRule := s.Policy().Duration("order.ship_by")
+			next, err := order.Apply(cur, f, shipBy)
+			if err != nil {
+				return err
+			}
+			var rules []string
+			if f.Type == order.FactPaid {
+				rules = []string{shipRule}
+			}
+			next.Version = cur.Version + 1
+			next.UpdatedAt = now
+			data, _ := json.Marshal(f)
+			if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+				Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
+				return err
+			}
+			if err := tx.SaveOrder(ctx, next, cur.Version); err != nil {
+				return err
+			}
+			if err := s.postOrderMoney(ctx, tx, next, f.Type, now); err != nil {
+				return err
+			}
+			out = next
+			return s.storeIdem(ctx, tx, out)
+		})
+	})
+	if err == nil {
+		s.obs.Transition(AggOrder, f.Type)
+	}
+	return out, err
+}
+
+// postOrderMoney moves the order's money in the ledger, in the fact's
+// transaction: payment into escrow (担保交易), and at completion the escrow
+// left after refunds is released to the seller.
+func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, o order.Order, fact string, now time.Time) error {
+	m := ledger.Meta{OrderID: o.ID, At: now}
+	switch fact {
+	case order.FactPaid:
+		m.ID = "pay:" + o.ID
+		t, err := ledger.Pay(m, o.Amount)
+		if err != nil {
+			return err
+		}
+		return tx.PostTransaction(ctx, t)
+	case order.FactCompleted:
+		b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
+		if err != nil {
+			return err
+		}
+		if b[ledger.Escrow(o.ID)] <= 0 {
+			return nil
+		}
+		m.ID = "release:" + o.ID
+		p, err := ledger.Release(m, o.SellerID, b)
+		if err != nil {
+			return err
+		}
+		return tx.PostPlan(ctx, p)
+	}
+	return nil
+}
+
+// GetOrder reads an order the caller may see. Errors: NotFound.
+func (s *Service) GetOrder(ctx context.Context, c Caller, id string) (order.Order, error) {
+	o, err := s.st.GetOrder(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	if !CanSeeOrder(c, o) {
+		return order.Order{}, fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", id, id)
+	}
+	return o, nil
+}
+
+// ListOrders lists the orders the caller may see.
+func (s *Service) ListOrders(ctx context.Context, c Caller, f store.ListFilter) ([]order.Order, error) {
+	scope(c, &f)
+	return s.st.ListOrders(ctx, f)
+}
+
+// scope restricts a list to the caller's own objects.
+func scope(c Caller, f *store.ListFilter) {
+	switch c.Role {
+	case RoleBuyer:
+		f.BuyerID = c.PartyID
+	case RoleSeller:
+		f.SellerID = c.PartyID
+	}
+}

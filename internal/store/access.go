@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+)
+
+// ---- idempotency ----
+
+// IdemRecord is a stored response to a POST with an Idempotency-Key.
+type IdemRecord struct {
+	Principal string
+	Key       string
+	Method    string
+	Path      string
+	BodyHash  string
+	Status    int
+	Response  []byte
+	CreatedAt time.Time
+}
+
+// ErrIdemExists is returned by PutIdem when the key is already taken.
+var ErrIdemExists = errors.New("store: idempotency key already recorded")
+
+// PutIdem records a response in the transaction. Errors: ErrIdemExists.
+func (t *Tx) PutIdem(ctx context.Context, r IdemRecord) error {
+	_, err := t.exec(ctx, `INSERT INTO idempotency (principal, key, method, path, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Principal, r.Key, r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), micros(r.CreatedAt))
+	if isUnique(err) {
+		return ErrIdemExists
+	}
+	return err
+}
+
+// PutIdem records a response in its own transaction. Errors: ErrIdemExists.
+func (s *Store) PutIdem(ctx context.Context, r IdemRecord) error {
+	return s.InTx(ctx, func(tx *Tx) error { return tx.PutIdem(ctx, r) })
+}
+
+// GetIdem returns a stored response, or ok=false.
+func (s *Store) GetIdem(ctx context.Context, principal, key string) (IdemRecord, bool, error) {
+	r := IdemRecord{Principal: principal, Key: key}
+	var resp string
+	var at int64
+	err := s.queryRow(ctx, `SELECT method, path, body_hash, status, response, created_at FROM idempotency WHERE principal = ? AND key = ?`, principal, key).
+		Scan(&r.Method, &r.Path, &r.BodyHash, &r.Status, &resp, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	r.Response, r.CreatedAt = []byte(resp), fromMicros(at)
+	return r, true, nil
+}
+
+// PurgeIdem deletes records created before the cutoff and returns how many.
+func (s *Store) PurgeIdem(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, micros(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// ---- API keys ----
+
+// APIKey is a stored key: only its hash is kept.
+type APIKey struct {
+	ID        string
+	Hash      string
+	Role      string
+	PartyID   string
+	Name      string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// InsertAPIKey stores a key.
+func (s *Store) InsertAPIKey(ctx context.Context, k APIKey) error {
+	_, err := s.exec(ctx, `INSERT INTO api_keys (id, hash, role, party_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Hash, k.Role, k.PartyID, k.Name, micros(k.CreatedAt))
+	return err
+}
+
+// APIKeyByHash finds a live key by its hash. Errors: NotFound.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
+	var k APIKey
+	var created int64
+	var revoked sql.NullInt64
+	err := s.queryRow(ctx, `SELECT id, hash, role, party_id, name, created_at, revoked_at FROM api_keys WHERE hash = ?`, hash).
+		Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, &fault.Error{Code: fault.NotFound, Message: "no such key"}
+	}
+	if err != nil {
+		return k, err
+	}
+	k.CreatedAt = fromMicros(created)
+	if revoked.Valid {
+		t := fromMicros(revoked.Int64)
+		k.RevokedAt = &t
+	}
+	return k, nil
+}
+
+// ---- policy versions ----
+
+// RecordPolicy stores a rule book version the first time it is used.
+func (s *Store) RecordPolicy(ctx context.Context, digest, version string, body []byte, now time.Time) error {
+	var one int
+	err := s.queryRow(ctx, `SELECT 1 FROM policy_versions WHERE digest = ?`, digest).Scan(&one)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	_, err = s.exec(ctx, `INSERT INTO policy_versions (digest, version, body, created_at) VALUES (?, ?, ?, ?)`, digest, version, string(body), micros(now))
+	if isUnique(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+)
+
+// GetDispute loads a case in the transaction. Errors: NotFound.
+func (t *Tx) GetDispute(ctx context.Context, id string) (dispute.State, error) {
+	return scanDispute(t.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`, id), id)
+}
+
+// GetDisputeForUpdate loads a case and locks its row until the transaction ends.
+func (t *Tx) GetDisputeForUpdate(ctx context.Context, id string) (dispute.State, error) {
+	return scanDispute(t.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`+t.d.forUpdate(), id), id)
+}
+
+// GetDispute loads a case. Errors: NotFound.
+func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error) {
+	return scanDispute(s.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`, id), id)
+}
+
+func scanDispute(row *sql.Row, id string) (dispute.State, error) {
+	var body string
+	if err := row.Scan(&body); err != nil {
+		return dispute.State{}, mapNoRows(err, "介入案件 dispute", id)
+	}
+	var st dispute.State
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		return st, fmt.Errorf("store: decode dispute %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// SaveDispute inserts (prevVersion 0) or updates a case whose stored version
+// is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
+func (t *Tx) SaveDispute(ctx context.Context, st dispute.State, prevVersion int64) error {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	var sla any
+	if st.SLADueAt != nil {
+		sla = micros(*st.SLADueAt)
+	}
+	if prevVersion == 0 {
+		_, err := t.exec(ctx, `INSERT INTO disputes (id, aftersale_id, order_id, buyer_id, seller_id, status, premium, senior, claim, sla_due_at, assignee, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.ID, st.AftersaleID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), boolInt(st.Premium), boolInt(st.Senior), int64(st.Claim), sla, st.Assignee, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		string(st.Status), boolInt(st.Senior), sla, st.Assignee, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+	return expectOne(res, err, "案件已被并发修改 / the case changed concurrently")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// DisputeFilter selects cases.
+type DisputeFilter struct {
+	BuyerID  string
+	SellerID string
+	Status   string
+	Queue    bool // agents' queue order: premium first, then SLA due, then amount
+	After    string
+	Offset   int
+	Limit    int
+}
+
+// ListDisputes lists cases by id, or in queue order.
+func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]dispute.State, error) {
+	q := `SELECT body FROM disputes WHERE 1 = 1`
+	var args []any
+	if f.BuyerID != "" {
+		q, args = q+` AND buyer_id = ?`, append(args, f.BuyerID)
+	}
+	if f.SellerID != "" {
+		q, args = q+` AND seller_id = ?`, append(args, f.SellerID)
+	}
+	if f.Status != "" {
+		q, args = q+` AND status = ?`, append(args, f.Status)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if f.Queue {
+		q += ` ORDER BY premium DESC, CASE WHEN sla_due_at IS NULL THEN 1 ELSE 0 END, sla_due_at, claim DESC, id LIMIT ? OFFSET ?`
+		args = append(args, limit, f.Offset)
+	} else {
+		if f.After != "" {
+			q, args = q+` AND id > ?`, append(args, f.After)
+		}
+		q += ` ORDER BY id LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dispute.State
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var st dispute.State
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// DisputeForAftersale returns the open case of an after-sales request, if any.
+func (t *Tx) DisputeForAftersale(ctx context.Context, aftersaleID string) (string, bool, error) {
+	var id string
+	err := t.queryRow(ctx, `SELECT id FROM disputes WHERE aftersale_id = ? AND status IN ('EVIDENCE', 'REVIEW', 'JUDGED', 'APPEALED') ORDER BY id DESC LIMIT 1`, aftersaleID).Scan(&id)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fault.New(fault.Internal, "dispute lookup: %v", err)
+	}
+	return id, true, nil
+}
+
+// DisputeSLAStats counts cases in review and those past their review SLA.
+func (s *Store) DisputeSLAStats(ctx context.Context, now time.Time) (inReview, breached int64, err error) {
+	if err = s.queryRow(ctx, `SELECT COUNT(*) FROM disputes WHERE status = 'REVIEW'`).Scan(&inReview); err != nil {
+		return
+	}
+	err = s.queryRow(ctx, `SELECT COUNT(*) FROM disputes WHERE status = 'REVIEW' AND sla_due_at < ?`, micros(now)).Scan(&breached)
+	return
+}

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/order"
+)
+
+// ---- orders ----
+
+// GetOrder loads an order in the transaction. Errors: NotFound.
+func (t *Tx) GetOrder(ctx context.Context, id string) (order.Order, error) {
+	return scanOrder(t.queryRow(ctx, `SELECT body FROM orders WHERE id = ?`, id), id)
+}
+
+// GetOrder loads an order. Errors: NotFound.
+func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
+	return scanOrder(s.queryRow(ctx, `SELECT body FROM orders WHERE id = ?`, id), id)
+}
+
+func scanOrder(row *sql.Row, id string) (order.Order, error) {
+	var body string
+	if err := row.Scan(&body); err != nil {
+		return order.Order{}, mapNoRows(err, "订单 order", id)
+	}
+	var o order.Order
+	if err := json.Unmarshal([]byte(body), &o); err != nil {
+		return o, fmt.Errorf("store: decode order %s: %w", id, err)
+	}
+	return o, nil
+}
+
+// SaveOrder inserts (prevVersion 0) or updates an order whose stored version
+// is prevVersion. Errors: Conflict when another write got there first.
+func (t *Tx) SaveOrder(ctx context.Context, o order.Order, prevVersion int64) error {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if prevVersion == 0 {
+		_, err := t.exec(ctx, `INSERT INTO orders (id, buyer_id, seller_id, status, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.CreatedAt), micros(o.UpdatedAt))
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Message: "订单已被并发创建 / the order was created concurrently", Cause: ErrStale}
+		}
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.UpdatedAt), o.ID, prevVersion)
+	return expectOne(res, err, "订单已被并发修改 / the order changed concurrently")
+}
+
+// ListOrders lists orders by id, optionally for one buyer or seller.
+func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]order.Order, error) {
+	q, args := f.where(`SELECT body FROM orders`, "", "")
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []order.Order
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var o order.Order
+		if err := json.Unmarshal([]byte(body), &o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ListFilter selects a page of a list, keyset-paginated by id.
+type ListFilter struct {
+	BuyerID  string
+	SellerID string
+	OrderID  string
+	Status   string
+	After    string // cursor: the last id of the previous page
+	Limit    int
+}
+
+func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
+	var conds []string
+	var args []any
+	if f.BuyerID != "" {
+		conds, args = append(conds, "buyer_id = ?"), append(args, f.BuyerID)
+	}
+	if f.SellerID != "" {
+		conds, args = append(conds, "seller_id = ?"), append(args, f.SellerID)
+	}
+	if f.OrderID != "" && orderCol != "" {
+		conds, args = append(conds, orderCol+" = ?"), append(args, f.OrderID)
+	}
+	if f.Status != "" && statusCol != "" {
+		conds, args = append(conds, statusCol+" = ?"), append(args, f.Status)
+	}
+	if f.After != "" {
+		conds, args = append(conds, "id > ?"), append(args, f.After)
+	}
+	q := base
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	q += " ORDER BY id LIMIT ?"
+	args = append(args, limit)
+	return q, args
+}
+
+// ---- after-sales requests ----
+
+// GetAftersale loads a request in the transaction. Errors: NotFound.
+func (t *Tx) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
+	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`, id), id)
+}
+
+// GetAftersaleForUpdate loads a request and locks its row until the
+// transaction ends (PostgreSQL; SQLite's single writer already serialises).
+func (t *Tx) GetAftersaleForUpdate(ctx context.Context, id string) (aftersale.State, error) {
+	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdate(), id), id)
+}
+
+// LockAftersale loads a request and locks its row, skipping it (NotFound
+// with skipped=true) when another transaction holds it. On SQLite the single
+// writer already excludes others.
+func (t *Tx) LockAftersale(ctx context.Context, id string) (s aftersale.State, skipped bool, err error) {
+	s, err = scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdateSkipLocked(), id), id)
+	if fault.Is(err, fault.NotFound) && t.d == Postgres {
+		var one int
+		if t.queryRow(ctx, `SELECT 1 FROM aftersales WHERE id = ?`, id).Scan(&one) == nil {
+			return s, true, err
+		}
+	}
+	return s, false, err
+}
+
+// GetAftersale loads a request. Errors: NotFound.
+func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
+	return scanAftersale(s.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`, id), id)
+}
+
+func scanAftersale(row *sql.Row, id string) (aftersale.State, error) {
+	var body string
+	if err := row.Scan(&body); err != nil {
+		return aftersale.State{}, mapNoRows(err, "售后申请 after-sales request", id)
+	}
+	var st aftersale.State
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		return st, fmt.Errorf("store: decode aftersale %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// SaveAftersale inserts (prevVersion 0) or updates a request whose stored
+// version is prevVersion. Errors: Conflict (a concurrent write, or another
+// open request on the same order).
+func (t *Tx) SaveAftersale(ctx context.Context, st aftersale.State, prevVersion int64) error {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	open := 0
+	if st.Status.Open() {
+		open = 1
+	}
+	if prevVersion == 0 {
+		_, err := t.exec(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
+		}
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+	return expectOne(res, err, "售后申请已被并发修改 / the request changed concurrently")
+}
+
+// OpenAftersaleForOrder returns the id of the order's open request, if any.
+func (t *Tx) OpenAftersaleForOrder(ctx context.Context, orderID string) (string, bool, error) {
+	var id string
+	err := t.queryRow(ctx, `SELECT id FROM aftersales WHERE order_id = ? AND is_open = 1`, orderID).Scan(&id)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	return id, err == nil, err
+}
+
+// ListAftersales lists requests by id.
+func (s *Store) ListAftersales(ctx context.Context, f ListFilter) ([]aftersale.State, error) {
+	q, args := f.where(`SELECT body FROM aftersales`, "order_id", "status")
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []aftersale.State
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var st aftersale.State
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// CountAftersalesByStatus counts requests per status.
+func (s *Store) CountAftersalesByStatus(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.query(ctx, `SELECT status, COUNT(*) FROM aftersales GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// ---- events ----
+
+// EventRecord is one stored event of any aggregate.
+type EventRecord struct {
+	AggregateType string          `json:"aggregate_type"`
+	AggregateID   string          `json:"aggregate_id"`
+	Seq           int64           `json:"seq"`
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Actor         json.RawMessage `json:"actor"`
+	At            time.Time       `json:"at"`
+	Reason        string          `json:"reason"`
+	RuleIDs       []string        `json:"rule_ids"`
+	PolicyVersion string          `json:"policy_version"`
+	Data          json.RawMessage `json:"data"`
+}
+
+// AppendEvents appends events; a sequence number already taken is a
+// Conflict (another command won the race).
+func (t *Tx) AppendEvents(ctx context.Context, recs []EventRecord) error {
+	for _, r := range recs {
+		rules, _ := json.Marshal(nonNil(r.RuleIDs))
+		_, err := t.exec(ctx, `INSERT INTO events (aggregate_type, aggregate_id, seq, event_id, type, actor, at, reason, rule_ids, policy_version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.AggregateType, r.AggregateID, r.Seq, r.ID, r.Type, string(r.Actor), micros(r.At), r.Reason, string(rules), r.PolicyVersion, string(r.Data))
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
+		}
+		if err != nil {
+			return fmt.Errorf("store: append event: %w", err)
+		}
+	}
+	return nil
+}
+
+// Events returns an aggregate's events with seq > afterSeq, in order.
+func (s *Store) Events(ctx context.Context, aggType, aggID string, afterSeq int64, limit int) ([]EventRecord, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := s.query(ctx, `SELECT seq, event_id, type, actor, at, reason, rule_ids, policy_version, data FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		aggType, aggID, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EventRecord
+	for rows.Next() {
+		r := EventRecord{AggregateType: aggType, AggregateID: aggID}
+		var actor, rules, data string
+		var at int64
+		if err := rows.Scan(&r.Seq, &r.ID, &r.Type, &actor, &at, &r.Reason, &rules, &r.PolicyVersion, &data); err != nil {
+			return nil, err
+		}
+		r.Actor, r.Data, r.At = json.RawMessage(actor), json.RawMessage(data), fromMicros(at)
+		if err := json.Unmarshal([]byte(rules), &r.RuleIDs); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountEvents counts events by type (for tests and reports).
+func (s *Store) CountEvents(ctx context.Context, aggType, eventType string) (int64, error) {
+	var n int64
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE aggregate_type = ? AND type = ?`, aggType, eventType).Scan(&n)
+	return n, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ---- interventions ----
+
+// Intervention is a recorded request for platform intervention.
+type Intervention struct {
+	ID          string    `json:"id"`
+	AftersaleID string    `json:"aftersale_id"`
+	OrderID     string    `json:"order_id"`
+	RequestedBy string    `json:"requested_by"`
+	Reason      string    `json:"reason"`
+	Status      string    `json:"status"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// InsertIntervention records an intervention request.
+func (t *Tx) InsertIntervention(ctx context.Context, iv Intervention) error {
+	_, err := t.exec(ctx, `INSERT INTO interventions (id, aftersale_id, order_id, requested_by, reason, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		iv.ID, iv.AftersaleID, iv.OrderID, iv.RequestedBy, iv.Reason, iv.Status, micros(iv.CreatedAt))
+	return err
+}
+
+// CloseInterventions marks an after-sales request's open intervention
+// requests with a final status (the parties settled it themselves, or the
+// buyer withdrew).
+func (t *Tx) CloseInterventions(ctx context.Context, aftersaleID, status string) error {
+	_, err := t.exec(ctx, `UPDATE interventions SET status = ? WHERE aftersale_id = ? AND status = 'requested'`, status, aftersaleID)
+	return err
+}
+
+// Interventions lists the intervention requests of an after-sales request.
+func (s *Store) Interventions(ctx context.Context, aftersaleID string) ([]Intervention, error) {
+	rows, err := s.query(ctx, `SELECT id, aftersale_id, order_id, requested_by, reason, status, created_at FROM interventions WHERE aftersale_id = ? ORDER BY created_at, id`, aftersaleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Intervention
+	for rows.Next() {
+		var iv Intervention
+		var at int64
+		if err := rows.Scan(&iv.ID, &iv.AftersaleID, &iv.OrderID, &iv.RequestedBy, &iv.Reason, &iv.Status, &at); err != nil {
+			return nil, err
+		}
+		iv.CreatedAt = fromMicros(at)
+		out = append(out, iv)
+	}
+	return out, rows.Err()
+}

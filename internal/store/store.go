@@ -1,0 +1,489 @@
+// Package store keeps weiquan's state in SQLite (embedded default) or
+// PostgreSQL with the same SQL: hand-written, ? placeholders rebound for
+// PostgreSQL in one place, times as microseconds since the epoch, money as
+// integer fen. Each command runs in one transaction (InTx); optimistic
+// version checks make concurrent conflicting writes fail with a
+// fault.Conflict instead of overwriting each other.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/weiquan/weiquan/internal/fault"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Store is an open database: a write handle and a read handle (the same pool
+// on PostgreSQL; one writer connection beside a read pool on SQLite).
+type Store struct {
+	dialect Dialect
+	w       *sql.DB
+	r       *sql.DB
+	pool    *pgxpool.Pool
+	url     string
+	stmts   *stmtCache
+
+	groupOnce sync.Once
+	groupMu   sync.Mutex // guards sending on group against Close
+	group     chan txReq
+	closed    bool
+}
+
+// Open opens a database URL: "sqlite:PATH" (or "sqlite::memory:") or
+// "postgres://…". It does not migrate: call Migrate.
+func Open(ctx context.Context, dbURL string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		return openSQLite(strings.TrimPrefix(dbURL, "sqlite:"), dbURL)
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		cfg, err := pgxpool.ParseConfig(dbURL)
+		if err != nil {
+			return nil, fault.Field("db", "无法解析数据库地址 / cannot parse the database URL: %v", err)
+		}
+		if cfg.MaxConns < 8 {
+			cfg.MaxConns = 16
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: connect postgres: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: ping postgres: %w", err)
+		}
+		db := stdlib.OpenDBFromPool(pool)
+		return &Store{dialect: Postgres, w: db, r: db, pool: pool, url: dbURL}, nil
+	}
+	return nil, fault.Field("db", "数据库地址须以 sqlite: 或 postgres:// 开头 / the database URL must start with sqlite: or postgres://")
+}
+
+func openSQLite(path, dbURL string) (*Store, error) {
+	if path == "" {
+		return nil, fault.Field("db", "SQLite 路径为空 / empty SQLite path")
+	}
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	var wdsn, rdsn string
+	if path == ":memory:" {
+		// One shared in-memory database; a single connection serves reads too.
+		wdsn = "file:weiquan-mem?mode=memory&cache=shared&" + pragmas + "&_txlock=immediate"
+		rdsn = wdsn
+	} else {
+		p := "file:" + (&url.URL{Path: path}).EscapedPath()
+		wdsn = p + "?_pragma=journal_mode(WAL)&" + pragmas + "&_txlock=immediate"
+		rdsn = p + "?_pragma=journal_mode(WAL)&" + pragmas + "&_pragma=query_only(1)"
+	}
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	r := w
+	if rdsn != wdsn {
+		r, err = sql.Open("sqlite", rdsn)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open sqlite reader: %w", err)
+		}
+		r.SetMaxOpenConns(4)
+		r.SetMaxIdleConns(4)
+	}
+	return &Store{dialect: SQLite, w: w, r: r, url: dbURL,
+		stmts: &stmtCache{ready: map[string]*sql.Stmt{}, pending: map[string]struct{}{}}}, nil
+}
+
+// Dialect returns the engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// URL returns the URL the store was opened with.
+func (s *Store) URL() string { return s.url }
+
+// Close closes the handles.
+func (s *Store) Close() error {
+	var err error
+	if s.r != s.w {
+		err = s.r.Close()
+	}
+	s.groupMu.Lock()
+	if !s.closed && s.group != nil {
+		close(s.group)
+	}
+	s.closed = true
+	s.groupMu.Unlock()
+	err = errors.Join(err, s.w.Close())
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return err
+}
+
+// Ping checks the database answers (for /readyz).
+func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+
+// Migrate applies the embedded forward-only migrations of the dialect and
+// returns how many it applied.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return 0, err
+	}
+	var opts []goose.ProviderOption
+	d := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		d = goose.DialectPostgres
+		// One advisory lock per schema, so that databases sharing a server
+		// (one schema each, as the tests do) do not queue behind each other.
+		var schema string
+		if err := s.w.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return 0, fmt.Errorf("store: current schema: %w", err)
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("weiquan-migrate:" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return 0, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(d, s.w, sub, opts...)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// Tx is one write transaction.
+type Tx struct {
+	tx    *sql.Tx
+	d     Dialect
+	stmts *stmtCache // SQLite: statements prepared once on the single writer connection
+}
+
+// stmtCache keeps the SQLite writer's prepared statements. A statement is
+// prepared on the database (outside any transaction, since the writer has
+// one connection) the first time a transaction is about to start after the
+// statement was seen, and reused by every later transaction through
+// Tx.StmtContext, which finds it already prepared on that connection.
+type stmtCache struct {
+	mu      sync.Mutex
+	ready   map[string]*sql.Stmt
+	pending map[string]struct{}
+}
+
+const maxCachedStmts = 512
+
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.ready[q]; ok {
+		return st
+	}
+	if len(c.ready)+len(c.pending) < maxCachedStmts {
+		c.pending[q] = struct{}{}
+	}
+	return nil
+}
+
+// prepare prepares the statements seen since the last call.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	qs := make([]string, 0, len(c.pending))
+	for q := range c.pending {
+		qs = append(qs, q)
+	}
+	c.pending = map[string]struct{}{}
+	c.mu.Unlock()
+	for _, q := range qs {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // not every statement prepares (e.g. a transient error): it runs unprepared
+		}
+		c.mu.Lock()
+		if _, dup := c.ready[q]; dup {
+			st.Close()
+		} else {
+			c.ready[q] = st
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	q = t.d.rebind(q)
+	if t.stmts != nil {
+		if st := t.stmts.get(q); st != nil {
+			return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		}
+	}
+	return t.tx.ExecContext(ctx, q, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	q = t.d.rebind(q)
+	if t.stmts != nil {
+		if st := t.stmts.get(q); st != nil {
+			return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	q = t.d.rebind(q)
+	if t.stmts != nil {
+		if st := t.stmts.get(q); st != nil {
+			return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		}
+	}
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
+// Savepoint runs fn inside a savepoint: on error only fn's writes are undone.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT sp"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		_, _ = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
+	return err
+}
+
+// InTx runs fn in one write transaction and commits it. Transient engine
+// errors (busy, serialization, deadlock) are retried a few times; fn must
+// therefore be safe to run again.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.dialect == SQLite {
+		if err := s.groupTx(ctx, fn); err == nil || !errors.Is(err, errGroupCommit) {
+			return err
+		}
+		// The shared commit failed: run this command on its own.
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.inTxOnce(ctx, fn)
+		if err == nil || !isRetryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// Group commit (SQLite). SQLite has one writer and a commit costs about as
+// much as the statements before it (WAL frames for every page touched), so
+// the commands waiting for the writer are run together in one transaction,
+// each inside its own savepoint: a command that fails is rolled back alone,
+// and all the others commit at once. A caller learns its outcome only after
+// the commit. If the shared commit fails, every command of the batch is run
+// again on its own (commands are safe to run again: see InTx).
+type txReq struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+var errGroupCommit = errors.New("store: group commit failed")
+
+const maxGroup = 64
+
+func (s *Store) groupTx(ctx context.Context, fn func(*Tx) error) error {
+	s.groupOnce.Do(func() {
+		s.group = make(chan txReq, maxGroup)
+		go s.groupWriter()
+	})
+	r := txReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.groupMu.Lock()
+	if s.closed {
+		s.groupMu.Unlock()
+		return errors.New("store: closed")
+	}
+	select {
+	case s.group <- r:
+	case <-ctx.Done():
+		s.groupMu.Unlock()
+		return ctx.Err()
+	}
+	s.groupMu.Unlock()
+	return <-r.done
+}
+
+func (s *Store) groupWriter() {
+	for first := range s.group {
+		batch := append(make([]txReq, 0, maxGroup), first)
+	gather:
+		for len(batch) < maxGroup {
+			select {
+			case r, ok := <-s.group:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		s.runGroup(batch)
+	}
+}
+
+func (s *Store) runGroup(batch []txReq) {
+	ctx := context.Background()
+	if s.stmts != nil {
+		s.stmts.prepare(ctx, s.w)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("store: begin: %w", err)
+		}
+		return
+	}
+	t := &Tx{tx: tx, d: s.dialect, stmts: s.stmts}
+	if len(batch) == 1 {
+		// Alone: no savepoint needed.
+		r := batch[0]
+		if err := r.ctx.Err(); err != nil {
+			_ = tx.Rollback()
+			r.done <- err
+			return
+		}
+		if err := r.fn(t); err != nil {
+			_ = tx.Rollback()
+			r.done <- err
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			r.done <- fmt.Errorf("%w: %v", errGroupCommit, err)
+			return
+		}
+		r.done <- nil
+		return
+	}
+	errs := make([]error, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = t.Savepoint(ctx, func() error { return r.fn(t) })
+	}
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback()
+		for i, r := range batch {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("%w: %v", errGroupCommit, err)
+			}
+			r.done <- errs[i]
+		}
+		return
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
+	if s.stmts != nil {
+		s.stmts.prepare(ctx, s.w)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(&Tx{tx: tx, d: s.dialect, stmts: s.stmts}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.r.QueryRowContext(ctx, s.dialect.rebind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.r.QueryContext(ctx, s.dialect.rebind(q), args...)
+}
+
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.w.ExecContext(ctx, s.dialect.rebind(q), args...)
+}
+
+// micros converts a time to the stored form.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts back, in UTC.
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func notFound(what, id string) error {
+	return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("%s %s 不存在 / %s %s not found", what, id, what, id)}
+}
+
+func mapNoRows(err error, what, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what, id)
+	}
+	return fmt.Errorf("store: get %s %s: %w", what, id, err)
+}
+
+// ErrStale marks a conflict caused by a concurrent write (an optimistic
+// version check failed): the caller may reload and decide again.
+var ErrStale = errors.New("store: stale version")
+
+func expectOne(res sql.Result, err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return &fault.Error{Code: fault.Conflict, Message: msg, Cause: ErrStale}
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+// Package worker runs weiquan's periodic background services: the deadline
+// scanner that fires due deadlines in batches, and the purge of expired
+// idempotency keys. Each has a Config with defaults, Start(ctx) and Stop().
+package worker
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// DeadlineConfig configures the deadline scanner.
+type DeadlineConfig struct {
+	Interval   time.Duration // how often to look for due deadlines (default 1s)
+	BatchSize  int           // deadlines per transaction (default 200)
+	RunTimeout time.Duration // per batch (default 30s)
+	// Workers is how many batches run at once (default 1). On PostgreSQL
+	// claims use FOR UPDATE SKIP LOCKED, so parallel loops never fire a
+	// deadline twice; SQLite has one writer and gains nothing.
+	Workers int
+}
+
+// Deadlines fires due deadlines. It runs once at start, so deadlines that
+// came due while the server was down fire at once, then every Interval,
+// draining full batches back to back.
+type Deadlines struct {
+	cfg  DeadlineConfig
+	svc  *service.Service
+	log  *slog.Logger
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+	kick chan struct{}
+}
+
+// NewDeadlines returns a scanner.
+func NewDeadlines(svc *service.Service, log *slog.Logger, cfg DeadlineConfig) *Deadlines {
+	cfg.Interval = cmp.Or(cfg.Interval, time.Second)
+	cfg.BatchSize = cmp.Or(cfg.BatchSize, 200)
+	cfg.RunTimeout = cmp.Or(cfg.RunTimeout, 30*time.Second)
+	cfg.Workers = max(cfg.Workers, 1)
+	return &Deadlines{cfg: cfg, svc: svc, log: cmp.Or(log, slog.Default()), kick: make(chan struct{}, 1)}
+}
+
+// Start runs the scanner until ctx ends or Stop is called.
+func (w *Deadlines) Start(ctx context.Context) {
+	ctx, w.stop = context.WithCancel(ctx)
+	for i := 0; i < w.cfg.Workers; i++ {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			t := time.NewTicker(w.cfg.Interval)
+			defer t.Stop()
+			for {
+				w.drain(ctx)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				case <-w.kick:
+				}
+			}
+		}()
+	}
+}
+
+// Kick asks for a run now.
+func (w *Deadlines) Kick() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Stop stops the scanner and waits for the current batch to finish.
+func (w *Deadlines) Stop() {
+	if w.stop != nil {
+		w.stop()
+	}
+	w.wg.Wait()
+}
+
+func (w *Deadlines) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		st, err := w.RunOnce(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.ErrorContext(ctx, "deadline scan failed", "err", err)
+			}
+			return
+		}
+		if st.Claimed > 0 {
+			w.log.DebugContext(ctx, "deadlines fired", "claimed", st.Claimed, "fired", st.Fired, "cancelled", st.Cancelled, "skipped", st.Skipped, "failed", st.Failed)
+		}
+		if st.Claimed < w.cfg.BatchSize || st.Fired+st.Cancelled == 0 {
+			return
+		}
+	}
+}
+
+// RunOnce fires one batch and returns its counts.
+func (w *Deadlines) RunOnce(ctx context.Context) (service.FireStats, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.RunTimeout)
+	defer cancel()
+	return w.svc.FireDue(ctx, w.cfg.BatchSize)
+}
+
+// IdemPurgeConfig configures the idempotency-key purge.
+type IdemPurgeConfig struct {
+	Interval time.Duration // default 1h
+	Retain   time.Duration // default 48h (keys are kept at least 24h)
+}
+
+// StartIdemPurge deletes idempotency records older than Retain, every Interval.
+func StartIdemPurge(ctx context.Context, svc *service.Service, log *slog.Logger, cfg IdemPurgeConfig) {
+	cfg.Interval = cmp.Or(cfg.Interval, time.Hour)
+	cfg.Retain = cmp.Or(cfg.Retain, 48*time.Hour)
+	go func() {
+		t := time.NewTicker(cfg.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				n, err := svc.Store().PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
+				if err != nil {
+					log.ErrorContext(ctx, "idempotency purge failed", "err", err)
+				} else if n > 0 {
+					log.InfoContext(ctx, "idempotency keys purged", "count", n)
+				}
+			}
+		}
+	}()
+}
