@@ -6,7 +6,7 @@ package httpapi
 import (
 	"context"
 	"crypto/sha256"
-	_ "embed"
+	"embed"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -26,8 +26,15 @@ import (
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-//go:embed openapi.json
-var openapiJSON []byte
+// openapiFS holds the OpenAPI document: openapi.json is the base (info,
+// shared components, the foundation's paths) and every openapi_*.json
+// fragment adds the paths, tags and components of one feature, so that a
+// feature owns its part of the document.
+//
+//go:embed openapi.json openapi_*.json
+var openapiFS embed.FS
+
+var openapiJSON = mustMergeOpenAPI(openapiFS)
 
 // OpenAPI returns the OpenAPI document.
 func OpenAPI() []byte { return openapiJSON }
