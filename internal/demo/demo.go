@@ -126,7 +126,8 @@ type Summary struct {
 	TitleSource string // the titles file, or "" for the built-in titles
 	TitlePool   int    // usable real titles
 
-	Keys []Key
+	Keys  []Key
+	Users []User // web sign-ins (users.go)
 	// Intervention cases by status, and how many were judged and appealed.
 	CasesByStatus map[string]int
 	Judged        int
@@ -166,6 +167,9 @@ func Fill(ctx context.Context, svc *service.Service, clk *clock.Manual, o Option
 		sum.Keys = append(sum.Keys, Key{Role: k.role, Party: k.party, Name: k.name, ID: id, Plain: plain})
 	}
 	f.via = "integration:" + sum.Keys[0].ID
+	if err := f.users(&sum); err != nil {
+		return sum, err
+	}
 
 	f.plan()
 	if len(f.steps) > 0 {
@@ -333,6 +337,7 @@ func (s Summary) Print(w io.Writer) {
 	if len(s.Skipped) > 0 {
 		p("  note: %d planned steps were refused by the rule book and skipped\n", len(s.Skipped))
 	}
+	s.printUsers(w)
 	if len(s.Keys) == 0 {
 		return
 	}

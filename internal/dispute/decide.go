@@ -30,6 +30,17 @@ const (
 	Withdraw      Action = "withdraw"
 	ExpireWindow  Action = "expire-evidence"
 	ExpireAppeals Action = "expire-appeal"
+	// Advance pays the buyer from the guarantee fund at once and freezes the
+	// disputed escrow (先行垫付, SPEC §5.1); ResolveAdvance ends it when the
+	// goods came back or the buyer keeps them (SPEC §5.2), which judges the case.
+	Advance        Action = "advance"
+	ResolveAdvance Action = "resolve-advance"
+	// Suspend: a party asks to suspend the case to negotiate (art. 82);
+	// once both asked the case is SUSPENDED. Resume (either party or the
+	// platform) or ExpireSuspension (the deadline worker, art. 83) resumes it.
+	Suspend          Action = "suspend"
+	Resume           Action = "resume"
+	ExpireSuspension Action = "expire-suspension"
 )
 
 // Role of whoever acts on a case.
@@ -85,6 +96,11 @@ type Command struct {
 	Procedural  string
 	Uphold      bool // decide-appeal: keep the first judgment
 	Senior      bool // open: the case goes to the senior tier from the start (large amount)
+	// AdvanceOutcome: resolve-advance: AdvanceReturned or AdvanceKept.
+	AdvanceOutcome string
+	// Compensation: judge: paid from the seller's deposit on top of the
+	// trade money (art. 86).
+	Compensation money.Fen
 }
 
 // EventType names an event.
@@ -105,7 +121,16 @@ const (
 	EvAppealDecided  EventType = "appeal_decided"
 	EvFinal          EventType = "final"
 	EvWithdrawn      EventType = "withdrawn"
+	EvAdvanced       EventType = "advanced"
+	EvAdvanceClosed  EventType = "advance_resolved"
+	EvSuspendAsked   EventType = "suspension_requested"
+	EvSuspended      EventType = "suspended"
+	EvResumed        EventType = "resumed"
 )
+
+// EventTypes lists every event type.
+var EventTypes = []EventType{EvOpened, EvEvidenceAdded, EvEvidenceClosed, EvToReview, EvClaimed, EvReleased, EvReassigned, EvExtended,
+	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed}
 
 // Event is one fact in a case's history.
 type Event struct {
@@ -121,16 +146,19 @@ type Event struct {
 
 // Data is an event's payload.
 type Data struct {
-	Opened     *State     `json:"opened,omitempty"`
-	EvidenceID string     `json:"evidence_id,omitempty"`
-	Party      Party      `json:"party,omitempty"`
-	Satisfies  []string   `json:"satisfies,omitempty"`
-	Assignee   string     `json:"assignee,omitempty"`
-	SLADueAt   *time.Time `json:"sla_due_at,omitempty"`
-	Judgment   *Judgment  `json:"judgment,omitempty"`
-	Appeal     *Appeal    `json:"appeal,omitempty"`
-	AppealDue  *time.Time `json:"appeal_due_at,omitempty"`
-	AppealRule string     `json:"appeal_rule_id,omitempty"`
+	Opened     *State       `json:"opened,omitempty"`
+	EvidenceID string       `json:"evidence_id,omitempty"`
+	Party      Party        `json:"party,omitempty"`
+	Satisfies  []string     `json:"satisfies,omitempty"`
+	Assignee   string       `json:"assignee,omitempty"`
+	SLADueAt   *time.Time   `json:"sla_due_at,omitempty"`
+	Judgment   *Judgment    `json:"judgment,omitempty"`
+	Appeal     *Appeal      `json:"appeal,omitempty"`
+	AppealDue  *time.Time   `json:"appeal_due_at,omitempty"`
+	AppealRule string       `json:"appeal_rule_id,omitempty"`
+	Advance    *AdvanceInfo `json:"advance,omitempty"`
+	Suspension *Suspension  `json:"suspension,omitempty"`
+	Windows    []Window     `json:"windows,omitempty"` // resumed: the evidence windows moved by the time suspended
 }
 
 var ruleID = regexp.MustCompile(`^(seed|taobao-dispute|adlaw|ours|public|jd|cn-7day-return|cn-law)-[a-z0-9-]+$`)
@@ -370,6 +398,10 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 		if s.Assignee != c.Actor.ID {
 			return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s), Message: "须先认领案件 / claim the case first"}
 		}
+		if s.advanceOpen() {
+			return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s), Rule: RuleAdvance,
+				Message: "已先行垫付：请以 resolve-advance 结案 / an advance is open: resolve it (resolve-advance), which judges the case"}
+		}
 		var j Judgment
 		if c.Action == DecideAppeal && c.Uphold {
 			j = *s.Judgment
@@ -392,11 +424,17 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 			j.Missing = append(j.Missing, it.Key)
 		}
 		if c.Action == Judge {
-			win, id := b.Duration("appeal.window")
-			due := now.Add(win)
-			ev.Type, ev.Reason, ev.Data.Judgment, ev.Data.AppealDue, ev.Data.AppealRule = EvJudged, j.Reason, &j, &due, id
-			ev.RuleIDs = append(slices.Clone(j.RuleIDs), id)
-			return []Event{ev}, nil
+			if c.Compensation < 0 {
+				return nil, fault.Field("compensation", "赔偿金额不能为负 / compensation cannot be negative")
+			}
+			if c.Compensation > 0 {
+				if j.Fault == BuyerFault {
+					return nil, fault.Field("compensation", "买家责任时卖家不承担赔偿 / no compensation from the seller when the buyer is at fault")
+				}
+				j.Compensation = c.Compensation
+				j.RuleIDs = appendUnique(j.RuleIDs, "taobao-dispute-86")
+			}
+			return []Event{judged(ev, j, b, now)}, nil
 		}
 		ev.Type, ev.Reason, ev.Data.Judgment = EvAppealDecided, j.Reason, &j
 		ev.RuleIDs = append(slices.Clone(j.RuleIDs), b.ID("appeal.max_count"))
@@ -445,14 +483,23 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 	case Withdraw:
 		// The buyer withdraws; the system withdraws the case when the parties
 		// settle the request themselves (the seller agrees, the buyer cancels).
+		// A suspended case may be withdrawn: the negotiation succeeded.
 		if err := need(RoleBuyer, RoleSystem); err != nil {
 			return nil, err
 		}
-		if s.Status != Evidence && s.Status != Review {
+		if s.Status != Evidence && s.Status != Review && s.Status != Suspended {
 			return nil, notNow()
+		}
+		if s.advanceOpen() {
+			return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s), Rule: RuleAdvance,
+				Message: "已先行垫付，不能撤销：须先结清垫付 / an advance was paid: the case cannot be withdrawn before the advance is resolved"}
 		}
 		ev.Type, ev.Reason = EvWithdrawn, c.Reason
 		return []Event{ev}, nil
+	case Advance, ResolveAdvance:
+		return decideAdvance(s, c, b, now, ev, need, notNow)
+	case Suspend, Resume, ExpireSuspension:
+		return decideSuspension(s, c, b, now, ev, need, notNow)
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 }
@@ -539,12 +586,19 @@ func appendUnique(list []string, v string) []string {
 func Allowed(s State) []Action {
 	switch s.Status {
 	case Evidence:
-		return []Action{AddEvidence, DoneEvidence, Withdraw}
+		return []Action{AddEvidence, DoneEvidence, Suspend, Withdraw}
 	case Review:
-		if s.Assignee == "" {
-			return []Action{AddEvidence, Claim, Reassign, Withdraw}
+		switch {
+		case s.advanceOpen() && s.Assignee == "":
+			return []Action{AddEvidence, Claim, Reassign}
+		case s.advanceOpen():
+			return []Action{AddEvidence, Release, Reassign, Extend, ResolveAdvance}
+		case s.Assignee == "":
+			return []Action{AddEvidence, Claim, Reassign, Suspend, Withdraw}
 		}
-		return []Action{AddEvidence, Release, Reassign, Extend, Judge, Withdraw}
+		return []Action{AddEvidence, Release, Reassign, Extend, Judge, Advance, Suspend, Withdraw}
+	case Suspended:
+		return []Action{Resume, Withdraw}
 	case Judged:
 		return []Action{AppealCase}
 	case Appealed:

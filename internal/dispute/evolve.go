@@ -38,6 +38,7 @@ func Evolve(s State, e Event) State {
 		s.SLADueAt, s.SLAExtended = d.SLADueAt, e.Reason
 	case EvJudged:
 		s.Status, s.Judgment, s.AppealDueAt, s.Assignee, s.AppealRule = Judged, d.Judgment, d.AppealDue, "", d.AppealRule
+		s.Suspension = nil
 	case EvAppealed:
 		s.Status, s.Appeal, s.Senior, s.Assignee = Appealed, d.Appeal, true, ""
 		s.EvidenceIDs = append(slices.Clone(s.EvidenceIDs), d.Appeal.EvidenceIDs...)
@@ -46,7 +47,31 @@ func Evolve(s State, e Event) State {
 	case EvFinal:
 		s.Status, s.Final = Final, s.Judgment
 	case EvWithdrawn:
-		s.Status, s.Assignee = Withdrawn, ""
+		s.Status, s.Assignee, s.Suspension = Withdrawn, "", nil
+	case EvAdvanced, EvAdvanceClosed:
+		a := *d.Advance
+		s.Advance = &a
+	case EvSuspendAsked:
+		sus := Suspension{}
+		if s.Suspension != nil {
+			sus = *s.Suspension
+		}
+		sus.Requested = append(slices.Clone(sus.Requested), d.Party)
+		s.Suspension = &sus
+	case EvSuspended:
+		sus := *d.Suspension
+		s.Status, s.Suspension = Suspended, &sus
+	case EvResumed:
+		if s.Suspension != nil && s.Suspension.From != "" {
+			s.Status = s.Suspension.From
+		}
+		s.Suspension = nil
+		if d.Windows != nil {
+			s.Windows = slices.Clone(d.Windows)
+		}
+		if d.SLADueAt != nil {
+			s.SLADueAt = d.SLADueAt
+		}
 	}
 	s.Version = e.Seq
 	s.UpdatedAt = e.At
@@ -63,7 +88,8 @@ func Replay(id string, events []Event) State {
 }
 
 // Deadline is the case's live automatic deadline: the evidence window while
-// evidence is open, the appeal window after a judgment; none otherwise (the
+// evidence is open, the end of a negotiation suspension, the appeal window
+// after a judgment; none otherwise (the
 // review SLA is a target that is flagged when breached, not an action).
 func (s State) Deadline() (kind string, due *DeadlineAt) {
 	switch s.Status {
@@ -76,6 +102,10 @@ func (s State) Deadline() (kind string, due *DeadlineAt) {
 		}
 		if first != nil {
 			return "evidence_window", &DeadlineAt{DueAt: first.DueAt, RuleID: first.RuleID, OnExpiry: "close_evidence"}
+		}
+	case Suspended:
+		if s.Suspension != nil && s.Suspension.ResumeAt != nil {
+			return "suspension", &DeadlineAt{DueAt: *s.Suspension.ResumeAt, RuleID: s.Suspension.RuleID, OnExpiry: "resume"}
 		}
 	case Judged:
 		if s.AppealDueAt != nil {

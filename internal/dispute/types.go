@@ -19,13 +19,67 @@ const (
 	Appealed  Status = "APPEALED"  // 申诉复核中: with the senior tier
 	Final     Status = "FINAL"     // 终局: no further appeal on the platform
 	Withdrawn Status = "WITHDRAWN" // 已撤销: the buyer withdrew or the parties settled
+	// Suspended (中止, taobao-dispute-82): both parties asked to negotiate
+	// between themselves; the case resumes when either asks, or by itself
+	// when the rule-book period passes (taobao-dispute-83).
+	Suspended Status = "SUSPENDED"
 )
 
 // Statuses lists every status.
-var Statuses = []Status{Evidence, Review, Judged, Appealed, Final, Withdrawn}
+var Statuses = []Status{Evidence, Review, Judged, Appealed, Final, Withdrawn, Suspended}
 
 // Open reports whether the case still moves.
-func (s Status) Open() bool { return s == Evidence || s == Review || s == Judged || s == Appealed }
+func (s Status) Open() bool {
+	return s == Evidence || s == Review || s == Judged || s == Appealed || s == Suspended
+}
+
+// TOP-style advance_status codes (taobao.refund.get): 0 no advance, 1
+// applied for, 2 advance paid, 3 the seller refused the returned goods, 4
+// advance closed, 5 advance settled (分账成功). Cases here produce 0, 2, 4
+// and 5: the agent pays the advance at once (no application stage), and a
+// seller refusing the returned goods is an after-sales matter.
+const (
+	AdvanceNone          = 0
+	AdvanceApplied       = 1
+	AdvancePaid          = 2
+	AdvanceSellerRefused = 3
+	AdvanceClosed        = 4
+	AdvanceSettled       = 5
+)
+
+// How an advance ends (SPEC §5.2).
+const (
+	AdvanceReturned = "returned" // 2a: the goods came back; the seller's money repays the fund
+	AdvanceKept     = "kept"     // 2b: the buyer keeps the goods (confirmed); the trade stands (调帐)
+)
+
+// RuleAdvance is the rule behind advance payment (先行垫付, SPEC §5).
+const RuleAdvance = "seed-advance-payment"
+
+// AdvanceInfo is the guarantee fund's advance to the buyer (先行垫付).
+type AdvanceInfo struct {
+	Status     int        `json:"status"` // the TOP advance_status code
+	Amount     money.Fen  `json:"amount"`
+	AgentID    string     `json:"agent_id"`
+	Reason     string     `json:"reason"`
+	At         time.Time  `json:"at"`
+	Outcome    string     `json:"outcome,omitempty"` // returned or kept, once resolved
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	// Shortfall: what the seller's frozen escrow and deposit lacked to repay
+	// the fund (booked as the seller's debt to the fund), or in 2b what the
+	// buyer no longer held (taobao-dispute-87).
+	Shortfall money.Fen `json:"shortfall,omitempty"`
+}
+
+// Suspension is a negotiation suspension (art. 82–83): the parties who
+// asked, and once both did, since when and until when.
+type Suspension struct {
+	Requested []Party    `json:"requested"`
+	From      Status     `json:"from,omitempty"` // the stage to resume
+	At        *time.Time `json:"at,omitempty"`
+	ResumeAt  *time.Time `json:"resume_at,omitempty"`
+	RuleID    string     `json:"rule_id,omitempty"`
+}
 
 // Party is a side of the case.
 type Party string
@@ -92,6 +146,11 @@ type Judgment struct {
 	Senior       bool      `json:"senior"`
 	At           time.Time `json:"at"`
 	Missing      []string  `json:"missing,omitempty"` // checklist items missing at the end of the evidence phase
+	// Compensation is paid from the seller's deposit on top of the trade
+	// money (taobao-dispute-86); Shortfall is what the deposit lacked,
+	// recorded and shown, not papered over (taobao-dispute-87).
+	Compensation money.Fen `json:"compensation,omitempty"`
+	Shortfall    money.Fen `json:"shortfall,omitempty"`
 }
 
 // Appeal is a party's appeal of a judgment.
@@ -105,32 +164,45 @@ type Appeal struct {
 
 // State is a case as stored.
 type State struct {
-	ID          string     `json:"id"`
-	AftersaleID string     `json:"aftersale_id"`
-	OrderID     string     `json:"order_id"`
-	BuyerID     string     `json:"buyer_id"`
-	SellerID    string     `json:"seller_id"`
-	Reason      string     `json:"reason"`
-	Claim       money.Fen  `json:"claim"`
-	Premium     bool       `json:"premium"`
-	Status      Status     `json:"status"`
-	OpenedBy    Party      `json:"opened_by"`
-	Checklist   []Item     `json:"checklist"`
-	Windows     []Window   `json:"windows"`
-	EvidenceIDs []string   `json:"evidence_ids"`
-	SLADueAt    *time.Time `json:"sla_due_at,omitempty"`
-	SLAExtended string     `json:"sla_extended,omitempty"`
-	Assignee    string     `json:"assignee,omitempty"`
-	Senior      bool       `json:"senior"` // handled by the senior tier
-	Judgment    *Judgment  `json:"judgment,omitempty"`
-	AppealDueAt *time.Time `json:"appeal_due_at,omitempty"`
-	AppealRule  string     `json:"appeal_rule_id,omitempty"`
-	Appeal      *Appeal    `json:"appeal,omitempty"`
-	Final       *Judgment  `json:"final_judgment,omitempty"`
-	Version     int64      `json:"version"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          string       `json:"id"`
+	AftersaleID string       `json:"aftersale_id"`
+	OrderID     string       `json:"order_id"`
+	BuyerID     string       `json:"buyer_id"`
+	SellerID    string       `json:"seller_id"`
+	Reason      string       `json:"reason"`
+	Claim       money.Fen    `json:"claim"`
+	Premium     bool         `json:"premium"`
+	Status      Status       `json:"status"`
+	OpenedBy    Party        `json:"opened_by"`
+	Checklist   []Item       `json:"checklist"`
+	Windows     []Window     `json:"windows"`
+	EvidenceIDs []string     `json:"evidence_ids"`
+	SLADueAt    *time.Time   `json:"sla_due_at,omitempty"`
+	SLAExtended string       `json:"sla_extended,omitempty"`
+	Assignee    string       `json:"assignee,omitempty"`
+	Senior      bool         `json:"senior"` // handled by the senior tier
+	Judgment    *Judgment    `json:"judgment,omitempty"`
+	AppealDueAt *time.Time   `json:"appeal_due_at,omitempty"`
+	AppealRule  string       `json:"appeal_rule_id,omitempty"`
+	Appeal      *Appeal      `json:"appeal,omitempty"`
+	Final       *Judgment    `json:"final_judgment,omitempty"`
+	Advance     *AdvanceInfo `json:"advance,omitempty"`
+	Suspension  *Suspension  `json:"suspension,omitempty"`
+	Version     int64        `json:"version"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
+
+// AdvanceStatus is the TOP-style advance_status of the case.
+func (s State) AdvanceStatus() int {
+	if s.Advance == nil {
+		return AdvanceNone
+	}
+	return s.Advance.Status
+}
+
+// advanceOpen reports an advance paid and not yet resolved.
+func (s State) advanceOpen() bool { return s.Advance != nil && s.Advance.Status == AdvancePaid }
 
 // DeadlineAt is when a case deadline falls and what happens then.
 type DeadlineAt struct {

@@ -112,6 +112,9 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/disputes/{id}", a.getDispute)
 	a.route(mux, "GET /v1/disputes/{id}/events", a.disputeEvents)
 	a.route(mux, "POST /v1/disputes/{id}/{action}", a.actDispute)
+	a.interventionRoutes(mux)
+	a.complaintRoutes(mux)
+	a.scriptRoutes(mux)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, fault.New(fault.NotFound, "没有这个接口 / no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -210,7 +213,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 		return
 	}
 	status := http.StatusOK
-	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales") {
+	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/complaints") {
 		status = http.StatusCreated
 	}
 	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
@@ -222,7 +225,15 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 		setHeadersFromBody(w, r, capture.Status, capture.Body)
 		httpx.WriteRaw(w, capture.Status, "application/json", capture.Body)
 	case err == nil:
-		httpx.WriteJSON(w, st2, v)
+		// A handler outside the service's transactions (webhook endpoints,
+		// site messages): its response is stored after it, like a refusal.
+		b := mustJSON(v)
+		if perr := st.PutIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
+			Status: st2, Response: b, CreatedAt: a.svc.Now()}); perr == store.ErrIdemExists && replay() {
+			return
+		}
+		setETag(w, v)
+		httpx.WriteRaw(w, st2, "application/json", b)
 	case errors.Is(err, service.ErrIdemRace):
 		if !replay() {
 			a.problem(w, r, err)

@@ -22,6 +22,10 @@ type DisputeView struct {
 	Missing        []dispute.Item      `json:"missing"`
 	SLABreached    bool                `json:"sla_breached"`
 	AllowedActions []string            `json:"allowed_actions"`
+	// AdvanceStatus is the TOP-style advance_status (先行垫付): 0 none, 2
+	// paid, 4 closed (the buyer kept the goods), 5 settled (goods returned,
+	// the fund repaid).
+	AdvanceStatus int `json:"advance_status"`
 }
 
 // DisputeDeadline is a case's live automatic deadline.
@@ -34,7 +38,8 @@ type DisputeDeadline struct {
 
 // NewDisputeView builds the view at now.
 func NewDisputeView(s dispute.State, now time.Time) DisputeView {
-	v := DisputeView{State: s, NextSteps: map[string][]string{"buyer": {}, "seller": {}, "platform": {}}, Missing: dispute.Missing(s)}
+	v := DisputeView{State: s, NextSteps: map[string][]string{"buyer": {}, "seller": {}, "platform": {}}, Missing: dispute.Missing(s),
+		AdvanceStatus: s.AdvanceStatus()}
 	if v.Missing == nil {
 		v.Missing = []dispute.Item{}
 	}
@@ -63,6 +68,14 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 		}
 	case dispute.Review, dispute.Appealed:
 		v.NextSteps["platform"] = []string{"审核并判定 / review and judge"}
+		if s.AdvanceStatus() == dispute.AdvancePaid {
+			v.NextSteps["platform"] = []string{"确认退货已签收或买家保留商品后结清垫付 / resolve the advance once the return is received or the buyer keeps the goods (resolve-advance)"}
+			v.NextSteps["buyer"] = []string{"退回商品，或告知客服保留商品 / return the goods, or tell the agent you keep them"}
+		}
+	case dispute.Suspended:
+		v.NextSteps["buyer"] = []string{"自行协商；达成一致可撤销介入，协商不成可恢复处理 / negotiate: withdraw when you agree, resume when you do not"}
+		v.NextSteps["seller"] = []string{"自行协商；协商不成可恢复处理 / negotiate: resume when you do not agree"}
+		v.NextSteps["platform"] = []string{"中止期满自动恢复处理 / the case resumes by itself when the suspension ends"}
 	case dispute.Judged:
 		v.NextSteps["buyer"] = []string{"如有新证据可在申诉期内申诉 / appeal with new evidence within the window"}
 		v.NextSteps["seller"] = v.NextSteps["buyer"]
@@ -140,13 +153,15 @@ type disputeBody struct {
 	EvidenceIDs     []string  `json:"evidence_ids"`
 	ProceduralError string    `json:"procedural_error"`
 	Uphold          bool      `json:"uphold"`
+	Compensation    money.Fen `json:"compensation"`
 }
 
 func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
 	act := dispute.Action(r.PathValue("action"))
 	switch act {
 	case dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release, dispute.Reassign, dispute.Extend,
-		dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw:
+		dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
+		dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume:
 	default:
 		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
 	}
@@ -156,7 +171,17 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 	}
 	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID,
 		Satisfies: b.Satisfies, AssignTo: b.Assignee, Reason: b.Reason, Outcome: dispute.Outcome(b.Outcome), Amount: b.Amount,
-		Fault: dispute.Fault(b.Fault), RuleIDs: b.RuleIDs, EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Uphold: b.Uphold}}
+		Fault: dispute.Fault(b.Fault), RuleIDs: b.RuleIDs, EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Uphold: b.Uphold,
+		Compensation: b.Compensation}}
+	if act == dispute.ResolveAdvance {
+		cmd.Outcome, cmd.AdvanceOutcome = "", b.Outcome
+	}
 	s, err := a.svc.ActDispute(r.Context(), c, r.PathValue("id"), cmd)
 	return http.StatusOK, NewDisputeView(s, a.svc.Now()), err
+}
+
+// interventionRoutes registers the intervention feature's routes beyond
+// the case table of api.go.
+func (a *API) interventionRoutes(mux *http.ServeMux) {
+	a.route(mux, "POST /v1/ledger/accounts/{id}/top-up", a.topUp)
 }

@@ -94,16 +94,37 @@ func (a *API) uploadEvidence(r *http.Request, c service.Caller, body []byte) (in
 	return http.StatusCreated, newEvidenceView(rec), err
 }
 
+// listEvidence pages through a case's chain in upload order; the cursor is
+// the id of the last piece seen (a chain is bounded by the case budget, so
+// the whole chain is read and cut here).
 func (a *API) listEvidence(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
 	list, err := a.svc.CaseEvidence(r.Context(), c, r.URL.Query().Get("case_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	out := Page[EvidenceView]{Items: make([]EvidenceView, len(list))}
-	for i := range list {
-		out.Items[i] = newEvidenceView(list[i])
+	start := 0
+	if after != "" {
+		start = -1
+		for i := range list {
+			if list[i].ID == after {
+				start = i + 1
+				break
+			}
+		}
+		if start < 0 {
+			return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
+		}
 	}
-	return http.StatusOK, out, nil
+	list = list[start:min(len(list), start+limit)]
+	views := make([]EvidenceView, len(list))
+	for i := range list {
+		views[i] = newEvidenceView(list[i])
+	}
+	return http.StatusOK, page(views, limit, func(v EvidenceView) string { return v.ID }), nil
 }
 
 func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any, error) {

@@ -64,6 +64,8 @@ func (a *API) view(v any) any {
 		return out
 	case dispute.State:
 		return NewDisputeView(x, a.svc.Now())
+	case store.Evidence:
+		return newEvidenceView(x)
 	}
 	return v
 }

@@ -40,9 +40,11 @@ func (a *API) canSeeAccount(r *http.Request, c service.Caller, acct ledger.Accou
 }
 
 func (a *API) getAccount(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	// An id that names no possible account is as absent as one the caller
+	// may not see: 404, with the expected form in the message.
 	acct, err := ledger.ParseAccount(r.PathValue("id"))
 	if err != nil {
-		return 0, nil, fault.Field("id", "账户格式如 escrow:<订单ID>、seller_deposit:<卖家ID> / accounts look like escrow:<order id>, seller_deposit:<seller id>")
+		return 0, nil, &fault.Error{Code: fault.NotFound, Field: "id", Message: "没有这个账户（账户形如 escrow:<订单ID>、seller_deposit:<卖家ID>） / no such account (accounts look like escrow:<order id>, seller_deposit:<seller id>)"}
 	}
 	if !a.canSeeAccount(r, c, acct) {
 		return 0, nil, fault.New(fault.NotFound, "账户 %s 不存在 / account %s not found", acct, acct)
@@ -103,4 +105,24 @@ func (a *API) orderLedger(r *http.Request, c service.Caller, _ []byte) (int, any
 		txs = []store.LedgerTxRecord{}
 	}
 	return http.StatusOK, OrderLedgerView{OrderID: o.ID, Transactions: txs, Totals: totals, Balanced: rerr == nil}, nil
+}
+
+// topUpBody pays money into the guarantee fund or a seller's deposit.
+type topUpBody struct {
+	Amount    money.Fen `json:"amount"`
+	Reference string    `json:"reference"`
+}
+
+// topUp: POST /v1/ledger/accounts/{id}/top-up, admins and the integration.
+func (a *API) topUp(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	acct, err := ledger.ParseAccount(r.PathValue("id"))
+	if err != nil {
+		return 0, nil, &fault.Error{Code: fault.NotFound, Field: "id", Message: "没有这个账户（账户形如 guarantee_fund、seller_deposit:<卖家ID>） / no such account (guarantee_fund, seller_deposit:<seller id>)"}
+	}
+	var b topUpBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	t, err := a.svc.TopUp(r.Context(), c, acct, b.Amount, b.Reference)
+	return http.StatusOK, t, err
 }

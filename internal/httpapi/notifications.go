@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,8 +42,14 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
+	unread := false
+	if u := r.URL.Query().Get("unread"); u != "" {
+		if unread, err = strconv.ParseBool(u); err != nil {
+			return 0, nil, fault.Field("unread", "须为 true 或 false / want true or false")
+		}
+	}
 	list, err := a.svc.Store().ListSiteMessages(r.Context(), store.SiteMessageFilter{RecipientRole: c.Role, RecipientID: c.PartyID,
-		UnreadOnly: r.URL.Query().Get("unread") == "true", After: after, Limit: limit})
+		UnreadOnly: unread, After: after, Limit: limit})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -74,6 +81,42 @@ func adminOnly(c service.Caller) error {
 	return nil
 }
 
+// WebhookView is a webhook endpoint as the API shows it. The signing secret
+// is shown once, in the response that creates the endpoint; lists and
+// updates show only its last four characters (secret_hint), so a leaked
+// listing or log cannot forge signatures.
+type WebhookView struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Secret      string    `json:"secret,omitempty"`
+	SecretHint  string    `json:"secret_hint"`
+	EventTypes  []string  `json:"event_types"`
+	Description string    `json:"description,omitempty"`
+	Enabled     bool      `json:"enabled"`
+	Status      string    `json:"status"` // enabled or disabled
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// webhookView masks the secret unless reveal (the creation response).
+func webhookView(ep store.WebhookEndpoint, reveal bool) WebhookView {
+	v := WebhookView{ID: ep.ID, URL: ep.URL, EventTypes: ep.EventTypes, Description: ep.Description, Enabled: ep.Enabled,
+		Status: "disabled", CreatedAt: ep.CreatedAt, UpdatedAt: ep.UpdatedAt}
+	if v.EventTypes == nil {
+		v.EventTypes = []string{}
+	}
+	if ep.Enabled {
+		v.Status = "enabled"
+	}
+	if reveal {
+		v.Secret = ep.Secret
+	}
+	if n := len(ep.Secret); n > 4 {
+		v.SecretHint = store.WebhookSecretPrefix + "…" + ep.Secret[n-4:]
+	}
+	return v
+}
+
 // webhookBody creates or updates an endpoint.
 type webhookBody struct {
 	URL         string   `json:"url"`
@@ -94,7 +137,7 @@ func (a *API) createWebhook(r *http.Request, c service.Caller, body []byte) (int
 	now := a.svc.Now()
 	ep := store.WebhookEndpoint{URL: strings.TrimSpace(b.URL), Secret: secret, EventTypes: b.EventTypes, Description: b.Description, Enabled: b.Enabled == nil || *b.Enabled, CreatedAt: now, UpdatedAt: now}
 	ep, err := a.svc.Store().CreateWebhookEndpoint(r.Context(), ep)
-	return http.StatusCreated, ep, err
+	return http.StatusCreated, webhookView(ep, true), err
 }
 
 func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
@@ -109,7 +152,11 @@ func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, page(list, limit, func(e store.WebhookEndpoint) string { return e.ID }), nil
+	views := make([]WebhookView, len(list))
+	for i := range list {
+		views[i] = webhookView(list[i], false)
+	}
+	return http.StatusOK, page(views, limit, func(v WebhookView) string { return v.ID }), nil
 }
 
 func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
@@ -140,7 +187,7 @@ func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int
 	if err := a.svc.Store().UpdateWebhookEndpoint(r.Context(), ep); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, ep, nil
+	return http.StatusOK, webhookView(ep, false), nil
 }
 
 func (a *API) deleteWebhook(r *http.Request, c service.Caller, _ []byte) (int, any, error) {

@@ -542,6 +542,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	for _, name := range names {
 		conformanceParts[name](t, e, o)
 	}
+	// Last, after every part: the database goes away → /readyz is 503.
+	e.Store.Close()
+	o.fail(503, apitest.Req{Method: "GET", Path: "/readyz"})
 	if t.Failed() {
 		return
 	}
@@ -922,6 +925,9 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 			if op.Security != nil && len(*op.Security) == 0 {
 				continue // public
 			}
+			if op.RequestBody != nil && op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue // a multipart upload: its feature's run provokes these errors itself
+			}
 			var body any
 			if op.RequestBody != nil {
 				body = exampleBody(t, o.doc, path)
@@ -943,9 +949,6 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		}
 	}
 
-	// Last: the database goes away → /readyz is 503.
-	e.Store.Close()
-	o.fail(503, apitest.Req{Method: "GET", Path: "/readyz"})
 }
 
 // disputeActionBody returns a valid body for a case action; variant makes

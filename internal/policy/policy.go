@@ -34,6 +34,9 @@ type Book struct {
 	Digest      string          `json:"digest"`
 	Description string          `json:"description,omitempty"`
 	Rules       map[string]Rule `json:"rules"`
+	// Complaints holds the complaint types, violation types and sanction
+	// ladders (SPEC §7, §8); see complaints.go.
+	Complaints *Complaints `json:"complaints"`
 
 	durations map[string]time.Duration
 	ints      map[string]int64
@@ -130,6 +133,7 @@ func Parse(data []byte) (*Book, error) {
 		Version     string                     `json:"version"`
 		Description string                     `json:"description"`
 		Rules       map[string]json.RawMessage `json:"rules"`
+		Complaints  json.RawMessage            `json:"complaints"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -198,10 +202,14 @@ func Parse(data []byte) (*Book, error) {
 	if b.ints["complaint.late_shipment_min"] > b.ints["complaint.late_shipment_max"] {
 		return nil, &Error{Key: "rules.complaint.late_shipment_min.value", Reason: "greater than complaint.late_shipment_max"}
 	}
+	if err := b.parseComplaints(raw.Complaints); err != nil {
+		return nil, err
+	}
 	canon, _ := json.Marshal(struct {
-		Version string          `json:"version"`
-		Rules   map[string]Rule `json:"rules"`
-	}{b.Version, b.Rules})
+		Version    string          `json:"version"`
+		Rules      map[string]Rule `json:"rules"`
+		Complaints *Complaints     `json:"complaints"`
+	}{b.Version, b.Rules, b.Complaints})
 	sum := sha256.Sum256(canon)
 	b.Digest = hex.EncodeToString(sum[:8])
 	return b, nil

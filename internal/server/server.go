@@ -22,6 +22,7 @@ import (
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/web"
 	"github.com/weiquan/weiquan/internal/worker"
 )
 
@@ -121,6 +122,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	svc.SetBlobs(blobs)
 	m = metrics.New(svc.Store(), clk.Now)
 	api := httpapi.New(svc, log, m, Version)
+	pages, err := web.New(svc, log, web.Options{})
+	if err != nil {
+		svc.Store().Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		svc.Store().Close()
@@ -128,7 +134,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Svc: svc, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
-		http: &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
 	workers := cfg.DeadlineWorkers

@@ -192,23 +192,28 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 		// The money: from escrow, or after completion from the seller's
 		// released funds; what neither covers is a shortfall (art. 87),
 		// recorded on the event and surfaced to the parties.
-		b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
-		if err != nil {
-			return next, err
-		}
 		refundEventID := newID()
-		plan, err := ledger.Refund(ledger.Meta{ID: "refund:" + refundEventID, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
-		if err != nil {
-			return next, err
-		}
-		if err := tx.PostPlan(ctx, plan); err != nil {
-			return next, err
-		}
+		ledgerTx := "refund:" + refundEventID
 		var shortfall money.Fen
-		for _, sf := range plan.Shortfalls {
-			shortfall += sf.Missing
+		if paid, ok := paidByAdvance(ctx); ok {
+			ledgerTx = paid // the guarantee fund paid it in advance (SPEC §5; see advance.go)
+		} else {
+			b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
+			if err != nil {
+				return next, err
+			}
+			plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
+			if err != nil {
+				return next, err
+			}
+			if err := tx.PostPlan(ctx, plan); err != nil {
+				return next, err
+			}
+			for _, sf := range plan.Shortfalls {
+				shortfall += sf.Missing
+			}
 		}
-		data, _ := json.Marshal(map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": "refund:" + refundEventID, "shortfall": shortfall})
+		data, _ := json.Marshal(map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall})
 		actor, _ := json.Marshal(evs[len(evs)-1].Actor)
 		if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: o.ID, Seq: no.Version, ID: refundEventID,
 			Type: "refunded", Actor: actor, At: now, RuleIDs: []string{s.Policy().ID("aftersale.refund_cap")}, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {

@@ -112,6 +112,13 @@ func (s *Service) fireOne(ctx context.Context, tx *store.Tx, d *store.Deadline, 
 		}
 		return []aftersale.Event{}, nil // fired; transitions are observed by fireDispute
 	}
+	if d.AggregateType == AggComplaint {
+		ok, err := s.fireComplaint(ctx, tx, d, now)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return []aftersale.Event{}, nil // fired; observed by fireComplaint
+	}
 	if d.AggregateType != AggAftersale {
 		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
 		return nil, err

@@ -158,6 +158,11 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 			if dc.Action == dispute.DoneEvidence {
 				dc.SLADueAt = s.reviewDue(now)
 			}
+			if dc.Action == dispute.Advance {
+				if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
+					return err
+				}
+			}
 			if dc.Action == dispute.Extend && cur.SLADueAt != nil && (dc.Actor.Role == dispute.RoleAgent || dc.Actor.Role == dispute.RoleSenior) {
 				if cmd.ExtendWorkingDays < 1 || cmd.ExtendWorkingDays > 10 {
 					return fault.Field("working_days", "延期须为1–10个工作日 / extend by 1–10 working days")
@@ -168,8 +173,17 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 			if err != nil {
 				return err
 			}
+			plans, err := s.disputeMoney(ctx, tx, cur, evs, now)
+			if err != nil {
+				return err
+			}
 			if out, err = s.persistDispute(ctx, tx, cur, evs, now, nil); err != nil {
 				return err
+			}
+			for _, p := range plans {
+				if err := tx.PostPlan(ctx, p); err != nil {
+					return err
+				}
 			}
 			n = len(evs)
 			if err := s.executeJudgment(ctx, tx, cur, out, now); err != nil {
@@ -249,6 +263,11 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, aft
 	for i := range evs {
 		evs[i].RuleIDs = append(evs[i].RuleIDs, j.RuleIDs...)
 	}
+	if adv := after.Advance; adv != nil && adv.Outcome == dispute.AdvanceReturned && before.Advance != nil && before.Advance.Outcome == "" {
+		// The fund paid this refund in advance and the seller's money has
+		// repaid it: the request records the refund, no money moves again.
+		ctx = withPaidByAdvance(ctx, "dispute:"+after.ID+"/advance")
+	}
 	_, err = s.persistAftersale(ctx, tx, req, o, evs, now, nil)
 	return err
 }
@@ -305,6 +324,8 @@ func (s *Service) fireDispute(ctx context.Context, tx *store.Tx, d *store.Deadli
 		cmd.Action, cmd.SLADueAt = dispute.ExpireWindow, s.reviewDue(now)
 	case "appeal_window":
 		cmd.Action = dispute.ExpireAppeals
+	case "suspension":
+		cmd.Action = dispute.ExpireSuspension
 	}
 	evs, err := dispute.Decide(cur, cmd, s.Policy(), now)
 	if err != nil {
@@ -333,7 +354,7 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, aftersaleID
 	if err != nil {
 		return err
 	}
-	if cur.Status != dispute.Evidence && cur.Status != dispute.Review {
+	if cur.Status != dispute.Evidence && cur.Status != dispute.Review && cur.Status != dispute.Suspended {
 		return nil
 	}
 	evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.Withdraw, Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "aftersale:" + aftersaleID},

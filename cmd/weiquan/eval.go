@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/texteval"
+)
+
+// evalCmd prints precision / recall / F1 of every text task of issue 5 on
+// a data folder (held-out splits), and optionally the scan benchmark.
+func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data")
+	asJSON := fs.Bool("json", false, "print the figures as JSON")
+	bench := fs.Int("bench", 0, "also run the scan benchmark over this many generated titles (e.g. 1000000)")
+	verbose := fs.Bool("v", false, "list every flag of the false-positive tasks")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if st, err := os.Stat(*data); err != nil || !st.IsDir() {
+		msg := fmt.Sprintf("评测数据目录不存在 / evaluation data folder absent: %s — nothing evaluated", *data)
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(map[string]any{"data": *data, "absent": true, "message": msg, "results": []any{}})
+		}
+		fmt.Fprintln(stdout, msg)
+		return nil
+	}
+	res, err := texteval.Run(*data)
+	if err != nil {
+		return err
+	}
+	var br *texteval.BenchResult
+	if *bench > 0 {
+		b, err := texteval.Bench(*data, *bench, stderr)
+		if err != nil && !errors.Is(err, texteval.ErrNoData) {
+			return err
+		}
+		if err == nil {
+			br = &b
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"data": *data, "results": res, "bench": br})
+	}
+	fmt.Fprintf(stdout, "%-28s %-10s %-10s %-10s %-8s %s\n", "task", "precision", "recall", "F1", "met", "target / dataset / split")
+	for _, r := range res {
+		if r.Absent {
+			fmt.Fprintf(stdout, "%-28s %s\n", r.Task, r.Note)
+			continue
+		}
+		met := "-"
+		if r.Met != nil {
+			met = map[bool]string{true: "yes", false: "NO"}[*r.Met]
+		}
+		if r.Rate != nil {
+			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", r.Task, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
+		} else {
+			fmt.Fprintf(stdout, "%-28s %-10.4f %-10.4f %-10.4f %-8s %s / %s / %s (tp %d fp %d fn %d)\n", r.Task, r.Precision, r.Recall, r.F1, met, r.Target, r.Dataset, r.Split, r.TP, r.FP, r.FN)
+		}
+		if r.Note != "" {
+			fmt.Fprintf(stdout, "%-28s   %s\n", "", r.Note)
+		}
+		if len(r.Flags) > 0 && (*verbose || r.Task == "lint") {
+			for _, f := range r.Flags {
+				fmt.Fprintf(stdout, "%-28s   • %s\n", "", strings.ReplaceAll(f, "\n", " "))
+			}
+		}
+	}
+	if br != nil {
+		fmt.Fprintf(stdout, "\nscan benchmark: %d titles, %.1f MB\n", br.Titles, float64(br.Bytes)/1e6)
+		fmt.Fprintf(stdout, "  raw read of the same file: %.1f MB/s\n", br.ReadMBps)
+		fmt.Fprintf(stdout, "  scan (decode + all per-title rules): %.0f titles/s, %.1f MB/s, %d findings\n", br.ScanTitlesPerS, br.ScanMBps, br.Findings)
+		fmt.Fprintf(stdout, "  duplicate detection: %d listings %.3fs, %d listings %.3fs → ×%.1f time for ×10 listings\n", br.DupSmallN, br.DupSmallSec, br.DupLargeN, br.DupLargeSec, br.DupRatio)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/weiquan/weiquan/internal/texteval"
+)
+
+// defaultModelDir is where `weiquan train` writes the router models that
+// may not be shipped (trained from data without a licence).
+func defaultModelDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "weiquan", "models")
+	}
+	return "weiquan-models"
+}
+
+// trainCmd trains the text models reproducibly: the COLD offensive model
+// (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.nbm) and
+// the router's complaint and aspect models (data without a licence: written
+// to --out, outside the repository, and loaded at run time through
+// WEIQUAN_MODEL_DIR).
+func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data")
+	only := fs.String("only", "all", "cold, router or all")
+	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.nbm")
+	out := fs.String("out", defaultModelDir(), "folder for the router models (never inside the repository)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *only == "cold" || *only == "all" {
+		train, err := texteval.LoadCOLD(*data, "train")
+		if err != nil {
+			return err
+		}
+		m := texteval.TrainCold(train)
+		var b bytes.Buffer
+		if _, err := m.WriteTo(&b); err != nil {
+			return err
+		}
+		if *embed != "" {
+			if err := os.WriteFile(*embed, b.Bytes(), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "COLD offensive model: %d features, threshold %.3f → %s\n", len(m.W), m.Threshold, *embed)
+		} else {
+			fmt.Fprintf(stdout, "COLD offensive model: %d features (pass --embed to write it)\n", len(m.W))
+		}
+	}
+	if *only == "router" || *only == "all" {
+		rv, err := texteval.LoadReviews(*data)
+		if err != nil {
+			return err
+		}
+		as, err := texteval.LoadAspects(*data)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		err = texteval.SaveModels(texteval.TrainComplaint(rv), texteval.TrainAspects(as), func(name string, b []byte) error {
+			return os.WriteFile(filepath.Join(*out, name), b, 0o644)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "router models → %s (set WEIQUAN_MODEL_DIR=%s for serve)\n", *out, *out)
+	}
+	if *only != "cold" && *only != "router" && *only != "all" {
+		return errors.New("train: --only is cold, router or all")
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+// Package abuse highlights insults, threats and review extortion ("refund
+// me or I leave a bad review", 差评威胁) in chat-log evidence, so that an
+// agent sees them at once. Insults and threats come from a lexicon matched
+// in one pass; extortion from a condition-plus-consequence pattern; general
+// offensive language from a naive-Bayes model trained on COLD (Apache-2.0,
+// embedded). Baby-care and body vocabulary is not in the lexicon and the
+// model's decision threshold was chosen for precision, so "宝宝屁股红了" or
+// "乳头保护罩" are not flagged. Rule IDs: ours-abuse-insult,
+// ours-abuse-threat, ours-abuse-extortion, ours-abuse-offensive.
+package abuse
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"regexp"
+	"sort"
+
+	"github.com/weiquan/weiquan/internal/nbayes"
+	"github.com/weiquan/weiquan/internal/textnorm"
+)
+
+//go:embed lexicon.json
+var lexiconJSON []byte
+
+// ColdModel is the embedded offensive-language model (trained from COLD
+// train, Apache-2.0; regenerate with `go generate ./internal/abuse`).
+//
+//go:generate go run ../../cmd/weiquan train --only cold --data ../../../shared/data --embed cold.nbm
+//go:embed cold.nbm
+var ColdModel []byte
+
+// Rule IDs.
+const (
+	RuleInsult    = "ours-abuse-insult"
+	RuleThreat    = "ours-abuse-threat"
+	RuleExtortion = "ours-abuse-extortion"
+	RuleOffensive = "ours-abuse-offensive"
+)
+
+// Finding is one highlighted span (rune offsets).
+type Finding struct {
+	RuleID   string  `json:"rule_id"`
+	Kind     string  `json:"kind"` // insult, threat, extortion, offensive
+	Start    int     `json:"start"`
+	End      int     `json:"end"`
+	Text     string  `json:"text"`
+	Reason   string  `json:"reason"`
+	Severity string  `json:"severity"`
+	Score    float64 `json:"score,omitempty"`
+}
+
+// Detector finds abuse.
+type Detector struct {
+	m     *textnorm.Matcher
+	kinds []string
+	model *nbayes.Model
+	extA  *regexp.Regexp
+	extB  *regexp.Regexp
+}
+
+// New builds the detector with the embedded lexicon and model.
+func New() *Detector {
+	var lx struct {
+		Insult, Threat, Allow []string
+	}
+	if err := json.Unmarshal(lexiconJSON, &lx); err != nil {
+		panic("abuse: lexicon.json: " + err.Error())
+	}
+	d := &Detector{}
+	var pats []string
+	for _, w := range lx.Insult {
+		pats, d.kinds = append(pats, w), append(d.kinds, "insult")
+	}
+	for _, w := range lx.Threat {
+		pats, d.kinds = append(pats, w), append(d.kinds, "threat")
+	}
+	for _, w := range lx.Allow {
+		pats, d.kinds = append(pats, w), append(d.kinds, "allow")
+	}
+	d.m = textnorm.NewMatcher(pats)
+	if len(ColdModel) > 0 {
+		if m, err := nbayes.Read(bytes.NewReader(ColdModel)); err == nil {
+			d.model = m
+		}
+	}
+	// condition … consequence: 不退款/不给我退/不赔 … 就/我就/马上 … 差评/投诉/曝光
+	cond := `(不(给我?|帮我)?(退款|退钱|退|赔偿?|补偿|返现|换|处理|解决|同意)|(退款|退钱|赔偿?|补偿|返现)给我|给我(退款|退钱|赔偿?|补偿|返现|[0-9]+元?)|(赔|补|返|退)我[0-9]*)`
+	conseq := `(差评|中评|一星|1星|投诉|举报|曝光|12315|315|工商)`
+	d.extA = regexp.MustCompile(cond + `[^。！？!?]{0,12}?(就|我就|马上|立刻|直接|必须|否则|不然|要不)[^。！？!?]{0,8}?(给你|给|打|发|去|写)?[^。！？!?]{0,4}?` + conseq)
+	d.extB = regexp.MustCompile(`(否则|不然|要不然|要不)[^。！？!?]{0,10}?` + conseq)
+	return d
+}
+
+// HasModel reports whether the offensive-language model is loaded.
+func (d *Detector) HasModel() bool { return d.model != nil }
+
+// Offensive returns the model's score (log-odds minus threshold) and
+// decision for a whole message.
+func (d *Detector) Offensive(text string) (float64, bool) {
+	if d.model == nil {
+		return 0, false
+	}
+	s := d.model.Score(text) - d.model.Threshold
+	return s, s >= 0
+}
+
+// Scan returns the findings of one message, by position.
+func (d *Detector) Scan(text string) []Finding {
+	tx := textnorm.New(text)
+	n := tx.Norm
+	hits := d.m.FindAll(n)
+	var allow [][2]int
+	for _, h := range hits {
+		if d.kinds[h.Pattern] == "allow" {
+			allow = append(allow, [2]int{h.Start, h.End})
+		}
+	}
+	var out []Finding
+	var taken [][2]int
+	free := func(a, b int) bool {
+		for _, s := range append(allow, taken...) {
+			if a < s[1] && s[0] < b {
+				return false
+			}
+		}
+		return true
+	}
+	push := func(a, b int, rule, kind, reason, sev string, score float64) {
+		taken = append(taken, [2]int{a, b})
+		s, e := tx.Span(a, b)
+		out = append(out, Finding{RuleID: rule, Kind: kind, Start: s, End: e, Text: tx.OrigSlice(s, e), Reason: reason, Severity: sev, Score: score})
+	}
+	for _, re := range []*regexp.Regexp{d.extA, d.extB} {
+		for _, m := range re.FindAllStringIndex(n, -1) {
+			if free(m[0], m[1]) {
+				push(m[0], m[1], RuleExtortion, "extortion", "以差评/投诉要挟退款或赔偿 / demands money under threat of a bad review or complaint", "high", 0)
+			}
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].End-hits[i].Start > hits[j].End-hits[j].Start })
+	for _, h := range hits {
+		k := d.kinds[h.Pattern]
+		if k == "allow" || !free(h.Start, h.End) {
+			continue
+		}
+		if isASCIIWord(n, h.Start, h.End) {
+			continue // "sb", "nc" only as a word of their own
+		}
+		if k == "insult" {
+			push(h.Start, h.End, RuleInsult, k, "辱骂 / insult", "medium", 0)
+		} else {
+			push(h.Start, h.End, RuleThreat, k, "威胁 / threat", "high", 0)
+		}
+	}
+	if len(out) == 0 && hanCount(n) >= minModelHan {
+		if s, ok := d.Offensive(text); ok {
+			push(0, len(n), RuleOffensive, "offensive", "模型判定为攻击性言论 / offensive language (model)", "low", float64(int(s*100))/100)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	if out == nil {
+		out = []Finding{}
+	}
+	return out
+}
+
+// isASCIIWord reports whether an ASCII-letter hit is glued to other ASCII
+// letters (so "sb" inside "usb" is not an insult).
+func isASCIIWord(n string, a, b int) bool {
+	if a >= len(n) || n[a] >= 0x80 {
+		return false
+	}
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' }
+	return (a > 0 && letter(n[a-1])) || (b < len(n) && letter(n[b]))
+}
+
+// minModelHan: the model was trained on social-media comments; on short
+// chat turns ("好", "在吗") it has too little evidence, so it only judges
+// messages with at least this many Chinese characters.
+const minModelHan = 8
+
+func hanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if textnorm.IsHan(r) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,210 @@
+// Package adlaw finds Advertising-Law "extreme words" (广告法 第九条(三):
+// "国家级"、"最高级"、"最佳"等用语, rule adlaw-9) and related forbidden claims
+// (authority, medical, superstition, guarantees) in listing titles and
+// agent replies. A dictionary of terms and the article's patterns (最X, X级)
+// are matched in one Aho-Corasick pass over the normalised text; context
+// rules keep ordinary words clean: temporal 最 (最近、最晚、最新款 …, which
+// only state an order in time), 最好 meaning "had better" before a verb,
+// words that merely contain a term (半永久, 万能表, 安全带 — 安全 is not a
+// term at all), and model numbers after "no".
+package adlaw
+
+import (
+	_ "embed"
+	"encoding/json"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/weiquan/weiquan/internal/textnorm"
+)
+
+//go:embed terms.json
+var termsJSON []byte
+
+// RuleID is the rule every finding cites.
+const RuleID = "adlaw-9"
+
+// Finding is one extreme word: rune span in the original text.
+type Finding struct {
+	RuleID   string `json:"rule_id"`
+	Class    string `json:"class"` // superlative, authority, medical, superstition, guarantee, bait
+	Severity string `json:"severity"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Text     string `json:"text"`
+	Via      string `json:"via"` // dictionary or pattern
+}
+
+type term struct {
+	T string `json:"t"`
+	C string `json:"c"`
+	S string `json:"s"`
+}
+
+// Scanner matches the dictionary and patterns.
+type Scanner struct {
+	m       *textnorm.Matcher
+	kind    []int // pattern index → -1 allow, -2 trigger 最, -3 trigger 级, ≥0 term index
+	terms   []term
+	allowed []string
+}
+
+// Mode tunes the context rules: in Reply mode (agents' chat) 最好 before a
+// verb is advice ("您最好先拍照"), not a claim.
+type Mode int
+
+// Modes.
+const (
+	Listing Mode = iota
+	Reply
+)
+
+// New builds the scanner from the embedded dictionary.
+func New() *Scanner {
+	var d struct {
+		Terms []term   `json:"terms"`
+		Allow []string `json:"allow"`
+	}
+	if err := json.Unmarshal(termsJSON, &d); err != nil {
+		panic("adlaw: terms.json: " + err.Error())
+	}
+	s := &Scanner{terms: d.Terms}
+	var pats []string
+	for i, t := range d.Terms {
+		pats = append(pats, t.T)
+		s.kind = append(s.kind, i)
+	}
+	for _, a := range d.Allow {
+		pats = append(pats, a)
+		s.kind = append(s.kind, -1)
+	}
+	pats = append(pats, "最")
+	s.kind = append(s.kind, -2)
+	s.m = textnorm.NewMatcher(pats)
+	return s
+}
+
+// Temporal or quantity words after 最 that state an order, not a quality
+// claim.
+var temporal = map[rune]bool{'近': true, '晚': true, '后': true, '终': true, '早': true, '初': true, '新': true,
+	'多': true, '少': true, '迟': true, '快': true, '长': true, '末': true, '先': false}
+
+// Verbs and pronouns after 最好 in advice ("最好先…", "最好您…").
+var adviceAfter = []string{"是", "先", "能", "不要", "别", "还是", "提前", "选", "用", "在", "给", "等", "把", "拍", "联系", "咨询",
+	"亲自", "当面", "收到", "您", "你", "亲", "自己", "备注", "留言", "告诉", "确认", "检查", "核对", "保留", "签收", "验货", "放", "按", "不", "再", "多", "少", "去", "找", "问", "买", "拿", "穿", "试"}
+
+// Scan returns the findings in text, in order.
+func (s *Scanner) Scan(text string, mode Mode) []Finding {
+	return s.ScanNorm(textnorm.New(text), mode)
+}
+
+// ScanNorm is Scan over an already normalised text.
+func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
+	hits := s.m.FindAll(tx.Norm)
+	if len(hits) == 0 {
+		return nil
+	}
+	n := tx.Norm
+	var allow [][2]int
+	for _, h := range hits {
+		if s.kind[h.Pattern] == -1 {
+			allow = append(allow, [2]int{h.Start, h.End})
+		}
+	}
+	covered := func(a, b int) bool {
+		for _, x := range allow {
+			if x[0] <= a && b <= x[1] {
+				return true
+			}
+		}
+		return false
+	}
+	type cand struct {
+		a, b int
+		t    term
+		via  string
+	}
+	var cs []cand
+	add := func(a, b int, t term, via string) {
+		if !covered(a, b) {
+			cs = append(cs, cand{a, b, t, via})
+		}
+	}
+	for _, h := range hits {
+		k := s.kind[h.Pattern]
+		switch {
+		case k >= 0:
+			t := s.terms[k]
+			if strings.HasPrefix(t.T, "no") && h.End < len(n) && isDigit(n[h.End]) {
+				continue // no.10, no12: a model number
+			}
+			if t.T == "绝对" && strings.HasPrefix(n[h.End:], "值") {
+				continue // 绝对值
+			}
+			add(h.Start, h.End, t, "dictionary")
+		case k == -2:
+			end, ok := superlativeAfter(n, h.End, mode)
+			if ok {
+				add(h.Start, end, term{C: "superlative", S: "medium"}, "pattern")
+			}
+		}
+	}
+	// overlapping candidates: the leftmost, then the longest, wins
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].a != cs[j].a {
+			return cs[i].a < cs[j].a
+		}
+		return cs[i].b > cs[j].b
+	})
+	var out []Finding
+	lastEnd := -1
+	for _, c := range cs {
+		if c.a < lastEnd {
+			continue
+		}
+		lastEnd = c.b
+		rs, re := tx.Span(c.a, c.b)
+		out = append(out, Finding{RuleID: RuleID, Class: c.t.C, Severity: c.t.S, Start: rs, End: re, Text: tx.OrigSlice(rs, re), Via: c.via})
+	}
+	return out
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// superlativeAfter decides whether 最 at byte i of n starts a claim, and
+// where it ends (the next one or two Han characters).
+func superlativeAfter(n string, i int, mode Mode) (int, bool) {
+	r, sz := utf8.DecodeRuneInString(n[i:])
+	if sz == 0 || !unicode.Is(unicode.Han, r) || temporal[r] {
+		return 0, false
+	}
+	end := i + sz
+	if mode == Reply && !replyClaim[r] {
+		return 0, false // 力气最小的, 最喜欢: not a claim about the goods
+	}
+	if r == '好' {
+		rest := n[end:]
+		if mode == Reply || strings.HasPrefix(rest, "是") || strings.HasPrefix(rest, "不") {
+			for _, v := range adviceAfter {
+				if strings.HasPrefix(rest, v) {
+					return 0, false
+				}
+			}
+		}
+		if mode == Reply && (rest == "" || strings.HasPrefix(rest, "了") || strings.HasPrefix(rest, "啦")) {
+			return 0, false
+		}
+	}
+	if r2, sz2 := utf8.DecodeRuneInString(n[end:]); sz2 > 0 && unicode.Is(unicode.Han, r2) && !stop[r2] {
+		end += sz2
+	}
+	return end, true
+}
+
+// In agents' replies only these after 最 make a claim about the goods.
+var replyClaim = map[rune]bool{'好': true, '佳': true, '优': true, '强': true, '便': true, '低': true, '正': true, '专': true, '权': true, '高': true, '大': true, '全': true}
+
+// Characters that end a 最X span rather than extend it.
+var stop = map[rune]bool{'的': true, '了': true, '款': true, '是': true, '和': true, '与': true, '之': true, '也': true, '呢': true, '哦': true, '啊': true}

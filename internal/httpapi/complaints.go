@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// complaintRoutes registers complaints (SPEC §7), standing and sanctions
+// (SPEC §8) and rule book administration.
+func (a *API) complaintRoutes(mux *http.ServeMux) {
+	a.route(mux, "POST /v1/complaints", a.createComplaint)
+	a.route(mux, "GET /v1/complaints", a.listComplaints)
+	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
+	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
+	a.route(mux, "GET /v1/complaints/{id}/events", a.complaintEvents)
+	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint)
+	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(service.RoleSeller))
+	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(service.RoleBuyer))
+	a.route(mux, "GET /v1/sanctions/{id}", a.getSanction)
+	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction)
+	a.route(mux, "PUT /v1/policy", a.putPolicy)
+}
+
+// complaintBody is POST /v1/complaints.
+type complaintBody struct {
+	Type        string          `json:"type"`
+	OrderID     string          `json:"order_id"`
+	OccurredAt  time.Time       `json:"occurred_at"`
+	Description string          `json:"description"`
+	Loss        money.Fen       `json:"loss"`
+	Claim       complaint.Claim `json:"claim"`
+	ReviewID    string          `json:"review_id"`
+	EvidenceIDs []string        `json:"evidence_ids"`
+}
+
+func (a *API) createComplaint(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var b complaintBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	v, err := a.svc.FileComplaint(r.Context(), c, service.NewComplaint{Type: b.Type, OrderID: b.OrderID, OccurredAt: b.OccurredAt,
+		Description: b.Description, Loss: b.Loss, Claim: b.Claim, ReviewID: b.ReviewID, EvidenceIDs: b.EvidenceIDs})
+	return http.StatusCreated, v, err
+}
+
+func (a *API) listComplaints(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	if st := q.Get("status"); st != "" && !slices.Contains(complaint.Statuses, complaint.Status(st)) {
+		return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+	}
+	if t := q.Get("type"); t != "" {
+		if _, ok := a.svc.Policy().ComplaintType(t); !ok {
+			return 0, nil, fault.Field("type", "未知投诉类型 %q / unknown complaint type %q", t, t)
+		}
+	}
+	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {
+		return 0, nil, fault.Field("order", "排序须为 queue 或 id / order must be queue or id")
+	}
+	f := store.ComplaintFilter{Status: q.Get("status"), Type: q.Get("type"), After: after, Limit: limit}
+	if q.Get("order") == "queue" {
+		f.Queue, f.After = true, ""
+		if after != "" {
+			if f.Offset, err = strconv.Atoi(after); err != nil || f.Offset < 0 {
+				return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
+			}
+		}
+	}
+	list, err := a.svc.ListComplaints(r.Context(), c, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	p := page(list, limit, func(v service.ComplaintView) string { return v.ID })
+	if f.Queue && c.Role != service.RoleBuyer && c.Role != service.RoleSeller && p.NextCursor != "" {
+		p.NextCursor = cursor(strconv.Itoa(f.Offset + len(list)))
+	}
+	return http.StatusOK, p, nil
+}
+
+// ComplaintTypeView is one complaint type of the rule book.
+type ComplaintTypeView struct {
+	Key string `json:"key"`
+	policy.ComplaintType
+	Respondent    string                `json:"respondent"`
+	RespondWithin string                `json:"respond_within"`
+	ViolationRule *policy.ViolationType `json:"violation_rule,omitempty"`
+	SevereRule    *policy.ViolationType `json:"severe_violation_rule,omitempty"`
+	PolicyVersion string                `json:"policy_version"`
+	Compensation  *CompensationRuleView `json:"compensation_rule,omitempty"`
+}
+
+// CompensationRuleView is the late-shipment compensation rule.
+type CompensationRuleView struct {
+	RateBP  int64     `json:"rate_bp"`
+	Min     money.Fen `json:"min"`
+	Max     money.Fen `json:"max"`
+	RuleIDs []string  `json:"rule_ids"`
+}
+
+func (a *API) complaintTypes(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	b := a.svc.Policy()
+	q := r.URL.Query().Get("filer")
+	if q != "" && q != "buyer" && q != "seller" {
+		return 0, nil, fault.Field("filer", "须为 buyer 或 seller / filer must be buyer or seller")
+	}
+	out := []ComplaintTypeView{}
+	for _, k := range b.ComplaintTypeKeys() {
+		t, _ := b.ComplaintType(k)
+		if q != "" && t.Filer != q {
+			continue
+		}
+		v := ComplaintTypeView{Key: k, ComplaintType: t, Respondent: string(complaint.Respondent(complaint.Party(t.Filer))), RespondWithin: t.Respond, PolicyVersion: b.Version}
+		if vt, ok := b.Violation(t.Violation); ok {
+			v.ViolationRule = &vt
+		}
+		if vt, ok := b.Violation(t.SevereViolation); ok {
+			v.SevereRule = &vt
+		}
+		if t.Detect == "late_shipment" {
+			rate, rid := b.Int("complaint.late_shipment_rate")
+			lo, lid := b.Int("complaint.late_shipment_min")
+			hi, hid := b.Int("complaint.late_shipment_max")
+			v.Compensation = &CompensationRuleView{RateBP: rate, Min: money.Fen(lo), Max: money.Fen(hi), RuleIDs: []string{b.ID("order.ship_by"), rid, lid, hid}}
+		}
+		out = append(out, v)
+	}
+	return http.StatusOK, map[string]any{"items": out, "policy_version": b.Version}, nil
+}
+
+func (a *API) getComplaint(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	v, err := a.svc.GetComplaint(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, v, err
+}
+
+func (a *API) complaintEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	seq, limit, err := eventParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	recs, err := a.svc.ComplaintEvents(r.Context(), c, r.PathValue("id"), seq, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, eventPage(recs, limit), nil
+}
+
+// complaintActionBody holds every field a complaint action may carry.
+type complaintActionBody struct {
+	Statement    string           `json:"statement"`
+	EvidenceIDs  []string         `json:"evidence_ids"`
+	Terms        string           `json:"terms"`
+	Amount       money.Fen        `json:"amount"`
+	Reason       string           `json:"reason"`
+	Verdict      string           `json:"verdict"`
+	RuleIDs      []string         `json:"rule_ids"`
+	Severe       bool             `json:"severe"`
+	Compensation money.Fen        `json:"compensation"`
+	Claim        *complaint.Claim `json:"claim"`
+}
+
+func (a *API) actComplaint(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	act := complaint.Action(r.PathValue("action"))
+	if !slices.Contains(complaint.Actions, act) {
+		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+	}
+	var b complaintActionBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	cmd := service.ComplaintCommand{Command: complaint.Command{Action: act, Statement: b.Statement, EvidenceIDs: b.EvidenceIDs, Terms: b.Terms,
+		Amount: b.Amount, Reason: b.Reason, Verdict: complaint.Verdict(b.Verdict), RuleIDs: b.RuleIDs, Severe: b.Severe,
+		Compensation: b.Compensation, NewClaim: b.Claim}}
+	v, err := a.svc.ActComplaint(r.Context(), c, r.PathValue("id"), cmd)
+	return http.StatusOK, v, err
+}
+
+func (a *API) standing(role string) handler {
+	return func(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+		st, err := a.svc.PartyStanding(r.Context(), c, role, r.PathValue("id"))
+		return http.StatusOK, st, err
+	}
+}
+
+func (a *API) getSanction(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	v, err := a.svc.GetSanction(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, v, err
+}
+
+// sanctionActionBody holds the fields of a sanction appeal and its decision.
+type sanctionActionBody struct {
+	Reason          string   `json:"reason"`
+	EvidenceIDs     []string `json:"evidence_ids"`
+	ProceduralError string   `json:"procedural_error"`
+	Revoke          bool     `json:"revoke"`
+	RuleIDs         []string `json:"rule_ids"`
+}
+
+func (a *API) actSanction(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	act := penalty.Action(r.PathValue("action"))
+	if !slices.Contains(penalty.Actions, act) {
+		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+	}
+	var b sanctionActionBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	v, err := a.svc.ActSanction(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: act, Reason: b.Reason,
+		EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
+	return http.StatusOK, v, err
+}
+
+func (a *API) putPolicy(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	ch, err := a.svc.SetPolicy(r.Context(), c, body)
+	return http.StatusOK, ch, err
+}

@@ -1,0 +1,272 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/notify"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/worker"
+)
+
+func init() { conformanceParts["intervention"] = runInterventionConformance }
+
+// multipartBody builds an evidence upload form; empty fields are left out
+// (file == nil: no file part).
+func multipartBody(t testing.TB, fields map[string]string, name string, file []byte) ([]byte, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, k := range []string{"case_id", "caption", "satisfies"} {
+		if v, ok := fields[k]; ok {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if file != nil {
+		fw, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(file)
+	}
+	mw.Close()
+	return b.Bytes(), mw.FormDataContentType()
+}
+
+// runInterventionConformance exercises evidence, the ledger, site messages
+// and webhook endpoints: every operation, every documented status.
+func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	ctx := context.Background()
+	integ, admin, agent := e.Integration, e.Admin, e.Agent
+	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+	b2 := e.Key(service.RoleBuyer, "B2")
+
+	// A case of B1 against S1 on a delivered order.
+	e.NewOrder("IV1", "B1", "S1", 12800, apitest.Delivered)
+	as := e.Aftersale("IV1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 12800})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "无质量问题", "evidence": []string{"质检单"}}})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
+	caseID := ""
+	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: b1}).JSON()["items"].([]any) {
+		if c := it.(map[string]any); c["aftersale_id"] == as {
+			caseID = c["id"].(string)
+		}
+	}
+	if caseID == "" {
+		t.Fatalf("escalating %s opened no case", as)
+	}
+
+	// ---- evidence
+	up := func(want int, key, actAs string, fields map[string]string, name string, file []byte, hdr map[string]string) apitest.Resp {
+		t.Helper()
+		body, ct := multipartBody(t, fields, name, file)
+		h := map[string]string{"Content-Type": ct}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/evidence", Key: key, ActAs: actAs, Body: body, Header: h}, want: want})
+	}
+	img := pngBytes(t, 24, 16)
+	fields := map[string]string{"case_id": caseID, "caption": "开线处特写", "satisfies": "defect_photos"}
+	idem := map[string]string{"Idempotency-Key": "ev-upload-1"}
+	// Form fields are written in a fixed order and the boundary is random:
+	// the replay must send the very same bytes.
+	body, ct := multipartBody(t, fields, "photo.pdf", img)
+	hdr := map[string]string{"Content-Type": ct, "Idempotency-Key": "ev-upload-1"}
+	first := o.must(201, apitest.Req{Method: "POST", Path: "/v1/evidence", Key: b1, Body: body, Header: hdr})
+	ev := first.JSON()
+	sum := sha256.Sum256(img)
+	if ev["media_type"] != "image/png" || ev["sha256"] != hex.EncodeToString(sum[:]) || ev["case_id"] != as || ev["declared_name"] != "photo.pdf" {
+		t.Errorf("uploaded evidence: %v", ev)
+	}
+	again := o.must(201, apitest.Req{Method: "POST", Path: "/v1/evidence", Key: b1, Body: body, Header: hdr})
+	if again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(first.Body, again.Body) {
+		t.Errorf("upload replay: %q %s", again.Header.Get("Idempotent-Replayed"), again.Body)
+	}
+	up(422, b1, "", fields, "other.png", pngBytes(t, 8, 8), idem)
+	up(201, integ, "seller:S1", map[string]string{"case_id": as, "caption": "出厂质检报告"}, "report.png", pngBytes(t, 12, 12), nil)
+	up(201, agent, "", map[string]string{"case_id": caseID}, "note.png", pngBytes(t, 10, 10), nil)
+	up(400, b1, "", fields, "x.png", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 64)...), nil) // an executable
+	o.rejects(400, func() apitest.Req {
+		body, ct := multipartBody(t, fields, "", nil) // no file
+		return apitest.Req{Method: "POST", Path: "/v1/evidence", Key: b1, Body: body, Header: map[string]string{"Content-Type": ct}}
+	}())
+	up(401, "", "", fields, "p.png", img, nil)
+	up(403, b1, "seller:S1", fields, "p.png", img, nil)
+	up(404, b2, "", fields, "p.png", img, nil)
+	up(413, b1, "", map[string]string{"case_id": caseID}, "big.png", append(pngBytes(t, 8, 8), make([]byte, 300<<10)...), nil)
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/evidence", Key: integ, ActAs: "customer", Body: body, Header: map[string]string{"Content-Type": ct}})
+
+	chain := o.must(200, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=" + caseID + "&limit=2", Key: s1}).JSON()
+	if items := chain["items"].([]any); len(items) != 2 || items[0].(map[string]any)["id"] != ev["id"] || chain["next_cursor"] == nil {
+		t.Errorf("evidence chain page 1: %v", chain)
+	} else if rest := o.must(200, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=" + as + "&cursor=" + chain["next_cursor"].(string), Key: agent}).JSON(); len(rest["items"].([]any)) != 1 || rest["next_cursor"] != nil {
+		t.Errorf("evidence chain page 2: %v", rest)
+	}
+	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/evidence", Key: b1})
+	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=" + caseID + "&cursor=YWJj", Key: b1})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=" + caseID, Key: b2})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=no-such-case", Key: agent})
+
+	evID := ev["id"].(string)
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID, Key: s1})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID, Key: integ, ActAs: "buyer:B1"})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID, Key: b2})
+	content := o.must(200, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID + "/content", Key: b1})
+	if !bytes.Equal(content.Body, img) || content.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("content: %d bytes of %q", len(content.Body), content.Header.Get("Content-Type"))
+	}
+	part := o.must(206, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID + "/content", Key: agent, Header: map[string]string{"Range": "bytes=0-7"}})
+	if !bytes.Equal(part.Body, img[:8]) {
+		t.Errorf("range: %x", part.Body)
+	}
+	o.must(304, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID + "/content", Key: s1, Header: map[string]string{"If-None-Match": content.Header.Get("ETag")}})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/evidence/" + evID + "/content", Key: b2})
+
+	// ---- ledger: the order's escrow, the seller's deposit, the fund.
+	acct := o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/escrow:IV1", Key: b1}).JSON()
+	if acct["balance"] != float64(12800) || len(acct["postings"].([]any)) != 1 {
+		t.Errorf("escrow of a paid order: %v", acct)
+	}
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/seller_deposit:S1", Key: s1})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/guarantee_fund", Key: agent})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/buyer_payout:B1", Key: integ, ActAs: "buyer:B1"})
+	pg := o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/external:payin?limit=2", Key: admin}).JSON()
+	if next, _ := pg["next_cursor"].(string); next == "" {
+		t.Errorf("external:payin: no next_cursor: %v", pg)
+	} else {
+		o.must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/external:payin?limit=2&cursor=" + next, Key: admin})
+	}
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/seller_deposit:S1", Key: b1})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/escrow:IV1", Key: b2})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/lottery:S1", Key: agent})
+	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/escrow:IV1?cursor=abc", Key: agent})
+	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/escrow:IV1?limit=0", Key: agent})
+	ol := o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/IV1/ledger", Key: s1}).JSON()
+	if ol["balanced"] != true || ol["totals"].(map[string]any)["paid"] != float64(12800) {
+		t.Errorf("order ledger: %v", ol)
+	}
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/D1/ledger", Key: integ}) // refunded by a judgment
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/orders/IV1/ledger", Key: b2})
+
+	// ---- site messages: the relay delivers the outbox; webhooks too.
+	var hits atomic.Int64
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer recv.Close()
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: b1, Body: map[string]any{"url": recv.URL}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": "ftp://example.com/hooks"}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"event_types": []string{"dispute.*"}}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": recv.URL, "event_types": []string{""}}})
+	widem := map[string]string{"Idempotency-Key": "wh-create-1"}
+	cbody := map[string]any{"url": recv.URL, "event_types": []string{"dispute.*"}, "description": "争议事件 / dispute events"}
+	created := o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: cbody, Header: widem})
+	ep := created.JSON()
+	secret, _ := ep["secret"].(string)
+	if !strings.HasPrefix(secret, "whsec_") || ep["secret_hint"] != "whsec_…"+secret[len(secret)-4:] {
+		t.Errorf("created endpoint: %v", ep)
+	}
+	if r := o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: cbody, Header: widem}); !bytes.Equal(r.Body, created.Body) || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("create replay: %s", r.Body)
+	}
+	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": recv.URL}, Header: widem})
+	epID := ep["id"].(string)
+	o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: integ, Body: map[string]any{"url": recv.URL + "/all", "enabled": false}})
+
+	list := o.must(200, apitest.Req{Method: "GET", Path: "/v1/webhooks?limit=1", Key: admin})
+	if bytes.Contains(list.Body, []byte(secret)) || bytes.Contains(list.Body, []byte(`"secret"`)) {
+		t.Errorf("the endpoint list shows a secret: %s", list.Body)
+	}
+	if next, _ := list.JSON()["next_cursor"].(string); next == "" {
+		t.Errorf("webhooks: no next_cursor: %s", list.Body)
+	} else {
+		o.must(200, apitest.Req{Method: "GET", Path: "/v1/webhooks?cursor=" + next, Key: integ})
+	}
+	o.fail(403, apitest.Req{Method: "GET", Path: "/v1/webhooks", Key: agent})
+	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/webhooks?limit=0", Key: admin})
+
+	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
+		Webhooks: notify.NewWebhooks()}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+	for i := 0; i < 30; i++ {
+		st, err := relay.RunOnce(ctx)
+		if err != nil {
+			t.Fatalf("relay: %v", err)
+		}
+		if st == (worker.OutboxStats{}) {
+			break
+		}
+	}
+	if hits.Load() == 0 {
+		t.Errorf("the webhook receiver got nothing")
+	}
+
+	msgs := o.must(200, apitest.Req{Method: "GET", Path: "/v1/messages?unread=true&limit=2", Key: b1}).JSON()
+	items, _ := msgs["items"].([]any)
+	if len(items) != 2 || msgs["next_cursor"] == nil {
+		t.Fatalf("B1's messages: %v", msgs)
+	}
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/messages?cursor=" + msgs["next_cursor"].(string), Key: b1})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/messages", Key: integ, ActAs: "seller:S1"})
+	o.fail(403, apitest.Req{Method: "GET", Path: "/v1/messages", Key: agent})
+	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/messages?limit=0", Key: b1})
+	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/messages?unread=maybe", Key: b1})
+
+	m1, m2 := items[0].(map[string]any)["id"].(string), items[1].(map[string]any)["id"].(string)
+	ridem := map[string]string{"Idempotency-Key": "read-1"}
+	read := o.must(200, apitest.Req{Method: "POST", Path: "/v1/messages/" + m1 + "/read", Key: b1, Header: ridem})
+	if read.Str("status") != "read" || read.JSON()["read_at"] == nil {
+		t.Errorf("read: %s", read.Body)
+	}
+	if r := o.must(200, apitest.Req{Method: "POST", Path: "/v1/messages/" + m1 + "/read", Key: b1, Header: ridem}); r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("read replay: %v", r.Header)
+	}
+	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/messages/" + m2 + "/read", Key: b1, Header: ridem})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/messages/" + m2 + "/read", Key: integ, ActAs: "buyer:B1"})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/messages/" + m1 + "/read", Key: b2})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/messages/" + m1 + "/read", Key: agent})
+
+	// ---- webhook endpoints: update, replay, delete.
+	upd := o.must(200, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/" + epID, Key: admin, Body: map[string]any{"enabled": false, "description": "暂停 / paused"}})
+	if v := upd.JSON(); v["enabled"] != false || v["status"] != "disabled" || bytes.Contains(upd.Body, []byte(secret)) {
+		t.Errorf("updated endpoint: %s", upd.Body)
+	}
+	o.must(200, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/" + epID, Key: integ, Body: map[string]any{"enabled": true, "event_types": []string{"dispute.*", "aftersale.*"}}})
+	o.fail(400, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/" + epID, Key: admin, Body: map[string]any{"url": "mailto:ops@example.com"}})
+	o.rejects(400, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/" + epID, Key: admin, Body: map[string]any{"secret": "whsec_x"}})
+	o.fail(403, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/" + epID, Key: s1, Body: map[string]any{"enabled": false}})
+	o.fail(404, apitest.Req{Method: "PATCH", Path: "/v1/webhooks/no-such-endpoint", Key: admin, Body: map[string]any{"enabled": false}})
+
+	rp := o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: admin, Body: map[string]any{"aggregate_type": "dispute", "aggregate_id": caseID, "from_seq": 1}})
+	if n, _ := rp.JSON()["replayed"].(float64); n < 1 {
+		t.Errorf("replay of the case's messages: %s", rp.Body)
+	}
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: integ, Body: map[string]any{"since": e.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}})
+	pidem := map[string]string{"Idempotency-Key": "replay-1"}
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: admin, Header: pidem})
+	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: admin, Body: map[string]any{"from_seq": 2}, Header: pidem})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: admin, Body: map[string]any{"to_seq": 2}})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: agent})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/webhooks/no-such-endpoint/replay", Key: admin})
+
+	o.fail(403, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: b1})
+	if r := o.must(200, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin}); r.Str("status") != "deleted" {
+		t.Errorf("delete: %s", r.Body)
+	}
+	o.fail(404, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin})
+}

@@ -1,0 +1,198 @@
+// Package listing scans listings for the marketplace's publishing rules
+// (商品发布管理, seed 003 and SPEC §9): Advertising-Law extreme words
+// (adlaw-9), brand misuse (seed-listing-brand: another maker's brand,
+// "X同厂", comparisons such as "媲美LV"), authorisation claims without a
+// licence (seed-listing-authorised: 专卖, 特约经销), duplicates
+// (seed-listing-duplicate: identical normalised titles, SimHash
+// near-duplicates, perceptual image hashes), the per-shop limits 5 / 15 / 50
+// (seed-listing-limit-qq, -topup, -models), one item in several bundles
+// (seed-listing-bundle) and stale listings (seed-listing-stale: on shelf
+// more than 6 months, no sale in 3). Every finding has a rule ID, a span
+// (rune offsets in the title; 0–0 for listing-level findings), a severity
+// and an action (demote, delist, delete). Scanning is pure: the clock is a
+// parameter.
+package listing
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/adlaw"
+	"github.com/weiquan/weiquan/internal/textnorm"
+)
+
+// Listing is one record to scan.
+type Listing struct {
+	ID            string    `json:"id"`
+	Title         string    `json:"title"`
+	ShopID        string    `json:"shop_id,omitempty"`
+	Brand         string    `json:"brand,omitempty"`
+	Category      string    `json:"category,omitempty"`
+	Price         int64     `json:"price,omitempty"` // fen
+	ListedAt      time.Time `json:"listed_at,omitzero"`
+	LastSaleAt    time.Time `json:"last_sale_at,omitzero"`
+	ImagePaths    []string  `json:"image_paths,omitempty"`
+	Licensed      bool      `json:"licensed,omitempty"`        // holds a 专卖/特约经销 licence
+	BundleItemIDs []string  `json:"bundle_item_ids,omitempty"` // for a bundle: the listings it contains
+}
+
+// Finding is one rule breach.
+type Finding struct {
+	ListingID string `json:"listing_id"`
+	RuleID    string `json:"rule_id"`
+	Kind      string `json:"kind"`
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+	Text      string `json:"text"`
+	Severity  string `json:"severity"` // low, medium, high
+	Action    string `json:"action"`   // demote, delist, delete
+	Reason    string `json:"reason"`
+	Related   string `json:"related,omitempty"` // e.g. the listing this one duplicates
+}
+
+// Severities in increasing order.
+var Severities = []string{"low", "medium", "high"}
+
+// SeverityRank orders severities (-1 for unknown).
+func SeverityRank(s string) int {
+	for i, x := range Severities {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Rule IDs.
+const (
+	RuleBrand      = "seed-listing-brand"
+	RuleAuthorised = "seed-listing-authorised"
+	RuleDuplicate  = "seed-listing-duplicate"
+	RuleNearDup    = "seed-listing-near-duplicate"
+	RuleImageDup   = "seed-listing-image-duplicate"
+	RuleLimitQQ    = "seed-listing-limit-qq"
+	RuleLimitTopup = "seed-listing-limit-topup"
+	RuleLimitModel = "seed-listing-limit-models"
+	RuleBundle     = "seed-listing-bundle"
+	RuleStale      = "seed-listing-stale"
+)
+
+// Limits are the per-shop duplicate limits of seed 003.
+type Limits struct {
+	QQCoin      int // multi-count QQ-coin listings
+	TopupCards  int // phone top-up cards of one operator
+	ModelsOfOne int // models of one product type
+}
+
+// DefaultLimits are 5 / 15 / 50.
+var DefaultLimits = Limits{QQCoin: 5, TopupCards: 15, ModelsOfOne: 50}
+
+// Scanner holds the matchers; it is safe for concurrent use.
+type Scanner struct {
+	ad     *adlaw.Scanner
+	brands *BrandSet
+	Limits Limits
+	// StaleListed and StaleNoSale are 6 and 3 months (seed).
+	StaleListed, StaleNoSale time.Duration
+	cmp                      *regexp.Regexp
+	sameFactory              *regexp.Regexp
+	authorised               *regexp.Regexp
+}
+
+// NewScanner returns a scanner; brands may be nil (then only declared-brand
+// and pattern checks run).
+func NewScanner(brands *BrandSet) *Scanner {
+	return &Scanner{
+		ad: adlaw.New(), brands: brands, Limits: DefaultLimits,
+		StaleListed: 183 * 24 * time.Hour, StaleNoSale: 91 * 24 * time.Hour,
+		cmp:         regexp.MustCompile(`(可?媲美|堪比|秒杀|完胜|不输|比肩|超越|吊打|平替)\s*([a-z0-9]+|[\p{Han}]{1,4})`),
+		sameFactory: regexp.MustCompile(`([a-z0-9]+|[\p{Han}]{1,6}?)\s*(同厂|同工厂|代工厂)(出品|生产)?`),
+		authorised:  regexp.MustCompile(`(淘宝专卖|专卖店?|特约经销商?|特约经销|授权经销商?|官方授权)`),
+	}
+}
+
+// Brands returns the scanner's brand set (nil if none).
+func (s *Scanner) Brands() *BrandSet { return s.brands }
+
+// ScanTitle runs the per-listing text rules.
+func (s *Scanner) ScanTitle(l Listing) []Finding {
+	tx := textnorm.New(l.Title)
+	var out []Finding
+	for _, f := range s.ad.ScanNorm(tx, adlaw.Listing) {
+		act := "demote"
+		if f.Severity == "high" {
+			act = "delist"
+		}
+		out = append(out, Finding{ListingID: l.ID, RuleID: f.RuleID, Kind: "extreme_word", Start: f.Start, End: f.End, Text: f.Text,
+			Severity: f.Severity, Action: act, Reason: "广告法第九条极限用语(" + f.Class + ") / Advertising Law art. 9 extreme word"})
+	}
+	n := tx.Norm
+	span := func(a, b int) (int, int, string) {
+		x, y := tx.Span(a, b)
+		return x, y, tx.OrigSlice(x, y)
+	}
+	for _, m := range s.cmp.FindAllStringSubmatchIndex(n, -1) {
+		a, b, t := span(m[0], m[1])
+		out = append(out, Finding{ListingID: l.ID, RuleID: RuleBrand, Kind: "brand_comparison", Start: a, End: b, Text: t,
+			Severity: "medium", Action: "demote", Reason: "与其他品牌或商品比较 / comparison with another brand"})
+	}
+	for _, m := range s.sameFactory.FindAllStringSubmatchIndex(n, -1) {
+		a, b, t := span(m[0], m[1])
+		out = append(out, Finding{ListingID: l.ID, RuleID: RuleBrand, Kind: "brand_same_factory", Start: a, End: b, Text: t,
+			Severity: "high", Action: "delist", Reason: "使用非本商品品牌(X同厂) / another maker's brand (same factory)"})
+	}
+	if !l.Licensed {
+		for _, m := range s.authorised.FindAllStringIndex(n, -1) {
+			a, b, t := span(m[0], m[1])
+			out = append(out, Finding{ListingID: l.ID, RuleID: RuleAuthorised, Kind: "unlicensed_claim", Start: a, End: b, Text: t,
+				Severity: "high", Action: "delist", Reason: "未取得专卖或特约经销资格 / claims authorised dealership without a licence"})
+		}
+	}
+	if l.Brand != "" && s.brands != nil {
+		declared := textnorm.Key(l.Brand)
+		for _, m := range s.brands.Find(tx) {
+			k := textnorm.Key(m.Text)
+			if k == declared || strings.Contains(declared, k) || strings.Contains(k, declared) {
+				continue
+			}
+			out = append(out, Finding{ListingID: l.ID, RuleID: RuleBrand, Kind: "brand_other", Start: m.Start, End: m.End, Text: m.Text,
+				Severity: "medium", Action: "demote", Reason: "标题含非申报品牌 " + l.Brand + " 的品牌 / a brand other than the declared one"})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+// Stale reports the stale-listing rule at time now.
+func (s *Scanner) Stale(l Listing, now time.Time) (Finding, bool) {
+	if l.ListedAt.IsZero() || now.Sub(l.ListedAt) <= s.StaleListed {
+		return Finding{}, false
+	}
+	if !l.LastSaleAt.IsZero() && now.Sub(l.LastSaleAt) <= s.StaleNoSale {
+		return Finding{}, false
+	}
+	return Finding{ListingID: l.ID, RuleID: RuleStale, Kind: "stale", Severity: "low", Action: "demote",
+		Reason: "上架超过6个月且3个月内无成交，编辑前不在搜索中展示 / on shelf > 6 months with no sale in 3 months: hidden from search until edited"}, true
+}
+
+// Scan runs every rule over a batch: per-listing rules, then the
+// batch-level duplicate, limit and bundle rules. now is the scan time.
+func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Finding {
+	var out []Finding
+	for i, l := range ls {
+		out = append(out, s.ScanTitle(l)...)
+		if f, ok := s.Stale(l, now); ok {
+			out = append(out, f)
+		}
+		if progress != nil && (i+1)%1000 == 0 {
+			progress(1000)
+		}
+	}
+	if progress != nil {
+		progress(len(ls) % 1000)
+	}
+	out = append(out, s.Batch(ls)...)
+	return out
+}

@@ -1,0 +1,191 @@
+package penalty
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/policy"
+)
+
+// Action names a sanction command.
+type Action string
+
+// Sanction actions.
+const (
+	Impose       Action = "impose" // the system, when a threshold is reached or a complaint restricts a buyer
+	AppealIt     Action = "appeal"
+	DecideAppeal Action = "decide-appeal"
+)
+
+// Actions are the actions the API exposes.
+var Actions = []Action{AppealIt, DecideAppeal}
+
+// Actor is who acts on a sanction.
+type Actor struct {
+	Role string `json:"role"` // buyer, seller, senior_agent, system
+	ID   string `json:"id,omitempty"`
+	Via  string `json:"via,omitempty"`
+}
+
+// Command is a sanction action with its input.
+type Command struct {
+	Action      Action
+	Actor       Actor
+	Sanction    Sanction // impose: the sanction to impose
+	Reason      string
+	EvidenceIDs []string
+	Procedural  string
+	Revoke      bool
+	RuleIDs     []string
+	Known       []string // evidence already on record behind the sanction (a fresh appeal must add other evidence)
+}
+
+// Event types of a sanction.
+const (
+	EvImposed      = "imposed"
+	EvAppealed     = "appealed"
+	EvAppealUpheld = "appeal_rejected" // the sanction stands
+	EvRevoked      = "revoked"
+)
+
+// Event is one fact in a sanction's history.
+type Event struct {
+	Seq           int64           `json:"seq"`
+	Type          string          `json:"type"`
+	Actor         Actor           `json:"actor"`
+	At            time.Time       `json:"at"`
+	Reason        string          `json:"reason,omitempty"`
+	RuleIDs       []string        `json:"rule_ids"`
+	PolicyVersion string          `json:"policy_version"`
+	Sanction      *Sanction       `json:"sanction,omitempty"`
+	Appeal        *Appeal         `json:"appeal,omitempty"`
+	Decision      *AppealDecision `json:"decision,omitempty"`
+}
+
+var ruleID = regexp.MustCompile(`^(seed|taobao-dispute|adlaw|ours|public|jd|cn-7day-return|cn-law)-[a-z0-9-]+$`)
+
+// Allowed lists the actions possible on a sanction now.
+func Allowed(s Sanction) []Action {
+	switch s.Status {
+	case Imposed:
+		if s.Appeal == nil {
+			return []Action{AppealIt}
+		}
+	case Appealed:
+		return []Action{DecideAppeal}
+	}
+	return []Action{}
+}
+
+func allowedStrings(s Sanction) []string {
+	out := []string{}
+	for _, a := range Allowed(s) {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+// Decide checks a sanction command and returns its events. Errors:
+// Forbidden (wrong role), Conflict (not now), Invalid (naming the field).
+func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, error) {
+	ev := Event{Actor: c.Actor, At: now, PolicyVersion: b.Version}
+	notNow := func(msg string) error {
+		return &fault.Error{Code: fault.Conflict, Status: s.Status, Allowed: allowedStrings(s),
+			Message: fmt.Sprintf("处罚处于 %s，%s / the sanction is %s: %s", s.Status, msg, s.Status, c.Action)}
+	}
+	switch c.Action {
+	case Impose:
+		if c.Actor.Role != "system" {
+			return nil, fault.New(fault.Forbidden, "只有系统可以执行处罚 / only the system imposes sanctions")
+		}
+		if s.Status != "" {
+			return nil, notNow("不能重复处罚 / cannot impose twice")
+		}
+		st := c.Sanction
+		ev.Type, ev.Sanction, ev.RuleIDs = EvImposed, &st, slices.Clone(st.RuleIDs)
+		ev.Reason = fmt.Sprintf("%s / %s", st.TitleZH, st.TitleEN)
+		return []Event{ev}, nil
+	case AppealIt:
+		if c.Actor.Role != s.PartyRole || c.Actor.ID != s.PartyID {
+			return nil, fault.New(fault.Forbidden, "只有被处罚方可以申诉 / only the sanctioned party may appeal")
+		}
+		maxAppeals, mid := b.Int("appeal.max_count")
+		if s.Appeal != nil || maxAppeals == 0 {
+			return nil, &fault.Error{Code: fault.Conflict, Status: s.Status, Allowed: allowedStrings(s), Rule: mid, Message: "每项处罚只能申诉一次 / a sanction can be appealed once"}
+		}
+		if s.Status != Imposed {
+			return nil, notNow("不能申诉 / cannot appeal")
+		}
+		if now.After(s.AppealDueAt) {
+			return nil, &fault.Error{Code: fault.Conflict, Status: s.Status, Rule: b.ID("appeal.window"), Message: "已超过申诉期 / the appeal window has passed"}
+		}
+		var fresh []string
+		for _, e := range c.EvidenceIDs {
+			if !slices.Contains(c.Known, e) && !slices.Contains(fresh, e) {
+				fresh = append(fresh, e)
+			}
+		}
+		if len(fresh) == 0 && strings.TrimSpace(c.Procedural) == "" {
+			return nil, &fault.Error{Code: fault.Invalid, Field: "evidence_ids", Rule: b.ID("appeal.window"),
+				Message: "申诉须提供新证据或指出程序错误，仅表示不同意不予受理 / an appeal needs new evidence or a named procedural error: a bare disagreement is not accepted"}
+		}
+		if strings.TrimSpace(c.Reason) == "" {
+			return nil, fault.Field("reason", "须说明申诉理由 / an appeal needs a reason")
+		}
+		ev.Type, ev.Reason = EvAppealed, strings.TrimSpace(c.Reason)
+		ev.Appeal = &Appeal{Reason: ev.Reason, EvidenceIDs: fresh, ProceduralError: strings.TrimSpace(c.Procedural), At: now}
+		ev.RuleIDs = []string{b.ID("appeal.window"), mid}
+		return []Event{ev}, nil
+	case DecideAppeal:
+		if c.Actor.Role != "senior_agent" {
+			return nil, fault.New(fault.Forbidden, "处罚申诉由高级专员处理 / the senior tier decides appeals")
+		}
+		if s.Status != Appealed {
+			return nil, notNow("不能裁决申诉 / no appeal to decide")
+		}
+		if strings.TrimSpace(c.Reason) == "" {
+			return nil, fault.Field("reason", "裁决须附书面理由 / a decision needs a written reason")
+		}
+		if len(c.RuleIDs) == 0 {
+			return nil, fault.Field("rule_ids", "裁决须引用规则 / a decision must cite the rules applied")
+		}
+		for i, r := range c.RuleIDs {
+			if !ruleID.MatchString(r) {
+				return nil, fault.Field(fmt.Sprintf("rule_ids[%d]", i), "%q 不是规则编号 / %q is not a rule ID", r, r)
+			}
+		}
+		d := &AppealDecision{Revoke: c.Revoke, Reason: strings.TrimSpace(c.Reason), RuleIDs: slices.Clone(c.RuleIDs), AgentID: c.Actor.ID, At: now}
+		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvAppealUpheld, d.Reason, d, append(slices.Clone(c.RuleIDs), b.ID("appeal.max_count"))
+		if c.Revoke {
+			ev.Type = EvRevoked
+		}
+		return []Event{ev}, nil
+	}
+	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
+}
+
+// Evolve applies an event; it never fails.
+func Evolve(s Sanction, e Event) Sanction {
+	switch e.Type {
+	case EvImposed:
+		id := s.ID
+		s = *e.Sanction
+		if id != "" {
+			s.ID = id
+		}
+		s.Status, s.CreatedAt = Imposed, e.At
+	case EvAppealed:
+		s.Status, s.Appeal = Appealed, e.Appeal
+	case EvAppealUpheld:
+		s.Status, s.Decision = Upheld, e.Decision
+	case EvRevoked:
+		s.Status, s.Decision = Revoked, e.Decision
+	}
+	s.Version = e.Seq
+	s.UpdatedAt = e.At
+	return s
+}

@@ -1,0 +1,132 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// paidByAdvanceKey marks, in a command's context, a refund the guarantee
+// fund already paid (先行垫付): the after-sales request records the refund
+// but no money moves again (persistAftersale).
+type paidByAdvanceKey struct{}
+
+func withPaidByAdvance(ctx context.Context, ledgerTx string) context.Context {
+	return context.WithValue(ctx, paidByAdvanceKey{}, ledgerTx)
+}
+
+func paidByAdvance(ctx context.Context) (string, bool) {
+	v, ok := ctx.Value(paidByAdvanceKey{}).(string)
+	return v, ok
+}
+
+// disputeMoney plans the ledger movements of a case's new events, before
+// they are stored, and writes what the ledger found into them (the
+// shortfalls of art. 87): an advance (fund → buyer, escrow frozen), the
+// resolution of an advance (the fund repaid, 调帐 when the buyer keeps the
+// goods), and compensation from the seller's deposit on a judgment (art.
+// 86). The refunds themselves move with the after-sales request
+// (executeJudgment). Errors: Conflict when the guarantee fund lacks the
+// advance (taobao-dispute-87).
+func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.State, evs []dispute.Event, now time.Time) ([]ledger.Plan, error) {
+	var plans []ledger.Plan
+	meta := func(suffix string, rules []string) ledger.Meta {
+		return ledger.Meta{ID: "dispute:" + cur.ID + "/" + suffix, OrderID: cur.OrderID, Ref: AggDispute + "/" + cur.ID, RuleIDs: rules, At: now}
+	}
+	for i := range evs {
+		e := &evs[i]
+		switch {
+		case e.Type == dispute.EvAdvanced:
+			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID))
+			if err != nil {
+				return nil, err
+			}
+			p, err := ledger.Advance(meta("advance", e.RuleIDs), cur.BuyerID, e.Data.Advance.Amount, b)
+			if err != nil {
+				return nil, err
+			}
+			plans = append(plans, p)
+		case e.Type == dispute.EvAdvanceClosed:
+			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID),
+				ledger.SellerDeposit(cur.SellerID), ledger.BuyerPayout(cur.BuyerID), ledger.SellerAvailable(cur.SellerID), ledger.FundReceivable(cur.SellerID))
+			if err != nil {
+				return nil, err
+			}
+			r := ledger.Resolution{Outcome: ledger.GoodsReturned, SellerID: cur.SellerID, BuyerID: cur.BuyerID, Advanced: e.Data.Advance.Amount}
+			if e.Data.Advance.Outcome == dispute.AdvanceKept {
+				r.Outcome = ledger.BuyerKeepsGoods
+			}
+			p, err := ledger.ResolveAdvance(meta("advance-resolved", e.RuleIDs), r, b)
+			if err != nil {
+				return nil, err
+			}
+			adv := *e.Data.Advance
+			for _, sf := range p.Shortfalls {
+				adv.Shortfall += sf.Missing
+			}
+			e.Data.Advance = &adv
+			plans = append(plans, p)
+		case e.Type == dispute.EvJudged && e.Data.Judgment != nil && e.Data.Judgment.Compensation > 0:
+			b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
+			if err != nil {
+				return nil, err
+			}
+			j := *e.Data.Judgment
+			p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
+			if err != nil {
+				return nil, err
+			}
+			for _, sf := range p.Shortfalls {
+				j.Shortfall += sf.Missing
+			}
+			e.Data.Judgment = &j
+			plans = append(plans, p)
+		}
+	}
+	return plans, nil
+}
+
+// TopUp pays money into the guarantee fund (the platform capitalising it)
+// or a seller's deposit (保证金), from outside the platform. Admins and the
+// integration only. Errors: Forbidden, Invalid (another kind of account, a
+// bad amount).
+func (s *Service) TopUp(ctx context.Context, c Caller, acct ledger.Account, amount money.Fen, ref string) (ledger.Transaction, error) {
+	if c.Role != RoleAdmin && c.Role != RoleIntegration {
+		return ledger.Transaction{}, forbidden("只有管理员或集成方可以入账 / only admins and the integration pay money in")
+	}
+	var t ledger.Transaction
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		m := ledger.Meta{ID: "top-up:" + newID(), Ref: ref, At: s.clock.Now()}
+		var err error
+		switch acct.Kind() {
+		case ledger.KindGuaranteeFund:
+			t, err = ledger.TopUpFund(m, amount)
+		case ledger.KindSellerDeposit:
+			t, err = ledger.TopUpDeposit(m, acct.Owner(), amount)
+		default:
+			return fault.Field("id", "只能向先行赔付基金（guarantee_fund）或卖家保证金（seller_deposit:<卖家ID>）入账 / money is paid into the guarantee fund or a seller's deposit only")
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.PostTransaction(ctx, t); err != nil {
+			return err
+		}
+		return s.storeIdem(ctx, tx, t)
+	})
+	return t, err
+}
+
+func advanceOrderFacts(ctx context.Context, tx *store.Tx, cur dispute.State) (dispute.OrderFacts, error) {
+	o, err := tx.GetOrder(ctx, cur.OrderID)
+	if err != nil {
+		return dispute.OrderFacts{}, fmt.Errorf("service: order of case %s: %w", cur.ID, err)
+	}
+	return dispute.OrderFacts{Shipped: o.ShippedAt != nil, Received: o.DeliveredAt != nil || o.CompletedAt != nil, Refundable: o.Refundable(), Premium: o.BuyerPremium}, nil
+}

@@ -1,0 +1,674 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// Aggregate types of complaints and sanctions in the event log and deadlines.
+const (
+	AggComplaint = "complaint"
+	AggSanction  = "sanction"
+)
+
+// CanSeeComplaint: the complaint's two parties and the platform's staff.
+func CanSeeComplaint(c Caller, s complaint.State) bool {
+	switch c.Role {
+	case RoleBuyer:
+		return s.BuyerID == c.PartyID
+	case RoleSeller:
+		return s.SellerID == c.PartyID
+	}
+	return true
+}
+
+func complaintActor(c Caller) (complaint.Actor, error) {
+	switch c.Role {
+	case RoleBuyer, RoleSeller:
+		return complaint.Actor{Role: complaint.Role(c.Role), ID: c.PartyID, Via: c.Via}, nil
+	case RoleAgent, RoleSenior, RoleAdmin:
+		return complaint.Actor{Role: complaint.Role(c.Role), ID: keyOf(c), Via: c.Via}, nil
+	}
+	return complaint.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
+}
+
+func complaintNotFound(id string) error {
+	return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("投诉 %s 不存在 / complaint %s not found", id, id)}
+}
+
+// NewComplaint is what a complainant files.
+type NewComplaint struct {
+	Type        string
+	OrderID     string
+	OccurredAt  time.Time
+	Description string
+	Loss        money.Fen
+	Claim       complaint.Claim
+	ReviewID    string
+	EvidenceIDs []string
+}
+
+// FileComplaint files a complaint about the other party of an order. Late
+// and fake shipment are checked against the order facts at once and the
+// findings attached; a complainant whose recent complaints were mostly
+// rejected is flagged and its complaint gets a lower priority.
+func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) (ComplaintView, error) {
+	actor, err := complaintActor(c)
+	if err != nil {
+		return ComplaintView{}, err
+	}
+	if in.OrderID == "" {
+		return ComplaintView{}, fault.Field("order_id", "须指定订单 / order_id is required")
+	}
+	var out complaint.State
+	var evs []complaint.Event
+	err = retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			now := s.clock.Now()
+			b := s.Policy()
+			o, err := tx.GetOrder(ctx, in.OrderID)
+			if err != nil {
+				if fault.Is(err, fault.NotFound) {
+					return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
+				}
+				return err
+			}
+			if !CanSeeOrder(c, o) {
+				return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
+			}
+			var findings []complaint.Finding
+			if t, ok := b.ComplaintType(in.Type); ok {
+				switch t.Detect {
+				case "late_shipment":
+					findings = append(findings, complaint.LateShipment(o, b, now))
+				case "fake_shipment":
+					var others []string
+					if o.TrackingNo != "" {
+						if others, err = tx.OrdersWithTracking(ctx, o.TrackingNo); err != nil {
+							return err
+						}
+					}
+					findings = append(findings, complaint.FakeShipment(o, others, b, now))
+				}
+			}
+			win, _ := b.ComplaintDuration("abuse_window")
+			decided, rejected, err := tx.ComplainantRecord(ctx, string(actor.Role), actor.ID, now.Add(-win))
+			if err != nil {
+				return err
+			}
+			cmd := complaint.Command{Action: complaint.File, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
+				OrderPaid: o.PaidAt != nil, OccurredAt: in.OccurredAt, Description: in.Description, Loss: in.Loss, Claim: in.Claim,
+				ReviewID: in.ReviewID, EvidenceIDs: in.EvidenceIDs, Findings: findings, Flag: complaint.Abuse(decided, rejected, now, b)}
+			cur := complaint.State{ID: newID()}
+			if evs, err = complaint.Decide(cur, cmd, b, now); err != nil {
+				return err
+			}
+			if out, err = s.persistComplaint(ctx, tx, cur, evs, now, nil); err != nil {
+				return err
+			}
+			return s.storeIdem(ctx, tx, NewComplaintView(out))
+		})
+	})
+	if err == nil {
+		s.obs.Transition(AggComplaint, complaint.EvFiled)
+	}
+	return NewComplaintView(out), err
+}
+
+// ComplaintCommand is a complaint action from the API.
+type ComplaintCommand struct {
+	complaint.Command
+}
+
+// ActComplaint applies an action: the respondent answers or offers a
+// settlement, the complainant accepts it, withdraws or files a second
+// complaint, an agent (the senior tier for second complaints) decides. A
+// decision's outcomes are executed in the same transaction.
+func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd ComplaintCommand) (ComplaintView, error) {
+	actor, err := complaintActor(c)
+	if err != nil {
+		return ComplaintView{}, err
+	}
+	var out complaint.State
+	var evs []complaint.Event
+	err = retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			cur, err := tx.GetComplaintForUpdate(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !CanSeeComplaint(c, cur) {
+				return complaintNotFound(id)
+			}
+			cc := cmd.Command
+			cc.Actor = actor
+			now := s.clock.Now()
+			if cc.Action == complaint.DecideIt {
+				vs, err := tx.PartyViolations(ctx, string(cur.RespondentRole), cur.RespondentID)
+				if err != nil {
+					return err
+				}
+				for _, v := range vs {
+					if v.ComplaintID != cur.ID {
+						cc.PriorViolations++
+					}
+				}
+			}
+			if evs, err = complaint.Decide(cur, cc, s.Policy(), now); err != nil {
+				return err
+			}
+			for i := range evs {
+				if d := evs[i].Data.Decision; d != nil {
+					if err := s.executeDecision(ctx, tx, cur, d, now); err != nil {
+						return err
+					}
+				}
+			}
+			if out, err = s.persistComplaint(ctx, tx, cur, evs, now, nil); err != nil {
+				return err
+			}
+			return s.storeIdem(ctx, tx, NewComplaintView(out))
+		})
+	})
+	if err == nil {
+		for _, e := range evs {
+			s.obs.Transition(AggComplaint, e.Type)
+		}
+	}
+	return NewComplaintView(out), err
+}
+
+// persistComplaint writes a complaint's events, state, outbox rows and live
+// deadline in tx.
+func (s *Service) persistComplaint(ctx context.Context, tx *store.Tx, cur complaint.State, evs []complaint.Event, now time.Time, fired *store.Deadline) (complaint.State, error) {
+	next := cur
+	recs := make([]store.EventRecord, 0, len(evs))
+	outbox := make([]store.OutboxMessage, 0, len(evs))
+	for i := range evs {
+		evs[i].Seq = next.Version + 1
+		next = complaint.Evolve(next, evs[i])
+		actor, _ := json.Marshal(evs[i].Actor)
+		data, _ := json.Marshal(evs[i].Data)
+		r := store.EventRecord{AggregateType: AggComplaint, AggregateID: cur.ID, Seq: evs[i].Seq, ID: newID(),
+			Type: evs[i].Type, Actor: actor, At: evs[i].At, Reason: evs[i].Reason, RuleIDs: evs[i].RuleIDs,
+			PolicyVersion: evs[i].PolicyVersion, Data: data}
+		recs = append(recs, r)
+		payload, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "type": next.Type, "order_id": next.OrderID,
+			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "complainant_role": next.ComplainantRole, "respondent_role": next.RespondentRole,
+			"status": next.Status, "event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "actor": r.Actor, "at": r.At,
+				"reason": r.Reason, "rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion, "data": r.Data}})
+		outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + "." + evs[i].Type, AggregateType: AggComplaint,
+			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: payload})
+		if d := evs[i].Data.Decision; d != nil && d.Verdict == complaint.Upheld {
+			for _, o := range d.Outcomes {
+				if o.Kind == policy.OutcomeHideReview {
+					// The marketplace hides the review with the decision attached.
+					p, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "order_id": next.OrderID, "review_id": o.ReviewID,
+						"buyer_id": next.BuyerID, "seller_id": next.SellerID, "decision": d})
+					outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + ".review_hidden", AggregateType: AggComplaint,
+						AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: p})
+				}
+			}
+		}
+	}
+	if err := tx.AppendEvents(ctx, recs); err != nil {
+		return next, err
+	}
+	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
+		return next, err
+	}
+	if err := tx.SaveComplaint(ctx, next, cur.Version); err != nil {
+		return next, err
+	}
+	if fired != nil {
+		if ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now); err != nil {
+			return next, err
+		} else if !ok {
+			return next, &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
+		}
+	}
+	d0, d1 := cur.Deadline(), next.Deadline()
+	if (d0 == nil) != (d1 == nil) || (d0 != nil && (!d0.DueAt.Equal(d1.DueAt) || d0.Kind != d1.Kind)) {
+		if fired == nil || d1 != nil {
+			var row *store.Deadline
+			if d1 != nil {
+				row = &store.Deadline{ID: fmt.Sprintf("%s/%d", cur.ID, next.Version), Kind: d1.Kind, Actor: string(next.RespondentRole),
+					DueAt: d1.DueAt, OnExpiry: d1.OnExpiry, RuleID: d1.RuleID}
+			}
+			if err := tx.ReplaceDeadline(ctx, AggComplaint, cur.ID, row, now); err != nil {
+				return next, err
+			}
+		}
+	}
+	return next, nil
+}
+
+// executeDecision carries out an upheld decision's outcomes in tx and
+// records on each what was done (ledger transaction, violation, sanctions).
+// A second decision executes only what the first did not: the compensation
+// above what was already paid, a violation or restriction not yet recorded.
+func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complaint.State, d *complaint.Decision, now time.Time) error {
+	if d.Verdict != complaint.Upheld {
+		return nil
+	}
+	b := s.Policy()
+	var before []complaint.Outcome
+	if cur.Decision != nil && cur.Decision.Verdict == complaint.Upheld {
+		before = cur.Decision.Outcomes
+	}
+	prior := func(kind string) *complaint.Outcome {
+		for i := range before {
+			if before[i].Kind == kind {
+				return &before[i]
+			}
+		}
+		return nil
+	}
+	seq := cur.Version + 1
+	for i := range d.Outcomes {
+		o := &d.Outcomes[i]
+		switch o.Kind {
+		case policy.OutcomeCompensation:
+			amt := o.Amount
+			if p := prior(o.Kind); p != nil {
+				amt -= p.Amount
+			}
+			if amt <= 0 {
+				continue
+			}
+			bal, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
+			if err != nil {
+				return err
+			}
+			txID := fmt.Sprintf("complaint:%s/%d", cur.ID, seq)
+			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: []string{o.RuleID}, At: now},
+				cur.SellerID, cur.BuyerID, amt, bal)
+			if err != nil {
+				return err
+			}
+			if err := tx.PostPlan(ctx, plan); err != nil {
+				return err
+			}
+			o.LedgerTx = txID
+			for _, t := range plan.Transactions {
+				for _, p := range t.Postings {
+					if p.Amount > 0 {
+						o.Paid += p.Amount
+					}
+				}
+			}
+			for _, sf := range plan.Shortfalls {
+				o.Shortfall += sf.Missing
+			}
+		case policy.OutcomeViolation, policy.OutcomeWarning:
+			if p := prior(policy.OutcomeViolation); p != nil {
+				*o = *p // already recorded by the first decision
+				continue
+			}
+			if p := prior(policy.OutcomeWarning); p != nil && o.Kind == policy.OutcomeWarning {
+				*o = *p
+				continue
+			}
+			vt, _ := b.Violation(o.Violation)
+			if err := tx.LockParty(ctx, string(cur.RespondentRole), cur.RespondentID); err != nil {
+				return err
+			}
+			reset := b.Rules["penalty.reset"].Value
+			v := penalty.Violation{ID: newID(), PartyRole: string(cur.RespondentRole), PartyID: cur.RespondentID, Type: o.Violation, Class: vt.Class,
+				Points: o.Points, Warning: o.Kind == policy.OutcomeWarning, Year: penalty.Year(now, reset), At: now, ComplaintID: cur.ID,
+				RuleIDs: []string{o.RuleID}, PolicyVersion: b.Version, TitleZH: vt.TitleZH, TitleEN: vt.TitleEN, Status: "recorded",
+				Version: 1, CreatedAt: now, UpdatedAt: now}
+			err := tx.InsertViolation(ctx, v)
+			if errors.Is(err, store.ErrViolationExists) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			o.ViolationID = v.ID
+			if v.Points > 0 {
+				ids, err := s.applyPoints(ctx, tx, v.PartyRole, v.PartyID, v.Class, now)
+				if err != nil {
+					return err
+				}
+				o.SanctionIDs = ids
+			}
+		case policy.OutcomePurchaseRestriction:
+			if p := prior(o.Kind); p != nil {
+				*o = *p
+				continue
+			}
+			var vid string
+			for _, x := range d.Outcomes {
+				if x.Kind == policy.OutcomeViolation && x.ViolationID != "" {
+					vid = x.ViolationID
+				}
+			}
+			san := penalty.Restriction(newID(), cur.BuyerID, cur.ID, vid, o.Days, o.RuleID, now, b)
+			ok, err := s.imposeSanction(ctx, tx, san, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				o.SanctionID = san.ID
+			}
+		}
+	}
+	return nil
+}
+
+// applyPoints imposes the sanctions a party's points of one class have
+// reached this natural year and that do not exist yet; the caller holds
+// the party's lock. It returns the new sanctions' ids.
+func (s *Service) applyPoints(ctx context.Context, tx *store.Tx, role, id, class string, now time.Time) ([]string, error) {
+	b := s.Policy()
+	vs, err := tx.PartyViolations(ctx, role, id)
+	if err != nil {
+		return nil, err
+	}
+	reset := b.Rules["penalty.reset"].Value
+	var ids []string
+	for _, p := range penalty.Due(vs, class, penalty.Year(now, reset), reset, b) {
+		san := penalty.NewSanction(newID(), role, id, p, now, b)
+		ok, err := s.imposeSanction(ctx, tx, san, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			ids = append(ids, san.ID)
+		}
+	}
+	return ids, nil
+}
+
+// imposeSanction inserts a sanction with its imposed event, unless the same
+// sanction (threshold and year, or complaint) exists: then it does nothing.
+func (s *Service) imposeSanction(ctx context.Context, tx *store.Tx, san penalty.Sanction, now time.Time) (bool, error) {
+	evs, err := penalty.Decide(penalty.Sanction{}, penalty.Command{Action: penalty.Impose, Actor: penalty.Actor{Role: "system", Via: "penalty"}, Sanction: san}, s.Policy(), now)
+	if err != nil {
+		return false, err
+	}
+	evs[0].Seq = 1
+	next := penalty.Evolve(penalty.Sanction{ID: san.ID}, evs[0])
+	ok, err := tx.InsertSanction(ctx, next)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, s.appendSanctionEvents(ctx, tx, next, evs, now)
+}
+
+func (s *Service) appendSanctionEvents(ctx context.Context, tx *store.Tx, st penalty.Sanction, evs []penalty.Event, now time.Time) error {
+	recs := make([]store.EventRecord, 0, len(evs))
+	outbox := make([]store.OutboxMessage, 0, len(evs))
+	for _, e := range evs {
+		actor, _ := json.Marshal(e.Actor)
+		data, _ := json.Marshal(map[string]any{"sanction": e.Sanction, "appeal": e.Appeal, "decision": e.Decision})
+		r := store.EventRecord{AggregateType: AggSanction, AggregateID: st.ID, Seq: e.Seq, ID: newID(), Type: e.Type, Actor: actor, At: e.At,
+			Reason: e.Reason, RuleIDs: e.RuleIDs, PolicyVersion: e.PolicyVersion, Data: data}
+		recs = append(recs, r)
+		payload, _ := json.Marshal(map[string]any{"sanction_id": st.ID, "party_role": st.PartyRole, "party_id": st.PartyID, "kind": st.Kind,
+			"status": st.Status, "start_at": st.StartAt, "end_at": st.EndAt, "violations": st.Violations,
+			"event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "at": r.At, "reason": r.Reason, "rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion}})
+		outbox = append(outbox, store.OutboxMessage{Topic: AggSanction + "." + e.Type, AggregateType: AggSanction, AggregateID: st.ID,
+			AggregateSeq: e.Seq, CreatedAt: now, Payload: payload})
+	}
+	if err := tx.AppendEvents(ctx, recs); err != nil {
+		return err
+	}
+	return tx.EnqueueOutbox(ctx, outbox...)
+}
+
+// fireComplaint applies a due respondent deadline: the complaint goes to an agent.
+func (s *Service) fireComplaint(ctx context.Context, tx *store.Tx, d *store.Deadline, now time.Time) (bool, error) {
+	cur, err := tx.GetComplaintForUpdate(ctx, d.AggregateID)
+	if err != nil {
+		return false, err
+	}
+	due := cur.Deadline()
+	if due == nil || due.Kind != d.Kind || !due.DueAt.Equal(d.DueAt) {
+		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "stale", now)
+		return false, err
+	}
+	evs, err := complaint.Decide(cur, complaint.Command{Action: complaint.ExpireResponse, Actor: complaint.Actor{Role: complaint.RoleSystem, Via: "deadline:" + d.ID}}, s.Policy(), now)
+	if err != nil {
+		if fault.Is(err, fault.Conflict) {
+			_, serr := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, err.Error(), now)
+			return false, serr
+		}
+		return false, err
+	}
+	if _, err := s.persistComplaint(ctx, tx, cur, evs, now, d); err != nil {
+		return false, err
+	}
+	s.obs.Transition(AggComplaint, complaint.EvResponseExpired)
+	return true, nil
+}
+
+// GetComplaint reads a complaint the caller may see.
+func (s *Service) GetComplaint(ctx context.Context, c Caller, id string) (ComplaintView, error) {
+	st, err := s.st.GetComplaint(ctx, id)
+	if err != nil {
+		return ComplaintView{}, err
+	}
+	if !CanSeeComplaint(c, st) {
+		return ComplaintView{}, complaintNotFound(id)
+	}
+	return NewComplaintView(st), nil
+}
+
+// ListComplaints lists the complaints the caller may see: a party's own
+// (filed or received); staff get every complaint, in queue order on request.
+func (s *Service) ListComplaints(ctx context.Context, c Caller, f store.ComplaintFilter) ([]ComplaintView, error) {
+	switch c.Role {
+	case RoleBuyer, RoleSeller:
+		f.PartyRole, f.PartyID, f.Queue = c.Role, c.PartyID, false
+	case RoleIntegration, RoleAgent, RoleSenior, RoleAdmin:
+	default:
+		return nil, forbidden("无权查看投诉 / not allowed")
+	}
+	list, err := s.st.ListComplaints(ctx, f)
+	out := make([]ComplaintView, len(list))
+	for i := range list {
+		out[i] = NewComplaintView(list[i])
+	}
+	return out, err
+}
+
+// ComplaintEvents returns a visible complaint's history.
+func (s *Service) ComplaintEvents(ctx context.Context, c Caller, id string, afterSeq int64, limit int) ([]store.EventRecord, error) {
+	if _, err := s.GetComplaint(ctx, c, id); err != nil {
+		return nil, err
+	}
+	return s.st.Events(ctx, AggComplaint, id, afterSeq, limit)
+}
+
+// ---- standing and sanctions ----
+
+// SanctionView is a sanction with the violations behind it and whether it
+// is in force.
+type SanctionView struct {
+	penalty.Sanction
+	Active         bool                `json:"active"`
+	ViolationsList []penalty.Violation `json:"violations_behind"`
+	AllowedActions []string            `json:"allowed_actions"`
+}
+
+// Standing is a party's record (SPEC §8): points per class in the natural
+// year, the violations, the sanctions in force with the violations behind
+// each, and the complaint counts.
+type Standing struct {
+	PartyRole        string                `json:"party_role"`
+	PartyID          string                `json:"party_id"`
+	penalty.Standing                       // year, points, next thresholds
+	Violations       []penalty.Violation   `json:"violations"`
+	ActiveSanctions  []SanctionView        `json:"active_sanctions"`
+	Sanctions        []SanctionView        `json:"sanctions"`
+	Complaints       store.ComplaintCounts `json:"complaints"`
+	Flag             *complaint.Flag       `json:"complainant_flag"`
+	PolicyVersion    string                `json:"policy_version"`
+	AsOf             time.Time             `json:"as_of"`
+}
+
+// PartyStanding returns a party's standing: the party itself and staff
+// may see it.
+func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) (Standing, error) {
+	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != role || c.PartyID != id) {
+		return Standing{}, forbidden("只能查看自己的违规记录 / you may see only your own standing")
+	}
+	if !ValidID(id) {
+		return Standing{}, fault.Field("id", "ID须为1–64位字母、数字或 _.:- / ids are 1–64 letters, digits or _.:-")
+	}
+	b, now := s.Policy(), s.clock.Now()
+	vs, err := s.st.PartyViolations(ctx, role, id)
+	if err != nil {
+		return Standing{}, err
+	}
+	sans, err := s.st.PartySanctions(ctx, role, id)
+	if err != nil {
+		return Standing{}, err
+	}
+	counts, err := s.st.PartyComplaintCounts(ctx, role, id)
+	if err != nil {
+		return Standing{}, err
+	}
+	st := Standing{PartyRole: role, PartyID: id, Standing: penalty.StandingAt(vs, now, b), Violations: []penalty.Violation{},
+		ActiveSanctions: []SanctionView{}, Sanctions: []SanctionView{}, Complaints: counts, PolicyVersion: b.Version, AsOf: now}
+	for _, v := range vs {
+		if v.Year == st.Year {
+			st.Violations = append(st.Violations, v)
+		}
+	}
+	for _, x := range sans {
+		sv := sanctionView(x, vs, now)
+		st.Sanctions = append(st.Sanctions, sv)
+		if sv.Active {
+			st.ActiveSanctions = append(st.ActiveSanctions, sv)
+		}
+	}
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		win, _ := b.ComplaintDuration("abuse_window")
+		decided, rejected, err := tx.ComplainantRecord(ctx, role, id, now.Add(-win))
+		st.Flag = complaint.Abuse(decided, rejected, now, b)
+		return err
+	})
+	return st, err
+}
+
+func sanctionView(x penalty.Sanction, vs []penalty.Violation, now time.Time) SanctionView {
+	sv := SanctionView{Sanction: x, Active: x.Active(now), ViolationsList: []penalty.Violation{}, AllowedActions: []string{}}
+	for _, v := range vs {
+		if slices.Contains(x.Violations, v.ID) {
+			sv.ViolationsList = append(sv.ViolationsList, v)
+		}
+	}
+	for _, a := range penalty.Allowed(x) {
+		sv.AllowedActions = append(sv.AllowedActions, string(a))
+	}
+	return sv
+}
+
+// GetSanction reads a sanction: its party and staff may see it.
+func (s *Service) GetSanction(ctx context.Context, c Caller, id string) (SanctionView, error) {
+	x, err := s.st.GetSanction(ctx, id)
+	if err != nil {
+		return SanctionView{}, err
+	}
+	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != x.PartyRole || c.PartyID != x.PartyID) {
+		return SanctionView{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
+	}
+	vs, err := s.st.PartyViolations(ctx, x.PartyRole, x.PartyID)
+	if err != nil {
+		return SanctionView{}, err
+	}
+	return sanctionView(x, vs, s.clock.Now()), nil
+}
+
+// SanctionCommand is a sanction action from the API.
+type SanctionCommand struct {
+	Action      penalty.Action
+	Reason      string
+	EvidenceIDs []string
+	Procedural  string
+	Revoke      bool
+	RuleIDs     []string
+}
+
+// ActSanction appeals a sanction (its party) or decides the appeal (the
+// senior tier), like a judgment's appeal.
+func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd SanctionCommand) (SanctionView, error) {
+	var out SanctionView
+	err := retryStale(func() error {
+		return s.st.InTx(ctx, func(tx *store.Tx) error {
+			cur, err := tx.GetSanctionForUpdate(ctx, id)
+			if err != nil {
+				return err
+			}
+			if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != cur.PartyRole || c.PartyID != cur.PartyID) {
+				return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
+			}
+			actor := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}
+			if c.Role != RoleBuyer && c.Role != RoleSeller {
+				actor.ID = keyOf(c)
+			}
+			var known []string
+			if cur.ComplaintID != "" {
+				if cs, err := tx.GetComplaint(ctx, cur.ComplaintID); err == nil {
+					known = append(known, cs.EvidenceIDs...)
+				}
+			}
+			now := s.clock.Now()
+			evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: actor, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
+				Procedural: cmd.Procedural, Revoke: cmd.Revoke, RuleIDs: cmd.RuleIDs, Known: known}, s.Policy(), now)
+			if err != nil {
+				return err
+			}
+			next := cur
+			for i := range evs {
+				evs[i].Seq = next.Version + 1
+				next = penalty.Evolve(next, evs[i])
+			}
+			if err := tx.SaveSanction(ctx, next, cur.Version); err != nil {
+				return err
+			}
+			if err := s.appendSanctionEvents(ctx, tx, next, evs, now); err != nil {
+				return err
+			}
+			vs, err := tx.PartyViolations(ctx, next.PartyRole, next.PartyID)
+			if err != nil {
+				return err
+			}
+			out = sanctionView(next, vs, now)
+			return s.storeIdem(ctx, tx, out)
+		})
+	})
+	return out, err
+}
+
+// ComplaintView is a complaint with its live deadline and the actions
+// possible now, as the API shows it.
+type ComplaintView struct {
+	complaint.State
+	Deadline       *complaint.Deadline `json:"deadline"`
+	AllowedActions []string            `json:"allowed_actions"`
+}
+
+// NewComplaintView builds the view of a complaint.
+func NewComplaintView(s complaint.State) ComplaintView {
+	v := ComplaintView{State: s, Deadline: s.Deadline(), AllowedActions: []string{}}
+	for _, a := range complaint.Allowed(s) {
+		v.AllowedActions = append(v.AllowedActions, string(a))
+	}
+	return v
+}

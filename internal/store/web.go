@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
+)
+
+// This file holds the read and write methods of the web UI (internal/web):
+// its users, sessions and the personal-data reveal log, and the admin and
+// dashboard read models.
+
+// WebUser is a person who signs in to the web pages.
+type WebUser struct {
+	ID           string
+	Login        string
+	PasswordHash string // bcrypt
+	Role         string // buyer, seller, agent, senior_agent, admin
+	PartyID      string // buyers and sellers: their party id in orders
+	DisplayName  string
+	Phone        string // personal data
+	Address      string // personal data
+	CreatedAt    time.Time
+}
+
+const webUserCols = `id, login, password_hash, role, party_id, display_name, phone, address, created_at`
+
+func scanWebUser(sc interface{ Scan(...any) error }) (WebUser, error) {
+	var u WebUser
+	var at int64
+	err := sc.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID, &u.DisplayName, &u.Phone, &u.Address, &at)
+	u.CreatedAt = fromMicros(at)
+	return u, err
+}
+
+// InsertWebUser adds a user. Errors: Conflict when the login is taken.
+func (s *Store) InsertWebUser(ctx context.Context, u WebUser) error {
+	_, err := s.exec(ctx, `INSERT INTO web_users (`+webUserCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Login, u.PasswordHash, u.Role, u.PartyID, u.DisplayName, u.Phone, u.Address, micros(u.CreatedAt))
+	if isUnique(err) {
+		return &fault.Error{Code: fault.Conflict, Field: "login", Message: fmt.Sprintf("登录名 %s 已存在 / login %s is taken", u.Login, u.Login)}
+	}
+	return err
+}
+
+// WebUserByLogin finds a user by login. Errors: NotFound.
+func (s *Store) WebUserByLogin(ctx context.Context, login string) (WebUser, error) {
+	u, err := scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE login = ?`, login))
+	if err != nil {
+		return u, mapNoRows(err, "user", login)
+	}
+	return u, nil
+}
+
+// WebUserByParty finds the user of a buyer or seller party. Errors: NotFound.
+func (s *Store) WebUserByParty(ctx context.Context, role, partyID string) (WebUser, error) {
+	u, err := scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE role = ? AND party_id = ? ORDER BY id LIMIT 1`, role, partyID))
+	if err != nil {
+		return u, mapNoRows(err, "user", partyID)
+	}
+	return u, nil
+}
+
+// ListWebUsers lists users by login.
+func (s *Store) ListWebUsers(ctx context.Context, limit int) ([]WebUser, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := s.query(ctx, `SELECT `+webUserCols+` FROM web_users ORDER BY login LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WebUser
+	for rows.Next() {
+		u, err := scanWebUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// WebSession is a signed-in browser session.
+type WebSession struct {
+	TokenHash string // SHA-256 of the cookie's token
+	UserID    string
+	CSRF      string // the session's form token
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// InsertWebSession stores a session.
+func (s *Store) InsertWebSession(ctx context.Context, ws WebSession) error {
+	_, err := s.exec(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		ws.TokenHash, ws.UserID, ws.CSRF, micros(ws.CreatedAt), micros(ws.ExpiresAt))
+	return err
+}
+
+// WebSessionByHash returns a live session (not expired at now) and its user.
+// Errors: NotFound.
+func (s *Store) WebSessionByHash(ctx context.Context, hash string, now time.Time) (WebSession, WebUser, error) {
+	var ws WebSession
+	var created, expires int64
+	row := s.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, u.id, u.login, u.password_hash, u.role, u.party_id,
+		u.display_name, u.phone, u.address, u.created_at FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`,
+		hash, micros(now))
+	var u WebUser
+	var uat int64
+	err := row.Scan(&ws.TokenHash, &ws.UserID, &ws.CSRF, &created, &expires, &u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID,
+		&u.DisplayName, &u.Phone, &u.Address, &uat)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ws, u, &fault.Error{Code: fault.NotFound, Message: "会话不存在或已过期 / no such session"}
+	}
+	ws.CreatedAt, ws.ExpiresAt, u.CreatedAt = fromMicros(created), fromMicros(expires), fromMicros(uat)
+	return ws, u, err
+}
+
+// DeleteWebSession ends a session (sign-out) and purges expired ones.
+func (s *Store) DeleteWebSession(ctx context.Context, hash string, now time.Time) error {
+	_, err := s.exec(ctx, `DELETE FROM web_sessions WHERE token_hash = ? OR expires_at <= ?`, hash, micros(now))
+	return err
+}
+
+// PIIReveal is one logged reveal of a masked personal datum.
+type PIIReveal struct {
+	ID         string
+	ViewerID   string // the user who revealed it
+	ViewerRole string
+	SubjectID  string // whose datum (the party's user id)
+	Field      string // phone, address
+	CaseID     string
+	At         time.Time
+}
+
+// InsertPIIReveal logs a reveal.
+func (s *Store) InsertPIIReveal(ctx context.Context, r PIIReveal) error {
+	_, err := s.exec(ctx, `INSERT INTO pii_reveals (id, viewer_id, viewer_role, subject_id, field, case_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.ViewerID, r.ViewerRole, r.SubjectID, r.Field, r.CaseID, micros(r.At))
+	return err
+}
+
+// PIIReveals lists the reveals of a case, oldest first.
+func (s *Store) PIIReveals(ctx context.Context, caseID string) ([]PIIReveal, error) {
+	rows, err := s.query(ctx, `SELECT id, viewer_id, viewer_role, subject_id, field, case_id, at FROM pii_reveals WHERE case_id = ? ORDER BY at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PIIReveal
+	for rows.Next() {
+		var r PIIReveal
+		var at int64
+		if err := rows.Scan(&r.ID, &r.ViewerID, &r.ViewerRole, &r.SubjectID, &r.Field, &r.CaseID, &at); err != nil {
+			return nil, err
+		}
+		r.At = fromMicros(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ListAPIKeys lists the API keys (never the plain key: only metadata).
+func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+	rows, err := s.query(ctx, `SELECT id, hash, role, party_id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		var k APIKey
+		var created int64
+		var revoked sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked); err != nil {
+			return nil, err
+		}
+		k.CreatedAt = fromMicros(created)
+		if revoked.Valid {
+			t := fromMicros(revoked.Int64)
+			k.RevokedAt = &t
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// PolicyVersion is a rule book that was in force at some time.
+type PolicyVersion struct {
+	Digest    string
+	Version   string
+	Body      []byte
+	CreatedAt time.Time
+}
+
+// PolicyVersions lists the recorded rule books, newest first.
+func (s *Store) PolicyVersions(ctx context.Context) ([]PolicyVersion, error) {
+	rows, err := s.query(ctx, `SELECT digest, version, body, created_at FROM policy_versions ORDER BY created_at DESC, digest`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PolicyVersion
+	for rows.Next() {
+		var p PolicyVersion
+		var body string
+		var at int64
+		if err := rows.Scan(&p.Digest, &p.Version, &body, &at); err != nil {
+			return nil, err
+		}
+		p.Body, p.CreatedAt = []byte(body), fromMicros(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// AccountKindTotal sums the balances of every account of a kind (e.g.
+// fund_receivable: advances the sellers still owe the guarantee fund) and
+// counts the accounts with a non-zero balance.
+func (s *Store) AccountKindTotal(ctx context.Context, kind string) (total money.Fen, accounts int64, err error) {
+	var sum sql.NullInt64
+	err = s.queryRow(ctx, `SELECT COALESCE(SUM(balance), 0), COUNT(*) FROM ledger_balances WHERE account LIKE ? AND balance <> 0`, kind+":%").Scan(&sum, &accounts)
+	return money.Fen(sum.Int64), accounts, err
+}
+
+// DisputeIDForAftersale returns the latest intervention case of a request.
+func (s *Store) DisputeIDForAftersale(ctx context.Context, aftersaleID string) (string, bool, error) {
+	var id string
+	err := s.queryRow(ctx, `SELECT id FROM disputes WHERE aftersale_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, aftersaleID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return id, err == nil, err
+}

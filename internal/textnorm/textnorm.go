@@ -1,0 +1,213 @@
+// Package textnorm normalises Chinese marketplace text before matching:
+// NFKC (full-width letters, digits and punctuation become half-width),
+// lower case, and traditional → simplified characters (OpenCC t2s, applied
+// character by character so that every normalised byte maps back to one
+// character of the input). Matching runs on the normalised text; spans are
+// reported as character (rune) offsets into the original text.
+package textnorm
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text is a normalised string with a map back to the original characters.
+type Text struct {
+	Orig  string
+	Norm  string
+	runeN int
+	// origRune[i] is the original rune index of normalised byte i;
+	// origRune[len(Norm)] is the number of original runes.
+	origRune []int32
+}
+
+// RuneLen is the number of characters of the original text.
+func (t *Text) RuneLen() int { return t.runeN }
+
+// Span maps a byte range [bs, be) of Norm to a rune range [s, e) of Orig.
+func (t *Text) Span(bs, be int) (s, e int) {
+	if bs < 0 {
+		bs = 0
+	}
+	if be > len(t.Norm) {
+		be = len(t.Norm)
+	}
+	s = int(t.origRune[bs])
+	if be <= bs {
+		return s, s
+	}
+	e = int(t.origRune[be-1]) + 1
+	return s, e
+}
+
+// OrigSlice returns the original characters [s, e).
+func (t *Text) OrigSlice(s, e int) string {
+	return SliceRunes(t.Orig, s, e)
+}
+
+// SliceRunes returns runes [s, e) of str.
+func SliceRunes(str string, s, e int) string {
+	i, bs, be := 0, -1, len(str)
+	for b := range str {
+		if i == s {
+			bs = b
+		}
+		if i == e {
+			be = b
+			break
+		}
+		i++
+	}
+	if bs < 0 {
+		return ""
+	}
+	return str[bs:be]
+}
+
+// New normalises s.
+func New(s string) *Text {
+	t := &Text{Orig: s}
+	var b strings.Builder
+	b.Grow(len(s))
+	offs := make([]int32, 0, len(s)+1)
+	ri := int32(0)
+	var buf [utf8.UTFMax]byte
+	for _, r := range s {
+		for _, nr := range Rune(r, buf[:0]) {
+			n := utf8.EncodeRune(buf[:], nr)
+			b.Write(buf[:n])
+			for k := 0; k < n; k++ {
+				offs = append(offs, ri)
+			}
+		}
+		ri++
+	}
+	offs = append(offs, ri)
+	t.Norm = b.String()
+	t.origRune = offs
+	t.runeN = int(ri)
+	return t
+}
+
+// String returns the normalised form of s.
+func String(s string) string { return New(s).Norm }
+
+// Rune returns the normalised form of one character (usually one rune; NFKC
+// may expand, e.g. ㈱ → (株)).
+func Rune(r rune, _ []byte) []rune {
+	if r < utf8.RuneSelf {
+		return []rune{unicode.ToLower(r)}
+	}
+	if v, ok := fastTable(r); ok {
+		return []rune{v}
+	}
+	out := []rune(norm.NFKC.String(string(r)))
+	for i, x := range out {
+		x = unicode.ToLower(x)
+		if s, ok := t2s(x); ok {
+			x = s
+		}
+		out[i] = x
+	}
+	return out
+}
+
+// fastTable handles the common single-rune cases without allocation.
+func fastTable(r rune) (rune, bool) {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+		return unicode.ToLower(r - 0xFF01 + 0x21), true
+	case r == 0x3000:
+		return ' ', true
+	case r >= 0x3400 && r <= 0x9FFF, r >= 0xF900 && r <= 0xFAFF:
+		if r >= 0xF900 {
+			return 0, false // compatibility ideographs: NFKC first
+		}
+		if s, ok := t2s(r); ok {
+			return s, true
+		}
+		return r, true
+	}
+	return 0, false
+}
+
+var (
+	t2sOnce  sync.Once
+	t2sTable map[rune]rune
+)
+
+// t2s converts one traditional character to simplified (character level).
+func t2s(r rune) (rune, bool) {
+	if r < 0x3400 || r > 0x9FFF {
+		return 0, false
+	}
+	t2sOnce.Do(buildT2S)
+	s, ok := t2sTable[r]
+	return s, ok
+}
+
+func buildT2S() {
+	t2sTable = make(map[rune]rune, 4096)
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return
+	}
+	var sb strings.Builder
+	var rs []rune
+	const chunk = 2000
+	flush := func() {
+		if len(rs) == 0 {
+			return
+		}
+		out, err := cc.Convert(sb.String())
+		if err == nil {
+			parts := strings.Split(out, "\n")
+			for i, r := range rs {
+				if i < len(parts) {
+					p := []rune(parts[i])
+					if len(p) == 1 && p[0] != r {
+						t2sTable[r] = p[0]
+					}
+				}
+			}
+		}
+		sb.Reset()
+		rs = rs[:0]
+	}
+	for r := rune(0x3400); r <= 0x9FFF; r++ {
+		sb.WriteRune(r)
+		sb.WriteByte('\n')
+		rs = append(rs, r)
+		if len(rs) == chunk {
+			flush()
+		}
+	}
+	flush()
+}
+
+// IsSeparator reports whether r is ignored when comparing titles for
+// duplicates: spaces, punctuation and symbols.
+func IsSeparator(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+}
+
+// Key is the comparison key of a title: normalised, without separators.
+func Key(s string) string {
+	n := String(s)
+	var b strings.Builder
+	b.Grow(len(n))
+	for _, r := range n {
+		if !IsSeparator(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// IsHan reports whether r is a Chinese character.
+func IsHan(r rune) bool { return unicode.Is(unicode.Han, r) }

@@ -1,0 +1,165 @@
+package web
+
+// catalogEntries is the message catalog: key → Chinese, English. Enum
+// values (statuses, reasons, event types…) are keyed by prefix + value.
+var catalogEntries = map[string]msg{
+	"app.name":    {"维权", "weiquan"},
+	"app.footer":  {"维权 · 售后、介入、申诉与投诉处理平台", "weiquan · after-sales, intervention, appeals and complaints"},
+	"lang.switch": {"English", "中文"},
+
+	"title.login": {"登录", "Sign in"}, "title.portal": {"我的售后", "My after-sales"}, "title.order": {"订单", "Order"},
+	"title.request_new": {"申请售后", "Open a request"}, "title.request": {"售后申请", "After-sales request"}, "title.case": {"介入案件", "Intervention case"},
+	"title.workbench": {"客服工作台", "Agent workbench"}, "title.dashboard": {"数据看板", "Dashboard"}, "title.error": {"出错了", "Error"},
+	"title.admin_rules": {"规则书", "Rule book"}, "title.admin_keys": {"API 密钥", "API keys"}, "title.admin_webhooks": {"Webhook 端点", "Webhook endpoints"},
+
+	"nav.skip": {"跳到正文", "Skip to content"}, "nav.label": {"主导航", "Main navigation"}, "nav.portal": {"我的售后", "My after-sales"},
+	"nav.workbench": {"工作台", "Workbench"}, "nav.dashboard": {"看板", "Dashboard"}, "nav.rules": {"规则书", "Rule book"},
+	"nav.keys": {"API 密钥", "API keys"}, "nav.webhooks": {"Webhooks", "Webhooks"}, "nav.logout": {"退出登录", "Sign out"},
+
+	"role.buyer": {"买家", "Buyer"}, "role.seller": {"卖家", "Seller"}, "role.agent": {"客服小二", "Agent"}, "role.senior_agent": {"高级专员", "Senior agent"},
+	"role.admin": {"管理员", "Admin"}, "role.integration": {"平台集成", "Integration"},
+
+	"actor.buyer": {"买家", "buyer"}, "actor.seller": {"卖家", "seller"}, "actor.system": {"系统", "system"}, "actor.platform": {"平台", "platform"},
+	"actor.agent": {"客服", "agent"}, "actor.senior_agent": {"高级专员", "senior agent"}, "actor.admin": {"管理员", "admin"}, "actor.integration": {"平台集成", "integration"},
+	"actor.": {"—", "—"},
+
+	"common.none":   {"暂无", "None"},
+	"error.heading": {"出错了", "Error"}, "error.home": {"返回首页", "Back to the start page"},
+
+	"login.heading": {"登录维权平台", "Sign in to weiquan"}, "login.login": {"登录名", "Login"}, "login.password": {"密码", "Password"},
+	"login.submit": {"登录", "Sign in"}, "login.failed": {"登录名或密码错误", "Wrong login or password"},
+	"login.demo_hint": {"演示账号见 weiquan demo 的输出。", "Demo accounts are printed by weiquan demo."},
+
+	"portal.heading": {"我的售后", "My after-sales"}, "portal.requests": {"售后申请", "After-sales requests"}, "portal.cases": {"介入案件", "Intervention cases"},
+	"portal.orders": {"订单", "Orders"},
+
+	"order.heading": {"订单", "Order"}, "order.id": {"订单号", "Order"}, "order.item": {"商品", "Items"}, "order.status": {"订单状态", "Order status"},
+	"order.amount": {"实付金额", "Paid"}, "order.refunded": {"已退款", "Refunded"}, "order.refundable": {"可退金额", "Refundable"},
+	"order.facts": {"订单信息", "Order facts"}, "order.counterparty": {"交易对方", "Counterparty"}, "order.paid_at": {"付款时间", "Paid at"},
+	"order.shipped_at": {"发货", "Shipped"}, "order.delivered_at": {"签收", "Delivered"}, "order.completed_at": {"交易成功", "Completed"},
+	"order.open_request": {"申请售后", "Open an after-sales request"},
+
+	"ostatus.WAIT_BUYER_PAY": {"等待买家付款", "Waiting for payment"}, "ostatus.WAIT_SELLER_SEND_GOODS": {"待发货", "Paid, not shipped"},
+	"ostatus.WAIT_BUYER_CONFIRM_GOODS": {"已发货", "Shipped"}, "ostatus.TRADE_FINISHED": {"交易成功", "Completed"}, "ostatus.TRADE_CLOSED": {"交易关闭", "Closed"},
+
+	"request_new.heading": {"申请售后", "Open an after-sales request"}, "request_new.submit": {"提交申请", "Submit the request"},
+	"request.heading": {"售后申请", "After-sales request"}, "request.id": {"订单", "Order"}, "request.type": {"售后类型", "Type"},
+	"request.reason": {"原因", "Reason"}, "request.status": {"状态", "Status"}, "request.amount": {"申请金额", "Amount asked"},
+	"request.amount_yuan": {"退款金额（元）", "Refund amount (yuan)"}, "request.description": {"问题描述", "Description"},
+	"request.refunded": {"已退款", "Refunded"}, "request.refusal": {"卖家拒绝理由", "Seller's refusal"}, "request.offer": {"卖家协商方案", "Seller's offer"},
+	"request.return": {"退货物流", "Return shipment"}, "request.closed_reason": {"关闭原因", "Closed because"}, "request.facts": {"申请信息", "Request"},
+	"request.actions": {"可执行的操作", "What you can do"}, "request.case_link": {"查看平台介入案件", "Open the intervention case"},
+
+	"rstatus.WAIT_SELLER_AGREE": {"等待卖家处理", "Waiting for the seller"}, "rstatus.SELLER_REFUSE_BUYER": {"卖家已拒绝", "Refused by the seller"},
+	"rstatus.WAIT_BUYER_RETURN_GOODS": {"等待买家退货", "Waiting for the return"}, "rstatus.WAIT_SELLER_CONFIRM_GOODS": {"等待卖家确认收货", "Waiting for the seller to confirm the return"},
+	"rstatus.SUCCESS": {"退款成功", "Refunded"}, "rstatus.CLOSED": {"已关闭", "Closed"},
+
+	"type.refund_only": {"仅退款", "Refund only"}, "type.return_and_refund": {"退货退款", "Return and refund"}, "type.exchange": {"换货", "Exchange"},
+	"reason.not_received": {"未收到货", "Not received"}, "reason.not_as_described": {"描述不符", "Not as described"}, "reason.quality_problem": {"质量问题", "Quality problem"},
+	"reason.damaged_in_transit": {"运输损坏", "Damaged in transit"}, "reason.counterfeit": {"假冒品牌", "Counterfeit"}, "reason.missing_parts": {"少件/漏发", "Missing parts"},
+	"reason.no_reason_7day": {"七天无理由", "7-day no-reason return"}, "reason.seller_agreed": {"与卖家协商一致", "Agreed with the seller"}, "reason.other": {"其他", "Other"},
+
+	"deadline.title": {"当前期限", "Deadline"}, "deadline.due": {"截止", "due"}, "deadline.on_expiry": {"到期后", "At expiry"},
+	"deadline.waiting_for":    {"等待", "waiting for"},
+	"deadline.seller_respond": {"卖家处理申请", "Seller to answer"}, "deadline.buyer_answer_refusal": {"买家回应拒绝", "Buyer to answer the refusal"},
+	"deadline.buyer_ship_return": {"买家寄回商品", "Buyer to ship the return"}, "deadline.seller_confirm_return": {"卖家确认收货", "Seller to confirm the return"},
+	"deadline.evidence_window": {"举证期", "Evidence window"}, "deadline.appeal_window": {"申诉期", "Appeal window"}, "deadline.review_sla": {"审核时限（工作日）", "Review SLA (working days)"},
+	"expiry.auto_agree": {"系统自动同意退款", "the request is agreed automatically"}, "expiry.close": {"申请自动关闭", "the request closes"},
+	"expiry.auto_refund": {"系统自动退款", "the refund is paid automatically"}, "expiry.close_evidence": {"举证结束，进入审核", "evidence closes and the case goes to review"},
+	"expiry.final": {"判定成为终局", "the judgment becomes final"}, "expiry.sla_breach": {"超出审核时限（记为超时）", "the review SLA is breached"},
+
+	"form.note": {"备注", "Note"}, "form.refuse_reason": {"拒绝理由", "Reason for refusing"}, "form.refuse_photo": {"凭证（照片等）", "Evidence (photo etc.)"},
+	"form.offer_amount": {"协商退款金额（元）", "Offered refund (yuan)"}, "form.carrier": {"物流公司", "Carrier"}, "form.tracking_no": {"运单号", "Tracking number"},
+	"form.escalate_reason": {"申请介入的理由", "Why you ask the platform to step in"}, "form.working_days": {"延长工作日", "Working days to add"},
+	"form.extend_reason": {"延期理由", "Reason for the extension"}, "form.appeal_reason": {"申诉理由", "Reason for the appeal"},
+	"form.procedural_error": {"程序错误（如有）", "Procedural error (if any)"}, "form.new_evidence": {"新证据", "New evidence"},
+
+	"act.agree": {"同意", "Agree"}, "act.refuse": {"拒绝并上传凭证", "Refuse with evidence"}, "act.counter-offer": {"提出协商方案", "Make a counter-offer"},
+	"act.accept-offer": {"接受协商方案", "Accept the offer"}, "act.ship-return": {"提交退货物流", "Ship the return"}, "act.escalate": {"申请平台介入", "Ask the platform to intervene"},
+	"act.cancel": {"撤销申请", "Withdraw the request"}, "act.confirm-return": {"确认收到退货", "Confirm the returned goods"}, "act.refuse-receipt": {"拒绝签收退货", "Refuse the returned goods"},
+	"act.claim": {"领取", "Claim"}, "act.release": {"释放", "Release"}, "act.extend": {"延长审核期", "Extend the review"}, "act.done-evidence": {"完成举证", "Finish my evidence"},
+	"act.appeal": {"提交申诉", "Appeal"}, "act.withdraw": {"撤销介入", "Withdraw the intervention"}, "act.judge": {"提交判定", "Submit the judgment"},
+
+	"done.agree": {"已同意", "Agreed"}, "done.refuse": {"已拒绝", "Refused"}, "done.counter-offer": {"已提出协商方案", "Offer made"},
+	"done.accept-offer": {"已接受协商方案", "Offer accepted"}, "done.modify": {"已修改申请", "Request modified"}, "done.ship-return": {"已提交退货物流", "Return shipped"},
+	"done.cancel": {"已撤销申请", "Request withdrawn"}, "done.escalate": {"已申请平台介入", "Intervention requested"}, "done.confirm-return": {"已确认收货", "Return confirmed"},
+	"done.refuse-receipt": {"已拒绝签收", "Return refused"}, "done.upload": {"证据已上传", "Evidence uploaded"}, "done.claim": {"已领取案件", "Case claimed"},
+	"done.release": {"已释放案件", "Case released"}, "done.extend": {"已延长审核期", "Review extended"}, "done.done-evidence": {"已完成举证", "Evidence finished"},
+	"done.appeal": {"申诉已提交", "Appeal submitted"}, "done.withdraw": {"已撤销介入", "Intervention withdrawn"}, "done.judge": {"判定已提交并执行", "Judgment submitted and executed"},
+
+	"evidence.title": {"证据", "Evidence"}, "evidence.add": {"上传证据", "Add evidence"}, "evidence.file": {"文件", "File"},
+	"evidence.caption": {"说明", "Caption"}, "evidence.upload": {"上传", "Upload"}, "evidence.satisfies": {"对应的举证要求", "Answers the checklist item"},
+	"kind.image": {"图片", "image"}, "kind.video": {"视频", "video"}, "kind.pdf": {"PDF", "PDF"}, "kind.chat_log": {"聊天记录", "chat log"}, "kind.tracking": {"物流记录", "tracking record"},
+
+	"timeline.title":         {"全部记录", "Timeline"},
+	"ev.aftersale.requested": {"买家申请售后", "Request opened"}, "ev.aftersale.agreed": {"卖家同意", "Seller agreed"}, "ev.aftersale.auto_agreed": {"超时自动同意", "Agreed automatically"},
+	"ev.aftersale.refused": {"卖家拒绝", "Seller refused"}, "ev.aftersale.counter_offered": {"卖家提出协商方案", "Seller made an offer"}, "ev.aftersale.offer_accepted": {"买家接受方案", "Buyer accepted the offer"},
+	"ev.aftersale.modified": {"买家修改申请", "Buyer modified the request"}, "ev.aftersale.escalated": {"买家申请平台介入", "Buyer asked for intervention"},
+	"ev.aftersale.return_shipped": {"买家已退货", "Return shipped"}, "ev.aftersale.cancelled": {"买家撤销申请", "Buyer withdrew"},
+	"ev.aftersale.return_confirmed": {"卖家确认收货并退款", "Return confirmed, refunded"}, "ev.aftersale.receipt_refused": {"卖家拒绝签收退货", "Seller refused the return"},
+	"ev.aftersale.auto_refunded": {"超时自动退款", "Refunded automatically"}, "ev.aftersale.closed": {"申请关闭", "Request closed"},
+	"ev.aftersale.judged_refund": {"平台判定退款并执行", "Platform judged a refund (executed)"}, "ev.aftersale.judged_close": {"平台判定支持卖家", "Platform judged for the seller"},
+	"ev.aftersale.judged_return": {"平台判定退货后退款", "Platform judged return then refund"},
+	"ev.dispute.opened":          {"介入案件开启", "Case opened"}, "ev.dispute.evidence_added": {"提交证据", "Evidence added"}, "ev.dispute.evidence_closed": {"一方举证结束", "A party's evidence closed"},
+	"ev.dispute.moved_to_review": {"进入审核", "Moved to review"}, "ev.dispute.claimed": {"客服领取", "Claimed by an agent"}, "ev.dispute.released": {"客服释放", "Released"},
+	"ev.dispute.reassigned": {"改派", "Reassigned"}, "ev.dispute.sla_extended": {"延长审核期", "Review extended"}, "ev.dispute.judged": {"作出判定", "Judged"},
+	"ev.dispute.appealed": {"提起申诉", "Appealed"}, "ev.dispute.appeal_decided": {"申诉复核完成", "Appeal decided"}, "ev.dispute.final": {"判定终局", "Final"},
+	"ev.dispute.withdrawn": {"介入撤销", "Withdrawn"},
+	"ev.order.created":     {"订单创建", "Order created"}, "ev.order.updated": {"订单更新", "Order updated"}, "ev.order.paid": {"买家付款", "Paid"},
+	"ev.order.shipped": {"卖家发货", "Shipped"}, "ev.order.first_scan": {"快递揽收", "First carrier scan"}, "ev.order.delivered": {"已签收", "Delivered"},
+	"ev.order.completed": {"交易成功", "Completed"}, "ev.order.cancelled": {"订单取消", "Cancelled"}, "ev.order.refunded": {"退款入账", "Refund paid"},
+
+	"ledger.title": {"资金流水", "Ledger entries"}, "ledger.at": {"时间", "Time"}, "ledger.kind": {"类型", "Kind"}, "ledger.account": {"账户", "Account"},
+	"ledger.amount": {"金额", "Amount"}, "ledger.rules": {"规则", "Rules"}, "ledger.debit": {"借（转出）", "Debit (out)"}, "ledger.credit": {"贷（转入）", "Credit (in)"},
+	"txkind.payment_escrow": {"付款入担保", "Payment into escrow"}, "txkind.release_to_seller": {"打款卖家", "Release to seller"}, "txkind.refund": {"退款", "Refund"},
+	"txkind.compensation_from_deposit": {"保证金赔付", "Compensation from deposit"}, "txkind.advance_from_fund": {"先行垫付", "Advance from the fund"},
+	"txkind.freeze": {"冻结", "Freeze"}, "txkind.unfreeze": {"解冻", "Unfreeze"}, "txkind.repay_fund": {"归还赔付基金", "Fund repaid"},
+	"txkind.record_receivable": {"记录欠款", "Receivable recorded"}, "txkind.repay_receivable": {"偿还欠款", "Receivable repaid"},
+	"txkind.reverse_advance": {"调帐", "Advance reversed"}, "txkind.deposit_top_up": {"缴纳保证金", "Deposit top-up"}, "txkind.fund_top_up": {"基金注资", "Fund top-up"},
+	"txkind.withdrawal": {"提现", "Withdrawal"},
+
+	"case.heading": {"介入案件", "Intervention case"}, "case.id": {"案件（订单）", "Case (order)"}, "case.status": {"阶段", "Stage"}, "case.claim": {"争议金额", "Claim"},
+	"case.reason": {"原因", "Reason"}, "case.premium": {"超级会员", "Premium member"}, "case.senior": {"高级专员处理", "Senior tier"}, "case.assignee": {"处理人", "Assignee"},
+	"case.sla": {"时限", "SLA"}, "case.checklist": {"举证责任清单", "Burden-of-proof checklist"}, "case.parties": {"当事人", "Parties"}, "case.judgment": {"判定结果", "Judgment"},
+	"cstatus.EVIDENCE": {"举证中", "Evidence"}, "cstatus.REVIEW": {"审核中", "In review"}, "cstatus.JUDGED": {"已判定并执行", "Judged and executed"},
+	"cstatus.APPEALED": {"申诉复核中", "Appeal in review"}, "cstatus.FINAL": {"终局", "Final"}, "cstatus.WITHDRAWN": {"已撤销", "Withdrawn"},
+	"checklist.done": {"已提供", "provided"}, "checklist.missing": {"尚缺", "missing"},
+
+	"pii.phone": {"手机号", "Phone"}, "pii.address": {"地址", "Address"}, "pii.reveal": {"查看完整信息（将被记录）", "Reveal (logged)"},
+	"pii.logged": {"已记录查看", "access logged"}, "pii.log": {"个人信息查看记录", "Personal-data access log"},
+
+	"judge.outcome": {"判定结果", "Outcome"}, "judge.amount": {"退款金额", "Refund"}, "judge.amount_yuan": {"退款金额（元，部分退款时填写）", "Refund (yuan, for a partial refund)"},
+	"judge.fault": {"责任方", "At fault"}, "judge.rules": {"适用规则", "Rules applied"}, "judge.evidence": {"采信的证据", "Evidence relied on"},
+	"judge.template": {"理由模板", "Reason template"}, "judge.reason": {"判定理由", "Written reason"}, "judge.uphold": {"维持原判", "Uphold the first judgment"},
+	"outcome.refund_full": {"支持买家：全额退款", "For the buyer: full refund"}, "outcome.refund_partial": {"部分退款", "Partial refund"},
+	"outcome.release_to_seller": {"支持卖家：打款卖家", "For the seller: release the money"}, "outcome.return_then_refund": {"退货后退款", "Return, then refund"},
+	"fault.buyer": {"买家责任", "Buyer at fault"}, "fault.seller": {"卖家责任", "Seller at fault"}, "fault.both": {"双方责任", "Both at fault"},
+	"tpl.seller_no_proof":      {"卖家未能在举证期内提供有效凭证，根据举证规则支持买家。", "The seller gave no valid proof within the evidence window; by the burden-of-proof rules the buyer is supported."},
+	"tpl.buyer_proved_quality": {"买家提供的照片显示商品存在质量问题，卖家拒绝理由不成立。", "The buyer's photos show a quality problem; the seller's refusal does not stand."},
+	"tpl.buyer_no_proof":       {"买家未能提供商品存在问题的有效凭证，支持卖家。", "The buyer gave no valid proof of a problem with the goods; the seller is supported."},
+	"tpl.partial_both":         {"双方均有过错，按过错比例部分退款。", "Both parties erred; a partial refund in proportion."},
+
+	"preview.title": {"资金预览（提交前）", "Ledger preview (before submitting)"}, "preview.hint": {"选择判定结果后显示将执行的记账分录。", "Choose an outcome to see the postings it will make."},
+	"preview.outcome": {"判定", "Outcome"}, "preview.amount": {"金额", "amount"}, "preview.postings": {"将执行的分录", "Postings to be made"},
+	"preview.shortfall":    {"余额不足，差额记为欠款：", "Balance short; recorded as a shortfall:"},
+	"preview.release_note": {"本判定不立即移动资金：申请关闭，担保交易款在订单完成时打款卖家。", "No money moves now: the request closes and the escrow is released to the seller when the order completes."},
+	"preview.return_note":  {"本判定不立即移动资金：买家退货、卖家确认收货后从担保交易款退款。", "No money moves now: the buyer returns the goods, and the refund is paid from escrow once the seller confirms."},
+
+	"workbench.heading": {"客服工作台", "Agent workbench"}, "workbench.review": {"待审核（按优先级）", "In review (by priority)"},
+	"workbench.appeals": {"申诉复核", "Appeals"}, "workbench.evidence": {"举证中", "Taking evidence"},
+
+	"dashboard.heading": {"数据看板", "Dashboard"}, "dashboard.kpis": {"关键指标", "Key figures"},
+	"dash.cases": {"介入案件", "Cases"}, "dash.judged": {"已判定", "Judged"}, "dash.median_hours": {"判定用时中位数（小时）", "Median time to judgment (hours)"},
+	"dash.sla": {"审核时限达成", "SLA adherence"}, "dash.on_time": {"按时", "on time"}, "dash.late": {"超时", "late"}, "dash.breached_open": {"审核中已超时", "open and breached"},
+	"dash.advances": {"先行垫付待追偿", "Advances outstanding"}, "dash.advance_sellers": {"涉及卖家", "sellers"}, "dash.fund": {"赔付基金余额", "guarantee fund"},
+	"dash.by_reason": {"每周新增案件（按原因）", "New cases per week, by reason"}, "dash.by_outcome": {"每周判定（按结果）", "Judgments per week, by outcome"},
+
+	"admin.rules_heading": {"规则书", "Rule book"}, "admin.version": {"当前版本", "Version in force"}, "admin.rules_readonly": {"规则书以文件维护，启动时加载；此处为只读视图。", "The rule book is a file loaded at start; this view is read-only."},
+	"admin.rules_current": {"现行规则", "Rules in force"}, "admin.key": {"键", "Key"}, "admin.rule_id": {"规则编号", "Rule ID"}, "admin.value": {"取值", "Value"},
+	"admin.text": {"条文", "Text"}, "admin.versions": {"历史版本", "Versions"}, "admin.first_version": {"首个版本", "first version"}, "admin.no_changes": {"无规则变化", "no rule changed"},
+	"admin.keys_heading": {"API 密钥", "API keys"}, "admin.keys_note": {"密钥明文只在创建时显示一次（weiquan keys create）；此处只列出元数据。", "A key is shown once when created (weiquan keys create); only metadata is listed here."},
+	"admin.key_name": {"名称", "Name"}, "admin.role": {"角色", "Role"}, "admin.party": {"绑定参与方", "Party"}, "admin.created": {"创建时间", "Created"},
+	"admin.state": {"状态", "State"}, "admin.revoked": {"已吊销", "revoked"}, "admin.active": {"有效", "active"}, "admin.disabled": {"已停用", "disabled"},
+	"admin.webhooks_heading": {"Webhook 端点", "Webhook endpoints"}, "admin.webhooks_note": {"通过 /v1/webhooks 接口管理；签名密钥不在页面显示。", "Managed through /v1/webhooks; signing secrets are never shown."},
+	"admin.topics": {"事件类型", "Topics"}, "admin.description": {"说明", "Description"}, "admin.all_topics": {"全部事件", "all topics"},
+}

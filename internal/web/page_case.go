@@ -1,0 +1,199 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// casePage is an intervention case. Parties see its stage, deadline,
+// checklist, evidence and timeline and can add evidence, finish, appeal or
+// withdraw; staff also see the parties (personal data masked), the order
+// facts, claim / release, and the judgment form with its ledger preview.
+type casePage struct {
+	Base
+	Case      dispute.State
+	Req       aftersale.State
+	Order     order.Order
+	Deadline  *deadlineVM
+	SLA       *deadlineVM
+	Actions   []string
+	Checklist []dispute.Item
+	Missing   []dispute.Item
+	Evidence  []evidenceVM
+	Timeline  []eventVM
+	Parties   []partyVM
+	Rules     []ruleVM
+	Outcomes  []dispute.Outcome
+	Templates []string
+	MyParty   string // buyer or seller for a party, "" for staff
+	Mine      bool   // the case is assigned to this agent
+	Reveals   []store.PIIReveal
+}
+
+// partyVM is a side of the case as staff see it: personal data masked.
+type partyVM struct {
+	Side        string // buyer, seller
+	PartyID     string
+	Name        string
+	PhoneMasked string
+	AddrMasked  string
+	HasUser     bool
+}
+
+// ruleVM is a rule of the rule book offered in the judgment form.
+type ruleVM struct {
+	Key     string
+	ID      string
+	TitleZH string
+	TitleEN string
+	Value   string
+}
+
+// Title is the rule's text in the page language.
+func (r ruleVM) Title(lang string) string {
+	if lang == langEN {
+		return r.TitleEN
+	}
+	return r.TitleZH
+}
+
+// Can reports whether the action is possible now for this user.
+func (p *casePage) Can(action string) bool { return contains(p.Actions, action) }
+
+// WindowOpen reports whether the user's own evidence window is still open.
+func (p *casePage) WindowOpen() bool {
+	for _, w := range p.Case.Windows {
+		if string(w.Party) == p.MyParty {
+			return !w.Closed && p.Case.Status == dispute.Evidence
+		}
+	}
+	return false
+}
+
+var reasonTemplates = []string{"tpl.seller_no_proof", "tpl.buyer_proved_quality", "tpl.buyer_no_proof", "tpl.partial_both"}
+
+// staffActions are the case actions of the platform; partyActions the parties'.
+var (
+	staffActions = []dispute.Action{dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.DecideAppeal}
+	partyActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.AppealCase, dispute.Withdraw}
+)
+
+func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c := r.Context(), s.Caller()
+	d, err := a.svc.GetDispute(ctx, c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	q, err := a.svc.GetAftersale(ctx, c, d.AftersaleID)
+	if err != nil {
+		return err
+	}
+	o, err := a.svc.GetOrder(ctx, c, d.OrderID)
+	if err != nil {
+		return err
+	}
+	v := casePage{Base: a.base(r, s, "title.case"), Case: d, Req: q, Order: o, Checklist: d.Checklist, Missing: dispute.Missing(d),
+		Outcomes: dispute.Outcomes, Templates: reasonTemplates}
+	v.Deadline = caseDeadline(d, v.Now)
+	if d.Status == dispute.Review && d.SLADueAt != nil {
+		v.SLA = &deadlineVM{Kind: "review_sla", Actor: "platform", DueAt: *d.SLADueAt, OnExpiry: "sla_breach", Now: v.Now}
+	}
+	staff := v.Staff()
+	allowed := dispute.Allowed(d)
+	for _, act := range allowed {
+		mine := slices.Contains(partyActions, act)
+		if staff {
+			mine = slices.Contains(staffActions, act)
+			if act == dispute.Judge || act == dispute.DecideAppeal || act == dispute.Release || act == dispute.Extend {
+				mine = d.Assignee == keyOfCaller(c)
+			}
+		} else if act == dispute.Withdraw && c.Role != service.RoleBuyer {
+			mine = false
+		}
+		if mine {
+			v.Actions = append(v.Actions, string(act))
+		}
+	}
+	v.Mine = staff && d.Assignee == keyOfCaller(c)
+	if !staff {
+		v.MyParty = c.Role
+	}
+	if v.Evidence, err = a.loadEvidence(ctx, c, d.ID); err != nil {
+		return err
+	}
+	drecs, err := a.svc.DisputeEvents(ctx, c, d.ID, 0, 500)
+	if err != nil {
+		return err
+	}
+	arecs, err := a.svc.AftersaleEvents(ctx, c, q.ID, 0, 500)
+	if err != nil {
+		return err
+	}
+	v.Timeline = append(eventsVM(arecs, staff), eventsVM(drecs, staff)...)
+	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
+	if staff {
+		for _, side := range []string{service.RoleBuyer, service.RoleSeller} {
+			pid := d.BuyerID
+			if side == service.RoleSeller {
+				pid = d.SellerID
+			}
+			p := partyVM{Side: side, PartyID: pid, Name: pid}
+			if u, err := a.svc.Store().WebUserByParty(ctx, side, pid); err == nil {
+				p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, maskPhone(u.Phone), maskAddress(u.Address), true
+			}
+			v.Parties = append(v.Parties, p)
+		}
+		book := a.svc.Policy()
+		keys := make([]string, 0, len(book.Rules))
+		for k := range book.Rules {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		seen := map[string]bool{}
+		for _, k := range keys {
+			rule := book.Rules[k]
+			if seen[rule.ID] {
+				continue
+			}
+			seen[rule.ID] = true
+			v.Rules = append(v.Rules, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value})
+		}
+		if v.Reveals, err = a.svc.Store().PIIReveals(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	a.render(w, r, http.StatusOK, "case", &v)
+	return nil
+}
+
+// keyOfCaller names a staff caller as the service does (assignee).
+func keyOfCaller(c service.Caller) string {
+	if c.PartyID != "" {
+		return c.PartyID
+	}
+	return c.Via
+}
+
+// DefaultRule reports whether a rule is pre-selected in the judgment form:
+// the rules the case's checklist cites.
+func (p *casePage) DefaultRule(id string) bool {
+	for _, it := range p.Checklist {
+		if it.RuleID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// EvidenceIDsOfCase lists the case's evidence (to cite in a judgment).
+func (p *casePage) InCase(id string) bool { return slices.Contains(p.Case.EvidenceIDs, id) }
+
+func trimForm(r *http.Request, k string) string { return strings.TrimSpace(r.FormValue(k)) }

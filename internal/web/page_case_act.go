@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// caseAct applies a case action from the case page: parties finish their
+// evidence, appeal (with new evidence or a procedural error) or withdraw;
+// staff claim, release or extend.
+func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c, id := r.Context(), s.Caller(), r.PathValue("id")
+	act := dispute.Action(r.FormValue("action"))
+	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
+	switch {
+	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw):
+	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend):
+	default:
+		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
+	}
+	cmd := service.DisputeCommand{Command: dispute.Command{Action: act, Reason: trimForm(r, "reason"), Procedural: trimForm(r, "procedural_error")}}
+	if act == dispute.Extend {
+		n, err := strconv.Atoi(trimForm(r, "working_days"))
+		if err != nil {
+			return fault.Field("working_days", "请填写工作日数 / give a number of working days")
+		}
+		cmd.ExtendWorkingDays = n
+	}
+	if act == dispute.AppealCase {
+		if rec, ok, err := a.uploadFromForm(r, c, id); err != nil {
+			return err
+		} else if ok {
+			cmd.EvidenceIDs = []string{rec.ID}
+		}
+	}
+	if _, err := a.svc.ActDispute(ctx, c, id, cmd); err != nil {
+		return err
+	}
+	setFlash(w, r, doneMessage(string(act)))
+	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// portalPage is a buyer's or seller's start page: their orders, their
+// after-sales requests (open ones with the live deadline) and their cases.
+type portalPage struct {
+	Base
+	Orders   []order.Order
+	Requests []requestRow
+	Cases    []caseRow
+}
+
+// requestRow is one request in a list.
+type requestRow struct {
+	aftersale.State
+	Deadline *deadlineVM
+}
+
+// caseRow is one intervention case in a list.
+type caseRow struct {
+	dispute.State
+	Deadline *deadlineVM
+}
+
+func (a *App) portal(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c := r.Context(), s.Caller()
+	v := portalPage{Base: a.base(r, s, "title.portal")}
+	orders, err := a.svc.ListOrders(ctx, c, store.ListFilter{Limit: 100})
+	if err != nil {
+		return err
+	}
+	v.Orders = orders
+	reqs, err := a.svc.ListAftersales(ctx, c, store.ListFilter{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, q := range reqs {
+		v.Requests = append(v.Requests, requestRow{State: q, Deadline: requestDeadline(q, v.Now)})
+	}
+	cases, err := a.svc.ListDisputes(ctx, c, store.DisputeFilter{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, d := range cases {
+		v.Cases = append(v.Cases, caseRow{State: d, Deadline: caseDeadline(d, v.Now)})
+	}
+	a.render(w, r, http.StatusOK, "portal", &v)
+	return nil
+}
+
+func requestDeadline(q aftersale.State, now time.Time) *deadlineVM {
+	if q.Deadline == nil || !q.Status.Open() {
+		return nil
+	}
+	d := q.Deadline
+	return &deadlineVM{Kind: string(d.Kind), Actor: string(d.Actor), DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID, Now: now}
+}
+
+func caseDeadline(s dispute.State, now time.Time) *deadlineVM {
+	k, d := s.Deadline()
+	if d == nil {
+		return nil
+	}
+	return &deadlineVM{Kind: k, Actor: "platform", DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID, Now: now}
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// requestPage is one after-sales request: its facts, live deadline with
+// what happens at expiry, the actions the user may take now, the evidence
+// and the full timeline from the event log.
+type requestPage struct {
+	Base
+	Req      aftersale.State
+	Order    order.Order
+	Deadline *deadlineVM
+	Actions  []string
+	Evidence []evidenceVM
+	Timeline []eventVM
+	CaseID   string
+	Party    bool
+}
+
+// Can reports whether the user may take the action now.
+func (p *requestPage) Can(action string) bool { return contains(p.Actions, action) }
+
+func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c := r.Context(), s.Caller()
+	q, err := a.svc.GetAftersale(ctx, c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	o, err := a.svc.GetOrder(ctx, c, q.OrderID)
+	if err != nil {
+		return err
+	}
+	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == service.RoleBuyer || c.Role == service.RoleSeller}
+	v.Deadline = requestDeadline(q, v.Now)
+	if v.Party {
+		for _, act := range aftersale.Allowed(q, aftersale.Role(c.Role)) {
+			v.Actions = append(v.Actions, string(act))
+		}
+	}
+	if v.Evidence, err = a.loadEvidence(ctx, c, q.ID); err != nil {
+		return err
+	}
+	recs, err := a.svc.AftersaleEvents(ctx, c, q.ID, 0, 500)
+	if err != nil {
+		return err
+	}
+	v.Timeline = eventsVM(recs, !v.Party)
+	if id, ok, err := a.svc.Store().DisputeIDForAftersale(ctx, q.ID); err != nil {
+		return err
+	} else if ok {
+		v.CaseID = id
+	}
+	a.render(w, r, http.StatusOK, "request", &v)
+	return nil
+}

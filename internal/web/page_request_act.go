@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// requestAct applies a party's action from the request page: agree,
+// refuse (with a photo or other evidence uploaded in the same form),
+// counter-offer, accept the offer, ship the return, escalate, cancel,
+// confirm or refuse the returned goods.
+func (a *App) requestAct(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c, id := r.Context(), s.Caller(), r.PathValue("id")
+	act := aftersale.Action(r.FormValue("action"))
+	if !contains(actionNames(aftersale.Actions), string(act)) {
+		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
+	}
+	cmd := aftersale.Command{Action: act, Note: strings.TrimSpace(r.FormValue("note")),
+		Carrier: strings.TrimSpace(r.FormValue("carrier")), TrackingNo: strings.TrimSpace(r.FormValue("tracking_no"))}
+	var err error
+	if cmd.Amount, err = parseYuan(r.FormValue("amount"), "amount"); err != nil {
+		return err
+	}
+	// Evidence sent with the action is stored first; the action cites it.
+	if rec, ok, err := a.uploadFromForm(r, c, id); err != nil {
+		return err
+	} else if ok {
+		cmd.Evidence = append(cmd.Evidence, "evidence:"+rec.ID)
+	}
+	if _, err := a.svc.Act(ctx, c, id, cmd); err != nil {
+		return err
+	}
+	setFlash(w, r, doneMessage(string(act)))
+	http.Redirect(w, r, "/requests/"+id, http.StatusSeeOther)
+	return nil
+}
+
+func actionNames(as []aftersale.Action) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// doneMessage confirms an action (both languages: flash text is stored
+// before the next page picks its language).
+func doneMessage(action string) string {
+	if m, ok := catalogEntries["done."+action]; ok {
+		return m.ZH + " / " + m.EN
+	}
+	return "已提交 / done"
+}
+
+var _ = service.RoleBuyer

@@ -1,0 +1,258 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// story drives the whole refund story over HTTP (the pages' own forms)
+// and returns the request and case ids.
+func (b *bundle) story() (reqID, caseID string) {
+	t := b.t
+	t.Helper()
+	b.env.NewOrder("o1", "b1", "s1", 12900, apitest.Delivered)
+	b.env.NewOrder("o2", "b2", "s1", 5900, apitest.Delivered)
+	buyer, seller, agent := b.login("buyer"), b.login("seller"), b.login("agent")
+
+	buyer.get("/orders/o1/request")
+	res, body := buyer.post("/orders/o1/request", url.Values{"type": {"refund_only"}, "reason": {"quality_problem"}, "amount": {"129.00"},
+		"description": {"衣服开线 / the seams came apart"}})
+	if res.StatusCode != 200 || !strings.Contains(res.Request.URL.Path, "/requests/") {
+		t.Fatalf("open request: %d %s\n%s", res.StatusCode, res.Request.URL, body)
+	}
+	reqID = strings.TrimPrefix(res.Request.URL.Path, "/requests/")
+	if !strings.Contains(body, `class="countdown"`) {
+		t.Fatalf("the new request shows no countdown")
+	}
+
+	seller.get("/requests/" + reqID)
+	res, body = seller.postFile("/requests/"+reqID+"/act", url.Values{"action": {"refuse"}, "note": {"商品发出时完好 / shipped intact"},
+		"caption": {"发货前照片 / photo before shipping"}}, "before.png", photo(t))
+	if res.StatusCode != 200 || !strings.Contains(body, "SELLER_REFUSE_BUYER") {
+		t.Fatalf("refuse: %d\n%s", res.StatusCode, body)
+	}
+	if !strings.Contains(body, `<img src="/evidence/`) {
+		t.Fatalf("the refusal photo is not shown inline")
+	}
+
+	buyer.get("/requests/" + reqID)
+	res, body = buyer.post("/requests/"+reqID+"/act", url.Values{"action": {"escalate"}, "note": {"卖家拒绝不合理 / the refusal is unfair"}})
+	if res.StatusCode != 200 {
+		t.Fatalf("escalate: %d\n%s", res.StatusCode, body)
+	}
+	caseID = idIn(t, "cases", body)
+
+	for _, c := range []*client{buyer, seller} {
+		c.get("/cases/" + caseID)
+		if res, body := c.post("/cases/"+caseID+"/act", url.Values{"action": {"done-evidence"}}); res.StatusCode != 200 {
+			t.Fatalf("done-evidence: %d\n%s", res.StatusCode, body)
+		}
+	}
+	agent.get("/cases/" + caseID)
+	if res, body := agent.post("/cases/"+caseID+"/act", url.Values{"action": {"claim"}}); res.StatusCode != 200 || !strings.Contains(body, `id="form-judge"`) {
+		t.Fatalf("claim: %d\n%s", res.StatusCode, body)
+	}
+	judgment := url.Values{"outcome": {"refund_full"}, "fault": {"seller"}, "reason": {"卖家未能证明商品无质量问题 / the seller did not disprove the defect"},
+		"rule_ids": {"taobao-dispute-37"}}
+	_, preview := agent.post("/cases/"+caseID+"/preview", judgment)
+	if !strings.Contains(preview, "escrow:o1") || !strings.Contains(preview, "buyer_payout:b1") || !strings.Contains(preview, "¥129.00") {
+		t.Fatalf("the preview does not show the refund postings:\n%s", preview)
+	}
+	res, body = agent.post("/cases/"+caseID+"/judge", judgment)
+	if res.StatusCode != 200 || !strings.Contains(body, `id="judgment-outcome"`) {
+		t.Fatalf("judge: %d\n%s", res.StatusCode, body)
+	}
+	return reqID, caseID
+}
+
+func TestStoryOverHTTP(t *testing.T) {
+	for _, eng := range apitest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			b := setup(t, eng.URL(t))
+			reqID, _ := b.story()
+			buyer := b.login("buyer")
+			_, body := buyer.get("/orders/o1")
+			if !strings.Contains(body, `id="order-refunded">¥129.00`) || !strings.Contains(body, `class="tx-refund"`) {
+				t.Fatalf("the order page does not show the refund and its ledger entry:\n%s", body)
+			}
+			_, body = buyer.get("/requests/" + reqID)
+			if !strings.Contains(body, "SUCCESS") || !strings.Contains(body, `id="request-refunded">¥129.00`) {
+				t.Fatalf("the request is not refunded:\n%s", body)
+			}
+		})
+	}
+}
+
+// Every page renders in both languages with no missing message key (the
+// pages run in strict mode: a missing key is a 500).
+func TestEveryPageInBothLanguages(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	reqID, caseID := b.story()
+	// A second, open case in review for the workbench's queue.
+	b.env.NewOrder("o3", "b1", "s1", 4500, apitest.Delivered)
+	pages := map[string][]string{
+		"buyer":  {"/portal", "/orders/o1", "/orders/o3/request", "/requests/" + reqID, "/cases/" + caseID},
+		"seller": {"/portal", "/orders/o1", "/requests/" + reqID, "/cases/" + caseID},
+		"agent":  {"/workbench", "/cases/" + caseID, "/requests/" + reqID, "/dashboard"},
+		"senior": {"/workbench", "/dashboard"},
+		"admin":  {"/dashboard", "/admin/rules", "/admin/keys", "/admin/webhooks", "/workbench", "/no-such-page"},
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		anon := &client{b: b, hc: &http.Client{}, lang: lang}
+		if res, body := anon.get("/login"); res.StatusCode != 200 || !strings.Contains(body, `lang="`+lang+`"`) {
+			t.Fatalf("%s /login: %d", lang, res.StatusCode)
+		}
+		for login, paths := range pages {
+			c := b.login(login)
+			c.lang = lang
+			for _, p := range paths {
+				res, body := c.get(p)
+				want := 200
+				if p == "/no-such-page" {
+					want = 404
+				}
+				if res.StatusCode != want {
+					t.Errorf("%s %s %s: status %d, want %d\n%.600s", lang, login, p, res.StatusCode, want, body)
+				}
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Errorf("%s %s %s: not rendered in %s", lang, login, p, lang)
+				}
+			}
+		}
+	}
+}
+
+func TestCSRFAndIsolation(t *testing.T) {
+	for _, eng := range apitest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			b := setup(t, eng.URL(t))
+			reqID, caseID := b.story()
+			buyer2 := b.login("buyer2")
+			buyer2.get("/portal")
+
+			// A cross-site form post (another Origin) is refused, even with the token.
+			form := url.Values{"action": {"cancel"}, "csrf": {buyer2.csrf}}
+			req, _ := http.NewRequest("POST", b.srv.URL+"/lang", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "https://evil.example")
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			if res, _ := buyer2.do(req); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("cross-site post: status %d, want 403", res.StatusCode)
+			}
+			seller := b.login("seller")
+			seller.get("/portal")
+			req, _ = http.NewRequest("POST", b.srv.URL+"/requests/"+reqID+"/act", strings.NewReader(url.Values{"action": {"agree"}, "csrf": {seller.csrf}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://attacker.test")
+			if res, _ := seller.do(req); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("cross-origin post: status %d, want 403", res.StatusCode)
+			}
+			// A same-site post without the session's token is refused too.
+			if res, _ := seller.post("/logout", url.Values{"csrf": {"forged"}}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("post with a wrong token: status %d, want 403", res.StatusCode)
+			}
+
+			// Another buyer's case, request, order and evidence do not exist for buyer2.
+			ev, err := b.env.Store.CaseEvidence(context.Background(), reqID)
+			if err != nil || len(ev) == 0 {
+				t.Fatalf("evidence: %v %d", err, len(ev))
+			}
+			for _, p := range []string{"/cases/" + caseID, "/requests/" + reqID, "/orders/o1", "/evidence/" + ev[0].ID} {
+				if res, body := buyer2.get(p); res.StatusCode != http.StatusNotFound {
+					t.Errorf("buyer2 GET %s: status %d, want 404\n%.300s", p, res.StatusCode, body)
+				}
+			}
+			// Buyers do not reach staff pages.
+			if res, _ := buyer2.get("/workbench"); res.StatusCode != http.StatusNotFound {
+				t.Errorf("buyer2 /workbench: %d, want 404", res.StatusCode)
+			}
+			// Buyer2's own order is there.
+			if res, _ := buyer2.get("/orders/o2"); res.StatusCode != 200 {
+				t.Errorf("buyer2 own order: %d", res.StatusCode)
+			}
+		})
+	}
+}
+
+func TestSignInAndCookies(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	c := &client{b: b, hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	res, body := c.post("/login", url.Values{"login": {"buyer"}, "password": {"wrong password"}})
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `id="login-error"`) {
+		t.Fatalf("wrong password: %d", res.StatusCode)
+	}
+	if res, _ := c.post("/login", url.Values{"login": {"nobody"}, "password": {password}}); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown user: %d", res.StatusCode)
+	}
+	// Behind TLS (X-Forwarded-Proto) the session cookie is Secure, HttpOnly, SameSite=Lax.
+	form := url.Values{"login": {"buyer"}, "password": {password}}
+	req, _ := http.NewRequest("POST", b.srv.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res, _ = c.do(req)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	var sess *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "wq_session" {
+			sess = ck
+		}
+	}
+	if sess == nil || !sess.HttpOnly || !sess.Secure || sess.SameSite != http.SameSiteLaxMode || len(sess.Value) < 40 {
+		t.Fatalf("session cookie: %+v", sess)
+	}
+	// The stored session is the token's hash, not the token.
+	if _, _, err := b.env.Store.WebSessionByHash(context.Background(), sess.Value, b.env.Clock.Now()); err == nil {
+		t.Fatal("the plain token finds a session: tokens must be stored hashed")
+	}
+	// Pages need a session.
+	if res, _ := c.get("/portal"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Fatalf("anonymous /portal: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Signing out ends the session.
+	u := b.login("buyer")
+	u.get("/portal")
+	u.post("/logout", url.Values{})
+	if res, _ := u.get("/portal"); res.Request.URL.Path != "/login" {
+		t.Fatalf("after sign-out /portal ended at %s", res.Request.URL.Path)
+	}
+}
+
+func TestPersonalDataMaskedAndRevealLogged(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	_, caseID := b.story()
+	agent := b.login("agent")
+	_, body := agent.get("/cases/" + caseID)
+	if strings.Contains(body, "13812345678") || !strings.Contains(body, "138****5678") || strings.Contains(body, "文三路100号") {
+		t.Fatalf("the agent sees unmasked personal data")
+	}
+	res, frag := agent.post("/cases/"+caseID+"/reveal", url.Values{"party": {"buyer"}, "field": {"phone"}})
+	if res.StatusCode != 200 || !strings.Contains(frag, "13812345678") {
+		t.Fatalf("reveal: %d %s", res.StatusCode, frag)
+	}
+	log, err := b.env.Store.PIIReveals(context.Background(), caseID)
+	if err != nil || len(log) != 1 || log[0].Field != "phone" || log[0].ViewerRole != "agent" {
+		t.Fatalf("reveal log: %v %+v", err, log)
+	}
+	// The seller sees the buyer only as a masked name, never phone or address.
+	seller := b.login("seller")
+	for _, p := range []string{"/cases/" + caseID, "/orders/o1"} {
+		_, body := seller.get(p)
+		for _, secret := range []string{"13812345678", "138****5678", "文三路", "张晓雨"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("seller %s shows %q", p, secret)
+			}
+		}
+	}
+	if _, err := b.env.Store.WebUserByLogin(context.Background(), "buyer"); err != nil {
+		t.Fatal(err)
+	}
+	var _ store.PIIReveal
+}

@@ -1,0 +1,253 @@
+// Package web is weiquan's pages: sign-in with sessions, the buyer and
+// seller portal, the agents' workbench and case page, the admin views and
+// the dashboards, in Chinese (zh-CN, the default) and English.
+//
+// Layout (miniflux-style): html/template views embedded with go:embed, one
+// layout with partials, and a startup check that every page a handler names
+// exists (and every page file is used); one file per page action (page_*.go),
+// each with its typed view-model. htmx 2.0.11 and Apache ECharts 6.1.0 are
+// vendored in static/vendor and served from the binary (no CDN).
+//
+// The pages call internal/service for every use case; the few reads and
+// writes the service has no method for (users, sessions, reveal log, admin
+// and dashboard read models) are store methods in internal/store/web.go.
+//
+// Security: session cookies are HttpOnly, SameSite=Lax and Secure (except on
+// plain HTTP to a loopback address, for local use); every POST passes
+// net/http's CrossOriginProtection (Sec-Fetch-Site / Origin) and carries the
+// session's CSRF token. Buyers and sellers see only their own objects
+// (service visibility rules: anything else is 404); agents see personal data
+// masked, and every reveal is logged.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// Options configure the pages.
+type Options struct {
+	// StrictMessages makes a missing message key fail the page (tests).
+	StrictMessages bool
+	// SecureCookies forces the Secure attribute even on plain-HTTP loopback.
+	SecureCookies bool
+}
+
+// App serves the pages.
+type App struct {
+	svc  *service.Service
+	log  *slog.Logger
+	opts Options
+	tpl  *engine
+	cop  *http.CrossOriginProtection
+}
+
+// New builds the pages; it fails when a view is missing or does not parse.
+func New(svc *service.Service, log *slog.Logger, o Options) (*App, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	eng, err := newEngine(viewsFS)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{svc: svc, log: log, opts: o, tpl: eng, cop: http.NewCrossOriginProtection()}
+	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.log.Warn("web: cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "跨站请求被拒绝 / cross-origin request refused", http.StatusForbidden)
+	}))
+	return a, nil
+}
+
+// Mount serves the JSON API (/v1/…, /healthz, /readyz, /metrics) with api
+// and everything else with the pages.
+func Mount(api, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/v1/") || p == "/v1" || p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
+// maxPostBytes bounds a form post (evidence uploads are the largest).
+const maxPostBytes = 64 << 20
+
+// handlerFunc is a page action: it writes the response or returns an error
+// that the adapter renders as an error page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session) error
+
+// Handler returns the pages' routes.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", staticHandler())
+	a.public(mux, "GET /login", a.loginForm)
+	a.public(mux, "POST /login", a.loginSubmit)
+	a.public(mux, "POST /lang", a.setLang)
+	a.signedIn(mux, "POST /logout", a.logout)
+	a.signedIn(mux, "GET /{$}", a.home)
+	a.party(mux, "GET /portal", a.portal)
+	a.party(mux, "GET /orders/{id}", a.orderView)
+	a.party(mux, "GET /orders/{id}/request", a.requestForm)
+	a.party(mux, "POST /orders/{id}/request", a.requestCreate)
+	a.signedIn(mux, "GET /requests/{id}", a.requestView)
+	a.party(mux, "POST /requests/{id}/act", a.requestAct)
+	a.signedIn(mux, "POST /cases/{id}/evidence", a.evidenceUpload)
+	a.signedIn(mux, "GET /evidence/{id}", a.evidenceContent)
+	a.signedIn(mux, "GET /cases/{id}", a.caseView)
+	a.signedIn(mux, "POST /cases/{id}/act", a.caseAct)
+	a.staff(mux, "POST /cases/{id}/preview", a.judgmentPreview)
+	a.staff(mux, "POST /cases/{id}/judge", a.judgmentSubmit)
+	a.staff(mux, "POST /cases/{id}/reveal", a.reveal)
+	a.staff(mux, "GET /workbench", a.workbench)
+	a.staff(mux, "GET /dashboard", a.dashboard)
+	a.admin(mux, "GET /admin/rules", a.adminRules)
+	a.admin(mux, "GET /admin/keys", a.adminKeys)
+	a.admin(mux, "GET /admin/webhooks", a.adminWebhooks)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, nil, fault.New(fault.NotFound, "页面不存在 / page not found"))
+	})
+	return a.cop.Handler(securityHeaders(mux))
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// public routes need no session (the sign-in form, the language switch).
+func (a *App) public(mux *http.ServeMux, pattern string, h handlerFunc) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s, _ := a.currentSession(r)
+		a.run(w, r, s, h)
+	})
+}
+
+func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles ...string) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s, err := a.currentSession(r)
+		if err != nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
+			return
+		}
+		if len(roles) > 0 && !contains(roles, s.User.Role) {
+			// A page of another role does not exist for this user.
+			a.fail(w, r, s, fault.New(fault.NotFound, "页面不存在 / page not found"))
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxPostBytes)
+		}
+		if r.Method == http.MethodPost && !s.checkCSRF(r) {
+			a.errorPage(w, r, s, http.StatusForbidden, "表单已过期，请刷新页面后重试 / the form expired: reload the page and try again")
+			return
+		}
+		a.run(w, r, s, h)
+	})
+}
+
+func (a *App) party(mux *http.ServeMux, pattern string, h handlerFunc) {
+	a.signedIn(mux, pattern, h, service.RoleBuyer, service.RoleSeller)
+}
+
+func (a *App) staff(mux *http.ServeMux, pattern string, h handlerFunc) {
+	a.signedIn(mux, pattern, h, service.RoleAgent, service.RoleSenior, service.RoleAdmin)
+}
+
+func (a *App) admin(mux *http.ServeMux, pattern string, h handlerFunc) {
+	a.signedIn(mux, pattern, h, service.RoleAdmin)
+}
+
+func (a *App) run(w http.ResponseWriter, r *http.Request, s *session, h handlerFunc) {
+	if r.Method == http.MethodPost && s == nil && r.URL.Path != "/login" && r.URL.Path != "/lang" {
+		a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
+		return
+	}
+	if err := h(w, r, s); err != nil {
+		a.fail(w, r, s, err)
+	}
+}
+
+// errorPage is the view-model of the error page.
+type errorPage struct {
+	Base
+	Status  int
+	Message string
+}
+
+// fail renders an error: a form error goes back to the page it came from
+// as a flash message; anything else is the error page with its status.
+func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	fe, ok := fault.As(err)
+	if !ok {
+		a.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		fe = &fault.Error{Code: fault.Internal, Message: "服务器内部错误 / internal error"}
+	}
+	status := statusOf(fe.Code)
+	formError := fe.Code == fault.Invalid || fe.Code == fault.Conflict || fe.Code == fault.Forbidden ||
+		fe.Code == fault.PayloadTooBig || fe.Code == fault.Unprocessable
+	if r.Method == http.MethodPost && s != nil && formError {
+		if r.Header.Get("HX-Request") == "true" {
+			// htmx swaps 2xx only: answer 200 with the message in place.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(`<p class="flash error" role="alert">` + htmlEscape(fe.Message) + `</p>`))
+			return
+		}
+		if back := r.Header.Get("Referer"); sameOriginURL(r, back) {
+			setFlash(w, r, fe.Message)
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
+	}
+	a.errorPage(w, r, s, status, fe.Message)
+}
+
+func (a *App) errorPage(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
+	v := errorPage{Base: a.base(r, s, "title.error"), Status: status, Message: msg}
+	a.render(w, r, status, "error", &v)
+}
+
+func statusOf(c fault.Code) int {
+	switch c {
+	case fault.NotFound:
+		return http.StatusNotFound
+	case fault.Forbidden:
+		return http.StatusForbidden
+	case fault.Unauthorized:
+		return http.StatusUnauthorized
+	case fault.Invalid, fault.Unprocessable:
+		return http.StatusUnprocessableEntity
+	case fault.PayloadTooBig:
+		return http.StatusRequestEntityTooLarge
+	case fault.Conflict:
+		return http.StatusConflict
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
