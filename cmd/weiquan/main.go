@@ -33,6 +33,7 @@ const usage = `weiquan — 售后维权平台 / after-sales dispute platform
   weiquan migrate [--db URL]
   weiquan apikey create --role ROLE [--party ID] [--name NAME] [--db URL]
   weiquan ledger check [--db URL] [--json]
+  weiquan policy check FILE [--db URL | --against FILE]
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
   weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
   weiquan version
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return bench.Main(ctx, rest, stdout, stderr)
 	case "ledger":
 		return ledgercheck.Main(ctx, rest, stdout, stderr)
+	case "policy":
+		return policyCmd(ctx, rest, stdout, stderr)
 	case "scan", "eval", "train":
 		return map[string]func(context.Context, []string, io.Writer, io.Writer) error{"scan": scanCmd, "eval": evalCmd, "train": trainCmd}[cmd](ctx, rest, stdout, stderr)
 	case "version":

@@ -98,22 +98,22 @@ type Flag struct {
 
 // Outcome is one consequence of an upheld complaint, as executed.
 type Outcome struct {
-	Kind          string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
-	Amount        money.Fen `json:"amount,omitempty"`
-	Paid          money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
-	Shortfall     money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
-	LedgerTx      string    `json:"ledger_transaction,omitempty"`
-	Violation     string    `json:"violation,omitempty"` // violation type
-	Class         string    `json:"class,omitempty"`
-	Points        int64     `json:"points,omitempty"`
-	ViolationID   string    `json:"violation_id,omitempty"`
-	ReviewID      string    `json:"review_id,omitempty"`
-	Days          int       `json:"days,omitempty"`
-	SanctionID    string    `json:"sanction_id,omitempty"`
-	SanctionIDs   []string  `json:"sanction_ids,omitempty"` // sanctions the violation's points triggered
-	RuleID        string    `json:"rule_id"`
-	TitleZH       string    `json:"title_zh"`
-	TitleEN       string    `json:"title_en"`
+	Kind        string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
+	Amount      money.Fen `json:"amount,omitempty"`
+	Paid        money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
+	Shortfall   money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
+	LedgerTx    string    `json:"ledger_transaction,omitempty"`
+	Violation   string    `json:"violation,omitempty"` // violation type
+	Class       string    `json:"class,omitempty"`
+	Points      int64     `json:"points,omitempty"`
+	ViolationID string    `json:"violation_id,omitempty"`
+	ReviewID    string    `json:"review_id,omitempty"`
+	Days        int       `json:"days,omitempty"`
+	SanctionID  string    `json:"sanction_id,omitempty"`
+	SanctionIDs []string  `json:"sanction_ids,omitempty"` // sanctions the violation's points triggered
+	RuleID      string    `json:"rule_id"`
+	TitleZH     string    `json:"title_zh"`
+	TitleEN     string    `json:"title_en"`
 }
 
 // CitedRule is a rule a decision applied, with the value it had then.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -15,6 +16,10 @@ import (
 // stages, so the queue shows every stage: some stay in evidence, some wait
 // in review (claimed or not), some are judged (for the buyer, for the
 // seller, return first), one is appealed and decided by the senior tier.
+// The guarantee fund is capitalised and some cases get an advance payment
+// (先行垫付): one still open on a claimed case, and instead of a plain
+// judgment one settled after the return and one where the buyer keeps the
+// goods; one case waiting in review is suspended while the parties negotiate.
 func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	ctx := f.ctx
 	agent := service.Caller{Role: service.RoleAgent, Via: "key:" + agentKey}
@@ -33,7 +38,13 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 		}
 		return service.Caller{Role: service.RoleSeller, PartyID: s.SellerID, Via: f.via}
 	}
+	integ := service.Caller{Role: service.RoleIntegration, Via: f.via}
+	if _, err := f.svc.TopUp(ctx, integ, ledger.GuaranteeFund(), 5_000_000, "demo-fund-capital"); err != nil {
+		return fmt.Errorf("demo: capitalise the fund: %w", err)
+	}
 	n := 0
+	openAdvance, suspended := false, false
+	resolved := []string{dispute.AdvanceReturned, dispute.AdvanceKept}
 	for _, c := range list {
 		if c.Status != dispute.Evidence && c.Status != dispute.Review {
 			continue
@@ -50,6 +61,14 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 			}
 		}
 		if n%4 == 2 {
+			if !suspended { // the parties negotiate (art. 82)
+				for _, p := range []dispute.Party{dispute.Buyer, dispute.Seller} {
+					if _, err := act(party(c, p), c.ID, dispute.Command{Action: dispute.Suspend, Reason: "双方自行协商 / negotiating"}); err != nil {
+						return fmt.Errorf("demo: suspend %s: %w", c.ID, err)
+					}
+				}
+				suspended = true
+			}
 			continue // waits in the review queue, unclaimed
 		}
 		who := agent
@@ -60,7 +79,25 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 			return fmt.Errorf("demo: claim %s: %w", c.ID, err)
 		}
 		if n%4 == 3 {
+			if !openAdvance {
+				ok, err := f.advance(c, who, "")
+				if err != nil {
+					return err
+				}
+				openAdvance = ok
+			}
 			continue // claimed, being reviewed
+		}
+		if sum.Judged > 0 && len(resolved) > 0 { // after the first (appealed) judgment
+			ok, err := f.advance(c, who, resolved[0])
+			if err != nil {
+				return err
+			}
+			if ok {
+				resolved = resolved[1:]
+				sum.Judged++
+				continue
+			}
 		}
 		cur, err := f.svc.Store().GetDispute(ctx, c.ID)
 		if err != nil {
@@ -105,6 +142,32 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 		sum.CasesByStatus[string(c.Status)]++
 	}
 	return nil
+}
+
+// advance pays an advance on a claimed case and, when outcome is given,
+// resolves it (returned: advance_status 5; kept: 4); otherwise it stays open
+// (2). It reports false when the order has nothing left to advance.
+func (f *filler) advance(c dispute.State, who service.Caller, outcome string) (bool, error) {
+	do := func(cmd dispute.Command) error {
+		_, err := f.svc.ActDispute(f.ctx, who, c.ID, service.DisputeCommand{Command: cmd})
+		return err
+	}
+	if err := do(dispute.Command{Action: dispute.Advance, Reason: "卖家不配合处理，买家无责，平台先行垫付 / the seller does not cooperate and the buyer is not at fault: the platform advances the refund"}); err != nil {
+		if fault.Is(err, fault.Invalid) {
+			return false, nil
+		}
+		return false, fmt.Errorf("demo: advance %s: %w", c.ID, err)
+	}
+	why := map[string]string{
+		dispute.AdvanceReturned: "买家已退货，卖家已签收 / the goods came back and the seller received them",
+		dispute.AdvanceKept:     "经与买家确认，买家保留商品 / confirmed with the buyer: the buyer keeps the goods",
+	}
+	if outcome != "" {
+		if err := do(dispute.Command{Action: dispute.ResolveAdvance, AdvanceOutcome: outcome, Reason: why[outcome]}); err != nil {
+			return false, fmt.Errorf("demo: resolve advance %s: %w", c.ID, err)
+		}
+	}
+	return true, nil
 }
 
 func ruleIDsOf(s dispute.State) []string {

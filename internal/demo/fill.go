@@ -783,6 +783,7 @@ func (f *filler) plan() {
 		f.requestOn(r.o, t2, r.typ, r.reason, desc)
 	})
 
+	f.complaints()
 	f.plainOrders(200 - len(f.orders))
 }
 

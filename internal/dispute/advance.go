@@ -121,7 +121,7 @@ func decideAdvance(s State, c Command, b *policy.Book, now time.Time, ev Event, 
 
 // decideSuspension: suspend (art. 82(1): both parties ask to suspend and
 // negotiate; the case is SUSPENDED once the second asks), resume (either
-// party, or staff when the negotiation failed) and expire-suspension (the
+// party, when the negotiation failed) and expire-suspension (the
 // deadline worker, art. 83(1): the parties neither settled nor reported
 // within the period). Resuming moves the evidence windows and the review
 // SLA by the time the case was suspended, so nobody loses time.
@@ -162,7 +162,7 @@ func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Even
 		sus.RuleIDs = []string{"taobao-dispute-82", id}
 		return []Event{ev, sus}, nil
 	case Resume:
-		if err := need(RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin); err != nil {
+		if err := need(RoleBuyer, RoleSeller); err != nil {
 			return nil, err
 		}
 		if s.Status != Suspended {
@@ -186,9 +186,15 @@ func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Even
 	if s.Suspension != nil && s.Suspension.RuleID != "" {
 		ev.RuleIDs = appendUnique(ev.RuleIDs, s.Suspension.RuleID)
 	}
+	// The time held: until now, or for the deadline worker until the end
+	// of the period (a late worker does not lengthen anyone's window).
 	var held time.Duration
 	if s.Suspension != nil && s.Suspension.At != nil {
-		held = now.Sub(*s.Suspension.At)
+		end := now
+		if c.Action == ExpireSuspension {
+			end = *s.Suspension.ResumeAt
+		}
+		held = end.Sub(*s.Suspension.At)
 	}
 	ev.Data.Windows = slices.Clone(s.Windows)
 	for i := range ev.Data.Windows {

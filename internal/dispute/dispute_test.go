@@ -173,9 +173,10 @@ func TestSuspensionNeedsBothPartiesAndResumesByItself(t *testing.T) {
 	// Suspended again, then the parties settle: the buyer withdraws.
 	h.do(dispute.Command{Action: dispute.Suspend, Actor: seller}, d.DueAt)
 	h.do(dispute.Command{Action: dispute.Suspend, Actor: buyer}, d.DueAt)
-	h.do(dispute.Command{Action: dispute.Resume, Actor: agent, Reason: "买家反映协商失败"}, d.DueAt.Add(time.Hour))
+	h.refuse(fault.Forbidden, dispute.Command{Action: dispute.Resume, Actor: agent}, d.DueAt)
+	h.do(dispute.Command{Action: dispute.Resume, Actor: seller, Reason: "协商失败"}, d.DueAt.Add(time.Hour))
 	if h.s.Status != dispute.Evidence {
-		t.Fatalf("resumed by staff: %s", h.s.Status)
+		t.Fatalf("resumed by the seller: %s", h.s.Status)
 	}
 	h.do(dispute.Command{Action: dispute.Suspend, Actor: seller}, d.DueAt)
 	h.do(dispute.Command{Action: dispute.Suspend, Actor: buyer}, d.DueAt)

@@ -213,7 +213,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 		return
 	}
 	status := http.StatusOK
-	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/complaints") {
+	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/disputes" || r.Pattern == "POST /v1/complaints") {
 		status = http.StatusCreated
 	}
 	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,

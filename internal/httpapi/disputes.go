@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
@@ -72,6 +73,9 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 			v.NextSteps["platform"] = []string{"确认退货已签收或买家保留商品后结清垫付 / resolve the advance once the return is received or the buyer keeps the goods (resolve-advance)"}
 			v.NextSteps["buyer"] = []string{"退回商品，或告知客服保留商品 / return the goods, or tell the agent you keep them"}
 		}
+	case dispute.Final:
+		ext := []string{"平台处理已终结；如仍有异议，可向消费者协会、市场监督管理部门（12315）投诉或依法起诉 / the platform's decision is final: the consumer association, the market regulator (12315) or the courts remain"}
+		v.NextSteps["buyer"], v.NextSteps["seller"] = ext, ext
 	case dispute.Suspended:
 		v.NextSteps["buyer"] = []string{"自行协商；达成一致可撤销介入，协商不成可恢复处理 / negotiate: withdraw when you agree, resume when you do not"}
 		v.NextSteps["seller"] = []string{"自行协商；协商不成可恢复处理 / negotiate: resume when you do not agree"}
@@ -183,5 +187,28 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 // interventionRoutes registers the intervention feature's routes beyond
 // the case table of api.go.
 func (a *API) interventionRoutes(mux *http.ServeMux) {
+	a.route(mux, "POST /v1/disputes", a.createDispute)
 	a.route(mux, "POST /v1/ledger/accounts/{id}/top-up", a.topUp)
+}
+
+// createDisputeBody opens a case directly (dispute.DirectReasons).
+type createDisputeBody struct {
+	OrderID     string         `json:"order_id"`
+	Type        aftersale.Type `json:"type"`
+	Reason      string         `json:"reason"`
+	Amount      money.Fen      `json:"amount"`
+	Description string         `json:"description"`
+}
+
+func (a *API) createDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var b createDisputeBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	if b.OrderID == "" {
+		return 0, nil, fault.Field("order_id", "须指定订单 / order_id is required")
+	}
+	s, err := a.svc.OpenDirectDispute(r.Context(), c, service.DirectDispute{OrderID: b.OrderID, Type: b.Type, Reason: aftersale.Reason(b.Reason),
+		Amount: b.Amount, Description: b.Description})
+	return http.StatusCreated, NewDisputeView(s, a.svc.Now()), err
 }

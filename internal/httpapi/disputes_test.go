@@ -2,11 +2,13 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/ledgercheck"
 )
 
 func TestInterventionCaseEndToEnd(t *testing.T) {
@@ -268,5 +270,164 @@ func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
 		if m := metric(); m != "1" {
 			t.Fatalf("breach metric %s", m)
 		}
+	})
+}
+
+// caseOf opens a case of B1 against S1 on a delivered order and takes it
+// to review, claimed by the agent (when review).
+func caseOf(e *apitest.Env, orderID string, amount int64, reason string, review bool) (string, string) {
+	e.T.Helper()
+	as, id := openCaseAt(e, orderID, amount, reason)
+	if review {
+		toReview(e, id)
+	}
+	return as, id
+}
+
+func disputeAct(e *apitest.Env, id, action, key string, body any) apitest.Resp {
+	e.T.Helper()
+	return e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/" + action, Key: key, Body: body})
+}
+
+func checkLedger(t *testing.T, e *apitest.Env) {
+	t.Helper()
+	rep, err := ledgercheck.Check(context.Background(), e.Store)
+	if err != nil || !rep.OK() {
+		t.Fatalf("ledger check: %v %+v", err, rep.First())
+	}
+}
+
+// SPEC §5: the fund pays at once and the escrow is frozen; then the goods
+// come back (the seller's money repays the fund) or the buyer keeps them
+// (调帐). An empty fund refuses the advance, naming art. 87.
+func TestAdvancePayment(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		buyer := e.Key("buyer", "B1")
+		as, id := caseOf(e, "AD1", 30000, "quality_problem", true)
+		r := disputeAct(e, id, "advance", e.Agent, map[string]any{"reason": "卖家不配合"})
+		if r.Status != 409 || r.Str("rule_id") != "taobao-dispute-87" {
+			t.Fatalf("advance from an empty fund: %d %s", r.Status, r.Body)
+		}
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		if r := disputeAct(e, id, "advance", e.Key("senior_agent", ""), map[string]any{"reason": "x"}); r.Status != 409 {
+			t.Fatalf("advance by an agent who does not hold the case: %d", r.Status)
+		}
+		v := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合，买家无责"}}).JSON()
+		if v["advance_status"] != float64(2) || balanceOf(e, "buyer_payout:B1") != 30000 || balanceOf(e, "frozen:AD1") != 30000 || balanceOf(e, "escrow:AD1") != 0 {
+			t.Fatalf("after the advance: %v", v)
+		}
+		// The seller agreeing now would refund again: refused until the advance is resolved.
+		if r := e.Act(as, "agree", e.Key("seller", "S1"), nil); r.Status != 409 {
+			t.Fatalf("seller agreeing during an open advance: %d %s", r.Status, r.Body)
+		}
+		v = e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/resolve-advance", Key: e.Agent,
+			Body: map[string]any{"outcome": "returned", "reason": "退货已签收"}}).JSON()
+		if v["advance_status"] != float64(5) || v["status"] != "JUDGED" {
+			t.Fatalf("after the return: %v", v)
+		}
+		if balanceOf(e, "guarantee_fund") != 100000 || balanceOf(e, "buyer_payout:B1") != 30000 || balanceOf(e, "frozen:AD1") != 0 {
+			t.Fatalf("money after the return: fund %v payout %v", balanceOf(e, "guarantee_fund"), balanceOf(e, "buyer_payout:B1"))
+		}
+		a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: buyer}).JSON()
+		o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AD1", Key: buyer}).JSON()
+		if a["status"] != "SUCCESS" || a["refunded"] != float64(30000) || o["refunded"] != float64(30000) {
+			t.Fatalf("request %v order %v", a, o)
+		}
+		// The refund on the order's history names the advance, not a second payment.
+		found := false
+		for _, ev := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AD1/events", Key: buyer}).JSON()["items"].([]any) {
+			m := ev.(map[string]any)
+			if m["type"] == "refunded" {
+				found = m["data"].(map[string]any)["ledger_transaction"] == "dispute:"+id+"/advance"
+			}
+		}
+		if !found {
+			t.Fatalf("the order's refund does not name the advance")
+		}
+
+		// 2b on a second order: the buyer keeps the goods; the seller is paid.
+		as2, id2 := caseOf(e, "AD2", 12000, "not_as_described", true)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/advance", Key: e.Agent, Body: map[string]any{"amount": 12000, "reason": "卖家失联"}})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/resolve-advance", Key: e.Agent, Body: map[string]any{"outcome": "kept", "reason": "买家确认保留商品"}})
+		if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as2, Key: buyer}).JSON(); a["status"] != "CLOSED" {
+			t.Fatalf("request after 2b: %v", a)
+		}
+		if balanceOf(e, "guarantee_fund") != 100000 || balanceOf(e, "buyer_payout:B1") != 30000 || balanceOf(e, "seller_available:S1") != 12000 {
+			t.Fatalf("money after 2b: fund %v payout %v seller %v", balanceOf(e, "guarantee_fund"), balanceOf(e, "buyer_payout:B1"), balanceOf(e, "seller_available:S1"))
+		}
+		checkLedger(t, e)
+	})
+}
+
+// Art. 82–83: both parties ask, the case is suspended; it resumes by itself
+// after the rule-book 30 days with the evidence windows moved; a withdrawal
+// during the suspension closes the request.
+func TestNegotiationSuspension(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		_, id := caseOf(e, "SP1", 5000, "not_received", false)
+		before := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).JSON()
+		due, _ := time.Parse(time.RFC3339, before["windows"].([]any)[0].(map[string]any)["due_at"].(string))
+		disputeAct(e, id, "suspend", buyer, map[string]any{"reason": "协商中"})
+		if r := disputeAct(e, id, "suspend", e.Agent, nil); r.Status != 403 {
+			t.Fatalf("an agent suspending: %d", r.Status)
+		}
+		v := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/suspend", Key: seller}).JSON()
+		if v["status"] != "SUSPENDED" {
+			t.Fatalf("suspend: %v", v)
+		}
+		// The evidence windows do not expire while suspended.
+		e.Clock.Advance(4 * 24 * time.Hour)
+		if _, err := e.Svc.FireDue(ctx, 50); err != nil {
+			t.Fatal(err)
+		}
+		if v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).JSON(); v["status"] != "SUSPENDED" {
+			t.Fatalf("after 4 days suspended: %v", v["status"])
+		}
+		e.Clock.Advance(26*24*time.Hour + time.Minute)
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Fired != 1 {
+			t.Fatalf("fire at the end of the suspension: %+v %v", st, err)
+		}
+		v = e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).JSON()
+		moved, _ := time.Parse(time.RFC3339, v["windows"].([]any)[0].(map[string]any)["due_at"].(string))
+		if v["status"] != "EVIDENCE" || !moved.Equal(due.Add(30*24*time.Hour)) || v["deadline"].(map[string]any)["kind"] != "evidence_window" {
+			t.Fatalf("resumed: %v (window %s, was %s)", v, moved, due)
+		}
+		evs := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id + "/events", Key: seller}).JSON()["items"].([]any)
+		last := evs[len(evs)-1].(map[string]any)
+		if last["type"] != "resumed" || last["actor"].(map[string]any)["role"] != "system" || !strings.Contains(fmt.Sprint(last["rule_ids"]), "taobao-dispute-83") {
+			t.Fatalf("resume event %v", last)
+		}
+		// Suspended again; the parties settle and the buyer withdraws.
+		disputeAct(e, id, "suspend", seller, nil)
+		disputeAct(e, id, "suspend", buyer, nil)
+		w := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/withdraw", Key: buyer, Body: map[string]any{"reason": "已协商一致"}}).JSON()
+		a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + w["aftersale_id"].(string), Key: buyer}).JSON()
+		if w["status"] != "WITHDRAWN" || a["status"] != "CLOSED" || a["cs_status"] != float64(7) {
+			t.Fatalf("withdrawn while suspended: case %v request %v", w["status"], a)
+		}
+	})
+}
+
+// Art. 86–87: compensation from the deposit; what it lacks is recorded on
+// the judgment, not paid, and the ledger still balances.
+func TestCompensationShortfallIsSurfaced(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		_, id := caseOf(e, "CM1", 9000, "counterfeit", true)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Integration, Body: map[string]any{"amount": 1000}})
+		v := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
+			"reason": "售假", "rule_ids": []string{"taobao-dispute-66"}, "compensation": 27000}}).JSON()
+		j := v["judgment"].(map[string]any)
+		if j["compensation"] != float64(27000) || j["shortfall"] != float64(26000) || !strings.Contains(fmt.Sprint(j["rule_ids"]), "taobao-dispute-86") {
+			t.Fatalf("judgment %v", j)
+		}
+		if p, d := balanceOf(e, "buyer_payout:B1"), balanceOf(e, "seller_deposit:S1"); p != 9000+1000 || d != 0 {
+			t.Fatalf("payout %v deposit %v", p, d)
+		}
+		if r := disputeAct(e, id, "judge", e.Agent, nil); r.Status != 409 {
+			t.Fatalf("second judgment: %d", r.Status)
+		}
+		checkLedger(t, e)
 	})
 }

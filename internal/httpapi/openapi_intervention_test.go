@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -269,4 +270,199 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("delete: %s", r.Body)
 	}
 	o.fail(404, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin})
+
+	runAdvanceConformance(t, e, o)
+}
+
+// openCaseAt opens a case of B1 against S1: a delivered order, a refused
+// refund-only request, the buyer's escalation. It returns the request and
+// the case.
+func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (string, string) {
+	e.T.Helper()
+	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+	e.NewOrder(orderID, "B1", "S1", amount, apitest.Delivered)
+	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "不同意", "evidence": []string{"说明"}}})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
+	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: b1}).JSON()["items"].([]any) {
+		if c := it.(map[string]any); c["aftersale_id"] == as {
+			return as, c["id"].(string)
+		}
+	}
+	e.T.Fatalf("escalating %s opened no case", as)
+	return "", ""
+}
+
+// toReview takes a case through both parties' done-evidence and the agent's claim.
+func toReview(e *apitest.Env, id string) {
+	e.T.Helper()
+	for _, k := range []string{e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")} {
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: k})
+	}
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: e.Agent})
+}
+
+func balanceOf(e *apitest.Env, acct string) float64 {
+	e.T.Helper()
+	v, _ := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/ledger/accounts/" + acct, Key: e.Admin}).JSON()["balance"].(float64)
+	return v
+}
+
+// runAdvanceConformance: paying into the fund and a deposit, advances
+// resolved both ways, a negotiation suspension, compensation with a shortfall.
+func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	ctx := context.Background()
+	integ, admin, agent := e.Integration, e.Admin, e.Agent
+	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+	act := func(want int, id, action, key, actAs string, body any) map[string]any {
+		t.Helper()
+		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/" + action, Key: key, ActAs: actAs, Body: body}, want: want}).JSON()
+	}
+
+	// ---- top-ups
+	fund := "/v1/ledger/accounts/guarantee_fund/top-up"
+	tidem := map[string]string{"Idempotency-Key": "fund-1"}
+	first := o.must(200, apitest.Req{Method: "POST", Path: fund, Key: admin, Body: map[string]any{"amount": 1000000, "reference": "注资-2026-03"}, Header: tidem})
+	if r := o.must(200, apitest.Req{Method: "POST", Path: fund, Key: admin, Body: map[string]any{"amount": 1000000, "reference": "注资-2026-03"}, Header: tidem}); !bytes.Equal(r.Body, first.Body) {
+		t.Errorf("top-up replay: %s", r.Body)
+	}
+	o.fail(422, apitest.Req{Method: "POST", Path: fund, Key: admin, Body: map[string]any{"amount": 2}, Header: tidem})
+	if got := balanceOf(e, "guarantee_fund"); got != 1000000 {
+		t.Errorf("fund after one top-up and its replay: %v", got)
+	}
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: integ, Body: map[string]any{"amount": 3000}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/escrow:IV1/top-up", Key: admin, Body: map[string]any{"amount": 100}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: fund, Key: admin, Body: map[string]any{"amount": 0}})
+	o.fail(403, apitest.Req{Method: "POST", Path: fund, Key: s1, Body: map[string]any{"amount": 100}})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/lottery:S1/top-up", Key: admin, Body: map[string]any{"amount": 100}})
+
+	// ---- advance, goods returned (2a): the judgment is the refund already paid.
+	asA, kA := openCaseAt(e, "AV1", 20000, "quality_problem")
+	toReview(e, kA)
+	act(400, kA, "advance", agent, "", map[string]any{"amount": 20001, "reason": "卖家失联"})
+	v := act(200, kA, "advance", agent, "", map[string]any{"reason": "卖家失联，买家无责"})
+	if v["advance_status"] != float64(2) || fmt.Sprint(v["allowed_actions"]) != "[add-evidence release reassign extend resolve-advance]" {
+		t.Errorf("after the advance: %v", v)
+	}
+	if f, fr := balanceOf(e, "guarantee_fund"), balanceOf(e, "frozen:AV1"); f != 1000000-20000 || fr != 20000 {
+		t.Errorf("fund %v, frozen %v after the advance", f, fr)
+	}
+	act(409, kA, "advance", agent, "", map[string]any{"reason": "再次"})
+	act(409, kA, "judge", agent, "", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "x", "rule_ids": []string{"taobao-dispute-65"}})
+	act(400, kA, "resolve-advance", agent, "", map[string]any{"outcome": "returned", "reason": "x", "evidence_ids": []string{"ev-none"}})
+	v = act(200, kA, "resolve-advance", agent, "", map[string]any{"outcome": "returned", "reason": "退货已签收", "rule_ids": []string{"taobao-dispute-81"}})
+	if v["status"] != "JUDGED" || v["advance_status"] != float64(5) || v["judgment"].(map[string]any)["outcome"] != "refund_full" {
+		t.Errorf("after the return: %v", v)
+	}
+	if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + asA, Key: b1}).JSON(); a["status"] != "SUCCESS" || a["refunded"] != float64(20000) {
+		t.Errorf("request after the advance returned: %v", a)
+	}
+	if f, fr, es := balanceOf(e, "guarantee_fund"), balanceOf(e, "frozen:AV1"), balanceOf(e, "escrow:AV1"); f != 1000000 || fr != 0 || es != 0 {
+		t.Errorf("fund %v, frozen %v, escrow %v after the return", f, fr, es)
+	}
+	if ol := o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AV1/ledger", Key: b1}).JSON(); ol["balanced"] != true {
+		t.Errorf("order ledger after the advance: %v", ol)
+	}
+
+	// ---- advance, the buyer keeps the goods (2b, 调帐): judged for the seller.
+	asK, kK := openCaseAt(e, "AV2", 8000, "not_as_described")
+	toReview(e, kK)
+	act(200, kK, "advance", agent, "", map[string]any{"amount": 5000, "reason": "卖家不配合"})
+	act(409, kK, "withdraw", b1, "", map[string]any{"reason": "x"})
+	act(409, kK, "suspend", b1, "", nil)
+	v = act(200, kK, "resolve-advance", agent, "", map[string]any{"outcome": "kept", "reason": "买家确认保留商品"})
+	if v["advance_status"] != float64(4) || v["judgment"].(map[string]any)["outcome"] != "release_to_seller" {
+		t.Errorf("after the buyer kept the goods: %v", v)
+	}
+	if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + asK, Key: b1}).JSON(); a["status"] != "CLOSED" {
+		t.Errorf("request after the buyer kept the goods: %v", a)
+	}
+	act(409, kK, "resolve-advance", agent, "", map[string]any{"outcome": "kept", "reason": "again"})
+
+	// ---- suspension: both parties ask; either resumes; the deadline resumes it.
+	_, kS := openCaseAt(e, "SU1", 6000, "not_received")
+	v = act(200, kS, "suspend", b1, "", map[string]any{"reason": "双方协商中"})
+	if v["status"] != "EVIDENCE" || v["suspension"] == nil {
+		t.Errorf("one party asked: %v", v)
+	}
+	act(409, kS, "suspend", b1, "", nil)
+	v = act(200, kS, "suspend", integ, "seller:S1", nil)
+	if d, _ := v["deadline"].(map[string]any); v["status"] != "SUSPENDED" || d["kind"] != "suspension" || d["on_expiry"] != "resume" {
+		t.Errorf("suspended: %v", v)
+	}
+	act(409, kS, "done-evidence", b1, "", nil)
+	if v := act(200, kS, "resume", s1, "", map[string]any{"reason": "协商失败"}); v["status"] != "EVIDENCE" {
+		t.Errorf("resumed: %v", v)
+	}
+	act(409, kS, "resume", s1, "", nil)
+	act(200, kS, "suspend", s1, "", map[string]any{})
+	act(200, kS, "suspend", b1, "", nil)
+	e.Clock.Advance(30*24*time.Hour + time.Minute)
+	if _, err := e.Svc.FireDue(ctx, 100); err != nil {
+		t.Fatalf("fire: %v", err)
+	}
+	if v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + kS, Key: b1}).JSON(); v["status"] != "EVIDENCE" || v["suspension"] != nil {
+		t.Errorf("after the suspension period: %v", v)
+	}
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + kS + "/events", Key: s1})
+
+	// ---- compensation from the deposit (3000 fen): 5000 asked, 2000 short.
+	_, kC := openCaseAt(e, "CP1", 9000, "counterfeit")
+	toReview(e, kC)
+	v = act(200, kC, "judge", agent, "", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "未提供进货凭证",
+		"rule_ids": []string{"taobao-dispute-66"}, "compensation": 5000})
+	if j, _ := v["judgment"].(map[string]any); j["compensation"] != float64(5000) || j["shortfall"] != float64(2000) {
+		t.Errorf("judgment with compensation: %v", v["judgment"])
+	}
+	if d := balanceOf(e, "seller_deposit:S1"); d != 0 {
+		t.Errorf("deposit after compensation: %v", d)
+	}
+	for _, id := range []string{kA, kK, kC} {
+		o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id + "/events", Key: agent})
+	}
+
+	// ---- direct creation: counterfeit allows it; others negotiate first.
+	create := func(want int, key, actAs string, body map[string]any, hdr map[string]string) apitest.Resp {
+		t.Helper()
+		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/disputes", Key: key, ActAs: actAs, Body: body, Header: hdr}, want: want})
+	}
+	e.NewOrder("DC1", "B1", "S1", 15000, apitest.Delivered)
+	e.NewOrder("DC2", "B1", "S1", 15000, apitest.Paid)
+	e.NewOrder("DC3", "B1", "S1", 15000, apitest.Completed)
+	dc := map[string]any{"order_id": "DC1", "reason": "counterfeit", "amount": 15000, "description": "疑似假冒"}
+	cidem := map[string]string{"Idempotency-Key": "direct-DC1"}
+	res := create(201, integ, "buyer:B1", dc, cidem)
+	v = res.JSON()
+	if v["status"] != "EVIDENCE" || v["reason"] != "counterfeit" || res.Header.Get("ETag") == "" {
+		t.Errorf("direct case: %v", v)
+	}
+	if again := create(201, integ, "buyer:B1", dc, cidem); !bytes.Equal(again.Body, res.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("direct case replay: %s", again.Body)
+	}
+	create(422, integ, "buyer:B1", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, cidem)
+	if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + v["aftersale_id"].(string), Key: b1}).JSON(); a["cs_status"] != float64(2) || a["deadline"] != nil {
+		t.Errorf("the direct case's request: %v", a)
+	}
+	create(409, b1, "", dc, nil) // the order already has an open request
+	for order, cond := range map[string]string{"DC2": "paid_and_shipped", "DC3": "negotiation_first"} {
+		body := map[string]any{"order_id": order, "reason": "counterfeit", "amount": 100}
+		if cond == "negotiation_first" {
+			body["reason"] = "quality_problem"
+		}
+		if p := problemOf(t, create(409, b1, "", body, nil)); !strings.Contains(p["detail"].(string), cond) || p["rule_id"] == nil {
+			t.Errorf("%s: refusal %v", order, p)
+		}
+	}
+	create(403, s1, "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
+	create(403, integ, "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
+	create(404, e.Key(service.RoleBuyer, "B2"), "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
+	create(404, b1, "", map[string]any{"order_id": "NO-SUCH-ORDER", "reason": "counterfeit"}, nil)
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/disputes", Key: b1, Body: map[string]any{"reason": "counterfeit"}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/disputes", Key: b1, Body: map[string]any{"order_id": "DC3", "reason": "counterfeit", "urgent": true}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes", Key: b1, Body: map[string]any{"order_id": "DC3", "reason": "counterfeit", "amount": 99999}})
+	// Completed more than 15 days ago.
+	e.Clock.Advance(16 * 24 * time.Hour)
+	if p := problemOf(t, create(409, b1, "", map[string]any{"order_id": "DC3", "reason": "counterfeit", "amount": 100}, nil)); !strings.Contains(p["detail"].(string), "completion_window") {
+		t.Errorf("after the completion window: %v", p)
+	}
 }

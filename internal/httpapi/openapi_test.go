@@ -71,11 +71,12 @@ func docOperations(doc *openapi3.T) []string {
 // but open (an escalation opens the case) and the deadline worker's
 // expire-evidence and expire-appeal.
 var disputeActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release,
-	dispute.Reassign, dispute.Extend, dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw}
+	dispute.Reassign, dispute.Extend, dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
+	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume}
 
 // disputeInternalActions are the actions only the service takes; the API
 // answers 404 for them.
-var disputeInternalActions = []dispute.Action{dispute.Open, dispute.ExpireWindow, dispute.ExpireAppeals}
+var disputeInternalActions = []dispute.Action{dispute.Open, dispute.ExpireWindow, dispute.ExpireAppeals, dispute.ExpireSuspension}
 
 // routeActions: the actions each "{action}" route of api.go expands to.
 var routeActions = map[string][]string{
@@ -223,9 +224,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		{"DisputeOutcome", enum("DisputeOutcome"), strsOf(dispute.Outcomes)},
 		{"DisputeFault", enum("DisputeFault"), strsOf([]dispute.Fault{dispute.BuyerFault, dispute.SellerFault, dispute.BothFault})},
 		{"DisputeParty", enum("DisputeParty"), strsOf([]dispute.Party{dispute.Buyer, dispute.Seller})},
-		{"DisputeEvent.type", enum("DisputeEvent", "type"), strsOf([]dispute.EventType{dispute.EvOpened, dispute.EvEvidenceAdded,
-			dispute.EvEvidenceClosed, dispute.EvToReview, dispute.EvClaimed, dispute.EvReleased, dispute.EvReassigned, dispute.EvExtended,
-			dispute.EvJudged, dispute.EvAppealed, dispute.EvAppealDecided, dispute.EvFinal, dispute.EvWithdrawn})},
+		{"DisputeEvent.type", enum("DisputeEvent", "type"), strsOf(dispute.EventTypes)},
 		{"DisputeEventActor.role", enum("DisputeEventActor", "role"), strsOf([]dispute.Role{dispute.RoleBuyer, dispute.RoleSeller,
 			dispute.RoleAgent, dispute.RoleSenior, dispute.RoleAdmin, dispute.RoleSystem})},
 	} {
@@ -978,6 +977,12 @@ func disputeActionBody(action dispute.Action, variant string) any {
 		return map[string]any{"uphold": true, "reason": "维持 " + variant}
 	case dispute.Withdraw:
 		return map[string]any{"reason": "撤销 " + variant}
+	case dispute.Advance:
+		return map[string]any{"reason": "卖家不配合，买家无责 " + variant}
+	case dispute.ResolveAdvance:
+		return map[string]any{"outcome": "returned", "reason": "退货已签收 " + variant}
+	case dispute.Suspend, dispute.Resume:
+		return map[string]any{"reason": "协商 " + variant}
 	}
 	panic("unknown action " + action)
 }
@@ -1082,7 +1087,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	as1, k1 := openCase("D1", 19900, "quality_problem", true, false)
 	v := get(k1, b1)
 	status(v, "EVIDENCE")
-	allowed(v, "[add-evidence done-evidence withdraw]")
+	allowed(v, "[add-evidence done-evidence suspend withdraw]")
 	if d, _ := v["deadline"].(map[string]any); d["kind"] != "evidence_window" || d["rule_id"] == nil || len(v["missing"].([]any)) != 2 {
 		t.Errorf("opened case: %v", v)
 	}
@@ -1101,7 +1106,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/add-evidence", Key: b1, Body: map[string]any{"evidence_id": "ev-x", "satisfies": []string{"source_vouchers"}}})
 	rejects(k1, dispute.AddEvidence, b1, map[string]any{"satisfies": []string{"defect_photos"}})
 	rejects(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": ""})
-	if p := problemOf(t, act(k1, dispute.Judge, agent, judgeBody("refund_full", 0, "seller"), 409, nil)); p["current_status"] != "EVIDENCE" || fmt.Sprint(p["allowed_actions"]) != "[add-evidence done-evidence withdraw]" {
+	if p := problemOf(t, act(k1, dispute.Judge, agent, judgeBody("refund_full", 0, "seller"), 409, nil)); p["current_status"] != "EVIDENCE" || fmt.Sprint(p["allowed_actions"]) != "[add-evidence done-evidence suspend withdraw]" {
 		t.Errorf("judging during evidence: %v", p)
 	}
 	act(k1, dispute.Claim, agent, nil, 409, nil)
@@ -1111,7 +1116,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	act(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": "ev-late"}, 409, nil)
 	v = act(k1, dispute.DoneEvidence, s1, map[string]any{}, 200, nil).JSON()
 	status(v, "REVIEW")
-	allowed(v, "[add-evidence claim reassign withdraw]")
+	allowed(v, "[add-evidence claim reassign suspend withdraw]")
 	if v["deadline"] != nil || v["sla_due_at"] == nil || len(v["next_steps"].(map[string]any)["platform"].([]any)) == 0 {
 		t.Errorf("case in review: %v", v)
 	}
@@ -1315,8 +1320,10 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	for _, a := range disputeActions {
 		own, wrong, other := b1, agent, b2
 		switch a {
-		case dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge:
+		case dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance:
 			own, wrong, other = agent, b1, ""
+		case dispute.Suspend, dispute.Resume:
+			wrong = agent
 		case dispute.Reassign:
 			own, wrong, other = admin, agent, ""
 		case dispute.DecideAppeal:

@@ -46,7 +46,7 @@ func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 		for k, v := range frag {
 			switch k {
 			case "paths":
-				if err := mergeObject(base, "paths", v, name); err != nil {
+				if err := mergePaths(base, v, name); err != nil {
 					return nil, err
 				}
 			case "components":
@@ -100,4 +100,30 @@ func mergeObject(into map[string]any, key string, add any, where string) error {
 		m[k] = v
 	}
 	return nil
+}
+
+// mergePaths adds a fragment's paths; a fragment may add operations (methods)
+// to a path another part defines, but not define the same operation twice.
+func mergePaths(base map[string]any, add any, where string) error {
+	paths, _ := base["paths"].(map[string]any)
+	addm, ok := add.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: paths must be an object", where)
+	}
+	rest := map[string]any{}
+	for p, item := range addm {
+		have, exists := paths[p].(map[string]any)
+		if !exists {
+			rest[p] = item
+			continue
+		}
+		ops, _ := item.(map[string]any)
+		for k, v := range ops {
+			if _, dup := have[k]; dup {
+				return fmt.Errorf("%s: paths %q %s defined twice", where, p, k)
+			}
+			have[k] = v
+		}
+	}
+	return mergeObject(base, "paths", rest, where)
 }

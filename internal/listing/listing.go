@@ -99,12 +99,37 @@ type Scanner struct {
 	cmp                      *regexp.Regexp
 	sameFactory              *regexp.Regexp
 	authorised               *regexp.Regexp
+	// trigger finds, in one pass, the words that make a regular-expression
+	// rule worth running (most titles have none).
+	trigger     *textnorm.Matcher
+	triggerRule []int
+}
+
+const (
+	trigCmp = 1 << iota
+	trigSameFactory
+	trigAuthorised
+)
+
+var triggerWords = []struct {
+	w    string
+	rule int
+}{
+	{"媲美", trigCmp}, {"堪比", trigCmp}, {"秒杀", trigCmp}, {"完胜", trigCmp}, {"不输", trigCmp}, {"比肩", trigCmp}, {"超越", trigCmp}, {"吊打", trigCmp}, {"平替", trigCmp},
+	{"同厂", trigSameFactory}, {"同工厂", trigSameFactory}, {"代工厂", trigSameFactory},
+	{"专卖", trigAuthorised}, {"特约经销", trigAuthorised}, {"授权经销", trigAuthorised}, {"官方授权", trigAuthorised},
 }
 
 // NewScanner returns a scanner; brands may be nil (then only declared-brand
 // and pattern checks run).
 func NewScanner(brands *BrandSet) *Scanner {
+	var tw []string
+	var tr []int
+	for _, x := range triggerWords {
+		tw, tr = append(tw, x.w), append(tr, x.rule)
+	}
 	return &Scanner{
+		trigger: textnorm.NewMatcher(tw), triggerRule: tr,
 		ad: adlaw.New(), brands: brands, Limits: DefaultLimits,
 		StaleListed: 183 * 24 * time.Hour, StaleNoSale: 91 * 24 * time.Hour,
 		cmp:         regexp.MustCompile(`(可?媲美|堪比|秒杀|完胜|不输|比肩|超越|吊打|平替)\s*([a-z0-9]+|[\p{Han}]{1,4})`),
@@ -129,22 +154,26 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 			Severity: f.Severity, Action: act, Reason: "广告法第九条极限用语(" + f.Class + ") / Advertising Law art. 9 extreme word"})
 	}
 	n := tx.Norm
+	trig := 0
+	for _, h := range s.trigger.FindAll(n) {
+		trig |= s.triggerRule[h.Pattern]
+	}
 	span := func(a, b int) (int, int, string) {
 		x, y := tx.Span(a, b)
 		return x, y, tx.OrigSlice(x, y)
 	}
-	for _, m := range s.cmp.FindAllStringSubmatchIndex(n, -1) {
+	for _, m := range matchIf(trig&trigCmp != 0, s.cmp, n) {
 		a, b, t := span(m[0], m[1])
 		out = append(out, Finding{ListingID: l.ID, RuleID: RuleBrand, Kind: "brand_comparison", Start: a, End: b, Text: t,
 			Severity: "medium", Action: "demote", Reason: "与其他品牌或商品比较 / comparison with another brand"})
 	}
-	for _, m := range s.sameFactory.FindAllStringSubmatchIndex(n, -1) {
+	for _, m := range matchIf(trig&trigSameFactory != 0, s.sameFactory, n) {
 		a, b, t := span(m[0], m[1])
 		out = append(out, Finding{ListingID: l.ID, RuleID: RuleBrand, Kind: "brand_same_factory", Start: a, End: b, Text: t,
 			Severity: "high", Action: "delist", Reason: "使用非本商品品牌(X同厂) / another maker's brand (same factory)"})
 	}
 	if !l.Licensed {
-		for _, m := range s.authorised.FindAllStringIndex(n, -1) {
+		for _, m := range matchIf(trig&trigAuthorised != 0, s.authorised, n) {
 			a, b, t := span(m[0], m[1])
 			out = append(out, Finding{ListingID: l.ID, RuleID: RuleAuthorised, Kind: "unlicensed_claim", Start: a, End: b, Text: t,
 				Severity: "high", Action: "delist", Reason: "未取得专卖或特约经销资格 / claims authorised dealership without a licence"})
@@ -163,6 +192,13 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
+}
+
+func matchIf(on bool, re *regexp.Regexp, n string) [][]int {
+	if !on {
+		return nil
+	}
+	return re.FindAllStringIndex(n, -1)
 }
 
 // Stale reports the stale-listing rule at time now.

@@ -53,29 +53,41 @@ func (c *SiteChannel) DeliverBatch(ctx context.Context, msgs []Message) error {
 
 // siteTitles are the titles of the after-sales topics.
 var siteTitles = map[string]string{
-	"aftersale.requested":        "售后申请已提交 / After-sales request submitted",
-	"aftersale.agreed":           "卖家已同意 / The seller agreed",
-	"aftersale.auto_agreed":      "卖家超时未处理，系统已同意 / Agreed automatically: the seller did not respond",
-	"aftersale.refused":          "卖家已拒绝 / The seller refused",
-	"aftersale.counter_offered":  "卖家提出部分退款 / The seller offered a partial refund",
-	"aftersale.offer_accepted":   "买家已接受部分退款 / The buyer accepted the offer",
-	"aftersale.modified":         "买家已修改申请 / The buyer modified the request",
-	"aftersale.escalated":        "已申请平台介入 / Platform intervention requested",
-	"aftersale.return_shipped":   "买家已退货 / The buyer shipped the return",
-	"aftersale.cancelled":        "买家已撤销申请 / The buyer withdrew the request",
-	"aftersale.return_confirmed": "卖家已确认收货 / The seller confirmed the return",
-	"aftersale.receipt_refused":  "卖家拒绝签收退货 / The seller refused the returned goods",
-	"aftersale.auto_refunded":    "卖家超时未确认，系统已退款 / Refunded automatically: the seller did not confirm",
-	"aftersale.closed":           "售后申请已关闭 / After-sales request closed",
-	"order.refunded":             "退款已完成 / Refund completed",
-	"dispute.opened":             "平台已介入，请在举证期内提交证据 / The platform intervenes: submit your evidence in time",
-	"dispute.moved_to_review":    "举证结束，客服审核中 / Evidence closed: under review",
-	"dispute.judged":             "平台已判定并执行 / The platform judged and executed the decision",
-	"dispute.appealed":           "已收到申诉，高级专员复核中 / Appeal received: the senior tier reviews it",
-	"dispute.appeal_decided":     "申诉已处理，判定为终局 / Appeal decided: the decision is final",
-	"dispute.final":              "申诉期届满，判定生效 / The appeal window passed: the decision is final",
-	"dispute.withdrawn":          "平台介入已撤销 / The intervention was withdrawn",
+	"aftersale.requested":          "售后申请已提交 / After-sales request submitted",
+	"aftersale.agreed":             "卖家已同意 / The seller agreed",
+	"aftersale.auto_agreed":        "卖家超时未处理，系统已同意 / Agreed automatically: the seller did not respond",
+	"aftersale.refused":            "卖家已拒绝 / The seller refused",
+	"aftersale.counter_offered":    "卖家提出部分退款 / The seller offered a partial refund",
+	"aftersale.offer_accepted":     "买家已接受部分退款 / The buyer accepted the offer",
+	"aftersale.modified":           "买家已修改申请 / The buyer modified the request",
+	"aftersale.escalated":          "已申请平台介入 / Platform intervention requested",
+	"aftersale.return_shipped":     "买家已退货 / The buyer shipped the return",
+	"aftersale.cancelled":          "买家已撤销申请 / The buyer withdrew the request",
+	"aftersale.return_confirmed":   "卖家已确认收货 / The seller confirmed the return",
+	"aftersale.receipt_refused":    "卖家拒绝签收退货 / The seller refused the returned goods",
+	"aftersale.auto_refunded":      "卖家超时未确认，系统已退款 / Refunded automatically: the seller did not confirm",
+	"aftersale.closed":             "售后申请已关闭 / After-sales request closed",
+	"order.refunded":               "退款已完成 / Refund completed",
+	"dispute.opened":               "平台已介入，请在举证期内提交证据 / The platform intervenes: submit your evidence in time",
+	"dispute.moved_to_review":      "举证结束，客服审核中 / Evidence closed: under review",
+	"dispute.judged":               "平台已判定并执行 / The platform judged and executed the decision",
+	"dispute.appealed":             "已收到申诉，高级专员复核中 / Appeal received: the senior tier reviews it",
+	"dispute.appeal_decided":       "申诉已处理，判定为终局 / Appeal decided: the decision is final",
+	"dispute.final":                "申诉期届满，判定生效 / The appeal window passed: the decision is final",
+	"dispute.withdrawn":            "平台介入已撤销 / The intervention was withdrawn",
+	"dispute.advanced":             "平台已先行垫付退款 / The platform advanced the refund",
+	"dispute.advance_resolved":     "先行垫付已结清 / The advance was settled",
+	"dispute.suspension_requested": "一方申请中止介入以自行协商 / A party asked to suspend the case to negotiate",
+	"dispute.suspended":            "介入已中止，请自行协商 / The case is suspended: negotiate between yourselves",
+	"dispute.resumed":              "介入已恢复处理 / The case resumed",
 }
+
+// externalChannels ends the messages of a final decision (SPEC §6): the
+// platform's process is over, other channels remain.
+var externalChannels = map[string]bool{"dispute.appeal_decided": true, "dispute.final": true}
+
+const externalZH = "平台处理已终结；如仍有异议，可向消费者协会、市场监督管理部门（12315）投诉，或依法向人民法院起诉"
+const externalEN = "the platform's decision is final; if you still disagree, turn to the consumer association (消费者协会), the market regulator (市场监督管理部门, 12315) or the courts"
 
 // SiteMessages is the default composition: one message to each party the
 // payload names (Parties), id = outbox message id + "." + role (sortable,
@@ -103,6 +115,9 @@ func SiteMessages(msg Message) []store.SiteMessage {
 	}
 	if p.Amount != nil {
 		zh, en = append(zh, fmt.Sprintf("金额 %.2f 元", float64(*p.Amount)/100)), append(en, fmt.Sprintf("amount ¥%.2f", float64(*p.Amount)/100))
+	}
+	if externalChannels[msg.Topic] {
+		zh, en = append(zh, externalZH), append(en, externalEN)
 	}
 	body := strings.Join(zh, "，") + " / " + strings.Join(en, ", ")
 	var out []store.SiteMessage

@@ -198,6 +198,10 @@ func DefaultSMSRoutes() map[string]SMSRoute {
 		"dispute.opened":             {"buyer", "seller"},
 		"dispute.judged":             {"buyer", "seller"},
 		"dispute.appeal_decided":     {"buyer", "seller"},
+		"dispute.advanced":           {"buyer", "seller"},
+		"dispute.advance_resolved":   {"buyer", "seller"},
+		"dispute.suspended":          {"buyer", "seller"},
+		"dispute.resumed":            {"buyer", "seller"},
 	}
 	out := make(map[string]SMSRoute, len(to))
 	for topic, roles := range to {

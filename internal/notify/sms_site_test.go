@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -147,5 +148,26 @@ func TestDefaultSMSRoutes(t *testing.T) {
 	}
 	if _, ok := r["aftersale.closed"]; ok {
 		t.Fatal("closed requests text nobody")
+	}
+}
+
+// SPEC §6: after the appeal (or when the window passes) the parties are
+// told of the channels outside the platform; other messages are not.
+func TestFinalDecisionNamesExternalChannels(t *testing.T) {
+	for topic, want := range map[string]bool{"dispute.appeal_decided": true, "dispute.final": true, "dispute.judged": false} {
+		msg := notify.Message{ID: "m1", Topic: topic, AggregateType: "dispute", AggregateID: "K1",
+			Payload: json.RawMessage(`{"dispute_id":"K1","order_id":"T1","buyer_id":"B1","seller_id":"S1","status":"FINAL"}`), CreatedAt: t0}
+		got := notify.SiteMessages(msg)
+		if len(got) != 2 {
+			t.Fatalf("%s: %d messages", topic, len(got))
+		}
+		for _, m := range got {
+			if has := strings.Contains(m.Body, "消费者协会") && strings.Contains(m.Body, "market regulator"); has != want {
+				t.Errorf("%s to %s: external channels %v, want %v: %s", topic, m.RecipientRole, has, want, m.Body)
+			}
+		}
+	}
+	if r := notify.DefaultSMSRoutes()["dispute.advanced"]; !slices.Equal(r.To, []string{"buyer", "seller"}) {
+		t.Errorf("advance SMS goes to %v", r.To)
 	}
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -105,11 +106,43 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 	if len(raw) == 0 {
 		return &Error{Key: "complaints", Reason: "missing"}
 	}
-	var c Complaints
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&c); err != nil {
-		return &Error{Key: "complaints", Reason: strings.TrimPrefix(err.Error(), "json: ")}
+	var sec struct {
+		Rules      map[string]json.RawMessage `json:"rules"`
+		Types      map[string]json.RawMessage `json:"types"`
+		Violations map[string]json.RawMessage `json:"violations"`
+		Sanctions  map[string]json.RawMessage `json:"sanctions"`
+	}
+	if err := strict(raw, &sec); err != nil {
+		return &Error{Key: "complaints", Reason: err.Error()}
+	}
+	c := Complaints{Rules: map[string]Rule{}, Types: map[string]ComplaintType{}, Violations: map[string]ViolationType{}, Sanctions: map[string][]SanctionStep{}}
+	for k, v := range sec.Rules {
+		var r Rule
+		if err := strict(v, &r); err != nil {
+			return &Error{Key: "complaints.rules." + k, Reason: err.Error()}
+		}
+		c.Rules[k] = r
+	}
+	for k, v := range sec.Types {
+		var t ComplaintType
+		if err := strict(v, &t); err != nil {
+			return &Error{Key: "complaints.types." + k, Reason: err.Error()}
+		}
+		c.Types[k] = t
+	}
+	for k, v := range sec.Violations {
+		var t ViolationType
+		if err := strict(v, &t); err != nil {
+			return &Error{Key: "complaints.violations." + k, Reason: err.Error()}
+		}
+		c.Violations[k] = t
+	}
+	for k, v := range sec.Sanctions {
+		var t []SanctionStep
+		if err := strict(v, &t); err != nil {
+			return &Error{Key: "complaints.sanctions." + k, Reason: err.Error()}
+		}
+		c.Sanctions[k] = t
 	}
 	c.durations, c.ints, c.respond = map[string]time.Duration{}, map[string]int64{}, map[string]time.Duration{}
 	seen := map[string]string{}
@@ -283,6 +316,15 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 		}
 	}
 	b.Complaints = &c
+	return nil
+}
+
+func strict(raw json.RawMessage, v any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
 	return nil
 }
 

@@ -217,7 +217,7 @@ func (s *Service) persistComplaint(ctx context.Context, tx *store.Tx, cur compla
 					// The marketplace hides the review with the decision attached.
 					p, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "order_id": next.OrderID, "review_id": o.ReviewID,
 						"buyer_id": next.BuyerID, "seller_id": next.SellerID, "decision": d})
-					outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + ".review_hidden", AggregateType: AggComplaint,
+					outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + ".review_hidden", AggregateType: AggComplaint + "_review",
 						AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: p})
 				}
 			}
@@ -542,6 +542,15 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 	counts, err := s.st.PartyComplaintCounts(ctx, role, id)
 	if err != nil {
 		return Standing{}, err
+	}
+	if len(vs) == 0 && len(sans) == 0 && counts.Filed+counts.Received == 0 {
+		known, err := s.st.PartyHasOrders(ctx, role, id)
+		if err != nil {
+			return Standing{}, err
+		}
+		if !known {
+			return Standing{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("没有当事方 %s 的任何记录 / no record of party %s", id, id)}
+		}
 	}
 	st := Standing{PartyRole: role, PartyID: id, Standing: penalty.StandingAt(vs, now, b), Violations: []penalty.Violation{},
 		ActiveSanctions: []SanctionView{}, Sanctions: []SanctionView{}, Complaints: counts, PolicyVersion: b.Version, AsOf: now}

@@ -365,3 +365,19 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, aftersaleID
 	_, err = s.persistDispute(ctx, tx, cur, evs, now, nil)
 	return err
 }
+
+// DecodeDisputeEvents turns stored event records back into case events.
+func DecodeDisputeEvents(recs []store.EventRecord) ([]dispute.Event, error) {
+	out := make([]dispute.Event, 0, len(recs))
+	for _, r := range recs {
+		e := dispute.Event{Seq: r.Seq, Type: dispute.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		if err := json.Unmarshal(r.Actor, &e.Actor); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(r.Data, &e.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

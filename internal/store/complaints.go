@@ -393,3 +393,17 @@ func (s *Store) PolicyVersionBody(ctx context.Context, version string) ([]byte, 
 	}
 	return []byte(body), nil
 }
+
+// PartyHasOrders reports whether a buyer or seller has any order.
+func (s *Store) PartyHasOrders(ctx context.Context, role, id string) (bool, error) {
+	col := "buyer_id"
+	if role == "seller" {
+		col = "seller_id"
+	}
+	var one int
+	err := s.queryRow(ctx, `SELECT 1 FROM orders WHERE `+col+` = ? LIMIT 1`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

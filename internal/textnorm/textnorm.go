@@ -77,12 +77,32 @@ func New(s string) *Text {
 	offs := make([]int32, 0, len(s)+1)
 	ri := int32(0)
 	var buf [utf8.UTFMax]byte
+	put := func(nr rune) {
+		if nr < utf8.RuneSelf {
+			b.WriteByte(byte(nr))
+			offs = append(offs, ri)
+			return
+		}
+		n := utf8.EncodeRune(buf[:], nr)
+		b.Write(buf[:n])
+		for k := 0; k < n; k++ {
+			offs = append(offs, ri)
+		}
+	}
 	for _, r := range s {
-		for _, nr := range Rune(r, buf[:0]) {
-			n := utf8.EncodeRune(buf[:], nr)
-			b.Write(buf[:n])
-			for k := 0; k < n; k++ {
-				offs = append(offs, ri)
+		switch {
+		case r < utf8.RuneSelf:
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			put(r)
+		default:
+			if v, ok := fastTable(r); ok {
+				put(v)
+			} else {
+				for _, nr := range Rune(r, nil) {
+					put(nr)
+				}
 			}
 		}
 		ri++
@@ -136,23 +156,25 @@ func fastTable(r rune) (rune, bool) {
 	return 0, false
 }
 
+const t2sLo, t2sHi = 0x3400, 0x9FFF
+
 var (
 	t2sOnce  sync.Once
-	t2sTable map[rune]rune
+	t2sTable []rune // index r-t2sLo → simplified rune, 0 when unchanged
 )
 
 // t2s converts one traditional character to simplified (character level).
 func t2s(r rune) (rune, bool) {
-	if r < 0x3400 || r > 0x9FFF {
+	if r < t2sLo || r > t2sHi {
 		return 0, false
 	}
 	t2sOnce.Do(buildT2S)
-	s, ok := t2sTable[r]
-	return s, ok
+	s := t2sTable[r-t2sLo]
+	return s, s != 0
 }
 
 func buildT2S() {
-	t2sTable = make(map[rune]rune, 4096)
+	t2sTable = make([]rune, t2sHi-t2sLo+1)
 	cc, err := opencc.New("t2s")
 	if err != nil {
 		return
@@ -171,7 +193,7 @@ func buildT2S() {
 				if i < len(parts) {
 					p := []rune(parts[i])
 					if len(p) == 1 && p[0] != r {
-						t2sTable[r] = p[0]
+						t2sTable[r-t2sLo] = p[0]
 					}
 				}
 			}
@@ -179,7 +201,7 @@ func buildT2S() {
 		sb.Reset()
 		rs = rs[:0]
 	}
-	for r := rune(0x3400); r <= 0x9FFF; r++ {
+	for r := rune(t2sLo); r <= t2sHi; r++ {
 		sb.WriteRune(r)
 		sb.WriteByte('\n')
 		rs = append(rs, r)
@@ -193,12 +215,20 @@ func buildT2S() {
 // IsSeparator reports whether r is ignored when comparing titles for
 // duplicates: spaces, punctuation and symbols.
 func IsSeparator(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}
+	if r >= 0x4E00 && r <= 0x9FFF {
+		return false
+	}
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
 }
 
 // Key is the comparison key of a title: normalised, without separators.
-func Key(s string) string {
-	n := String(s)
+func Key(s string) string { return KeyOf(String(s)) }
+
+// KeyOf is Key of an already normalised string.
+func KeyOf(n string) string {
 	var b strings.Builder
 	b.Grow(len(n))
 	for _, r := range n {

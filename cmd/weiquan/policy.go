@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// policyCmd is `weiquan policy check FILE [--db URL | --against FILE]`: it
+// validates a rule book file (an error names the bad key) and prints its
+// diff against the current version: the newest version set through
+// PUT /v1/policy in the database, another file, or the embedded default.
+func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const use = "usage: weiquan policy check FILE [--db URL | --against FILE]"
+	if len(args) == 0 || args[0] != "check" {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("policy check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "database whose newest rule book version is the current one")
+	against := fs.String("against", "", "rule book file to compare with (default: the embedded default)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New(use)
+	}
+	file := fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New(use)
+	}
+	next, err := policy.Load(file)
+	if err != nil {
+		fmt.Fprintf(stdout, "invalid: %s: %v\n", file, err)
+		return fmt.Errorf("%s is not a valid rule book", file)
+	}
+	cur, from, err := currentPolicy(ctx, *db, *against)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "valid: %s: version %s, digest %s, %d rules, %d complaint types, %d violation types\n", file, next.Version, next.Digest,
+		len(next.Rules), len(next.Complaints.Types), len(next.Complaints.Violations))
+	diff := policy.Diff(cur, next)
+	fmt.Fprintf(stdout, "against %s (version %s, digest %s): %d changes\n", from, cur.Version, cur.Digest, len(diff))
+	fmt.Fprint(stdout, policy.FormatDiff(diff))
+	return nil
+}
+
+func currentPolicy(ctx context.Context, db, against string) (*policy.Book, string, error) {
+	switch {
+	case db != "" && against != "":
+		return nil, "", errors.New("give --db or --against, not both")
+	case against != "":
+		b, err := policy.Load(against)
+		if err != nil {
+			return nil, "", fmt.Errorf("--against: %w", err)
+		}
+		return b, against, nil
+	case db != "":
+		st, err := store.Open(ctx, db)
+		if err != nil {
+			return nil, "", err
+		}
+		defer st.Close()
+		c, ok, err := st.LatestPolicyChange(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read the rule book versions of %s: %w", db, err)
+		}
+		if !ok {
+			return policy.Default(), "the embedded default (no version set in " + db + ")", nil
+		}
+		b, err := policy.Parse(c.Body)
+		if err != nil {
+			return nil, "", fmt.Errorf("stored version %s: %w", c.Version, err)
+		}
+		return b, db, nil
+	}
+	return policy.Default(), "the embedded default", nil
+}

@@ -1,0 +1,177 @@
+package demo
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// complaints plans complaints in both directions and in every status, the
+// violations and sanctions their decisions record (a shop whose two fake
+// shipments reach 12 points and appeals its public warning, a buyer
+// restricted for extortion by review, a first minor offence warned), and
+// a respondent's deadline that expires during the fill.
+func (f *filler) complaints() {
+	h, d := time.Hour, 24*time.Hour
+	now := f.now
+	agent := service.Caller{Role: service.RoleAgent, Via: "demo:小二"}
+	senior := service.Caller{Role: service.RoleSenior, Via: "demo:高级专员"}
+	buyerOf := func(o *plannedOrder) service.Caller {
+		return service.Caller{Role: service.RoleBuyer, PartyID: o.buyer.ID, Via: f.via}
+	}
+	sellerOf := func(o *plannedOrder) service.Caller {
+		return service.Caller{Role: service.RoleSeller, PartyID: o.shop.ID, Via: f.via}
+	}
+	n := 0
+	// order plans an order of shop i and buyer j created at created, taken to a stage.
+	order := func(created time.Time, i, j int, kind string) *plannedOrder {
+		o := f.newOrder(created, f.shops[i%len(f.shops)], f.buyers[j%len(f.buyers)], time.Time{})
+		paid := created.Add(10 * time.Minute)
+		switch kind {
+		case "unpaid":
+		case "paid":
+			f.lifecycle(o, paid, time.Time{}, time.Time{}, time.Time{}, false)
+		case "late": // shipped and first scanned 30 h after payment, delivered
+			f.lifecycle(o, paid, paid.Add(30*h), paid.Add(3*d), time.Time{}, true)
+		case "fake": // a tracking number without any carrier movement
+			f.lifecycle(o, paid, paid.Add(5*h), time.Time{}, time.Time{}, false)
+		default: // delivered on time
+			f.lifecycle(o, paid, paid.Add(5*h), paid.Add(2*d), time.Time{}, true)
+		}
+		return o
+	}
+	type planned struct{ id string }
+	file := func(at time.Time, o *plannedOrder, typ string, by service.Caller, claim money.Fen, desc string) *planned {
+		p := &planned{}
+		n++
+		ev := []string{fmt.Sprintf("demo-ev-%02d", n)}
+		review := ""
+		if typ == "malicious_review" || typ == "review_extortion" {
+			review = "RV-" + o.id
+		}
+		f.add(at, "file complaint "+typ+" on "+o.id, func() error {
+			v, err := f.svc.FileComplaint(f.ctx, by, service.NewComplaint{Type: typ, OrderID: o.id, OccurredAt: at.Add(-6 * h), Description: desc,
+				Loss: claim, Claim: complaint.Claim{Text: "要求平台处理并赔偿 / please act and compensate", Amount: claim}, ReviewID: review, EvidenceIDs: ev})
+			p.id = v.ID
+			return err
+		})
+		return p
+	}
+	act := func(at time.Time, p *planned, by service.Caller, c complaint.Command) {
+		f.add(at, "complaint "+string(c.Action), func() error {
+			_, err := f.svc.ActComplaint(f.ctx, by, p.id, service.ComplaintCommand{Command: c})
+			return err
+		})
+	}
+	respond := func(at time.Time, p *planned, by service.Caller, what string) {
+		act(at, p, by, complaint.Command{Action: complaint.Respond, Statement: what, EvidenceIDs: []string{fmt.Sprintf("demo-answer-%02d", n)}})
+	}
+	decide := func(at time.Time, p *planned, by service.Caller, v complaint.Verdict, reason, rule string, comp money.Fen) {
+		act(at, p, by, complaint.Command{Action: complaint.DecideIt, Verdict: v, Reason: reason, RuleIDs: []string{rule}, Compensation: comp})
+	}
+	deposit := func(at time.Time, i int, amt money.Fen) {
+		s := f.shops[i%len(f.shops)]
+		f.add(at, "deposit "+s.ID, func() error {
+			lt, err := ledger.TopUpDeposit(ledger.Meta{ID: "demo-deposit:" + s.ID, At: at}, s.ID, amt)
+			if err != nil {
+				return err
+			}
+			return f.svc.Store().InTx(f.ctx, func(tx *store.Tx) error { return tx.PostTransaction(f.ctx, lt) })
+		})
+	}
+	for i := 0; i < 4; i++ {
+		deposit(now.Add(-40*d), i, 200000)
+	}
+
+	// WAIT_RESPONSE: the respondents' deadlines are still running.
+	o := order(now.Add(-6*d), 0, 1, "late")
+	file(now.Add(-20*h), o, "late_shipment", buyerOf(o), 0, "付款后第二天才有揽收记录，超过24小时发货时限。")
+	o = order(now.Add(-7*d), 2, 3, "delivered")
+	file(now.Add(-10*h), o, "seller_harassment", buyerOf(o), 0, "给了中评后卖家每天打三次电话要求改评价。")
+
+	// IN_REVIEW: answered; and one whose respondent stayed silent until the deadline fired.
+	o = order(now.Add(-9*d), 1, 4, "delivered")
+	p := file(now.Add(-2*d), o, "malicious_review", sellerOf(o), 0, "买家差评称商品是假货，但商品有品牌授权与进货凭证。")
+	respond(now.Add(-1*d), p, buyerOf(o), "商品与描述不符，差评属实。")
+	o = order(f.cutoff.Add(-10*d), 3, 5, "paid")
+	file(f.cutoff.Add(-6*d), o, "out_of_stock", buyerOf(o), 0, "卖家说没货了让我申请退款，但页面仍显示有库存。")
+	f.expected++ // the seller's 3-day deadline fires during the fill
+
+	// DECIDED: late shipment upheld, compensation paid from the deposit.
+	o = order(now.Add(-20*d), 0, 6, "late")
+	p = file(now.Add(-15*d), o, "late_shipment", buyerOf(o), 0, "付款30小时后才揽收。")
+	respond(now.Add(-14*d), p, sellerOf(o), "仓库爆单，已尽快发出。")
+	decide(now.Add(-13*d), p, agent, complaint.Upheld, "以第一条揽收记录为准，超过发货时限 / judged on the first carrier scan: late", "seed-complaint-late-shipment", 0)
+
+	// Two fake shipments of one shop reach 12 points: a public warning, which the shop appeals.
+	o = order(now.Add(-16*d), 1, 7, "fake")
+	p = file(now.Add(-12*d), o, "fake_shipment", buyerOf(o), 0, "运单号一直没有物流信息。")
+	respond(now.Add(-11*d), p, sellerOf(o), "快递公司漏扫。")
+	decide(now.Add(-10*d), p, agent, complaint.Upheld, "发货后多日无揽收记录，认定虚假发货 / no carrier movement: fake shipment", "seed-complaint-fake-shipment", 0)
+	o = order(now.Add(-9*d), 1, 8, "fake")
+	p = file(now.Add(-5*d), o, "fake_shipment", buyerOf(o), 0, "物流信息一直是“已发货”，没有揽收。")
+	respond(now.Add(-4*d), p, sellerOf(o), "已联系快递补扫。")
+	decide(now.Add(-3*d), p, agent, complaint.Upheld, "再次虚假发货 / a fake shipment again", "seed-complaint-fake-shipment", 0)
+	shop := f.shops[1]
+	f.add(now.Add(-1*d), "appeal the sanction of "+shop.ID, func() error {
+		sans, err := f.svc.Store().PartySanctions(f.ctx, "seller", shop.ID)
+		if err != nil {
+			return err
+		}
+		for _, s := range sans {
+			if s.Source == penalty.SourcePoints && s.Status == penalty.Imposed {
+				_, err := f.svc.ActSanction(f.ctx, service.Caller{Role: service.RoleSeller, PartyID: shop.ID, Via: f.via}, s.ID,
+					service.SanctionCommand{Action: penalty.AppealIt, Reason: "第二单实为快递漏扫，附快递公司证明", EvidenceIDs: []string{"demo-carrier-letter"}})
+				return err
+			}
+		}
+		return fmt.Errorf("no sanction to appeal")
+	})
+
+	// Extortion by review upheld: the review is hidden, the buyer loses 6 points and may not buy for 30 days.
+	o = order(now.Add(-15*d), 2, 9, "delivered")
+	p = file(now.Add(-9*d), o, "review_extortion", sellerOf(o), 0, "买家称不退一半货款就给差评，附聊天记录。")
+	respond(now.Add(-8*d), p, buyerOf(o), "只是表达不满。")
+	decide(now.Add(-7*d), p, agent, complaint.Upheld, "聊天记录显示以差评要挟 / the chat shows extortion by review", "seed-complaint-review-extortion", 0)
+	// A first minor offence is a warning (教育为主, 处罚为辅).
+	o = order(now.Add(-6*d), 3, 10, "unpaid")
+	p = file(now.Add(-4*d), o, "unpaid_order", sellerOf(o), 0, "买家拍下限量款后一直不付款。")
+	respond(now.Add(-3*d), p, buyerOf(o), "忘记付款了。")
+	decide(now.Add(-2*d), p, agent, complaint.Upheld, "初次，警告教育 / a first offence: a warning", "seed-complaint-unpaid-order", 0)
+	// Rejected.
+	o = order(now.Add(-14*d), 0, 11, "delivered")
+	p = file(now.Add(-9*d), o, "malicious_refund", sellerOf(o), 0, "买家以质量问题退款，但商品完好。")
+	respond(now.Add(-8*d), p, buyerOf(o), "收到时拉链已坏，有照片。")
+	decide(now.Add(-6*d), p, agent, complaint.Rejected, "买家照片显示拉链损坏，退款有理 / the buyer's photos show the defect", "seed-complaint-malicious-refund", 0)
+
+	// SECOND_REVIEW: rejected first, the buyer brings new evidence to the senior tier.
+	o = order(now.Add(-14*d), 2, 12, "delivered")
+	p = file(now.Add(-10*d), o, "service_not_delivered", buyerOf(o), 3000, "页面承诺假一赔十，鉴定为假却拒绝赔付。")
+	respond(now.Add(-9*d), p, sellerOf(o), "商品为正品。")
+	decide(now.Add(-7*d), p, agent, complaint.Rejected, "鉴定报告不清晰 / the report is unclear", "seed-complaint-service-not-delivered", 0)
+	act(now.Add(-4*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "补充正规机构鉴定报告", EvidenceIDs: []string{"demo-inspection-report"}})
+
+	// FINAL: upheld with ¥10; the second complaint changed the claim to ¥25; the senior tier paid the difference.
+	o = order(now.Add(-18*d), 3, 13, "delivered")
+	p = file(now.Add(-14*d), o, "service_not_delivered", buyerOf(o), 1000, "承诺的运费险未生效，退货运费自付。")
+	respond(now.Add(-13*d), p, sellerOf(o), "系统原因。")
+	decide(now.Add(-12*d), p, agent, complaint.Upheld, "未履行承诺的运费险 / the promised shipping insurance was not given", "seed-complaint-service-not-delivered", 1000)
+	act(now.Add(-10*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "首次仅赔运费，现要求赔偿往返运费及误工",
+		NewClaim: &complaint.Claim{Text: "赔偿往返运费 ¥25", Amount: 2500}})
+	decide(now.Add(-8*d), p, senior, complaint.Upheld, "往返运费均应由卖家承担 / the seller bears both ways", "seed-complaint-service-not-delivered", 2500)
+
+	// SETTLED before the decision, and WITHDRAWN.
+	o = order(now.Add(-8*d), 0, 14, "delivered")
+	p = file(now.Add(-4*d), o, "off_platform_payment", buyerOf(o), 0, "客服让我加微信转账可以便宜20元。")
+	act(now.Add(-3*d), p, sellerOf(o), complaint.Command{Action: complaint.Settle, Terms: "道歉并处理该客服，赠送10元优惠券", Amount: 1000})
+	act(now.Add(-2*d), p, buyerOf(o), complaint.Command{Action: complaint.AcceptSettlement})
+	o = order(now.Add(-5*d), 1, 15, "paid")
+	p = file(now.Add(-3*d), o, "price_raise", buyerOf(o), 0, "付款后卖家要求补差价才发货。")
+	act(now.Add(-2*d), p, buyerOf(o), complaint.Command{Action: complaint.Withdraw, Reason: "卖家已按原价发货"})
+}

@@ -1,0 +1,224 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/ledgercheck"
+	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// TestPropertyCaseMoney drives random interleavings of case actions
+// through the service — judgments (with compensation), advances and their
+// resolution, appeals, suspensions, completion of the order, clock advances
+// with the deadline worker — and checks after every step that the ledger
+// check passes (every transaction balances, no account below its floor,
+// per order paid = released + refunded + recovered + escrow + frozen), that
+// the buyer never gets back more than it paid (compensation aside), that a
+// refused action changes nothing, and that the stored case replays from its
+// events.
+func TestPropertyCaseMoney(t *testing.T) {
+	for _, eng := range apitest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			svc, clk := open(t, eng.URL(t))
+			ctx := context.Background()
+			admin := service.Caller{Role: service.RoleAdmin, Via: "key:admin"}
+			if _, err := svc.TopUp(ctx, admin, ledger.GuaranteeFund(), 300_000, "capital"); err != nil {
+				t.Fatal(err)
+			}
+			agent := service.Caller{Role: service.RoleAgent, Via: "key:agent"}
+			senior := service.Caller{Role: service.RoleSenior, Via: "key:senior"}
+			n := 0
+			done := map[dispute.Action]int{}
+			rapid.Check(t, func(rt *rapid.T) {
+				n++
+				oid := fmt.Sprintf("P%d", n)
+				seller := fmt.Sprintf("S%d", n%3)
+				buyer := service.Caller{Role: service.RoleBuyer, PartyID: "B" + oid}
+				sell := service.Caller{Role: service.RoleSeller, PartyID: seller}
+				paid := money.Fen(rapid.Int64Range(100, 100000).Draw(rt, "paid"))
+				if dep := rapid.Int64Range(0, 20000).Draw(rt, "deposit"); dep > 0 {
+					if _, err := svc.TopUp(ctx, admin, ledger.SellerDeposit(seller), money.Fen(dep), ""); err != nil {
+						rt.Fatal(err)
+					}
+				}
+				if _, err := svc.PutOrder(ctx, integ, oid, order.Facts{BuyerID: buyer.PartyID, SellerID: seller, Amount: paid}); err != nil {
+					rt.Fatal(err)
+				}
+				now := clk.Now()
+				for _, f := range []order.Fact{{Type: "paid", At: now.Add(-3 * time.Hour)}, {Type: "shipped", At: now.Add(-2 * time.Hour), Carrier: "SF", TrackingNo: "1"}, {Type: "delivered", At: now.Add(-time.Hour)}} {
+					if _, err := svc.RecordOrderFact(ctx, integ, oid, f); err != nil {
+						rt.Fatal(err)
+					}
+				}
+				claim := money.Fen(rapid.Int64Range(1, int64(paid)).Draw(rt, "claim"))
+				req, err := svc.CreateAftersale(ctx, buyer, oid, aftersale.Command{Type: aftersale.RefundOnly, Reason: rapid.SampledFrom([]aftersale.Reason{
+					aftersale.QualityProblem, aftersale.NotReceived, aftersale.Counterfeit, aftersale.NotAsDescribed}).Draw(rt, "reason"), Amount: claim})
+				if err != nil {
+					rt.Fatal(err)
+				}
+				if _, err := svc.Act(ctx, sell, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "不同意", Evidence: []string{"ev"}}); err != nil {
+					rt.Fatal(err)
+				}
+				if _, err := svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate}); err != nil {
+					rt.Fatal(err)
+				}
+				var id string
+				cases, err := svc.ListDisputes(ctx, buyer, store.DisputeFilter{Limit: 10})
+				for _, c := range cases {
+					if c.AftersaleID == req.ID {
+						id = c.ID
+					}
+				}
+				if err != nil || id == "" {
+					rt.Fatalf("no case: %v", err)
+				}
+				staff := agent
+				if cur, _ := svc.Store().GetDispute(ctx, id); cur.Senior {
+					staff = senior
+				}
+				steps := rapid.IntRange(1, 25).Draw(rt, "steps")
+				for step := 0; step < steps; step++ {
+					before, err := svc.Store().GetDispute(ctx, id)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					var cmd dispute.Command
+					who := staff
+					op := rapid.IntRange(0, 9).Draw(rt, "op")
+					// Lean towards what the case waits for, so that resolutions
+					// and appeals happen often enough to matter.
+					if before.AdvanceStatus() == dispute.AdvancePaid && rapid.Bool().Draw(rt, "resolve_now") {
+						op = 4
+					}
+					if before.Status == dispute.Judged && rapid.Bool().Draw(rt, "appeal_now") {
+						op = 5
+					}
+					switch op {
+					case 0:
+						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "party"), dispute.Command{Action: dispute.DoneEvidence}
+					case 1:
+						cmd = dispute.Command{Action: dispute.Claim}
+					case 2:
+						cmd = dispute.Command{Action: dispute.Judge, Outcome: rapid.SampledFrom(dispute.Outcomes).Draw(rt, "outcome"),
+							Fault: rapid.SampledFrom([]dispute.Fault{dispute.BuyerFault, dispute.SellerFault, dispute.BothFault}).Draw(rt, "fault"),
+							Reason: "判定", RuleIDs: []string{"taobao-dispute-65"}}
+						if cmd.Outcome == dispute.RefundPartial {
+							cmd.Amount = money.Fen(rapid.Int64Range(1, max(1, int64(claim)-1)).Draw(rt, "part"))
+						}
+						if cmd.Fault != dispute.BuyerFault {
+							cmd.Compensation = money.Fen(rapid.Int64Range(0, 5000).Draw(rt, "compensation"))
+						}
+					case 3:
+						cmd = dispute.Command{Action: dispute.Advance, Reason: "卖家不配合", Amount: money.Fen(rapid.Int64Range(0, int64(claim)).Draw(rt, "advance"))}
+					case 4:
+						cmd = dispute.Command{Action: dispute.ResolveAdvance, Reason: "结清", AdvanceOutcome: rapid.SampledFrom([]string{dispute.AdvanceReturned, dispute.AdvanceKept}).Draw(rt, "how")}
+					case 5:
+						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "appellant"), dispute.Command{Action: dispute.AppealCase, Reason: "新证据", EvidenceIDs: []string{"new-" + oid}}
+					case 6:
+						who, cmd = senior, dispute.Command{Action: rapid.SampledFrom([]dispute.Action{dispute.Claim, dispute.DecideAppeal}).Draw(rt, "senior"), Uphold: true, Reason: "维持"}
+					case 7:
+						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "negotiator"), dispute.Command{Action: rapid.SampledFrom([]dispute.Action{dispute.Suspend, dispute.Resume}).Draw(rt, "sus")}
+					case 8:
+						if _, err := svc.RecordOrderFact(ctx, integ, oid, order.Fact{Type: "completed", At: clk.Now()}); err != nil && !fault.Is(err, fault.Conflict) && !fault.Is(err, fault.Invalid) {
+							rt.Fatalf("complete: %v", err)
+						}
+					default:
+						clk.Advance(time.Duration(rapid.Int64Range(1, 40*24).Draw(rt, "hours")) * time.Hour)
+						if _, err := svc.FireDue(ctx, 100); err != nil {
+							rt.Fatal(err)
+						}
+					}
+					if cmd.Action != "" {
+						if _, err := svc.ActDispute(ctx, who, id, service.DisputeCommand{Command: cmd}); err == nil {
+							done[cmd.Action]++
+						} else {
+							after, _ := svc.Store().GetDispute(ctx, id)
+							a, _ := json.Marshal(after)
+							b, _ := json.Marshal(before)
+							if string(a) != string(b) {
+								rt.Fatalf("refused %s changed the case: %v", cmd.Action, err)
+							}
+						}
+					}
+					checkCase(rt, svc, id, oid, paid)
+				}
+			})
+			// The run is not vacuous: the money-moving actions happened.
+			for _, a := range []dispute.Action{dispute.Judge, dispute.Advance, dispute.ResolveAdvance, dispute.AppealCase, dispute.Suspend} {
+				if done[a] == 0 {
+					t.Errorf("no %s succeeded in %d cases: %v", a, n, done)
+				}
+			}
+			t.Logf("%d cases, actions that succeeded: %v", n, done)
+		})
+	}
+}
+
+func checkCase(t *rapid.T, svc *service.Service, id, oid string, paid money.Fen) {
+	ctx := context.Background()
+	rep, err := ledgercheck.Check(ctx, svc.Store())
+	if err != nil || !rep.OK() {
+		t.Fatalf("ledger check: %v %+v", err, rep.First())
+	}
+	cur, err := svc.Store().GetDispute(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := svc.Store().Events(ctx, service.AggDispute, id, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := service.DecodeDisputeEvents(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(dispute.Replay(id, evs))
+	b, _ := json.Marshal(cur)
+	if string(a) != string(b) {
+		t.Fatalf("case replay differs:\n got %s\nwant %s", a, b)
+	}
+	o, err := svc.Store().GetOrder(ctx, oid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Refunded > paid {
+		t.Fatalf("order %s refunded %s of %s", oid, o.Refunded, paid)
+	}
+	txs, err := svc.Store().OrderPostings(ctx, oid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lts := make([]ledger.Transaction, 0, len(txs))
+	for _, r := range txs {
+		lt, err := r.Transaction()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lts = append(lts, lt)
+	}
+	tot, err := ledger.Reconcile(oid, lts)
+	if err != nil {
+		t.Fatalf("reconcile %s: %v", oid, err)
+	}
+	if got := tot.BuyerRefunded(); got > paid {
+		t.Fatalf("order %s: the buyer got back %s of %s (%+v)", oid, got, paid, tot)
+	}
+	// An open advance leaves the order's escrow frozen; a resolved one none.
+	if cur.AdvanceStatus() != dispute.AdvancePaid && tot.Frozen != 0 {
+		t.Fatalf("order %s: %s frozen with advance_status %d", oid, tot.Frozen, cur.AdvanceStatus())
+	}
+}

@@ -1,0 +1,305 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/demo"
+	"github.com/weiquan/weiquan/internal/web"
+)
+
+// RequireChromiumEnv, when "1", turns a missing Chromium into a failure
+// instead of a skip (CI sets it).
+const RequireChromiumEnv = "WEIQUAN_REQUIRE_CHROMIUM"
+
+const chromiumPath = "/usr/bin/chromium"
+
+// repoRoot is the module root (where go.mod is).
+func repoRoot(t testing.TB) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test")
+		}
+		dir = parent
+	}
+}
+
+// browser starts Debian's Chromium headless; each user gets its own
+// browser context (its own cookies).
+type browser struct {
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	outDir string
+	shots  []string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv(RequireChromiumEnv) == "1" {
+			t.Fatalf("%s=1 but %s is missing: apt-get install -y chromium fonts-wqy-microhei", RequireChromiumEnv, chromiumPath)
+		}
+		t.Skipf("browser test skipped: %s not installed (apt-get install -y chromium fonts-wqy-microhei; CI sets %s=1)", chromiumPath, RequireChromiumEnv)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
+		chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelB(); cancelA() })
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	out := filepath.Join(repoRoot(t), "test-output", "web")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, ctx: bctx, base: base, outDir: out}
+}
+
+// tab is one signed-in user's browser context.
+type tab struct {
+	b    *browser
+	ctx  context.Context
+	name string
+}
+
+func (b *browser) user(name, login, password string) *tab {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	tb := &tab{b: b, ctx: ctx, name: name}
+	tb.do("sign in "+login,
+		chromedp.Navigate(b.base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), login),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("logout")),
+	)
+	return tb
+}
+
+func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	tb.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(tb.ctx, chromedp.Location())
+		tb.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		tb.b.t.Fatalf("%s: %s: %v (at %s)", tb.name, what, err, loc)
+	}
+}
+
+func (tb *tab) text(sel string) string {
+	tb.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		tb.b.t.Fatalf("%s: text of %s: %v", tb.name, sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (tb *tab) location() string {
+	loc, err := chromedp.Run(tb.ctx, chromedp.Location())
+	if err != nil {
+		tb.b.t.Fatal(err)
+	}
+	return loc
+}
+
+// shot saves a full-page PNG under test-output/web.
+func (tb *tab) shot(name string) string {
+	tb.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	n := len(tb.b.shots) + 1
+	p := filepath.Join(tb.b.outDir, fmt.Sprintf("%02d-%s.png", n, name))
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		tb.b.t.Fatal(err)
+	}
+	tb.b.shots = append(tb.b.shots, p)
+	return p
+}
+
+// TestBrowserStory: in a real headless Chromium, on the demo marketplace,
+// a buyer opens a refund, the seller refuses with a photo, the buyer
+// escalates, an agent judges for the buyer after previewing the ledger
+// postings, and the buyer's order page shows the refund with its ledger
+// entry. Every page is saved as a PNG in test-output/web; the workbench,
+// case page and dashboard also go to docs/screenshots for the README.
+func TestBrowserStory(t *testing.T) {
+	env := apitest.Open(t, apitest.SQLiteURL(t))
+	root := repoRoot(t)
+	sum, err := demo.Fill(context.Background(), env.Svc, env.Clock, demo.Options{DataDir: filepath.Join(root, "..", "shared", "data"), Seed: 7})
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	app, err := web.New(env.Svc, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{StrictMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.Mount(env.Server.Config.Handler, app.Handler()))
+	t.Cleanup(srv.Close)
+	pw := map[string]demo.User{}
+	for _, u := range sum.Users {
+		pw[u.Login] = u
+	}
+	buyerU, sellerU := pw["buyer"], pw["seller"]
+	env.NewOrder("web-story-1", buyerU.Party, sellerU.Party, 12900, apitest.Delivered)
+
+	b := newBrowser(t, srv.URL)
+	buyer := b.user("buyer", "buyer", buyerU.Password)
+	buyer.shot("buyer-portal")
+
+	// 1. The buyer opens a refund on the order.
+	buyer.do("open the order", chromedp.Navigate(srv.URL+"/orders/web-story-1"), chromedp.WaitVisible(chromedp.ID("open-request")))
+	buyer.shot("buyer-order")
+	buyer.do("open a request",
+		chromedp.Click(chromedp.ID("open-request")),
+		chromedp.WaitVisible(chromedp.ID("request-form")),
+		chromedp.SetValue(chromedp.ID("type"), "refund_only"),
+		chromedp.SetValue(chromedp.ID("reason"), "quality_problem"),
+		chromedp.SendKeys(chromedp.ID("description"), "收到的外套开线了 / the coat's seams came apart"),
+	)
+	buyer.shot("buyer-request-form")
+	buyer.do("submit the request", chromedp.Click(chromedp.ID("request-submit")), chromedp.WaitVisible(chromedp.ID("request-status")))
+	reqURL := buyer.location()
+	if !strings.Contains(reqURL, "/requests/") {
+		t.Fatalf("after opening: %s", reqURL)
+	}
+	if cd := buyer.text(".countdown"); !strings.Contains(cd, ":") {
+		t.Fatalf("no live countdown: %q", cd)
+	}
+	buyer.shot("buyer-request-opened")
+
+	// 2. The seller refuses with a photo.
+	photoPath := filepath.Join(t.TempDir(), "seller-photo.png")
+	if err := os.WriteFile(photoPath, photo(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seller := b.user("seller", "seller", sellerU.Password)
+	seller.do("refuse with a photo",
+		chromedp.Navigate(reqURL),
+		chromedp.WaitVisible(chromedp.ID("form-refuse")),
+		chromedp.SendKeys(chromedp.ID("refuse-note"), "商品发出前检查完好，见照片 / checked intact before shipping, see the photo"),
+		chromedp.SetUploadFiles(chromedp.ID("refuse-file"), []string{photoPath}),
+		chromedp.SendKeys(chromedp.ID("refuse-caption"), "发货前实拍 / photo before shipping"),
+		chromedp.Click(chromedp.ID("refuse-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".ev-item img")),
+	)
+	if st := seller.text("#request-status"); !strings.Contains(st, "卖家已拒绝") {
+		t.Fatalf("after refusing the status is %q", st)
+	}
+	seller.shot("seller-refused-with-photo")
+
+	// 3. The buyer escalates; both parties finish their evidence.
+	buyer.do("escalate",
+		chromedp.Navigate(reqURL),
+		chromedp.WaitVisible(chromedp.ID("form-escalate")),
+		chromedp.SendKeys(chromedp.ID("esc-note"), "质量问题明显，卖家拒绝不合理 / the defect is obvious"),
+		chromedp.Click(chromedp.ID("escalate-submit")),
+		chromedp.WaitVisible(chromedp.ID("case-link")),
+		chromedp.Click(chromedp.ID("case-link")),
+		chromedp.WaitVisible(chromedp.ID("case-status")),
+	)
+	caseURL := buyer.location()
+	buyer.shot("buyer-case-evidence")
+	buyer.do("finish evidence", chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
+	seller.do("finish evidence", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("done-submit")),
+		chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
+
+	// 4. The agent works the queue, claims the case, previews and judges.
+	agent := b.user("agent", "agent", pw["agent"].Password)
+	agent.do("workbench", chromedp.Navigate(srv.URL+"/workbench"), chromedp.WaitVisible(chromedp.CSS("table.queue")))
+	wb := agent.shot("agent-workbench")
+	caseID := caseURL[strings.LastIndex(caseURL, "/")+1:]
+	agent.do("claim",
+		chromedp.Navigate(caseURL),
+		chromedp.WaitVisible(chromedp.ID("claim-submit")),
+		chromedp.Click(chromedp.ID("claim-submit")),
+		chromedp.WaitVisible(chromedp.ID("form-judge")),
+	)
+	agent.do("reveal the buyer's phone", chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
+	agent.do("fill the judgment",
+		chromedp.Click(chromedp.CSS(`input[name=outcome][value=refund_full]`)),
+		chromedp.SetValue(chromedp.ID("judge-fault"), "seller"),
+		chromedp.SetValue(chromedp.ID("judge-template"), "卖家未能在举证期内提供有效凭证，根据举证规则支持买家。"),
+		chromedp.SendKeys(chromedp.ID("judge-reason"), "买家照片显示开线 / the buyer's photo shows the open seam"),
+		chromedp.Click(chromedp.CSS(`input[name=rule_ids][value=taobao-dispute-37]`)),
+		chromedp.WaitVisible(chromedp.CSS("#preview table.postings")),
+	)
+	if pv := agent.text("#preview"); !strings.Contains(pv, "escrow:web-story-1") || !strings.Contains(pv, "buyer_payout:"+buyerU.Party) || !strings.Contains(pv, "¥129.00") {
+		t.Fatalf("ledger preview: %q", pv)
+	}
+	cs := agent.shot("agent-case-judgment-preview")
+	agent.do("judge", chromedp.Click(chromedp.ID("judge-submit")), chromedp.WaitVisible(chromedp.ID("judgment-outcome")))
+	if o := agent.text("#judgment-outcome"); !strings.Contains(o, "全额退款") {
+		t.Fatalf("judgment outcome %q", o)
+	}
+	agent.shot("agent-case-judged")
+
+	// 5. The buyer sees the refund with its ledger entry.
+	buyer.do("order after the judgment", chromedp.Navigate(srv.URL+"/orders/web-story-1"), chromedp.WaitVisible(chromedp.CSS("#order-ledger tr.tx-refund")))
+	if got := buyer.text("#order-refunded"); got != "¥129.00" {
+		t.Fatalf("refunded %q, want ¥129.00", got)
+	}
+	if row := buyer.text("#order-ledger tr.tx-refund"); !strings.Contains(row, "退款") {
+		t.Fatalf("refund ledger row %q", row)
+	}
+	buyer.shot("buyer-order-refunded")
+	buyer.do("phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(reqURL), chromedp.WaitVisible(chromedp.ID("request-status")))
+	buyer.shot("buyer-request-phone-width")
+
+	// 6. The dashboard (admin) with the demo's cases and this one.
+	admin := b.user("admin", "admin", pw["admin"].Password)
+	admin.do("dashboard", chromedp.Navigate(srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(`body[data-charts=ready]`)), chromedp.Sleep(300*time.Millisecond))
+	db := admin.shot("admin-dashboard")
+	admin.do("english", chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] body[data-charts=ready]`)))
+	admin.shot("admin-dashboard-en")
+
+	// Copies for the README.
+	docs := filepath.Join(root, "docs", "screenshots")
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]string{"workbench.png": wb, "case.png": cs, "dashboard.png": db} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(docs, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reveals, err := env.Store.PIIReveals(context.Background(), caseID)
+	if err != nil || len(reveals) != 1 {
+		t.Fatalf("reveal log: %v %d", err, len(reveals))
+	}
+	t.Logf("%d screenshots in %s", len(b.shots), b.outDir)
+}
