@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/ledgercheck"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -134,6 +136,29 @@ func outcomes(v map[string]any, field string) map[string]map[string]any {
 		out[m["kind"].(string)] = m
 	}
 	return out
+}
+
+// replays checks that replaying a complaint's stored events reproduces its stored state.
+func (c *cx) replays(id string) {
+	c.t.Helper()
+	ctx := context.Background()
+	recs, err := c.e.Store.Events(ctx, service.AggComplaint, id, 0, 0)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	evs, err := service.DecodeComplaintEvents(recs)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	stored, err := c.e.Store.GetComplaint(ctx, id)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	got, _ := json.Marshal(complaint.Replay(id, evs))
+	want, _ := json.Marshal(stored)
+	if string(got) != string(want) {
+		c.t.Fatalf("replay of %s differs:\nreplayed %s\nstored   %s", id, got, want)
+	}
 }
 
 // fieldOf returns the field a problem names.
@@ -304,6 +329,7 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				if !slices.Equal(types, []string{"filed", "responded", "decided"}) {
 					t.Fatalf("events %v", types)
 				}
+				c.replays(id)
 				c.ledgerBalances()
 			})
 		}
@@ -408,6 +434,7 @@ func TestComplaintSettleWithdrawExpireAndSecond(t *testing.T) {
 		if num(st["points"].(map[string]any)["A"]) != 6 { // O3 and O4: 3 points each
 			t.Fatalf("points %v", st["points"])
 		}
+		c.replays(id)
 		c.ledgerBalances()
 	})
 }
@@ -655,9 +682,24 @@ func TestConcurrentViolationsCrossThresholdOnce(t *testing.T) {
 				}
 			}
 		}
-		// 3 + 6 violations of 3 points: 27 points, thresholds 12 and 24 reached once each.
+		// Two agents decide the same complaint at once: exactly one wins, the other is told it is decided.
+		same := upheld("D1")
+		var wg sync.WaitGroup
+		res := make([]apitest.Resp, 2)
+		for i := range res {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res[i] = e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints/" + same + "/decide", Key: c.agent, Body: dec})
+			}()
+		}
+		wg.Wait()
+		if codes := []int{res[0].Status, res[1].Status}; !(slices.Contains(codes, 200) && slices.Contains(codes, 409)) {
+			t.Fatalf("concurrent decisions of one complaint: %v", codes)
+		}
+		// 3 + 6 + 1 violations of 3 points: 30 points, thresholds 12 and 24 reached once each.
 		st := c.standing("seller", "S1")
-		if num(st["points"].(map[string]any)["A"]) != 27 {
+		if num(st["points"].(map[string]any)["A"]) != 30 {
 			t.Fatalf("points %v", st["points"])
 		}
 		year := int(num(st["year"]))
@@ -753,6 +795,47 @@ func TestSanctionAppeal(t *testing.T) {
 		}
 		if st := c.standing("buyer", "B1"); len(st["active_sanctions"].([]any)) != 0 {
 			t.Fatalf("revoked sanction still active %v", st["active_sanctions"])
+		}
+	})
+}
+
+// TestFakeShipmentDetection: a tracking number with no carrier movement for
+// the rule book's days, or one tracking number on several orders, is
+// surfaced on the complaint; a parcel that moved on its own number is not.
+func TestFakeShipmentDetection(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		now := e.Clock.Now()
+		shipped := func(id, buyer, no string, scan bool, ago time.Duration) {
+			facts := []map[string]any{fact("paid", now.Add(-ago-time.Hour)), fact("shipped", now.Add(-ago), "carrier", "ZTO", "tracking_no", no)}
+			if scan {
+				facts = append(facts, fact("first_scan", now.Add(-ago+time.Hour)))
+			}
+			c.order(id, buyer, "S1", 6000, nil, facts...)
+		}
+		shipped("F1", "B1", "ZT-SHARED", true, 48*time.Hour)
+		shipped("F2", "B2", "ZT-SHARED", true, 24*time.Hour)
+		shipped("F3", "B3", "ZT-OWN", true, 96*time.Hour)
+		shipped("F4", "B4", "ZT-SILENT", false, 72*time.Hour-time.Minute)
+		shipped("F5", "B5", "ZT-SILENT-2", false, 72*time.Hour)
+		cases := []struct {
+			order, buyer string
+			detected     bool
+			others       int
+		}{{"F2", "B2", true, 1}, {"F3", "B3", false, 0}, {"F4", "B4", false, 0}, {"F5", "B5", true, 0}}
+		for _, tc := range cases {
+			r := c.file(c.key("buyer", tc.buyer), map[string]any{"type": "fake_shipment", "order_id": tc.order})
+			if r.Status != 201 {
+				t.Fatalf("%s: %d %s", tc.order, r.Status, r.Body)
+			}
+			f := r.JSON()["findings"].([]any)[0].(map[string]any)
+			others, _ := f["other_orders"].([]any)
+			if f["detected"] != tc.detected || len(others) != tc.others {
+				t.Errorf("%s: %v", tc.order, f)
+			}
+			if tc.others > 0 && others[0] != "F1" {
+				t.Errorf("%s: other orders %v", tc.order, others)
+			}
 		}
 	})
 }

@@ -431,3 +431,44 @@ func TestCompensationShortfallIsSurfaced(t *testing.T) {
 		checkLedger(t, e)
 	})
 }
+
+// SPEC §4 for a case opened directly by the integration: counterfeit goods
+// may go to the platform at once; other reasons, unshipped orders and an
+// order with an open request are refused naming the failed condition.
+func TestDirectCaseEligibility(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		open := func(order, reason string) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes", Key: e.Integration, ActAs: "buyer:B1",
+				Body: map[string]any{"order_id": order, "reason": reason, "amount": 4000, "description": "疑似假货"}})
+		}
+		e.NewOrder("DR1", "B1", "S1", 4000, apitest.Shipped)
+		e.NewOrder("DR2", "B1", "S1", 4000, apitest.Paid)
+		for _, c := range []struct{ order, reason, cond string }{{"DR2", "counterfeit", "paid_and_shipped"}, {"DR1", "quality_problem", "negotiation_first"}} {
+			if r := open(c.order, c.reason); r.Status != 409 || !strings.Contains(r.Str("detail"), c.cond) || r.Str("rule_id") != "taobao-dispute-2" {
+				t.Fatalf("%s/%s: %d %s", c.order, c.reason, r.Status, r.Body)
+			}
+		}
+		r := open("DR1", "counterfeit")
+		if r.Status != 201 || r.Str("status") != "EVIDENCE" || r.Str("opened_by") != "buyer" {
+			t.Fatalf("direct case: %d %s", r.Status, r.Body)
+		}
+		c := r.JSON()
+		// The counterfeit checklist: the seller's source vouchers (art. 66).
+		if !strings.Contains(fmt.Sprint(c["checklist"]), "source_vouchers") {
+			t.Fatalf("checklist %v", c["checklist"])
+		}
+		a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + c["aftersale_id"].(string), Key: e.Key("seller", "S1")}).JSON()
+		if a["cs_status"] != float64(2) || a["status"] != "WAIT_SELLER_AGREE" || a["deadline"] != nil {
+			t.Fatalf("the request behind a direct case: %v", a)
+		}
+		if r := open("DR1", "counterfeit"); r.Status != 409 {
+			t.Fatalf("a second direct case on the order: %d", r.Status)
+		}
+		// The seller settles by agreeing: the case is withdrawn, the buyer refunded.
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + c["aftersale_id"].(string) + "/agree", Key: e.Key("seller", "S1")})
+		if v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + c["id"].(string), Key: e.Agent}).JSON(); v["status"] != "WITHDRAWN" {
+			t.Fatalf("after the seller agreed: %v", v["status"])
+		}
+		checkLedger(t, e)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/textnorm"
 )
@@ -24,33 +25,58 @@ func DuplicateGroups(ls []Listing) []Group {
 	for i, l := range ls {
 		keys[i] = textnorm.Key(l.Title)
 	}
-	return duplicateGroups(ls, keys)
+	gs, _ := duplicateGroups(ls, keys)
+	return gs
 }
 
-func duplicateGroups(ls []Listing, keys []string) []Group {
-	idx := map[string][]int{}
-	var order []string
+// duplicateGroups groups by a 64-bit hash of (shop, key) and checks the
+// strings, so a hash collision never merges different titles. It also
+// returns, per listing, whether an older copy exists.
+func duplicateGroups(ls []Listing, keys []string) ([]Group, []bool) {
+	first := make(map[uint64]int32, len(ls))
+	var members [][]int32 // group → listing indices, only for groups of two or more
+	groupOf := map[int32]int32{}
+	var spill map[string]int32 // collisions: exact string key → first index
+	dup := make([]bool, len(ls))
 	for i, l := range ls {
-		k := l.ShopID + "\x00" + keys[i]
-		if _, ok := idx[k]; !ok {
-			order = append(order, k)
-		}
-		idx[k] = append(idx[k], i)
-	}
-	var out []Group
-	for _, k := range order {
-		is := idx[k]
-		if len(is) < 2 {
+		h := pairHash(l.ShopID, keys[i])
+		j, ok := first[h]
+		if ok && (ls[j].ShopID != l.ShopID || keys[j] != keys[i]) {
+			if spill == nil {
+				spill = map[string]int32{}
+			}
+			sk := l.ShopID + "\x00" + keys[i]
+			if j, ok = spill[sk]; !ok {
+				spill[sk] = int32(i)
+				continue
+			}
+		} else if !ok {
+			first[h] = int32(i)
 			continue
 		}
+		dup[i] = true
+		g, ok := groupOf[j]
+		if !ok {
+			g = int32(len(members))
+			groupOf[j] = g
+			members = append(members, []int32{j})
+		}
+		members[g] = append(members[g], int32(i))
+	}
+	out := make([]Group, 0, len(members))
+	for _, m := range members {
+		is := make([]int, len(m))
+		for k, x := range m {
+			is[k] = int(x)
+		}
 		sortOldest(ls, is)
-		g := Group{Key: k[strings.IndexByte(k, 0)+1:]}
-		for _, i := range is {
-			g.IDs = append(g.IDs, ls[i].ID)
+		g := Group{Key: keys[is[0]], IDs: make([]string, len(is))}
+		for k, i := range is {
+			g.IDs[k] = ls[i].ID
 		}
 		out = append(out, g)
 	}
-	return out
+	return out, dup
 }
 
 func sortOldest(ls []Listing, is []int) {
@@ -66,26 +92,27 @@ func sortOldest(ls []Listing, is []int) {
 // SimHash is the 64-bit SimHash of a text's character 3-shingles (over its
 // comparison key).
 func SimHash(key string) uint64 {
-	rs := []rune(key)
 	var v [64]int32
-	add := func(sh []rune) {
-		x := uint64(14695981039346656037)
-		for _, r := range sh {
-			x ^= uint64(r)
-			x *= 1099511628211
-		}
-		x ^= x >> 33 // spread the low bits (FNV-1a over runes, then a mix)
-		x *= 0xff51afd7ed558ccd
-		x ^= x >> 33
+	add := func(x uint64) {
+		x = mix(x) // FNV-1a over the runes, then spread the bits
 		for b := 0; b < 64; b++ {
 			v[b] += int32(x>>uint(b)&1)*2 - 1
 		}
 	}
-	if len(rs) <= 3 {
-		add(rs)
+	var win [3]rune
+	n := 0
+	for _, r := range key {
+		win[0], win[1], win[2] = win[1], win[2], r
+		n++
+		if n >= 3 {
+			add(runeHash(win[:]))
+		}
 	}
-	for i := 0; i+3 <= len(rs); i++ {
-		add(rs[i : i+3])
+	if n == 0 {
+		return 0
+	}
+	if n < 3 {
+		add(runeHash(win[3-n:]))
 	}
 	var out uint64
 	for b := 0; b < 64; b++ {
@@ -96,18 +123,26 @@ func SimHash(key string) uint64 {
 	return out
 }
 
+func runeHash(rs []rune) uint64 {
+	x := uint64(14695981039346656037)
+	for _, r := range rs {
+		x ^= uint64(r)
+		x *= 1099511628211
+	}
+	return x
+}
+
 // Hamming is the number of differing bits.
 func Hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
 // nearPairs finds pairs of hashes of the same group (shop) within maxDist
 // (≤ 3) by banding: four 16-bit bands, so two hashes within 3 bits share at
-// least one band exactly. Buckets are arrays (head per band value, next per item) and are
-// capped at capBucket members, so time stays linear on repetitive data; a
-// pair sharing several bands is reported once (in its first shared band).
-// fn is called with i < j.
+// least one band exactly. Buckets are arrays (head per band value, next per
+// item) capped at capBucket members, so time stays linear on repetitive
+// data; a pair sharing several bands is reported once (in its first shared
+// band). fn is called with i < j.
 func nearPairs(hs []uint64, group []uint64, valid func(i int) bool, maxDist, capBucket int, fn func(i, j int)) {
-	const bits = 20
-	const nb = 1 << bits
+	const nb = 1 << 20
 	head := make([]int32, nb)
 	size := make([]int32, nb)
 	next := make([]int32, len(hs))
@@ -136,13 +171,6 @@ func nearPairs(hs []uint64, group []uint64, valid func(i int) bool, maxDist, cap
 	}
 }
 
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	return x
-}
-
 func sharesEarlierBand(a, b uint64, band uint) bool {
 	for e := uint(0); e < band; e++ {
 		if (a>>(16*e))&0xFFFF == (b>>(16*e))&0xFFFF {
@@ -152,8 +180,26 @@ func sharesEarlierBand(a, b uint64, band uint) bool {
 	return false
 }
 
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	return x
+}
+
+func fnv64(s string) uint64 {
+	x := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= 1099511628211
+	}
+	return x
+}
+
+// pairHash hashes (a, b) without building the concatenation.
+func pairHash(a, b string) uint64 { return mix(fnv64(a))*31 ^ fnv64(b) }
+
 var (
-	reVariant = regexp.MustCompile(`[\p{Han}a-z0-9]{0,5}?(专用|适用于?|通用)|(红|黑|白|蓝|绿|黄|紫|粉|灰|棕|橙|金|银|米|咖啡|卡其|酒红|藏青|军绿)色`)
 	reQQ      = regexp.MustCompile(`q币|qq币|腾讯币`)
 	reQQMulti = regexp.MustCompile(`[0-9]+\s*(个|q币|qq币|元)`)
 	reTopup   = regexp.MustCompile(`(移动|联通|电信)[^,，]{0,8}?(话费|充值|充值卡)`)
@@ -169,36 +215,23 @@ func (s *Scanner) Batch(ls []Listing) []Finding {
 		norms[i] = textnorm.String(l.Title)
 		keys[i] = textnorm.KeyOf(norms[i])
 	}
-	exactDup := make([]bool, len(ls))
-	for _, g := range duplicateGroups(ls, keys) {
+	groups, exactDup := duplicateGroups(ls, keys)
+	for _, g := range groups {
 		for _, id := range g.IDs[1:] {
 			out = append(out, Finding{ListingID: id, RuleID: RuleDuplicate, Kind: "duplicate", Severity: "medium", Action: "delete",
-				Related: g.IDs[0], Text: "", Reason: fmt.Sprintf("与 %s 标题相同(规范化后) / same title as %s after normalisation", g.IDs[0], g.IDs[0])})
-		}
-	}
-	{
-		pos := map[string]int{}
-		for i, l := range ls {
-			k := l.ShopID + "\x00" + keys[i]
-			if _, ok := pos[k]; ok {
-				exactDup[i] = true
-			} else {
-				pos[k] = i
-			}
+				Related: g.IDs[0], Reason: fmt.Sprintf("与 %s 标题相同(规范化后) / same title as %s after normalisation", g.IDs[0], g.IDs[0])})
 		}
 	}
 	// near duplicates (SimHash within 3 bits, same shop, different key)
 	hs := make([]uint64, len(ls))
-	for i := range ls {
-		if len([]rune(keys[i])) >= 8 {
-			hs[i] = SimHash(keys[i])
-		}
-	}
 	shop := make([]uint64, len(ls))
 	for i, l := range ls {
+		if !exactDup[i] && utf8.RuneCountInString(keys[i]) >= 8 {
+			hs[i] = SimHash(keys[i])
+		}
 		shop[i] = fnv64(l.ShopID)
 	}
-	nearPairs(hs, shop, func(i int) bool { return hs[i] != 0 && !exactDup[i] }, 3, 32, func(i, j int) {
+	nearPairs(hs, shop, func(i int) bool { return hs[i] != 0 }, 3, 32, func(i, j int) {
 		if ls[i].ShopID != ls[j].ShopID || keys[i] == keys[j] {
 			return
 		}
@@ -215,51 +248,58 @@ func (s *Scanner) Batch(ls []Listing) []Finding {
 	return out
 }
 
+// limit kinds
+const (
+	limQQ = iota
+	limTopup
+	limModel
+	nLimits
+)
+
+// limits applies the per-shop limits in two passes: count per bucket (a
+// 64-bit hash of shop and bucket key), then collect the members of the few
+// buckets over their limit.
 func (s *Scanner) limits(ls []Listing, norms, keys []string) []Finding {
-	var out []Finding
-	type bucket struct {
-		rule, kind, what string
-		limit            int
-		is               []int
+	type meta struct{ rule, kind, what string }
+	metas := [nLimits]meta{
+		{RuleLimitQQ, "limit_qq_coin", "多个数量的Q币商品 / multi-count QQ-coin listings"},
+		{RuleLimitTopup, "limit_topup", "同一运营商的充值商品 / top-up cards of one operator"},
+		{RuleLimitModel, "limit_models", "同类商品的不同型号 / models of one product type"},
 	}
-	buckets := map[string]*bucket{}
-	var order []string
-	put := func(k, rule, kind, what string, limit, i int) {
-		b := buckets[k]
-		if b == nil {
-			b = &bucket{rule: rule, kind: kind, what: what, limit: limit}
-			buckets[k] = b
-			order = append(order, k)
-		}
-		b.is = append(b.is, i)
-	}
+	limit := [nLimits]int{s.Limits.QQCoin, s.Limits.TopupCards, s.Limits.ModelsOfOne}
+	bucket := make([][nLimits]uint64, len(ls)) // 0 = not in a bucket of that kind
+	count := make(map[uint64]int32, len(ls))
 	type variant struct {
-		first int             // the oldest-seen listing of the base item
-		seen  map[string]bool // model-less keys already listed
+		first int
+		seen  map[string]bool
 	}
-	variants := map[string]*variant{} // shop + base item (colour / "for model X" removed)
+	variants := map[uint64]*variant{}
+	var out []Finding
 	for i, l := range ls {
 		n := norms[i]
 		if (strings.Contains(n, "q币") || strings.Contains(n, "腾讯币")) && reQQ.MatchString(n) && reQQMulti.MatchString(n) {
-			put("qq\x00"+l.ShopID, RuleLimitQQ, "limit_qq_coin", "多个数量的Q币商品 / multi-count QQ-coin listings", s.Limits.QQCoin, i)
+			bucket[i][limQQ] = pairHash(l.ShopID, "\x00qq") | 1
 		}
 		if strings.Contains(n, "移动") || strings.Contains(n, "联通") || strings.Contains(n, "电信") {
 			if m := reTopup.FindStringSubmatch(n); m != nil {
-				put("topup\x00"+l.ShopID+"\x00"+m[1], RuleLimitTopup, "limit_topup", m[1]+"充值商品 / top-up cards of "+m[1], s.Limits.TopupCards, i)
+				bucket[i][limTopup] = pairHash(l.ShopID, "\x00topup\x00"+m[1]) | 1
 			}
 		}
 		noModel := stripASCIIAlnum(keys[i])
-		if len([]rune(noModel)) >= 4 {
-			put("model\x00"+l.ShopID+"\x00"+noModel, RuleLimitModel, "limit_models", "同类商品的不同型号 / models of one product type", s.Limits.ModelsOfOne, i)
+		if utf8.RuneCountInString(noModel) >= 4 {
+			bucket[i][limModel] = pairHash(l.ShopID, noModel) | 1
 		}
-		if !strings.Contains(noModel, "用") && !strings.Contains(noModel, "色") {
+		for _, h := range bucket[i] {
+			if h != 0 {
+				count[h]++
+			}
+		}
+		// the same item relisted by colour or "for car model X"
+		base, changed := variantBase(noModel)
+		if !changed || utf8.RuneCountInString(base) < 3 {
 			continue
 		}
-		base := reVariant.ReplaceAllString(noModel, "")
-		if len([]rune(base)) < 3 || base == noModel {
-			continue
-		}
-		vk := l.ShopID + "\x00" + base
+		vk := pairHash(l.ShopID, base)
 		v := variants[vk]
 		if v == nil {
 			variants[vk] = &variant{first: i, seen: map[string]bool{noModel: true}}
@@ -272,15 +312,27 @@ func (s *Scanner) limits(ls []Listing, norms, keys []string) []Finding {
 		out = append(out, Finding{ListingID: l.ID, RuleID: RuleDuplicate, Kind: "variant_duplicate", Severity: "low", Action: "demote",
 			Related: ls[v.first].ID, Reason: "同一商品以不同颜色或适用车型重复发布 / the same item relisted by colour or car model, like " + ls[v.first].ID})
 	}
-	for _, k := range order {
-		b := buckets[k]
-		if len(b.is) <= b.limit {
-			continue
+	over := map[uint64][]int{}
+	var order []uint64
+	kindOf := map[uint64]int{}
+	for i := range ls {
+		for k, h := range bucket[i] {
+			if h == 0 || int(count[h]) <= limit[k] {
+				continue
+			}
+			if _, ok := over[h]; !ok {
+				order = append(order, h)
+				kindOf[h] = k
+			}
+			over[h] = append(over[h], i)
 		}
-		sortOldest(ls, b.is)
-		for _, i := range b.is[b.limit:] {
-			out = append(out, Finding{ListingID: ls[i].ID, RuleID: b.rule, Kind: b.kind, Severity: "medium", Action: "delete",
-				Reason: fmt.Sprintf("%s 超过每店 %d 件上限 / over the per-shop limit of %d", b.what, b.limit, b.limit)})
+	}
+	for _, h := range order {
+		k, is := kindOf[h], over[h]
+		sortOldest(ls, is)
+		for _, i := range is[limit[k]:] {
+			out = append(out, Finding{ListingID: ls[i].ID, RuleID: metas[k].rule, Kind: metas[k].kind, Severity: "medium", Action: "delete",
+				Reason: fmt.Sprintf("%s 超过每店 %d 件上限 / over the per-shop limit of %d", metas[k].what, limit[k], limit[k])})
 		}
 	}
 	return out
@@ -326,11 +378,52 @@ func stripASCIIAlnum(k string) string {
 	return string(b)
 }
 
-func fnv64(s string) uint64 {
-	x := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		x ^= uint64(s[i])
-		x *= 1099511628211
+var colours = []string{"咖啡", "卡其", "酒红", "藏青", "军绿", "红", "黑", "白", "蓝", "绿", "黄", "紫", "粉", "灰", "棕", "橙", "金", "银", "米"}
+
+// variantBase removes what makes a relisting look new without changing the
+// item: "X专用" / "适用于X" / "X通用" (up to five characters of X before the
+// word) and colours ("红色"). It reports whether anything was removed.
+func variantBase(k string) (string, bool) {
+	if !strings.Contains(k, "用") && !strings.Contains(k, "色") {
+		return k, false
 	}
-	return x
+	rs := []rune(k)
+	drop := make([]bool, len(rs))
+	changed := false
+	for i := 0; i+1 < len(rs); i++ {
+		w := string(rs[i : i+2])
+		switch {
+		case w == "专用" || w == "适用" || w == "通用":
+			from := max(i-5, 0)
+			to := i + 2
+			if w == "适用" && to < len(rs) && rs[to] == '于' {
+				to++
+			}
+			for j := from; j < to; j++ {
+				drop[j] = true
+			}
+			changed = true
+		case rs[i+1] == '色':
+			for _, c := range colours {
+				cr := []rune(c)
+				if i+1-len(cr) >= 0 && string(rs[i+1-len(cr):i+1]) == c {
+					for j := i + 1 - len(cr); j <= i+1; j++ {
+						drop[j] = true
+					}
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	if !changed {
+		return k, false
+	}
+	var b strings.Builder
+	for i, r := range rs {
+		if !drop[i] {
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), true
 }

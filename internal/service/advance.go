@@ -72,21 +72,45 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 			}
 			e.Data.Advance = &adv
 			plans = append(plans, p)
-		case e.Type == dispute.EvJudged && e.Data.Judgment != nil && e.Data.Judgment.Compensation > 0:
-			b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
-			if err != nil {
-				return nil, err
-			}
+		case e.Type == dispute.EvJudged && e.Data.Judgment != nil:
 			j := *e.Data.Judgment
-			p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
-			if err != nil {
-				return nil, err
+			refundNow := (j.Outcome == dispute.RefundFull || j.Outcome == dispute.RefundPartial) && j.Amount > 0 &&
+				(i == 0 || evs[i-1].Type != dispute.EvAdvanceClosed) // a resolved advance already paid it
+			if refundNow {
+				// The refund moves with the request (persistAftersale, the same
+				// builder); what escrow and the seller's balance lack is shown
+				// on the judgment too (art. 87).
+				b, err := tx.LedgerBalances(ctx, ledger.Escrow(cur.OrderID), ledger.SellerAvailable(cur.SellerID))
+				if err != nil {
+					return nil, err
+				}
+				p, err := ledger.Refund(meta("refund-preview", nil), cur.BuyerID, cur.SellerID, j.Amount, b)
+				if err != nil {
+					return nil, err
+				}
+				for _, sf := range p.Shortfalls {
+					j.Shortfall += sf.Missing
+				}
 			}
-			for _, sf := range p.Shortfalls {
-				j.Shortfall += sf.Missing
+			if j.Compensation > 0 {
+				b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
+				if err != nil {
+					return nil, err
+				}
+				p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
+				if err != nil {
+					return nil, err
+				}
+				for _, sf := range p.Shortfalls {
+					j.Shortfall += sf.Missing
+				}
+				plans = append(plans, p)
+			}
+			if j.Shortfall > 0 {
+				j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)
+				e.RuleIDs = appendRule(e.RuleIDs, ledger.RuleShortfall)
 			}
 			e.Data.Judgment = &j
-			plans = append(plans, p)
 		}
 	}
 	return plans, nil
@@ -129,4 +153,13 @@ func advanceOrderFacts(ctx context.Context, tx *store.Tx, cur dispute.State) (di
 		return dispute.OrderFacts{}, fmt.Errorf("service: order of case %s: %w", cur.ID, err)
 	}
 	return dispute.OrderFacts{Shipped: o.ShippedAt != nil, Received: o.DeliveredAt != nil || o.CompletedAt != nil, Refundable: o.Refundable(), Premium: o.BuyerPremium}, nil
+}
+
+func appendRule(rules []string, r string) []string {
+	for _, x := range rules {
+		if x == r {
+			return rules
+		}
+	}
+	return append(append([]string(nil), rules...), r)
 }

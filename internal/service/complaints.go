@@ -313,11 +313,12 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complai
 				o.Shortfall += sf.Missing
 			}
 		case policy.OutcomeViolation, policy.OutcomeWarning:
+			// One record per complaint: a second decision keeps what the first recorded.
 			if p := prior(policy.OutcomeViolation); p != nil {
-				*o = *p // already recorded by the first decision
+				*o = *p
 				continue
 			}
-			if p := prior(policy.OutcomeWarning); p != nil && o.Kind == policy.OutcomeWarning {
+			if p := prior(policy.OutcomeWarning); p != nil {
 				*o = *p
 				continue
 			}
@@ -418,9 +419,11 @@ func (s *Service) appendSanctionEvents(ctx context.Context, tx *store.Tx, st pen
 		r := store.EventRecord{AggregateType: AggSanction, AggregateID: st.ID, Seq: e.Seq, ID: newID(), Type: e.Type, Actor: actor, At: e.At,
 			Reason: e.Reason, RuleIDs: e.RuleIDs, PolicyVersion: e.PolicyVersion, Data: data}
 		recs = append(recs, r)
-		payload, _ := json.Marshal(map[string]any{"sanction_id": st.ID, "party_role": st.PartyRole, "party_id": st.PartyID, "kind": st.Kind,
+		p := map[string]any{"sanction_id": st.ID, "party_role": st.PartyRole, "party_id": st.PartyID, "kind": st.Kind,
 			"status": st.Status, "start_at": st.StartAt, "end_at": st.EndAt, "violations": st.Violations,
-			"event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "at": r.At, "reason": r.Reason, "rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion}})
+			"event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "at": r.At, "reason": r.Reason, "rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion}}
+		p[st.PartyRole+"_id"] = st.PartyID // the sanctioned party is notified
+		payload, _ := json.Marshal(p)
 		outbox = append(outbox, store.OutboxMessage{Topic: AggSanction + "." + e.Type, AggregateType: AggSanction, AggregateID: st.ID,
 			AggregateSeq: e.Seq, CreatedAt: now, Payload: payload})
 	}
@@ -680,4 +683,21 @@ func NewComplaintView(s complaint.State) ComplaintView {
 		v.AllowedActions = append(v.AllowedActions, string(a))
 	}
 	return v
+}
+
+// DecodeComplaintEvents turns stored events back into complaint events (for
+// replay).
+func DecodeComplaintEvents(recs []store.EventRecord) ([]complaint.Event, error) {
+	out := make([]complaint.Event, 0, len(recs))
+	for _, r := range recs {
+		e := complaint.Event{Seq: r.Seq, Type: r.Type, At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		if err := json.Unmarshal(r.Actor, &e.Actor); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(r.Data, &e.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
