@@ -77,7 +77,7 @@ func currentPolicy(ctx context.Context, db, against string) (*policy.Book, strin
 		if !ok {
 			return policy.Default(), "the embedded default (no version set in " + db + ")", nil
 		}
-		b, err := policy.Parse(c.Body)
+		b, err := policy.ParseStored(c.Body)
 		if err != nil {
 			return nil, "", fmt.Errorf("stored version %s: %w", c.Version, err)
 		}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
 )
 
 func TestPolicyCheck(t *testing.T) {
@@ -53,5 +55,15 @@ func TestPolicyCheck(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"policy", "check", good, "--against", good}, &out, &errOut); err != nil || !strings.Contains(out.String(), "0 changes") {
 		t.Errorf("against itself: %v %s", err, out.String())
+	}
+	// Against a database: the version an admin set there is the current one.
+	e := apitest.Open(t, apitest.SQLiteURL(t))
+	raw, _ := os.ReadFile(good)
+	if _, err := e.Svc.SetPolicy(context.Background(), service.Caller{Role: service.RoleAdmin, Via: "key:x"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"policy", "check", good, "--db", e.URL}, &out, &errOut); err != nil || !strings.Contains(out.String(), "(version 2027.1") || !strings.Contains(out.String(), "0 changes") {
+		t.Errorf("against the database: %v %s", err, out.String())
 	}
 }

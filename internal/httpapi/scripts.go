@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"net/http"
 	"os"
 	"strconv"
@@ -47,6 +49,25 @@ func textEngines() {
 		abuseDet = abuse.New()
 		listingScan = listing.NewScanner(nil)
 	})
+}
+
+// The linter is rebuilt only when the library's content changes.
+var linters struct {
+	sync.Mutex
+	key string
+	l   *lint.Linter
+}
+
+func linterFor(lib *script.Library) *lint.Linter {
+	b, _ := json.Marshal(lib)
+	sum := sha256.Sum256(b)
+	key := string(sum[:])
+	linters.Lock()
+	defer linters.Unlock()
+	if linters.l == nil || linters.key != key {
+		linters.key, linters.l = key, lint.New(lib)
+	}
+	return linters.l
 }
 
 // ScriptView is one scenario of the script library.
@@ -202,7 +223,7 @@ func (a *API) lintDraft(r *http.Request, _ service.Caller, body []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	fs := lint.New(lib).Lint(in.Draft)
+	fs := linterFor(lib).Lint(in.Draft)
 	return http.StatusOK, map[string]any{"findings": fs, "clean": len(fs) == 0}, nil
 }
 
@@ -210,9 +231,14 @@ func (a *API) lintDraft(r *http.Request, _ service.Caller, body []byte) (int, an
 // go through `weiquan scan`.
 const maxScanListings = 5000
 
+// maxScanBrands bounds the brand registry sent with a scan (the marketplace's
+// own list: the public brand lexicons may not be shipped).
+const maxScanBrands = 50000
+
 func (a *API) scanListings(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
 	var in struct {
 		Listings []listing.Listing `json:"listings"`
+		Brands   []string          `json:"brands"`
 	}
 	if err := decode(body, &in); err != nil {
 		return 0, nil, err
@@ -231,8 +257,15 @@ func (a *API) scanListings(r *http.Request, _ service.Caller, body []byte) (int,
 			return 0, nil, fault.Field("listings["+strconv.Itoa(i)+"].image_paths", "接口不读取服务器文件，请用 weiquan scan / the API reads no server files; use weiquan scan")
 		}
 	}
+	if len(in.Brands) > maxScanBrands {
+		return 0, nil, fault.Field("brands", "最多 %d 个品牌 / at most %d brands", maxScanBrands, maxScanBrands)
+	}
 	textEngines()
-	fs := listingScan.Scan(in.Listings, a.svc.Now(), nil)
+	sc := listingScan
+	if len(in.Brands) > 0 {
+		sc = listing.NewScanner(listing.NewBrandSet(in.Brands))
+	}
+	fs := sc.Scan(in.Listings, a.svc.Now(), nil)
 	if fs == nil {
 		fs = []listing.Finding{}
 	}

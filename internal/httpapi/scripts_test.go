@@ -82,10 +82,20 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		{"id": "b", "title": "橡果同厂出品 豪华液压摇摆踏步机", "shop_id": "S1"},
 		{"id": "c", "title": "纯棉T恤 男 短袖", "shop_id": "S1"},
 		{"id": "d", "title": "纯棉t恤男短袖", "shop_id": "S1"},
-	}}}).JSON()
+		{"id": "e", "title": "耐克 运动鞋 透气", "shop_id": "S1", "brand": "双超"},
+	}, "brands": []string{"耐克", "双超"}}}).JSON()
 	rules := map[string]bool{}
 	for _, f := range ls["findings"].([]any) {
 		rules[f.(map[string]any)["rule_id"].(string)] = true
+	}
+	other := false
+	for _, f := range ls["findings"].([]any) {
+		if m := f.(map[string]any); m["listing_id"] == "e" && m["kind"] == "brand_other" && m["text"] == "耐克" {
+			other = true
+		}
+	}
+	if !other {
+		t.Errorf("brand other than the declared one not found: %v", ls["findings"])
 	}
 	for _, want := range []string{"adlaw-9", "seed-listing-brand", "seed-listing-duplicate"} {
 		if !rules[want] {

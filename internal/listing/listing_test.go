@@ -113,3 +113,14 @@ func TestSimHashNearDuplicate(t *testing.T) {
 		t.Errorf("near %d, far %d", Hamming(a, b), Hamming(a, c))
 	}
 }
+
+func TestKeywordStuffing(t *testing.T) {
+	s := NewScanner(nil)
+	fs := rules(s.ScanTitle(Listing{ID: "s", Title: "pvc地板自粘水泥地面地板贴纸加厚耐磨防水地板革家用塑胶地板贴"}))
+	if f := fs[RuleStuffing]; len(f) != 1 || f[0].Text != "地板" || f[0].Action != "demote" {
+		t.Fatalf("stuffing: %+v", f)
+	}
+	if fs := rules(s.ScanTitle(Listing{ID: "n", Title: "定时器插座家用电源智能定时开关空调热水器16a大功率定时插座"})); len(fs[RuleStuffing]) != 0 {
+		t.Fatalf("three repeats are ordinary: %+v", fs)
+	}
+}

@@ -93,3 +93,15 @@ func flatten(b *Book) map[string]string {
 	walk("", v)
 	return out
 }
+
+// ParseStored parses a rule book as stored and served (Book.JSON, which
+// carries the digest that Parse computes itself).
+func ParseStored(data []byte) (*Book, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, &Error{Reason: "invalid JSON: " + err.Error()}
+	}
+	delete(m, "digest")
+	raw, _ := json.Marshal(m)
+	return Parse(raw)
+}

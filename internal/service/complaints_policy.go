@@ -91,5 +91,22 @@ func (s *Service) PolicyVersion(ctx context.Context, version string) (*policy.Bo
 	if err != nil {
 		return nil, err
 	}
-	return policy.Parse(body)
+	return policy.ParseStored(body)
+}
+
+// LoadStoredPolicy puts in force the newest rule book version set through
+// SetPolicy, if the database has one whose version differs from the book in
+// force, so that a restart keeps an admin's change. It reports whether it
+// changed the book. (Call it at start, after RecordPolicy.)
+func (s *Service) LoadStoredPolicy(ctx context.Context) (bool, error) {
+	c, ok, err := s.st.LatestPolicyChange(ctx)
+	if err != nil || !ok || c.Digest == s.Policy().Digest {
+		return false, err
+	}
+	b, err := policy.ParseStored(c.Body)
+	if err != nil {
+		return false, fmt.Errorf("service: stored rule book %s: %w", c.Version, err)
+	}
+	s.book.Store(b)
+	return true, nil
 }

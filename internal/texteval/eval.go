@@ -352,6 +352,23 @@ func evalExtreme(dir string) ([]Result, error) {
 	met := rate <= 0.03
 	out := []Result{{Task: "extreme/title-flag-rate", Dataset: "taobao_title_ner", Split: "all real titles", N: len(ts), FP: flagged, Rate: &rate,
 		Target: "≤ 3% of titles flagged", Met: &met, Flags: flags}}
+	ls := listing.NewScanner(nil)
+	stuffed := 0
+	var sflags []string
+	for _, t := range ts {
+		for _, f := range ls.ScanTitle(listing.Listing{ID: t.ID, Title: t.Text}) {
+			if f.Kind == "keyword_stuffing" {
+				stuffed++
+				if len(sflags) < 400 {
+					sflags = append(sflags, t.ID+": «"+f.Text+"» in "+t.Text)
+				}
+				break
+			}
+		}
+	}
+	srate := round4(float64(stuffed) / float64(len(ts)))
+	out = append(out, Result{Task: "stuffing/title-flag-rate", Dataset: "taobao_title_ner", Split: "all real titles", N: len(ts), FP: stuffed, Rate: &srate,
+		Target: "(reference: a word repeated ≥ 4 times; low severity, demote)", Flags: sflags})
 	ws, err := LoadLines(dir, "adlaw_extreme_words/extreme_words_dev.txt")
 	if err != nil {
 		return handle("extreme/terms", "adlaw_extreme_words", err)

@@ -2,6 +2,7 @@ package texteval
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -30,6 +31,9 @@ type rawListing struct {
 func rawString(m json.RawMessage) string {
 	if len(m) == 0 || string(m) == "null" {
 		return ""
+	}
+	if len(m) >= 2 && m[0] == '"' && m[len(m)-1] == '"' && !bytes.ContainsAny(m[1:len(m)-1], "\\\"") {
+		return string(m[1 : len(m)-1]) // plain string: no escapes to undo
 	}
 	var s string
 	if json.Unmarshal(m, &s) == nil {
