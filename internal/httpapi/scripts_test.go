@@ -31,7 +31,7 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// admin edit: version 1 → 2, an event; stale If-Match 409; non-admin 403
 	steps := map[string]string{"soothe": "让您久等了。", "find_cause": "我查一下物流。", "state_position": "责任在我们。", "resolve": "今天给您答复。", "apologise": "抱歉。", "thank": "谢谢理解。"}
 	edit := map[string]any{"name": "物流延迟 / logistics delay", "keywords": []string{"物流", "快递"}, "steps": steps,
-		"recommended": []string{"我马上帮您催快递。"}, "forbidden": []map[string]string{{"text": "快递的事不归我们管", "why": "推卸 / blame"}}, "reason": "test edit"}
+		"recommended": []string{"我马上帮您催快递。"}, "forbidden": []map[string]string{{"text": "物流慢跟我们没关系", "why": "推卸 / blame"}}, "reason": "test edit"}
 	v := o.must(200, apitest.Req{Method: "PUT", Path: "/v1/scripts/logistics_delay", Key: admin, Body: edit, Header: map[string]string{"If-Match": `"1"`}}).JSON()
 	if v["version"] != float64(2) || v["status"] != "edited" {
 		t.Fatalf("edit: %v", v)
@@ -47,6 +47,12 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	got := o.must(200, apitest.Req{Method: "GET", Path: "/v1/scripts?scenario=logistics_delay", Key: agent}).JSON()["items"].([]any)[0].(map[string]any)
 	if got["recommended"].([]any)[0] != "我马上帮您催快递。" {
 		t.Errorf("edit not served: %v", got["recommended"])
+	}
+
+	// the edited forbidden phrasing is what the lint now enforces
+	le := o.must(200, apitest.Req{Method: "POST", Path: "/v1/scripts/lint", Key: agent, Body: map[string]any{"draft": "亲，物流慢跟我们没关系哦"}}).JSON()
+	if fs := le["findings"].([]any); len(fs) != 1 || fs[0].(map[string]any)["rule_id"] != "seed-script-logistics" || fs[0].(map[string]any)["rewrite"] != "我马上帮您催快递。" {
+		t.Errorf("lint after edit: %v", le)
 	}
 
 	// suggest: a logistics complaint routes to logistics first

@@ -110,6 +110,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
+	// Without --policy, the newest rule book an admin set through
+	// PUT /v1/policy stays in force across restarts; an explicit file wins.
+	if cfg.PolicyFile == "" {
+		changed, err := svc.LoadStoredPolicy(ctx)
+		if err != nil {
+			svc.Store().Close()
+			return nil, err
+		}
+		if changed {
+			log.Info("rule book from the database", "policy_version", svc.Policy().Version)
+		}
+	}
 	if err := os.MkdirAll(cfg.EvidencePath(), 0o750); err != nil {
 		svc.Store().Close()
 		return nil, fmt.Errorf("evidence dir: %w", err)

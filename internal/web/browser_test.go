@@ -86,6 +86,11 @@ func (b *browser) user(name, login, password string) *tab {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	b.t.Cleanup(cancel)
+	// The first action allocates the tab: it must run on the long-lived
+	// context (a cancelled first context closes the tab).
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		b.t.Fatalf("%s: new tab: %v", name, err)
+	}
 	tb := &tab{b: b, ctx: ctx, name: name}
 	tb.do("sign in "+login,
 		chromedp.Navigate(b.base+"/login"),
