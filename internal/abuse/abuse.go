@@ -84,9 +84,11 @@ func New() *Detector {
 			d.model = m
 		}
 	}
-	// condition … consequence: 不退款/不给我退/不赔 … 就/我就/马上 … 差评/投诉/曝光
+	// condition … consequence: 不退款/不给我退/不赔 … 就/我就/马上 … 差评/曝光
 	cond := `(不(给我?|帮我)?(退款|退钱|退|赔偿?|补偿|返现|换|处理|解决|同意)|(退款|退钱|赔偿?|补偿|返现)给我|给我(退款|退钱|赔偿?|补偿|返现|[0-9]+元?)|(赔|补|返|退)我[0-9]*)`
-	conseq := `(差评|中评|一星|1星|投诉|举报|曝光|12315|315|工商)`
+	// Only public harm counts: a complaint to the platform, 12315 or the
+	// market regulator is the buyer's right, not extortion.
+	conseq := `(差评|中评|一星|1星|曝光|挂你|发微博|发抖音)`
 	d.extA = regexp.MustCompile(cond + `[^。！？!?]{0,12}?(就|我就|马上|立刻|直接|必须|否则|不然|要不)[^。！？!?]{0,8}?(给你|给|打|发|去|写)?[^。！？!?]{0,4}?` + conseq)
 	d.extB = regexp.MustCompile(`(否则|不然|要不然|要不)[^。！？!?]{0,10}?` + conseq)
 	return d
@@ -134,7 +136,7 @@ func (d *Detector) Scan(text string) []Finding {
 	for _, re := range []*regexp.Regexp{d.extA, d.extB} {
 		for _, m := range re.FindAllStringIndex(n, -1) {
 			if free(m[0], m[1]) {
-				push(m[0], m[1], RuleExtortion, "extortion", "以差评/投诉要挟退款或赔偿 / demands money under threat of a bad review or complaint", "high", 0)
+				push(m[0], m[1], RuleExtortion, "extortion", "以差评或曝光要挟退款或赔偿 / demands money under threat of a bad review or public exposure", "high", 0)
 			}
 		}
 	}

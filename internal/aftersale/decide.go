@@ -77,6 +77,9 @@ func Decide(s State, o OrderView, c Command, b *policy.Book, now time.Time) ([]E
 	if c.Action == Execute {
 		return decideExecute(s, o, c, b, now, ev)
 	}
+	if c.Action == Revise {
+		return decideRevise(s, o, c, b, now, ev)
+	}
 	if c.ExpectVersion != 0 && c.ExpectVersion != s.Version {
 		return nil, conflict(s, fmt.Sprintf("申请已变化：你看到的是版本 %d，当前为版本 %d（%s） / the request changed: you saw version %d, it is now version %d (%s)", c.ExpectVersion, s.Version, s.Status, c.ExpectVersion, s.Version, s.Status))
 	}
@@ -350,6 +353,44 @@ func decideExecute(s State, o OrderView, c Command, b *policy.Book, now time.Tim
 		ev.Data.Deadline, ev.RuleIDs = deadline(b, BuyerShipReturn, Buyer, now)
 	default:
 		return nil, fault.Field("ruling", "未知判定执行方式 %q / unknown ruling %q", c.Ruling, c.Ruling)
+	}
+	return []Event{ev}, nil
+}
+
+// decideRevise carries out an appeal decision that changed the executed
+// judgment of a request no longer under intervention.
+func decideRevise(s State, o OrderView, c Command, b *policy.Book, now time.Time, ev Event) ([]Event, error) {
+	if s.Status == "" || (s.Intervention != nil && s.Status.Open()) {
+		return nil, conflict(s, "申请仍在平台介入中，须先执行判定 / the request is still under intervention: execute the judgment first")
+	}
+	ev.Type, ev.Reason = EvJudgmentRevised, c.Note
+	switch c.Ruling {
+	case RulingRefund:
+		if c.Amount <= 0 || c.Amount > o.Refundable {
+			return nil, fault.Field("amount", "改判追加退款须大于0且不超过可退金额 %s / the added refund must be above 0 and at most the refundable %s", o.Refundable, o.Refundable)
+		}
+		ev.Data.Refund = c.Amount
+		ev.RuleIDs = []string{b.ID("aftersale.refund_cap")}
+	case RulingClose, RulingReturn:
+		if s.Refunded > 0 {
+			return nil, conflict(s, "申请已退款，不能改为关闭或退货 / the request was refunded: it cannot be closed or sent back for a return")
+		}
+		if c.Ruling == RulingClose {
+			ev.Data.ClosedReason = "judged_for_seller_on_appeal"
+		} else {
+			if o.ShippedAt == nil {
+				return nil, fault.Field("ruling", "未发货的订单无需退货 / nothing to return on an unshipped order")
+			}
+			ev.Data.Type = ReturnAndRefund
+			ev.Data.Deadline, ev.RuleIDs = deadline(b, BuyerShipReturn, Buyer, now)
+		}
+	case RulingKeep:
+		ev.Data.Deadline = s.Deadline
+	default:
+		return nil, fault.Field("ruling", "未知改判执行方式 %q / unknown ruling %q", c.Ruling, c.Ruling)
+	}
+	if ev.RuleIDs == nil {
+		ev.RuleIDs = []string{}
 	}
 	return []Event{ev}, nil
 }

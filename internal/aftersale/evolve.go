@@ -40,6 +40,15 @@ func Evolve(s State, e Event) State {
 		s.Status, s.ClosedReason = Closed, d.ClosedReason
 	case EvJudgedReturn:
 		s.Status, s.Intervention, s.Type = WaitBuyerReturnGoods, nil, ReturnAndRefund
+	case EvJudgmentRevised:
+		switch {
+		case d.Refund > 0:
+			s.Status, s.Intervention, s.ClosedReason = Success, nil, ""
+		case d.ClosedReason != "":
+			s.Status, s.Intervention, s.ClosedReason = Closed, nil, d.ClosedReason
+		case d.Type != "":
+			s.Status, s.Intervention, s.ClosedReason, s.Type = WaitBuyerReturnGoods, nil, "", d.Type
+		}
 	case EvReceiptRefused:
 		s.Refusal, s.Intervention = d.Refusal, d.Intervention
 	}

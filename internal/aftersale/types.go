@@ -98,6 +98,14 @@ const (
 	// Execute carries out a platform judgment on a request under
 	// intervention; actor Platform. Command.Ruling says how.
 	Execute Action = "execute"
+	// Revise carries out an appeal decision that changed an executed
+	// judgment (the request is no longer under intervention); actor
+	// Platform. Command.Ruling says how: RulingRefund pays Command.Amount
+	// more (SUCCESS), RulingClose closes a request that refunded nothing,
+	// RulingReturn asks a request that refunded nothing for the goods back
+	// first, RulingKeep leaves the request as executed and records the
+	// decision in its history (the money moved on the ledger only).
+	Revise Action = "revise"
 )
 
 // Rulings a platform judgment can impose on the request.
@@ -105,6 +113,7 @@ const (
 	RulingRefund = "refund" // refund Command.Amount now: SUCCESS
 	RulingClose  = "close"  // judged for the seller: CLOSED
 	RulingReturn = "return" // the buyer returns the goods first: WAIT_BUYER_RETURN_GOODS
+	RulingKeep   = "keep"   // Revise only: the request stays as executed
 )
 
 // Actions lists the actions a party can take (not create, not expire).
@@ -114,7 +123,7 @@ var Actions = []Action{Agree, Refuse, CounterOffer, AcceptOffer, Modify, ShipRet
 var actorOf = map[Action]Role{
 	Create: Buyer, Agree: Seller, Refuse: Seller, CounterOffer: Seller, AcceptOffer: Buyer,
 	Modify: Buyer, ShipReturn: Buyer, Cancel: Buyer, Escalate: Buyer, ConfirmReturn: Seller,
-	RefuseReceipt: Seller, Expire: System, Execute: Platform,
+	RefuseReceipt: Seller, Expire: System, Execute: Platform, Revise: Platform,
 }
 
 // ActorOf returns the role that may take the action.
@@ -216,6 +225,8 @@ const (
 	EvJudgedRefund    EventType = "judged_refund"
 	EvJudgedClose     EventType = "judged_close"
 	EvJudgedReturn    EventType = "judged_return"
+	// EvJudgmentRevised: an appeal changed the executed judgment (Revise).
+	EvJudgmentRevised EventType = "judgment_revised"
 )
 
 // Event is one fact in a request's history.

@@ -423,7 +423,7 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 		for _, it := range Missing(s) {
 			j.Missing = append(j.Missing, it.Key)
 		}
-		if c.Action == Judge {
+		if c.Action == Judge || !c.Uphold {
 			if c.Compensation < 0 {
 				return nil, fault.Field("compensation", "赔偿金额不能为负 / compensation cannot be negative")
 			}
@@ -434,10 +434,25 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 				j.Compensation = c.Compensation
 				j.RuleIDs = appendUnique(j.RuleIDs, "taobao-dispute-86")
 			}
+		}
+		if c.Action == Judge {
 			return []Event{judged(ev, j, b, now)}, nil
 		}
 		ev.Type, ev.Reason, ev.Data.Judgment = EvAppealDecided, j.Reason, &j
 		ev.RuleIDs = append(slices.Clone(j.RuleIDs), b.ID("appeal.max_count"))
+		if prev := s.Judgment; !c.Uphold && !SameRuling(prev, &j) {
+			// An overturn: the difference is executed (the service fills in
+			// the money) by the rule stated in OverturnRule.
+			refunded := prev.Outcome == RefundFull || prev.Outcome == RefundPartial
+			if j.Outcome == ReturnThenRefund && refunded {
+				return nil, fault.Field("outcome", "原判已退款，不能改判为退货后退款：请改判退款金额 / the first judgment was refunded: judge a refund amount instead of return_then_refund")
+			}
+			j.Revision = &Revision{PreviousOutcome: prev.Outcome, PreviousAmount: prev.Amount, PreviousCompensation: prev.Compensation, Rule: OverturnRule}
+			j.RuleIDs = appendUnique(j.RuleIDs, RuleOverturn)
+			ev.RuleIDs = appendUnique(ev.RuleIDs, RuleOverturn)
+			ev.RuleIDs = appendUnique(ev.RuleIDs, "taobao-dispute-85")
+			ev.Reason = j.Reason + "（" + OverturnRule + "）"
+		}
 		return []Event{ev}, nil
 	case AppealCase:
 		if err := need(RoleBuyer, RoleSeller); err != nil {
@@ -555,6 +570,12 @@ func judgment(s State, c Command) (Judgment, error) {
 	}
 	j.RuleIDs = appendUnique(slices.Clone(j.RuleIDs), "taobao-dispute-49")
 	return j, nil
+}
+
+// SameRuling reports two judgments that move the same money: the same
+// outcome, refund and compensation.
+func SameRuling(a, b *Judgment) bool {
+	return a != nil && b != nil && a.Outcome == b.Outcome && a.Amount == b.Amount && a.Compensation == b.Compensation
 }
 
 func window(s State, p Party) *Window {

@@ -151,6 +151,43 @@ type Judgment struct {
 	// recorded and shown, not papered over (taobao-dispute-87).
 	Compensation money.Fen `json:"compensation,omitempty"`
 	Shortfall    money.Fen `json:"shortfall,omitempty"`
+	// Revision: on appeal, how this judgment changed the executed first
+	// one and what moved to carry out the difference (ours-appeal-overturn).
+	Revision *Revision `json:"revision,omitempty"`
+}
+
+// RuleOverturn is this project's rule for executing an appeal decision that
+// changes an executed judgment; OverturnRule states it (see doc.go).
+const RuleOverturn = "ours-appeal-overturn"
+
+// OverturnRule is the rule text written into the appeal decision's event.
+const OverturnRule = "改判执行：买家应得更多的，差额先从担保款、再从卖家可用余额（第八十五条）、再从保证金（第八十六条）退给买家，仍不足的记录为缺口（第八十七条）；" +
+	"买家已得多于改判的，平台为自己的错误判定承担责任：由先行赔付基金向卖家补足其被多扣的款项（保证金赔付退回保证金），不强制从买家扣回，" +
+	"对买家的追偿记为平台的追偿主张，由双方协商或通过其他途径解决（第八十五条协助、第八十七条、第九十三条）；商品已退回卖家的，交易已还原，不予补足。" +
+	" / Executing an overturn: when the buyer is owed more, the difference is refunded from the escrow, then the seller's available balance (art. 85), then the deposit (art. 86), and what is still missing is recorded as a shortfall (art. 87); " +
+	"when the buyer got more than the new judgment, the platform bears its own error: the guarantee fund pays the seller what was taken from it (compensation back into the deposit), nothing is forced back from the buyer, " +
+	"and the recovery from the buyer is recorded as the platform's claim, for the parties to settle or pursue elsewhere (art. 85 assistance, art. 87, art. 93); when the goods went back to the seller the trade is unwound and nothing is paid."
+
+// Revision is how an appeal decision changed the executed judgment, with
+// the money the service found and moved (filled in when executed).
+type Revision struct {
+	PreviousOutcome      Outcome   `json:"previous_outcome"`
+	PreviousAmount       money.Fen `json:"previous_amount"`
+	PreviousCompensation money.Fen `json:"previous_compensation"`
+	// Refund: trade money refunded to the buyer on top of what was.
+	Refund money.Fen `json:"refund"`
+	// Compensation: compensation paid from the deposit on top of what was.
+	Compensation money.Fen `json:"compensation"`
+	// Restitution: what the guarantee fund paid the seller back.
+	Restitution money.Fen `json:"restitution"`
+	// RecoveryClaim: the platform's claim against the buyer for what the
+	// buyer got beyond the new judgment; recorded, not forced.
+	RecoveryClaim money.Fen `json:"recovery_claim"`
+	// Shortfall: what could not be paid (art. 87).
+	Shortfall money.Fen `json:"shortfall"`
+	// GoodsReturned: the goods went back to the seller, so nothing was owed back to it.
+	GoodsReturned bool   `json:"goods_returned"`
+	Rule          string `json:"rule"`
 }
 
 // Appeal is a party's appeal of a judgment.

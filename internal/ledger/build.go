@@ -402,3 +402,81 @@ func Withdraw(m Meta, from Account, amount money.Fen) (Transaction, error) {
 	}
 	return m.tx("", TxWithdrawal, nil, debit(from, amount), credit(External(SourceWithdrawal), amount)), nil
 }
+
+// RuleOverturn is the project's rule for executing an appeal decision that
+// changes an executed judgment (see the dispute package documentation).
+const RuleOverturn = "ours-appeal-overturn"
+
+// RecoverRefund pays the buyer a refund the appeal decision added to an
+// executed judgment: from the order's escrow while it still holds money,
+// then from the seller's available balance (art. 85), then from the
+// seller's deposit (art. 86); what none of them covers is a shortfall (art.
+// 87), recorded, not paid. One refund transaction. The refund cap is the
+// caller's, as for Refund. Errors: Invalid.
+func RecoverRefund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Plan, error) {
+	var p Plan
+	if err := m.check(true); err != nil {
+		return p, err
+	}
+	if err := checkAmount(amount); err != nil {
+		return p, err
+	}
+	if err := checkParty("buyer_id", buyerID); err != nil {
+		return p, err
+	}
+	if err := checkParty("seller_id", sellerID); err != nil {
+		return p, err
+	}
+	fromEscrow, rest := Cover(amount, b.Headroom(Escrow(m.OrderID)))
+	fromSeller, rest := Cover(rest, b.Headroom(SellerAvailable(sellerID)))
+	fromDeposit, short := Cover(rest, b.Headroom(SellerDeposit(sellerID)))
+	rules := []string{RuleOverturn}
+	if fromSeller > 0 {
+		rules = append(rules, RuleExecute)
+	}
+	if fromDeposit > 0 {
+		rules = append(rules, RuleDeposit)
+	}
+	if short > 0 {
+		rules = append(rules, RuleShortfall)
+	}
+	paid := fromEscrow + fromSeller + fromDeposit
+	p.add(m.tx("", TxRefund, rules, debit(Escrow(m.OrderID), fromEscrow), debit(SellerAvailable(sellerID), fromSeller),
+		debit(SellerDeposit(sellerID), fromDeposit), credit(BuyerPayout(buyerID), paid)))
+	p.shortfall(SellerDeposit(sellerID), BuyerPayout(buyerID), amount, paid)
+	return p, nil
+}
+
+// Restitute makes a seller whole from the guarantee fund for money an
+// executed judgment took from it and the appeal decision gave back to it:
+// toAvailable (trade money refunded to the buyer) to the seller's available
+// balance, toDeposit (compensation paid from the deposit) back to the
+// deposit. The platform bears its own error (ours-appeal-overturn); the
+// buyer is not debited. What the fund lacks is a shortfall (art. 87). One
+// fund_restitution transaction. Errors: Invalid.
+func Restitute(m Meta, sellerID string, toAvailable, toDeposit money.Fen, b Balances) (Plan, error) {
+	var p Plan
+	if err := m.check(true); err != nil {
+		return p, err
+	}
+	if toAvailable < 0 || toDeposit < 0 {
+		return p, fault.Field("amount", "金额不能为负 / amounts cannot be negative")
+	}
+	if err := checkAmount(toAvailable + toDeposit); err != nil {
+		return p, err
+	}
+	if err := checkParty("seller_id", sellerID); err != nil {
+		return p, err
+	}
+	fund := b.Headroom(GuaranteeFund())
+	avail, _ := Cover(toAvailable, fund)
+	dep, _ := Cover(toDeposit, fund-avail)
+	rules := []string{RuleOverturn}
+	if avail+dep < toAvailable+toDeposit {
+		rules = append(rules, RuleShortfall)
+	}
+	p.add(m.tx("", TxFundRestitution, rules, debit(GuaranteeFund(), avail+dep), credit(SellerAvailable(sellerID), avail), credit(SellerDeposit(sellerID), dep)))
+	p.shortfall(GuaranteeFund(), SellerAvailable(sellerID), toAvailable, avail)
+	p.shortfall(GuaranteeFund(), SellerDeposit(sellerID), toDeposit, dep)
+	return p, nil
+}

@@ -20,11 +20,13 @@ type OrderTotals struct {
 	Frozen    money.Fen `json:"frozen"`    // still frozen
 	// Beyond the escrow.
 	RefundedAfterRelease money.Fen `json:"refunded_after_release"` // refunds paid from the seller's available balance
+	RefundedFromDeposit  money.Fen `json:"refunded_from_deposit"`  // refunds recovered from the seller's deposit (appeal overturns, art. 86)
 	Advanced             money.Fen `json:"advanced"`               // advance_from_fund to the buyer
 	AdvanceReversed      money.Fen `json:"advance_reversed"`       // advances paid over to the seller (2b, 调帐)
 	FundRecovered        money.Fen `json:"fund_recovered"`         // repay_fund into the fund (frozen + deposit)
 	ReceivableRecorded   money.Fen `json:"receivable_recorded"`    // booked as the seller's debt to the fund
 	Compensated          money.Fen `json:"compensated"`            // compensation from the deposit
+	Restituted           money.Fen `json:"restituted"`             // paid by the fund to the seller after an overturn (ours-appeal-overturn)
 	Transactions         int       `json:"transactions"`
 }
 
@@ -36,7 +38,7 @@ func (o OrderTotals) Settled() bool { return o.Escrow == 0 && o.Frozen == 0 }
 // advances not paid over to the seller. It never exceeds Paid
 // (ours-refund-cap); compensation is on top.
 func (o OrderTotals) BuyerRefunded() money.Fen {
-	return o.Refunded + o.RefundedAfterRelease + o.Advanced - o.AdvanceReversed
+	return o.Refunded + o.RefundedAfterRelease + o.RefundedFromDeposit + o.Advanced - o.AdvanceReversed
 }
 
 // OpenAdvance is what the fund advanced on the order and has neither
@@ -62,6 +64,7 @@ func (o OrderTotals) Identity() error {
 type Reconciler struct {
 	orders      map[string]*OrderTotals
 	FundCapital money.Fen // fund_top_up into the fund
+	FundBorne   money.Fen // fund_restitution out of the fund: the platform's own errors it bore
 }
 
 // NewReconciler returns an empty reconciler.
@@ -107,6 +110,11 @@ func (r *Reconciler) Add(t Transaction) *Violation {
 			}
 		case k == KindSellerAvailable && t.Kind == TxRefund:
 			o.RefundedAfterRelease -= p.Amount
+		case k == KindSellerDeposit && t.Kind == TxRefund:
+			o.RefundedFromDeposit -= p.Amount
+		case k == KindGuaranteeFund && t.Kind == TxFundRestitution:
+			o.Restituted -= p.Amount
+			r.FundBorne -= p.Amount
 		case k == KindGuaranteeFund && t.Kind == TxAdvanceFromFund:
 			o.Advanced -= p.Amount
 		case k == KindGuaranteeFund && t.Kind == TxRepayFund:
@@ -176,8 +184,10 @@ func (r *Reconciler) Check() []*Violation {
 }
 
 // FundWhole checks that the guarantee fund's cash plus what sellers owe it
-// plus the advances still open equals the capital put in: every fen the
-// fund advanced is back, owed, or still out on an open advance.
+// plus the advances still open plus what it paid sellers for the platform's
+// overturned judgments (fund_restitution, a loss it bears) equals the
+// capital put in: every fen the fund advanced is back, owed, or still out on
+// an open advance, and every other fen that left it is a restitution.
 func (r *Reconciler) FundWhole(b Balances) error {
 	var recv money.Fen
 	for a, v := range b {
@@ -186,10 +196,10 @@ func (r *Reconciler) FundWhole(b Balances) error {
 		}
 	}
 	open := r.OpenAdvances()
-	if got := b[GuaranteeFund()] + recv + open; got != r.FundCapital {
+	if got := b[GuaranteeFund()] + recv + open + r.FundBorne; got != r.FundCapital {
 		return &Violation{Account: GuaranteeFund().String(), Invariant: InvFundWhole,
-			Detail: fmt.Sprintf("fund %d + receivables %d + open advances %d = %d ≠ capital %d",
-				int64(b[GuaranteeFund()]), int64(recv), int64(open), int64(got), int64(r.FundCapital))}
+			Detail: fmt.Sprintf("fund %d + receivables %d + open advances %d + restitutions %d = %d ≠ capital %d",
+				int64(b[GuaranteeFund()]), int64(recv), int64(open), int64(r.FundBorne), int64(got), int64(r.FundCapital))}
 	}
 	return nil
 }

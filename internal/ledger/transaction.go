@@ -20,7 +20,7 @@ type TxKind string
 const (
 	TxPaymentEscrow           TxKind = "payment_escrow"            // External(payin) → Escrow(order)
 	TxReleaseToSeller         TxKind = "release_to_seller"         // Escrow(order) → SellerAvailable
-	TxRefund                  TxKind = "refund"                    // Escrow(order) [, SellerAvailable] → BuyerPayout
+	TxRefund                  TxKind = "refund"                    // Escrow(order) [, SellerAvailable [, SellerDeposit]] → BuyerPayout
 	TxCompensationFromDeposit TxKind = "compensation_from_deposit" // SellerDeposit → BuyerPayout (art. 86)
 	TxAdvanceFromFund         TxKind = "advance_from_fund"         // GuaranteeFund → BuyerPayout (SPEC §5.1)
 	TxFreeze                  TxKind = "freeze"                    // Escrow(order) → Frozen(order) (SPEC §5.1)
@@ -32,6 +32,11 @@ const (
 	TxDepositTopUp            TxKind = "deposit_top_up"            // External → SellerDeposit
 	TxFundTopUp               TxKind = "fund_top_up"               // External → GuaranteeFund
 	TxWithdrawal              TxKind = "withdrawal"                // SellerAvailable, BuyerPayout, SellerDeposit → External
+	// TxFundRestitution: the guarantee fund makes a seller whole for money
+	// an executed judgment took and the appeal decision gave back (GuaranteeFund
+	// → SellerAvailable, SellerDeposit): the platform bears its own error
+	// (ours-appeal-overturn); the fund's loss is counted in fund_whole.
+	TxFundRestitution TxKind = "fund_restitution"
 )
 
 // Limits on a transaction.
@@ -55,7 +60,7 @@ type Shape struct {
 var shapes = map[TxKind]Shape{
 	TxPaymentEscrow:           {From: []AccountKind{KindExternal}, To: []AccountKind{KindEscrow}, Order: true},
 	TxReleaseToSeller:         {From: []AccountKind{KindEscrow}, To: []AccountKind{KindSellerAvailable}, Order: true},
-	TxRefund:                  {From: []AccountKind{KindEscrow, KindSellerAvailable}, To: []AccountKind{KindBuyerPayout}, Order: true},
+	TxRefund:                  {From: []AccountKind{KindEscrow, KindSellerAvailable, KindSellerDeposit}, To: []AccountKind{KindBuyerPayout}, Order: true},
 	TxCompensationFromDeposit: {From: []AccountKind{KindSellerDeposit}, To: []AccountKind{KindBuyerPayout}},
 	TxAdvanceFromFund:         {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindBuyerPayout}, Order: true},
 	TxFreeze:                  {From: []AccountKind{KindEscrow}, To: []AccountKind{KindFrozen}, Order: true},
@@ -68,6 +73,7 @@ var shapes = map[TxKind]Shape{
 	TxDepositTopUp:   {From: []AccountKind{KindExternal}, To: []AccountKind{KindSellerDeposit}},
 	TxFundTopUp:      {From: []AccountKind{KindExternal}, To: []AccountKind{KindGuaranteeFund}},
 	TxWithdrawal:     {From: []AccountKind{KindSellerAvailable, KindBuyerPayout, KindSellerDeposit}, To: []AccountKind{KindExternal}},
+	TxFundRestitution: {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindSellerAvailable, KindSellerDeposit}, Order: true},
 }
 
 // ShapeOf returns the shape of a kind and whether the kind is known.
@@ -130,7 +136,7 @@ const (
 	InvReconcile        Invariant = "order_reconciliation" // paid = released + refunded + recovered + escrow + frozen
 	InvRefundCap        Invariant = "refund_cap"           // a buyer never gets back more than was paid (ours-refund-cap)
 	InvFundRecovery     Invariant = "fund_recovery"        // the fund never recovers more than it advanced on an order
-	InvFundWhole        Invariant = "fund_whole"           // fund + receivables + open advances = capital
+	InvFundWhole        Invariant = "fund_whole"           // fund + receivables + open advances + restitutions = capital
 )
 
 // Violation is a broken invariant, naming the transaction and, when one

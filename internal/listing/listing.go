@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/adlaw"
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -199,43 +200,88 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 	return out
 }
 
-// stuffing flags keyword stuffing (乱用关键词): one word of two to four
-// Chinese characters repeated stuffingRepeats times or more in a title. The
-// span is the occurrence that reaches the limit.
+// stuffing flags keyword stuffing (乱用关键词): one word of two or more
+// Chinese characters repeated stuffingRepeats times or more in a title (at
+// non-overlapping places). A longer repeated word implies its first two
+// characters repeat, so bigrams are counted in a small open-addressing table
+// on the stack (no allocation), and the span is widened to the longest
+// extension (≤ 4 characters) shared by all occurrences; it marks the
+// occurrence that reaches the limit.
 func stuffing(tx *textnorm.Text) (Finding, bool) {
-	rs := []rune(tx.Norm)
-	if len(rs) < 12 {
+	n := tx.Norm
+	if len(n) < 12*3 {
 		return Finding{}, false
 	}
-	for n := 4; n >= 2; n-- {
-		seen := map[string][]int{}
-		for i := 0; i+n <= len(rs); i++ {
-			ok := true
-			for _, r := range rs[i : i+n] {
-				if !textnorm.IsHan(r) {
-					ok = false
-					break
+	type slot struct {
+		k   uint64
+		cnt int
+		at  [stuffingRepeats]int // byte offsets of the counted occurrences
+	}
+	var tab [128]slot
+	used := 0
+	var prev rune
+	prevAt := -1
+	for b, r := range n {
+		if prevAt >= 0 && textnorm.IsHan(prev) && textnorm.IsHan(r) {
+			k := uint64(prev)<<21 | uint64(r)
+			h := int(mix(k) & 127)
+			for tab[h].cnt != 0 && tab[h].k != k {
+				h = (h + 1) & 127
+			}
+			sl := &tab[h]
+			if sl.cnt == 0 {
+				if used == len(tab)-1 {
+					break // a very long title: the table is full
+				}
+				used++
+			}
+			if sl.cnt == 0 || prevAt >= sl.at[sl.cnt-1]+len(string(prev))+utf8.RuneLen(r) {
+				sl.k = k
+				sl.at[sl.cnt] = prevAt
+				sl.cnt++
+				if sl.cnt == stuffingRepeats {
+					return stuffingFinding(tx, sl.at[:]), true
 				}
 			}
-			if !ok {
-				continue
-			}
-			w := string(rs[i : i+n])
-			ps := seen[w]
-			if len(ps) > 0 && i < ps[len(ps)-1]+n {
-				continue // overlapping
-			}
-			ps = append(ps, i)
-			seen[w] = ps
-			if len(ps) == stuffingRepeats {
-				bs := len(string(rs[:i]))
-				a, b := tx.Span(bs, bs+len(w))
-				return Finding{RuleID: RuleStuffing, Kind: "keyword_stuffing", Start: a, End: b, Text: tx.OrigSlice(a, b), Severity: "low", Action: "demote",
-					Reason: "同一关键词在标题中重复四次以上 / the same keyword repeated four or more times"}, true
-			}
 		}
+		prev, prevAt = r, b
 	}
 	return Finding{}, false
+}
+
+// stuffingFinding widens the repeated bigram at the given byte offsets to
+// the longest shared word (≤ 4 characters) and reports the last occurrence.
+func stuffingFinding(tx *textnorm.Text, at []int) Finding {
+	n := tx.Norm
+	width := func(i, w int) int { // byte length of w runes from i
+		j := i
+		for k := 0; k < w && j < len(n); k++ {
+			_, sz := utf8.DecodeRuneInString(n[j:])
+			j += sz
+		}
+		return j - i
+	}
+	w := 2
+	for w < 4 {
+		r0, _ := utf8.DecodeRuneInString(n[min(at[0]+width(at[0], w), len(n)):])
+		ok := textnorm.IsHan(r0)
+		for k, i := range at {
+			e := i + width(i, w)
+			r, _ := utf8.DecodeRuneInString(n[min(e, len(n)):])
+			if e >= len(n) || r != r0 || (k+1 < len(at) && e+utf8.RuneLen(r) > at[k+1]) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			break
+		}
+		w++
+	}
+	last := at[len(at)-1]
+	s, e := tx.Span(last, last+width(last, w))
+	return Finding{RuleID: RuleStuffing, Kind: "keyword_stuffing", Start: s, End: e, Text: tx.OrigSlice(s, e), Severity: "low", Action: "demote",
+		Reason: "同一关键词在标题中重复四次以上 / the same keyword repeated four or more times"}
 }
 
 func matchIf(on bool, re *regexp.Regexp, n string) [][]int {

@@ -124,3 +124,13 @@ func TestKeywordStuffing(t *testing.T) {
 		t.Fatalf("three repeats are ordinary: %+v", fs)
 	}
 }
+
+func TestStuffingLongTitleTerminates(t *testing.T) {
+	var b []rune
+	for r := rune(0x4E00); r < 0x4E00+400; r++ {
+		b = append(b, r)
+	}
+	if fs := rules(NewScanner(nil).ScanTitle(Listing{ID: "l", Title: string(b)})); len(fs[RuleStuffing]) != 0 {
+		t.Fatalf("no repeats: %+v", fs)
+	}
+}

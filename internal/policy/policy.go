@@ -61,6 +61,7 @@ const (
 var schema = map[string]struct {
 	kind     kind
 	onExpiry []string
+	optional bool // missing: the embedded default's rule is used
 }{
 	"order.ship_by":                        {kind: kDuration},
 	"order.auto_confirm_receipt":           {kind: kDuration},
@@ -88,7 +89,21 @@ var schema = map[string]struct {
 	"listing.stale_listed":                 {kind: kDuration},
 	"listing.stale_no_sale":                {kind: kDuration},
 	"listing.duplicate_limits":             {kind: kIntList},
+	// Seller service quality (SPEC §9, internal/quality). Optional: a book
+	// written before these rules existed gets the embedded defaults.
+	"quality.window":                  {kind: kDuration, optional: true},
+	"quality.chat_response_target":    {kind: kDuration, optional: true},
+	"quality.dispute_refund_zero":     {kind: kBasisPoints, optional: true},
+	"quality.complaint_zero":          {kind: kBasisPoints, optional: true},
+	"quality.weight_dispute_refund":   {kind: kInt, optional: true},
+	"quality.weight_complaint":        {kind: kInt, optional: true},
+	"quality.weight_chat_response":    {kind: kInt, optional: true},
+	"quality.weight_on_time_shipping": {kind: kInt, optional: true},
 }
+
+// qualityWeights are the weight rules of the service-quality score; at
+// least one must be positive.
+var qualityWeights = []string{"quality.weight_dispute_refund", "quality.weight_complaint", "quality.weight_chat_response", "quality.weight_on_time_shipping"}
 
 var ruleIDPattern = regexp.MustCompile(`^(seed|taobao-dispute|adlaw|ours|public|jd|cn-7day-return|cn-law)-[a-z0-9-]+$`)
 
@@ -194,10 +209,22 @@ func Parse(data []byte) (*Book, error) {
 		}
 		b.Rules[k] = r
 	}
-	for k := range schema {
+	for k, sc := range schema {
 		if _, ok := b.Rules[k]; !ok {
-			return nil, &Error{Key: "rules." + k, Reason: "missing"}
+			if !sc.optional {
+				return nil, &Error{Key: "rules." + k, Reason: "missing"}
+			}
+			if err := b.defaultRule(k, sc.kind, seenIDs); err != nil {
+				return nil, err
+			}
 		}
+	}
+	var weightSum int64
+	for _, k := range qualityWeights {
+		weightSum += b.ints[k]
+	}
+	if weightSum <= 0 {
+		return nil, &Error{Key: "rules." + qualityWeights[0] + ".value", Reason: "the service-quality weights must not all be 0"}
 	}
 	if b.ints["complaint.late_shipment_min"] > b.ints["complaint.late_shipment_max"] {
 		return nil, &Error{Key: "rules.complaint.late_shipment_min.value", Reason: "greater than complaint.late_shipment_max"}
@@ -213,6 +240,30 @@ func Parse(data []byte) (*Book, error) {
 	sum := sha256.Sum256(canon)
 	b.Digest = hex.EncodeToString(sum[:8])
 	return b, nil
+}
+
+// defaultRule fills an optional rule the book does not hold with the
+// embedded default's (a book written before the rule existed).
+func (b *Book) defaultRule(key string, k kind, seenIDs map[string]string) error {
+	var raw struct {
+		Rules map[string]Rule `json:"rules"`
+	}
+	if err := json.Unmarshal(defaultJSON, &raw); err != nil {
+		return &Error{Key: "rules." + key, Reason: "embedded default: " + err.Error()}
+	}
+	r, ok := raw.Rules[key]
+	if !ok {
+		return &Error{Key: "rules." + key, Reason: "missing"}
+	}
+	if other, dup := seenIDs[r.ID]; dup {
+		return &Error{Key: "rules." + other + ".id", Reason: fmt.Sprintf("%q is the ID of the default rules.%s", r.ID, key)}
+	}
+	seenIDs[r.ID] = key
+	if err := b.parseValue(key, k, r.Value); err != nil {
+		return &Error{Key: "rules." + key + ".value", Reason: "embedded default: " + err.Error()}
+	}
+	b.Rules[key] = r
+	return nil
 }
 
 func (b *Book) parseValue(key string, k kind, v string) error {

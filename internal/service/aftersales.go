@@ -245,7 +245,11 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 			row = &store.Deadline{ID: fmt.Sprintf("%s/%d", cur.ID, deadlineSeq), Kind: string(d.Kind), Actor: string(d.Actor),
 				DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
 		}
-		if err := tx.ReplaceDeadline(ctx, AggAftersale, cur.ID, row, now); err != nil {
+		replace := tx.ReplaceDeadline
+		if cur.Deadline == nil {
+			replace = tx.InsertDeadline // the state wanted none: no pending row to cancel
+		}
+		if err := replace(ctx, AggAftersale, cur.ID, row, now); err != nil {
 			return next, err
 		}
 	}

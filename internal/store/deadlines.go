@@ -42,6 +42,17 @@ func (t *Tx) ReplaceDeadline(ctx context.Context, aggType, aggID string, d *Dead
 	if d == nil {
 		return nil
 	}
+	return t.InsertDeadline(ctx, aggType, aggID, d, now)
+}
+
+// InsertDeadline inserts d as the aggregate's pending deadline when the
+// caller knows it has none (its state wanted none): one statement instead
+// of ReplaceDeadline's two. Should a pending row exist after all, the unique
+// index refuses the insert (the command fails; nothing is lost).
+func (t *Tx) InsertDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
+	if d == nil {
+		return nil
+	}
 	_, err := t.exec(ctx, `INSERT INTO deadlines (id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now))
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
 )
 
 // GetDispute loads a case in the transaction. Errors: NotFound.
@@ -144,4 +145,46 @@ func (s *Store) DisputeSLAStats(ctx context.Context, now time.Time) (inReview, b
 	}
 	err = s.queryRow(ctx, `SELECT COUNT(*) FROM disputes WHERE status = 'REVIEW' AND sla_due_at < ?`, micros(now)).Scan(&breached)
 	return
+}
+
+// OrderLedgerTransactions returns an order's ledger transactions with their
+// postings, in posting order, read in the transaction.
+func (t *Tx) OrderLedgerTransactions(ctx context.Context, orderID string) ([]LedgerTxRecord, error) {
+	return (&LedgerView{q: t.tx, d: t.d}).ledgerTxs(ctx, `WHERE t.order_id = ?`, orderID)
+}
+
+// ManualInterventionRefund is one refund that counts against a seller as a
+// manual-intervention refund (人工介入退款, SPEC §5): an advance payment.
+type ManualInterventionRefund struct {
+	ID        string
+	SellerID  string
+	DisputeID string
+	OrderID   string
+	Amount    money.Fen
+	RuleID    string
+	At        time.Time
+}
+
+// RecordManualInterventionRefund records one in the transaction; recording
+// the same id again is a no-op.
+func (t *Tx) RecordManualInterventionRefund(ctx context.Context, r ManualInterventionRefund) error {
+	_, err := t.exec(ctx, `INSERT INTO manual_intervention_refunds (id, seller_id, dispute_id, order_id, amount, rule_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		r.ID, r.SellerID, r.DisputeID, r.OrderID, int64(r.Amount), r.RuleID, micros(r.At))
+	return err
+}
+
+// ManualInterventionCount is a seller's manual-intervention refunds in a window.
+type ManualInterventionCount struct {
+	Count  int64     `json:"count"`
+	Amount money.Fen `json:"amount"`
+}
+
+// ManualInterventionRefunds counts a seller's manual-intervention refunds
+// at or after since (a service-quality computation's window).
+func (s *Store) ManualInterventionRefunds(ctx context.Context, sellerID string, since time.Time) (ManualInterventionCount, error) {
+	var c ManualInterventionCount
+	var amt int64
+	err := s.queryRow(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM manual_intervention_refunds WHERE seller_id = ? AND at >= ?`, sellerID, micros(since)).Scan(&c.Count, &amt)
+	c.Amount = money.Fen(amt)
+	return c, err
 }

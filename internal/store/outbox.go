@@ -192,39 +192,46 @@ func (s *Store) FanOutOutbox(ctx context.Context, f FanOut) (FanOutResult, error
 			}
 		}
 		ids := make([]any, 0, len(msgs))
+		type row struct {
+			m               msg
+			channel, target string
+		}
+		var rowsOut []row
 		for _, m := range msgs {
-			type target struct{ channel, endpoint string }
-			var targets []target
 			if f.Channels != nil {
 				for _, c := range f.Channels(m.topic) {
-					targets = append(targets, target{c, ""})
+					rowsOut = append(rowsOut, row{m, c, ""})
 				}
 			}
 			for _, ep := range eps {
 				if MatchTopic(ep.EventTypes, m.topic) {
-					targets = append(targets, target{ChannelWebhook, ep.ID})
+					rowsOut = append(rowsOut, row{m, ChannelWebhook, ep.ID})
 				}
-			}
-			if len(targets) > 0 {
-				var q strings.Builder
-				q.WriteString(`INSERT INTO deliveries (message_id, channel, endpoint_id, aggregate_type, aggregate_id, aggregate_seq, state, attempts, next_attempt_at, created_at) VALUES `)
-				args := make([]any, 0, 9*len(targets))
-				for i, tg := range targets {
-					if i > 0 {
-						q.WriteString(", ")
-					}
-					q.WriteString(`(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`)
-					args = append(args, m.id, tg.channel, tg.endpoint, m.aggType, m.aggID, m.seq, micros(f.Now), micros(f.Now))
-				}
-				q.WriteString(` ON CONFLICT (message_id, channel, endpoint_id) DO NOTHING`)
-				r, err := tx.exec(ctx, q.String(), args...)
-				if err != nil {
-					return fmt.Errorf("store: create deliveries: %w", err)
-				}
-				n, _ := r.RowsAffected()
-				res.Deliveries += int(n)
 			}
 			ids = append(ids, m.id)
+		}
+		// One multi-row INSERT per chunk instead of one per message: the
+		// relay competes with the commands for the database.
+		for len(rowsOut) > 0 {
+			chunk := rowsOut[:min(len(rowsOut), obxChunk)]
+			rowsOut = rowsOut[len(chunk):]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO deliveries (message_id, channel, endpoint_id, aggregate_type, aggregate_id, aggregate_seq, state, attempts, next_attempt_at, created_at) VALUES `)
+			args := make([]any, 0, 8*len(chunk))
+			for i, r := range chunk {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(`(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`)
+				args = append(args, r.m.id, r.channel, r.target, r.m.aggType, r.m.aggID, r.m.seq, micros(f.Now), micros(f.Now))
+			}
+			q.WriteString(` ON CONFLICT (message_id, channel, endpoint_id) DO NOTHING`)
+			r, err := tx.exec(ctx, q.String(), args...)
+			if err != nil {
+				return fmt.Errorf("store: create deliveries: %w", err)
+			}
+			n, _ := r.RowsAffected()
+			res.Deliveries += int(n)
 		}
 		if _, err := tx.exec(ctx, `UPDATE outbox SET fanned_out = 1 WHERE id IN (`+obxPlaceholders(len(ids))+`)`, ids...); err != nil {
 			return fmt.Errorf("store: mark fanned out: %w", err)
@@ -344,17 +351,33 @@ ORDER BY d.next_attempt_at, d.message_id LIMIT ?` + tx.d.forUpdateSkipLocked()
 		until := micros(c.Now.Add(lease))
 		msgIDs := map[string]bool{}
 		epIDs := map[string]bool{}
+		type dest struct{ channel, endpoint string }
+		groups := map[dest][]any{}
+		var order []dest
 		for i := range out {
 			d := &out[i]
-			if _, err := tx.exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE message_id = ? AND channel = ? AND endpoint_id = ?`,
-				until, d.MessageID, d.Channel, d.EndpointID); err != nil {
-				return fmt.Errorf("store: lease delivery: %w", err)
+			k := dest{d.Channel, d.EndpointID}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
 			}
+			groups[k] = append(groups[k], d.MessageID)
 			d.Attempts++
 			d.NextAttemptAt = fromMicros(until)
 			msgIDs[d.MessageID] = true
 			if d.EndpointID != "" {
 				epIDs[d.EndpointID] = true
+			}
+		}
+		for _, k := range order {
+			ids := groups[k]
+			for len(ids) > 0 {
+				chunk := ids[:min(len(ids), obxChunk)]
+				ids = ids[len(chunk):]
+				args := append([]any{until, k.channel, k.endpoint}, chunk...)
+				if _, err := tx.exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE channel = ? AND endpoint_id = ? AND message_id IN (`+obxPlaceholders(len(chunk))+`)`,
+					args...); err != nil {
+					return fmt.Errorf("store: lease delivery: %w", err)
+				}
 			}
 		}
 		msgs := map[string]OutboxMessage{}
@@ -428,9 +451,21 @@ func (s *Store) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) (i
 	var n int
 	err := s.InTx(ctx, func(tx *Tx) error {
 		n = 0
+		// Outcomes that set the same values on the same destination share
+		// one UPDATE (a round of site messages or SMS is one statement).
+		type set struct {
+			channel, endpoint, state string
+			next                     int64
+			status                   int
+			errText                  string
+			delivered                int64 // 0: NULL
+			attempts                 int
+		}
+		groups := map[set][]any{}
+		var order []set
 		for _, o := range outs {
-			var delivered any
 			next := o.NextAttemptAt
+			var delivered int64
 			switch o.State {
 			case DeliveryDelivered:
 				delivered, next = micros(o.At), o.At
@@ -440,14 +475,30 @@ func (s *Store) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) (i
 			default:
 				return fmt.Errorf("store: delivery outcome state %q", o.State)
 			}
-			res, err := tx.exec(ctx, `UPDATE deliveries SET state = ?, next_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ?
-WHERE message_id = ? AND channel = ? AND endpoint_id = ? AND state = 'pending' AND attempts = ?`,
-				o.State, micros(next), o.Status, obxTruncate(o.Error, 1000), delivered, o.MessageID, o.Channel, o.EndpointID, o.Attempts)
-			if err != nil {
-				return fmt.Errorf("store: record delivery: %w", err)
+			k := set{o.Channel, o.EndpointID, o.State, micros(next), o.Status, obxTruncate(o.Error, 1000), delivered, o.Attempts}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
 			}
-			k, _ := res.RowsAffected()
-			n += int(k)
+			groups[k] = append(groups[k], o.MessageID)
+		}
+		for _, k := range order {
+			var delivered any
+			if k.delivered != 0 {
+				delivered = k.delivered
+			}
+			ids := groups[k]
+			for len(ids) > 0 {
+				chunk := ids[:min(len(ids), obxChunk)]
+				ids = ids[len(chunk):]
+				args := append([]any{k.state, k.next, k.status, k.errText, delivered, k.channel, k.endpoint, k.attempts}, chunk...)
+				res, err := tx.exec(ctx, `UPDATE deliveries SET state = ?, next_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ?
+WHERE channel = ? AND endpoint_id = ? AND state = 'pending' AND attempts = ? AND message_id IN (`+obxPlaceholders(len(chunk))+`)`, args...)
+				if err != nil {
+					return fmt.Errorf("store: record delivery: %w", err)
+				}
+				c, _ := res.RowsAffected()
+				n += int(c)
+			}
 		}
 		return nil
 	})
@@ -876,13 +927,27 @@ func (s *Store) InsertSiteMessages(ctx context.Context, msgs ...SiteMessage) err
 	if len(msgs) == 0 {
 		return nil
 	}
+	for _, m := range msgs {
+		if m.ID == "" || m.RecipientRole == "" || m.RecipientID == "" {
+			return fmt.Errorf("store: site message needs an id and a recipient")
+		}
+	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		for _, m := range msgs {
-			if m.ID == "" || m.RecipientRole == "" || m.RecipientID == "" {
-				return fmt.Errorf("store: site message needs an id and a recipient")
+		for rest := msgs; len(rest) > 0; {
+			chunk := rest[:min(len(rest), obxChunk)]
+			rest = rest[len(chunk):]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO site_messages (id, recipient_role, recipient_id, title, body, ref, created_at) VALUES `)
+			args := make([]any, 0, 7*len(chunk))
+			for i, m := range chunk {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+				args = append(args, m.ID, m.RecipientRole, m.RecipientID, m.Title, m.Body, m.Ref, micros(m.CreatedAt))
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO site_messages (id, recipient_role, recipient_id, title, body, ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				m.ID, m.RecipientRole, m.RecipientID, m.Title, m.Body, m.Ref, micros(m.CreatedAt)); err != nil {
+			q.WriteString(` ON CONFLICT (id) DO NOTHING`)
+			if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 				return fmt.Errorf("store: insert site message: %w", err)
 			}
 		}
@@ -963,6 +1028,10 @@ func (s *Store) MarkAllSiteMessagesRead(ctx context.Context, role, recipientID s
 }
 
 // ---- helpers ----
+
+// obxChunk bounds the rows of one multi-row statement (SQLite allows
+// 32,766 bound parameters; 200 rows × 8 stays far below).
+const obxChunk = 200
 
 func obxPlaceholders(n int) string {
 	if n <= 0 {

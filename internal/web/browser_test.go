@@ -61,7 +61,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		t.Skipf("browser test skipped: %s not installed (apt-get install -y chromium fonts-wqy-microhei; CI sets %s=1)", chromiumPath, RequireChromiumEnv)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"), chromedp.UserDataDir(t.TempDir()))
+		chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.UserDataDir(t.TempDir()))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelB(); cancelA() })
@@ -69,6 +69,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		t.Fatalf("start chromium: %v", err)
 	}
 	out := filepath.Join(repoRoot(t), "test-output", "web")
+	_ = os.RemoveAll(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}

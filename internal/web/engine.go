@@ -23,11 +23,11 @@ var staticFS embed.FS
 // its file in views/pages and that no page file is unused.
 var pages = []string{
 	"error", "login", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
-	"admin_rules", "admin_keys", "admin_webhooks",
+	"admin_rules", "admin_keys", "admin_webhooks", "complaint", "complaint_new",
 }
 
 // partialViews are rendered alone (htmx swaps).
-var partialViews = []string{"ledger_preview", "reveal"}
+var partialViews = []string{"ledger_preview", "reveal", "lint"}
 
 type engine struct {
 	pages map[string]*template.Template

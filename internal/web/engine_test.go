@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/dispute"
 )
 
 func TestCatalogHasBothLanguages(t *testing.T) {
@@ -85,5 +88,34 @@ func TestMasks(t *testing.T) {
 	}
 	if got := maskName("张晓雨"); got != "张**" {
 		t.Errorf("maskName = %q", got)
+	}
+}
+
+// Every value of the domain's enumerations has its message (the pages
+// translate statuses, reasons, outcomes and event types by key).
+func TestCatalogCoversDomainValues(t *testing.T) {
+	var keys []string
+	for _, s := range aftersale.Statuses {
+		keys = append(keys, "rstatus."+string(s))
+	}
+	for _, s := range aftersale.Types {
+		keys = append(keys, "type."+string(s))
+	}
+	for _, s := range aftersale.Reasons {
+		keys = append(keys, "reason."+string(s))
+	}
+	for _, s := range dispute.Statuses {
+		keys = append(keys, "cstatus."+string(s))
+	}
+	for _, s := range dispute.Outcomes {
+		keys = append(keys, "outcome."+string(s))
+	}
+	for _, a := range aftersale.Actions {
+		keys = append(keys, "done."+string(a))
+	}
+	for _, k := range keys {
+		if _, ok := catalogEntries[k]; !ok {
+			t.Errorf("catalog lacks %q", k)
+		}
 	}
 }

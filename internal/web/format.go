@@ -42,6 +42,8 @@ var funcs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
+	"pct": func(f float64) float64 { return f * 100 },
+	"inc": func(i int) int { return i + 1 },
 	"has": func(list []string, s string) bool { return contains(list, s) },
 }
 

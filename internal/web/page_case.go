@@ -9,6 +9,7 @@ import (
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -36,6 +37,7 @@ type casePage struct {
 	MyParty   string // buyer or seller for a party, "" for staff
 	Mine      bool   // the case is assigned to this agent
 	Reveals   []store.PIIReveal
+	Scripts   []scriptSuggestion
 }
 
 // partyVM is a side of the case as staff see it: personal data masked.
@@ -151,24 +153,18 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 			}
 			v.Parties = append(v.Parties, p)
 		}
-		book := a.svc.Policy()
-		keys := make([]string, 0, len(book.Rules))
-		for k := range book.Rules {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		seen := map[string]bool{}
-		for _, k := range keys {
-			rule := book.Rules[k]
-			if seen[rule.ID] {
-				continue
-			}
-			seen[rule.ID] = true
-			v.Rules = append(v.Rules, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value})
-		}
+		v.Rules = judgmentRules(a.svc.Policy().Rules, d.Checklist)
 		if v.Reveals, err = a.svc.Store().PIIReveals(ctx, d.ID); err != nil {
 			return err
 		}
+		text := []string{q.Description}
+		if q.Refusal != nil {
+			text = append(text, q.Refusal.Reason)
+		}
+		if q.Intervention != nil {
+			text = append(text, q.Intervention.Reason)
+		}
+		v.Scripts = a.suggestScripts(ctx, strings.Join(text, "\n"))
 	}
 	a.render(w, r, http.StatusOK, "case", &v)
 	return nil
@@ -197,3 +193,46 @@ func (p *casePage) DefaultRule(id string) bool {
 func (p *casePage) InCase(id string) bool { return slices.Contains(p.Case.EvidenceIDs, id) }
 
 func trimForm(r *http.Request, k string) string { return strings.TrimSpace(r.FormValue(k)) }
+
+// judgmentRules offers the rules a judgment may cite: the checklist's
+// burden-of-proof rules first (pre-selected), then the dispute rules of
+// the rule book, then the rest, each with its text.
+func judgmentRules(book map[string]policy.Rule, checklist []dispute.Item) []ruleVM {
+	var out []ruleVM
+	seen := map[string]bool{}
+	for _, it := range checklist {
+		if it.RuleID == "" || seen[it.RuleID] {
+			continue
+		}
+		seen[it.RuleID] = true
+		out = append(out, ruleVM{Key: it.Key, ID: it.RuleID, TitleZH: it.TitleZH, TitleEN: it.TitleEN})
+	}
+	keys := make([]string, 0, len(book))
+	for k := range book {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		switch {
+		case strings.HasPrefix(book[k].ID, "taobao-dispute"):
+			return 0
+		case strings.HasPrefix(k, "dispute.") || strings.HasPrefix(k, "aftersale.") || strings.HasPrefix(k, "appeal."):
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if ri, rj := rank(keys[i]), rank(keys[j]); ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		rule := book[k]
+		if seen[rule.ID] {
+			continue
+		}
+		seen[rule.ID] = true
+		out = append(out, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value})
+	}
+	return out
+}

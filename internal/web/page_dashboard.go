@@ -36,7 +36,7 @@ type dashData struct {
 	Weeks      []string          `json:"weeks"`
 	ByReason   map[string][]int  `json:"by_reason"`
 	ByOutcome  map[string][]int  `json:"by_outcome"`
-	MedianWeek []float64         `json:"median_week"`
+	MedianWeek []*float64        `json:"median_week"` // null: no judgment that week
 	SLA        map[string]int    `json:"sla"`
 	Labels     map[string]string `json:"labels"`
 }
@@ -134,7 +134,12 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 	}
 	v.MedianHours = median(all)
 	for _, xs := range perWeek {
-		v.Data.MedianWeek = append(v.Data.MedianWeek, median(xs))
+		var m *float64
+		if len(xs) > 0 {
+			x := median(xs)
+			m = &x
+		}
+		v.Data.MedianWeek = append(v.Data.MedianWeek, m)
 	}
 	v.Data.SLA["on_time"], v.Data.SLA["late"], v.Data.SLA["breached_open"] = v.SLAOnTime, v.SLALate, v.SLABreachedNow
 	v.Data.Labels = map[string]string{}

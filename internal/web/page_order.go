@@ -12,12 +12,13 @@ import (
 // its timeline and its ledger entries (payment, refunds, release).
 type orderPage struct {
 	Base
-	Order      order.Order
-	Requests   []requestRow
-	CanRequest bool
-	Ledger     []store.LedgerTxRecord
-	Timeline   []eventVM
-	Counter    string // the other party as this user may see them
+	Order       order.Order
+	Requests    []requestRow
+	CanRequest  bool
+	CanComplain bool
+	Ledger      []store.LedgerTxRecord
+	Timeline    []eventVM
+	Counter     string // the other party as this user may see them
 }
 
 func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) error {
@@ -37,6 +38,7 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 		open = open || q.Status.Open()
 	}
 	v.CanRequest = c.Role == service.RoleBuyer && !open && o.PaidAt != nil && o.Status != order.TradeClosed && o.Refundable() > 0
+	v.CanComplain = o.PaidAt != nil || c.Role == service.RoleSeller
 	if v.Ledger, err = a.svc.Store().OrderPostings(ctx, o.ID); err != nil {
 		return err
 	}

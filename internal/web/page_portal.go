@@ -7,6 +7,7 @@ import (
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -14,9 +15,11 @@ import (
 // after-sales requests (open ones with the live deadline) and their cases.
 type portalPage struct {
 	Base
-	Orders   []order.Order
-	Requests []requestRow
-	Cases    []caseRow
+	Orders     []order.Order
+	Requests   []requestRow
+	Cases      []caseRow
+	Complaints []complaintRow
+	Standing   *service.Standing
 }
 
 // requestRow is one request in a list.
@@ -52,6 +55,14 @@ func (a *App) portal(w http.ResponseWriter, r *http.Request, s *session) error {
 	}
 	for _, d := range cases {
 		v.Cases = append(v.Cases, caseRow{State: d, Deadline: caseDeadline(d, v.Now)})
+	}
+	if v.Complaints, err = a.listComplaints(r, s, ""); err != nil {
+		return err
+	}
+	if st, err := a.svc.PartyStanding(ctx, c, s.User.Role, s.User.PartyID); err == nil {
+		v.Standing = &st
+	} else {
+		a.log.Warn("web: standing", "party", s.User.PartyID, "err", err)
 	}
 	a.render(w, r, http.StatusOK, "portal", &v)
 	return nil

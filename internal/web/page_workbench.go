@@ -12,10 +12,12 @@ import (
 // GET /v1/disputes?order=queue) with SLA countdowns.
 type workbenchPage struct {
 	Base
-	Review   []queueRow
-	Appeals  []queueRow
-	Evidence []queueRow
-	Me       string
+	Review     []queueRow
+	Appeals    []queueRow
+	Evidence   []queueRow
+	Complaints []complaintRow
+	Second     []complaintRow
+	Me         string
 }
 
 // queueRow is one case in a queue.
@@ -54,6 +56,12 @@ func (a *App) workbench(w http.ResponseWriter, r *http.Request, s *session) erro
 		return err
 	}
 	if v.Evidence, err = load(dispute.Evidence); err != nil {
+		return err
+	}
+	if v.Complaints, err = a.listComplaints(r, s, "IN_REVIEW"); err != nil {
+		return err
+	}
+	if v.Second, err = a.listComplaints(r, s, "SECOND_REVIEW"); err != nil {
 		return err
 	}
 	a.render(w, r, http.StatusOK, "workbench", &v)

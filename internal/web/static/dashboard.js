@@ -43,7 +43,7 @@
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     xAxis: { type: "category", data: d.weeks },
     yAxis: { type: "value", name: "h" },
-    series: [{ name: L["dash.median_hours"], type: "line", data: d.median_week }]
+    series: [{ name: L["dash.median_hours"], type: "line", connectNulls: true, data: d.median_week }]
   });
   document.body.setAttribute("data-charts", "ready");
 })();

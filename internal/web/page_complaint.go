@@ -1,0 +1,225 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// complaintPage is one complaint (投诉): its facts and findings, the
+// respondent's deadline, the decision, the timeline, and the forms of what
+// the user may do now (respond, offer or accept a settlement, withdraw,
+// second complaint; staff decide).
+type complaintPage struct {
+	Base
+	C         service.ComplaintView
+	Type      policy.ComplaintType
+	Deadline  *deadlineVM
+	Actions   []string
+	Timeline  []eventVM
+	Verdicts  []complaint.Verdict
+	Side      string // complainant, respondent or "" (staff)
+	Decisions []*complaint.Decision
+}
+
+// Can reports whether the user may take the action now.
+func (p *complaintPage) Can(action string) bool { return contains(p.Actions, action) }
+
+// TypeTitle is the complaint type's name in the page language.
+func (p *complaintPage) TypeTitle() string {
+	if p.Lang == langEN {
+		return p.Type.TitleEN
+	}
+	return p.Type.TitleZH
+}
+
+func complaintDeadline(v service.ComplaintView, now time.Time) *deadlineVM {
+	if v.Deadline == nil {
+		return nil
+	}
+	return &deadlineVM{Kind: v.Deadline.Kind, Actor: string(v.RespondentRole), DueAt: v.Deadline.DueAt, OnExpiry: v.Deadline.OnExpiry, RuleID: v.Deadline.RuleID, Now: now}
+}
+
+func (a *App) complaintView(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx, c := r.Context(), s.Caller()
+	cv, err := a.svc.GetComplaint(ctx, c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v := complaintPage{Base: a.base(r, s, "title.complaint"), C: cv, Verdicts: complaint.Verdicts}
+	v.Type, _ = a.svc.Policy().ComplaintType(cv.Type)
+	v.Deadline = complaintDeadline(cv, v.Now)
+	for _, d := range []*complaint.Decision{cv.Decision, cv.FinalDecision} {
+		if d != nil {
+			v.Decisions = append(v.Decisions, d)
+		}
+	}
+	staff := v.Staff()
+	switch {
+	case staff:
+	case string(cv.ComplainantRole) == c.Role && cv.ComplainantID == c.PartyID:
+		v.Side = "complainant"
+	default:
+		v.Side = "respondent"
+	}
+	for _, act := range cv.AllowedActions {
+		ok := false
+		switch complaint.Action(act) {
+		case complaint.Respond, complaint.Settle:
+			ok = v.Side == "respondent"
+		case complaint.AcceptSettlement, complaint.Withdraw, complaint.SecondComplaint:
+			ok = v.Side == "complainant"
+		case complaint.DecideIt:
+			ok = staff && (cv.Status == complaint.InReview && c.Role != service.RoleAdmin || cv.Status == complaint.SecondReview && c.Role == service.RoleSenior)
+		}
+		if ok {
+			v.Actions = append(v.Actions, act)
+		}
+	}
+	recs, err := a.svc.ComplaintEvents(ctx, c, cv.ID, 0, 500)
+	if err != nil {
+		return err
+	}
+	v.Timeline = eventsVM(recs, staff)
+	a.render(w, r, http.StatusOK, "complaint", &v)
+	return nil
+}
+
+func (a *App) complaintAct(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := r.PathValue("id")
+	act := complaint.Action(r.FormValue("action"))
+	if !contains(complaintActionNames(), string(act)) {
+		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
+	}
+	amount, err := parseYuan(r.FormValue("amount"), "amount")
+	if err != nil {
+		return err
+	}
+	comp, err := parseYuan(r.FormValue("compensation"), "compensation")
+	if err != nil {
+		return err
+	}
+	_ = r.ParseForm()
+	cmd := complaint.Command{Action: act, Statement: trimForm(r, "statement"), Terms: trimForm(r, "terms"), Amount: amount,
+		Reason: trimForm(r, "reason"), Verdict: complaint.Verdict(r.FormValue("verdict")), RuleIDs: r.Form["rule_ids"],
+		Severe: r.FormValue("severe") == "1", Compensation: comp}
+	if act == complaint.SecondComplaint && trimForm(r, "claim") != "" {
+		cmd.NewClaim = &complaint.Claim{Text: trimForm(r, "claim")}
+	}
+	if _, err := a.svc.ActComplaint(r.Context(), s.Caller(), id, service.ComplaintCommand{Command: cmd}); err != nil {
+		return err
+	}
+	setFlash(w, r, doneMessage("complaint."+string(act)))
+	http.Redirect(w, r, "/complaints/"+id, http.StatusSeeOther)
+	return nil
+}
+
+func complaintActionNames() []string {
+	out := make([]string, len(complaint.Actions))
+	for i, a := range complaint.Actions {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// complaintNewPage is the form that files a complaint about an order's
+// other party: the types this party may file, from the rule book.
+type complaintNewPage struct {
+	Base
+	Order order.Order
+	Types []complaintTypeVM
+}
+
+// complaintTypeVM is a complaint type offered in the form.
+type complaintTypeVM struct {
+	Key, TitleZH, TitleEN string
+}
+
+// Title is the type's name in the language.
+func (t complaintTypeVM) Title(lang string) string {
+	if lang == langEN {
+		return t.TitleEN
+	}
+	return t.TitleZH
+}
+
+func (a *App) complaintForm(w http.ResponseWriter, r *http.Request, s *session) error {
+	o, err := a.svc.GetOrder(r.Context(), s.Caller(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v := complaintNewPage{Base: a.base(r, s, "title.complaint_new"), Order: o}
+	b := a.svc.Policy()
+	for _, k := range b.ComplaintTypeKeys() {
+		t, _ := b.ComplaintType(k)
+		if t.Filer == s.User.Role {
+			v.Types = append(v.Types, complaintTypeVM{Key: k, TitleZH: t.TitleZH, TitleEN: t.TitleEN})
+		}
+	}
+	a.render(w, r, http.StatusOK, "complaint_new", &v)
+	return nil
+}
+
+func (a *App) complaintCreate(w http.ResponseWriter, r *http.Request, s *session) error {
+	loss, err := parseYuan(r.FormValue("loss"), "loss")
+	if err != nil {
+		return err
+	}
+	claimAmt, err := parseYuan(r.FormValue("claim_amount"), "claim_amount")
+	if err != nil {
+		return err
+	}
+	cv, err := a.svc.FileComplaint(r.Context(), s.Caller(), service.NewComplaint{Type: r.FormValue("type"), OrderID: r.PathValue("id"),
+		OccurredAt: a.svc.Now(), Description: strings.TrimSpace(r.FormValue("description")), Loss: loss,
+		Claim: complaint.Claim{Text: strings.TrimSpace(r.FormValue("claim")), Amount: claimAmt}, ReviewID: strings.TrimSpace(r.FormValue("review_id"))})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/complaints/"+cv.ID, http.StatusSeeOther)
+	return nil
+}
+
+// listComplaints lists a party's complaints (filed or received), or the
+// staff queue (priority order).
+func (a *App) listComplaints(r *http.Request, s *session, status string) ([]complaintRow, error) {
+	f := store.ComplaintFilter{Limit: 100, Status: status}
+	if s.User.Role == service.RoleBuyer || s.User.Role == service.RoleSeller {
+		f.PartyRole, f.PartyID = s.User.Role, s.User.PartyID
+	} else {
+		f.Queue = true
+	}
+	list, err := a.svc.ListComplaints(r.Context(), s.Caller(), f)
+	if err != nil {
+		return nil, err
+	}
+	now := a.svc.Now()
+	b := a.svc.Policy()
+	out := make([]complaintRow, 0, len(list))
+	for _, cv := range list {
+		t, _ := b.ComplaintType(cv.Type)
+		out = append(out, complaintRow{ComplaintView: cv, TypeZH: t.TitleZH, TypeEN: t.TitleEN, Deadline: complaintDeadline(cv, now)})
+	}
+	return out, nil
+}
+
+// complaintRow is one complaint in a list.
+type complaintRow struct {
+	service.ComplaintView
+	TypeZH, TypeEN string
+	Deadline       *deadlineVM
+}
+
+// TypeTitle is the type's name in the language.
+func (c complaintRow) TypeTitle(lang string) string {
+	if lang == langEN {
+		return c.TypeEN
+	}
+	return c.TypeZH
+}
