@@ -68,8 +68,8 @@ func decideAdvance(s State, c Command, b *policy.Book, now time.Time, ev Event, 
 			return nil, fault.Field("reason", "先行垫付须说明理由（买家无责、卖家不配合） / an advance needs a reason (the buyer is not at fault, the seller does not cooperate)")
 		}
 		ev.Type, ev.Reason = EvAdvanced, reason
-		ev.Data.Advance = &AdvanceInfo{Status: AdvancePaid, Amount: amount, AgentID: c.Actor.ID, Reason: reason, At: now}
-		ev.RuleIDs = []string{RuleAdvance, "taobao-dispute-85"}
+		ev.Data.Advance = &AdvanceInfo{Status: AdvancePaid, Amount: amount, AgentID: c.Actor.ID, Reason: reason, At: now, ManualInterventionRefund: true}
+		ev.RuleIDs = []string{RuleAdvance, "taobao-dispute-85", RuleManualRefund}
 		return []Event{ev}, nil
 	}
 	if !s.advanceOpen() {

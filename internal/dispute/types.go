@@ -69,7 +69,15 @@ type AdvanceInfo struct {
 	// the fund (booked as the seller's debt to the fund), or in 2b what the
 	// buyer no longer held (taobao-dispute-87).
 	Shortfall money.Fen `json:"shortfall,omitempty"`
+	// ManualInterventionRefund: the advance counts against the seller as a
+	// manual-intervention refund (人工介入退款, SPEC §5; RuleManualRefund),
+	// whatever its outcome.
+	ManualInterventionRefund bool `json:"manual_intervention_refund"`
 }
+
+// RuleManualRefund: an advance counts against the seller as a
+// manual-intervention refund (人工介入退款, SPEC §5).
+const RuleManualRefund = "seed-manual-intervention-refund"
 
 // Suspension is a negotiation suspension (art. 82–83): the parties who
 // asked, and once both did, since when and until when.

@@ -52,6 +52,22 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 				return nil, err
 			}
 			plans = append(plans, p)
+			// The advance counts against the seller (人工介入退款, SPEC §5).
+			if err := tx.RecordManualInterventionRefund(ctx, store.ManualInterventionRefund{ID: "dispute:" + cur.ID + "/advance", SellerID: cur.SellerID,
+				DisputeID: cur.ID, OrderID: cur.OrderID, Amount: e.Data.Advance.Amount, RuleID: dispute.RuleManualRefund, At: now}); err != nil {
+				return nil, err
+			}
+		case e.Type == dispute.EvAppealDecided && e.Data.Judgment != nil && e.Data.Judgment.Revision != nil:
+			j := *e.Data.Judgment
+			ps, err := s.overturnMoney(ctx, tx, cur, &j, now)
+			if err != nil {
+				return nil, err
+			}
+			e.Data.Judgment = &j
+			for _, r := range j.RuleIDs {
+				e.RuleIDs = appendRule(e.RuleIDs, r)
+			}
+			plans = append(plans, ps...)
 		case e.Type == dispute.EvAdvanceClosed:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID),
 				ledger.SellerDeposit(cur.SellerID), ledger.BuyerPayout(cur.BuyerID), ledger.SellerAvailable(cur.SellerID), ledger.FundReceivable(cur.SellerID))

@@ -43,6 +43,7 @@ func TestPropertyCaseMoney(t *testing.T) {
 			senior := service.Caller{Role: service.RoleSenior, Via: "key:senior"}
 			n := 0
 			done := map[dispute.Action]int{}
+			overturns := 0
 			rapid.Check(t, func(rt *rapid.T) {
 				n++
 				oid := fmt.Sprintf("P%d", n)
@@ -130,6 +131,19 @@ func TestPropertyCaseMoney(t *testing.T) {
 						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "appellant"), dispute.Command{Action: dispute.AppealCase, Reason: "新证据", EvidenceIDs: []string{"new-" + oid}}
 					case 6:
 						who, cmd = senior, dispute.Command{Action: rapid.SampledFrom([]dispute.Action{dispute.Claim, dispute.DecideAppeal}).Draw(rt, "senior"), Uphold: true, Reason: "维持"}
+						if cmd.Action == dispute.DecideAppeal && rapid.Bool().Draw(rt, "overturn") {
+							// Overturn: any outcome, amount and compensation; the
+							// difference is executed (ours-appeal-overturn).
+							cmd = dispute.Command{Action: dispute.DecideAppeal, Outcome: rapid.SampledFrom(dispute.Outcomes).Draw(rt, "new_outcome"),
+								Fault:  rapid.SampledFrom([]dispute.Fault{dispute.BuyerFault, dispute.SellerFault, dispute.BothFault}).Draw(rt, "new_fault"),
+								Reason: "改判", RuleIDs: []string{"taobao-dispute-66"}}
+							if cmd.Outcome == dispute.RefundPartial {
+								cmd.Amount = money.Fen(rapid.Int64Range(1, max(1, int64(claim)-1)).Draw(rt, "new_part"))
+							}
+							if cmd.Fault != dispute.BuyerFault {
+								cmd.Compensation = money.Fen(rapid.Int64Range(0, 5000).Draw(rt, "new_compensation"))
+							}
+						}
 					case 7:
 						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "negotiator"), dispute.Command{Action: rapid.SampledFrom([]dispute.Action{dispute.Suspend, dispute.Resume}).Draw(rt, "sus")}
 					case 8:
@@ -143,8 +157,11 @@ func TestPropertyCaseMoney(t *testing.T) {
 						}
 					}
 					if cmd.Action != "" {
-						if _, err := svc.ActDispute(ctx, who, id, service.DisputeCommand{Command: cmd}); err == nil {
+						if got, err := svc.ActDispute(ctx, who, id, service.DisputeCommand{Command: cmd}); err == nil {
 							done[cmd.Action]++
+							if cmd.Action == dispute.DecideAppeal && got.Final != nil && got.Final.Revision != nil {
+								overturns++
+							}
 						} else {
 							after, _ := svc.Store().GetDispute(ctx, id)
 							a, _ := json.Marshal(after)
@@ -159,10 +176,10 @@ func TestPropertyCaseMoney(t *testing.T) {
 			})
 			// The run is not vacuous: money moved by judgments and advances
 			// (each happens several times in a run of 100 cases).
-			if done[dispute.Advance] == 0 || done[dispute.Judge]+done[dispute.ResolveAdvance] == 0 || done[dispute.Suspend] == 0 {
-				t.Errorf("too few actions succeeded in %d cases: %v", n, done)
+			if done[dispute.Advance] == 0 || done[dispute.Judge]+done[dispute.ResolveAdvance] == 0 || done[dispute.Suspend] == 0 || overturns == 0 {
+				t.Errorf("too few actions succeeded in %d cases: %v, %d overturns", n, done, overturns)
 			}
-			t.Logf("%d cases, actions that succeeded: %v", n, done)
+			t.Logf("%d cases, actions that succeeded: %v, %d overturns", n, done, overturns)
 		})
 	}
 }
@@ -215,6 +232,31 @@ func checkCase(t *rapid.T, svc *service.Service, id, oid string, paid money.Fen)
 	}
 	if got := tot.BuyerRefunded(); got > paid {
 		t.Fatalf("order %s: the buyer got back %s of %s (%+v)", oid, got, paid, tot)
+	}
+	// The request follows the money: a final refund judgment is at most
+	// what the request refunded (more only when an overturn for the seller
+	// left the buyer its refund, the fund making the seller whole), exactly
+	// it when the overturn added a refund.
+	req, err := svc.Store().GetAftersale(ctx, cur.AftersaleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cur.Final; f != nil && cur.Status == dispute.Final {
+		if (f.Outcome == dispute.RefundFull || f.Outcome == dispute.RefundPartial) && req.Refunded < f.Amount {
+			t.Fatalf("case %s final %s %s but the request refunded %s", id, f.Outcome, f.Amount, req.Refunded)
+		}
+		if rev := f.Revision; rev != nil && rev.Refund > 0 && (req.Refunded != f.Amount || req.Status != aftersale.Success) {
+			t.Fatalf("case %s overturned to %s %s: request %s refunded %s", id, f.Outcome, f.Amount, req.Status, req.Refunded)
+		}
+		if f.Outcome == dispute.ReleaseToSeller && req.Refunded == 0 && req.Status.Open() {
+			t.Fatalf("case %s final for the seller, the request still %s", id, req.Status)
+		}
+		if rev := f.Revision; rev != nil && (rev.Restitution+rev.Shortfall < rev.RecoveryClaim || rev.Restitution < 0) {
+			t.Fatalf("case %s revision %+v", id, rev)
+		}
+	}
+	if req.Refunded > paid {
+		t.Fatalf("request %s refunded %s of %s", req.ID, req.Refunded, paid)
 	}
 	// An open advance leaves the order's escrow frozen; a resolved one none.
 	if cur.AdvanceStatus() != dispute.AdvancePaid && tot.Frozen != 0 {

@@ -213,11 +213,11 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, aft
 	case after.Status == dispute.Judged && before.Status != dispute.Judged:
 		j = after.Judgment
 	case after.Status == dispute.Final && before.Status == dispute.Appealed && after.Final != nil:
-		if sameRuling(before.Judgment, after.Final) {
-			return nil // upheld: the first judgment stands as executed
+		if after.Final.Revision == nil {
+			return nil // upheld (or the same money): the first judgment stands as executed
 		}
-		return &fault.Error{Code: fault.Conflict, Status: string(before.Status),
-			Message: "改判涉及已执行资金的追回，本版本尚不支持；请维持原判或线下处理 / overturning an executed judgment needs a recovery of money this release does not support yet: uphold, or settle outside"}
+		// Overturned: the money moved already (overturnMoney); the request follows.
+		return s.reviseAftersale(ctx, tx, after, after.Final, now)
 	case after.Status == dispute.Withdrawn && before.Status != dispute.Withdrawn && after.Version > 0:
 		// The buyer withdrew the intervention: the request closes (撤销维权).
 		req, err := tx.GetAftersale(ctx, after.AftersaleID)
@@ -270,10 +270,6 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, aft
 	}
 	_, err = s.persistAftersale(ctx, tx, req, o, evs, now, nil)
 	return err
-}
-
-func sameRuling(a, b *dispute.Judgment) bool {
-	return a != nil && b != nil && a.Outcome == b.Outcome && a.Amount == b.Amount
 }
 
 // GetDispute reads a case the caller may see.

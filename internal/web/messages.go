@@ -158,7 +158,9 @@ var catalogEntries = map[string]msg{
 	"dash.advances": {"先行垫付待追偿", "Advances outstanding"}, "dash.advance_sellers": {"涉及卖家", "sellers"}, "dash.fund": {"赔付基金余额", "guarantee fund"},
 	"dash.by_reason": {"每周新增案件（按原因）", "New cases per week, by reason"}, "dash.by_outcome": {"每周判定（按结果）", "Judgments per week, by outcome"},
 
-	"admin.rules_heading": {"规则书", "Rule book"}, "admin.version": {"当前版本", "Version in force"}, "admin.rules_readonly": {"规则书以文件维护，启动时加载；此处为只读视图。", "The rule book is a file loaded at start; this view is read-only."},
+	"admin.rules_heading": {"规则书", "Rule book"}, "admin.version": {"当前版本", "Version in force"}, "admin.edit": {"发布新版本", "Publish a new version"},
+	"admin.edit_note": {"修改后须使用新的版本号；校验失败时会指出出错的键。生效后新的决定使用新版本，已作出的决定保留原版本。", "Give the edited book a new version name; a bad key is named. Later decisions use the new version; earlier ones keep theirs."},
+	"admin.book_json": {"规则书（JSON）", "Rule book (JSON)"}, "admin.save": {"校验并生效", "Validate and put in force"},
 	"admin.rules_current": {"现行规则", "Rules in force"}, "admin.key": {"键", "Key"}, "admin.rule_id": {"规则编号", "Rule ID"}, "admin.value": {"取值", "Value"},
 	"admin.text": {"条文", "Text"}, "admin.versions": {"历史版本", "Versions"}, "admin.first_version": {"首个版本", "first version"}, "admin.no_changes": {"无规则变化", "no rule changed"},
 	"admin.keys_heading": {"API 密钥", "API keys"}, "admin.keys_note": {"密钥明文只在创建时显示一次（weiquan keys create）；此处只列出元数据。", "A key is shown once when created (weiquan keys create); only metadata is listed here."},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 
@@ -17,6 +18,7 @@ type adminRulesPage struct {
 	Book     *policy.Book
 	Rules    []ruleVM
 	Versions []policyVersionVM
+	JSON     string // the book in force, for the edit form
 }
 
 // policyVersionVM is a recorded rule book and its diff to the previous one.
@@ -47,34 +49,33 @@ func (a *App) adminRules(w http.ResponseWriter, r *http.Request, s *session) err
 	if err != nil {
 		return err
 	}
-	type book struct {
-		Rules map[string]policy.Rule `json:"rules"`
-	}
-	parsed := make([]book, len(versions))
+	books := make([]*policy.Book, len(versions))
 	for i, pv := range versions {
-		_ = json.Unmarshal(pv.Body, &parsed[i])
+		books[i], _ = policy.ParseStored(pv.Body)
 	}
 	for i, pv := range versions {
 		vm := policyVersionVM{PolicyVersion: pv, First: i == len(versions)-1}
-		if i+1 < len(versions) {
-			cur, prev := parsed[i].Rules, parsed[i+1].Rules
-			seen := map[string]bool{}
-			for k, rv := range cur {
-				seen[k] = true
-				if p, ok := prev[k]; !ok || p.Value != rv.Value || p.ID != rv.ID {
-					vm.Changes = append(vm.Changes, ruleChange{Key: k, Old: prev[k].Value, New: rv.Value})
-				}
+		if i+1 < len(versions) && books[i] != nil && books[i+1] != nil {
+			for _, ch := range policy.Diff(books[i+1], books[i]) {
+				vm.Changes = append(vm.Changes, ruleChange{Key: ch.Key, Old: ch.Old, New: ch.New})
 			}
-			for k, p := range prev {
-				if !seen[k] {
-					vm.Changes = append(vm.Changes, ruleChange{Key: k, Old: p.Value})
-				}
-			}
-			sort.Slice(vm.Changes, func(a, b int) bool { return vm.Changes[a].Key < vm.Changes[b].Key })
 		}
 		v.Versions = append(v.Versions, vm)
 	}
+	v.JSON = editableJSON(v.Book)
 	a.render(w, r, http.StatusOK, "admin_rules", &v)
+	return nil
+}
+
+// adminRulesSave makes an edited rule book the version in force
+// (validated; a bad key is named in the flash message).
+func (a *App) adminRulesSave(w http.ResponseWriter, r *http.Request, s *session) error {
+	ch, err := a.svc.SetPolicy(r.Context(), s.Caller(), []byte(r.FormValue("book")))
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, fmt.Sprintf("规则书 %s 已生效（%d 处变化） / rule book %s in force (%d changes)", ch.Version, len(ch.Diff), ch.Version, len(ch.Diff)))
+	http.Redirect(w, r, "/admin/rules", http.StatusSeeOther)
 	return nil
 }
 
@@ -112,4 +113,19 @@ func (a *App) adminWebhooks(w http.ResponseWriter, r *http.Request, s *session) 
 	v := adminWebhooksPage{Base: a.base(r, s, "title.admin_webhooks"), Endpoints: eps}
 	a.render(w, r, http.StatusOK, "admin_webhooks", &v)
 	return nil
+}
+
+// editableJSON is the book as an admin edits it: the stored form without
+// the digest (computed from the content on parse).
+func editableJSON(b *policy.Book) string {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b.JSON(), &m); err != nil {
+		return string(b.JSON())
+	}
+	delete(m, "digest")
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return string(b.JSON())
+	}
+	return string(out)
 }

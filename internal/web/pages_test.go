@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -255,4 +257,38 @@ func TestPersonalDataMaskedAndRevealLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var _ store.PIIReveal
+}
+
+func TestAdminPublishesRuleBook(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	admin := b.login("admin")
+	_, body := admin.get("/admin/rules")
+	if !strings.Contains(body, `id="rules-form"`) {
+		t.Fatal("no rule book form")
+	}
+	m := regexp.MustCompile(`(?s)<textarea id="book"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no book in the form")
+	}
+	raw := html.UnescapeString(m[1])
+	old := b.env.Svc.Policy().Version
+	edited := strings.Replace(strings.Replace(raw, `"version": "`+old+`"`, `"version": "web-test-2"`, 1), `"value": "48h"`, `"value": "72h"`, 1)
+	if edited == raw || !strings.Contains(edited, "web-test-2") {
+		t.Fatalf("could not edit the book (version %q)", old)
+	}
+	res, body := admin.post("/admin/rules", url.Values{"book": {edited}})
+	if res.StatusCode != 200 || !strings.Contains(body, `id="policy-version">web-test-2<`) || !strings.Contains(body, "<ins>") {
+		t.Fatalf("publish: %d\n%.2000s", res.StatusCode, body)
+	}
+	// A broken book is refused with the reason, and nothing changes.
+	res, body = admin.post("/admin/rules", url.Values{"book": {`{"version": "x"`}})
+	if res.StatusCode != 200 || !strings.Contains(body, `class="flash"`) || !strings.Contains(body, `id="policy-version">web-test-2<`) {
+		t.Fatalf("broken book: %d\n%.800s", res.StatusCode, body)
+	}
+	// Not for agents.
+	agent := b.login("agent")
+	agent.get("/workbench")
+	if res, _ := agent.post("/admin/rules", url.Values{"book": {edited}}); res.StatusCode != 404 {
+		t.Fatalf("agent publish: %d, want 404", res.StatusCode)
+	}
 }

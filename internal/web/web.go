@@ -113,6 +113,7 @@ func (a *App) Handler() http.Handler {
 	a.staff(mux, "GET /workbench", a.workbench)
 	a.staff(mux, "GET /dashboard", a.dashboard)
 	a.admin(mux, "GET /admin/rules", a.adminRules)
+	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
 	a.admin(mux, "GET /admin/keys", a.adminKeys)
 	a.admin(mux, "GET /admin/webhooks", a.adminWebhooks)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,66 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+// qualityRoutes registers seller service quality (SPEC §9, §11
+// sellers/{id}/quality): a seller's factors and category percentile, the
+// staff's category rankings, and the service facts the integration pushes.
+func (a *API) qualityRoutes(mux *http.ServeMux) {
+	a.route(mux, "GET /v1/sellers/{id}/quality", a.getSellerQuality)
+	a.route(mux, "POST /v1/sellers/{id}/service-facts", a.postServiceFact)
+	a.route(mux, "GET /v1/quality/rankings", a.qualityRankings)
+}
+
+func (a *API) getSellerQuality(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	v, err := a.svc.GetSellerQuality(r.Context(), c, r.PathValue("id"))
+	return http.StatusOK, v, err
+}
+
+func (a *API) qualityRankings(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	offset := 0
+	if after != "" {
+		if offset, err = strconv.Atoi(after); err != nil || offset < 0 {
+			return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
+		}
+	}
+	list, err := a.svc.QualityRankings(r.Context(), c, r.URL.Query().Get("category"), offset, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	p := Page[service.SellerQuality]{Items: list}
+	if len(list) == limit {
+		p.NextCursor = cursor(strconv.Itoa(offset + len(list)))
+	}
+	return http.StatusOK, p, nil
+}
+
+// serviceFactBody is POST /v1/sellers/{id}/service-facts.
+type serviceFactBody struct {
+	Kind       string     `json:"kind"`
+	Ref        string     `json:"ref"`
+	OrderID    string     `json:"order_id"`
+	BuyerID    string     `json:"buyer_id"`
+	AskedAt    time.Time  `json:"asked_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+}
+
+func (a *API) postServiceFact(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	var b serviceFactBody
+	if err := decode(body, &b); err != nil {
+		return 0, nil, err
+	}
+	v, err := a.svc.RecordServiceFact(r.Context(), c, r.PathValue("id"), service.NewServiceFact{Kind: b.Kind, Ref: b.Ref,
+		OrderID: b.OrderID, BuyerID: b.BuyerID, AskedAt: b.AskedAt, AnsweredAt: b.AnsweredAt})
+	return http.StatusOK, v, err
+}
