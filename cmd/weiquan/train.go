@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/weiquan/weiquan/internal/texteval"
+	"github.com/weiquan/weiquan/internal/textnorm"
 )
 
 // defaultModelDir is where `weiquan train` writes the router models that
@@ -24,9 +25,10 @@ func defaultModelDir() string {
 
 // trainCmd trains the text models reproducibly: the COLD offensive model
 // (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.nbm) and
-// the router's complaint and aspect models (data without a licence: written
-// to --out, outside the repository, and loaded at run time through
-// WEIQUAN_MODEL_DIR).
+// the router's complaint and aspect models (data without a licence: trained
+// on all of --data, written to --out, outside the repository, and loaded at
+// run time through WEIQUAN_MODEL_DIR; `weiquan eval` measures held-out
+// figures with models of its own).
 func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -74,7 +76,9 @@ func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "router models → %s (set WEIQUAN_MODEL_DIR=%s for serve)\n", *out, *out)
+		load, _ := textnorm.LoadWords()
+		fmt.Fprintf(stdout, "router models from all %d reviews and %d aspect reviews (aspect features: gse words %s, loaded in %.2fs, + char 1–2-grams) → %s (set WEIQUAN_MODEL_DIR=%s for serve)\n",
+			len(rv), len(as), textnorm.WordSegmenter, load.Seconds(), *out, *out)
 	}
 	if *only != "cold" && *only != "router" && *only != "all" {
 		return errors.New("train: --only is cold, router or all")

@@ -132,7 +132,8 @@ type Summary struct {
 	CasesByStatus map[string]int
 	Judged        int
 	Appealed      int
-	Skipped       []string // planned steps the domain refused (expected empty with the default rule book)
+	Skipped       []string      // planned steps the domain refused (expected empty with the default rule book)
+	Quality       []ShopQuality // each shop's service quality at Now (quality.go)
 }
 
 // Fill fills an already-migrated, empty database with the demo marketplace.
@@ -184,6 +185,9 @@ func Fill(ctx context.Context, svc *service.Service, clk *clock.Manual, o Option
 		return sum, err
 	}
 	if err := f.count(&sum); err != nil {
+		return sum, err
+	}
+	if err := f.quality(&sum); err != nil {
 		return sum, err
 	}
 	sum.Elapsed = time.Since(start)
@@ -337,6 +341,7 @@ func (s Summary) Print(w io.Writer) {
 	if len(s.Skipped) > 0 {
 		p("  note: %d planned steps were refused by the rule book and skipped\n", len(s.Skipped))
 	}
+	s.printQuality(w)
 	s.printUsers(w)
 	if len(s.Keys) == 0 {
 		return

@@ -1,7 +1,7 @@
 package demo
 
 import (
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -21,7 +21,9 @@ type User struct {
 
 // users creates a web user for each role: two buyers (to see that one
 // cannot open the other's cases), a seller, an agent, a senior agent and
-// an admin. Passwords are random and printed once in the summary.
+// an admin. Like the rest of the fill, the passwords are deterministic for
+// a seed (derived from it with SHA-256): a demo database is for trying the
+// pages locally, never for exposing to others.
 func (f *filler) users(sum *Summary) error {
 	names := []string{"张晓雨", "李明"}
 	phones := []string{"13812345678", "13987654321"}
@@ -35,11 +37,8 @@ func (f *filler) users(sum *Summary) error {
 		{Login: "admin", Role: service.RoleAdmin, DisplayName: "管理员"},
 	}
 	for _, u := range specs {
-		var b [9]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return err
-		}
-		u.Password = "wq-" + base64.RawURLEncoding.EncodeToString(b[:])
+		h := sha256.Sum256([]byte(fmt.Sprintf("weiquan-demo-user:%d:%s", sum.Seed, u.Login)))
+		u.Password = "wq-" + base64.RawURLEncoding.EncodeToString(h[:9])
 		if _, err := web.CreateUser(f.ctx, f.svc, u); err != nil {
 			return fmt.Errorf("demo: web user %s: %w", u.Login, err)
 		}

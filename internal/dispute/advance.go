@@ -127,6 +127,13 @@ func decideAdvance(s State, c Command, b *policy.Book, now time.Time, ev Event, 
 // SLA by the time the case was suspended, so nobody loses time.
 func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Event, need func(...Role) error, notNow func() error) ([]Event, error) {
 	party := Party(c.Actor.Role)
+	if c.Ground == GroundLegal || (c.Action == Resume && s.Suspension != nil && s.Suspension.Ground == GroundLegal) {
+		if evs, err, done := decideLegal(s, c, now, ev, need, notNow); done {
+			return evs, err
+		}
+	} else if c.Ground != "" && c.Ground != GroundNegotiation {
+		return nil, fault.Field("ground", "中止理由须为 negotiation 或 legal_proceedings / ground must be negotiation or legal_proceedings")
+	}
 	switch c.Action {
 	case Suspend:
 		if err := need(RoleBuyer, RoleSeller); err != nil {
@@ -158,12 +165,14 @@ func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Even
 		sus := ev
 		sus.Type, sus.Reason = EvSuspended, "双方一致要求中止并自行协商 / both parties asked to suspend the case and negotiate"
 		sus.Data.Party = ""
-		sus.Data.Suspension = &Suspension{Requested: append(slices.Clone(asked), party), From: s.Status, At: &at, ResumeAt: &resume, RuleID: id}
+		sus.Data.Suspension = &Suspension{Requested: append(slices.Clone(asked), party), From: s.Status, At: &at, ResumeAt: &resume, RuleID: id, Ground: GroundNegotiation}
 		sus.RuleIDs = []string{"taobao-dispute-82", id}
 		return []Event{ev, sus}, nil
 	case Resume:
-		if err := need(RoleBuyer, RoleSeller); err != nil {
-			return nil, err
+		if s.Suspension == nil || s.Suspension.Ground != GroundLegal { // legal: decideLegal checked the agent
+			if err := need(RoleBuyer, RoleSeller); err != nil {
+				return nil, err
+			}
 		}
 		if s.Status != Suspended {
 			return nil, notNow()
@@ -180,6 +189,12 @@ func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Even
 			return nil, notNow()
 		}
 		ev.Reason = "中止期满，双方未告知协商结果，恢复处理 / the suspension period passed without a settlement: the case resumes"
+		if sus := s.Suspension; sus.Ground == GroundLegal && sus.AcceptanceEvidence == "" {
+			ev.Reason = fmt.Sprintf("%s未在通知后%d个工作日内提供案件受理凭证，恢复处理（第八十三条第二项） / the %s gave no case acceptance voucher within %d working days of its notice: the case resumes (art. 83(2))",
+				partyZH(sus.NotifiedBy), LegalVoucherWorkingDays, sus.NotifiedBy, LegalVoucherWorkingDays)
+		} else if sus.Ground == GroundLegal {
+			ev.Reason = "公安机关受理案件六个月后仍未给出调查结论或处理建议，恢复处理（第八十三条第五项） / six months after the police accepted the case there is no conclusion: the case resumes (art. 83(5))"
+		}
 	}
 	ev.Type = EvResumed
 	ev.RuleIDs = []string{"taobao-dispute-83"}
@@ -207,4 +222,89 @@ func decideSuspension(s State, c Command, b *policy.Book, now time.Time, ev Even
 		ev.Data.SLADueAt = &due
 	}
 	return []Event{ev}, nil
+}
+
+func partyZH(p Party) string {
+	if p == Seller {
+		return "卖家"
+	}
+	return "买家"
+}
+
+// decideLegal: suspension on legal proceedings (art. 82(2)), by an agent
+// on a party's notice that it took the dispute to a court, the police or
+// arbitration. The case is suspended at once; the party must give the case
+// acceptance voucher (受理凭证) within 7 working days of the notice, or the
+// case resumes by itself (art. 83(2), the deadline worker). An agent
+// records the voucher with suspend again (evidence_id): then a court or
+// arbitration case stays suspended until an agent resumes it on the
+// withdrawal of the suit or an effective judgment (art. 83(3)(4)), a police
+// case at most six months from the acceptance (art. 83(5)). done=false
+// hands back to the common resume path.
+func decideLegal(s State, c Command, now time.Time, ev Event, need func(...Role) error, notNow func() error) ([]Event, error, bool) {
+	if err := need(RoleAgent, RoleSenior); err != nil {
+		return nil, err, true
+	}
+	if c.Action == Resume {
+		if s.Status != Suspended {
+			return nil, notNow(), true
+		}
+		ev.Reason = strings.TrimSpace(c.Reason)
+		if ev.Reason == "" {
+			return nil, fault.Field("reason", "恢复须说明理由（撤诉或判决生效，第八十三条） / resuming needs a reason (the suit was withdrawn or the judgment took effect, art. 83)"), true
+		}
+		return nil, nil, false
+	}
+	if c.Action != Suspend {
+		return nil, notNow(), true
+	}
+	reason := strings.TrimSpace(c.Reason)
+	if s.Status == Suspended {
+		sus := s.Suspension
+		if sus == nil || sus.Ground != GroundLegal || sus.AcceptanceEvidence != "" {
+			return nil, notNow(), true
+		}
+		if strings.TrimSpace(c.EvidenceID) == "" {
+			return nil, fault.Field("evidence_id", "须提供司法机关或公安机关的案件受理凭证 / the case acceptance voucher is required"), true
+		}
+		next := *sus
+		at := now
+		next.AcceptanceEvidence, next.AcceptedAt, next.ResumeAt = c.EvidenceID, &at, nil
+		if next.Forum == "police" {
+			r := now.AddDate(0, 6, 0)
+			next.ResumeAt = &r
+		}
+		ev.Type, ev.Data.Suspension, ev.Data.EvidenceID = EvLegalAccepted, &next, c.EvidenceID
+		ev.Reason = reason
+		if ev.Reason == "" {
+			ev.Reason = "已提供案件受理凭证，继续中止 / the case acceptance voucher was given: the case stays suspended"
+		}
+		ev.RuleIDs = []string{"taobao-dispute-82", "taobao-dispute-83"}
+		return []Event{ev}, nil, true
+	}
+	if s.Status != Evidence && s.Status != Review {
+		return nil, notNow(), true
+	}
+	if s.advanceOpen() {
+		return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s), Rule: RuleAdvance,
+			Message: "已先行垫付，不能中止 / an advance is open: the case cannot be suspended"}, true
+	}
+	if c.Party != Buyer && c.Party != Seller {
+		return nil, fault.Field("party", "须指明提交司法机关的一方 buyer / seller / party must be buyer or seller"), true
+	}
+	if !slices.Contains(Forums, c.Forum) {
+		return nil, fault.Field("forum", "须为 court（法院）、police（公安机关）或 arbitration（仲裁） / forum must be court, police or arbitration"), true
+	}
+	if reason == "" {
+		return nil, fault.Field("reason", "须说明通知内容 / say what the party notified"), true
+	}
+	if !c.ResumeAt.After(now) {
+		return nil, fault.Field("resume_at", "受理凭证期限须晚于现在 / the voucher deadline must be in the future"), true
+	}
+	at, resume := now, c.ResumeAt
+	ev.Type, ev.Reason = EvSuspended, reason
+	ev.Data.Suspension = &Suspension{Requested: []Party{c.Party}, From: s.Status, At: &at, ResumeAt: &resume, RuleID: "taobao-dispute-83",
+		Ground: GroundLegal, NotifiedBy: c.Party, Forum: c.Forum}
+	ev.RuleIDs = []string{"taobao-dispute-82", "taobao-dispute-83"}
+	return []Event{ev}, nil, true
 }

@@ -101,6 +101,14 @@ type Command struct {
 	// Compensation: judge: paid from the seller's deposit on top of the
 	// trade money (art. 86).
 	Compensation money.Fen
+	// Suspend on legal proceedings (art. 82(2)), by an agent: Ground
+	// GroundLegal, the Party that went, the Forum; ResumeAt is the voucher
+	// deadline the caller computed on the working-day calendar (art. 83(2)).
+	// On a case so suspended, EvidenceID records the acceptance voucher.
+	Ground   string
+	Party    Party
+	Forum    string
+	ResumeAt time.Time
 }
 
 // EventType names an event.
@@ -126,11 +134,14 @@ const (
 	EvSuspendAsked   EventType = "suspension_requested"
 	EvSuspended      EventType = "suspended"
 	EvResumed        EventType = "resumed"
+	// EvLegalAccepted: the acceptance voucher of the legal proceedings was
+	// given within the period (art. 83(2)); the case stays suspended.
+	EvLegalAccepted EventType = "legal_acceptance_recorded"
 )
 
 // EventTypes lists every event type.
 var EventTypes = []EventType{EvOpened, EvEvidenceAdded, EvEvidenceClosed, EvToReview, EvClaimed, EvReleased, EvReassigned, EvExtended,
-	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed}
+	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed, EvLegalAccepted}
 
 // Event is one fact in a case's history.
 type Event struct {
@@ -619,6 +630,9 @@ func Allowed(s State) []Action {
 		}
 		return []Action{AddEvidence, Release, Reassign, Extend, Judge, Advance, Suspend, Withdraw}
 	case Suspended:
+		if s.Suspension != nil && s.Suspension.Ground == GroundLegal && s.Suspension.AcceptanceEvidence == "" {
+			return []Action{Suspend, Resume, Withdraw}
+		}
 		return []Action{Resume, Withdraw}
 	case Judged:
 		return []Action{AppealCase}

@@ -58,7 +58,7 @@ func Evolve(s State, e Event) State {
 		}
 		sus.Requested = append(slices.Clone(sus.Requested), d.Party)
 		s.Suspension = &sus
-	case EvSuspended:
+	case EvSuspended, EvLegalAccepted:
 		sus := *d.Suspension
 		s.Status, s.Suspension = Suspended, &sus
 	case EvResumed:

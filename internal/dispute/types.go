@@ -87,7 +87,30 @@ type Suspension struct {
 	At        *time.Time `json:"at,omitempty"`
 	ResumeAt  *time.Time `json:"resume_at,omitempty"`
 	RuleID    string     `json:"rule_id,omitempty"`
+	// Ground: GroundNegotiation (art. 82(1)) or GroundLegal (art. 82(2)).
+	Ground string `json:"ground,omitempty"`
+	// Legal proceedings (art. 82(2)): the party that told the platform it
+	// went to a court, the police or arbitration, which forum, and once
+	// given the case acceptance voucher (受理凭证) and when it was recorded.
+	NotifiedBy         Party      `json:"notified_by,omitempty"`
+	Forum              string     `json:"forum,omitempty"`
+	AcceptanceEvidence string     `json:"acceptance_evidence_id,omitempty"`
+	AcceptedAt         *time.Time `json:"accepted_at,omitempty"`
 }
+
+// Suspension grounds (art. 82).
+const (
+	GroundNegotiation = "negotiation"       // 82(1): both parties negotiate
+	GroundLegal       = "legal_proceedings" // 82(2): a party goes to court, the police or arbitration
+)
+
+// Forums of legal proceedings (art. 82(2)).
+var Forums = []string{"court", "police", "arbitration"}
+
+// LegalVoucherWorkingDays: the party must give the platform the case
+// acceptance voucher within 7 working days of its notice, or the case
+// resumes (art. 83(2)).
+const LegalVoucherWorkingDays = 7
 
 // Party is a side of the case.
 type Party string

@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -175,8 +176,15 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // idempotent: same key and body → the stored response; same key, other
-// body → 422. A new key's response is stored in the command's transaction;
-// refusals (4xx) are stored after it.
+// body → 422. Exactly once under concurrency: the request first reserves
+// the key (a unique insert of a pending row, store.ReserveIdem); a
+// concurrent request with the same key finds the reservation and waits for
+// the response, then replays it. The winner's response is stored in the
+// command's own transaction (service handlers) or after the handler
+// (handlers outside the service's transactions: webhook endpoints, site
+// messages, evidence upload; refusals, 4xx); a 5xx releases the
+// reservation so that a retry executes again. A reservation older than
+// idemLease (its request died) is taken over by the next request.
 func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Caller, keyID string, body []byte, h handler) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
@@ -186,19 +194,11 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
 	hash := hex.EncodeToString(sum[:])
 	st := a.svc.Store()
-	replay := func() bool {
-		rec, ok, err := st.GetIdem(r.Context(), keyID, key)
-		if err != nil {
-			a.problem(w, r, err)
-			return true
-		}
-		if !ok {
-			return false
-		}
+	write := func(rec store.IdemRecord) {
 		if rec.BodyHash != hash {
 			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unprocessable, Field: "Idempotency-Key",
 				Message: "该幂等键已用于不同的请求 / this Idempotency-Key was used with a different request"})
-			return true
+			return
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
 		ct := "application/json"
@@ -208,50 +208,120 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 			setHeadersFromBody(w, r, rec.Status, rec.Response)
 		}
 		httpx.WriteRaw(w, rec.Status, ct, rec.Response)
-		return true
 	}
-	if replay() {
+	token := idemToken()
+	// acquire reserves the key (written=false: this request owns it and
+	// executes), or waits for the request that holds it and replays its
+	// response (written=true). With reserve=false (this request executed
+	// but lost its reservation) it only waits: written=false then means no
+	// other response appeared and the caller writes its own.
+	acquire := func(reserve bool) (written bool) {
+		start := time.Now()
+		pause := 2 * time.Millisecond
+		for {
+			if reserve {
+				ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash, CreatedAt: a.svc.Now(), Token: token})
+				if err != nil {
+					a.problem(w, r, err)
+					return true
+				}
+				if ok {
+					return false
+				}
+			}
+			rec, ok, err := st.GetIdem(r.Context(), keyID, key)
+			switch {
+			case err != nil:
+				a.problem(w, r, err)
+				return true
+			case ok && (!rec.Pending() || rec.BodyHash != hash):
+				write(rec)
+				return true
+			case !ok && !reserve:
+				return false
+			case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > idemLease):
+				if took, err := st.TakeOverIdem(r.Context(), keyID, key, rec.Token, token, a.svc.Now()); err != nil {
+					a.problem(w, r, err)
+					return true
+				} else if took {
+					return false
+				}
+				continue
+			case ok && !reserve && time.Since(start) > idemLease:
+				return false
+			}
+			select {
+			case <-r.Context().Done():
+				a.problem(w, r, r.Context().Err())
+				return true
+			case <-time.After(pause):
+			}
+			pause = min(2*pause, 100*time.Millisecond)
+		}
+	}
+	if acquire(true) {
 		return
 	}
+	finished := false
+	defer func() {
+		if !finished { // a panic or a 5xx: a retry executes again
+			_ = st.ReleaseIdem(context.WithoutCancel(r.Context()), keyID, key, token)
+		}
+	}()
 	status := http.StatusOK
 	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/disputes" || r.Pattern == "POST /v1/complaints") {
 		status = http.StatusCreated
 	}
-	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
+	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash, Token: token,
 		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
 	ctx := service.WithIdem(r.Context(), capture)
 	st2, v, err := h(r.WithContext(ctx), c, body)
+	store2 := func(code int, b []byte) bool {
+		perr := st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
+			Status: code, Response: b, CreatedAt: a.svc.Now(), Token: token})
+		finished = perr == nil || perr == store.ErrIdemExists
+		return perr == store.ErrIdemExists
+	}
 	switch {
 	case err == nil && capture.Body != nil:
+		finished = true
 		setHeadersFromBody(w, r, capture.Status, capture.Body)
 		httpx.WriteRaw(w, capture.Status, "application/json", capture.Body)
 	case err == nil:
 		// A handler outside the service's transactions (webhook endpoints,
-		// site messages): its response is stored after it, like a refusal.
+		// site messages, evidence upload): its response completes the
+		// reservation after it.
 		b := mustJSON(v)
-		if perr := st.PutIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
-			Status: st2, Response: b, CreatedAt: a.svc.Now()}); perr == store.ErrIdemExists && replay() {
+		if store2(st2, b) && acquire(false) {
 			return
 		}
 		setETag(w, v)
 		httpx.WriteRaw(w, st2, "application/json", b)
 	case errors.Is(err, service.ErrIdemRace):
-		if !replay() {
+		finished = true
+		if !acquire(false) {
 			a.problem(w, r, err)
 		}
 	case httpx.Status(err) < 500:
 		p := httpx.ProblemOf(r, err)
 		b := httpx.ProblemBytes(p)
-		if perr := st.PutIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
-			Status: p.Status, Response: b, CreatedAt: a.svc.Now()}); perr == store.ErrIdemExists {
-			if replay() {
-				return
-			}
+		if store2(p.Status, b) && acquire(false) {
+			return
 		}
 		httpx.WriteRaw(w, p.Status, "application/problem+json", b)
 	default:
 		a.problem(w, r, err)
 	}
+}
+
+// idemLease: a reservation older than this is taken to be abandoned (its
+// request died before storing a response) and is taken over.
+const idemLease = 30 * time.Second
+
+func idemToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "pending:" + hex.EncodeToString(b[:])
 }
 
 // authenticate resolves the bearer key to a caller. An integration key may

@@ -77,6 +77,16 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 		ext := []string{"平台处理已终结；如仍有异议，可向消费者协会、市场监督管理部门（12315）投诉或依法起诉 / the platform's decision is final: the consumer association, the market regulator (12315) or the courts remain"}
 		v.NextSteps["buyer"], v.NextSteps["seller"] = ext, ext
 	case dispute.Suspended:
+		if sus := s.Suspension; sus != nil && sus.Ground == dispute.GroundLegal {
+			p := string(sus.NotifiedBy)
+			if sus.AcceptanceEvidence == "" {
+				v.NextSteps[p] = []string{"在期限内向平台提供司法机关或公安机关的案件受理凭证，否则恢复处理（第八十三条） / give the platform the case acceptance voucher before the deadline, or the case resumes (art. 83)"}
+				v.NextSteps["platform"] = []string{"收到受理凭证后记录（suspend 带 evidence_id）；逾期自动恢复 / record the acceptance voucher (suspend with evidence_id); the case resumes by itself when the deadline passes"}
+			} else {
+				v.NextSteps["platform"] = []string{"撤诉、判决生效或公安机关六个月未结论时恢复处理（第八十三条） / resume when the suit is withdrawn, the judgment takes effect or the police reach no conclusion in six months (art. 83)"}
+			}
+			break
+		}
 		v.NextSteps["buyer"] = []string{"自行协商；达成一致可撤销介入，协商不成可恢复处理 / negotiate: withdraw when you agree, resume when you do not"}
 		v.NextSteps["seller"] = []string{"自行协商；协商不成可恢复处理 / negotiate: resume when you do not agree"}
 		v.NextSteps["platform"] = []string{"中止期满自动恢复处理 / the case resumes by itself when the suspension ends"}
@@ -158,6 +168,9 @@ type disputeBody struct {
 	ProceduralError string    `json:"procedural_error"`
 	Uphold          bool      `json:"uphold"`
 	Compensation    money.Fen `json:"compensation"`
+	Ground          string    `json:"ground"`
+	Party           string    `json:"party"`
+	Forum           string    `json:"forum"`
 }
 
 func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
@@ -176,7 +189,7 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID,
 		Satisfies: b.Satisfies, AssignTo: b.Assignee, Reason: b.Reason, Outcome: dispute.Outcome(b.Outcome), Amount: b.Amount,
 		Fault: dispute.Fault(b.Fault), RuleIDs: b.RuleIDs, EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Uphold: b.Uphold,
-		Compensation: b.Compensation}}
+		Compensation: b.Compensation, Ground: b.Ground, Party: dispute.Party(b.Party), Forum: b.Forum}}
 	if act == dispute.ResolveAdvance {
 		cmd.Outcome, cmd.AdvanceOutcome = "", b.Outcome
 	}

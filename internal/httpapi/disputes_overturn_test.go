@@ -231,3 +231,39 @@ func TestAppealOverturnMovesTheRequest(t *testing.T) {
 		checkLedger(t, e)
 	})
 }
+
+func init() { conformanceParts["overturn"] = runOverturnConformance }
+
+// runOverturnConformance: an appeal overturn with compensation in the
+// request, the revised request's history, the order's reconciliation with
+// the new totals, and a suspension on legal proceedings with its voucher.
+func runOverturnConformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	senior := e.Key("senior_agent", "")
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 50000}})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Integration, Body: map[string]any{"amount": 5000}})
+	as, id := caseOf(e, "CF-OV1", 6000, "quality_problem", true)
+	judgeThenAppeal(t, e, id, "buyer", forSeller)
+	v := o.must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/decide-appeal", Key: senior, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
+		"reason": "新证据证明质量问题", "rule_ids": []string{"taobao-dispute-65"}, "compensation": 500}}).JSON()
+	if rev := revisionOf(t, v); rev["refund"] != float64(6000) || rev["compensation"] != float64(500) {
+		t.Errorf("overturn revision %v", rev)
+	}
+	evs := o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as + "/events", Key: e.Integration}).JSON()["items"].([]any)
+	if last := evs[len(evs)-1].(map[string]any); last["type"] != "judgment_revised" {
+		t.Errorf("request history ends with %v", last["type"])
+	}
+	led := o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/CF-OV1/ledger", Key: e.Admin}).JSON()
+	if !strings.Contains(fmt.Sprint(led), "refunded_from_deposit") {
+		t.Errorf("order ledger %v", led)
+	}
+
+	_, id2 := caseOf(e, "CF-LP1", 6000, "quality_problem", true)
+	v = o.must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/suspend", Key: e.Agent,
+		Body: map[string]any{"ground": "legal_proceedings", "party": "seller", "forum": "arbitration", "reason": "卖家称已申请仲裁"}}).JSON()
+	if v["status"] != "SUSPENDED" || fmt.Sprint(v["allowed_actions"]) != "[suspend resume withdraw]" {
+		t.Errorf("legal suspension %v", v)
+	}
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/suspend", Key: e.Agent, Body: map[string]any{"ground": "legal_proceedings", "evidence_id": "ev-arb", "reason": "仲裁受理通知"}})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/resume", Key: e.Agent, Body: map[string]any{"reason": "仲裁裁决已生效"}})
+	checkLedger(t, e)
+}

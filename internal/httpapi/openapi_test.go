@@ -1195,10 +1195,14 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	rejects(k1, dispute.DecideAppeal, senior, map[string]any{"uphold": true})
 	rejects(k1, dispute.DecideAppeal, senior, map[string]any{"reason": "改判"})
 	rejects(k1, dispute.DecideAppeal, senior, map[string]any{"uphold": false, "outcome": "refund_partial", "fault": "both", "reason": "改判", "rule_ids": []string{"taobao-dispute-49"}})
-	// Overturning executed money is not supported: 409.
-	act(k1, dispute.DecideAppeal, senior, map[string]any{"outcome": "release_to_seller", "fault": "buyer", "reason": "改判", "rule_ids": []string{"taobao-dispute-66"}}, 409, nil)
-	v = act(k1, dispute.DecideAppeal, senior, map[string]any{"uphold": true, "reason": "进货凭证与批次不符，维持原判"}, 200, nil).JSON()
+	// An overturn of the executed refund (ours-appeal-overturn): the fund pays
+	// the seller back, the buyer keeps the refund, a recovery claim is recorded.
+	v = act(k1, dispute.DecideAppeal, senior, map[string]any{"outcome": "refund_partial", "amount": 9900, "fault": "both", "reason": "进货凭证部分成立，改判部分退款",
+		"rule_ids": []string{"taobao-dispute-66"}}, 200, nil).JSON()
 	status(v, "FINAL")
+	if f, _ := v["final_judgment"].(map[string]any); f == nil || f["revision"] == nil || f["revision"].(map[string]any)["recovery_claim"] != float64(10000) {
+		t.Errorf("overturned case: %v", v["final_judgment"])
+	}
 	allowed(v, "[]")
 	if f, _ := v["final_judgment"].(map[string]any); f["senior"] != true || v["deadline"] != nil {
 		t.Errorf("final case: %v", v)

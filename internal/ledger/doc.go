@@ -34,14 +34,15 @@
 // Validate checks it on its own: 2–16 postings on distinct, valid accounts,
 // no zero line, |amount| ≤ MaxAmount, sum 0, each debited and credited
 // account kind allowed by the kind's Shape (a refund may only move escrow,
-// or after completion the seller's available balance, to the buyer), and
+// or after completion the seller's available balance or, on an appeal
+// overturn, its deposit, to the buyer), and
 // escrow and frozen accounts belonging to the transaction's own order — so
 // an order's escrow is moved only by that order's transactions and can be
 // reconciled from them. Apply refuses a transaction that would take an
 // account below its floor with an *InsufficientError naming the account and
 // the shortfall. Builders (Pay, Release, Refund, CompensateFromDeposit,
-// Advance, ResolveAdvance, RepayReceivable, TopUpDeposit, TopUpFund,
-// Withdraw) produce valid transactions from balances; where money is short
+// Advance, ResolveAdvance, RepayReceivable, RecoverRefund, Restitute,
+// TopUpDeposit, TopUpFund, Withdraw) produce valid transactions from balances; where money is short
 // they pay what there is and return the rest as a Shortfall (art. 87,
 // taobao-dispute-87: "卖家账户余额不足致使无法退款或赔付的，由买卖双方自行协商
 // 或通过其他途径解决") instead of failing.
@@ -106,6 +107,19 @@
 //	repay_receivable  seller_available:S −12000  guarantee_fund +12000
 //	                  fund_receivable:S −12000    external:seller_debt +12000
 //
+// # Appeal overturns (ours-appeal-overturn)
+//
+// When an appeal changes an executed judgment, RecoverRefund pays the buyer
+// what the new judgment adds — escrow, then the seller's available balance
+// (art. 85), then the seller's deposit (art. 86), the rest a Shortfall (art.
+// 87) — as one refund transaction (a refund may debit the deposit only this
+// way). When the new judgment gives the buyer less, the platform bears its
+// own error: Restitute pays the seller back from the guarantee fund
+// (fund_restitution: GuaranteeFund → SellerAvailable, SellerDeposit); the
+// buyer is not debited. A restitution is a loss the fund bears, so the
+// fund_whole invariant counts it: fund + receivables + open advances +
+// restitutions = capital.
+//
 // # Reconciliation
 //
 // Per order, from its transactions alone: paid = released + refunded +
@@ -115,7 +129,8 @@
 // back more than was paid (refunds + advances − advances paid over ≤ paid,
 // ours-refund-cap; compensation from the deposit is on top, art. 86), and
 // the fund never recovers more than it advanced on the order. Globally the
-// fund's cash + receivables + open advances equals the capital put in.
+// fund's cash + receivables + open advances + restitutions equals the
+// capital put in.
 //
 // Rule ids the builders add: taobao-dispute-85 (refund from the seller's
 // released money), taobao-dispute-86 (deposit), taobao-dispute-87

@@ -351,3 +351,72 @@ func TestReconcileRefundCap(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Appeal overturns: RecoverRefund takes escrow, then the seller's available
+// balance, then the deposit, the rest a shortfall; Restitute pays the seller
+// from the fund (short when the fund is), and fund_whole counts it.
+func TestOverturnBuilders(t *testing.T) {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	m := func(id string) Meta { return Meta{ID: id, OrderID: "O1", Ref: "dispute/C1", At: at} }
+	b := Balances{}
+	apply := func(p Plan) {
+		t.Helper()
+		for _, tx := range p.Transactions {
+			var err error
+			if b, err = Apply(b, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var txs []Transaction
+	add := func(p Plan) { apply(p); txs = append(txs, p.Transactions...) }
+	cap, _ := TopUpFund(Meta{ID: "cap", At: at}, 5000)
+	pay, _ := Pay(m("pay"), 10000)
+	dep, _ := TopUpDeposit(Meta{ID: "dep", At: at}, "S", 3000)
+	add(Plan{Transactions: []Transaction{cap, pay, dep}})
+	rel, _ := Release(m("rel"), "S", b)
+	add(rel)
+	wd, _ := Withdraw(Meta{ID: "wd", At: at}, SellerAvailable("S"), 6000)
+	add(Plan{Transactions: []Transaction{wd}})
+	p, err := RecoverRefund(m("appeal-refund"), "B", "S", 9000, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Transactions) != 1 || len(p.Shortfalls) != 1 || p.Shortfalls[0].Missing != 2000 {
+		t.Fatalf("recover plan %+v", p)
+	}
+	add(p)
+	if b[BuyerPayout("B")] != 7000 || b[SellerAvailable("S")] != 0 || b[SellerDeposit("S")] != 0 {
+		t.Fatalf("balances %v", b)
+	}
+	r, err := Restitute(m("restitution"), "S", 4000, 2000, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Shortfalls) != 1 || r.Shortfalls[0].Missing != 1000 || r.Shortfalls[0].To != SellerDeposit("S") {
+		t.Fatalf("restitution plan %+v", r)
+	}
+	add(r)
+	if b[GuaranteeFund()] != 0 || b[SellerAvailable("S")] != 4000 || b[SellerDeposit("S")] != 1000 {
+		t.Fatalf("after restitution %v", b)
+	}
+	rec := NewReconciler()
+	for _, tx := range txs {
+		if v := rec.Add(tx); v != nil {
+			t.Fatal(v)
+		}
+	}
+	if err := rec.FundWhole(b); err != nil || rec.FundBorne != 5000 {
+		t.Fatalf("fund whole: %v, borne %d", err, rec.FundBorne)
+	}
+	o := rec.Order("O1")
+	if o.RefundedFromDeposit != 3000 || o.RefundedAfterRelease != 4000 || o.Restituted != 5000 || o.BuyerRefunded() != 7000 || o.Identity() != nil {
+		t.Fatalf("order totals %+v", o)
+	}
+	// A restitution may not go to the buyer, and a refund may not come from the fund.
+	bad := r.Transactions[0]
+	bad.ID, bad.Postings = "bad", []Posting{{GuaranteeFund(), -1}, {BuyerPayout("B"), 1}}
+	if err := Validate(bad); err == nil {
+		t.Fatal("fund_restitution to a buyer validated")
+	}
+}

@@ -69,10 +69,10 @@ var shapes = map[TxKind]Shape{
 	TxRecordReceivable:        {From: []AccountKind{KindExternal}, To: []AccountKind{KindFundReceivable}, Order: true, SellerDebt: true},
 	TxRepayReceivable: {From: []AccountKind{KindSellerAvailable, KindSellerDeposit, KindExternal, KindFundReceivable},
 		To: []AccountKind{KindGuaranteeFund, KindExternal}, SellerDebt: true},
-	TxReverseAdvance: {From: []AccountKind{KindBuyerPayout}, To: []AccountKind{KindSellerAvailable}, Order: true},
-	TxDepositTopUp:   {From: []AccountKind{KindExternal}, To: []AccountKind{KindSellerDeposit}},
-	TxFundTopUp:      {From: []AccountKind{KindExternal}, To: []AccountKind{KindGuaranteeFund}},
-	TxWithdrawal:     {From: []AccountKind{KindSellerAvailable, KindBuyerPayout, KindSellerDeposit}, To: []AccountKind{KindExternal}},
+	TxReverseAdvance:  {From: []AccountKind{KindBuyerPayout}, To: []AccountKind{KindSellerAvailable}, Order: true},
+	TxDepositTopUp:    {From: []AccountKind{KindExternal}, To: []AccountKind{KindSellerDeposit}},
+	TxFundTopUp:       {From: []AccountKind{KindExternal}, To: []AccountKind{KindGuaranteeFund}},
+	TxWithdrawal:      {From: []AccountKind{KindSellerAvailable, KindBuyerPayout, KindSellerDeposit}, To: []AccountKind{KindExternal}},
 	TxFundRestitution: {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindSellerAvailable, KindSellerDeposit}, Order: true},
 }
 

@@ -1,6 +1,7 @@
 // Package nbayes is a small, deterministic binary text classifier:
-// multinomial naive Bayes over character n-grams of the normalised text,
-// with binarised counts (each n-gram counts once per document) and Laplace
+// multinomial naive Bayes over character n-grams of the normalised text
+// (optionally also its words, segmented by textnorm.Words), with binarised
+// counts (each n-gram counts once per document) and Laplace
 // smoothing. Training is reproducible: the same documents in the same order
 // give byte-identical model files.
 package nbayes
@@ -46,9 +47,31 @@ func Features(text string, orders []int) []string {
 	return out
 }
 
+// WordPrefix marks word features ("w:物流") apart from character n-grams.
+const WordPrefix = "w:"
+
+// FeaturesWords is Features plus, when words is set, one "w:"-prefixed
+// feature per distinct word of the text (textnorm.Words).
+func FeaturesWords(text string, orders []int, words bool) []string {
+	out := Features(text, orders)
+	if !words {
+		return out
+	}
+	seen := make(map[string]struct{}, 16)
+	for _, w := range textnorm.Words(text) {
+		if _, ok := seen[w]; ok {
+			continue
+		}
+		seen[w] = struct{}{}
+		out = append(out, WordPrefix+w)
+	}
+	return out
+}
+
 // Trainer accumulates labelled documents.
 type Trainer struct {
 	Orders []int   // n-gram orders, e.g. {1, 2}
+	Words  bool    // also word features (textnorm.Words); set before Add
 	Alpha  float64 // Laplace smoothing, e.g. 1
 	counts [2]map[string]int
 	docs   [2]int
@@ -66,7 +89,7 @@ func (t *Trainer) Add(text string, positive bool) {
 		c = 1
 	}
 	t.docs[c]++
-	for _, f := range Features(text, t.Orders) {
+	for _, f := range FeaturesWords(text, t.Orders, t.Words) {
 		t.counts[c][f]++
 	}
 }
@@ -91,7 +114,7 @@ func (t *Trainer) Model(minCount int) *Model {
 		tot[0] += float64(t.counts[0][f])
 		tot[1] += float64(t.counts[1][f])
 	}
-	m := &Model{Orders: append([]int(nil), t.Orders...), W: make(map[string]float64, len(vocab))}
+	m := &Model{Orders: append([]int(nil), t.Orders...), Words: t.Words, W: make(map[string]float64, len(vocab))}
 	d0, d1 := float64(t.docs[0])+1, float64(t.docs[1])+1
 	m.Bias = math.Log(d1) - math.Log(d0)
 	den0, den1 := math.Log(tot[0]+t.Alpha*v), math.Log(tot[1]+t.Alpha*v)
@@ -112,8 +135,11 @@ func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 // for features outside the vocabulary.
 type Model struct {
 	Orders []int
-	Bias   float64
-	Unk    float64
+	// Words: the model also uses word features (textnorm.Words); its file
+	// records the segmenter (textnorm.WordSegmenter).
+	Words bool
+	Bias  float64
+	Unk   float64
 	// Threshold is the decision threshold on Score (0 = equal odds); chosen
 	// on validation data by the trainer's caller and saved with the model.
 	Threshold float64
@@ -122,8 +148,25 @@ type Model struct {
 
 // Score returns the log-odds that text belongs to the positive class.
 func (m *Model) Score(text string) float64 {
+	return m.ScoreFeatures(m.Features(text))
+}
+
+// Features returns the features of text as this model sees them.
+func (m *Model) Features(text string) []string {
+	return FeaturesWords(text, m.Orders, m.Words)
+}
+
+// FeatureKey identifies the feature extraction of the model: models with
+// equal keys can share one Features result (ScoreFeatures).
+func (m *Model) FeatureKey() string {
+	return fmt.Sprint(m.Orders, m.Words)
+}
+
+// ScoreFeatures is Score over features computed by Features (of this
+// model or of one with the same FeatureKey).
+func (m *Model) ScoreFeatures(fs []string) float64 {
 	s := m.Bias
-	for _, f := range Features(text, m.Orders) {
+	for _, f := range fs {
 		if w, ok := m.W[f]; ok {
 			s += w
 		} else {
@@ -147,7 +190,7 @@ func (m *Model) Contributions(text string, k int) []string {
 		w float64
 	}
 	var xs []fw
-	for _, f := range Features(text, m.Orders) {
+	for _, f := range FeaturesWords(text, m.Orders, m.Words) {
 		if w, ok := m.W[f]; ok && w > 0 {
 			xs = append(xs, fw{f, w})
 		}
@@ -173,8 +216,12 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	for i, o := range m.Orders {
 		ords[i] = strconv.Itoa(o)
 	}
-	fmt.Fprintf(bw, "nbayes\t1\torders=%s\tbias=%s\tunk=%s\tthreshold=%s\n", strings.Join(ords, ","),
+	fmt.Fprintf(bw, "nbayes\t1\torders=%s\tbias=%s\tunk=%s\tthreshold=%s", strings.Join(ords, ","),
 		fmtF(m.Bias), fmtF(m.Unk), fmtF(m.Threshold))
+	if m.Words {
+		fmt.Fprintf(bw, "\twords=%s", textnorm.WordSegmenter)
+	}
+	bw.WriteByte('\n')
 	keys := make([]string, 0, len(m.W))
 	for f := range m.W {
 		keys = append(keys, f)
@@ -214,6 +261,11 @@ func Read(r io.Reader) (*Model, error) {
 				}
 				m.Orders = append(m.Orders, n)
 			}
+		case "words":
+			if v != textnorm.WordSegmenter {
+				return nil, fmt.Errorf("nbayes: model trained with segmenter %q, this build segments with %q: retrain it", v, textnorm.WordSegmenter)
+			}
+			m.Words = true
 		case "bias", "unk", "threshold":
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil {

@@ -9,9 +9,9 @@
 //
 //   - dispute_refund (纠纷退款率): refunds the platform decided — a judgment
 //     (the final one after an appeal) that refunds the buyer and does not put
-//     the fault on the buyer, or an advance payment (先行垫付, counted as a
-//     manual-intervention refund, SPEC §5) that the guarantee fund paid and
-//     did not take back — per paid order. A refund counts at the time the
+//     the fault on the buyer, or an advance payment (先行垫付: every advance
+//     the guarantee fund paid counts as a manual-intervention refund, SPEC
+//     §5, however it was resolved) — per paid order. A refund counts at the time the
 //     platform's decision took effect: the advance, the judgment, or for
 //     "return then refund" the refund itself. Refunds on an order whose
 //     seller's malicious-refund complaint (恶意退款) was upheld are excluded
@@ -34,6 +34,6 @@
 // mean of the goodness of the factors that have a denominator, with the
 // weights quality.weight_* (relative integers). A seller's category is the
 // category of most of its orders paid in the window (ties: the first by
-// name); sellers of one category are ranked by score, the percentile being
+// name; without a payment in the window, of the orders due to ship in it); sellers of one category are ranked by score, the percentile being
 // the share of the other sellers of the category with a lower score.
 package quality

@@ -174,7 +174,7 @@ type acc struct {
 	chats, timely, pending, answered int64
 	respSum                          time.Duration
 	due, onTime, cancelled           int64
-	cats                             map[string]int
+	cats, dueCats                    map[string]int
 }
 
 // Evaluate computes the report of every seller with a fact in the window,
@@ -185,7 +185,7 @@ func Evaluate(f Facts, p Params, now time.Time) []Report {
 	get := func(id string) *acc {
 		a := sellers[id]
 		if a == nil {
-			a = &acc{cats: map[string]int{}}
+			a = &acc{cats: map[string]int{}, dueCats: map[string]int{}}
 			sellers[id] = a
 		}
 		return a
@@ -200,6 +200,7 @@ func Evaluate(f Facts, p Params, now time.Time) []Report {
 			continue
 		}
 		a := get(o.SellerID)
+		a.dueCats[o.Category]++
 		scanned := o.FirstScanAt != nil && !o.FirstScanAt.After(now)
 		if o.CancelledAt != nil && !o.CancelledAt.After(*o.ShipBy) && (!scanned || o.FirstScanAt.After(*o.CancelledAt)) {
 			a.cancelled++
@@ -260,12 +261,15 @@ func Evaluate(f Facts, p Params, now time.Time) []Report {
 
 // Empty is the report of a seller without any fact in the window.
 func Empty(sellerID string, p Params, now time.Time) Report {
-	return (&acc{cats: map[string]int{}}).report(sellerID, p, now.Add(-p.Window), now)
+	return (&acc{cats: map[string]int{}, dueCats: map[string]int{}}).report(sellerID, p, now.Add(-p.Window), now)
 }
 
 func (a *acc) report(id string, p Params, start, now time.Time) Report {
 	r := Report{SellerID: id, WindowStart: start, WindowEnd: now, PaidOrders: a.paid, PolicyVersion: p.PolicyVersion}
 	r.Category = primary(a.cats)
+	if len(a.cats) == 0 {
+		r.Category = primary(a.dueCats) // no payment in the window: the orders due in it
+	}
 	lower := func(num, zero int64) (*int64, *int64) {
 		if a.paid == 0 {
 			return nil, nil
@@ -409,7 +413,9 @@ func Ranking(rs []Report, category string) []Report {
 func PlatformRefund(d dispute.State, req aftersale.State) (RefundFact, bool) {
 	f := RefundFact{CaseID: d.ID, OrderID: d.OrderID, SellerID: d.SellerID}
 	var at *time.Time
-	if adv := d.Advance; adv != nil && adv.Amount > 0 && (adv.Status == dispute.AdvancePaid || adv.Status == dispute.AdvanceSettled) {
+	// Every advance the fund paid counts (SPEC §5: 人工介入退款), however it
+	// was resolved later.
+	if adv := d.Advance; adv != nil && adv.Amount > 0 && (adv.Status == dispute.AdvancePaid || adv.Status == dispute.AdvanceSettled || adv.Status == dispute.AdvanceClosed) {
 		t := adv.At
 		at, f.Kind = &t, RefundAdvance
 	}

@@ -266,6 +266,11 @@ func TestRankingWithinCategory(t *testing.T) {
 	if len(quality.Ranking(rs, "")) != 6 || len(quality.Ranking(rs, "图书")) != 0 {
 		t.Fatal("ranking of all / of an empty category")
 	}
+	// No payment in the window, only an order due in it: the category of that order.
+	due := quality.OrderFact{ID: "g", SellerID: "G", Category: "家居", PaidAt: tp(now.Add(-31 * 24 * time.Hour)), ShipBy: tp(now.Add(-29 * 24 * time.Hour))}
+	if g := quality.Evaluate(quality.Facts{Orders: []quality.OrderFact{due}}, params(), now); g[0].Category != "家居" || g[0].Rank != 1 || g[0].PaidOrders != 0 {
+		t.Fatalf("due only %+v", g[0])
+	}
 	// Alone in a category: ranked first, no percentile.
 	solo := quality.Evaluate(quality.Facts{Orders: []quality.OrderFact{paid("z", "Z", "图书", now)}}, params(), now)
 	if solo[0].Rank != 1 || solo[0].CategorySize != 1 || solo[0].Percentile != nil {
@@ -286,10 +291,18 @@ func TestPlatformRefund(t *testing.T) {
 		kind string
 		at   time.Time
 	}{
-		{"full refund by judgment", func(d *dispute.State, r *aftersale.State) { d.Judgment = judged(dispute.RefundFull, 100, dispute.SellerFault) }, true, quality.RefundJudgment, jAt},
-		{"partial refund, both at fault", func(d *dispute.State, r *aftersale.State) { d.Judgment = judged(dispute.RefundPartial, 50, dispute.BothFault) }, true, quality.RefundJudgment, jAt},
-		{"buyer at fault", func(d *dispute.State, r *aftersale.State) { d.Judgment = judged(dispute.RefundPartial, 50, dispute.BuyerFault) }, false, "", time.Time{}},
-		{"released to the seller", func(d *dispute.State, r *aftersale.State) { d.Judgment = judged(dispute.ReleaseToSeller, 0, dispute.BuyerFault) }, false, "", time.Time{}},
+		{"full refund by judgment", func(d *dispute.State, r *aftersale.State) {
+			d.Judgment = judged(dispute.RefundFull, 100, dispute.SellerFault)
+		}, true, quality.RefundJudgment, jAt},
+		{"partial refund, both at fault", func(d *dispute.State, r *aftersale.State) {
+			d.Judgment = judged(dispute.RefundPartial, 50, dispute.BothFault)
+		}, true, quality.RefundJudgment, jAt},
+		{"buyer at fault", func(d *dispute.State, r *aftersale.State) {
+			d.Judgment = judged(dispute.RefundPartial, 50, dispute.BuyerFault)
+		}, false, "", time.Time{}},
+		{"released to the seller", func(d *dispute.State, r *aftersale.State) {
+			d.Judgment = judged(dispute.ReleaseToSeller, 0, dispute.BuyerFault)
+		}, false, "", time.Time{}},
 		{"return then refund, refunded", func(d *dispute.State, r *aftersale.State) {
 			d.Judgment = judged(dispute.ReturnThenRefund, 100, dispute.SellerFault)
 			r.Status, r.Refunded, r.UpdatedAt = aftersale.Success, 100, done
@@ -305,9 +318,12 @@ func TestPlatformRefund(t *testing.T) {
 			d.Advance = &dispute.AdvanceInfo{Status: dispute.AdvanceSettled, Amount: 100, At: advAt}
 			d.Judgment = judged(dispute.RefundFull, 100, dispute.SellerFault)
 		}, true, quality.RefundAdvance, advAt},
-		{"advance taken back (buyer kept the goods)", func(d *dispute.State, r *aftersale.State) {
+		{"advance resolved by the buyer keeping the goods still counts", func(d *dispute.State, r *aftersale.State) {
 			d.Advance = &dispute.AdvanceInfo{Status: dispute.AdvanceClosed, Amount: 100, At: advAt}
 			d.Judgment = judged(dispute.ReleaseToSeller, 0, dispute.BuyerFault)
+		}, true, quality.RefundAdvance, advAt},
+		{"an advance of nothing", func(d *dispute.State, r *aftersale.State) {
+			d.Advance = &dispute.AdvanceInfo{Status: dispute.AdvancePaid, Amount: 0, At: advAt}
 		}, false, "", time.Time{}},
 		{"the final judgment after an appeal stands", func(d *dispute.State, r *aftersale.State) {
 			d.Judgment = judged(dispute.ReleaseToSeller, 0, dispute.BuyerFault)

@@ -73,6 +73,15 @@ func LoadModels(dir string) (*Models, error) {
 			m.Aspect[a.ID] = mm
 		}
 	}
+	for _, mm := range m.Aspect {
+		if mm.Words {
+			// word-feature models: load the segmenter's dictionary in the
+			// background, so that neither start-up nor the first request
+			// waits for it (textnorm.Words loads it once, on demand).
+			go textnorm.LoadWords()
+			break
+		}
+	}
 	return m, nil
 }
 
@@ -86,6 +95,9 @@ type Router struct {
 	kwOwner  []string // pattern index → scenario id
 	kwPhrase []string
 }
+
+// Models returns the router's models (nil for a keyword-only router).
+func (r *Router) Models() *Models { return r.models }
 
 // NewRouter builds a router over the library; models may be nil.
 func NewRouter(lib *Library, models *Models) *Router {
@@ -159,12 +171,19 @@ func (r *Router) Suggest(text string) Result {
 	}
 	var res Result
 	if r.models != nil {
+		feats := map[string][]string{} // one segmentation per text, shared by the aspect models
 		for _, asp := range Aspects {
 			m := r.models.Aspect[asp.ID]
 			if m == nil {
 				continue
 			}
-			p := nbayes.Probability(m.Score(text) - m.Threshold)
+			key := m.FeatureKey()
+			fs, ok := feats[key]
+			if !ok {
+				fs = m.Features(text)
+				feats[key] = fs
+			}
+			p := nbayes.Probability(m.ScoreFeatures(fs) - m.Threshold)
 			for _, sid := range asp.Scenarios {
 				if p > 0.5 || byID[sid] != nil {
 					a := get(sid)

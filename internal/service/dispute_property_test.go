@@ -108,6 +108,18 @@ func TestPropertyCaseMoney(t *testing.T) {
 					if before.Status == dispute.Judged && rapid.Bool().Draw(rt, "appeal_now") {
 						op = 5
 					}
+					if before.Status == dispute.Evidence && rapid.Bool().Draw(rt, "evidence_now") {
+						op = 0
+					}
+					if before.Status == dispute.Appealed && rapid.Bool().Draw(rt, "decide_now") {
+						op = 6
+					}
+					if before.Status == dispute.Review && before.AdvanceStatus() != dispute.AdvancePaid && rapid.IntRange(0, 2).Draw(rt, "judge_now") == 0 {
+						op = 2
+						if before.Assignee == "" {
+							op = 1
+						}
+					}
 					switch op {
 					case 0:
 						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "party"), dispute.Command{Action: dispute.DoneEvidence}
@@ -130,8 +142,11 @@ func TestPropertyCaseMoney(t *testing.T) {
 					case 5:
 						who, cmd = rapid.SampledFrom([]service.Caller{buyer, sell}).Draw(rt, "appellant"), dispute.Command{Action: dispute.AppealCase, Reason: "新证据", EvidenceIDs: []string{"new-" + oid}}
 					case 6:
-						who, cmd = senior, dispute.Command{Action: rapid.SampledFrom([]dispute.Action{dispute.Claim, dispute.DecideAppeal}).Draw(rt, "senior"), Uphold: true, Reason: "维持"}
-						if cmd.Action == dispute.DecideAppeal && rapid.Bool().Draw(rt, "overturn") {
+						who, cmd = senior, dispute.Command{Action: dispute.DecideAppeal, Uphold: true, Reason: "维持"}
+						if before.Assignee == "" {
+							cmd.Action = dispute.Claim
+						}
+						if cmd.Action == dispute.DecideAppeal && rapid.IntRange(0, 2).Draw(rt, "overturn") > 0 {
 							// Overturn: any outcome, amount and compensation; the
 							// difference is executed (ours-appeal-overturn).
 							cmd = dispute.Command{Action: dispute.DecideAppeal, Outcome: rapid.SampledFrom(dispute.Outcomes).Draw(rt, "new_outcome"),

@@ -158,6 +158,10 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 			if dc.Action == dispute.DoneEvidence {
 				dc.SLADueAt = s.reviewDue(now)
 			}
+			if dc.Action == dispute.Suspend && dc.Ground == dispute.GroundLegal {
+				// art. 83(2): the acceptance voucher within 7 working days of the notice.
+				dc.ResumeAt = calendar.Default().AddWorkingDays(now, dispute.LegalVoucherWorkingDays)
+			}
 			if dc.Action == dispute.Advance {
 				if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
 					return err

@@ -165,7 +165,7 @@ func (s *Service) RecordServiceFact(ctx context.Context, c Caller, sellerID stri
 					next = cur
 					next.AnsweredAt, evType = answered, "answered"
 				default:
-					return &fault.Error{Code: fault.Conflict, Field: "ref", Status: cur.Status,
+					return &fault.Error{Code: fault.Conflict, Field: "ref",
 						Message: fmt.Sprintf("服务事实 %s 已以不同内容记录，只能补充回复时间 / fact %s is recorded with other values: only a missing answer may be added", in.Ref, in.Ref)}
 				}
 			}

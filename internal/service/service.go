@@ -128,6 +128,8 @@ type Idem struct {
 	Render    func(result any) (int, []byte)
 	Status    int
 	Body      []byte
+	// Token is the key's reservation (store.ReserveIdem) the response completes.
+	Token string
 }
 
 type idemKey struct{}
@@ -150,7 +152,7 @@ func (s *Service) storeIdem(ctx context.Context, tx *store.Tx, result any) error
 	}
 	i.Status, i.Body = i.Render(result)
 	err := tx.PutIdem(ctx, store.IdemRecord{Principal: i.Principal, Key: i.Key, Method: i.Method, Path: i.Path,
-		BodyHash: i.BodyHash, Status: i.Status, Response: i.Body, CreatedAt: s.clock.Now()})
+		BodyHash: i.BodyHash, Status: i.Status, Response: i.Body, CreatedAt: s.clock.Now(), Token: i.Token})
 	if errors.Is(err, store.ErrIdemExists) {
 		return ErrIdemRace
 	}

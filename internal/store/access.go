@@ -11,7 +11,12 @@ import (
 
 // ---- idempotency ----
 
-// IdemRecord is a stored response to a POST with an Idempotency-Key.
+// IdemRecord is a stored response to a POST with an Idempotency-Key, or a
+// reservation of the key by the request now executing it (Status 0: the
+// response column holds the reservation's Token until the response is
+// stored). Reserving first makes a key exactly-once under concurrency: the
+// unique (principal, key) insert has one winner; the others wait and
+// replay its response.
 type IdemRecord struct {
 	Principal string
 	Key       string
@@ -21,19 +26,84 @@ type IdemRecord struct {
 	Status    int
 	Response  []byte
 	CreatedAt time.Time
+	// Token names the reservation that stores the response (PutIdem with a
+	// Token completes that reservation only).
+	Token string
 }
 
-// ErrIdemExists is returned by PutIdem when the key is already taken.
+// Pending reports a reservation whose request is still executing.
+func (r IdemRecord) Pending() bool { return r.Status == 0 }
+
+// ErrIdemExists is returned by PutIdem when the key is already taken (or
+// the reservation named by Token is no longer the caller's).
 var ErrIdemExists = errors.New("store: idempotency key already recorded")
 
-// PutIdem records a response in the transaction. Errors: ErrIdemExists.
+// PutIdem records a response in the transaction. With a Token it completes
+// that pending reservation; without one it inserts. Errors: ErrIdemExists.
 func (t *Tx) PutIdem(ctx context.Context, r IdemRecord) error {
+	if r.Token != "" {
+		res, err := t.exec(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
+			r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), r.Principal, r.Key, r.Token)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrIdemExists
+		}
+		return nil
+	}
 	_, err := t.exec(ctx, `INSERT INTO idempotency (principal, key, method, path, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Principal, r.Key, r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), micros(r.CreatedAt))
 	if isUnique(err) {
 		return ErrIdemExists
 	}
 	return err
+}
+
+// ReserveIdem reserves a key for the request about to execute it (a
+// pending row holding r.Token), in its own transaction. ok=false: the key
+// is taken (stored or reserved by another request).
+func (s *Store) ReserveIdem(ctx context.Context, r IdemRecord) (bool, error) {
+	if r.Token == "" {
+		return false, errors.New("store: ReserveIdem needs a token")
+	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO idempotency (principal, key, method, path, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+			r.Principal, r.Key, r.Method, r.Path, r.BodyHash, r.Token, micros(r.CreatedAt))
+		return err
+	})
+	if isUnique(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// TakeOverIdem hands an abandoned reservation (oldToken, e.g. of a process
+// that died mid-request) to a new request (newToken, reserved at now).
+// ok=false: it was completed, released or taken over meanwhile.
+func (s *Store) TakeOverIdem(ctx context.Context, principal, key, oldToken, newToken string, now time.Time) (bool, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE idempotency SET response = ?, created_at = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
+			newToken, micros(now), principal, key, oldToken)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}
+
+// ReleaseIdem drops a reservation whose request failed without a response
+// to keep (a 5xx), so that a retry executes again.
+func (s *Store) ReleaseIdem(ctx context.Context, principal, key, token string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM idempotency WHERE principal = ? AND key = ? AND status = 0 AND response = ?`, principal, key, token)
+		return err
+	})
 }
 
 // PutIdem records a response in its own transaction. Errors: ErrIdemExists.
@@ -55,6 +125,9 @@ func (s *Store) GetIdem(ctx context.Context, principal, key string) (IdemRecord,
 		return r, false, err
 	}
 	r.Response, r.CreatedAt = []byte(resp), fromMicros(at)
+	if r.Pending() {
+		r.Token, r.Response = resp, nil
+	}
 	return r, true, nil
 }
 

@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"sort"
 	"strings"
 )
 
@@ -42,13 +42,73 @@ func open(dir, rel string) (*os.File, error) {
 	return f, err
 }
 
-// LoadReviews reads ecommerce_reviews_sentiment.
-func LoadReviews(dir string) ([]Review, error) {
-	f, err := open(dir, "ecommerce_reviews_sentiment/online_shopping_10_cats_dev.csv")
+// Glob returns the files of data set folder `set` under dir whose names
+// match pattern (e.g. "*.csv"), sorted, as paths relative to dir. No match
+// is ErrNoData, naming the folder and pattern looked for. A held-out folder
+// may name its files differently (…_test.csv): every matching file counts.
+func Glob(dir, set, pattern string) ([]string, error) {
+	ms, err := filepath.Glob(filepath.Join(dir, set, pattern))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	var out []string
+	for _, m := range ms {
+		if st, err := os.Stat(m); err == nil && !st.IsDir() {
+			out = append(out, filepath.Join(set, filepath.Base(m)))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, set, pattern), ErrNoData)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Data set folders and the files read from each.
+const (
+	ReviewsSet   = "ecommerce_reviews_sentiment"
+	AspectsSet   = "ecommerce_review_aspects_zhijiang2019"
+	ColdSet      = "cold_offensive"
+	ECDSet       = "taobao_cs_dialogue_ecd_sample"
+	TitlesSet    = "taobao_title_ner"
+	GazetteerSet = "ecommerce_gazetteers"
+	ExtremeSet   = "adlaw_extreme_words"
+)
+
+// loadAll reads every file of set matching pattern with read.
+func loadAll[T any](dir, set, pattern string, read func(io.Reader) ([]T, error)) ([]T, []string, error) {
+	rels, err := Glob(dir, set, pattern)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []T
+	for _, rel := range rels {
+		f, err := open(dir, rel)
+		if err != nil {
+			return nil, nil, err
+		}
+		xs, err := read(f)
+		f.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
+		}
+		out = append(out, xs...)
+	}
+	return out, rels, nil
+}
+
+// LoadReviews reads every CSV file of ecommerce_reviews_sentiment.
+func LoadReviews(dir string) ([]Review, error) {
+	rv, _, err := LoadReviewFiles(dir)
+	return rv, err
+}
+
+// LoadReviewFiles is LoadReviews, also returning the files read.
+func LoadReviewFiles(dir string) ([]Review, []string, error) {
+	return loadAll(dir, ReviewsSet, "*.csv", readReviews)
+}
+
+func readReviews(f io.Reader) ([]Review, error) {
 	r := csv.NewReader(bufio.NewReader(f))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -78,15 +138,20 @@ type AspectReview struct {
 	Negative   map[string]bool
 }
 
-// LoadAspects reads the aspect-labelled reviews.
+// LoadAspects reads every JSONL file of the aspect-labelled reviews.
 func LoadAspects(dir string) ([]AspectReview, error) {
-	f, err := open(dir, "ecommerce_review_aspects_zhijiang2019/reviews_aspects_dev.jsonl")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	as, _, err := LoadAspectFiles(dir)
+	return as, err
+}
+
+// LoadAspectFiles is LoadAspects, also returning the files read.
+func LoadAspectFiles(dir string) ([]AspectReview, []string, error) {
+	return loadAll(dir, AspectsSet, "*.jsonl", readAspects)
+}
+
+func readAspects(f io.Reader) ([]AspectReview, error) {
 	var out []AspectReview
-	err = eachJSONL(f, func(b []byte) error {
+	err := eachJSONL(f, func(b []byte) error {
 		var a AspectReview
 		if err := json.Unmarshal(b, &a); err != nil {
 			return err
@@ -115,11 +180,17 @@ type Labelled struct {
 
 // LoadCOLD reads cold_offensive/cold_{train,dev}.csv.
 func LoadCOLD(dir, split string) ([]Labelled, error) {
-	f, err := open(dir, "cold_offensive/cold_"+split+".csv")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	xs, _, err := loadAll(dir, ColdSet, "cold_"+split+".csv", readCOLD)
+	return xs, err
+}
+
+// LoadCOLDFiles reads every CSV file of cold_offensive (a held-out folder
+// may hold only the test file), also returning the files read.
+func LoadCOLDFiles(dir string) ([]Labelled, []string, error) {
+	return loadAll(dir, ColdSet, "*.csv", readCOLD)
+}
+
+func readCOLD(f io.Reader) ([]Labelled, error) {
 	r := csv.NewReader(bufio.NewReader(f))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -154,15 +225,20 @@ type Dialogue struct {
 	} `json:"response"`
 }
 
-// LoadECD reads taobao_cs_dialogue_ecd_sample.
+// LoadECD reads every JSONL file of taobao_cs_dialogue_ecd_sample.
 func LoadECD(dir string) ([]Dialogue, error) {
-	f, err := open(dir, "taobao_cs_dialogue_ecd_sample/ecd_sample_train.jsonl")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	ds, _, err := LoadECDFiles(dir)
+	return ds, err
+}
+
+// LoadECDFiles is LoadECD, also returning the files read.
+func LoadECDFiles(dir string) ([]Dialogue, []string, error) {
+	return loadAll(dir, ECDSet, "*.jsonl", readECD)
+}
+
+func readECD(f io.Reader) ([]Dialogue, error) {
 	var out []Dialogue
-	err = eachJSONL(f, func(b []byte) error {
+	err := eachJSONL(f, func(b []byte) error {
 		var d Dialogue
 		if err := json.Unmarshal(b, &d); err != nil {
 			return err
@@ -190,15 +266,20 @@ type Title struct {
 	Entities []Entity `json:"entities"`
 }
 
-// LoadTitles reads taobao_title_ner.
+// LoadTitles reads every JSONL file of taobao_title_ner.
 func LoadTitles(dir string) ([]Title, error) {
-	f, err := open(dir, "taobao_title_ner/titles_ner_dev.jsonl")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	ts, _, err := LoadTitleFiles(dir)
+	return ts, err
+}
+
+// LoadTitleFiles is LoadTitles, also returning the files read.
+func LoadTitleFiles(dir string) ([]Title, []string, error) {
+	return loadAll(dir, TitlesSet, "*.jsonl", readTitles)
+}
+
+func readTitles(f io.Reader) ([]Title, error) {
 	var out []Title
-	err = eachJSONL(f, func(b []byte) error {
+	err := eachJSONL(f, func(b []byte) error {
 		var t Title
 		if err := json.Unmarshal(b, &t); err != nil {
 			return err
@@ -216,6 +297,15 @@ func LoadLines(dir, rel string) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readLines(f)
+}
+
+// LoadExtremeTermFiles reads every .txt term list of adlaw_extreme_words.
+func LoadExtremeTermFiles(dir string) ([]string, []string, error) {
+	return loadAll(dir, ExtremeSet, "*.txt", readLines)
+}
+
+func readLines(f io.Reader) ([]string, error) {
 	var out []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -228,18 +318,16 @@ func LoadLines(dir, rel string) ([]string, error) {
 
 // LoadGazetteerBrands reads the union of ecommerce_gazetteers/brand*.txt.
 func LoadGazetteerBrands(dir string) ([]string, error) {
+	xs, _, err := loadAll(dir, GazetteerSet, "brand*.txt", readLines)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	var out []string
-	for i := 1; i <= 4; i++ {
-		xs, err := LoadLines(dir, "ecommerce_gazetteers/brand"+strconv.Itoa(i)+".txt")
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range xs {
-			if !seen[x] {
-				seen[x] = true
-				out = append(out, x)
-			}
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	return out, nil

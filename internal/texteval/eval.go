@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -32,6 +35,7 @@ type Result struct {
 	Target    string   `json:"target"`
 	Met       *bool    `json:"met,omitempty"`
 	Absent    bool     `json:"absent,omitempty"`
+	Skipped   string   `json:"skipped,omitempty"` // why an absent task was skipped: "evaluation data absent" or "training data absent"
 	Note      string   `json:"note,omitempty"`
 	Flags     []string `json:"flags,omitempty"` // every flag, for tasks whose flags must be justified
 }
@@ -41,17 +45,57 @@ func fromCounts(task, ds, split string, c Counts, target string, met bool) Resul
 		Precision: round4(c.Precision()), Recall: round4(c.Recall()), F1: round4(c.F1()), Target: target, Met: &met}
 }
 
-func absent(task, ds string, err error) Result {
-	return Result{Task: task, Dataset: ds, Absent: true, Note: "数据缺失 / data absent: " + err.Error()}
+// Options names the folders of a run: models are trained on Train and
+// evaluated on Data. When both are the same folder, every task uses the
+// held-out split of that folder (as in development); when they differ,
+// every model is trained on the whole Train folder and evaluated on every
+// file of the Data folder, which is never trained on.
+type Options struct {
+	Train string
+	Data  string
 }
 
-// Run evaluates every task on the data folder dir. Tasks whose data is
-// absent are reported as absent; other errors stop the run.
-func Run(dir string) ([]Result, error) {
+// Separate reports whether the training and evaluation folders differ.
+func (o Options) Separate() bool { return !SameDir(o.Train, o.Data) }
+
+// Mode describes how o splits training from evaluation data.
+func (o Options) Mode() string {
+	if o.Separate() {
+		return "separate folders: trained on all of --train, evaluated on all of --data"
+	}
+	return "one folder: held-out splits"
+}
+
+// SameDir reports whether a and b name the same folder.
+func SameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// skipEval is the result of a task whose evaluation files are absent.
+func skipEval(task, ds string, err error) Result {
+	return Result{Task: task, Dataset: ds, Absent: true, Skipped: "evaluation data absent", Note: "跳过：评测数据缺失 / skipped: evaluation data absent (--data): " + err.Error()}
+}
+
+// skipTrain is the result of a task whose training files are absent.
+func skipTrain(task, ds string, err error) Result {
+	return Result{Task: task, Dataset: ds, Absent: true, Skipped: "training data absent", Note: "跳过：训练数据缺失 / skipped: training data absent (--train): " + err.Error()}
+}
+
+// Run evaluates every task on the data folder dir with its held-out splits.
+func Run(dir string) ([]Result, error) { return RunWith(Options{Train: dir, Data: dir}) }
+
+// RunWith evaluates every task under o. Tasks whose data is absent are
+// reported as skipped with the reason; other errors stop the run.
+func RunWith(o Options) ([]Result, error) {
 	var out []Result
-	steps := []func(string) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalExtreme, evalDuplicates, evalExtortion}
+	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalExtreme, evalDuplicates, evalExtortion}
 	for _, st := range steps {
-		rs, err := st(dir)
+		rs, err := st(o)
 		if err != nil {
 			return out, err
 		}
@@ -60,56 +104,128 @@ func Run(dir string) ([]Result, error) {
 	return out, nil
 }
 
+// handle turns an absent evaluation set into a skipped result.
 func handle(task, ds string, err error) ([]Result, error) {
 	if errors.Is(err, ErrNoData) {
-		return []Result{absent(task, ds, err)}, nil
+		return []Result{skipEval(task, ds, err)}, nil
 	}
 	return nil, err
 }
 
-func evalComplaint(dir string) ([]Result, error) {
-	rv, err := LoadReviews(dir)
+// files lists data files for a Split label.
+func files(rels []string) string {
+	var b []string
+	for _, r := range rels {
+		b = append(b, filepath.Base(r))
+	}
+	return strings.Join(b, "+")
+}
+
+// splitLabel describes the evaluation part under o.
+func splitLabel(o Options, same string, evalFiles, trainFiles []string) string {
+	if !o.Separate() {
+		return same
+	}
+	if trainFiles == nil {
+		return "all of " + files(evalFiles) + " in --data"
+	}
+	return "all of " + files(evalFiles) + " in --data; trained on all of " + files(trainFiles) + " in --train"
+}
+
+// trainTest loads the training and evaluation parts of one set under o:
+// the held-out split of one folder, or the whole of each folder. skip is
+// set (and the slices nil) when either part is absent.
+func trainTest[T any](o Options, task, ds string, load func(string) ([]T, []string, error), split func([]T) ([]T, []T)) (train, test []T, trainFiles, testFiles []string, skip *Result, err error) {
+	test, testFiles, err = load(o.Data)
+	if errors.Is(err, ErrNoData) {
+		r := skipEval(task, ds, err)
+		return nil, nil, nil, nil, &r, nil
+	}
 	if err != nil {
-		return handle("complaint", "ecommerce_reviews_sentiment", err)
+		return nil, nil, nil, nil, nil, err
 	}
-	m := TrainComplaint(rv)
+	if !o.Separate() {
+		train, test = split(test)
+		return train, test, testFiles, testFiles, nil, nil
+	}
+	train, trainFiles, err = load(o.Train)
+	if errors.Is(err, ErrNoData) {
+		r := skipTrain(task, ds, err)
+		return nil, test, nil, testFiles, &r, nil
+	}
+	return train, test, trainFiles, testFiles, nil, err
+}
+
+func evalComplaint(o Options) ([]Result, error) {
+	const task, ds = "complaint", ReviewsSet
+	train, test, trf, tef, skip, err := trainTest(o, task, ds, LoadReviewFiles, SplitReviews)
+	if err != nil || skip != nil {
+		return results(skip), err
+	}
+	m := TrainComplaint(train)
 	var c Counts
-	for _, r := range rv {
-		if HeldOut(r.ID, ReviewHoldout) {
-			c.Add(m.Positive(r.Text), !r.Positive)
-		}
+	for _, r := range test {
+		c.Add(m.Positive(r.Text), !r.Positive)
 	}
-	r := fromCounts("complaint", "ecommerce_reviews_sentiment", "held-out 20% by id hash", c, "F1 ≥ 0.88", c.F1() >= 0.88)
-	r.Note = "naive Bayes, char 1–3-grams, trained on the other 80%"
+	r := fromCounts(task, ds, splitLabel(o, "held-out 20% by id hash", tef, trf), c, "F1 ≥ 0.88", c.F1() >= 0.88)
+	r.Note = fmt.Sprintf("naive Bayes, char 1–3-grams, trained on %d reviews", len(train))
+	if !o.Separate() {
+		r.Note += " (the other 80%)"
+	}
 	return []Result{r}, nil
+}
+
+func results(r *Result) []Result {
+	if r == nil {
+		return nil
+	}
+	return []Result{*r}
 }
 
 // RoutingTargets are the F1 targets per aspect.
 var RoutingTargets = map[string]float64{"logistics": 0.75, "packaging": 0.5, "authenticity": 0.5, "service": 0.5}
 
-func evalRouting(dir string) ([]Result, error) {
-	as, err := LoadAspects(dir)
+func evalRouting(o Options) ([]Result, error) {
+	const task, ds = "routing", AspectsSet
+	train, test, trf, tef, skip, err := trainTest(o, task, ds, LoadAspectFiles, SplitAspects)
 	if err != nil {
-		return handle("routing", "ecommerce_review_aspects_zhijiang2019", err)
+		return nil, err
+	}
+	if skip != nil && skip.Skipped != "training data absent" {
+		return results(skip), nil
 	}
 	lib := script.Default()
-	models := &script.Models{Aspect: TrainAspects(as)}
-	withModel := script.NewRouter(lib, models)
-	kwOnly := script.NewRouter(lib, nil)
-	var out []Result
-	for _, variant := range []struct {
+	type variant struct {
 		name string
 		r    *script.Router
-	}{{"keyword+model", withModel}, {"keyword only (what ships embedded)", kwOnly}} {
+		ref  bool
+	}
+	var variants []variant
+	var out []Result
+	if skip == nil {
+		load, err := textnorm.LoadWords()
+		if err != nil {
+			return nil, fmt.Errorf("routing: word segmenter: %w", err)
+		}
+		variants = append(variants,
+			variant{fmt.Sprintf("keyword+model (gse words + char 1–2-grams; dictionary loaded once in %.2fs)", load.Seconds()),
+				script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, RouterFeatures)}), false},
+			variant{"keyword+model, char 1–2-grams only (before gse)", script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, CharFeatures)}), true})
+	} else {
+		// training data absent: the keyword router (no training) is still
+		// evaluated, the model variant is reported skipped.
+		skip.Task = "routing (keyword+model)"
+		out = append(out, *skip)
+	}
+	variants = append(variants, variant{"keyword only (what ships embedded)", script.NewRouter(lib, nil), true})
+	split := splitLabel(o, "held-out 25% by id hash", tef, trf)
+	for _, v := range variants {
 		counts := map[string]*Counts{}
 		for _, a := range script.Aspects {
 			counts[a.ID] = &Counts{}
 		}
-		for _, rv := range as {
-			if !HeldOut(strconv.Itoa(rv.ID), AspectHoldout) {
-				continue
-			}
-			res := variant.r.Suggest(rv.Text)
+		for _, rv := range test {
+			res := v.r.Suggest(rv.Text)
 			got := map[string]bool{}
 			for _, s := range res.Suggestions {
 				if s.Confidence < 0.5 {
@@ -124,11 +240,7 @@ func evalRouting(dir string) ([]Result, error) {
 				}
 			}
 			for _, a := range script.Aspects {
-				truth := rv.Categories[a.Category]
-				if a.ID == "quality" {
-					truth = rv.Categories["功效"] || rv.Categories["使用体验"]
-				}
-				counts[a.ID].Add(got[a.ID], truth)
+				counts[a.ID].Add(got[a.ID], AspectTruth(rv, a))
 			}
 		}
 		for _, a := range script.Aspects {
@@ -137,12 +249,16 @@ func evalRouting(dir string) ([]Result, error) {
 			if ok {
 				target = fmt.Sprintf("F1 ≥ %.2f", tgt)
 			}
-			r := fromCounts("routing/"+a.ID, "ecommerce_review_aspects_zhijiang2019", "held-out 25% by id hash", *counts[a.ID], target, !ok || counts[a.ID].F1() >= tgt)
-			r.Note = variant.name + "; aspect " + a.Category + " detected irrespective of polarity"
+			sp := split
+			if v.r.Models() == nil && o.Separate() {
+				sp = splitLabel(o, "", tef, nil)
+			}
+			r := fromCounts("routing/"+a.ID, ds, sp, *counts[a.ID], target, !ok || counts[a.ID].F1() >= tgt)
+			r.Note = v.name + "; aspect " + a.Category + " detected irrespective of polarity"
 			if !ok {
 				r.Met = nil
 			}
-			if variant.r == kwOnly {
+			if v.ref {
 				r.Met = nil
 				r.Target = "(reference)"
 			}
@@ -152,10 +268,31 @@ func evalRouting(dir string) ([]Result, error) {
 	return out, nil
 }
 
-func evalOffensive(dir string) ([]Result, error) {
-	dev, err := LoadCOLD(dir, "dev")
+// AspectTruth reports whether review r carries aspect a (quality = 功效 or
+// 使用体验).
+func AspectTruth(r AspectReview, a script.Aspect) bool {
+	if a.ID == "quality" {
+		return r.Categories["功效"] || r.Categories["使用体验"]
+	}
+	return r.Categories[a.Category]
+}
+
+func evalOffensive(o Options) ([]Result, error) {
+	const task, ds = "offensive", ColdSet
+	var (
+		dev  []Labelled
+		rels []string
+		err  error
+	)
+	split := "official dev (model trained on official train)"
+	if o.Separate() {
+		dev, rels, err = LoadCOLDFiles(o.Data)
+		split = splitLabel(o, "", rels, nil) + " (embedded model, trained on the official COLD train of the development data)"
+	} else {
+		dev, err = LoadCOLD(o.Data, "dev")
+	}
 	if err != nil {
-		return handle("offensive", "cold_offensive", err)
+		return handle(task, ds, err)
 	}
 	d := abuse.New()
 	if !d.HasModel() {
@@ -165,15 +302,15 @@ func evalOffensive(dir string) ([]Result, error) {
 	for _, r := range dev {
 		c.Add(len(d.Scan(r.Text)) > 0, r.Label)
 	}
-	res := fromCounts("offensive", "cold_offensive", "official dev (model trained on official train)", c, "precision ≥ 0.75 at recall ≥ 0.35", c.Precision() >= 0.75 && c.Recall() >= 0.35)
+	res := fromCounts(task, ds, split, c, "precision ≥ 0.75 at recall ≥ 0.35", c.Precision() >= 0.75 && c.Recall() >= 0.35)
 	res.Note = "lexicon + embedded naive-Bayes model (Apache-2.0 data)"
 	return []Result{res}, nil
 }
 
-func evalLint(dir string) ([]Result, error) {
-	ds, err := LoadECD(dir)
+func evalLint(o Options) ([]Result, error) {
+	ds, rels, err := LoadECDFiles(o.Data)
 	if err != nil {
-		return handle("lint", "taobao_cs_dialogue_ecd_sample", err)
+		return handle("lint", ECDSet, err)
 	}
 	l := lint.New(script.Default())
 	d := abuse.New()
@@ -210,12 +347,12 @@ func evalLint(dir string) ([]Result, error) {
 			}
 		}
 	}
-	rate := round4(float64(flagged) / float64(n))
+	rate := round4(float64(flagged) / float64(max(n, 1)))
 	met := rate <= 0.01
-	r1 := Result{Task: "lint", Dataset: "taobao_cs_dialogue_ecd_sample", Split: "all distinct real agent replies", N: n, FP: flagged,
+	r1 := Result{Task: "lint", Dataset: ECDSet, Split: splitLabel(o, "all distinct real agent replies", rels, nil), N: n, FP: flagged,
 		Rate: &rate, Target: "≤ 1% flagged", Met: &met, Flags: flags, Note: "every flag listed"}
 	brate := round4(float64(buyerFlag) / float64(max(buyerN, 1)))
-	r2 := Result{Task: "abuse/buyer-turns", Dataset: "taobao_cs_dialogue_ecd_sample", Split: "buyer turns of true dialogues", N: buyerN, FP: buyerFlag,
+	r2 := Result{Task: "abuse/buyer-turns", Dataset: ECDSet, Split: splitLabel(o, "buyer turns of true dialogues", rels, nil), N: buyerN, FP: buyerFlag,
 		Rate: &brate, Target: "(reference: ordinary buyer turns)", Flags: buyerFlags}
 	return []Result{r1, r2}, nil
 }
@@ -223,16 +360,9 @@ func evalLint(dir string) ([]Result, error) {
 // BrandLexicon builds the brand set used in evaluation: the gazetteer plus
 // the BRAND spans of the training titles, minus names that the training
 // titles tag as PRODUCT more often than as BRAND.
-func BrandLexicon(dir string, titles []Title) (*listing.BrandSet, error) {
-	gaz, err := LoadGazetteerBrands(dir)
-	if err != nil {
-		return nil, err
-	}
+func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
 	brand, product := map[string]int{}, map[string]int{}
-	for _, t := range titles {
-		if t.Split != "train" {
-			continue
-		}
+	for _, t := range train {
 		for _, e := range t.Entities {
 			k := textnorm.String(e.Text)
 			switch e.Type {
@@ -251,8 +381,13 @@ func BrandLexicon(dir string, titles []Title) (*listing.BrandSet, error) {
 		}
 		names = append(names, g)
 	}
-	for b, n := range brand {
-		if product[b] <= n {
+	bs := make([]string, 0, len(brand))
+	for b := range brand {
+		bs = append(bs, b)
+	}
+	sort.Strings(bs)
+	for _, b := range bs {
+		if product[b] <= brand[b] {
 			names = append(names, b)
 		}
 	}
@@ -260,10 +395,7 @@ func BrandLexicon(dir string, titles []Title) (*listing.BrandSet, error) {
 	// a brand mention than a brand mention (generic words in the gazetteer).
 	first := listing.NewBrandSet(names)
 	good, bad := map[string]int{}, map[string]int{}
-	for _, t := range titles {
-		if t.Split != "train" {
-			continue
-		}
+	for _, t := range train {
 		spans := map[[2]int]bool{}
 		for _, e := range t.Entities {
 			if e.Type == "BRAND" {
@@ -287,23 +419,39 @@ func BrandLexicon(dir string, titles []Title) (*listing.BrandSet, error) {
 		}
 		keep = append(keep, n)
 	}
-	return listing.NewBrandSet(keep), nil
+	return listing.NewBrandSet(keep)
 }
 
-func evalBrands(dir string) ([]Result, error) {
-	ts, err := LoadTitles(dir)
-	if err != nil {
-		return handle("brands", "taobao_title_ner", err)
-	}
-	bs, err := BrandLexicon(dir, ts)
-	if err != nil {
-		return handle("brands", "ecommerce_gazetteers", err)
-	}
-	var c Counts
+// splitTitles splits one folder's titles into the official train and dev
+// parts.
+func splitTitles(ts []Title) (train, test []Title) {
 	for _, t := range ts {
-		if t.Split != "dev" {
-			continue
+		switch t.Split {
+		case "train":
+			train = append(train, t)
+		case "dev":
+			test = append(test, t)
 		}
+	}
+	return train, test
+}
+
+func evalBrands(o Options) ([]Result, error) {
+	const task, ds = "brands", TitlesSet
+	train, test, trf, tef, skip, err := trainTest(o, task, ds, LoadTitleFiles, splitTitles)
+	if err != nil || skip != nil {
+		return results(skip), err
+	}
+	gaz, err := LoadGazetteerBrands(o.Train)
+	if errors.Is(err, ErrNoData) {
+		return []Result{skipTrain(task, GazetteerSet, err)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	bs := BrandLexicon(gaz, train)
+	var c Counts
+	for _, t := range test {
 		truth := map[[2]int]bool{}
 		for _, e := range t.Entities {
 			if e.Type == "BRAND" {
@@ -327,16 +475,43 @@ func evalBrands(dir string) ([]Result, error) {
 			}
 		}
 	}
-	r := fromCounts("brands", "taobao_title_ner", "official dev titles (lexicon from gazetteer + train titles)", c, "precision ≥ 0.6, recall ≥ 0.5", c.Precision() >= 0.6 && c.Recall() >= 0.5)
-	r.Note = fmt.Sprintf("exact span match; %d lexicon entries, built at eval time (data not shippable)", bs.Len())
+	r := fromCounts(task, ds, splitLabel(o, "official dev titles (lexicon from gazetteer + train titles)", tef, trf), c, "precision ≥ 0.6, recall ≥ 0.5", c.Precision() >= 0.6 && c.Recall() >= 0.5)
+	r.Note = fmt.Sprintf("exact span match; %d lexicon entries from the --train gazetteer + %d --train titles, built at eval time (data not shippable)", bs.Len(), len(train))
 	return []Result{r}, nil
 }
 
-func evalExtreme(dir string) ([]Result, error) {
-	ts, err := LoadTitles(dir)
+func evalExtreme(o Options) ([]Result, error) {
+	var out []Result
+	ts, rels, err := LoadTitleFiles(o.Data)
 	if err != nil {
-		return handle("extreme", "taobao_title_ner", err)
+		r, _ := handle("extreme/title-flag-rate", TitlesSet, err)
+		out = append(out, r...)
+	} else {
+		out = append(out, titleFlagRates(o, ts, rels)...)
 	}
+	ws, wrels, err := LoadExtremeTermFiles(o.Data)
+	if err != nil {
+		r, err := handle("extreme/term-recall", ExtremeSet, err)
+		return append(out, r...), err
+	}
+	sc := adlaw.New()
+	var c Counts
+	var miss []string
+	for _, w := range ws {
+		hit := len(sc.Scan(w, adlaw.Listing)) > 0
+		c.Add(hit, true)
+		if !hit {
+			miss = append(miss, w)
+		}
+	}
+	r := fromCounts("extreme/term-recall", ExtremeSet, splitLabel(o, "dev list (not used to build the dictionary)", wrels, nil), c, "(reference)", true)
+	r.Met = nil
+	r.Note = "missed (context-dependent by design or not covered): " + strings.Join(miss, " ")
+	out = append(out, r)
+	return out, nil
+}
+
+func titleFlagRates(o Options, ts []Title, rels []string) []Result {
 	sc := adlaw.New()
 	flagged := 0
 	var flags []string
@@ -348,9 +523,10 @@ func evalExtreme(dir string) ([]Result, error) {
 			}
 		}
 	}
-	rate := round4(float64(flagged) / float64(len(ts)))
+	split := splitLabel(o, "all real titles", rels, nil)
+	rate := round4(float64(flagged) / float64(max(len(ts), 1)))
 	met := rate <= 0.03
-	out := []Result{{Task: "extreme/title-flag-rate", Dataset: "taobao_title_ner", Split: "all real titles", N: len(ts), FP: flagged, Rate: &rate,
+	out := []Result{{Task: "extreme/title-flag-rate", Dataset: TitlesSet, Split: split, N: len(ts), FP: flagged, Rate: &rate,
 		Target: "≤ 3% of titles flagged", Met: &met, Flags: flags}}
 	ls := listing.NewScanner(nil)
 	stuffed := 0
@@ -366,27 +542,10 @@ func evalExtreme(dir string) ([]Result, error) {
 			}
 		}
 	}
-	srate := round4(float64(stuffed) / float64(len(ts)))
-	out = append(out, Result{Task: "stuffing/title-flag-rate", Dataset: "taobao_title_ner", Split: "all real titles", N: len(ts), FP: stuffed, Rate: &srate,
+	srate := round4(float64(stuffed) / float64(max(len(ts), 1)))
+	out = append(out, Result{Task: "stuffing/title-flag-rate", Dataset: TitlesSet, Split: split, N: len(ts), FP: stuffed, Rate: &srate,
 		Target: "(reference: a word repeated ≥ 4 times; low severity, demote)", Flags: sflags})
-	ws, err := LoadLines(dir, "adlaw_extreme_words/extreme_words_dev.txt")
-	if err != nil {
-		return handle("extreme/terms", "adlaw_extreme_words", err)
-	}
-	var c Counts
-	var miss []string
-	for _, w := range ws {
-		hit := len(sc.Scan(w, adlaw.Listing)) > 0
-		c.Add(hit, true)
-		if !hit {
-			miss = append(miss, w)
-		}
-	}
-	r := fromCounts("extreme/term-recall", "adlaw_extreme_words", "dev list (not used to build the dictionary)", c, "(reference)", true)
-	r.Met = nil
-	r.Note = "missed (context-dependent by design or not covered): " + strings.Join(miss, " ")
-	out = append(out, r)
-	return out, nil
+	return out
 }
 
 // readmeKey is the normalisation named in the data README: lower case,
@@ -396,10 +555,10 @@ func readmeKey(s string) string {
 	return strings.NewReplacer(" ", "", ",", "", "/", "", "-", "", "_", "", ".", "", "·", "").Replace(s)
 }
 
-func evalDuplicates(dir string) ([]Result, error) {
-	ts, err := LoadTitles(dir)
+func evalDuplicates(o Options) ([]Result, error) {
+	ts, rels, err := LoadTitleFiles(o.Data)
 	if err != nil {
-		return handle("duplicates", "taobao_title_ner", err)
+		return handle("duplicates", TitlesSet, err)
 	}
 	ls := make([]listing.Listing, len(ts))
 	truth := map[string][]int{}
@@ -429,15 +588,15 @@ func evalDuplicates(dir string) ([]Result, error) {
 		}
 		c.Add(all, true)
 	}
-	r := fromCounts("duplicates", "taobao_title_ner", "all titles", c, "every duplicate group found (recall = 1)", c.FN == 0)
+	r := fromCounts("duplicates", TitlesSet, splitLabel(o, "all titles", rels, nil), c, "every duplicate group found (recall = 1)", c.FN == 0)
 	r.Note = fmt.Sprintf("%d groups under the README normalisation; ours (NFKC, simplified, all separators) finds %d groups, each README group inside one of ours", c.TP+c.FN, len(gs))
 	return []Result{r}, nil
 }
 
-func evalExtortion(dir string) ([]Result, error) {
-	rv, err := LoadReviews(dir)
+func evalExtortion(o Options) ([]Result, error) {
+	rv, rels, err := LoadReviewFiles(o.Data)
 	if err != nil {
-		return handle("extortion/hard-negatives", "ecommerce_reviews_sentiment", err)
+		return handle("extortion/hard-negatives", ReviewsSet, err)
 	}
 	d := abuse.New()
 	n, flagged := 0, 0
@@ -456,7 +615,7 @@ func evalExtortion(dir string) ([]Result, error) {
 		}
 	}
 	rate := round4(float64(flagged) / float64(max(n, 1)))
-	return []Result{{Task: "extortion/hard-negatives", Dataset: "ecommerce_reviews_sentiment", Split: "reviews mentioning 差评/投诉", N: n, FP: flagged, Rate: &rate,
+	return []Result{{Task: "extortion/hard-negatives", Dataset: ReviewsSet, Split: splitLabel(o, "reviews", rels, nil) + " mentioning 差评/投诉", N: n, FP: flagged, Rate: &rate,
 		Target: "(reference: reviews are not extortion; no labelled extortion data exists)", Flags: flags}}, nil
 }
 

@@ -19,33 +19,70 @@ const (
 	ColdValid     = 10
 )
 
-// TrainComplaint trains complaint-vs-praise on the training split of the
-// reviews (complaint = the negative class).
+// SplitReviews splits reviews into the training part and the held-out
+// part (1 in ReviewHoldout by id hash).
+func SplitReviews(rv []Review) (train, test []Review) {
+	for _, r := range rv {
+		if HeldOut(r.ID, ReviewHoldout) {
+			test = append(test, r)
+		} else {
+			train = append(train, r)
+		}
+	}
+	return train, test
+}
+
+// SplitAspects splits aspect reviews into the training part and the
+// held-out part (1 in AspectHoldout by id hash).
+func SplitAspects(as []AspectReview) (train, test []AspectReview) {
+	for _, r := range as {
+		if HeldOut(strconv.Itoa(r.ID), AspectHoldout) {
+			test = append(test, r)
+		} else {
+			train = append(train, r)
+		}
+	}
+	return train, test
+}
+
+// TrainComplaint trains complaint-vs-praise on every review given
+// (complaint = the negative class); evaluation passes only a training part.
 func TrainComplaint(rv []Review) *nbayes.Model {
 	tr := nbayes.NewTrainer(1, 2, 3)
 	for _, r := range rv {
-		if !HeldOut(r.ID, ReviewHoldout) {
-			tr.Add(r.Text, !r.Positive)
-		}
+		tr.Add(r.Text, !r.Positive)
 	}
 	return tr.Model(2)
 }
 
-// TrainAspects trains one detector per routing aspect on the training
-// split of the aspect reviews.
+// AspectFeatures are the features of the routing aspect models.
+type AspectFeatures struct {
+	Orders []int // character n-gram orders
+	Words  bool  // also gse words (textnorm.Words)
+}
+
+// RouterFeatures are the features `weiquan train` and `weiquan eval` use
+// for the aspect models: gse words plus character 1–2-grams.
+var RouterFeatures = AspectFeatures{Orders: []int{1, 2}, Words: true}
+
+// CharFeatures are the character-only features of the aspect models before
+// word segmentation (kept for the before/after comparison in eval).
+var CharFeatures = AspectFeatures{Orders: []int{1, 2}}
+
+// TrainAspects trains one detector per routing aspect on every aspect
+// review given, with RouterFeatures; evaluation passes only a training part.
 func TrainAspects(as []AspectReview) map[string]*nbayes.Model {
+	return TrainAspectsWith(as, RouterFeatures)
+}
+
+// TrainAspectsWith is TrainAspects with the given features.
+func TrainAspectsWith(as []AspectReview, f AspectFeatures) map[string]*nbayes.Model {
 	out := map[string]*nbayes.Model{}
 	for _, a := range script.Aspects {
-		tr := nbayes.NewTrainer(1, 2)
+		tr := nbayes.NewTrainer(f.Orders...)
+		tr.Words = f.Words
 		for _, r := range as {
-			if HeldOut(strconv.Itoa(r.ID), AspectHoldout) {
-				continue
-			}
-			pos := r.Categories[a.Category]
-			if a.ID == "quality" {
-				pos = r.Categories["功效"] || r.Categories["使用体验"]
-			}
-			tr.Add(r.Text, pos)
+			tr.Add(r.Text, AspectTruth(r, a))
 		}
 		m := tr.Model(1)
 		m.Threshold = 2 // favour precision: the keyword lexicon carries recall

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"sync"
 
+	"github.com/weiquan/weiquan/internal/abuse"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -14,7 +16,50 @@ import (
 // inline, chat logs as a conversation, others as a download link.
 type evidenceVM struct {
 	store.Evidence
-	Chat []evidence.ChatMessage
+	Chat []chatLine
+}
+
+// chatLine is one chat message with its abusive, threatening or extortion
+// spans marked (internal/abuse).
+type chatLine struct {
+	evidence.ChatMessage
+	Segments []segment
+	Flagged  bool
+}
+
+// segment is a run of a message's text; Kind is set on a marked span.
+type segment struct {
+	Text   string
+	Kind   string
+	Reason string
+}
+
+var (
+	abuseOnce sync.Once
+	abuseDet  *abuse.Detector
+)
+
+// markAbuse splits a message at the detector's findings (rune offsets).
+func markAbuse(m evidence.ChatMessage) chatLine {
+	abuseOnce.Do(func() { abuseDet = abuse.New() })
+	line := chatLine{ChatMessage: m}
+	runes := []rune(m.Text)
+	pos := 0
+	for _, f := range abuseDet.Scan(m.Text) {
+		if f.Start < pos || f.End > len(runes) || f.Start >= f.End {
+			continue
+		}
+		if f.Start > pos {
+			line.Segments = append(line.Segments, segment{Text: string(runes[pos:f.Start])})
+		}
+		line.Segments = append(line.Segments, segment{Text: string(runes[f.Start:f.End]), Kind: f.Kind, Reason: f.Reason})
+		line.Flagged = true
+		pos = f.End
+	}
+	if pos < len(runes) {
+		line.Segments = append(line.Segments, segment{Text: string(runes[pos:])})
+	}
+	return line
 }
 
 // IsImage and the other kind tests drive the viewer.
@@ -41,7 +86,9 @@ func (a *App) loadEvidence(ctx context.Context, c service.Caller, caseID string)
 				b, _ := io.ReadAll(io.LimitReader(rc, maxInlineChat))
 				rc.Close()
 				if json.Unmarshal(b, &log) == nil {
-					v.Chat = log.Messages
+					for _, m := range log.Messages {
+						v.Chat = append(v.Chat, markAbuse(m))
+					}
 				}
 			}
 		}

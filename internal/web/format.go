@@ -43,6 +43,13 @@ var funcs = template.FuncMap{
 		return string(b), err
 	},
 	"pct": func(f float64) float64 { return f * 100 },
+	// bp formats basis points as a percentage ("—" when absent).
+	"bp": func(v *int64) string {
+		if v == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%d.%02d%%", *v/100, *v%100)
+	},
 	"inc": func(i int) int { return i + 1 },
 	"has": func(list []string, s string) bool { return contains(list, s) },
 }

@@ -155,7 +155,8 @@ var catalogEntries = map[string]msg{
 	"dashboard.heading": {"数据看板", "Dashboard"}, "dashboard.kpis": {"关键指标", "Key figures"},
 	"dash.cases": {"介入案件", "Cases"}, "dash.judged": {"已判定", "Judged"}, "dash.median_hours": {"判定用时中位数（小时）", "Median time to judgment (hours)"},
 	"dash.sla": {"审核时限达成", "SLA adherence"}, "dash.on_time": {"按时", "on time"}, "dash.late": {"超时", "late"}, "dash.breached_open": {"审核中已超时", "open and breached"},
-	"dash.advances": {"先行垫付待追偿", "Advances outstanding"}, "dash.advance_sellers": {"涉及卖家", "sellers"}, "dash.fund": {"赔付基金余额", "guarantee fund"},
+	"dash.advances": {"先行垫付未结清", "Advances outstanding"}, "dash.advance_cases": {"案件", "cases"},
+	"dash.receivable": {"卖家欠基金", "owed by sellers"}, "dash.advance_sellers": {"涉及卖家", "sellers"}, "dash.fund": {"赔付基金余额", "guarantee fund"},
 	"dash.by_reason": {"每周新增案件（按原因）", "New cases per week, by reason"}, "dash.by_outcome": {"每周判定（按结果）", "Judgments per week, by outcome"},
 
 	"admin.rules_heading": {"规则书", "Rule book"}, "admin.version": {"当前版本", "Version in force"}, "admin.edit": {"发布新版本", "Publish a new version"},
@@ -199,4 +200,12 @@ var catalogEntries = map[string]msg{
 	"standing.filed": {"发起", "filed"}, "standing.received": {"被投诉", "received"},
 	"workbench.complaints": {"投诉处理", "Complaints"}, "workbench.second": {"二次投诉（高级专员）", "Second complaints (senior)"},
 	"scripts.title": {"推荐话术", "Suggested reply scripts"}, "lint.rewrite": {"建议改为", "say instead"}, "lint.clean": {"未发现用语问题", "No wording problems found"},
+	"advance.title": {"先行垫付", "Advance payment"}, "advance.note": {"买家无责且卖家不配合时，由先行赔付基金立即垫付给买家，并冻结争议款，事后向卖家追偿。", "When the buyer is not at fault and the seller does not cooperate, the guarantee fund pays the buyer now, the disputed escrow is frozen and the seller repays later."},
+	"advance.amount": {"垫付金额（元）", "Amount advanced (yuan)"}, "advance.reason": {"垫付理由", "Why"}, "advance.outcome": {"结清方式", "Resolution"},
+	"advance.returned": {"买家已退货、卖家已签收", "The goods came back to the seller"}, "advance.kept": {"买家确认保留商品（调帐）", "The buyer keeps the goods (adjustment)"},
+	"act.advance": {"先行垫付", "Advance the refund"}, "act.resolve-advance": {"结清垫付", "Resolve the advance"},
+	"done.advance": {"已先行垫付", "Advance paid"}, "done.resolve-advance": {"垫付已结清", "Advance resolved"},
+	"quality.title": {"服务质量", "Service quality"}, "quality.score": {"综合得分", "Score"}, "quality.rank": {"类目排名", "rank in category"},
+	"quality.unranked": {"暂无排名", "not ranked yet"}, "quality.factor": {"指标", "Measure"}, "quality.rate": {"比率", "Rate"},
+	"quality.count": {"计数", "Count"}, "quality.weight": {"权重", "Weight"},
 }

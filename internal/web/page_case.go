@@ -84,7 +84,7 @@ var reasonTemplates = []string{"tpl.seller_no_proof", "tpl.buyer_proved_quality"
 
 // staffActions are the case actions of the platform; partyActions the parties'.
 var (
-	staffActions = []dispute.Action{dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.DecideAppeal}
+	staffActions = []dispute.Action{dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.DecideAppeal, dispute.Advance, dispute.ResolveAdvance}
 	partyActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.AppealCase, dispute.Withdraw}
 )
 
@@ -114,7 +114,7 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 		mine := slices.Contains(partyActions, act)
 		if staff {
 			mine = slices.Contains(staffActions, act)
-			if act == dispute.Judge || act == dispute.DecideAppeal || act == dispute.Release || act == dispute.Extend {
+			if act != dispute.Claim {
 				mine = d.Assignee == keyOfCaller(c)
 			}
 		} else if act == dispute.Withdraw && c.Role != service.RoleBuyer {

@@ -18,11 +18,19 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
 	switch {
 	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw):
-	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend):
+	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend || act == dispute.Advance || act == dispute.ResolveAdvance):
 	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
 	cmd := service.DisputeCommand{Command: dispute.Command{Action: act, Reason: trimForm(r, "reason"), Procedural: trimForm(r, "procedural_error")}}
+	if act == dispute.Advance {
+		amt, err := parseYuan(r.FormValue("amount"), "amount")
+		if err != nil {
+			return err
+		}
+		cmd.Amount = amt
+	}
+	cmd.AdvanceOutcome = r.FormValue("advance_outcome")
 	if act == dispute.Extend {
 		n, err := strconv.Atoi(trimForm(r, "working_days"))
 		if err != nil {

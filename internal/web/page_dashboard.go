@@ -26,7 +26,9 @@ type dashboardPage struct {
 	SLAOnTime      int
 	SLALate        int
 	SLABreachedNow int
-	Advances       money.Fen
+	Advances       money.Fen // open advances: paid by the fund, not yet resolved
+	AdvanceCases   int
+	Receivable     money.Fen // what sellers still owe the fund
 	AdvanceSellers int64
 	Fund           money.Fen
 }
@@ -112,6 +114,10 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 		if d.Status == dispute.Review && d.SLADueAt != nil && v.Now.After(*d.SLADueAt) {
 			v.SLABreachedNow++
 		}
+		if adv := d.Advance; adv != nil && adv.Status == dispute.AdvancePaid && adv.Outcome == "" {
+			v.Advances += adv.Amount
+			v.AdvanceCases++
+		}
 		j := d.Judgment
 		if j == nil {
 			continue
@@ -153,7 +159,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 		v.Data.Labels[k], _ = v.T(k)
 	}
 	st := a.svc.Store()
-	if v.Advances, v.AdvanceSellers, err = st.AccountKindTotal(ctx, string(ledger.KindFundReceivable)); err != nil {
+	if v.Receivable, v.AdvanceSellers, err = st.AccountKindTotal(ctx, string(ledger.KindFundReceivable)); err != nil {
 		return err
 	}
 	if v.Fund, err = st.AccountBalance(ctx, ledger.GuaranteeFund()); err != nil {

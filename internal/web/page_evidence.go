@@ -44,9 +44,9 @@ func (a *App) evidenceUpload(w http.ResponseWriter, r *http.Request, s *session)
 		return fault.Field("file", "请选择要上传的文件 / choose a file to upload")
 	}
 	setFlash(w, r, doneMessage("upload"))
-	back := r.Header.Get("Referer")
-	if !sameOriginURL(r, back) {
-		back = "/"
+	back := "/requests/" + id
+	if _, err := a.svc.GetDispute(r.Context(), s.Caller(), id); err == nil {
+		back = "/cases/" + id
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil

@@ -20,6 +20,7 @@ type portalPage struct {
 	Cases      []caseRow
 	Complaints []complaintRow
 	Standing   *service.Standing
+	Quality    *service.SellerQuality
 }
 
 // requestRow is one request in a list.
@@ -63,6 +64,13 @@ func (a *App) portal(w http.ResponseWriter, r *http.Request, s *session) error {
 		v.Standing = &st
 	} else {
 		a.log.Warn("web: standing", "party", s.User.PartyID, "err", err)
+	}
+	if s.User.Role == service.RoleSeller {
+		if q, err := a.svc.GetSellerQuality(ctx, c, s.User.PartyID); err == nil {
+			v.Quality = &q
+		} else {
+			a.log.Warn("web: service quality", "seller", s.User.PartyID, "err", err)
+		}
 	}
 	a.render(w, r, http.StatusOK, "portal", &v)
 	return nil

@@ -60,6 +60,9 @@ func (b *bundle) story() (reqID, caseID string) {
 	if res, body := agent.post("/cases/"+caseID+"/act", url.Values{"action": {"claim"}}); res.StatusCode != 200 || !strings.Contains(body, `id="form-judge"`) {
 		t.Fatalf("claim: %d\n%s", res.StatusCode, body)
 	}
+	if b.stopAtClaim {
+		return reqID, caseID
+	}
 	judgment := url.Values{"outcome": {"refund_full"}, "fault": {"seller"}, "reason": {"卖家未能证明商品无质量问题 / the seller did not disprove the defect"},
 		"rule_ids": {"taobao-dispute-37"}}
 	_, preview := agent.post("/cases/"+caseID+"/preview", judgment)
@@ -290,5 +293,25 @@ func TestAdminPublishesRuleBook(t *testing.T) {
 	agent.get("/workbench")
 	if res, _ := agent.post("/admin/rules", url.Values{"book": {edited}}); res.StatusCode != 404 {
 		t.Fatalf("agent publish: %d, want 404", res.StatusCode)
+	}
+}
+
+// Chat-log evidence is shown as a conversation with the extortion and
+// insult spans marked for the agent.
+func TestChatLogHighlightsAbuse(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	reqID, caseID := b.story()
+	seller := b.login("seller")
+	seller.get("/requests/" + reqID)
+	chat := `{"messages":[{"sender_role":"buyer","time":"2026-03-02T09:00:00+08:00","text":"你好，衣服开线了"},` +
+		`{"sender_role":"buyer","time":"2026-03-02T09:05:00+08:00","text":"不给我退款我就给你差评"}]}`
+	res, body := seller.postFile("/cases/"+caseID+"/evidence", url.Values{"caption": {"与买家的聊天记录 / chat with the buyer"}}, "chat.json", []byte(chat))
+	if res.StatusCode != 200 {
+		t.Fatalf("upload chat log: %d\n%.600s", res.StatusCode, body)
+	}
+	agent := b.login("agent")
+	_, body = agent.get("/cases/" + caseID)
+	if !strings.Contains(body, `<mark class="abuse extortion"`) || !strings.Contains(body, "你好，衣服开线了") {
+		t.Fatalf("the chat log is not shown with the extortion marked:\n%s", body[strings.Index(body, `id="ev-h"`):][:1500])
 	}
 }

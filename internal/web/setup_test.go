@@ -28,6 +28,8 @@ type bundle struct {
 	t   *testing.T
 	env *apitest.Env
 	srv *httptest.Server
+	// stopAtClaim ends story() once the agent has claimed the case.
+	stopAtClaim bool
 }
 
 const password = "correct horse battery"
@@ -68,6 +70,7 @@ type client struct {
 	hc   *http.Client
 	csrf string
 	lang string
+	page string // the last page fetched: the Referer of the next post
 }
 
 func (b *bundle) login(login string) *client {
@@ -85,6 +88,7 @@ var csrfRe = regexp.MustCompile(`data-csrf="([^"]+)"`)
 
 func (c *client) get(path string) (*http.Response, string) {
 	c.b.t.Helper()
+	c.page = path
 	req, _ := http.NewRequest("GET", c.b.srv.URL+path, nil)
 	if c.lang != "" {
 		req.AddCookie(&http.Cookie{Name: "wq_lang", Value: c.lang})
@@ -127,7 +131,7 @@ func (c *client) post(path string, form url.Values) (*http.Response, string) {
 	}
 	req, _ := http.NewRequest("POST", c.b.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Referer", c.b.srv.URL+path)
+	req.Header.Set("Referer", c.b.srv.URL+c.referer(path))
 	return c.do(req)
 }
 
@@ -149,7 +153,7 @@ func (c *client) postFile(path string, form url.Values, name string, data []byte
 	_ = mw.Close()
 	req, _ := http.NewRequest("POST", c.b.srv.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Referer", c.b.srv.URL+path)
+	req.Header.Set("Referer", c.b.srv.URL+c.referer(path))
 	return c.do(req)
 }
 
@@ -180,4 +184,11 @@ func idIn(t testing.TB, kind, body string) string {
 	}
 	t.Fatalf("no /%s/ link in page", kind)
 	return ""
+}
+
+func (c *client) referer(path string) string {
+	if c.page != "" {
+		return c.page
+	}
+	return path
 }

@@ -1,6 +1,11 @@
 // Package web is weiquan's pages: sign-in with sessions, the buyer and
-// seller portal, the agents' workbench and case page, the admin views and
-// the dashboards, in Chinese (zh-CN, the default) and English.
+// seller portal (orders, requests, cases, complaints, points and
+// sanctions), the agents' workbench (intervention, appeal and complaint
+// queues) and case page (evidence viewer with abusive chat spans marked,
+// burden-of-proof checklist, judgment form with a ledger preview, advance
+// payment, reply-script suggestions and draft lint as the agent types), the
+// admin views (rule book with versions, diffs and publishing; API keys;
+// webhooks) and the dashboards, in Chinese (zh-CN, the default) and English.
 //
 // Layout (miniflux-style): html/template views embedded with go:embed, one
 // layout with partials, and a startup check that every page a handler names
@@ -26,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -119,7 +125,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, nil, fault.New(fault.NotFound, "页面不存在 / page not found"))
 	})
-	return a.cop.Handler(securityHeaders(mux))
+	return httpx.WithRequestID(httpx.AccessLog(a.log, nil, httpx.Recover(a.log, a.cop.Handler(securityHeaders(mux)))))
 }
 
 func securityHeaders(h http.Handler) http.Handler {

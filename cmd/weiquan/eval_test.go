@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEvalSeparateTrainAndData: `eval --train A --data B --json` evaluates
+// only what B holds (here the real ECD agent replies and half the extreme
+// word list, under held-out-style names), names both folders, and reports
+// every other task as skipped because its --data files are absent.
+func TestEvalSeparateTrainAndData(t *testing.T) {
+	const shared = "../../../shared/data"
+	data, train := t.TempDir(), t.TempDir()
+	for _, c := range []struct{ src, dst string }{
+		{"taobao_cs_dialogue_ecd_sample/ecd_sample_train.jsonl", "taobao_cs_dialogue_ecd_sample/ecd_sample_test.jsonl"},
+		{"adlaw_extreme_words/extreme_words_dev.txt", "adlaw_extreme_words/extreme_words_test.txt"},
+	} {
+		b, err := os.ReadFile(filepath.Join(shared, c.src))
+		if errors.Is(err, os.ErrNotExist) {
+			t.Skipf("data absent (../shared/data): %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(b), "\n")
+		os.MkdirAll(filepath.Join(data, filepath.Dir(c.dst)), 0o755)
+		if err := os.WriteFile(filepath.Join(data, c.dst), []byte(strings.Join(lines[:len(lines)/2], "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"eval", "--train", train, "--data", data, "--json"}, &out, &errb); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	var doc struct {
+		Data, Train, Mode string
+		Results           []struct {
+			Task, Split, Note, Skipped string
+			Absent                     bool
+			N                          int
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if doc.Data != data || doc.Train != train || !strings.Contains(doc.Mode, "separate") {
+		t.Errorf("folders: %+v", doc)
+	}
+	got := map[string]bool{}
+	for _, r := range doc.Results {
+		if r.Absent {
+			if r.Skipped != "evaluation data absent" || !strings.Contains(r.Note, data) {
+				t.Errorf("%s: skip must name the absent --data files: %+v", r.Task, r)
+			}
+			continue
+		}
+		got[r.Task] = true
+		if r.N == 0 || !strings.Contains(r.Split, "_test.") {
+			t.Errorf("%s evaluated on %q (n %d)", r.Task, r.Split, r.N)
+		}
+	}
+	if !got["lint"] || !got["extreme/term-recall"] || len(got) != 3 {
+		t.Errorf("evaluated tasks %v, want lint, abuse/buyer-turns, extreme/term-recall", got)
+	}
+
+	// the text report says which folders were used and what was skipped
+	out.Reset()
+	if err := run(context.Background(), []string{"eval", "--train", train, "--data", data}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "trained on: "+train) || !strings.Contains(out.String(), "skipped: evaluation data absent") {
+		t.Errorf("text report: %s", out.String())
+	}
+}

@@ -1,0 +1,105 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/service"
+)
+
+func (c *client) mustPost(t *testing.T, path string, form url.Values, want string) string {
+	t.Helper()
+	res, body := c.post(path, form)
+	if res.StatusCode != 200 || !strings.Contains(body, want) {
+		flash := ""
+		if i := strings.Index(body, `id="flash"`); i >= 0 {
+			flash = body[i:min(len(body), i+400)]
+		}
+		t.Fatalf("POST %s %v: %d, want %q on the page; flash: %s", path, form, res.StatusCode, want, flash)
+	}
+	return body
+}
+
+// The negotiation forms: a return (agree, ship the return, confirm it) and
+// a counter-offer the buyer accepts, each ending in a refund.
+func TestReturnAndCounterOfferForms(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	b.env.NewOrder("o1", "b1", "s1", 20000, apitest.Delivered)
+	b.env.NewOrder("o2", "b1", "s1", 10000, apitest.Delivered)
+	buyer, seller := b.login("buyer"), b.login("seller")
+
+	buyer.get("/orders/o1/request")
+	res, _ := buyer.post("/orders/o1/request", url.Values{"type": {"return_and_refund"}, "reason": {"not_as_described"}, "amount": {"200"}})
+	r1 := strings.TrimPrefix(res.Request.URL.Path, "/requests/")
+	seller.get("/requests/" + r1)
+	seller.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"agree"}}, "WAIT_BUYER_RETURN_GOODS")
+	buyer.get("/requests/" + r1)
+	buyer.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"ship-return"}, "carrier": {"SF"}, "tracking_no": {"SF123"}}, "WAIT_SELLER_CONFIRM_GOODS")
+	seller.get("/requests/" + r1)
+	seller.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"confirm-return"}}, `id="request-refunded">¥200.00`)
+
+	buyer.get("/orders/o2/request")
+	res, _ = buyer.post("/orders/o2/request", url.Values{"type": {"refund_only"}, "reason": {"quality_problem"}, "amount": {"100"}})
+	r2 := strings.TrimPrefix(res.Request.URL.Path, "/requests/")
+	seller.get("/requests/" + r2)
+	// A bad amount is refused with the reason, on the same page.
+	seller.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"counter-offer"}, "amount": {"150"}}, `id="flash"`)
+	seller.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"counter-offer"}, "amount": {"30"}, "note": {"部分退款 / partial"}}, "SELLER_REFUSE_BUYER")
+	buyer.get("/requests/" + r2)
+	buyer.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"accept-offer"}}, `id="request-refunded">¥30.00`)
+}
+
+// The seller appeals with new evidence; a senior agent claims the appeal
+// from the queue and upholds the judgment.
+func TestAppealForms(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	_, caseID := b.story()
+	seller := b.login("seller")
+	seller.get("/cases/" + caseID)
+	// A bare disagreement is refused.
+	seller.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"不同意 / I disagree"}}, `id="flash"`)
+	res, body := seller.postFile("/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"补充质检报告 / inspection report"},
+		"caption": {"质检报告 / inspection report"}}, "report.png", photo(t))
+	if res.StatusCode != 200 || !strings.Contains(body, "申诉复核中") {
+		t.Fatalf("appeal: %d\n%.600s", res.StatusCode, body)
+	}
+	senior := b.login("senior")
+	_, wb := senior.get("/workbench")
+	if !strings.Contains(wb, "/cases/"+caseID) {
+		t.Fatal("the appeal is not in the senior's queue")
+	}
+	senior.get("/cases/" + caseID)
+	senior.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"claim"}}, `name="uphold"`)
+	senior.mustPost(t, "/cases/"+caseID+"/judge", url.Values{"outcome": {"refund_full"}, "fault": {"seller"}, "uphold": {"1"},
+		"reason": {"新证据不足以推翻原判 / the new evidence does not overturn"}, "rule_ids": {"taobao-dispute-37"}}, "终局")
+}
+
+// An agent advances the refund from the guarantee fund (先行垫付) and later
+// resolves it; the dashboard counts the fund's money.
+func TestAdvanceForms(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	b.stopAtClaim = true
+	_, caseID := b.story()
+	if _, err := b.env.Svc.TopUp(context.Background(), service.Caller{Role: service.RoleAdmin, Via: "test"}, ledger.GuaranteeFund(), 100000, "capital"); err != nil {
+		t.Fatal(err)
+	}
+	agent := b.login("agent")
+	agent.get("/cases/" + caseID)
+	body := agent.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"advance"}, "amount": {"129"}, "reason": {"卖家不配合 / the seller does not cooperate"}}, `id="flash"`)
+	if !strings.Contains(body, `id="advance"`) {
+		i := strings.Index(body, `id="flash"`)
+		t.Fatalf("advance not shown: %s", body[i:min(len(body), i+300)])
+	}
+	admin := b.login("admin")
+	if _, dash := admin.get("/dashboard"); !strings.Contains(dash, `id="kpi-advances">¥129.00<`) {
+		t.Fatal("the dashboard does not count the open advance")
+	}
+	agent.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"resolve-advance"}, "advance_outcome": {"kept"}, "reason": {"买家保留商品 / kept"}}, "买家确认保留商品")
+	if _, dash := admin.get("/dashboard"); !strings.Contains(dash, `id="kpi-advances">¥0.00<`) {
+		t.Fatal("the resolved advance is still counted")
+	}
+}
