@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -280,6 +281,24 @@ func TestSellerQualityEngines(t *testing.T) {
 			e.Clock.Advance(31 * day)
 			if qa = decodeQuality(t, get(e.Agent, "QA", "", 200)); qa.Status != "unranked" || qa.PaidOrders != 0 {
 				t.Fatalf("a month later: %+v", qa)
+			}
+
+			// The window and the weights are the rule book's: a 7-day window
+			// weighing only on-time shipping scores QA by QA2, QA5 and QA6.
+			e.Clock.Set(q.now)
+			var book map[string]any
+			_ = json.Unmarshal(policy.DefaultJSON(), &book)
+			book["version"] = "quality-test-2"
+			rules := book["rules"].(map[string]any)
+			rules["quality.window"].(map[string]any)["value"] = "7d"
+			for _, k := range []string{"dispute_refund", "complaint", "chat_response"} {
+				rules["quality.weight_"+k].(map[string]any)["value"] = "0"
+			}
+			e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/policy", Key: e.Admin, Body: book})
+			v := get(e.Agent, "QA", "", 200)
+			qa = decodeQuality(t, v)
+			if qa.PaidOrders != 3 || *qa.Score != 6667 || !qa.WindowStart.Equal(q.now.Add(-7*day)) || v.JSON()["policy_version"] != "quality-test-2" {
+				t.Fatalf("7-day window, on-time only: %+v", qa)
 			}
 		})
 	}

@@ -48,6 +48,8 @@ type Report struct {
 	FundCapital    money.Fen           `json:"fund_capital"`
 	Receivables    money.Fen           `json:"receivables"`
 	OpenAdvances   money.Fen           `json:"open_advances"`
+	// Restitutions: fund_restitution, paid to sellers after appeal overturns (the platform's errors).
+	Restitutions   money.Fen           `json:"restitutions"`
 	Sum            money.Fen           `json:"sum"` // of all balances recomputed from postings
 	ViolationCount int                 `json:"violation_count"`
 	Violations     []*ledger.Violation `json:"violations"` // in posting order, then the global checks; at most MaxViolations
@@ -287,7 +289,7 @@ func (c *checker) finish(table map[string]money.Fen) {
 			rep.SettledOrders++
 		}
 	}
-	rep.Fund, rep.FundCapital, rep.OpenAdvances = bal[ledger.GuaranteeFund()], c.rec.FundCapital, c.rec.OpenAdvances()
+	rep.Fund, rep.FundCapital, rep.OpenAdvances, rep.Restitutions = bal[ledger.GuaranteeFund()], c.rec.FundCapital, c.rec.OpenAdvances(), c.rec.FundBorne
 	if err := c.rec.FundWhole(bal); err != nil {
 		rep.add(err.(*ledger.Violation))
 	}
@@ -297,7 +299,7 @@ func (c *checker) finish(table map[string]money.Fen) {
 func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "ledger check (%s): %d transactions, %d postings, %d accounts\n", r.Engine, r.Transactions, r.Postings, r.Accounts)
 	fmt.Fprintf(w, "  orders: %d (%d settled); in escrow %s, frozen %s\n", r.Orders, r.SettledOrders, r.InEscrow, r.Frozen)
-	fmt.Fprintf(w, "  guarantee fund: %s + receivables %s + open advances %s (capital %s)\n", r.Fund, r.Receivables, r.OpenAdvances, r.FundCapital)
+	fmt.Fprintf(w, "  guarantee fund: %s + receivables %s + open advances %s + restitutions %s (capital %s)\n", r.Fund, r.Receivables, r.OpenAdvances, r.Restitutions, r.FundCapital)
 	fmt.Fprintf(w, "  sum of all balances: %s\n", r.Sum)
 	if r.OK() {
 		fmt.Fprintln(w, "OK: every invariant holds")

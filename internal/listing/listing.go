@@ -6,7 +6,8 @@
 // (seed-listing-duplicate: identical normalised titles, SimHash
 // near-duplicates, perceptual image hashes), the per-shop limits 5 / 15 / 50
 // (seed-listing-limit-qq, -topup, -models), one item in several bundles
-// (seed-listing-bundle) and stale listings (seed-listing-stale: on shelf
+// (seed-listing-bundle), product words unrelated to the item
+// (seed-listing-keyword-unrelated) and stale listings (seed-listing-stale: on shelf
 // more than 6 months, no sale in 3). Every finding has a rule ID, a span
 // (rune offsets in the title; 0–0 for listing-level findings), a severity
 // and an action (demote, delist, delete). Scanning is pure: the clock is a
@@ -105,6 +106,7 @@ type Scanner struct {
 	// rule worth running (most titles have none).
 	trigger     *textnorm.Matcher
 	triggerRule []int
+	unrelated   *unrelatedMatcher
 }
 
 const (
@@ -132,7 +134,7 @@ func NewScanner(brands *BrandSet) *Scanner {
 	}
 	return &Scanner{
 		trigger: textnorm.NewMatcher(tw), triggerRule: tr,
-		ad: adlaw.New(), brands: brands, Limits: DefaultLimits,
+		ad: adlaw.New(), brands: brands, Limits: DefaultLimits, unrelated: newUnrelatedMatcher(),
 		StaleListed: 183 * 24 * time.Hour, StaleNoSale: 91 * 24 * time.Hour,
 		cmp:         regexp.MustCompile(`(可?媲美|堪比|秒杀|完胜|不输|比肩|超越|吊打|平替)\s*([a-z0-9]+|[\p{Han}]{1,4})`),
 		sameFactory: regexp.MustCompile(`([a-z0-9]+|[\p{Han}]{1,6}?)\s*(同厂|同工厂|代工厂)(出品|生产)?`),
@@ -193,6 +195,10 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 		}
 	}
 	if f, ok := stuffing(tx); ok {
+		f.ListingID = l.ID
+		out = append(out, f)
+	}
+	if f, ok := s.unrelated.unrelated(tx, l.Category); ok {
 		f.ListingID = l.ID
 		out = append(out, f)
 	}

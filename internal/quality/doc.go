@@ -22,7 +22,10 @@
 //     window per order paid in the window; scores 0 at quality.complaint_zero.
 //   - chat_response (咨询响应速度): buyers' chats asked in the window answered
 //     within quality.chat_response_target; a chat still unanswered but not yet
-//     past the target is pending and not counted. Higher is better.
+//     past the target is pending and not counted. Higher is better. Nothing
+//     else in weiquan records chats: the integration pushes them as service
+//     facts (POST /v1/sellers/{id}/service-facts, one per conversation, the
+//     answer may follow later).
 //   - on_time_shipping (按时发货率): orders whose ship-by time (order.ship_by,
 //     seed-ship-within-24h, or the pre-sale date) fell in the window and whose
 //     first carrier scan (揽收) came at or before it; an order cancelled or

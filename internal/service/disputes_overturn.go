@@ -55,6 +55,7 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 	}
 	rev.GoodsReturned = req.Return != nil || (cur.Advance != nil && cur.Advance.Outcome == dispute.AdvanceReturned)
 	var toAvailable, toDeposit money.Fen
+	usedDeposit := false
 	switch {
 	case target > req.Refunded:
 		d := target - req.Refunded
@@ -73,6 +74,11 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 		rev.Refund = d
 		for _, sf := range p.Shortfalls {
 			rev.Shortfall += sf.Missing
+		}
+		for _, t := range p.Transactions {
+			if amt, _ := t.Line(ledger.SellerDeposit(cur.SellerID)); amt != 0 {
+				usedDeposit = true
+			}
 		}
 		plans = append(plans, p)
 	case target < req.Refunded && !rev.GoodsReturned:
@@ -114,7 +120,7 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 	if rev.Shortfall > 0 {
 		j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)
 	}
-	if rev.Compensation > 0 || toDeposit > 0 || rev.Refund > 0 {
+	if rev.Compensation > 0 || toDeposit > 0 || usedDeposit {
 		j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleDeposit)
 	}
 	j.Revision = &rev

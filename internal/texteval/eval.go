@@ -545,6 +545,50 @@ func titleFlagRates(o Options, ts []Title, rels []string) []Result {
 	srate := round4(float64(stuffed) / float64(max(len(ts), 1)))
 	out = append(out, Result{Task: "stuffing/title-flag-rate", Dataset: TitlesSet, Split: split, N: len(ts), FP: stuffed, Rate: &srate,
 		Target: "(reference: a word repeated ≥ 4 times; low severity, demote)", Flags: sflags})
+	unrelated := func(title string) (listing.Finding, bool) {
+		for _, f := range ls.ScanTitle(listing.Listing{Title: title}) {
+			if f.RuleID == listing.RuleUnrelated {
+				return f, true
+			}
+		}
+		return listing.Finding{}, false
+	}
+	un := 0
+	var uflags []string
+	for _, t := range ts {
+		if f, ok := unrelated(t.Text); ok {
+			un++
+			uflags = append(uflags, t.ID+": «"+f.Text+"» in "+t.Text)
+		}
+	}
+	urate := round4(float64(un) / float64(max(len(ts), 1)))
+	umet := urate <= 0.03
+	out = append(out, Result{Task: "unrelated/title-flag-rate", Dataset: TitlesSet, Split: split, N: len(ts), FP: un, Rate: &urate,
+		Target: "≤ 3% of titles flagged", Met: &umet, Flags: uflags,
+		Note: "product words of an unrelated family (hand-written lexicon of 13 families); every flag listed with -v"})
+	// Sensitivity (no labelled data exists): each title with the PRODUCT
+	// span of another, pseudo-randomly chosen title appended. Many such
+	// pairs are of one family, so this is a reference, not a recall.
+	var products []string
+	for _, t := range ts {
+		for _, e := range t.Entities {
+			if e.Type == "PRODUCT" && len([]rune(e.Text)) >= 2 {
+				products = append(products, e.Text)
+				break
+			}
+		}
+	}
+	if len(products) > 0 {
+		inj := 0
+		for i, t := range ts {
+			if _, ok := unrelated(t.Text + " " + products[(i*7919+13)%len(products)]); ok {
+				inj++
+			}
+		}
+		irate := round4(float64(inj) / float64(max(len(ts), 1)))
+		out = append(out, Result{Task: "unrelated/injected-flag-rate", Dataset: TitlesSet, Split: split + " + another title's PRODUCT word appended", N: len(ts), FP: inj, Rate: &irate,
+			Target: "(reference: sensitivity; the appended word is often of the same family)"})
+	}
 	return out
 }
 

@@ -53,7 +53,7 @@ func TestComplaintPages(t *testing.T) {
 				t.Errorf("%s complaint page: %d\n%.400s", lang, res.StatusCode, body)
 			}
 		}
-		if res, body := seller.get("/portal"); res.StatusCode != 200 || !strings.Contains(body, `id="standing"`) {
+		if res, body := seller.get("/portal"); res.StatusCode != 200 || !strings.Contains(body, `id="standing"`) || !strings.Contains(body, `id="quality"`) {
 			t.Errorf("%s seller portal: %d", lang, res.StatusCode)
 		}
 		if res, _ := buyer.get("/orders/o1/complaint"); res.StatusCode != 200 {

@@ -208,4 +208,6 @@ var catalogEntries = map[string]msg{
 	"quality.title": {"服务质量", "Service quality"}, "quality.score": {"综合得分", "Score"}, "quality.rank": {"类目排名", "rank in category"},
 	"quality.unranked": {"暂无排名", "not ranked yet"}, "quality.factor": {"指标", "Measure"}, "quality.rate": {"比率", "Rate"},
 	"quality.count": {"计数", "Count"}, "quality.weight": {"权重", "Weight"},
+	"title.admin_users": {"人员", "People"}, "nav.users": {"人员", "People"}, "admin.users_heading": {"客服与用户", "Agents and users"},
+	"admin.users_note": {"登录账号与角色；手机号、地址等个人信息不在此显示。账号由 weiquan demo 或部署脚本创建。", "Sign-ins and roles; phone numbers and addresses are not shown here. Accounts are created by weiquan demo or the deployment."},
 }

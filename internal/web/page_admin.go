@@ -129,3 +129,22 @@ func editableJSON(b *policy.Book) string {
 	}
 	return string(out)
 }
+
+// adminUsersPage lists the people who sign in (agents and senior agents
+// first); personal data is not shown.
+type adminUsersPage struct {
+	Base
+	Users []store.WebUser
+}
+
+func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) error {
+	users, err := a.svc.Store().ListWebUsers(r.Context(), 500)
+	if err != nil {
+		return err
+	}
+	rank := map[string]int{"agent": 0, "senior_agent": 1, "admin": 2, "seller": 3, "buyer": 4}
+	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].Role] < rank[users[j].Role] })
+	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users}
+	a.render(w, r, http.StatusOK, "admin_users", &v)
+	return nil
+}

@@ -121,6 +121,7 @@ func (a *App) Handler() http.Handler {
 	a.admin(mux, "GET /admin/rules", a.adminRules)
 	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
 	a.admin(mux, "GET /admin/keys", a.adminKeys)
+	a.admin(mux, "GET /admin/users", a.adminUsers)
 	a.admin(mux, "GET /admin/webhooks", a.adminWebhooks)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, nil, fault.New(fault.NotFound, "页面不存在 / page not found"))
