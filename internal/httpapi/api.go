@@ -239,7 +239,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 				return true
 			case !ok && !reserve:
 				return false
-			case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > idemLease):
+			case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > 10*idemLease):
 				if took, err := st.TakeOverIdem(r.Context(), keyID, key, rec.Token, token, a.svc.Now()); err != nil {
 					a.problem(w, r, err)
 					return true
@@ -247,7 +247,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 					return false
 				}
 				continue
-			case ok && !reserve && time.Since(start) > idemLease:
+			case ok && !reserve && time.Since(start) > 10*idemLease:
 				return false
 			}
 			select {
@@ -262,6 +262,22 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	if acquire(true) {
 		return
 	}
+	// Renew the lease while the handler runs, so that only a reservation
+	// whose request died is taken over.
+	beat := make(chan struct{})
+	defer close(beat)
+	go func() {
+		t := time.NewTicker(idemLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-beat:
+				return
+			case <-t.C:
+				_ = st.TouchIdem(context.WithoutCancel(r.Context()), keyID, key, token, a.svc.Now())
+			}
+		}
+	}()
 	finished := false
 	defer func() {
 		if !finished { // a panic or a 5xx: a retry executes again
@@ -314,9 +330,12 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	}
 }
 
-// idemLease: a reservation older than this is taken to be abandoned (its
-// request died before storing a response) and is taken over.
-const idemLease = 30 * time.Second
+// idemLease: a reservation not renewed for this long is taken to be
+// abandoned (its request died before storing a response, e.g. a crash) and
+// is taken over by the next request with the key; a running request renews
+// it every idemLease/3. A waiter that sees no renewal clock move (a frozen
+// test clock) takes over after 10 × idemLease of its own waiting.
+const idemLease = 5 * time.Second
 
 func idemToken() string {
 	var b [16]byte

@@ -48,7 +48,6 @@ type Report struct {
 	FundCapital    money.Fen           `json:"fund_capital"`
 	Receivables    money.Fen           `json:"receivables"`
 	OpenAdvances   money.Fen           `json:"open_advances"`
-	// Restitutions: fund_restitution, paid to sellers after appeal overturns (the platform's errors).
 	Restitutions   money.Fen           `json:"restitutions"`
 	Sum            money.Fen           `json:"sum"` // of all balances recomputed from postings
 	ViolationCount int                 `json:"violation_count"`

@@ -97,6 +97,14 @@ func (s *Store) TakeOverIdem(ctx context.Context, principal, key, oldToken, newT
 	return n == 1, err
 }
 
+// TouchIdem renews a reservation's lease while its request still runs.
+func (s *Store) TouchIdem(ctx context.Context, principal, key, token string, now time.Time) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE idempotency SET created_at = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`, micros(now), principal, key, token)
+		return err
+	})
+}
+
 // ReleaseIdem drops a reservation whose request failed without a response
 // to keep (a 5xx), so that a retry executes again.
 func (s *Store) ReleaseIdem(ctx context.Context, principal, key, token string) error {
