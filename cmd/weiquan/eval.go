@@ -22,15 +22,12 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data: what is evaluated")
-	train := fs.String("train", "", "folder laid out like ../shared/data that models are trained on (default: the development data ../shared/data); when it is --data, held-out splits are used")
+	train := fs.String("train", "../shared/data", "folder laid out like ../shared/data that models are trained on (the development data); when it is --data, held-out splits are used, else all of --train is trained on and all of --data evaluated")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	bench := fs.Int("bench", 0, "also run the scan benchmark over this many generated titles (e.g. 1000000)")
 	verbose := fs.Bool("v", false, "list every flag of the false-positive tasks")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *train == "" {
-		*train = "../shared/data"
 	}
 	opts := texteval.Options{Train: *train, Data: *data}
 	if st, err := os.Stat(*data); err != nil || !st.IsDir() {

@@ -35,7 +35,7 @@ const usage = `weiquan — 售后维权平台 / after-sales dispute platform
   weiquan ledger check [--db URL] [--json]
   weiquan policy check FILE [--db URL | --against FILE]
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
-  weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
+  weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--train DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
   weiquan version
 `
 

@@ -94,6 +94,14 @@ func New() *Detector {
 	return d
 }
 
+// NewWithModel is New with another offensive-language model in place of
+// the embedded one (evaluation of a model retrained on other data).
+func NewWithModel(m *nbayes.Model) *Detector {
+	d := New()
+	d.model = m
+	return d
+}
+
 // HasModel reports whether the offensive-language model is loaded.
 func (d *Detector) HasModel() bool { return d.model != nil }
 

@@ -81,6 +81,9 @@ var compatibleFamilies = [][2]string{
 	{"bags", "apparel"}, {"bags", "digital"}, {"bags", "stationery"}, {"bags", "sports"}, {"bags", "baby"}, {"bags", "beauty"},
 }
 
+// modifier is the pseudo-family of modifierWords.
+const modifier = "-"
+
 // modifierWords make the other product words of a title describe this item
 // (a toy microwave, a pet's shampoo): such titles are not judged.
 var modifierWords = []string{"玩具", "仿真", "模型", "过家家", "宠物", "猫咪", "狗狗", "配件", "周边", "贴纸", "图案", "印花", "造型", "礼盒", "套装", "组合"}
@@ -95,9 +98,8 @@ var (
 
 // unrelatedMatcher finds the product-type words.
 type unrelatedMatcher struct {
-	m      *textnorm.Matcher
-	mod    *textnorm.Matcher // modifierWords
-	family []string          // pattern index → family
+	m      *textnorm.Matcher // product words, then modifierWords
+	family []string          // pattern index → family (modifier for modifierWords)
 	compat map[[2]string]bool
 }
 
@@ -115,8 +117,11 @@ func newUnrelatedMatcher() *unrelatedMatcher {
 			u.family = append(u.family, f)
 		}
 	}
+	for _, w := range modifierWords {
+		pats = append(pats, w)
+		u.family = append(u.family, modifier)
+	}
 	u.m = textnorm.NewMatcher(pats)
-	u.mod = textnorm.NewMatcher(modifierWords)
 	for _, p := range compatibleFamilies {
 		u.compat[p], u.compat[[2]string{p[1], p[0]}] = true, true
 	}
@@ -131,11 +136,17 @@ func newUnrelatedMatcher() *unrelatedMatcher {
 // end with the head noun). The finding marks the first unrelated word.
 func (u *unrelatedMatcher) unrelated(tx *textnorm.Text, category string) (Finding, bool) {
 	n := tx.Norm
-	if u.mod.FindAll(n) != nil {
+	all := u.m.FindAll(n) // product words and modifier words, one pass
+	if len(all) < 2 && category == "" {
 		return Finding{}, false
 	}
+	for _, h := range all {
+		if u.family[h.Pattern] == modifier {
+			return Finding{}, false
+		}
+	}
 	var hits []textnorm.Hit
-	for _, h := range longest(u.m.FindAll(n)) {
+	for _, h := range longest(all) {
 		if hasPrefixAny(n[h.End:], accessorySuffixes) || hasSuffixAny(n[:h.Start], accessoryPrefixes) {
 			continue
 		}

@@ -28,14 +28,15 @@ type Upload struct {
 
 // UploadEvidence stores the bytes content-addressed and appends them to the
 // case's chronological evidence chain. One chain serves a request and its
-// intervention case (case_id is the after-sales request). While the case is
-// taking evidence the upload is also an add-evidence event on the case.
-// Only the two parties and the platform's staff may upload or read it.
+// intervention case (case_id is the after-sales request); a complaint has
+// its own chain (case_id is the complaint). While the case is taking
+// evidence the upload is also an add-evidence event on the case. Only the
+// two parties and the platform's staff may upload or read it.
 func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store.Evidence, error) {
 	if s.blobs == nil {
 		return store.Evidence{}, fault.New(fault.Unavailable, "证据存储未配置 / evidence storage is not configured")
 	}
-	reqID, err := s.evidenceCase(ctx, c, u.CaseID)
+	reqID, isComplaint, err := s.evidenceChain(ctx, c, u.CaseID)
 	if err != nil {
 		return store.Evidence{}, err
 	}
@@ -60,7 +61,12 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		return s.st.InTx(ctx, func(tx *store.Tx) error {
 			now := s.clock.Now()
 			rec.CreatedAt = now
-			if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
+			if isComplaint {
+				// The complaint's row serialises its uploads (the budget check).
+				if _, err := tx.GetComplaintForUpdate(ctx, reqID); err != nil {
+					return err
+				}
+			} else if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
 				return err
 			}
 			if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
@@ -78,6 +84,9 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 				return err
 			}
 			// A party's upload while the case takes evidence joins the case.
+			if isComplaint {
+				return s.storeIdem(ctx, tx, rec)
+			}
 			if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
 				return err
 			} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
@@ -106,6 +115,28 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		})
 	})
 	return rec, err
+}
+
+// evidenceChain resolves a case id to the id that keys its chain: an
+// after-sales request or intervention case to the request, a complaint to
+// itself (complaint true), checking that the caller may see it (404
+// otherwise: only the complaint's two parties and staff see a complaint).
+func (s *Service) evidenceChain(ctx context.Context, c Caller, caseID string) (string, bool, error) {
+	id, err := s.evidenceCase(ctx, c, caseID)
+	if err == nil || !fault.Is(err, fault.NotFound) {
+		return id, false, err
+	}
+	k, kerr := s.st.GetComplaint(ctx, caseID)
+	if kerr != nil {
+		if fault.Is(kerr, fault.NotFound) {
+			return "", false, err
+		}
+		return "", false, kerr
+	}
+	if !CanSeeComplaint(c, k) {
+		return "", false, err
+	}
+	return k.ID, true, nil
 }
 
 // evidenceCase resolves a case id (after-sales request or intervention
@@ -139,7 +170,7 @@ func notFoundCase(id string) error {
 
 // CaseEvidence lists a visible case's evidence chain in order.
 func (s *Service) CaseEvidence(ctx context.Context, c Caller, caseID string) ([]store.Evidence, error) {
-	reqID, err := s.evidenceCase(ctx, c, caseID)
+	reqID, _, err := s.evidenceChain(ctx, c, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +183,7 @@ func (s *Service) OpenEvidence(ctx context.Context, c Caller, id string) (store.
 	if err != nil {
 		return rec, nil, err
 	}
-	if _, err := s.evidenceCase(ctx, c, rec.CaseID); err != nil {
+	if _, _, err := s.evidenceChain(ctx, c, rec.CaseID); err != nil {
 		return store.Evidence{}, nil, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("证据 %s 不存在 / evidence %s not found", id, id)}
 	}
 	if s.blobs == nil {

@@ -26,21 +26,27 @@ type WebUser struct {
 	Phone        string // personal data
 	Address      string // personal data
 	CreatedAt    time.Time
+	DisabledAt   *time.Time // a disabled user cannot sign in
 }
 
-const webUserCols = `id, login, password_hash, role, party_id, display_name, phone, address, created_at`
+const webUserCols = `id, login, password_hash, role, party_id, display_name, phone, address, created_at, disabled_at`
 
 func scanWebUser(sc interface{ Scan(...any) error }) (WebUser, error) {
 	var u WebUser
 	var at int64
-	err := sc.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID, &u.DisplayName, &u.Phone, &u.Address, &at)
+	var disabled sql.NullInt64
+	err := sc.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID, &u.DisplayName, &u.Phone, &u.Address, &at, &disabled)
 	u.CreatedAt = fromMicros(at)
+	if disabled.Valid {
+		t := fromMicros(disabled.Int64)
+		u.DisabledAt = &t
+	}
 	return u, err
 }
 
 // InsertWebUser adds a user. Errors: Conflict when the login is taken.
 func (s *Store) InsertWebUser(ctx context.Context, u WebUser) error {
-	_, err := s.exec(ctx, `INSERT INTO web_users (`+webUserCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO web_users (id, login, password_hash, role, party_id, display_name, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Login, u.PasswordHash, u.Role, u.PartyID, u.DisplayName, u.Phone, u.Address, micros(u.CreatedAt))
 	if isUnique(err) {
 		return &fault.Error{Code: fault.Conflict, Field: "login", Message: fmt.Sprintf("登录名 %s 已存在 / login %s is taken", u.Login, u.Login)}
@@ -103,13 +109,13 @@ func (s *Store) InsertWebSession(ctx context.Context, ws WebSession) error {
 	return err
 }
 
-// WebSessionByHash returns a live session (not expired at now) and its user.
-// Errors: NotFound.
+// WebSessionByHash returns a live session (not expired at now) of a user
+// who is not disabled, and the user. Errors: NotFound.
 func (s *Store) WebSessionByHash(ctx context.Context, hash string, now time.Time) (WebSession, WebUser, error) {
 	var ws WebSession
 	var created, expires int64
 	row := s.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, u.id, u.login, u.password_hash, u.role, u.party_id,
-		u.display_name, u.phone, u.address, u.created_at FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`,
+		u.display_name, u.phone, u.address, u.created_at FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
 		hash, micros(now))
 	var u WebUser
 	var uat int64

@@ -304,7 +304,28 @@ func evalOffensive(o Options) ([]Result, error) {
 	}
 	res := fromCounts(task, ds, split, c, "precision ≥ 0.75 at recall ≥ 0.35", c.Precision() >= 0.75 && c.Recall() >= 0.35)
 	res.Note = "lexicon + embedded naive-Bayes model (Apache-2.0 data)"
-	return []Result{res}, nil
+	out := []Result{res}
+	if o.Separate() {
+		// reference: the same detector with a model retrained on every
+		// COLD file of --train
+		train, trels, err := LoadCOLDFiles(o.Train)
+		if errors.Is(err, ErrNoData) {
+			return append(out, skipTrain("offensive (retrained on --train)", ds, err)), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rd := abuse.NewWithModel(TrainCold(train))
+		var rc Counts
+		for _, r := range dev {
+			rc.Add(len(rd.Scan(r.Text)) > 0, r.Label)
+		}
+		rr := fromCounts("offensive (retrained on --train)", ds, splitLabel(o, "", rels, trels), rc, "(reference)", true)
+		rr.Met = nil
+		rr.Note = "lexicon + naive-Bayes model trained on all of --train (threshold from 1 in 10 of it)"
+		out = append(out, rr)
+	}
+	return out, nil
 }
 
 func evalLint(o Options) ([]Result, error) {
@@ -484,8 +505,13 @@ func evalExtreme(o Options) ([]Result, error) {
 	var out []Result
 	ts, rels, err := LoadTitleFiles(o.Data)
 	if err != nil {
-		r, _ := handle("extreme/title-flag-rate", TitlesSet, err)
-		out = append(out, r...)
+		for _, task := range []string{"extreme/title-flag-rate", "stuffing/title-flag-rate", "unrelated/title-flag-rate"} {
+			r, err := handle(task, TitlesSet, err)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r...)
+		}
 	} else {
 		out = append(out, titleFlagRates(o, ts, rels)...)
 	}

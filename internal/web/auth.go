@@ -47,6 +47,15 @@ type NewUser struct {
 // CreateUser adds a web user with a bcrypt-hashed password. Errors: Invalid
 // (role, party, short password), Conflict (login taken).
 func CreateUser(ctx context.Context, svc *service.Service, u NewUser) (store.WebUser, error) {
+	wu, err := newWebUser(svc, u)
+	if err != nil {
+		return wu, err
+	}
+	return wu, svc.Store().InsertWebUser(ctx, wu)
+}
+
+// newWebUser validates a user to create and hashes its password.
+func newWebUser(svc *service.Service, u NewUser) (store.WebUser, error) {
 	if !slices.Contains(userRoles, u.Role) {
 		return store.WebUser{}, fault.Field("role", "角色须为 buyer / seller / agent / senior_agent / admin / role must be buyer, seller, agent, senior_agent or admin")
 	}
@@ -68,7 +77,7 @@ func CreateUser(ctx context.Context, svc *service.Service, u NewUser) (store.Web
 	if wu.DisplayName == "" {
 		wu.DisplayName = u.Login
 	}
-	return wu, svc.Store().InsertWebUser(ctx, wu)
+	return wu, nil
 }
 
 // session is a signed-in request.
@@ -144,6 +153,12 @@ func secureCookie(r *http.Request, force bool) bool {
 func (a *App) startSession(w http.ResponseWriter, r *http.Request, u store.WebUser) error {
 	tok := randomToken()
 	now := a.svc.Now()
+	// Sessions expired by now are purged at every sign-in (and sign-out).
+	if n, err := a.svc.Store().PurgeWebSessions(r.Context(), now); err != nil {
+		a.log.Warn("web: purge sessions", "err", err)
+	} else if n > 0 {
+		a.log.Info("web: expired sessions purged", "count", n)
+	}
 	if err := a.svc.Store().InsertWebSession(r.Context(), store.WebSession{TokenHash: hashToken(tok), UserID: u.ID, CSRF: randomToken(),
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -79,30 +80,54 @@ func (a *App) adminRulesSave(w http.ResponseWriter, r *http.Request, s *session)
 	return nil
 }
 
-// adminKeysPage lists the API keys (metadata only; a key is shown once
-// when created with `weiquan keys create`).
+// createdSecret is a key or signing secret just created: shown once, in
+// the answer to the form that created it.
+type createdSecret struct {
+	ID, Name, Secret string
+}
+
+// adminKeysPage lists the API keys (metadata only), the form that creates
+// one (the plain key is shown once) and the audit of key actions.
 type adminKeysPage struct {
 	Base
-	Keys []store.APIKey
+	Keys    []store.APIKey
+	Roles   []string
+	Created *createdSecret
+	Audit   []store.AdminAudit
 }
 
 func (a *App) adminKeys(w http.ResponseWriter, r *http.Request, s *session) error {
+	return a.renderAdminKeys(w, r, s, nil)
+}
+
+func (a *App) renderAdminKeys(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
 	keys, err := a.svc.Store().ListAPIKeys(r.Context())
 	if err != nil {
 		return err
 	}
-	v := adminKeysPage{Base: a.base(r, s, "title.admin_keys"), Keys: keys}
+	audit, err := a.svc.Store().AdminAudits(r.Context(), "api_key", 50)
+	if err != nil {
+		return err
+	}
+	v := adminKeysPage{Base: a.base(r, s, "title.admin_keys"), Keys: keys, Roles: service.Roles, Created: created, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_keys", &v)
 	return nil
 }
 
-// adminWebhooksPage lists the webhook endpoints (secrets never shown).
+// adminWebhooksPage lists the webhook endpoints (secrets never listed),
+// the form that creates one (its secret shown once), and the audit.
 type adminWebhooksPage struct {
 	Base
 	Endpoints []store.WebhookEndpoint
+	Created   *createdSecret
+	Audit     []store.AdminAudit
 }
 
 func (a *App) adminWebhooks(w http.ResponseWriter, r *http.Request, s *session) error {
+	return a.renderAdminWebhooks(w, r, s, nil)
+}
+
+func (a *App) renderAdminWebhooks(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
 	eps, err := a.svc.Store().ListWebhookEndpoints(r.Context(), "", 200)
 	if err != nil {
 		return err
@@ -110,7 +135,11 @@ func (a *App) adminWebhooks(w http.ResponseWriter, r *http.Request, s *session) 
 	for i := range eps {
 		eps[i].Secret = ""
 	}
-	v := adminWebhooksPage{Base: a.base(r, s, "title.admin_webhooks"), Endpoints: eps}
+	audit, err := a.svc.Store().AdminAudits(r.Context(), "webhook", 50)
+	if err != nil {
+		return err
+	}
+	v := adminWebhooksPage{Base: a.base(r, s, "title.admin_webhooks"), Endpoints: eps, Created: created, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_webhooks", &v)
 	return nil
 }
@@ -131,11 +160,17 @@ func editableJSON(b *policy.Book) string {
 }
 
 // adminUsersPage lists the people who sign in (agents and senior agents
-// first); personal data is not shown.
+// first; personal data is not shown), the form that creates an agent or a
+// senior agent, the disable / enable buttons and the audit.
 type adminUsersPage struct {
 	Base
-	Users []store.WebUser
+	Users      []store.WebUser
+	StaffRoles []string
+	Audit      []store.AdminAudit
 }
+
+// Manageable reports whether the people page may disable or enable the user.
+func (p *adminUsersPage) Manageable(u store.WebUser) bool { return contains(staffRoles, u.Role) }
 
 func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) error {
 	users, err := a.svc.Store().ListWebUsers(r.Context(), 500)
@@ -144,7 +179,11 @@ func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) err
 	}
 	rank := map[string]int{"agent": 0, "senior_agent": 1, "admin": 2, "seller": 3, "buyer": 4}
 	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].Role] < rank[users[j].Role] })
-	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users}
+	audit, err := a.svc.Store().AdminAudits(r.Context(), "user", 50)
+	if err != nil {
+		return err
+	}
+	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users, StaffRoles: staffRoles, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_users", &v)
 	return nil
 }
