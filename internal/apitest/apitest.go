@@ -108,6 +108,7 @@ type Env struct {
 	Store       *store.Store
 	Clock       *clock.Manual
 	Server      *httptest.Server
+	API         *httpapi.API
 	Integration string // an integration key
 	Admin       string // an admin key
 	Agent       string // an agent key
@@ -141,9 +142,18 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 		t.Fatalf("evidence: %v", err)
 	}
 	svc.SetBlobs(blobs)
-	srv := httptest.NewServer(httpapi.New(svc, log, m, "test").Handler())
-	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, keys: map[string]string{}}
-	t.Cleanup(func() { srv.Close(); st.Close() })
+	api := httpapi.New(svc, log, m, "test")
+	srv := httptest.NewServer(api.Handler())
+	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, keys: map[string]string{}}
+	t.Cleanup(func() {
+		srv.Close()
+		st.Close()
+		// A route said to store its Idempotency-Key response in a service
+		// transaction that did not would lose exactly-once under races.
+		if n := api.UntransactedIdem(); n > 0 {
+			t.Errorf("%d idempotent requests on routes in httpapi.serviceTxRoutes ran outside a service transaction (see the error log): move the route out of serviceTxRoutes", n)
+		}
+	})
 	e.Integration = e.Key(service.RoleIntegration, "")
 	e.Admin = e.Key(service.RoleAdmin, "")
 	e.Agent = e.Key(service.RoleAgent, "")

@@ -70,6 +70,7 @@ func separateFolders(t *testing.T) (train, data string) {
 	sliceLines(t, as, filepath.Join(train, AspectsSet, "a.jsonl"), false, func(i int) bool { return i%4 != 0 }, nil)
 	sliceLines(t, as, filepath.Join(data, AspectsSet, "reviews_aspects_test.jsonl"), false, func(i int) bool { return i%4 == 0 }, nil)
 	sliceLines(t, "cold_offensive/cold_dev.csv", filepath.Join(data, ColdSet, "cold_test.csv"), true, func(i int) bool { return i%4 == 0 }, nil)
+	sliceLines(t, "cold_offensive/cold_train.csv", filepath.Join(train, ColdSet, "cold_part.csv"), true, func(i int) bool { return i%2 == 0 }, nil)
 	sliceLines(t, "taobao_cs_dialogue_ecd_sample/ecd_sample_train.jsonl", filepath.Join(data, ECDSet, "ecd_sample_test.jsonl"), false, func(int) bool { return true }, nil)
 	ti := "taobao_title_ner/titles_ner_dev.jsonl"
 	sliceLines(t, ti, filepath.Join(train, TitlesSet, "t.jsonl"), false, func(i int) bool { return i%5 != 0 }, nil)
@@ -110,7 +111,7 @@ func TestEvalSeparateFolders(t *testing.T) {
 			byTask[r.Task] = r
 		}
 	}
-	for _, task := range []string{"complaint", "routing/logistics", "offensive", "lint", "brands", "extreme/title-flag-rate", "extreme/term-recall", "duplicates", "extortion/hard-negatives"} {
+	for _, task := range []string{"complaint", "routing/logistics", "offensive", "offensive (retrained on --train)", "lint", "brands", "extreme/title-flag-rate", "extreme/term-recall", "duplicates", "extortion/hard-negatives"} {
 		if _, ok := byTask[task]; !ok {
 			t.Errorf("task %s missing", task)
 		}
@@ -127,6 +128,9 @@ func TestEvalSeparateFolders(t *testing.T) {
 	}
 	if r := byTask["offensive"]; r.N < 1000 || r.Precision < 0.7 {
 		t.Errorf("offensive on cold_test.csv: %+v", r)
+	}
+	if r := byTask["offensive (retrained on --train)"]; r.N != byTask["offensive"].N || r.Precision < 0.7 || !strings.Contains(r.Split, "cold_part.csv") {
+		t.Errorf("offensive retrained on --train: %+v", r)
 	}
 
 	// Never trained on --data: with every evaluation label inverted the
@@ -145,9 +149,9 @@ func TestEvalSeparateFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("complaint F1 %.3f, routing/logistics F1 %.3f, brands P %.3f R %.3f, offensive P %.3f R %.3f; inverted labels F1 %.3f",
+	t.Logf("complaint F1 %.3f, routing/logistics F1 %.3f, brands P %.3f R %.3f, offensive P %.3f R %.3f (retrained P %.3f R %.3f); inverted labels F1 %.3f",
 		byTask["complaint"].F1, byTask["routing/logistics"].F1, byTask["brands"].Precision, byTask["brands"].Recall,
-		byTask["offensive"].Precision, byTask["offensive"].Recall, fr[0].F1)
+		byTask["offensive"].Precision, byTask["offensive"].Recall, byTask["offensive (retrained on --train)"].Precision, byTask["offensive (retrained on --train)"].Recall, fr[0].F1)
 	if len(fr) != 1 || fr[0].F1 > 0.2 {
 		t.Errorf("complaint on inverted --data labels: %+v (trained on --data?)", fr)
 	}

@@ -27,6 +27,7 @@ type complaintPage struct {
 	Verdicts  []complaint.Verdict
 	Side      string // complainant, respondent or "" (staff)
 	Decisions []*complaint.Decision
+	Evidence  []evidenceVM // the complaint's own evidence chain
 }
 
 // Can reports whether the user may take the action now.
@@ -88,6 +89,9 @@ func (a *App) complaintView(w http.ResponseWriter, r *http.Request, s *session) 
 		return err
 	}
 	v.Timeline = eventsVM(recs, staff)
+	if v.Evidence, err = a.loadEvidence(ctx, c, cv.ID); err != nil {
+		return err
+	}
 	a.render(w, r, http.StatusOK, "complaint", &v)
 	return nil
 }
@@ -112,6 +116,16 @@ func (a *App) complaintAct(w http.ResponseWriter, r *http.Request, s *session) e
 		Severe: r.FormValue("severe") == "1", Compensation: comp}
 	if act == complaint.SecondComplaint && trimForm(r, "claim") != "" {
 		cmd.NewClaim = &complaint.Claim{Text: trimForm(r, "claim")}
+	}
+	if act == complaint.Respond || act == complaint.SecondComplaint {
+		// A file on the form joins the complaint's chain and the action cites it.
+		rec, ok, err := a.uploadFromForm(r, s.Caller(), id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			cmd.EvidenceIDs = append(cmd.EvidenceIDs, rec.ID)
+		}
 	}
 	if _, err := a.svc.ActComplaint(r.Context(), s.Caller(), id, service.ComplaintCommand{Command: cmd}); err != nil {
 		return err
@@ -222,4 +236,20 @@ func (c complaintRow) TypeTitle(lang string) string {
 		return c.TypeEN
 	}
 	return c.TypeZH
+}
+
+// complaintEvidenceUpload adds evidence with a caption to a complaint (its
+// two parties and staff; anyone else finds no complaint).
+func (a *App) complaintEvidenceUpload(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := r.PathValue("id")
+	_, ok, err := a.uploadFromForm(r, s.Caller(), id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.Field("file", "请选择要上传的文件 / choose a file to upload")
+	}
+	setFlash(w, r, doneMessage("upload"))
+	http.Redirect(w, r, "/complaints/"+id, http.StatusSeeOther)
+	return nil
 }

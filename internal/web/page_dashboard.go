@@ -2,14 +2,18 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -31,15 +35,27 @@ type dashboardPage struct {
 	Receivable     money.Fen // what sellers still owe the fund
 	AdvanceSellers int64
 	Fund           money.Fen
+	Complaints     int
 }
 
-// dashData is handed to the charts as JSON.
+// dashData is handed to the charts as JSON. Disputes are counted by the
+// week they were opened (by reason) and judged (by outcome); complaints by
+// the week filed (by type) and closed (by outcome: the verdict of the
+// last decision, or settled / withdrawn); points are the parties' points
+// of the current penalty year per class, in bands between the sanction
+// thresholds.
 type dashData struct {
 	Weeks      []string          `json:"weeks"`
 	ByReason   map[string][]int  `json:"by_reason"`
 	ByOutcome  map[string][]int  `json:"by_outcome"`
 	MedianWeek []*float64        `json:"median_week"` // null: no judgment that week
 	SLA        map[string]int    `json:"sla"`
+	CWeeks     []string          `json:"complaint_weeks"`
+	CByType    map[string][]int  `json:"complaints_by_type"`
+	CByOutcome map[string][]int  `json:"complaints_by_outcome"` // keys: verdict.<v>, kstatus.SETTLED, kstatus.WITHDRAWN
+	PointsYear int               `json:"points_year"`
+	Bands      []string          `json:"point_bands"`
+	Points     map[string][]int  `json:"points"` // "buyer.A" → parties per band
 	Labels     map[string]string `json:"labels"`
 }
 
@@ -158,6 +174,15 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 	for _, k := range []string{"dash.on_time", "dash.late", "dash.breached_open", "dash.median_hours", "dash.by_reason", "dash.by_outcome", "dash.sla"} {
 		v.Data.Labels[k], _ = v.T(k)
 	}
+	if err := a.complaintCharts(ctx, s, &v); err != nil {
+		return err
+	}
+	if err := a.pointsChart(ctx, &v); err != nil {
+		return err
+	}
+	for _, k := range []string{"dash.complaints_by_type", "dash.complaints_by_outcome", "dash.points", "dash.parties"} {
+		v.Data.Labels[k], _ = v.T(k)
+	}
 	st := a.svc.Store()
 	if v.Receivable, v.AdvanceSellers, err = st.AccountKindTotal(ctx, string(ledger.KindFundReceivable)); err != nil {
 		return err
@@ -167,4 +192,158 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 	}
 	a.render(w, r, http.StatusOK, "dashboard", &v)
 	return nil
+}
+
+// complaintOutcome is the key of a closed complaint's outcome and when it
+// closed ("" while open).
+func complaintOutcome(k service.ComplaintView) (string, time.Time) {
+	switch k.Status {
+	case complaint.Settled, complaint.Withdrawn:
+		return "kstatus." + string(k.Status), k.UpdatedAt
+	}
+	d := k.FinalDecision
+	if d == nil {
+		d = k.Decision
+	}
+	if d == nil {
+		return "", time.Time{}
+	}
+	return "verdict." + string(d.Verdict), d.At
+}
+
+// complaintCharts counts every complaint by type per week filed and by
+// outcome per week closed.
+func (a *App) complaintCharts(ctx context.Context, s *session, v *dashboardPage) error {
+	var list []service.ComplaintView
+	for after := ""; ; {
+		page, err := a.svc.ListComplaints(ctx, s.Caller(), store.ComplaintFilter{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		list = append(list, page...)
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	weeks := map[string]bool{}
+	for _, k := range list {
+		weeks[weekOf(k.CreatedAt)] = true
+		if o, at := complaintOutcome(k); o != "" {
+			weeks[weekOf(at)] = true
+		}
+	}
+	for wk := range weeks {
+		v.Data.CWeeks = append(v.Data.CWeeks, wk)
+	}
+	sort.Strings(v.Data.CWeeks)
+	idx := map[string]int{}
+	for i, wk := range v.Data.CWeeks {
+		idx[wk] = i
+	}
+	v.Data.CByType, v.Data.CByOutcome = map[string][]int{}, map[string][]int{}
+	b := a.svc.Policy()
+	for _, k := range list {
+		v.Complaints++
+		if v.Data.CByType[k.Type] == nil {
+			v.Data.CByType[k.Type] = make([]int, len(v.Data.CWeeks))
+			t, _ := b.ComplaintType(k.Type)
+			v.Data.Labels["ctype."+k.Type] = t.TitleZH
+			if v.Lang == langEN {
+				v.Data.Labels["ctype."+k.Type] = t.TitleEN
+			}
+			if v.Data.Labels["ctype."+k.Type] == "" {
+				v.Data.Labels["ctype."+k.Type] = k.Type
+			}
+		}
+		v.Data.CByType[k.Type][idx[weekOf(k.CreatedAt)]]++
+		o, at := complaintOutcome(k)
+		if o == "" {
+			continue
+		}
+		if v.Data.CByOutcome[o] == nil {
+			v.Data.CByOutcome[o] = make([]int, len(v.Data.CWeeks))
+			v.Data.Labels[o], _ = v.T(o)
+		}
+		v.Data.CByOutcome[o][idx[weekOf(at)]]++
+	}
+	return nil
+}
+
+// pointsChart is the distribution of the current penalty year's points:
+// for each party role and class, how many parties with a violation this
+// year have points in each band between the sanction thresholds.
+func (a *App) pointsChart(ctx context.Context, v *dashboardPage) error {
+	b := a.svc.Policy()
+	reset := b.Rules["penalty.reset"].Value
+	year := penalty.Year(v.Now, reset)
+	v.Data.PointsYear = year
+	thresholds, _ := b.List("penalty.thresholds")
+	v.Data.Bands = pointBands(thresholds)
+	vs, err := a.svc.Store().ViolationsSince(ctx, penalty.YearStart(year, reset))
+	if err != nil {
+		return err
+	}
+	byParty := map[[2]string][]penalty.Violation{}
+	var order [][2]string
+	for _, x := range vs {
+		k := [2]string{x.PartyRole, x.PartyID}
+		if byParty[k] == nil {
+			order = append(order, k)
+		}
+		byParty[k] = append(byParty[k], x)
+	}
+	v.Data.Points = map[string][]int{}
+	for _, role := range []string{service.RoleBuyer, service.RoleSeller} {
+		for _, cls := range []string{"A", "B"} {
+			v.Data.Points[role+"."+cls] = make([]int, len(v.Data.Bands))
+			lbl, _ := v.T("role." + role)
+			cl, _ := v.T("standing.class")
+			v.Data.Labels["points."+role+"."+cls] = lbl + " · " + cl + " " + cls
+		}
+	}
+	for _, k := range order {
+		st := penalty.StandingAt(byParty[k], v.Now, b)
+		for cls, pts := range st.Points {
+			key := k[0] + "." + cls
+			if v.Data.Points[key] == nil {
+				continue
+			}
+			if pts == 0 && !hasClass(byParty[k], cls) {
+				continue // no violation of this class this year
+			}
+			v.Data.Points[key][bandOf(pts, thresholds)]++
+		}
+	}
+	return nil
+}
+
+func hasClass(vs []penalty.Violation, cls string) bool {
+	for _, x := range vs {
+		if x.Class == cls {
+			return true
+		}
+	}
+	return false
+}
+
+// pointBands names the bands between the thresholds: 0–11, 12–23, …, 48+.
+func pointBands(thresholds []int64) []string {
+	var out []string
+	lo := int64(0)
+	for _, t := range thresholds {
+		out = append(out, fmt.Sprintf("%d–%d", lo, t-1))
+		lo = t
+	}
+	return append(out, fmt.Sprintf("%d+", lo))
+}
+
+// bandOf is the band index of a points total.
+func bandOf(pts int64, thresholds []int64) int {
+	for i, t := range thresholds {
+		if pts < t {
+			return i
+		}
+	}
+	return len(thresholds)
 }

@@ -103,9 +103,9 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	pages := map[string][]string{
 		"buyer":  {"/portal", "/orders/o1", "/orders/o3/request", "/requests/" + reqID, "/cases/" + caseID},
 		"seller": {"/portal", "/orders/o1", "/requests/" + reqID, "/cases/" + caseID},
-		"agent":  {"/workbench", "/cases/" + caseID, "/requests/" + reqID, "/dashboard"},
+		"agent":  {"/workbench", "/cases/" + caseID, "/requests/" + reqID, "/dashboard", "/parties/seller/s1", "/parties/buyer/b1"},
 		"senior": {"/workbench", "/dashboard"},
-		"admin":  {"/dashboard", "/admin/rules", "/admin/users", "/admin/keys", "/admin/webhooks", "/workbench", "/no-such-page"},
+		"admin":  {"/dashboard", "/parties/seller/s1", "/admin/rules", "/admin/users", "/admin/keys", "/admin/webhooks", "/workbench", "/no-such-page"},
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		anon := &client{b: b, hc: &http.Client{}, lang: lang}

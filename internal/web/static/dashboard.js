@@ -14,13 +14,13 @@
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
   }
-  function stacked(id, series, prefix) {
+  function stacked(id, series, prefix, weeks) {
     var keys = Object.keys(series || {}).sort();
     chart(id, {
       tooltip: { trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 40, right: 16, top: 16, bottom: 56 },
-      xAxis: { type: "category", data: d.weeks },
+      xAxis: { type: "category", data: weeks || d.weeks },
       yAxis: { type: "value", minInterval: 1 },
       series: keys.map(function (k) {
         return { name: L[prefix + k] || k, type: "bar", stack: "all", data: series[k] };
@@ -44,6 +44,19 @@
     xAxis: { type: "category", data: d.weeks },
     yAxis: { type: "value", name: "h" },
     series: [{ name: L["dash.median_hours"], type: "line", connectNulls: true, data: d.median_week }]
+  });
+  stacked("chart-ctype", d.complaints_by_type, "ctype.", d.complaint_weeks);
+  stacked("chart-coutcome", d.complaints_by_outcome, "", d.complaint_weeks);
+  var pk = Object.keys(d.points || {}).sort();
+  chart("chart-points", {
+    tooltip: { trigger: "axis" },
+    legend: { type: "scroll", bottom: 0 },
+    grid: { left: 40, right: 16, top: 16, bottom: 56 },
+    xAxis: { type: "category", data: d.point_bands, name: L["dash.points"] },
+    yAxis: { type: "value", minInterval: 1, name: L["dash.parties"] },
+    series: pk.map(function (k) {
+      return { name: L["points." + k] || k, type: "bar", data: d.points[k] };
+    })
   });
   document.body.setAttribute("data-charts", "ready");
 })();
