@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"fmt"
+	"github.com/weiquan/weiquan/internal/actor"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,24 +32,20 @@ const (
 var Actions = []Action{Respond, Settle, AcceptSettlement, Withdraw, DecideIt, SecondComplaint}
 
 // Role of whoever acts.
-type Role string
+type Role = actor.Role
 
 // Roles.
 const (
-	RoleBuyer  Role = "buyer"
-	RoleSeller Role = "seller"
-	RoleAgent  Role = "agent"
-	RoleSenior Role = "senior_agent"
-	RoleAdmin  Role = "admin"
-	RoleSystem Role = "system"
+	RoleBuyer  = actor.Buyer
+	RoleSeller = actor.Seller
+	RoleAgent  = actor.Agent
+	RoleSenior = actor.Senior
+	RoleAdmin  = actor.Admin
+	RoleSystem = actor.System
 )
 
 // Actor is who acts.
-type Actor struct {
-	Role Role   `json:"role"`
-	ID   string `json:"id,omitempty"`
-	Via  string `json:"via,omitempty"`
-}
+type Actor = actor.Actor
 
 // Command is an action with its input.
 type Command struct {

@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"fmt"
+	"github.com/weiquan/weiquan/internal/actor"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,24 +45,20 @@ const (
 )
 
 // Role of whoever acts on a case.
-type Role string
+type Role = actor.Role
 
 // Roles.
 const (
-	RoleBuyer  Role = "buyer"
-	RoleSeller Role = "seller"
-	RoleAgent  Role = "agent"
-	RoleSenior Role = "senior_agent"
-	RoleAdmin  Role = "admin"
-	RoleSystem Role = "system"
+	RoleBuyer  = actor.Buyer
+	RoleSeller = actor.Seller
+	RoleAgent  = actor.Agent
+	RoleSenior = actor.Senior
+	RoleAdmin  = actor.Admin
+	RoleSystem = actor.System
 )
 
 // Actor is who acts.
-type Actor struct {
-	Role Role   `json:"role"`
-	ID   string `json:"id,omitempty"`
-	Via  string `json:"via,omitempty"`
-}
+type Actor = actor.Actor
 
 // OrderFacts is what the case needs of the order and request at opening.
 type OrderFacts struct {

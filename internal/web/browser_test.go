@@ -290,6 +290,32 @@ func TestBrowserStory(t *testing.T) {
 	admin.do("english", chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] body[data-charts=ready]`)))
 	admin.shot("admin-dashboard-en")
 
+	// 7. At phone width, by keyboard only: the admin creates an API key
+	// (shown once) and reads the seller's service quality; no admin page
+	// is wider than the screen.
+	admin.do("phone width", chromedp.EmulateViewport(390, 844))
+	admin.do("create a key by keyboard",
+		chromedp.Navigate(srv.URL+"/admin/keys"),
+		chromedp.WaitVisible(chromedp.ID("key-name")),
+		chromedp.Focus(chromedp.ID("key-name")),
+		chromedp.KeyEvent("story-key\t\t"), // the name, then Tab past the role to the party field
+		chromedp.KeyEvent("\r"),            // Enter submits the form
+		chromedp.WaitVisible(chromedp.ID("created-secret")),
+	)
+	if v, err := chromedp.Run(admin.ctx, chromedp.Evaluate[string](`document.getElementById("secret-value").value`)); err != nil || !strings.HasPrefix(v, "wq_") {
+		t.Fatalf("the new key is not shown: %q %v", v, err)
+	}
+	admin.shot("admin-key-created-phone-width")
+	for _, p := range []string{"/admin/keys", "/admin/webhooks", "/admin/users", "/dashboard", "/parties/seller/" + sellerU.Party} {
+		admin.do("open "+p, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.ID("main")))
+		wide, err := chromedp.Run(admin.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			admin.shot("too-wide-" + strings.ReplaceAll(strings.Trim(p, "/"), "/", "-"))
+			t.Errorf("%s is wider than a 390px screen (%v)", p, err)
+		}
+	}
+	admin.shot("admin-seller-quality-phone-width")
+
 	// Copies for the README, only when asked (WEIQUAN_UPDATE_SCREENSHOTS=1),
 	// so that a test run leaves the checkout as it was.
 	docs := filepath.Join(root, "docs", "screenshots")
