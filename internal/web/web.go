@@ -1,11 +1,13 @@
 // Package web is weiquan's pages: sign-in with sessions, the buyer and
 // seller portal (orders, requests, cases, complaints, points and
-// sanctions), the agents' workbench (intervention, appeal and complaint
-// queues) and case page (evidence viewer with abusive chat spans marked,
-// burden-of-proof checklist, judgment form with a ledger preview, advance
-// payment, reply-script suggestions and draft lint as the agent types), the
-// admin views (rule book with versions, diffs and publishing; API keys;
-// webhooks) and the dashboards, in Chinese (zh-CN, the default) and English.
+// sanctions, a seller's service quality), the agents' workbench
+// (intervention, appeal and complaint queues), case page (evidence viewer
+// with abusive chat spans marked, burden-of-proof checklist, judgment form
+// with a ledger preview, advance payment, reply-script suggestions and draft
+// lint as the agent types) and a party's standing page, the admin views
+// (rule book with versions, diffs and publishing; API keys, webhook
+// endpoints and agents created, revoked or disabled, each action audited)
+// and the dashboards, in Chinese (zh-CN, the default) and English.
 //
 // Layout (miniflux-style): html/template views embedded with go:embed, one
 // layout with partials, and a startup check that every page a handler names
@@ -15,7 +17,12 @@
 //
 // The pages call internal/service for every use case; the few reads and
 // writes the service has no method for (users, sessions, reveal log, admin
-// and dashboard read models) are store methods in internal/store/web.go.
+// actions with their audit rows, the sign-in failure counter, dashboard
+// read models) are store methods in internal/store/web.go and webadmin.go.
+//
+// Sign-in: after 5 failed sign-ins of a login from one address within 15
+// minutes that login is refused from there (429) until the window passes;
+// expired sessions are purged at every sign-in.
 //
 // Security: session cookies are HttpOnly, SameSite=Lax and Secure (except on
 // plain HTTP to a loopback address, for local use); every POST passes
