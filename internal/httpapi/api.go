@@ -272,16 +272,11 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	}
 	finished := false
 	if inTx {
-		switch rec, ok, err := st.GetIdem(r.Context(), keyID, key); {
-		case err != nil:
-			a.problem(w, r, err)
-			return
-		case ok && (!rec.Pending() || rec.BodyHash != hash):
-			write(rec)
-			return
-		case ok && acquire(false): // the same request, still running elsewhere
-			return
-		}
+		// No read before: the command runs, and its transaction's insert of
+		// the key fails if the key was used (ErrIdemRace), so the stored
+		// response is replayed; a refusal is stored only where the key is
+		// new, else the stored response is replayed (runIdem). A retry costs
+		// a rolled-back command; every first request saves a round trip.
 		finished = true // nothing reserved, nothing to release
 	} else {
 		if acquire(true) {
