@@ -79,7 +79,9 @@ func openSQLite(path, dbURL string) (*Store, error) {
 	if path == "" {
 		return nil, fault.Field("db", "SQLite 路径为空 / empty SQLite path")
 	}
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// temp_store(MEMORY): the statement and savepoint journals (group commit
+	// runs each command in a savepoint) stay in memory instead of temp files.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 	var wdsn, rdsn string
 	if path == ":memory:" {
 		// One shared in-memory database; a single connection serves reads too.
