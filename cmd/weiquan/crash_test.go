@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -441,6 +442,7 @@ type recorder struct {
 	mu      sync.Mutex
 	calls   []*call
 	waiting atomic.Int64 // lifecycles that ended with the request waiting for the seller
+	active  atomic.Int64 // calls sent and not yet answered
 }
 
 func (r *recorder) add(c *call) {
@@ -492,7 +494,9 @@ func (w *loadWorker) send(c *call) error {
 	if c.Method == http.MethodPost {
 		c.IdemKey = fmt.Sprintf("crash-w%d-%05d", w.id, w.n)
 	}
+	w.rec.active.Add(1)
 	res, err := w.c.do(c.Method, c.Path, c.ActAs, c.IdemKey, c.Body)
+	w.rec.active.Add(-1)
 	if err != nil {
 		c.InFlight = true
 		w.rec.add(c)
@@ -699,7 +703,12 @@ func runCrash(t *testing.T, bin, dbURL string) {
 		}
 	}
 
-	// 2. SIGKILL mid-run.
+	// 2. SIGKILL mid-run, at an instant when several calls are in flight
+	// (a fast server answers in well under a millisecond, so an arbitrary
+	// instant may find every worker between calls).
+	for wait := time.Now(); rec.active.Load() < crashWorkers/2 && time.Since(wait) < time.Second; {
+		runtime.Gosched()
+	}
 	killTime := time.Now()
 	srv1.kill(t)
 	stopLoad()
