@@ -213,9 +213,9 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	}
 	// A service command stores its response in its own transaction, where
 	// the idempotency table's primary key makes the key exactly-once (the
-	// loser of a race rolls back and replays): no reservation needed, one
-	// read before and one insert in the command's transaction. Other
-	// handlers reserve the key first (see acquire).
+	// loser of a race, or a retry, rolls back and replays the stored
+	// response): no reservation and no read before, one insert in the
+	// command's transaction. Other handlers reserve the key first (acquire).
 	inTx := serviceTxRoutes[r.Pattern]
 	token := ""
 	if !inTx {
