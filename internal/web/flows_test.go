@@ -88,6 +88,16 @@ func TestAdvanceForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	agent := b.login("agent")
+	// The claimed case shows its assignee by display name, not by the
+	// id the service records ("web:agent").
+	if _, wb := agent.get("/workbench"); !strings.Contains(wb, "<td>客服小二</td>") || strings.Contains(wb, "web:agent") {
+		i := strings.Index(wb, "/cases/"+caseID)
+		t.Fatalf("workbench assignee: %.400s", wb[max(0, i):])
+	}
+	// (The timeline keeps the recorded ids for staff: it is the audit trail.)
+	if _, cp := agent.get("/cases/" + caseID); !strings.Contains(cp, "处理人 客服小二") || strings.Contains(cp, "处理人 web:agent") {
+		t.Fatal("case page shows the assignee's id instead of the name")
+	}
 	agent.get("/cases/" + caseID)
 	body := agent.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"advance"}, "amount": {"129"}, "reason": {"卖家不配合 / the seller does not cooperate"}}, `id="flash"`)
 	if !strings.Contains(body, `id="advance"`) {

@@ -20,6 +20,7 @@ import (
 // facts, claim / release, and the judgment form with its ledger preview.
 type casePage struct {
 	Base
+	Names     staffNames // the assignee's display name
 	Case      dispute.State
 	Req       aftersale.State
 	Order     order.Order
@@ -102,7 +103,7 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	if err != nil {
 		return err
 	}
-	v := casePage{Base: a.base(r, s, "title.case"), Case: d, Req: q, Order: o, Checklist: d.Checklist, Missing: dispute.Missing(d),
+	v := casePage{Base: a.base(r, s, "title.case"), Names: a.staffNames(r.Context()), Case: d, Req: q, Order: o, Checklist: d.Checklist, Missing: dispute.Missing(d),
 		Outcomes: dispute.Outcomes, Templates: reasonTemplates}
 	v.Deadline = caseDeadline(d, v.Now)
 	if d.Status == dispute.Review && d.SLADueAt != nil {

@@ -18,6 +18,7 @@ type workbenchPage struct {
 	Complaints []complaintRow
 	Second     []complaintRow
 	Me         string
+	Names      staffNames // assignees' display names
 }
 
 // queueRow is one case in a queue.
@@ -31,7 +32,7 @@ type queueRow struct {
 
 func (a *App) workbench(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c := r.Context(), s.Caller()
-	v := workbenchPage{Base: a.base(r, s, "title.workbench"), Me: keyOfCaller(c)}
+	v := workbenchPage{Base: a.base(r, s, "title.workbench"), Me: keyOfCaller(c), Names: a.staffNames(ctx)}
 	load := func(status dispute.Status) ([]queueRow, error) {
 		list, err := a.svc.ListDisputes(ctx, c, store.DisputeFilter{Status: string(status), Queue: true, Limit: 100})
 		if err != nil {
