@@ -77,8 +77,19 @@ func (t *Tx) EnqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 		case !json.Valid(m.Payload):
 			return fmt.Errorf("store: outbox message %s: payload is not JSON", m.ID)
 		}
-		_, err := t.exec(ctx, `INSERT INTO outbox (id, topic, aggregate_type, aggregate_id, aggregate_seq, payload, created_at, fanned_out) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
-			m.ID, m.Topic, m.AggregateType, m.AggregateID, m.AggregateSeq, string(m.Payload), micros(m.CreatedAt))
+	}
+	// One multi-row INSERT for the command's messages (a refund's request
+	// event and order event, say), in chunks.
+	for rest := msgs; len(rest) > 0; {
+		chunk := rest[:min(len(rest), obxChunk)]
+		rest = rest[len(chunk):]
+		q := `INSERT INTO outbox (id, topic, aggregate_type, aggregate_id, aggregate_seq, payload, created_at, fanned_out) VALUES (?, ?, ?, ?, ?, ?, ?, 0)` +
+			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, 0)", len(chunk)-1)
+		args := make([]any, 0, 7*len(chunk))
+		for _, m := range chunk {
+			args = append(args, m.ID, m.Topic, m.AggregateType, m.AggregateID, m.AggregateSeq, string(m.Payload), micros(m.CreatedAt))
+		}
+		_, err := t.exec(ctx, q, args...)
 		if isUnique(err) {
 			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
 		}

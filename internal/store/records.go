@@ -262,10 +262,18 @@ type EventRecord struct {
 // AppendEvents appends events; a sequence number already taken is a
 // Conflict (another command won the race).
 func (t *Tx) AppendEvents(ctx context.Context, recs []EventRecord) error {
-	for _, r := range recs {
-		rules, _ := json.Marshal(nonNil(r.RuleIDs))
-		_, err := t.exec(ctx, `INSERT INTO events (aggregate_type, aggregate_id, seq, event_id, type, actor, at, reason, rule_ids, policy_version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.AggregateType, r.AggregateID, r.Seq, r.ID, r.Type, string(r.Actor), micros(r.At), r.Reason, string(rules), r.PolicyVersion, string(r.Data))
+	// One multi-row INSERT for the command's events, in chunks of 100.
+	for rest := recs; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 100)]
+		rest = rest[len(chunk):]
+		q := `INSERT INTO events (aggregate_type, aggregate_id, seq, event_id, type, actor, at, reason, rule_ids, policy_version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
+			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(chunk)-1)
+		args := make([]any, 0, 11*len(chunk))
+		for _, r := range chunk {
+			rules, _ := json.Marshal(nonNil(r.RuleIDs))
+			args = append(args, r.AggregateType, r.AggregateID, r.Seq, r.ID, r.Type, string(r.Actor), micros(r.At), r.Reason, string(rules), r.PolicyVersion, string(r.Data))
+		}
+		_, err := t.exec(ctx, q, args...)
 		if isUnique(err) {
 			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
 		}
