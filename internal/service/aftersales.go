@@ -177,9 +177,8 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 		outbox = append(outbox, store.OutboxMessage{Topic: AggAftersale + "." + string(evs[i].Type), AggregateType: AggAftersale,
 			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: aftersalePayload(next, recs[len(recs)-1])})
 	}
-	if err := tx.AppendEvents(ctx, recs); err != nil {
-		return next, err
-	}
+	// The request's events (and a refund's order event) go in as one
+	// insert, after the state rows below.
 	if err := tx.SaveAftersale(ctx, next, cur.Version); err != nil {
 		return next, err
 	}
@@ -215,10 +214,8 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 		}
 		data, _ := json.Marshal(map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall})
 		actor, _ := json.Marshal(evs[len(evs)-1].Actor)
-		if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: o.ID, Seq: no.Version, ID: refundEventID,
-			Type: "refunded", Actor: actor, At: now, RuleIDs: []string{s.Policy().ID("aftersale.refund_cap")}, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-			return next, err
-		}
+		recs = append(recs, store.EventRecord{AggregateType: AggOrder, AggregateID: o.ID, Seq: no.Version, ID: refundEventID,
+			Type: "refunded", Actor: actor, At: now, RuleIDs: []string{s.Policy().ID("aftersale.refund_cap")}, PolicyVersion: s.Policy().Version, Data: data})
 		if err := tx.SaveOrder(ctx, no, o.Version); err != nil {
 			return next, err
 		}
@@ -226,6 +223,9 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 			"amount": refund, "refunded_total": no.Refunded})
 		outbox = append(outbox, store.OutboxMessage{Topic: "order.refunded", AggregateType: AggOrder, AggregateID: o.ID,
 			AggregateSeq: no.Version, CreatedAt: now, Payload: payload})
+	}
+	if err := tx.AppendEvents(ctx, recs); err != nil {
+		return next, err
 	}
 	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
 		return next, err
