@@ -83,6 +83,11 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				st.Skipped++
 			case !savepoints:
 				return errRedo
+			case store.IsTransient(err):
+				// A deadlock with the other loop's batch (two batches lock
+				// sellers' balances in different orders): not the deadline's
+				// fault; it stays pending and the next run fires it.
+				st.Skipped++
 			default:
 				st.Failed++
 				s.log.ErrorContext(ctx, "deadline failed", "deadline", d.ID, "kind", d.Kind, "attempt", d.Attempts+1, "err", err)

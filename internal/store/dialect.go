@@ -81,6 +81,11 @@ func isUnique(err error) bool {
 
 // isRetryable reports errors that a fresh attempt can cure: PostgreSQL
 // serialization failures and deadlocks, SQLite busy.
+// IsTransient reports an error that says nothing about the command: a
+// deadlock, a serialization failure or a busy database. Running the
+// command again may well succeed.
+func IsTransient(err error) bool { return isRetryable(err) }
+
 func isRetryable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
