@@ -31,15 +31,7 @@ func (s *Store) GetComplaint(ctx context.Context, id string) (complaint.State, e
 }
 
 func scanComplaint(row *sql.Row, id string) (complaint.State, error) {
-	var body string
-	if err := row.Scan(&body); err != nil {
-		return complaint.State{}, mapNoRows(err, "投诉 complaint", id)
-	}
-	var st complaint.State
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return st, fmt.Errorf("store: decode complaint %s: %w", id, err)
-	}
-	return st, nil
+	return scanBody[complaint.State](row, "投诉 complaint", "complaint", id)
 }
 
 // SaveComplaint inserts (prevVersion 0) or updates a complaint whose stored
@@ -294,15 +286,7 @@ func (s *Store) GetSanction(ctx context.Context, id string) (penalty.Sanction, e
 }
 
 func scanSanction(row *sql.Row, id string) (penalty.Sanction, error) {
-	var body string
-	if err := row.Scan(&body); err != nil {
-		return penalty.Sanction{}, mapNoRows(err, "处罚 sanction", id)
-	}
-	var st penalty.Sanction
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return st, fmt.Errorf("store: decode sanction %s: %w", id, err)
-	}
-	return st, nil
+	return scanBody[penalty.Sanction](row, "处罚 sanction", "sanction", id)
 }
 
 // PartySanctions lists a party's sanctions, oldest first.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/dispute"
@@ -28,15 +27,7 @@ func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error
 }
 
 func scanDispute(row *sql.Row, id string) (dispute.State, error) {
-	var body string
-	if err := row.Scan(&body); err != nil {
-		return dispute.State{}, mapNoRows(err, "介入案件 dispute", id)
-	}
-	var st dispute.State
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return st, fmt.Errorf("store: decode dispute %s: %w", id, err)
-	}
-	return st, nil
+	return scanBody[dispute.State](row, "介入案件 dispute", "dispute", id)
 }
 
 // SaveDispute inserts (prevVersion 0) or updates a case whose stored version

@@ -26,15 +26,21 @@ func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
 }
 
 func scanOrder(row *sql.Row, id string) (order.Order, error) {
+	return scanBody[order.Order](row, "订单 order", "order", id)
+}
+
+// scanBody reads the JSON body column of one row into a T: NotFound
+// (naming label and id) when there is no row.
+func scanBody[T any](row *sql.Row, label, name, id string) (T, error) {
+	var v T
 	var body string
 	if err := row.Scan(&body); err != nil {
-		return order.Order{}, mapNoRows(err, "订单 order", id)
+		return v, mapNoRows(err, label, id)
 	}
-	var o order.Order
-	if err := json.Unmarshal([]byte(body), &o); err != nil {
-		return o, fmt.Errorf("store: decode order %s: %w", id, err)
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		return v, fmt.Errorf("store: decode %s %s: %w", name, id, err)
 	}
-	return o, nil
+	return v, nil
 }
 
 // SaveOrder inserts (prevVersion 0) or updates an order whose stored version
@@ -154,15 +160,7 @@ func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, e
 }
 
 func scanAftersale(row *sql.Row, id string) (aftersale.State, error) {
-	var body string
-	if err := row.Scan(&body); err != nil {
-		return aftersale.State{}, mapNoRows(err, "售后申请 after-sales request", id)
-	}
-	var st aftersale.State
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return st, fmt.Errorf("store: decode aftersale %s: %w", id, err)
-	}
-	return st, nil
+	return scanBody[aftersale.State](row, "售后申请 after-sales request", "aftersale", id)
 }
 
 // SaveAftersale inserts (prevVersion 0) or updates a request whose stored
