@@ -80,6 +80,21 @@ func checkParty(field, id string) error {
 	return nil
 }
 
+// checkBuyerSeller validates a money movement between an order's buyer and
+// seller: the meta with its order, a positive amount and both parties.
+func checkBuyerSeller(m Meta, buyerID, sellerID string, amount money.Fen) error {
+	if err := m.check(true); err != nil {
+		return err
+	}
+	if err := checkAmount(amount); err != nil {
+		return err
+	}
+	if err := checkParty("buyer_id", buyerID); err != nil {
+		return err
+	}
+	return checkParty("seller_id", sellerID)
+}
+
 func debit(a Account, amt money.Fen) Posting  { return Posting{a, -amt} }
 func credit(a Account, amt money.Fen) Posting { return Posting{a, amt} }
 
@@ -153,16 +168,7 @@ func Release(m Meta, sellerID string, b Balances) (Plan, error) {
 // builder does not know the order's amount. Errors: Invalid.
 func Refund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(true); err != nil {
-		return p, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return p, err
-	}
-	if err := checkParty("buyer_id", buyerID); err != nil {
-		return p, err
-	}
-	if err := checkParty("seller_id", sellerID); err != nil {
+	if err := checkBuyerSeller(m, buyerID, sellerID, amount); err != nil {
 		return p, err
 	}
 	fromEscrow, rest := Cover(amount, b.Headroom(Escrow(m.OrderID)))
@@ -415,16 +421,7 @@ const RuleOverturn = "ours-appeal-overturn"
 // caller's, as for Refund. Errors: Invalid.
 func RecoverRefund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(true); err != nil {
-		return p, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return p, err
-	}
-	if err := checkParty("buyer_id", buyerID); err != nil {
-		return p, err
-	}
-	if err := checkParty("seller_id", sellerID); err != nil {
+	if err := checkBuyerSeller(m, buyerID, sellerID, amount); err != nil {
 		return p, err
 	}
 	fromEscrow, rest := Cover(amount, b.Headroom(Escrow(m.OrderID)))
