@@ -230,12 +230,8 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
 		return next, err
 	}
-	if fired != nil {
-		if ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now); err != nil {
-			return next, err
-		} else if !ok {
-			return next, &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
-		}
+	if err := settleFired(ctx, tx, fired, now); err != nil {
+		return next, err
 	}
 	// A fired deadline was the pending row and is settled above: with no new
 	// deadline there is nothing left to cancel.
@@ -290,8 +286,7 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 func aftersalePayload(st aftersale.State, r store.EventRecord) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{"aftersale_id": st.ID, "order_id": st.OrderID, "buyer_id": st.BuyerID, "seller_id": st.SellerID,
 		"type": st.Type, "status": st.Status, "amount": st.Amount, "refunded": st.Refunded, "deadline": st.Deadline,
-		"event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "actor": r.Actor, "at": r.At, "reason": r.Reason,
-			"rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion, "data": r.Data}})
+		"event": eventPayload(r)})
 	return b
 }
 

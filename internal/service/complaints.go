@@ -207,8 +207,7 @@ func (s *Service) persistComplaint(ctx context.Context, tx *store.Tx, cur compla
 		recs = append(recs, r)
 		payload, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "type": next.Type, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "complainant_role": next.ComplainantRole, "respondent_role": next.RespondentRole,
-			"status": next.Status, "event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "actor": r.Actor, "at": r.At,
-				"reason": r.Reason, "rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion, "data": r.Data}})
+			"status": next.Status, "event": eventPayload(r)})
 		outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + "." + evs[i].Type, AggregateType: AggComplaint,
 			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: payload})
 		if d := evs[i].Data.Decision; d != nil && d.Verdict == complaint.Upheld {
@@ -232,12 +231,8 @@ func (s *Service) persistComplaint(ctx context.Context, tx *store.Tx, cur compla
 	if err := tx.SaveComplaint(ctx, next, cur.Version); err != nil {
 		return next, err
 	}
-	if fired != nil {
-		if ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now); err != nil {
-			return next, err
-		} else if !ok {
-			return next, &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
-		}
+	if err := settleFired(ctx, tx, fired, now); err != nil {
+		return next, err
 	}
 	d0, d1 := cur.Deadline(), next.Deadline()
 	if (d0 == nil) != (d1 == nil) || (d0 != nil && (!d0.DueAt.Equal(d1.DueAt) || d0.Kind != d1.Kind)) {

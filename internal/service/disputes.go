@@ -92,8 +92,7 @@ func (s *Service) persistDispute(ctx context.Context, tx *store.Tx, cur dispute.
 		r := recs[len(recs)-1]
 		payload, _ := json.Marshal(map[string]any{"dispute_id": next.ID, "aftersale_id": next.AftersaleID, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "status": next.Status, "amount": next.Claim, "judgment": next.Judgment,
-			"event": map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "actor": r.Actor, "at": r.At, "reason": r.Reason,
-				"rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion, "data": r.Data}})
+			"event": eventPayload(r)})
 		outbox = append(outbox, store.OutboxMessage{Topic: AggDispute + "." + string(evs[i].Type), AggregateType: AggDispute,
 			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: payload})
 	}
@@ -106,12 +105,8 @@ func (s *Service) persistDispute(ctx context.Context, tx *store.Tx, cur dispute.
 	if err := tx.SaveDispute(ctx, next, cur.Version); err != nil {
 		return next, err
 	}
-	if fired != nil {
-		if ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now); err != nil {
-			return next, err
-		} else if !ok {
-			return next, &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
-		}
+	if err := settleFired(ctx, tx, fired, now); err != nil {
+		return next, err
 	}
 	k0, d0 := cur.Deadline()
 	k1, d1 := next.Deadline()

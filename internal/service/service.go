@@ -185,3 +185,27 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 func forbidden(msg string) error { return fault.New(fault.Forbidden, "%s", msg) }
+
+// settleFired marks the deadline a command fired (if any) as fired, in the
+// command's transaction; a deadline already settled by someone else makes
+// the command stale (it is retried or dropped).
+func settleFired(ctx context.Context, tx *store.Tx, fired *store.Deadline, now time.Time) error {
+	if fired == nil {
+		return nil
+	}
+	ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
+	}
+	return nil
+}
+
+// eventPayload is an event as notifications carry it (the "event" member
+// of every aggregate's outbox payload).
+func eventPayload(r store.EventRecord) map[string]any {
+	return map[string]any{"id": r.ID, "type": r.Type, "seq": r.Seq, "actor": r.Actor, "at": r.At, "reason": r.Reason,
+		"rule_ids": r.RuleIDs, "policy_version": r.PolicyVersion, "data": r.Data}
+}
