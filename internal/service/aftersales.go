@@ -93,7 +93,7 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 	var evs []aftersale.Event
 	err := retryStale(func() error {
 		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			cur, err := tx.GetAftersaleForUpdate(ctx, id)
+			cur, o, err := tx.GetAftersaleWithOrderForUpdate(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -105,10 +105,6 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 				return err
 			}
 			cmd.Actor = actor
-			o, err := tx.GetOrder(ctx, cur.OrderID)
-			if err != nil {
-				return err
-			}
 			now := s.clock.Now()
 			evs, err = aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
 			if err != nil {

@@ -57,6 +57,16 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 			return err
 		}
 		st.Claimed = len(due)
+		// The batch's requests and their orders in one locking read.
+		var ids []string
+		for _, d := range due {
+			if d.AggregateType == AggAftersale {
+				ids = append(ids, d.AggregateID)
+			}
+		}
+		if err := tx.PrefetchAftersales(ctx, ids); err != nil {
+			return err
+		}
 		for i := range due {
 			d := due[i]
 			var evs []aftersale.Event
@@ -95,6 +105,14 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 					return err
 				}
 			}
+		}
+		// The batch's queued writes go out together; should one of them
+		// fail, the batch is redone with a savepoint (and a flush) per
+		// deadline, so that the failure is the failing deadline's alone.
+		if err := tx.Flush(ctx); err != nil && !savepoints {
+			return errRedo
+		} else if err != nil {
+			return err
 		}
 		return nil
 	})

@@ -160,8 +160,10 @@ func (s *Service) storeIdem(ctx context.Context, tx *store.Tx, result any) error
 }
 
 // ErrIdemRace: a concurrent request with the same Idempotency-Key committed
-// first; the caller replays the stored response.
-var ErrIdemRace = errors.New("service: idempotency key used concurrently")
+// first; the caller replays the stored response. It is the store's
+// ErrIdemExists, which a command's transaction may report only when its
+// queued writes are sent (at commit).
+var ErrIdemRace = store.ErrIdemExists
 
 // retryStale runs a command again when it lost an optimistic race: the next
 // attempt re-reads the state and either succeeds or is refused by the
@@ -193,14 +195,7 @@ func settleFired(ctx context.Context, tx *store.Tx, fired *store.Deadline, now t
 	if fired == nil {
 		return nil
 	}
-	ok, err := tx.SettleDeadline(ctx, fired.ID, store.DeadlineFired, "", now)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &fault.Error{Code: fault.Conflict, Message: "deadline already settled", Cause: store.ErrStale}
-	}
-	return nil
+	return tx.SettleFired(ctx, fired.ID, now)
 }
 
 // eventPayload is an event as notifications carry it (the "event" member

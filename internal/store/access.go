@@ -42,24 +42,21 @@ var ErrIdemExists = errors.New("store: idempotency key already recorded")
 // that pending reservation; without one it inserts. Errors: ErrIdemExists.
 func (t *Tx) PutIdem(ctx context.Context, r IdemRecord) error {
 	if r.Token != "" {
-		res, err := t.exec(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
-			r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), r.Principal, r.Key, r.Token)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrIdemExists
-		}
-		return nil
+		return t.execLater(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
+			func(n int64, err error) error {
+				if err == nil && n == 0 {
+					return ErrIdemExists
+				}
+				return err
+			}, r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), r.Principal, r.Key, r.Token)
 	}
-	_, err := t.exec(ctx, `INSERT INTO idempotency (principal, key, method, path, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Principal, r.Key, r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), micros(r.CreatedAt))
-	if isUnique(err) {
-		return ErrIdemExists
-	}
-	return err
+	return t.execLater(ctx, `INSERT INTO idempotency (principal, key, method, path, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		func(_ int64, err error) error {
+			if isUnique(err) {
+				return ErrIdemExists
+			}
+			return err
+		}, r.Principal, r.Key, r.Method, r.Path, r.BodyHash, r.Status, string(r.Response), micros(r.CreatedAt))
 }
 
 // ReserveIdem reserves a key for the request about to execute it (a

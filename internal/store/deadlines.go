@@ -35,8 +35,8 @@ type Deadline struct {
 // d is not nil, inserts d as the new pending one: at most one pending
 // deadline per aggregate, enforced by a unique index.
 func (t *Tx) ReplaceDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
-	if _, err := t.exec(ctx, `UPDATE deadlines SET state = ?, settled_at = ? WHERE aggregate_type = ? AND aggregate_id = ? AND state = ?`,
-		DeadlineCancelled, micros(now), aggType, aggID, DeadlinePending); err != nil {
+	if err := t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ? WHERE aggregate_type = ? AND aggregate_id = ? AND state = ?`,
+		plainErr, DeadlineCancelled, micros(now), aggType, aggID, DeadlinePending); err != nil {
 		return err
 	}
 	if d == nil {
@@ -53,9 +53,17 @@ func (t *Tx) InsertDeadline(ctx context.Context, aggType, aggID string, d *Deadl
 	if d == nil {
 		return nil
 	}
-	_, err := t.exec(ctx, `INSERT INTO deadlines (id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now))
-	return err
+	return t.execLater(ctx, `INSERT INTO deadlines (id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		plainErr, d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now))
+}
+
+// SettleFired marks the pending deadline id fired, as part of the command
+// that applied it. Errors: Conflict (ErrStale) when it was no longer
+// pending (another run settled it first), possibly only when the
+// transaction's queued writes are sent.
+func (t *Tx) SettleFired(ctx context.Context, id string, now time.Time) error {
+	return t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ?, note = ? WHERE id = ? AND state = ?`,
+		expectOneCheck("期限已被处理 / deadline already settled"), DeadlineFired, micros(now), "", id, DeadlinePending)
 }
 
 // SettleDeadline marks a pending deadline fired, cancelled or failed. It

@@ -98,3 +98,20 @@ func isRetryable(err error) bool {
 	}
 	return false
 }
+
+// forUpdateOfSkipLocked locks only the rows of the table aliased alias in a
+// join, skipping rows another transaction holds (PostgreSQL).
+func (d Dialect) forUpdateOfSkipLocked(alias string) string {
+	if d == Postgres {
+		return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+	}
+	return ""
+}
+
+// forUpdateOf locks only the rows of the table aliased alias in a join (PostgreSQL).
+func (d Dialect) forUpdateOf(alias string) string {
+	if d == Postgres {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}

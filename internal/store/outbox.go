@@ -89,12 +89,16 @@ func (t *Tx) EnqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 		for _, m := range chunk {
 			args = append(args, m.ID, m.Topic, m.AggregateType, m.AggregateID, m.AggregateSeq, string(m.Payload), micros(m.CreatedAt))
 		}
-		_, err := t.exec(ctx, q, args...)
-		if isUnique(err) {
-			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
-		}
-		if err != nil {
-			return fmt.Errorf("store: enqueue outbox: %w", err)
+		if err := t.execLater(ctx, q, func(_ int64, err error) error {
+			if isUnique(err) {
+				return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
+			}
+			if err != nil {
+				return fmt.Errorf("store: enqueue outbox: %w", err)
+			}
+			return nil
+		}, args...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -17,6 +17,9 @@ import (
 
 // GetOrder loads an order in the transaction. Errors: NotFound.
 func (t *Tx) GetOrder(ctx context.Context, id string) (order.Order, error) {
+	if o, ok := t.takePrefetchedOrder(id); ok {
+		return o, nil
+	}
 	return scanOrder(t.queryRow(ctx, `SELECT body FROM orders WHERE id = ?`, id), id)
 }
 
@@ -50,17 +53,19 @@ func (t *Tx) SaveOrder(ctx context.Context, o order.Order, prevVersion int64) er
 	if err != nil {
 		return err
 	}
+	delete(t.preOrders, o.ID)
 	if prevVersion == 0 {
-		_, err := t.exec(ctx, `INSERT INTO orders (id, buyer_id, seller_id, status, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.CreatedAt), micros(o.UpdatedAt))
-		if isUnique(err) {
-			return &fault.Error{Code: fault.Conflict, Message: "订单已被并发创建 / the order was created concurrently", Cause: ErrStale}
-		}
-		return err
+		return t.execLater(ctx, `INSERT INTO orders (id, buyer_id, seller_id, status, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			func(_ int64, err error) error {
+				if isUnique(err) {
+					return &fault.Error{Code: fault.Conflict, Message: "订单已被并发创建 / the order was created concurrently", Cause: ErrStale}
+				}
+				return err
+			}, o.ID, o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.CreatedAt), micros(o.UpdatedAt))
 	}
-	res, err := t.exec(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("订单已被并发修改 / the order changed concurrently"),
 		o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.UpdatedAt), o.ID, prevVersion)
-	return expectOne(res, err, "订单已被并发修改 / the order changed concurrently")
 }
 
 // ListOrders lists orders by id, optionally for one buyer or seller.
@@ -140,10 +145,33 @@ func (t *Tx) GetAftersaleForUpdate(ctx context.Context, id string) (aftersale.St
 	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdate(), id), id)
 }
 
+// GetAftersaleWithOrderForUpdate loads a request, locking its row like
+// GetAftersaleForUpdate, together with its order, in one query.
+// Errors: NotFound (of the request).
+func (t *Tx) GetAftersaleWithOrderForUpdate(ctx context.Context, id string) (aftersale.State, order.Order, error) {
+	var ab, ob string
+	var st aftersale.State
+	var o order.Order
+	err := t.queryRow(ctx, `SELECT a.body, o.body FROM aftersales a JOIN orders o ON o.id = a.order_id WHERE a.id = ?`+t.d.forUpdateOf("a"), id).Scan(&ab, &ob)
+	if err != nil {
+		return st, o, t.cause(mapNoRows(err, "售后申请 after-sales request", id))
+	}
+	if err := json.Unmarshal([]byte(ab), &st); err != nil {
+		return st, o, fmt.Errorf("store: decode aftersale %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(ob), &o); err != nil {
+		return st, o, fmt.Errorf("store: decode order %s: %w", st.OrderID, err)
+	}
+	return st, o, nil
+}
+
 // LockAftersale loads a request and locks its row, skipping it (NotFound
 // with skipped=true) when another transaction holds it. On SQLite the single
 // writer already excludes others.
 func (t *Tx) LockAftersale(ctx context.Context, id string) (s aftersale.State, skipped bool, err error) {
+	if p, ok := t.takePrefetched(id); ok {
+		return p, false, nil
+	}
 	s, err = scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdateSkipLocked(), id), id)
 	if fault.Is(err, fault.NotFound) && t.d == Postgres {
 		var one int
@@ -175,17 +203,19 @@ func (t *Tx) SaveAftersale(ctx context.Context, st aftersale.State, prevVersion 
 	if st.Status.Open() {
 		open = 1
 	}
+	delete(t.pre, st.ID)
 	if prevVersion == 0 {
-		_, err := t.exec(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-		if isUnique(err) {
-			return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
-		}
-		return err
+		return t.execLater(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			func(_ int64, err error) error {
+				if isUnique(err) {
+					return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
+				}
+				return err
+			}, st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
 	}
-	res, err := t.exec(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("售后申请已被并发修改 / the request changed concurrently"),
 		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
-	return expectOne(res, err, "售后申请已被并发修改 / the request changed concurrently")
 }
 
 // OpenAftersaleForOrder returns the id of the order's open request, if any.
@@ -271,12 +301,16 @@ func (t *Tx) AppendEvents(ctx context.Context, recs []EventRecord) error {
 			rules, _ := json.Marshal(nonNil(r.RuleIDs))
 			args = append(args, r.AggregateType, r.AggregateID, r.Seq, r.ID, r.Type, string(r.Actor), micros(r.At), r.Reason, string(rules), r.PolicyVersion, string(r.Data))
 		}
-		_, err := t.exec(ctx, q, args...)
-		if isUnique(err) {
-			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
-		}
-		if err != nil {
-			return fmt.Errorf("store: append event: %w", err)
+		if err := t.execLater(ctx, q, func(_ int64, err error) error {
+			if isUnique(err) {
+				return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
+			}
+			if err != nil {
+				return fmt.Errorf("store: append event: %w", err)
+			}
+			return nil
+		}, args...); err != nil {
+			return err
 		}
 	}
 	return nil

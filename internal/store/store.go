@@ -237,6 +237,35 @@ type Tx struct {
 	tx    *sql.Tx
 	d     Dialect
 	stmts *stmtCache // SQLite: statements prepared once on the single writer connection
+
+	conn      *sql.Conn   // PostgreSQL: the transaction's connection, for pipelined writes (pipeline.go)
+	later     []laterExec // queued writes, sent at the next read, savepoint or commit
+	flushErr  error       // a flush that failed inside queryRow (reported by cause)
+	pre       map[string]*prefetched
+	preOrders map[string]*prefetched
+}
+
+// flushFirst sends the queued writes before a statement that is not queued.
+func (t *Tx) flushFirst(ctx context.Context) error {
+	if len(t.later) == 0 {
+		return nil
+	}
+	err := t.Flush(ctx)
+	if err != nil && t.flushErr == nil {
+		t.flushErr = err
+	}
+	return err
+}
+
+// cause prefers the error of a failed flush over err, which may only be
+// PostgreSQL saying the transaction is aborted because of it.
+func (t *Tx) cause(err error) error {
+	if t.flushErr != nil {
+		fe := t.flushErr
+		t.flushErr = nil
+		return fe
+	}
+	return err
 }
 
 // stmtCache keeps the SQLite writer's prepared statements. A statement is
@@ -293,6 +322,9 @@ func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.flushFirst(ctx); err != nil {
+		return nil, err
+	}
 	q = t.d.rebind(q)
 	if t.stmts != nil {
 		if st := t.stmts.get(q); st != nil {
@@ -303,6 +335,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	_ = t.flushFirst(ctx) // on failure the row reports the aborted transaction; cause() has the reason
 	q = t.d.rebind(q)
 	if t.stmts != nil {
 		if st := t.stmts.get(q); st != nil {
@@ -313,6 +346,9 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := t.flushFirst(ctx); err != nil {
+		return nil, err
+	}
 	q = t.d.rebind(q)
 	if t.stmts != nil {
 		if st := t.stmts.get(q); st != nil {
@@ -324,17 +360,27 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // Savepoint runs fn inside a savepoint: on error only fn's writes are undone.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if err := t.flushFirst(ctx); err != nil {
+		return t.cause(err)
+	}
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT sp"); err != nil {
 		return err
 	}
-	if err := fn(); err != nil {
+	err := fn()
+	if err == nil {
+		err = t.Flush(ctx) // fn's queued writes belong to the savepoint
+	} else {
+		t.later = nil // fn failed: its queued writes are dropped with the savepoint
+	}
+	if err != nil {
+		err = t.cause(err)
 		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp"); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		_, _ = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
+	_, err = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
 	return err
 }
 
@@ -480,13 +526,27 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	if s.stmts != nil {
 		s.stmts.prepare(ctx, s.w)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	t := &Tx{d: s.dialect, stmts: s.stmts}
+	var err error
+	if s.dialect == Postgres {
+		t.conn, t.tx, err = s.beginConn(ctx)
+		if err == nil {
+			defer t.conn.Close()
+		}
+	} else {
+		t.tx, err = s.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, d: s.dialect, stmts: s.stmts}); err != nil {
+	tx := t.tx
+	err = fn(t)
+	if err == nil {
+		err = t.Flush(ctx)
+	}
+	if err != nil {
 		_ = tx.Rollback()
-		return err
+		return t.cause(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
@@ -526,6 +586,19 @@ func mapNoRows(err error, what, id string) error {
 // ErrStale marks a conflict caused by a concurrent write (an optimistic
 // version check failed): the caller may reload and decide again.
 var ErrStale = errors.New("store: stale version")
+
+// expectOneCheck is expectOne as the check of a queued write.
+func expectOneCheck(msg string) func(int64, error) error {
+	return func(n int64, err error) error {
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return &fault.Error{Code: fault.Conflict, Message: msg, Cause: ErrStale}
+		}
+		return nil
+	}
+}
 
 func expectOne(res sql.Result, err error, msg string) error {
 	if err != nil {

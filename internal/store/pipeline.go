@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/order"
+)
+
+// Pipelined writes (PostgreSQL). A command's writes whose only outcome is
+// an error or a row count (state rows with their version check, events,
+// outbox messages, deadlines, the idempotency record) are queued instead of
+// sent one by one, and go to the server as one pipeline (a pgx batch: one
+// round trip) when the transaction next reads, opens a savepoint or
+// commits. Every statement keeps its own result check, so a version
+// conflict or a unique violation maps to the same error as before, only
+// reported at the flush; reads always see the transaction's own writes,
+// because any statement that is not queued flushes the queue first. On
+// SQLite (in-process, one writer) the statements simply run at once.
+
+// laterExec is one queued statement and the check of its outcome.
+type laterExec struct {
+	q     string // already rebound
+	args  []any
+	check func(n int64, err error) error
+}
+
+// execLater runs q now (SQLite, or a transaction without its connection at
+// hand) or queues it for the next flush (PostgreSQL); check turns the row
+// count or the error into the statement's outcome.
+func (t *Tx) execLater(ctx context.Context, q string, check func(n int64, err error) error, args ...any) error {
+	if t.conn == nil {
+		res, err := t.exec(ctx, q, args...)
+		var n int64
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return check(n, err)
+	}
+	t.later = append(t.later, laterExec{q: t.d.rebind(q), args: args, check: check})
+	return nil
+}
+
+// plainErr is the check of a statement whose only outcome is its error.
+func plainErr(_ int64, err error) error { return err }
+
+// Flush sends the queued writes, in order, and returns the first failing
+// statement's error (the transaction is then unusable on PostgreSQL and
+// must roll back, as after any failed statement).
+func (t *Tx) Flush(ctx context.Context) error {
+	if len(t.later) == 0 {
+		return nil
+	}
+	ops := t.later
+	t.later = nil
+	if len(ops) == 1 {
+		res, err := t.tx.ExecContext(ctx, ops[0].q, ops[0].args...)
+		var n int64
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return ops[0].check(n, err)
+	}
+	return t.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: pipeline: unexpected driver connection %T", dc)
+		}
+		b := &pgx.Batch{}
+		for _, op := range ops {
+			b.Queue(op.q, op.args...)
+		}
+		br := sc.Conn().SendBatch(ctx, b)
+		var first error
+		for _, op := range ops {
+			ct, err := br.Exec()
+			if first == nil {
+				first = op.check(ct.RowsAffected(), err)
+			}
+		}
+		return errors.Join(first, br.Close())
+	})
+}
+
+// ---- prefetch for the deadline worker ----
+
+type prefetched struct {
+	state aftersale.State
+	order order.Order
+}
+
+// PrefetchAftersales locks the requests ids (skipping rows another
+// transaction holds) and reads them with their orders in one query, so
+// that the LockAftersale and GetOrder calls of a deadline batch that follow
+// cost no statement each. A request not returned (locked elsewhere, or
+// gone) takes the usual path. Each prefetched row is handed out once; a
+// write to a prefetched order drops it.
+func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	for rest := ids; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 500)]
+		rest = rest[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT a.id, a.body, o.body FROM aftersales a JOIN orders o ON o.id = a.order_id WHERE a.id IN (?` +
+			strings.Repeat(", ?", len(chunk)-1) + `)` + t.d.forUpdateOfSkipLocked("a")
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if t.pre == nil {
+			t.pre = make(map[string]*prefetched, len(ids))
+		}
+		for rows.Next() {
+			var id, ab, ob string
+			if err := rows.Scan(&id, &ab, &ob); err != nil {
+				rows.Close()
+				return err
+			}
+			p := &prefetched{}
+			if err := json.Unmarshal([]byte(ab), &p.state); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: decode aftersale %s: %w", id, err)
+			}
+			if err := json.Unmarshal([]byte(ob), &p.order); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: decode order of aftersale %s: %w", id, err)
+			}
+			t.pre[id] = p
+			if t.preOrders == nil {
+				t.preOrders = map[string]*prefetched{}
+			}
+			t.preOrders[p.order.ID] = p
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takePrefetched hands out a prefetched request once.
+func (t *Tx) takePrefetched(id string) (aftersale.State, bool) {
+	p, ok := t.pre[id]
+	if !ok {
+		return aftersale.State{}, false
+	}
+	delete(t.pre, id)
+	return p.state, true
+}
+
+// takePrefetchedOrder hands out a prefetched order once.
+func (t *Tx) takePrefetchedOrder(id string) (order.Order, bool) {
+	p, ok := t.preOrders[id]
+	if !ok {
+		return order.Order{}, false
+	}
+	delete(t.preOrders, id)
+	return p.order, true
+}
+
+// beginConn starts a transaction on a connection of its own, kept at hand
+// for pipelined flushes (PostgreSQL).
+func (s *Store) beginConn(ctx context.Context) (*sql.Conn, *sql.Tx, error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tx, nil
+}
