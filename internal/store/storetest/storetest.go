@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -246,6 +247,191 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		if _, err := s.APIKeyByHash(ctx, "zzz"); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("unknown hash: %v", err)
+		}
+	})
+
+	// Writes whose only outcome is an error or a row count are queued and
+	// sent together (one pipeline on PostgreSQL) at the next read,
+	// savepoint or commit: each keeps its own outcome, reads see them, and
+	// a failure anywhere leaves nothing of its transaction or savepoint.
+	t.Run("QueuedWritesKeepTheirOutcomes", func(t *testing.T) {
+		s := open(t)
+		seedOrder(t, s, "T1")
+		seedOrder(t, s, "T2")
+		ev := func(agg string, seq int64) store.EventRecord {
+			return store.EventRecord{AggregateType: "aftersale", AggregateID: agg, Seq: seq, ID: agg + "-e" + string(rune('0'+seq)), Type: "x",
+				Actor: json.RawMessage(`{"role":"buyer"}`), At: t0, PolicyVersion: "v", Data: json.RawMessage(`{}`)}
+		}
+		bump := func(id string, from int64) order.Order {
+			return order.Order{ID: id, Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitSellerSendGoods,
+				Version: from + 1, CreatedAt: t0, UpdatedAt: t0}
+		}
+		// Read-your-writes across the queue.
+		mustTx(t, s, func(tx *store.Tx) error {
+			if err := tx.SaveOrder(ctx, bump("T1", 1), 1); err != nil {
+				return err
+			}
+			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q1", 1)}); err != nil {
+				return err
+			}
+			o, err := tx.GetOrder(ctx, "T1")
+			if err != nil || o.Version != 2 {
+				return fmt.Errorf("read after a queued write: version %d %v", o.Version, err)
+			}
+			return nil
+		})
+		// A stale write between good ones: the transaction fails as a
+		// conflict and none of it is kept.
+		err := inTx(s, func(tx *store.Tx) error {
+			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q2", 1)}); err != nil {
+				return err
+			}
+			if err := tx.SaveOrder(ctx, bump("T1", 1), 1); err != nil { // T1 is at version 2
+				return err
+			}
+			return tx.SaveOrder(ctx, bump("T2", 1), 1)
+		})
+		if !fault.Is(err, fault.Conflict) || !errors.Is(err, store.ErrStale) {
+			t.Fatalf("stale queued write: %v, want a conflict", err)
+		}
+		if evs, _ := s.Events(ctx, "aftersale", "Q2", 0, 0); len(evs) != 0 {
+			t.Fatalf("the failed transaction left events %+v", evs)
+		}
+		if o, _ := s.GetOrder(ctx, "T2"); o.Version != 1 {
+			t.Fatalf("the failed transaction moved T2 to version %d", o.Version)
+		}
+		// A failing savepoint is undone alone; the writes around it commit.
+		mustTx(t, s, func(tx *store.Tx) error {
+			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q3", 1)}); err != nil {
+				return err
+			}
+			err := tx.Savepoint(ctx, func() error {
+				if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q4", 1)}); err != nil {
+					return err
+				}
+				return tx.AppendEvents(ctx, []store.EventRecord{ev("Q3", 1)}) // seq 1 taken
+			})
+			if !errors.Is(err, store.ErrStale) {
+				return fmt.Errorf("savepoint with a taken seq: %v", err)
+			}
+			refused := errors.New("refused")
+			err = tx.Savepoint(ctx, func() error {
+				if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q6", 1)}); err != nil {
+					return err
+				}
+				return refused // a refusal after a queued write
+			})
+			if !errors.Is(err, refused) {
+				return fmt.Errorf("refused savepoint: %v", err)
+			}
+			return tx.SaveOrder(ctx, bump("T2", 1), 1)
+		})
+		if evs, _ := s.Events(ctx, "aftersale", "Q3", 0, 0); len(evs) != 1 {
+			t.Fatalf("Q3 events %d, want 1", len(evs))
+		}
+		for _, agg := range []string{"Q4", "Q6"} {
+			if evs, _ := s.Events(ctx, "aftersale", agg, 0, 0); len(evs) != 0 {
+				t.Fatalf("the failed savepoint left %d events of %s", len(evs), agg)
+			}
+		}
+		if o, _ := s.GetOrder(ctx, "T2"); o.Version != 2 {
+			t.Fatalf("T2 version %d after the savepoint, want 2", o.Version)
+		}
+		// A deadline settled twice: the second settlement is a conflict.
+		mustTx(t, s, func(tx *store.Tx) error {
+			return tx.InsertDeadline(ctx, "aftersale", "Q5", &store.Deadline{ID: "Q5/1", Kind: "seller_respond", Actor: "seller", DueAt: t0, OnExpiry: "auto_agree", RuleID: "r"}, t0)
+		})
+		mustTx(t, s, func(tx *store.Tx) error { return tx.SettleFired(ctx, "Q5/1", t0) })
+		if err := inTx(s, func(tx *store.Tx) error { return tx.SettleFired(ctx, "Q5/1", t0) }); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("settling a fired deadline again: %v", err)
+		}
+		// An idempotency key stored twice: ErrIdemExists, at commit at the latest.
+		r := store.IdemRecord{Principal: "k", Key: "q", Method: "POST", Path: "/x", BodyHash: "h", Status: 200, Response: []byte(`{}`), CreatedAt: t0}
+		mustTx(t, s, func(tx *store.Tx) error { return tx.PutIdem(ctx, r) })
+		if err := inTx(s, func(tx *store.Tx) error { return tx.PutIdem(ctx, r) }); !errors.Is(err, store.ErrIdemExists) {
+			t.Fatalf("key stored twice: %v", err)
+		}
+		// Completing a reservation that is not (or no longer) ours: ErrIdemExists.
+		res := r
+		res.Key, res.Token = "q2", "tok-1"
+		if ok, err := s.ReserveIdem(ctx, res); !ok || err != nil {
+			t.Fatalf("reserve: %v %v", ok, err)
+		}
+		other := res
+		other.Token = "tok-2"
+		if err := inTx(s, func(tx *store.Tx) error { return tx.PutIdem(ctx, other) }); !errors.Is(err, store.ErrIdemExists) {
+			t.Fatalf("completing another's reservation: %v", err)
+		}
+		mustTx(t, s, func(tx *store.Tx) error { return tx.PutIdem(ctx, res) })
+	})
+
+	t.Run("PrefetchedRequestsAndOrders", func(t *testing.T) {
+		s := open(t)
+		for _, id := range []string{"T1", "T2"} {
+			seedOrder(t, s, id)
+			a := aftersale.State{ID: "A" + id, OrderID: id, BuyerID: "B", SellerID: "S", Status: aftersale.WaitSellerAgree, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+			mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, a, 0) })
+		}
+		mustTx(t, s, func(tx *store.Tx) error {
+			if err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2", "Anone"}); err != nil {
+				return err
+			}
+			a, skipped, err := tx.LockAftersale(ctx, "AT1")
+			if err != nil || skipped || a.OrderID != "T1" || a.Version != 1 {
+				return fmt.Errorf("prefetched request: %+v %v %v", a, skipped, err)
+			}
+			// A write to a prefetched order replaces what was prefetched.
+			o := order.Order{ID: "T2", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitSellerSendGoods, Version: 2, CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.SaveOrder(ctx, o, 1); err != nil {
+				return err
+			}
+			if got, err := tx.GetOrder(ctx, "T2"); err != nil || got.Version != 2 {
+				return fmt.Errorf("order after a write: version %d %v", got.Version, err)
+			}
+			if got, err := tx.GetOrder(ctx, "T1"); err != nil || got.Version != 1 || got.ID != "T1" {
+				return fmt.Errorf("prefetched order: %+v %v", got, err)
+			}
+			if _, _, err := tx.LockAftersale(ctx, "Anone"); !fault.Is(err, fault.NotFound) {
+				return fmt.Errorf("missing request: %v", err)
+			}
+			return nil
+		})
+		if s.Dialect() != store.Postgres {
+			return // one writer: nothing to skip
+		}
+		// A request another transaction holds is skipped, not waited for.
+		held := make(chan struct{})
+		release := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- s.InTx(ctx, func(tx *store.Tx) error {
+				if _, err := tx.GetAftersaleForUpdate(ctx, "AT1"); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		err := inTx(s, func(tx *store.Tx) error {
+			if err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2"}); err != nil {
+				return err
+			}
+			if _, skipped, _ := tx.LockAftersale(ctx, "AT1"); !skipped {
+				return errors.New("a request locked elsewhere was not skipped")
+			}
+			if a, skipped, err := tx.LockAftersale(ctx, "AT2"); err != nil || skipped || a.ID != "AT2" {
+				return fmt.Errorf("free request: %+v %v %v", a, skipped, err)
+			}
+			return nil
+		})
+		close(release)
+		if err != nil {
+			t.Error(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
 		}
 	})
 
