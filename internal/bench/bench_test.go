@@ -53,8 +53,8 @@ func checkDeadlines(t *testing.T, r *DeadlineResult, n, due int) {
 	if !r.Verified || len(r.Mismatches) > 0 {
 		t.Fatalf("deadlines not verified: %q", r.Mismatches)
 	}
-	if r.RowsInserted != int64(4*n) {
-		t.Errorf("rows inserted %d, want %d", r.RowsInserted, 4*n)
+	if r.RowsInserted != int64(rowsPerRequest*n) {
+		t.Errorf("rows inserted %d, want %d", r.RowsInserted, rowsPerRequest*n)
 	}
 	if r.Fired != int64(due) || r.Success != int64(due) || r.Refunds != int64(due) {
 		t.Errorf("fired %d, SUCCESS %d, refunds %d; want %d each", r.Fired, r.Success, r.Refunds, due)

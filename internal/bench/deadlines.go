@@ -17,6 +17,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/policy"
@@ -80,7 +81,8 @@ func (c *countingObserver) Transition(string, string)           { c.transitions.
 func (c *countingObserver) DeadlineFired(string, time.Duration) { c.fired.Add(1) }
 
 const (
-	loadChunk       = 5000 // requests per load transaction (×4 rows)
+	loadChunk       = 5000 // requests per load transaction (×rowsPerRequest rows)
+	rowsPerRequest  = 8    // order, request, event, deadline; payment transaction, its two postings, the escrow balance
 	deadlineAmount  = money.Fen(12900)
 	targetDue       = 100_000
 	targetSeconds   = 60.0
@@ -182,7 +184,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 				}
 				inDB += d
 				loaded += c.n
-				res.RowsInserted += int64(4 * c.n)
+				res.RowsInserted += int64(rowsPerRequest * c.n)
 				if loaded >= nextReport && loaded < o.Deadlines {
 					el := time.Since(t0).Seconds()
 					fmt.Fprintf(stdout, "  loaded %s/%s requests (%.1fs, %.0f rows/s)\n", commas(int64(loaded)), commas(int64(o.Deadlines)), el, float64(res.RowsInserted)/el)
@@ -205,7 +207,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 		return res, fmt.Errorf("bench: load: %w", err)
 	}
 	res.PrepareSeconds = time.Since(t1).Seconds()
-	fmt.Fprintf(stdout, "inserted      %s rows (orders, aftersales, events, deadlines: %s each) in %.1fs (%.1fs in the database per loader) = %.0f rows/s; then %s %.1fs\n",
+	fmt.Fprintf(stdout, "inserted      %s rows (orders, aftersales, events, deadlines, payments into escrow: %s each) in %.1fs (%.1fs in the database per loader) = %.0f rows/s; then %s %.1fs\n",
 		commas(res.RowsInserted), commas(int64(o.Deadlines)), res.InsertSeconds, res.InsertDBSecs, float64(res.RowsInserted)/res.InsertSeconds,
 		map[string]string{"sqlite": "WAL checkpoint", "postgres": "VACUUM ANALYZE"}[db.Engine], res.PrepareSeconds)
 	fmt.Fprintf(stdout, "load cpu      %s\n", res.LoadCPU)
@@ -386,6 +388,14 @@ func verify(ctx context.Context, st *store.Store, gen *requestGen, obs *counting
 		bad("count refunds: %v", err)
 	}
 	want("order refunded events", res.Refunds, m)
+	// The money: every due refund left its escrow for the buyer's payout.
+	escrow, err1 := st.SumBalances(ctx, string(ledger.KindEscrow))
+	payout, err2 := st.SumBalances(ctx, string(ledger.KindBuyerPayout))
+	if err := errors.Join(err1, err2); err != nil {
+		bad("sum balances: %v", err)
+	}
+	want("escrow held (fen)", int64(escrow), (n-m)*int64(deadlineAmount))
+	want("buyer payouts (fen)", int64(payout), m*int64(deadlineAmount))
 	auto, err := st.CountEvents(ctx, service.AggAftersale, string(aftersale.EvAutoAgreed))
 	if err != nil {
 		bad("count auto_agreed: %v", err)
@@ -410,15 +420,33 @@ func verify(ctx context.Context, st *store.Store, gen *requestGen, obs *counting
 			bad("order of request #%d: %v", i, err)
 			continue
 		}
+		escrow, err1 := st.AccountBalance(ctx, ledger.Escrow(o.ID))
+		payout, err2 := st.AccountBalance(ctx, ledger.BuyerPayout(o.BuyerID))
+		if err := errors.Join(err1, err2); err != nil {
+			bad("balances of request #%d: %v", i, err)
+			continue
+		}
 		if i < gen.due {
 			if a.Status != aftersale.Success || a.Refunded != deadlineAmount || a.Deadline != nil || o.Refunded != deadlineAmount || o.Status != order.TradeClosed {
 				bad("due request #%d %s: status %s refunded %d deadline %v; order %s refunded %d", i, id, a.Status, a.Refunded, a.Deadline, o.Status, o.Refunded)
 			}
-		} else if a.Status != aftersale.WaitSellerAgree || a.Deadline == nil || o.Refunded != 0 {
-			bad("pending request #%d %s: status %s deadline %v; order refunded %d", i, id, a.Status, a.Deadline, o.Refunded)
+			// Buyers own two orders each (DB<i/2>): the payout holds this
+			// refund, and the other's if that one was due too.
+			if escrow != 0 || payout < deadlineAmount {
+				bad("due request #%d %s: escrow %d, buyer payout %d; want 0 and at least %d", i, id, escrow, payout, deadlineAmount)
+			}
+		} else if a.Status != aftersale.WaitSellerAgree || a.Deadline == nil || o.Refunded != 0 || escrow != deadlineAmount {
+			bad("pending request #%d %s: status %s deadline %v; order refunded %d, escrow %d", i, id, a.Status, a.Deadline, o.Refunded, escrow)
 		}
 	}
 	res.Verified = len(res.Mismatches) == 0
+}
+
+func nonNilRules(r []string) []string {
+	if r == nil {
+		return []string{}
+	}
+	return r
 }
 
 // ---- row generation ----
@@ -462,6 +490,9 @@ var (
 	orderCols     = []string{"id", "buyer_id", "seller_id", "status", "body", "version", "created_at", "updated_at"}
 	aftersaleCols = []string{"id", "order_id", "buyer_id", "seller_id", "status", "is_open", "body", "version", "created_at", "updated_at"}
 	eventCols     = []string{"aggregate_type", "aggregate_id", "seq", "event_id", "type", "actor", "at", "reason", "rule_ids", "policy_version", "data"}
+	ledgerTxCols  = []string{"seq", "id", "kind", "order_id", "ref", "rule_ids", "at", "digest"}
+	postingCols   = []string{"transaction_id", "line", "seq", "account", "amount", "balance_after"}
+	balanceCols   = []string{"account", "balance", "min_balance"}
 	deadlineCols  = []string{"id", "aggregate_type", "aggregate_id", "kind", "actor", "due_at", "on_expiry", "rule_id", "state", "created_at", "settled_at", "note"}
 )
 
@@ -481,6 +512,9 @@ func (g *requestGen) chunk(from, to int) (chunk, error) {
 	reqs := make([][]any, 0, c.n)
 	evs := make([][]any, 0, c.n)
 	dls := make([][]any, 0, c.n)
+	ltxs := make([][]any, 0, c.n)
+	posts := make([][]any, 0, 2*c.n)
+	bals := make([][]any, 0, c.n)
 	for i := from; i < to; i++ {
 		created := g.createdAt(i)
 		oid := fmt.Sprintf("dl%08d", i)
@@ -504,6 +538,24 @@ func (g *requestGen) chunk(from, to int) (chunk, error) {
 			return c, err
 		}
 		orders = append(orders, []any{o.ID, o.BuyerID, o.SellerID, string(o.Status), string(obody), o.Version, o.CreatedAt.UnixMicro(), o.UpdatedAt.UnixMicro()})
+		// The payment into escrow, as the service posts it when the order
+		// is paid (ledger.Pay, id "pay:<order>"), so that a fired refund
+		// moves real money: escrow → the buyer's payout.
+		pay, err := ledger.Pay(ledger.Meta{ID: "pay:" + o.ID, OrderID: o.ID, At: paidAt}, o.Amount)
+		if err != nil {
+			return c, err
+		}
+		seq := int64(i + 1)
+		rj, _ := json.Marshal(nonNilRules(pay.RuleIDs))
+		ltxs = append(ltxs, []any{seq, pay.ID, string(pay.Kind), pay.OrderID, pay.Ref, string(rj), pay.At.UnixMicro(), pay.Digest()})
+		for li, p := range pay.Postings {
+			var after any
+			if _, bounded := p.Account.Floor(); bounded {
+				after = int64(p.Amount) // the escrow's first and only posting
+			}
+			posts = append(posts, []any{pay.ID, li + 1, seq, p.Account.String(), int64(p.Amount), after})
+		}
+		bals = append(bals, []any{ledger.Escrow(o.ID).String(), int64(o.Amount), int64(0)})
 
 		id := uuid.Must(uuid.NewV7()).String()
 		view := aftersale.OrderView{ID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Closed: o.Status == order.TradeClosed,
@@ -551,6 +603,9 @@ func (g *requestGen) chunk(from, to int) (chunk, error) {
 		{Name: "aftersales", Cols: aftersaleCols, Rows: reqs},
 		{Name: "events", Cols: eventCols, Rows: evs},
 		{Name: "deadlines", Cols: deadlineCols, Rows: dls},
+		{Name: "ledger_transactions", Cols: ledgerTxCols, Rows: ltxs},
+		{Name: "ledger_postings", Cols: postingCols, Rows: posts},
+		{Name: "ledger_balances", Cols: balanceCols, Rows: bals},
 	}
 	return c, nil
 }

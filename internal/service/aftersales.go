@@ -201,7 +201,7 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 			if err != nil {
 				return next, err
 			}
-			if err := tx.PostPlan(ctx, plan); err != nil {
+			if err := tx.PostFreshPlan(ctx, plan); err != nil { // ledgerTx was minted above
 				return next, err
 			}
 			for _, sf := range plan.Shortfalls {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -64,8 +65,21 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				ids = append(ids, d.AggregateID)
 			}
 		}
-		if err := tx.PrefetchAftersales(ctx, ids); err != nil {
+		orders, err := tx.PrefetchAftersales(ctx, ids)
+		if err != nil {
 			return err
+		}
+		// And the balances a refund of theirs moves, locked at once in
+		// account order: two worker loops (or a loop and a command) then
+		// take these rows in one order and do not deadlock on them.
+		if len(orders) > 0 {
+			accounts := make([]ledger.Account, 0, 3*len(orders))
+			for _, o := range orders {
+				accounts = append(accounts, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID))
+			}
+			if _, err := tx.LedgerBalances(ctx, accounts...); err != nil {
+				return err
+			}
 		}
 		for i := range due {
 			d := due[i]

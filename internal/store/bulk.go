@@ -199,6 +199,16 @@ func (b *Bulk) stmt(ctx context.Context, t BulkTable, n int) (*sql.Stmt, error) 
 func (b *Bulk) Finish(ctx context.Context) error {
 	if b.s.dialect == Postgres {
 		for _, t := range b.tables {
+			// COPY writes the identity values it is given (as INSERT …
+			// OVERRIDING SYSTEM VALUE would): move the identity past them.
+			var col string
+			err := b.s.pool.QueryRow(ctx, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attidentity <> ''`, t).Scan(&col)
+			if err == nil {
+				_, err = b.s.pool.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), MAX(`+pgx.Identifier{col}.Sanitize()+`)) FROM `+pgx.Identifier{t}.Sanitize(), t, col)
+			}
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("store: bulk: identity of %s: %w", t, err)
+			}
 			if _, err := b.s.pool.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return fmt.Errorf("store: bulk: vacuum %s: %w", t, err)
 			}

@@ -89,7 +89,9 @@ type AccountEntry struct {
 // never posted to). On PostgreSQL it locks the existing balance rows until
 // the transaction ends, so that a ledger.Plan built from them (a refund that
 // takes what the escrow holds, a deposit that pays what it has) is still
-// valid when posted.
+// valid when posted. The transaction remembers the rows it holds (and keeps
+// them current as it posts), so asking again costs no statement; a rolled
+// back savepoint forgets them all (its locks may be gone).
 // Accounts without a floor (external:*) are summed from their postings,
 // unlocked: a scan of the account's postings, so ask for them only when
 // needed (builders never need them).
@@ -103,6 +105,10 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 			if err != nil {
 				return nil, err
 			}
+			b[a] = v
+			continue
+		}
+		if v, held := t.bal[a]; held {
 			b[a] = v
 			continue
 		}
@@ -120,6 +126,9 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 		return nil, fmt.Errorf("store: ledger balances: %w", err)
 	}
 	defer rows.Close()
+	if t.bal == nil {
+		t.bal = map[ledger.Account]money.Fen{}
+	}
 	for rows.Next() {
 		var name string
 		var bal int64
@@ -131,6 +140,7 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 			return nil, fmt.Errorf("store: ledger balances: %w", err)
 		}
 		b[a] = money.Fen(bal)
+		t.bal[a] = money.Fen(bal)
 	}
 	return b, rows.Err()
 }
@@ -139,6 +149,19 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 func (t *Tx) PostPlan(ctx context.Context, p ledger.Plan) error {
 	for _, lt := range p.Transactions {
 		if err := t.PostTransaction(ctx, lt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PostFreshPlan posts a plan whose transaction ids the calling command
+// minted itself (from a UUIDv7), so that none can have been posted before:
+// it skips the posted-before checks, and the whole posting is queued writes
+// (no round trip of its own on PostgreSQL). A duplicate id is an error.
+func (t *Tx) PostFreshPlan(ctx context.Context, p ledger.Plan) error {
+	for _, lt := range p.Transactions {
+		if err := t.postTransaction(ctx, lt, true); err != nil {
 			return err
 		}
 	}
@@ -154,65 +177,107 @@ func (t *Tx) PostPlan(ctx context.Context, p ledger.Plan) error {
 // first. Errors: Invalid (cause *ledger.Violation); Conflict when an account
 // would go below its floor (cause *ledger.InsufficientError; rule
 // taobao-dispute-87) or when the id was posted with other content.
+//
+// Statements: the debited accounts' balances are read (and locked) unless
+// the transaction already holds them; the balance changes and the postings
+// are queued writes; only the transaction row is a round trip of its own
+// (its seq goes into the postings). A credited account's balance after the
+// posting is the one the balance row holds when the posting is written
+// (its upsert holds the row's lock from then on).
 func (t *Tx) PostTransaction(ctx context.Context, lt ledger.Transaction) error {
+	return t.postTransaction(ctx, lt, false)
+}
+
+func (t *Tx) postTransaction(ctx context.Context, lt ledger.Transaction, fresh bool) error {
 	if err := ledger.Validate(lt); err != nil {
 		return &fault.Error{Code: fault.Invalid, Field: "postings", Message: "无效的账务分录 / invalid ledger transaction: " + err.Error(), Cause: err}
 	}
 	digest := lt.Digest()
-	if done, err := t.postedBefore(ctx, lt.ID, digest); done || err != nil {
-		return err
-	}
-	var accounts []ledger.Account // the accounts with a floor, sorted
+	var debits, credits []ledger.Account // the accounts with a floor, sorted
 	for _, a := range lt.Accounts() {
-		if _, bounded := a.Floor(); bounded {
-			accounts = append(accounts, a)
+		if _, bounded := a.Floor(); !bounded {
+			continue
+		}
+		if amt, _ := lt.Line(a); amt < 0 {
+			debits = append(debits, a)
+		} else {
+			credits = append(credits, a)
 		}
 	}
-	cur, err := t.LedgerBalances(ctx, accounts...)
+	cur, err := t.LedgerBalances(ctx, debits...)
 	if err != nil {
 		return err
 	}
 	if err := ledger.CheckFloors(cur, lt); err != nil {
+		// Posted before (a retry)? Then it is a no-op, or a conflict.
+		if !fresh {
+			if done, perr := t.postedBefore(ctx, lt.ID, digest); done || perr != nil {
+				return perr
+			}
+		}
 		return insufficient(err)
 	}
-	// Balances first (locking every row), then the sequence number, so that
-	// seq order agrees with the order of commits on each account.
-	after := make(map[ledger.Account]int64, len(accounts))
-	for _, a := range accounts {
-		amt, _ := lt.Line(a)
+	// Balances first (every row locked: debits above, credits by their
+	// upsert), then the sequence number, so that seq order agrees with the
+	// order of commits on each account.
+	if t.bal == nil {
+		t.bal = map[ledger.Account]money.Fen{}
+	}
+	after := make(map[ledger.Account]money.Fen, len(debits)+len(credits))
+	for _, a := range append(debits, credits...) {
+		amt, line := lt.Line(a)
 		f, _ := a.Floor()
-		var bal int64
-		var err error
-		if amt < 0 {
-			// A debit on a bounded account: CheckFloors saw the row (it
-			// holds at least the amount), and we hold its lock. (An upsert
-			// would check the floor on the candidate row before the
-			// conflict, and refuse every debit.)
-			err = t.queryRow(ctx, `UPDATE ledger_balances SET balance = balance + ? WHERE account = ? RETURNING balance`, int64(amt), a.String()).Scan(&bal)
-		} else {
-			err = t.queryRow(ctx, `INSERT INTO ledger_balances (account, balance, min_balance) VALUES (?, ?, ?)
-ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance RETURNING balance`,
-				a.String(), int64(amt), int64(f)).Scan(&bal)
+		held, ok := t.bal[a]
+		if !ok {
+			// A credit to a row we do not hold (perhaps none yet): an
+			// upsert. (An upsert would check the floor on the candidate
+			// row before the conflict, and refuse every debit: debits
+			// always update a row read above.)
+			if err := t.execLater(ctx, `INSERT INTO ledger_balances (account, balance, min_balance) VALUES (?, ?, ?)
+ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance`, plainErr, a.String(), int64(amt), int64(f)); err != nil {
+				return fmt.Errorf("store: ledger balance %s: %w", a, err)
+			}
+			continue
 		}
-		if isCheckViolation(err) || (errors.Is(err, sql.ErrNoRows) && amt < 0) {
-			_, line := lt.Line(a)
-			return insufficient(&ledger.InsufficientError{TxID: lt.ID, Line: line, Account: a, Balance: cur[a], Amount: amt, Floor: f})
+		short := &ledger.InsufficientError{TxID: lt.ID, Line: line, Account: a, Balance: cur[a], Amount: amt, Floor: f}
+		if err := t.execLater(ctx, `UPDATE ledger_balances SET balance = balance + ? WHERE account = ?`, func(n int64, err error) error {
+			if isCheckViolation(err) || (err == nil && n != 1) {
+				return insufficient(short)
+			}
+			if err != nil {
+				return fmt.Errorf("store: ledger balance %s: %w", a, err)
+			}
+			return nil
+		}, int64(amt), a.String()); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("store: ledger balance %s: %w", a, err)
-		}
-		after[a] = bal
+		after[a] = held + amt
+		t.bal[a] = held + amt
 	}
 	rules, _ := json.Marshal(nonNil(lt.RuleIDs))
+	if fresh {
+		// Queued: the postings take the seq the row gets.
+		if err := t.execLater(ctx, `INSERT INTO ledger_transactions (id, kind, order_id, ref, rule_ids, at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			func(_ int64, err error) error {
+				if err != nil {
+					return fmt.Errorf("store: ledger transaction %s: %w", lt.ID, err)
+				}
+				return nil
+			}, lt.ID, string(lt.Kind), lt.OrderID, lt.Ref, string(rules), micros(lt.At), digest); err != nil {
+			return err
+		}
+		return t.insertPostings(ctx, lt, nil, after)
+	}
 	var seq int64
 	err = t.queryRow(ctx, `INSERT INTO ledger_transactions (id, kind, order_id, ref, rule_ids, at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING RETURNING seq`,
 		lt.ID, string(lt.Kind), lt.OrderID, lt.Ref, string(rules), micros(lt.At), digest).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		// A concurrent transaction posted the same id first (PostgreSQL):
+		// Posted already (a concurrent transaction first, or a retry):
 		// undo our balance changes (we hold their rows) and compare.
-		for a := range after {
+		for _, a := range append(debits, credits...) {
 			amt, _ := lt.Line(a)
+			delete(t.bal, a)
 			if _, err := t.exec(ctx, `UPDATE ledger_balances SET balance = balance - ? WHERE account = ?`, int64(amt), a.String()); err != nil {
 				return fmt.Errorf("store: ledger undo %s: %w", a, err)
 			}
@@ -221,20 +286,52 @@ ON CONFLICT (id) DO NOTHING RETURNING seq`,
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("store: ledger transaction %s: %w", lt.ID, err)
+		return t.cause(fmt.Errorf("store: ledger transaction %s: %w", lt.ID, err))
 	}
+	return t.insertPostings(ctx, lt, &seq, after)
+}
+
+// insertPostings queues the postings of lt: seq is the transaction's
+// (nil: read from its row, queued before); after holds the balances after
+// the posting that are known (the others are read from the balance row,
+// which the transaction holds).
+func (t *Tx) insertPostings(ctx context.Context, lt ledger.Transaction, seq *int64, after map[ledger.Account]money.Fen) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ledger_postings (transaction_id, line, seq, account, amount, balance_after) VALUES `)
 	args := make([]any, 0, 6*len(lt.Postings))
 	for i, p := range lt.Postings {
-		var bal any
-		if v, ok := after[p.Account]; ok {
-			bal = v
+		if i > 0 {
+			q.WriteString(", ")
 		}
-		args = append(args, lt.ID, i+1, seq, p.Account.String(), int64(p.Amount), bal)
+		args = append(args, lt.ID, i+1)
+		if seq != nil {
+			q.WriteString("(?, ?, ?, ?, ?, ")
+			args = append(args, *seq)
+		} else {
+			q.WriteString("(?, ?, (SELECT seq FROM ledger_transactions WHERE id = ?), ?, ?, ")
+			args = append(args, lt.ID)
+		}
+		args = append(args, p.Account.String(), int64(p.Amount))
+		_, bounded := p.Account.Floor()
+		v, known := after[p.Account]
+		switch {
+		case !bounded:
+			q.WriteString("NULL)")
+		case known:
+			q.WriteString("?)")
+			args = append(args, int64(v))
+		default:
+			q.WriteString("(SELECT balance FROM ledger_balances WHERE account = ?))")
+			args = append(args, p.Account.String())
+		}
 	}
-	q := `INSERT INTO ledger_postings (transaction_id, line, seq, account, amount, balance_after) VALUES (?, ?, ?, ?, ?, ?)` +
-		strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(lt.Postings)-1)
-	if _, err := t.exec(ctx, q, args...); err != nil {
-		return fmt.Errorf("store: ledger postings %s: %w", lt.ID, err)
+	if err := t.execLater(ctx, q.String(), func(_ int64, err error) error {
+		if err != nil {
+			return fmt.Errorf("store: ledger postings %s: %w", lt.ID, err)
+		}
+		return nil
+	}, args...); err != nil {
+		return err
 	}
 	return nil
 }
@@ -276,6 +373,14 @@ func isCheckViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
 	}
 	return false
+}
+
+// SumBalances sums the balance rows of every account of a kind (e.g.
+// "escrow"): a scan, for reports and benchmarks.
+func (s *Store) SumBalances(ctx context.Context, kind string) (money.Fen, error) {
+	var v int64
+	err := s.queryRow(ctx, `SELECT COALESCE(SUM(balance), 0) FROM ledger_balances WHERE account LIKE ?`, kind+":%").Scan(&v)
+	return money.Fen(v), err
 }
 
 // AccountBalance returns an account's balance (0 if never posted to).

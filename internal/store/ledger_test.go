@@ -16,6 +16,7 @@ import (
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/ledgercheck"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -374,6 +375,74 @@ func TestLedgerContract(t *testing.T) {
 				}
 				if got := balance(t, s, dep); got != run {
 					t.Fatalf("balance %d, postings %d", got, run)
+				}
+			})
+
+			// Plans whose ids the command minted go out as queued writes:
+			// the postings take their transaction's seq and the balances
+			// after them from the rows, and the checker agrees.
+			t.Run("FreshPlansQueued", func(t *testing.T) {
+				s, _ := ledgerSetup(t, eng)
+				post(t, s, one(ledger.Pay(meta("pay:T1", "T1", 1), 30_000)), one(ledger.Pay(meta("pay:T2", "T2", 2), 10_000)))
+				refund := func(tx *store.Tx, id, order string, amount money.Fen, i int) error {
+					b, err := tx.LedgerBalances(ctx, ledger.Escrow(order), ledger.SellerAvailable("S1"))
+					if err != nil {
+						return err
+					}
+					p, err := ledger.Refund(meta(id, order, i), "B1", "S1", amount, b)
+					if err != nil {
+						return err
+					}
+					return tx.PostFreshPlan(ctx, p)
+				}
+				if err := s.InTx(ctx, func(tx *store.Tx) error {
+					if err := refund(tx, "refund:F1", "T1", 5_000, 3); err != nil {
+						return err
+					}
+					if err := refund(tx, "refund:F2", "T2", 4_000, 4); err != nil {
+						return err
+					}
+					// The escrow as this transaction left it, without asking the database again.
+					b, err := tx.LedgerBalances(ctx, ledger.Escrow("T1"))
+					if err != nil || b[ledger.Escrow("T1")] != 25_000 {
+						return fmt.Errorf("escrow T1 inside the transaction: %v %v", b, err)
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				entries, _, err := s.AccountPostings(ctx, ledger.BuyerPayout("B1"), "", 10)
+				if err != nil || len(entries) != 2 {
+					t.Fatalf("payout postings %d %v", len(entries), err)
+				}
+				for i, want := range []money.Fen{5_000, 9_000} {
+					e := entries[i]
+					rec, err := s.LedgerTransaction(ctx, e.TransactionID)
+					if err != nil || e.BalanceAfter == nil || *e.BalanceAfter != want || e.Seq != rec.Seq {
+						t.Fatalf("posting %d: %+v (transaction seq %d, %v), want balance after %d", i, e, rec.Seq, err, want)
+					}
+				}
+				if got := balance(t, s, ledger.Escrow("T2")); got != 6_000 {
+					t.Fatalf("escrow T2 %d", got)
+				}
+				// A duplicate id is an error, and leaves nothing.
+				err = s.InTx(ctx, func(tx *store.Tx) error { return refund(tx, "refund:F1", "T1", 1_000, 5) })
+				if err == nil {
+					t.Fatal("a fresh plan reusing an id was posted")
+				}
+				if got := balance(t, s, ledger.Escrow("T1")); got != 25_000 {
+					t.Fatalf("escrow T1 %d after a refused duplicate", got)
+				}
+				// More than the escrow holds: refused before anything is written.
+				over := ledger.Transaction{ID: "over:1", Kind: ledger.TxRefund, OrderID: "T2", At: lt0, RuleIDs: []string{},
+					Postings: []ledger.Posting{{Account: ledger.Escrow("T2"), Amount: -6_001}, {Account: ledger.BuyerPayout("B1"), Amount: 6_001}}}
+				err = s.InTx(ctx, func(tx *store.Tx) error { return tx.PostFreshPlan(ctx, ledger.Plan{Transactions: []ledger.Transaction{over}}) })
+				if !fault.Is(err, fault.Conflict) {
+					t.Fatalf("overdraft: %v", err)
+				}
+				rep, err := ledgercheck.Check(ctx, s)
+				if err != nil || !rep.OK() {
+					t.Fatalf("ledger check: %+v %v", rep.First(), err)
 				}
 			})
 

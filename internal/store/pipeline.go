@@ -102,10 +102,11 @@ type prefetched struct {
 // that the LockAftersale and GetOrder calls of a deadline batch that follow
 // cost no statement each. A request not returned (locked elsewhere, or
 // gone) takes the usual path. Each prefetched row is handed out once; a
-// write to a prefetched order drops it.
-func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) error {
+// write to a prefetched order drops it. It returns the orders it read.
+func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) ([]order.Order, error) {
+	var orders []order.Order
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	for rest := ids; len(rest) > 0; {
 		chunk := rest[:min(len(rest), 500)]
@@ -118,7 +119,7 @@ func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) error {
 			strings.Repeat(", ?", len(chunk)-1) + `)` + t.d.forUpdateOfSkipLocked("a")
 		rows, err := t.query(ctx, q, args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if t.pre == nil {
 			t.pre = make(map[string]*prefetched, len(ids))
@@ -127,28 +128,29 @@ func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) error {
 			var id, ab, ob string
 			if err := rows.Scan(&id, &ab, &ob); err != nil {
 				rows.Close()
-				return err
+				return nil, err
 			}
 			p := &prefetched{}
 			if err := json.Unmarshal([]byte(ab), &p.state); err != nil {
 				rows.Close()
-				return fmt.Errorf("store: decode aftersale %s: %w", id, err)
+				return nil, fmt.Errorf("store: decode aftersale %s: %w", id, err)
 			}
 			if err := json.Unmarshal([]byte(ob), &p.order); err != nil {
 				rows.Close()
-				return fmt.Errorf("store: decode order of aftersale %s: %w", id, err)
+				return nil, fmt.Errorf("store: decode order of aftersale %s: %w", id, err)
 			}
 			t.pre[id] = p
 			if t.preOrders == nil {
 				t.preOrders = map[string]*prefetched{}
 			}
 			t.preOrders[p.order.ID] = p
+			orders = append(orders, p.order)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return orders, nil
 }
 
 // takePrefetched hands out a prefetched request once.

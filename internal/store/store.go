@@ -26,6 +26,8 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/money"
 )
 
 //go:embed migrations
@@ -243,6 +245,7 @@ type Tx struct {
 	flushErr  error       // a flush that failed inside queryRow (reported by cause)
 	pre       map[string]*prefetched
 	preOrders map[string]*prefetched
+	bal       map[ledger.Account]money.Fen // balance rows this transaction holds (locked), as it left them
 }
 
 // flushFirst sends the queued writes before a statement that is not queued.
@@ -371,6 +374,9 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		err = t.Flush(ctx) // fn's queued writes belong to the savepoint
 	} else {
 		t.later = nil // fn failed: its queued writes are dropped with the savepoint
+	}
+	if err != nil {
+		t.bal = nil // the savepoint's balance changes, and perhaps its locks, are undone
 	}
 	if err != nil {
 		err = t.cause(err)

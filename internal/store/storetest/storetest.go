@@ -373,8 +373,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, a, 0) })
 		}
 		mustTx(t, s, func(tx *store.Tx) error {
-			if err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2", "Anone"}); err != nil {
-				return err
+			if orders, err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2", "Anone"}); err != nil || len(orders) != 2 {
+				return fmt.Errorf("prefetched %d orders (%v), want 2", len(orders), err)
 			}
 			a, skipped, err := tx.LockAftersale(ctx, "AT1")
 			if err != nil || skipped || a.OrderID != "T1" || a.Version != 1 {
@@ -415,8 +415,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}()
 		<-held
 		err := inTx(s, func(tx *store.Tx) error {
-			if err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2"}); err != nil {
-				return err
+			if orders, err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2"}); err != nil || len(orders) != 1 || orders[0].ID != "T2" {
+				return fmt.Errorf("prefetched %+v (%v), want T2 alone", orders, err)
 			}
 			if _, skipped, _ := tx.LockAftersale(ctx, "AT1"); !skipped {
 				return errors.New("a request locked elsewhere was not skipped")
