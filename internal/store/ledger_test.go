@@ -436,7 +436,9 @@ func TestLedgerContract(t *testing.T) {
 				// More than the escrow holds: refused before anything is written.
 				over := ledger.Transaction{ID: "over:1", Kind: ledger.TxRefund, OrderID: "T2", At: lt0, RuleIDs: []string{},
 					Postings: []ledger.Posting{{Account: ledger.Escrow("T2"), Amount: -6_001}, {Account: ledger.BuyerPayout("B1"), Amount: 6_001}}}
-				err = s.InTx(ctx, func(tx *store.Tx) error { return tx.PostFreshPlan(ctx, ledger.Plan{Transactions: []ledger.Transaction{over}}) })
+				err = s.InTx(ctx, func(tx *store.Tx) error {
+					return tx.PostFreshPlan(ctx, ledger.Plan{Transactions: []ledger.Transaction{over}})
+				})
 				if !fault.Is(err, fault.Conflict) {
 					t.Fatalf("overdraft: %v", err)
 				}
