@@ -89,15 +89,7 @@ func (t *Tx) EnqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 		for _, m := range chunk {
 			args = append(args, m.ID, m.Topic, m.AggregateType, m.AggregateID, m.AggregateSeq, string(m.Payload), micros(m.CreatedAt))
 		}
-		if err := t.execLater(ctx, q, func(_ int64, err error) error {
-			if isUnique(err) {
-				return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
-			}
-			if err != nil {
-				return fmt.Errorf("store: enqueue outbox: %w", err)
-			}
-			return nil
-		}, args...); err != nil {
+		if err := t.execLater(ctx, q, staleOnUnique("enqueue outbox"), args...); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/order"
 )
 
@@ -51,6 +52,21 @@ func (t *Tx) execLater(ctx context.Context, q string, check func(n int64, err er
 
 // plainErr is the check of a statement whose only outcome is its error.
 func plainErr(_ int64, err error) error { return err }
+
+// staleOnUnique is the check of an append whose unique key, when taken,
+// means another command got there first (a Conflict the caller may retry);
+// other errors are wrapped as "store: <what>".
+func staleOnUnique(what string) func(int64, error) error {
+	return func(_ int64, err error) error {
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
+		}
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		return nil
+	}
+}
 
 // Flush sends the queued writes, in order, and returns the first failing
 // statement's error (the transaction is then unusable on PostgreSQL and

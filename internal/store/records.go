@@ -301,15 +301,7 @@ func (t *Tx) AppendEvents(ctx context.Context, recs []EventRecord) error {
 			rules, _ := json.Marshal(nonNil(r.RuleIDs))
 			args = append(args, r.AggregateType, r.AggregateID, r.Seq, r.ID, r.Type, string(r.Actor), micros(r.At), r.Reason, string(rules), r.PolicyVersion, string(r.Data))
 		}
-		if err := t.execLater(ctx, q, func(_ int64, err error) error {
-			if isUnique(err) {
-				return &fault.Error{Code: fault.Conflict, Message: "并发操作冲突 / a concurrent action changed this object first", Cause: ErrStale}
-			}
-			if err != nil {
-				return fmt.Errorf("store: append event: %w", err)
-			}
-			return nil
-		}, args...); err != nil {
+		if err := t.execLater(ctx, q, staleOnUnique("append event"), args...); err != nil {
 			return err
 		}
 	}
