@@ -430,6 +430,23 @@ type txReq struct {
 
 var errGroupCommit = errors.New("store: group commit failed")
 
+// fnPanic carries a command's panic out of the group writer (whose
+// goroutine must survive it) to the command's caller, which panics again
+// with the same value.
+type fnPanic struct{ value any }
+
+func (p *fnPanic) Error() string { return fmt.Sprintf("store: command panicked: %v", p.value) }
+
+// run runs the command, turning a panic into a *fnPanic.
+func (r txReq) run(t *Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &fnPanic{value: v}
+		}
+	}()
+	return r.fn(t)
+}
+
 const maxGroup = 64
 
 func (s *Store) groupTx(ctx context.Context, fn func(*Tx) error) error {
@@ -450,7 +467,11 @@ func (s *Store) groupTx(ctx context.Context, fn func(*Tx) error) error {
 		return ctx.Err()
 	}
 	s.groupMu.Unlock()
-	return <-r.done
+	err := <-r.done
+	if p := (*fnPanic)(nil); errors.As(err, &p) {
+		panic(p.value)
+	}
+	return err
 }
 
 func (s *Store) groupWriter() {
@@ -493,7 +514,7 @@ func (s *Store) runGroup(batch []txReq) {
 			r.done <- err
 			return
 		}
-		if err := r.fn(t); err != nil {
+		if err := r.run(t); err != nil {
 			_ = tx.Rollback()
 			r.done <- err
 			return
@@ -511,7 +532,7 @@ func (s *Store) runGroup(batch []txReq) {
 			errs[i] = err
 			continue
 		}
-		errs[i] = t.Savepoint(ctx, func() error { return r.fn(t) })
+		errs[i] = t.Savepoint(ctx, func() error { return r.run(t) })
 	}
 	if err := tx.Commit(); err != nil {
 		_ = tx.Rollback()
@@ -537,7 +558,10 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	if s.dialect == Postgres {
 		t.conn, t.tx, err = s.beginConn(ctx)
 		if err == nil {
-			defer t.conn.Close()
+			// The connection goes back to the pool once the transaction
+			// is over (Close waits for that): roll back first, so that a
+			// panic in fn does not leave Close waiting forever.
+			defer func(tx *sql.Tx, c *sql.Conn) { _ = tx.Rollback(); _ = c.Close() }(t.tx, t.conn)
 		}
 	} else {
 		t.tx, err = s.w.BeginTx(ctx, nil)

@@ -435,6 +435,33 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 	})
 
+	t.Run("PanicInTransactionPropagatesAndLeavesNothing", func(t *testing.T) {
+		s := open(t)
+		done := make(chan any, 1)
+		go func() {
+			defer func() { done <- recover() }()
+			_ = s.InTx(ctx, func(tx *store.Tx) error {
+				o := order.Order{ID: "TP", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 1}, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.SaveOrder(ctx, o, 0); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+		select {
+		case v := <-done:
+			if v != "boom" {
+				t.Fatalf("recovered %v, want the panic", v)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("a panic inside a transaction did not come out of InTx")
+		}
+		if _, err := s.GetOrder(ctx, "TP"); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("the panicking transaction's write is visible: %v", err)
+		}
+		seedOrder(t, s, "T1") // the store still works
+	})
+
 	t.Run("RollbackLeavesNothing", func(t *testing.T) {
 		s := open(t)
 		boom := errors.New("boom")
