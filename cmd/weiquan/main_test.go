@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/policy"
+	"github.com/weiquan/weiquan/internal/store"
 )
 
 // The binary under test is built once per test run (go build -o DIR/weiquan .)
@@ -146,7 +148,11 @@ func TestBinaryCommands(t *testing.T) {
 	t.Run("migrate", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "fresh.db")
 		out, errOut, code := runWeiquan(t, bin, "migrate", "--db", "sqlite:"+path)
-		files, _ := os.ReadDir("../../internal/store/migrations/sqlite")
+		mig, err := store.MigrationFiles(store.SQLite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _ := fs.ReadDir(mig, ".")
 		if code != 0 || !strings.Contains(out, fmt.Sprintf("migrations applied: %d (sqlite)", len(files))) || len(files) == 0 {
 			t.Fatalf("first migrate: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}

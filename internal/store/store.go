@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"testing/fstest" // MapFS: an in-memory folder (no test machinery)
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -198,10 +199,38 @@ func (s *Store) Close() error {
 // Ping checks the database answers (for /readyz).
 func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 
+// MigrationFiles returns the dialect's migrations as one folder: the
+// portable ones (migrations/portable, the same SQL on both engines) and the
+// dialect's own variants (migrations/<dialect>, where the SQL must differ),
+// keeping each name in one place only. Errors: a name in both places.
+func MigrationFiles(d Dialect) (fs.FS, error) {
+	out := fstest.MapFS{}
+	for _, dir := range []string{"migrations/portable", "migrations/" + string(d)} {
+		entries, err := fs.ReadDir(migrations, dir)
+		if err != nil {
+			return nil, fmt.Errorf("store: migrations: %w", err)
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			if _, dup := out[e.Name()]; dup {
+				return nil, fmt.Errorf("store: migration %s is both portable and %s-specific", e.Name(), d)
+			}
+			b, err := fs.ReadFile(migrations, dir+"/"+e.Name())
+			if err != nil {
+				return nil, fmt.Errorf("store: migrations: %w", err)
+			}
+			out[e.Name()] = &fstest.MapFile{Data: b, Mode: 0o444}
+		}
+	}
+	return out, nil
+}
+
 // Migrate applies the embedded forward-only migrations of the dialect and
 // returns how many it applied.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
-	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	sub, err := MigrationFiles(s.dialect)
 	if err != nil {
 		return 0, err
 	}
