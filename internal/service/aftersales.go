@@ -174,10 +174,9 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: aftersalePayload(next, recs[len(recs)-1])})
 	}
 	// The request's events (and a refund's order event) go in as one
-	// insert, after the state rows below.
-	if err := tx.SaveAftersale(ctx, next, cur.Version); err != nil {
-		return next, err
-	}
+	// insert, after the state rows. The request's row is written after the
+	// refund's balance read, so that on PostgreSQL all the command's writes
+	// leave in one pipeline (the row is locked: its version cannot move).
 	if refund > 0 {
 		no, err := order.RecordRefund(o, refund, now)
 		if err != nil {
@@ -219,6 +218,9 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 			"amount": refund, "refunded_total": no.Refunded})
 		outbox = append(outbox, store.OutboxMessage{Topic: "order.refunded", AggregateType: AggOrder, AggregateID: o.ID,
 			AggregateSeq: no.Version, CreatedAt: now, Payload: payload})
+	}
+	if err := tx.SaveAftersale(ctx, next, cur.Version); err != nil {
+		return next, err
 	}
 	if err := tx.AppendEvents(ctx, recs); err != nil {
 		return next, err
