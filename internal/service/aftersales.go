@@ -192,7 +192,11 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 		if paid, ok := paidByAdvance(ctx); ok {
 			ledgerTx = paid // the guarantee fund paid it in advance (SPEC §5; see advance.go)
 		} else {
-			b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
+			// Every balance row the refund may move, locked in one read in
+			// account order (as the deadline worker locks its batches'), so
+			// that a refund never waits for a row while holding one that
+			// another refund, locking in the same order, waits for.
+			b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID))
 			if err != nil {
 				return next, err
 			}
