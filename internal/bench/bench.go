@@ -225,6 +225,9 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (*Report, err
 		if rep.Lifecycle != nil && res.TPS > 0 {
 			rep.Ratio = rep.Lifecycle.TPS / res.TPS
 			fmt.Fprintf(stdout, "ratio         weiquan %.1f transitions/s ÷ pgbench %.1f TPS = %.0f%%\n", rep.Lifecycle.TPS, res.TPS, 100*rep.Ratio)
+			if rep.Lifecycle.Engine == "postgres" {
+				fmt.Fprintf(stdout, "target        PostgreSQL: ≥ %.0f%% of the same run's pgbench TPS — %s\n", 100*targetPGRatio, verdict(rep.Ratio >= targetPGRatio))
+			}
 			line += fmt.Sprintf("; weiquan/pgbench %.0f%%", 100*rep.Ratio)
 		}
 		summaries = append(summaries, line)

@@ -320,12 +320,8 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	fmt.Fprintf(stdout, "batch time    first %.1f ms, p50 %.1f ms, max %.1f ms (%d deadlines per batch)\n", res.FirstBatchMS, res.BatchP50MS, res.BatchMaxMS, o.Batch)
 	if res.FiredPerSec > 0 {
 		proj := targetDue / res.FiredPerSec
-		verdict := "met"
-		if proj > targetSeconds {
-			verdict = "MISSED"
-		}
 		fmt.Fprintf(stdout, "target        %s due must fire within %.0fs (≥ %.0f/s): at this rate %s take %.1fs — %s\n",
-			commas(targetDue), targetSeconds, targetDue/targetSeconds, commas(targetDue), proj, verdict)
+			commas(targetDue), targetSeconds, targetDue/targetSeconds, commas(targetDue), proj, verdict(proj <= targetSeconds))
 	}
 
 	// ---- verify ----
