@@ -151,12 +151,9 @@ func (s *Service) storeIdem(ctx context.Context, tx *store.Tx, result any) error
 		return nil
 	}
 	i.Status, i.Body = i.Render(result)
-	err := tx.PutIdem(ctx, store.IdemRecord{Principal: i.Principal, Key: i.Key, Method: i.Method, Path: i.Path,
+	// A key already used comes back as ErrIdemRace, here or at commit.
+	return tx.PutIdem(ctx, store.IdemRecord{Principal: i.Principal, Key: i.Key, Method: i.Method, Path: i.Path,
 		BodyHash: i.BodyHash, Status: i.Status, Response: i.Body, CreatedAt: s.clock.Now(), Token: i.Token})
-	if errors.Is(err, store.ErrIdemExists) {
-		return ErrIdemRace
-	}
-	return err
 }
 
 // ErrIdemRace: a concurrent request with the same Idempotency-Key committed
