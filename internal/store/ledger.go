@@ -99,6 +99,9 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 	b := ledger.Balances{}
 	var args []any
 	for _, a := range accounts {
+		if _, seen := b[a]; seen {
+			continue // asked twice (a batch's sellers, say): read once
+		}
 		b[a] = 0
 		if _, bounded := a.Floor(); !bounded {
 			v, err := sumPostings(ctx, t.queryRow, a)

@@ -40,14 +40,19 @@ type laterExec struct {
 func (t *Tx) execLater(ctx context.Context, q string, check func(n int64, err error) error, args ...any) error {
 	if t.conn == nil {
 		res, err := t.exec(ctx, q, args...)
-		var n int64
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		return check(n, err)
+		return checkResult(res, err, check)
 	}
 	t.later = append(t.later, laterExec{q: t.d.rebind(q), args: args, check: check})
 	return nil
+}
+
+// checkResult applies check to a statement run at once.
+func checkResult(res sql.Result, err error, check func(int64, error) error) error {
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	return check(n, err)
 }
 
 // plainErr is the check of a statement whose only outcome is its error.
@@ -79,11 +84,7 @@ func (t *Tx) Flush(ctx context.Context) error {
 	t.later = nil
 	if len(ops) == 1 {
 		res, err := t.tx.ExecContext(ctx, ops[0].q, ops[0].args...)
-		var n int64
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		return ops[0].check(n, err)
+		return checkResult(res, err, ops[0].check)
 	}
 	return t.conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
@@ -107,11 +108,6 @@ func (t *Tx) Flush(ctx context.Context) error {
 }
 
 // ---- prefetch for the deadline worker ----
-
-type prefetched struct {
-	state aftersale.State
-	order order.Order
-}
 
 // PrefetchAftersales locks the requests ids (skipping rows another
 // transaction holds) and reads them with their orders in one query, so
@@ -138,29 +134,26 @@ func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) ([]order.Orde
 			return nil, err
 		}
 		if t.pre == nil {
-			t.pre = make(map[string]*prefetched, len(ids))
+			t.pre, t.preOrders = make(map[string]aftersale.State, len(ids)), make(map[string]order.Order, len(ids))
 		}
 		for rows.Next() {
 			var id, ab, ob string
+			var st aftersale.State
+			var o order.Order
 			if err := rows.Scan(&id, &ab, &ob); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			p := &prefetched{}
-			if err := json.Unmarshal([]byte(ab), &p.state); err != nil {
+			if err := json.Unmarshal([]byte(ab), &st); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: decode aftersale %s: %w", id, err)
 			}
-			if err := json.Unmarshal([]byte(ob), &p.order); err != nil {
+			if err := json.Unmarshal([]byte(ob), &o); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: decode order of aftersale %s: %w", id, err)
 			}
-			t.pre[id] = p
-			if t.preOrders == nil {
-				t.preOrders = map[string]*prefetched{}
-			}
-			t.preOrders[p.order.ID] = p
-			orders = append(orders, p.order)
+			t.pre[id], t.preOrders[o.ID] = st, o
+			orders = append(orders, o)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return nil, err
@@ -169,24 +162,13 @@ func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) ([]order.Orde
 	return orders, nil
 }
 
-// takePrefetched hands out a prefetched request once.
-func (t *Tx) takePrefetched(id string) (aftersale.State, bool) {
-	p, ok := t.pre[id]
-	if !ok {
-		return aftersale.State{}, false
+// take hands out a prefetched row once.
+func take[T any](m map[string]T, id string) (T, bool) {
+	v, ok := m[id]
+	if ok {
+		delete(m, id)
 	}
-	delete(t.pre, id)
-	return p.state, true
-}
-
-// takePrefetchedOrder hands out a prefetched order once.
-func (t *Tx) takePrefetchedOrder(id string) (order.Order, bool) {
-	p, ok := t.preOrders[id]
-	if !ok {
-		return order.Order{}, false
-	}
-	delete(t.preOrders, id)
-	return p.order, true
+	return v, ok
 }
 
 // beginConn starts a transaction on a connection of its own, kept at hand

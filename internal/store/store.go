@@ -26,9 +26,11 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/order"
 )
 
 //go:embed migrations
@@ -269,11 +271,11 @@ type Tx struct {
 	d     Dialect
 	stmts *stmtCache // SQLite: statements prepared once on the single writer connection
 
-	conn      *sql.Conn   // PostgreSQL: the transaction's connection, for pipelined writes (pipeline.go)
-	later     []laterExec // queued writes, sent at the next read, savepoint or commit
-	flushErr  error       // a flush that failed inside queryRow (reported by cause)
-	pre       map[string]*prefetched
-	preOrders map[string]*prefetched
+	conn      *sql.Conn                    // PostgreSQL: the transaction's connection, for pipelined writes (pipeline.go)
+	later     []laterExec                  // queued writes, sent at the next read, savepoint or commit
+	flushErr  error                        // a flush that failed inside queryRow (reported by cause)
+	pre       map[string]aftersale.State   // PrefetchAftersales: requests by id, handed out once
+	preOrders map[string]order.Order       // and their orders by id
 	bal       map[ledger.Account]money.Fen // balance rows this transaction holds (locked), as it left them
 }
 
@@ -401,13 +403,11 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	err := fn()
 	if err == nil {
 		err = t.Flush(ctx) // fn's queued writes belong to the savepoint
-	} else {
-		t.later = nil // fn failed: its queued writes are dropped with the savepoint
 	}
 	if err != nil {
-		t.bal = nil // the savepoint's balance changes, and perhaps its locks, are undone
-	}
-	if err != nil {
+		// Undone with the savepoint: fn's queued writes, its balance
+		// changes, and perhaps its locks.
+		t.later, t.bal = nil, nil
 		err = t.cause(err)
 		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp"); rerr != nil {
 			return errors.Join(err, rerr)
@@ -660,15 +660,5 @@ func expectOneCheck(msg string) func(int64, error) error {
 }
 
 func expectOne(res sql.Result, err error, msg string) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n != 1 {
-		return &fault.Error{Code: fault.Conflict, Message: msg, Cause: ErrStale}
-	}
-	return nil
+	return checkResult(res, err, expectOneCheck(msg))
 }
