@@ -17,7 +17,7 @@ import (
 
 // GetOrder loads an order in the transaction. Errors: NotFound.
 func (t *Tx) GetOrder(ctx context.Context, id string) (order.Order, error) {
-	if o, ok := t.takePrefetchedOrder(id); ok {
+	if o, ok := take(t.preOrders, id); ok {
 		return o, nil
 	}
 	return scanOrder(t.queryRow(ctx, `SELECT body FROM orders WHERE id = ?`, id), id)
@@ -169,7 +169,7 @@ func (t *Tx) GetAftersaleWithOrderForUpdate(ctx context.Context, id string) (aft
 // with skipped=true) when another transaction holds it. On SQLite the single
 // writer already excludes others.
 func (t *Tx) LockAftersale(ctx context.Context, id string) (s aftersale.State, skipped bool, err error) {
-	if p, ok := t.takePrefetched(id); ok {
+	if p, ok := take(t.pre, id); ok {
 		return p, false, nil
 	}
 	s, err = scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdateSkipLocked(), id), id)
