@@ -323,8 +323,8 @@ func (a *API) runIdem(w http.ResponseWriter, r *http.Request, c service.Caller, 
 	}
 	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash, Token: token,
 		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
-	ctx := service.WithIdem(r.Context(), capture)
-	st2, v, err := h(r.WithContext(ctx), c, body)
+	c.Idem = capture
+	st2, v, err := h(r, c, body)
 	store2 := func(code int, b []byte) bool {
 		perr := st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
 			Status: code, Response: b, CreatedAt: a.svc.Now(), Token: token})

@@ -12,20 +12,6 @@ import (
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-// paidByAdvanceKey marks, in a command's context, a refund the guarantee
-// fund already paid (先行垫付): the after-sales request records the refund
-// but no money moves again (persistAftersale).
-type paidByAdvanceKey struct{}
-
-func withPaidByAdvance(ctx context.Context, ledgerTx string) context.Context {
-	return context.WithValue(ctx, paidByAdvanceKey{}, ledgerTx)
-}
-
-func paidByAdvance(ctx context.Context) (string, bool) {
-	v, ok := ctx.Value(paidByAdvanceKey{}).(string)
-	return v, ok
-}
-
 // disputeMoney plans the ledger movements of a case's new events, before
 // they are stored, and writes what the ledger found into them (the
 // shortfalls of art. 87): an advance (fund → buyer, escrow frozen), the
@@ -34,8 +20,7 @@ func paidByAdvance(ctx context.Context) (string, bool) {
 // 86). The refunds themselves move with the after-sales request
 // (executeJudgment). Errors: Conflict when the guarantee fund lacks the
 // advance (taobao-dispute-87).
-func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.State, evs []dispute.Event, now time.Time) ([]ledger.Plan, error) {
-	var plans []ledger.Plan
+func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Commit, cur dispute.State, evs []dispute.Event, now time.Time) error {
 	meta := func(suffix string, rules []string) ledger.Meta {
 		return ledger.Meta{ID: "dispute:" + cur.ID + "/" + suffix, OrderID: cur.OrderID, Ref: AggDispute + "/" + cur.ID, RuleIDs: rules, At: now}
 	}
@@ -45,34 +30,34 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 		case e.Type == dispute.EvAdvanced:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			p, err := ledger.Advance(meta("advance", e.RuleIDs), cur.BuyerID, e.Data.Advance.Amount, b)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			plans = append(plans, p)
+			cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 			// The advance counts against the seller (人工介入退款, SPEC §5).
-			if err := tx.RecordManualInterventionRefund(ctx, store.ManualInterventionRefund{ID: "dispute:" + cur.ID + "/advance", SellerID: cur.SellerID,
-				DisputeID: cur.ID, OrderID: cur.OrderID, Amount: e.Data.Advance.Amount, RuleID: dispute.RuleManualRefund, At: now}); err != nil {
-				return nil, err
-			}
+			cm.ManualRefunds = append(cm.ManualRefunds, store.ManualInterventionRefund{ID: "dispute:" + cur.ID + "/advance", SellerID: cur.SellerID,
+				DisputeID: cur.ID, OrderID: cur.OrderID, Amount: e.Data.Advance.Amount, RuleID: dispute.RuleManualRefund, At: now})
 		case e.Type == dispute.EvAppealDecided && e.Data.Judgment != nil && e.Data.Judgment.Revision != nil:
 			j := *e.Data.Judgment
 			ps, err := s.overturnMoney(ctx, tx, cur, &j, now)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e.Data.Judgment = &j
 			for _, r := range j.RuleIDs {
 				e.RuleIDs = appendRule(e.RuleIDs, r)
 			}
-			plans = append(plans, ps...)
+			for _, p := range ps {
+				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
+			}
 		case e.Type == dispute.EvAdvanceClosed:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID),
 				ledger.SellerDeposit(cur.SellerID), ledger.BuyerPayout(cur.BuyerID), ledger.SellerAvailable(cur.SellerID), ledger.FundReceivable(cur.SellerID))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			r := ledger.Resolution{Outcome: ledger.GoodsReturned, SellerID: cur.SellerID, BuyerID: cur.BuyerID, Advanced: e.Data.Advance.Amount}
 			if e.Data.Advance.Outcome == dispute.AdvanceKept {
@@ -80,14 +65,14 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 			}
 			p, err := ledger.ResolveAdvance(meta("advance-resolved", e.RuleIDs), r, b)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			adv := *e.Data.Advance
 			for _, sf := range p.Shortfalls {
 				adv.Shortfall += sf.Missing
 			}
 			e.Data.Advance = &adv
-			plans = append(plans, p)
+			cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 		case e.Type == dispute.EvJudged && e.Data.Judgment != nil:
 			j := *e.Data.Judgment
 			refundNow := (j.Outcome == dispute.RefundFull || j.Outcome == dispute.RefundPartial) && j.Amount > 0 &&
@@ -98,11 +83,11 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 				// on the judgment too (art. 87).
 				b, err := tx.LedgerBalances(ctx, ledger.Escrow(cur.OrderID), ledger.SellerAvailable(cur.SellerID))
 				if err != nil {
-					return nil, err
+					return err
 				}
 				p, err := ledger.Refund(meta("refund-preview", nil), cur.BuyerID, cur.SellerID, j.Amount, b)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				for _, sf := range p.Shortfalls {
 					j.Shortfall += sf.Missing
@@ -111,16 +96,16 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 			if j.Compensation > 0 {
 				b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
 				if err != nil {
-					return nil, err
+					return err
 				}
 				p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				for _, sf := range p.Shortfalls {
 					j.Shortfall += sf.Missing
 				}
-				plans = append(plans, p)
+				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 			}
 			if j.Shortfall > 0 {
 				j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)
@@ -129,7 +114,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cur dispute.St
 			e.Data.Judgment = &j
 		}
 	}
-	return plans, nil
+	return nil
 }
 
 // TopUp pays money into the guarantee fund (the platform capitalising it)
@@ -140,9 +125,9 @@ func (s *Service) TopUp(ctx context.Context, c Caller, acct ledger.Account, amou
 	if c.Role != RoleAdmin && c.Role != RoleIntegration {
 		return ledger.Transaction{}, forbidden("只有管理员或集成方可以入账 / only admins and the integration pay money in")
 	}
-	var t ledger.Transaction
-	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+	return command(ctx, s, c, func(_ *store.Tx, cm *store.Commit) (ledger.Transaction, error) {
 		m := ledger.Meta{ID: "top-up:" + newID(), Ref: ref, At: s.clock.Now()}
+		var t ledger.Transaction
 		var err error
 		switch acct.Kind() {
 		case ledger.KindGuaranteeFund:
@@ -150,17 +135,14 @@ func (s *Service) TopUp(ctx context.Context, c Caller, acct ledger.Account, amou
 		case ledger.KindSellerDeposit:
 			t, err = ledger.TopUpDeposit(m, acct.Owner(), amount)
 		default:
-			return fault.Field("id", "只能向先行赔付基金（guarantee_fund）或卖家保证金（seller_deposit:<卖家ID>）入账 / money is paid into the guarantee fund or a seller's deposit only")
+			return t, fault.Field("id", "只能向先行赔付基金（guarantee_fund）或卖家保证金（seller_deposit:<卖家ID>）入账 / money is paid into the guarantee fund or a seller's deposit only")
 		}
 		if err != nil {
-			return err
+			return t, err
 		}
-		if err := tx.PostTransaction(ctx, t); err != nil {
-			return err
-		}
-		return s.storeIdem(ctx, tx, t)
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: ledger.Plan{Transactions: []ledger.Transaction{t}}})
+		return t, nil
 	})
-	return t, err
 }
 
 func advanceOrderFacts(ctx context.Context, tx *store.Tx, cur dispute.State) (dispute.OrderFacts, error) {

@@ -51,33 +51,23 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 	}
 	cmd.Action, cmd.Actor = aftersale.Create, actor
 	id := newID()
-	var out aftersale.State
 	var evs []aftersale.Event
-	err = retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			o, err := tx.GetOrder(ctx, orderID)
-			if err != nil || !CanSeeOrder(c, o) {
-				if err == nil || fault.Is(err, fault.NotFound) {
-					return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", orderID, orderID)}
-				}
-				return err
+	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
+		o, openID, err := tx.LoadOrderForRequest(ctx, orderID)
+		if err != nil || !CanSeeOrder(c, o) {
+			if err == nil || fault.Is(err, fault.NotFound) {
+				return aftersale.State{}, &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", orderID, orderID)}
 			}
-			now := s.clock.Now()
-			evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o), cmd, s.Policy(), now)
-			if err != nil {
-				return err
-			}
-			if openID, ok, err := tx.OpenAftersaleForOrder(ctx, orderID); err != nil {
-				return err
-			} else if ok {
-				return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: fmt.Sprintf("该订单已有进行中的售后申请 %s / the order already has an open request %s", openID, openID)}
-			}
-			out, err = s.persistAftersale(ctx, tx, aftersale.State{ID: id}, o, evs, now, nil)
-			if err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, out)
-		})
+			return aftersale.State{}, err
+		}
+		now := s.clock.Now()
+		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o), cmd, s.Policy(), now); err != nil {
+			return aftersale.State{}, err
+		}
+		if openID != "" {
+			return aftersale.State{}, &fault.Error{Code: fault.Conflict, Field: "order_id", Message: fmt.Sprintf("该订单已有进行中的售后申请 %s / the order already has an open request %s", openID, openID)}
+		}
+		return s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: aftersale.State{ID: id}, order: o, evs: evs}, now)
 	})
 	if err == nil {
 		s.observe(evs)
@@ -88,34 +78,33 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 // Act applies a party's action to a request. A request the caller may not
 // see is NotFound; a role that never takes the action is Forbidden; an
 // action not allowed now is a Conflict naming the status and allowed actions.
+//
+// The command path is two store calls: LoadAftersale (the request locked,
+// its order, and — when the decision refunds — the balances the refund
+// moves) and Apply.
 func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Command) (aftersale.State, error) {
-	var out aftersale.State
 	var evs []aftersale.Event
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			cur, o, err := tx.GetAftersaleWithOrderForUpdate(ctx, id)
-			if err != nil {
-				return err
-			}
+	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
+		now := s.clock.Now()
+		decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
 			if !CanSeeAftersale(c, cur) {
-				return notFoundAftersale(id)
+				return nil, notFoundAftersale(id)
 			}
 			actor, err := actorFor(c)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			cmd.Actor = actor
-			now := s.clock.Now()
-			evs, err = aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
-			if err != nil {
-				return err
-			}
-			out, err = s.persistAftersale(ctx, tx, cur, o, evs, now, nil)
-			if err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, out)
-		})
+			return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+		}
+		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: refundAccounts(decide)})
+		if err != nil {
+			return aftersale.State{}, err
+		}
+		if evs, err = decide(ld.Request, ld.Order); err != nil {
+			return aftersale.State{}, err
+		}
+		return s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: ld.Request, order: ld.Order, evs: evs, balances: ld.Balances}, now)
 	})
 	if fe, ok := fault.As(err); ok && fe.Code == fault.Conflict && fe.Status == "" {
 		// Lost every race: say where the request is now.
@@ -128,6 +117,28 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 		s.observe(evs)
 	}
 	return out, err
+}
+
+// refundAccounts names, for the load, the balances a decision moves: the
+// ones a refund takes (escrow, the seller's released funds, the buyer's
+// payout) when decide's events refund, none otherwise. decide is pure, so
+// deciding here and again after the load gives the same events.
+func refundAccounts(decide func(aftersale.State, order.Order) ([]aftersale.Event, error)) func(aftersale.State, order.Order) []ledger.Account {
+	return func(cur aftersale.State, o order.Order) []ledger.Account {
+		evs, err := decide(cur, o)
+		if err != nil || refundOf(evs) == 0 {
+			return nil
+		}
+		return []ledger.Account{ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID)}
+	}
+}
+
+func refundOf(evs []aftersale.Event) money.Fen {
+	var n money.Fen
+	for _, e := range evs {
+		n += e.Data.Refund
+	}
+	return n
 }
 
 func (s *Service) observe(evs []aftersale.Event) {
@@ -148,106 +159,59 @@ func actionStrings(as []aftersale.Action) []string {
 	return out
 }
 
-// persistAftersale writes, in tx: the events, the new state (version-checked
-// against cur), the order's refund total, the deadline row the new state
-// wants (cancelling the old one), and intervention requests. fired is the
-// deadline row being fired, if any.
-func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur aftersale.State, o order.Order, evs []aftersale.Event, now time.Time, fired *store.Deadline) (aftersale.State, error) {
-	next := cur
-	recs := make([]store.EventRecord, 0, len(evs))
-	outbox := make([]store.OutboxMessage, 0, len(evs)+1)
-	var refund money.Fen
-	var deadlineSeq int64
-	for i := range evs {
-		evs[i].Seq = next.Version + 1
-		next = aftersale.Evolve(next, evs[i])
-		refund += evs[i].Data.Refund
-		if evs[i].Data.Deadline != nil {
-			deadlineSeq = evs[i].Seq
+// aftersaleAgg describes after-sales requests to the generic record.
+var aftersaleAgg = aggregate[aftersale.State, aftersale.Event]{
+	typ:     AggAftersale,
+	id:      func(s aftersale.State) string { return s.ID },
+	version: func(s aftersale.State) int64 { return s.Version },
+	evolve:  aftersale.Evolve,
+	event: func(e *aftersale.Event) (*int64, store.EventRecord) {
+		return &e.Seq, logFields(string(e.Type), e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
+	},
+	payload: aftersalePayload,
+	deadline: func(s aftersale.State) *store.Deadline {
+		if d := s.Deadline; d != nil {
+			return &store.Deadline{Kind: string(d.Kind), Actor: string(d.Actor), DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
 		}
-		actor, _ := json.Marshal(evs[i].Actor)
-		data, _ := json.Marshal(evs[i].Data)
-		recs = append(recs, store.EventRecord{AggregateType: AggAftersale, AggregateID: cur.ID, Seq: evs[i].Seq, ID: newID(),
-			Type: string(evs[i].Type), Actor: actor, At: evs[i].At, Reason: evs[i].Reason, RuleIDs: evs[i].RuleIDs,
-			PolicyVersion: evs[i].PolicyVersion, Data: data})
-		outbox = append(outbox, store.OutboxMessage{Topic: AggAftersale + "." + string(evs[i].Type), AggregateType: AggAftersale,
-			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: aftersalePayload(next, recs[len(recs)-1])})
-	}
-	// The request's events (and a refund's order event) go in as one
-	// insert, after the state rows. The request's row is written after the
-	// refund's balance read, so that on PostgreSQL all the command's writes
-	// leave in one pipeline (the row is locked: its version cannot move).
-	if refund > 0 {
-		no, err := order.RecordRefund(o, refund, now)
-		if err != nil {
-			return next, err
-		}
-		no.Version, no.UpdatedAt = o.Version+1, now
-		// The money: from escrow, or after completion from the seller's
-		// released funds; what neither covers is a shortfall (art. 87),
-		// recorded on the event and surfaced to the parties.
-		refundEventID := newID()
-		ledgerTx := "refund:" + refundEventID
-		var shortfall money.Fen
-		if paid, ok := paidByAdvance(ctx); ok {
-			ledgerTx = paid // the guarantee fund paid it in advance (SPEC §5; see advance.go)
-		} else {
-			// Every balance row the refund may move, locked in one read in
-			// account order (as the deadline worker locks its batches'), so
-			// that a refund never waits for a row while holding one that
-			// another refund, locking in the same order, waits for.
-			b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID))
-			if err != nil {
-				return next, err
-			}
-			plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
-			if err != nil {
-				return next, err
-			}
-			if err := tx.PostFreshPlan(ctx, plan); err != nil { // ledgerTx was minted above
-				return next, err
-			}
-			for _, sf := range plan.Shortfalls {
-				shortfall += sf.Missing
+		return nil
+	},
+	// The row is named by the event that set the deadline.
+	deadlineSeq: func(_ aftersale.State, evs []aftersale.Event) int64 {
+		var seq int64
+		for _, e := range evs {
+			if e.Data.Deadline != nil {
+				seq = e.Seq
 			}
 		}
-		data, _ := json.Marshal(map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall})
-		actor, _ := json.Marshal(evs[len(evs)-1].Actor)
-		recs = append(recs, store.EventRecord{AggregateType: AggOrder, AggregateID: o.ID, Seq: no.Version, ID: refundEventID,
-			Type: "refunded", Actor: actor, At: now, RuleIDs: []string{s.Policy().ID("aftersale.refund_cap")}, PolicyVersion: s.Policy().Version, Data: data})
-		if err := tx.SaveOrder(ctx, no, o.Version); err != nil {
-			return next, err
-		}
-		payload, _ := json.Marshal(map[string]any{"order_id": o.ID, "aftersale_id": cur.ID, "buyer_id": o.BuyerID, "seller_id": o.SellerID,
-			"amount": refund, "refunded_total": no.Refunded})
-		outbox = append(outbox, store.OutboxMessage{Topic: "order.refunded", AggregateType: AggOrder, AggregateID: o.ID,
-			AggregateSeq: no.Version, CreatedAt: now, Payload: payload})
-	}
-	if err := tx.SaveAftersale(ctx, next, cur.Version); err != nil {
-		return next, err
-	}
-	if err := tx.AppendEvents(ctx, recs); err != nil {
-		return next, err
-	}
-	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
-		return next, err
-	}
-	if err := settleFired(ctx, tx, fired, now); err != nil {
-		return next, err
-	}
-	// A fired deadline was the pending row and is settled above: with no new
-	// deadline there is nothing left to cancel.
-	if !sameDeadline(cur.Deadline, next.Deadline) && (fired == nil || next.Deadline != nil) {
-		var row *store.Deadline
-		if d := next.Deadline; d != nil {
-			row = &store.Deadline{ID: fmt.Sprintf("%s/%d", cur.ID, deadlineSeq), Kind: string(d.Kind), Actor: string(d.Actor),
-				DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
-		}
-		replace := tx.ReplaceDeadline
-		if cur.Deadline == nil {
-			replace = tx.InsertDeadline // the state wanted none: no pending row to cancel
-		}
-		if err := replace(ctx, AggAftersale, cur.ID, row, now); err != nil {
+		return seq
+	},
+	save: func(c *store.Commit, next aftersale.State, prev int64) {
+		c.Aftersales = append(c.Aftersales, store.Row[aftersale.State]{Value: next, Prev: prev})
+	},
+}
+
+// aftersaleStep is one decided step of a request, to record.
+type aftersaleStep struct {
+	cur   aftersale.State
+	order order.Order
+	evs   []aftersale.Event
+	// balances holds the accounts a refund moves when the load read them;
+	// nil: recordAftersale reads them.
+	balances ledger.Balances
+	fired    *store.Deadline // the deadline being fired, if any
+	// paidBy names the ledger transaction that already paid the refund (the
+	// guarantee fund's advance, SPEC §5; see advance.go): no money moves.
+	paidBy string
+}
+
+// recordAftersale adds a request's step to cm: the generic record (events,
+// state, deadline), then what is specific to requests — a refund's money
+// and order event, and the opening or closing of an intervention.
+func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.Commit, st aftersaleStep, now time.Time) (aftersale.State, error) {
+	cur, o, evs := st.cur, st.order, st.evs
+	next := record(cm, aftersaleAgg, cur, evs, now, st.fired)
+	if refund := refundOf(evs); refund > 0 {
+		if err := s.recordRefund(ctx, tx, cm, st, refund, now); err != nil {
 			return next, err
 		}
 	}
@@ -259,27 +223,70 @@ func (s *Service) persistAftersale(ctx context.Context, tx *store.Tx, cur afters
 		case next.Status == aftersale.Closed:
 			status = "withdrawn"
 		}
-		if err := tx.CloseInterventions(ctx, cur.ID, status); err != nil {
-			return next, err
-		}
+		cm.CloseInterventions = append(cm.CloseInterventions, store.InterventionClose{AftersaleID: cur.ID, Status: status})
 		if status != "judged" {
-			if err := s.withdrawDispute(ctx, tx, cur.ID, status, now); err != nil {
+			if err := s.withdrawDispute(ctx, tx, cm, cur.ID, status, now); err != nil {
 				return next, err
 			}
 		}
 	}
 	for _, e := range evs {
 		if e.Data.Intervention != nil {
-			if err := tx.InsertIntervention(ctx, store.Intervention{ID: newID(), AftersaleID: cur.ID, OrderID: cur.OrderID,
-				RequestedBy: string(e.Data.Intervention.RequestedBy), Reason: e.Data.Intervention.Reason, Status: "requested", CreatedAt: now}); err != nil {
-				return next, err
-			}
-			if err := s.openDispute(ctx, tx, next, o, e.Data.Intervention.RequestedBy, now); err != nil {
+			cm.Interventions = append(cm.Interventions, store.Intervention{ID: newID(), AftersaleID: cur.ID, OrderID: cur.OrderID,
+				RequestedBy: string(e.Data.Intervention.RequestedBy), Reason: e.Data.Intervention.Reason, Status: "requested", CreatedAt: now})
+			if err := s.openDispute(ctx, tx, cm, next, o, e.Data.Intervention.RequestedBy, now); err != nil {
 				return next, err
 			}
 		}
 	}
 	return next, nil
+}
+
+// recordRefund adds a refund's money, the order's new refunded total and
+// the order's refunded event to cm. The money comes from escrow, or after
+// completion from the seller's released funds; what neither covers is a
+// shortfall (art. 87), recorded on the event and surfaced to the parties.
+func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Commit, st aftersaleStep, refund money.Fen, now time.Time) error {
+	cur, o, evs := st.cur, st.order, st.evs
+	no, err := order.RecordRefund(o, refund, now)
+	if err != nil {
+		return err
+	}
+	no.Version, no.UpdatedAt = o.Version+1, now
+	refundEventID := newID()
+	ledgerTx := "refund:" + refundEventID
+	var shortfall money.Fen
+	if st.paidBy != "" {
+		ledgerTx = st.paidBy
+	} else {
+		b := st.balances
+		if b == nil {
+			// Not read at the load (a judgment executing on the request): read
+			// now, as moved by the plans this command made already.
+			if b, err = tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID)); err != nil {
+				return err
+			}
+			b = cm.Pending(b)
+		}
+		plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
+		if err != nil {
+			return err
+		}
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: plan, Fresh: true}) // ledgerTx was minted above
+		for _, sf := range plan.Shortfalls {
+			shortfall += sf.Missing
+		}
+	}
+	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: no, Prev: o.Version})
+	r := logFields("refunded", evs[len(evs)-1].Actor, now, "", []string{s.Policy().ID("aftersale.refund_cap")}, s.Policy().Version,
+		map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall})
+	r.AggregateType, r.AggregateID, r.Seq, r.ID = AggOrder, o.ID, no.Version, refundEventID
+	cm.Events = append(cm.Events, r)
+	payload, _ := json.Marshal(map[string]any{"order_id": o.ID, "aftersale_id": cur.ID, "buyer_id": o.BuyerID, "seller_id": o.SellerID,
+		"amount": refund, "refunded_total": no.Refunded})
+	cm.Outbox = append(cm.Outbox, store.OutboxMessage{Topic: "order.refunded", AggregateType: AggOrder, AggregateID: o.ID,
+		AggregateSeq: no.Version, CreatedAt: now, Payload: payload})
+	return nil
 }
 
 // aftersalePayload is the notification body of an after-sales event: the
@@ -290,13 +297,6 @@ func aftersalePayload(st aftersale.State, r store.EventRecord) json.RawMessage {
 		"type": st.Type, "status": st.Status, "amount": st.Amount, "refunded": st.Refunded, "deadline": st.Deadline,
 		"event": eventPayload(r)})
 	return b
-}
-
-func sameDeadline(a, b *aftersale.Deadline) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Kind == b.Kind && a.DueAt.Equal(b.DueAt)
 }
 
 // GetAftersale reads a request the caller may see. Errors: NotFound.

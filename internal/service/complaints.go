@@ -72,59 +72,53 @@ func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) 
 	if in.OrderID == "" {
 		return ComplaintView{}, fault.Field("order_id", "须指定订单 / order_id is required")
 	}
-	var out complaint.State
-	var evs []complaint.Event
-	err = retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			now := s.clock.Now()
-			b := s.Policy()
-			o, err := tx.GetOrder(ctx, in.OrderID)
-			if err != nil {
-				if fault.Is(err, fault.NotFound) {
-					return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
-				}
-				return err
+	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ComplaintView, error) {
+		now := s.clock.Now()
+		b := s.Policy()
+		o, err := tx.GetOrder(ctx, in.OrderID)
+		if err != nil {
+			if fault.Is(err, fault.NotFound) {
+				return ComplaintView{}, &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
 			}
-			if !CanSeeOrder(c, o) {
-				return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
-			}
-			var findings []complaint.Finding
-			if t, ok := b.ComplaintType(in.Type); ok {
-				switch t.Detect {
-				case "late_shipment":
-					findings = append(findings, complaint.LateShipment(o, b, now))
-				case "fake_shipment":
-					var others []string
-					if o.TrackingNo != "" {
-						if others, err = tx.OrdersWithTracking(ctx, o.TrackingNo); err != nil {
-							return err
-						}
+			return ComplaintView{}, err
+		}
+		if !CanSeeOrder(c, o) {
+			return ComplaintView{}, &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
+		}
+		var findings []complaint.Finding
+		if t, ok := b.ComplaintType(in.Type); ok {
+			switch t.Detect {
+			case "late_shipment":
+				findings = append(findings, complaint.LateShipment(o, b, now))
+			case "fake_shipment":
+				var others []string
+				if o.TrackingNo != "" {
+					if others, err = tx.OrdersWithTracking(ctx, o.TrackingNo); err != nil {
+						return ComplaintView{}, err
 					}
-					findings = append(findings, complaint.FakeShipment(o, others, b, now))
 				}
+				findings = append(findings, complaint.FakeShipment(o, others, b, now))
 			}
-			win, _ := b.ComplaintDuration("abuse_window")
-			decided, rejected, err := tx.ComplainantRecord(ctx, string(actor.Role), actor.ID, now.Add(-win))
-			if err != nil {
-				return err
-			}
-			cmd := complaint.Command{Action: complaint.File, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
-				OrderPaid: o.PaidAt != nil, OccurredAt: in.OccurredAt, Description: in.Description, Loss: in.Loss, Claim: in.Claim,
-				ReviewID: in.ReviewID, EvidenceIDs: in.EvidenceIDs, Findings: findings, Flag: complaint.Abuse(decided, rejected, now, b)}
-			cur := complaint.State{ID: newID()}
-			if evs, err = complaint.Decide(cur, cmd, b, now); err != nil {
-				return err
-			}
-			if out, err = s.persistComplaint(ctx, tx, cur, evs, now, nil); err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, NewComplaintView(out))
-		})
+		}
+		win, _ := b.ComplaintDuration("abuse_window")
+		decided, rejected, err := tx.ComplainantRecord(ctx, string(actor.Role), actor.ID, now.Add(-win))
+		if err != nil {
+			return ComplaintView{}, err
+		}
+		cmd := complaint.Command{Action: complaint.File, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
+			OrderPaid: o.PaidAt != nil, OccurredAt: in.OccurredAt, Description: in.Description, Loss: in.Loss, Claim: in.Claim,
+			ReviewID: in.ReviewID, EvidenceIDs: in.EvidenceIDs, Findings: findings, Flag: complaint.Abuse(decided, rejected, now, b)}
+		cur := complaint.State{ID: newID()}
+		evs, err := complaint.Decide(cur, cmd, b, now)
+		if err != nil {
+			return ComplaintView{}, err
+		}
+		return NewComplaintView(record(cm, complaintAgg, cur, evs, now, nil)), nil
 	})
 	if err == nil {
 		s.obs.Transition(AggComplaint, complaint.EvFiled)
 	}
-	return NewComplaintView(out), err
+	return out, err
 }
 
 // ComplaintCommand is a complaint action from the API.
@@ -141,120 +135,98 @@ func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd Com
 	if err != nil {
 		return ComplaintView{}, err
 	}
-	var out complaint.State
 	var evs []complaint.Event
-	err = retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			cur, err := tx.GetComplaintForUpdate(ctx, id)
+	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ComplaintView, error) {
+		cur, err := tx.GetComplaintForUpdate(ctx, id)
+		if err != nil {
+			return ComplaintView{}, err
+		}
+		if !CanSeeComplaint(c, cur) {
+			return ComplaintView{}, complaintNotFound(id)
+		}
+		cc := cmd.Command
+		cc.Actor = actor
+		now := s.clock.Now()
+		if cc.Action == complaint.DecideIt {
+			vs, err := tx.PartyViolations(ctx, string(cur.RespondentRole), cur.RespondentID)
 			if err != nil {
-				return err
+				return ComplaintView{}, err
 			}
-			if !CanSeeComplaint(c, cur) {
-				return complaintNotFound(id)
-			}
-			cc := cmd.Command
-			cc.Actor = actor
-			now := s.clock.Now()
-			if cc.Action == complaint.DecideIt {
-				vs, err := tx.PartyViolations(ctx, string(cur.RespondentRole), cur.RespondentID)
-				if err != nil {
-					return err
-				}
-				for _, v := range vs {
-					if v.ComplaintID != cur.ID {
-						cc.PriorViolations++
-					}
+			for _, v := range vs {
+				if v.ComplaintID != cur.ID {
+					cc.PriorViolations++
 				}
 			}
-			if evs, err = complaint.Decide(cur, cc, s.Policy(), now); err != nil {
-				return err
-			}
-			for i := range evs {
-				if d := evs[i].Data.Decision; d != nil {
-					if err := s.executeDecision(ctx, tx, cur, d, now); err != nil {
-						return err
-					}
+		}
+		if evs, err = complaint.Decide(cur, cc, s.Policy(), now); err != nil {
+			return ComplaintView{}, err
+		}
+		for i := range evs {
+			if d := evs[i].Data.Decision; d != nil {
+				if err := s.executeDecision(ctx, tx, cm, cur, d, now); err != nil {
+					return ComplaintView{}, err
 				}
 			}
-			if out, err = s.persistComplaint(ctx, tx, cur, evs, now, nil); err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, NewComplaintView(out))
-		})
+		}
+		return NewComplaintView(record(cm, complaintAgg, cur, evs, now, nil)), nil
 	})
 	if err == nil {
 		for _, e := range evs {
 			s.obs.Transition(AggComplaint, e.Type)
 		}
 	}
-	return NewComplaintView(out), err
+	return out, err
 }
 
-// persistComplaint writes a complaint's events, state, outbox rows and live
-// deadline in tx.
-func (s *Service) persistComplaint(ctx context.Context, tx *store.Tx, cur complaint.State, evs []complaint.Event, now time.Time, fired *store.Deadline) (complaint.State, error) {
-	next := cur
-	recs := make([]store.EventRecord, 0, len(evs))
-	outbox := make([]store.OutboxMessage, 0, len(evs))
-	for i := range evs {
-		evs[i].Seq = next.Version + 1
-		next = complaint.Evolve(next, evs[i])
-		actor, _ := json.Marshal(evs[i].Actor)
-		data, _ := json.Marshal(evs[i].Data)
-		r := store.EventRecord{AggregateType: AggComplaint, AggregateID: cur.ID, Seq: evs[i].Seq, ID: newID(),
-			Type: evs[i].Type, Actor: actor, At: evs[i].At, Reason: evs[i].Reason, RuleIDs: evs[i].RuleIDs,
-			PolicyVersion: evs[i].PolicyVersion, Data: data}
-		recs = append(recs, r)
-		payload, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "type": next.Type, "order_id": next.OrderID,
+// complaintAgg describes complaints to the generic record.
+var complaintAgg = aggregate[complaint.State, complaint.Event]{
+	typ:     AggComplaint,
+	id:      func(s complaint.State) string { return s.ID },
+	version: func(s complaint.State) int64 { return s.Version },
+	evolve:  complaint.Evolve,
+	event: func(e *complaint.Event) (*int64, store.EventRecord) {
+		return &e.Seq, logFields(e.Type, e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
+	},
+	payload: func(next complaint.State, r store.EventRecord) json.RawMessage {
+		b, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "type": next.Type, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "complainant_role": next.ComplainantRole, "respondent_role": next.RespondentRole,
 			"status": next.Status, "event": eventPayload(r)})
-		outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + "." + evs[i].Type, AggregateType: AggComplaint,
-			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: payload})
-		if d := evs[i].Data.Decision; d != nil && d.Verdict == complaint.Upheld {
-			for _, o := range d.Outcomes {
-				if o.Kind == policy.OutcomeHideReview {
-					// The marketplace hides the review with the decision attached.
-					p, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "order_id": next.OrderID, "review_id": o.ReviewID,
-						"buyer_id": next.BuyerID, "seller_id": next.SellerID, "decision": d})
-					outbox = append(outbox, store.OutboxMessage{Topic: AggComplaint + ".review_hidden", AggregateType: AggComplaint + "_review",
-						AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: p})
-				}
+		return b
+	},
+	// An upheld decision that hides a review asks the marketplace to hide it,
+	// with the decision attached.
+	extra: func(next complaint.State, e complaint.Event, seq int64, now time.Time) []store.OutboxMessage {
+		d := e.Data.Decision
+		if d == nil || d.Verdict != complaint.Upheld {
+			return nil
+		}
+		var out []store.OutboxMessage
+		for _, o := range d.Outcomes {
+			if o.Kind == policy.OutcomeHideReview {
+				p, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "order_id": next.OrderID, "review_id": o.ReviewID,
+					"buyer_id": next.BuyerID, "seller_id": next.SellerID, "decision": d})
+				out = append(out, store.OutboxMessage{Topic: AggComplaint + ".review_hidden", AggregateType: AggComplaint + "_review",
+					AggregateID: next.ID, AggregateSeq: seq, CreatedAt: now, Payload: p})
 			}
 		}
-	}
-	if err := tx.AppendEvents(ctx, recs); err != nil {
-		return next, err
-	}
-	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
-		return next, err
-	}
-	if err := tx.SaveComplaint(ctx, next, cur.Version); err != nil {
-		return next, err
-	}
-	if err := settleFired(ctx, tx, fired, now); err != nil {
-		return next, err
-	}
-	d0, d1 := cur.Deadline(), next.Deadline()
-	if (d0 == nil) != (d1 == nil) || (d0 != nil && (!d0.DueAt.Equal(d1.DueAt) || d0.Kind != d1.Kind)) {
-		if fired == nil || d1 != nil {
-			var row *store.Deadline
-			if d1 != nil {
-				row = &store.Deadline{ID: fmt.Sprintf("%s/%d", cur.ID, next.Version), Kind: d1.Kind, Actor: string(next.RespondentRole),
-					DueAt: d1.DueAt, OnExpiry: d1.OnExpiry, RuleID: d1.RuleID}
-			}
-			if err := tx.ReplaceDeadline(ctx, AggComplaint, cur.ID, row, now); err != nil {
-				return next, err
-			}
+		return out
+	},
+	deadline: func(s complaint.State) *store.Deadline {
+		if d := s.Deadline(); d != nil {
+			return &store.Deadline{Kind: d.Kind, Actor: string(s.RespondentRole), DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
 		}
-	}
-	return next, nil
+		return nil
+	},
+	save: func(c *store.Commit, next complaint.State, prev int64) {
+		c.Complaints = append(c.Complaints, store.Row[complaint.State]{Value: next, Prev: prev})
+	},
 }
 
 // executeDecision carries out an upheld decision's outcomes in tx and
 // records on each what was done (ledger transaction, violation, sanctions).
 // A second decision executes only what the first did not: the compensation
 // above what was already paid, a violation or restriction not yet recorded.
-func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complaint.State, d *complaint.Decision, now time.Time) error {
+func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.Commit, cur complaint.State, d *complaint.Decision, now time.Time) error {
 	if d.Verdict != complaint.Upheld {
 		return nil
 	}
@@ -293,9 +265,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complai
 			if err != nil {
 				return err
 			}
-			if err := tx.PostPlan(ctx, plan); err != nil {
-				return err
-			}
+			cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: plan})
 			o.LedgerTx = txID
 			for _, t := range plan.Transactions {
 				for _, p := range t.Postings {
@@ -335,7 +305,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complai
 			}
 			o.ViolationID = v.ID
 			if v.Points > 0 {
-				ids, err := s.applyPoints(ctx, tx, v.PartyRole, v.PartyID, v.Class, now)
+				ids, err := s.applyPoints(ctx, tx, cm, v.PartyRole, v.PartyID, v.Class, now)
 				if err != nil {
 					return err
 				}
@@ -353,7 +323,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complai
 				}
 			}
 			san := penalty.Restriction(newID(), cur.BuyerID, cur.ID, vid, o.Days, o.RuleID, now, b)
-			ok, err := s.imposeSanction(ctx, tx, san, now)
+			ok, err := s.imposeSanction(ctx, tx, cm, san, now)
 			if err != nil {
 				return err
 			}
@@ -368,7 +338,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cur complai
 // applyPoints imposes the sanctions a party's points of one class have
 // reached this natural year and that do not exist yet; the caller holds
 // the party's lock. It returns the new sanctions' ids.
-func (s *Service) applyPoints(ctx context.Context, tx *store.Tx, role, id, class string, now time.Time) ([]string, error) {
+func (s *Service) applyPoints(ctx context.Context, tx *store.Tx, cm *store.Commit, role, id, class string, now time.Time) ([]string, error) {
 	b := s.Policy()
 	vs, err := tx.PartyViolations(ctx, role, id)
 	if err != nil {
@@ -378,7 +348,7 @@ func (s *Service) applyPoints(ctx context.Context, tx *store.Tx, role, id, class
 	var ids []string
 	for _, p := range penalty.Due(vs, class, penalty.Year(now, reset), reset, b) {
 		san := penalty.NewSanction(newID(), role, id, p, now, b)
-		ok, err := s.imposeSanction(ctx, tx, san, now)
+		ok, err := s.imposeSanction(ctx, tx, cm, san, now)
 		if err != nil {
 			return nil, err
 		}
@@ -391,7 +361,7 @@ func (s *Service) applyPoints(ctx context.Context, tx *store.Tx, role, id, class
 
 // imposeSanction inserts a sanction with its imposed event, unless the same
 // sanction (threshold and year, or complaint) exists: then it does nothing.
-func (s *Service) imposeSanction(ctx context.Context, tx *store.Tx, san penalty.Sanction, now time.Time) (bool, error) {
+func (s *Service) imposeSanction(ctx context.Context, tx *store.Tx, cm *store.Commit, san penalty.Sanction, now time.Time) (bool, error) {
 	evs, err := penalty.Decide(penalty.Sanction{}, penalty.Command{Action: penalty.Impose, Actor: penalty.Actor{Role: "system", Via: "penalty"}, Sanction: san}, s.Policy(), now)
 	if err != nil {
 		return false, err
@@ -402,10 +372,12 @@ func (s *Service) imposeSanction(ctx context.Context, tx *store.Tx, san penalty.
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, s.appendSanctionEvents(ctx, tx, next, evs, now)
+	recordSanctionEvents(cm, next, evs, now)
+	return true, nil
 }
 
-func (s *Service) appendSanctionEvents(ctx context.Context, tx *store.Tx, st penalty.Sanction, evs []penalty.Event, now time.Time) error {
+// recordSanctionEvents adds a sanction's events and their notifications to cm.
+func recordSanctionEvents(cm *store.Commit, st penalty.Sanction, evs []penalty.Event, now time.Time) {
 	recs := make([]store.EventRecord, 0, len(evs))
 	outbox := make([]store.OutboxMessage, 0, len(evs))
 	for _, e := range evs {
@@ -422,36 +394,24 @@ func (s *Service) appendSanctionEvents(ctx context.Context, tx *store.Tx, st pen
 		outbox = append(outbox, store.OutboxMessage{Topic: AggSanction + "." + e.Type, AggregateType: AggSanction, AggregateID: st.ID,
 			AggregateSeq: e.Seq, CreatedAt: now, Payload: payload})
 	}
-	if err := tx.AppendEvents(ctx, recs); err != nil {
-		return err
-	}
-	return tx.EnqueueOutbox(ctx, outbox...)
+	cm.Events = append(cm.Events, recs...)
+	cm.Outbox = append(cm.Outbox, outbox...)
 }
 
-// fireComplaint applies a due respondent deadline: the complaint goes to an agent.
-func (s *Service) fireComplaint(ctx context.Context, tx *store.Tx, d *store.Deadline, now time.Time) (bool, error) {
+// fireComplaint applies a due respondent deadline to cm: the complaint goes
+// to an agent.
+func (s *Service) fireComplaint(ctx context.Context, tx *store.Tx, cm *store.Commit, d *store.Deadline, now time.Time) (bool, error) {
 	cur, err := tx.GetComplaintForUpdate(ctx, d.AggregateID)
 	if err != nil {
 		return false, err
 	}
-	due := cur.Deadline()
-	if due == nil || due.Kind != d.Kind || !due.DueAt.Equal(d.DueAt) {
-		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "stale", now)
-		return false, err
-	}
-	evs, err := complaint.Decide(cur, complaint.Command{Action: complaint.ExpireResponse, Actor: complaint.Actor{Role: complaint.RoleSystem, Via: "deadline:" + d.ID}}, s.Policy(), now)
-	if err != nil {
-		if fault.Is(err, fault.Conflict) {
-			_, serr := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, err.Error(), now)
-			return false, serr
-		}
-		return false, err
-	}
-	if _, err := s.persistComplaint(ctx, tx, cur, evs, now, d); err != nil {
-		return false, err
-	}
-	s.obs.Transition(AggComplaint, complaint.EvResponseExpired)
-	return true, nil
+	return fire(cm, complaintAgg, cur, d, now, func(cur complaint.State) ([]complaint.Event, error) {
+		return complaint.Decide(cur, complaint.Command{Action: complaint.ExpireResponse, Actor: complaint.Actor{Role: complaint.RoleSystem, Via: "deadline:" + d.ID}}, s.Policy(), now)
+	}, func(cur complaint.State, evs []complaint.Event) error {
+		record(cm, complaintAgg, cur, evs, now, d)
+		s.obs.Transition(AggComplaint, complaint.EvResponseExpired)
+		return nil
+	})
 }
 
 // GetComplaint reads a complaint the caller may see.
@@ -616,49 +576,45 @@ type SanctionCommand struct {
 // senior tier), like a judgment's appeal.
 func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd SanctionCommand) (SanctionView, error) {
 	var out SanctionView
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			cur, err := tx.GetSanctionForUpdate(ctx, id)
-			if err != nil {
-				return err
+	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		cur, err := tx.GetSanctionForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != cur.PartyRole || c.PartyID != cur.PartyID) {
+			return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
+		}
+		actor := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}
+		if c.Role != RoleBuyer && c.Role != RoleSeller {
+			actor.ID = keyOf(c)
+		}
+		var known []string
+		if cur.ComplaintID != "" {
+			if cs, err := tx.GetComplaint(ctx, cur.ComplaintID); err == nil {
+				known = append(known, cs.EvidenceIDs...)
 			}
-			if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != cur.PartyRole || c.PartyID != cur.PartyID) {
-				return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
-			}
-			actor := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}
-			if c.Role != RoleBuyer && c.Role != RoleSeller {
-				actor.ID = keyOf(c)
-			}
-			var known []string
-			if cur.ComplaintID != "" {
-				if cs, err := tx.GetComplaint(ctx, cur.ComplaintID); err == nil {
-					known = append(known, cs.EvidenceIDs...)
-				}
-			}
-			now := s.clock.Now()
-			evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: actor, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
-				Procedural: cmd.Procedural, Revoke: cmd.Revoke, RuleIDs: cmd.RuleIDs, Known: known}, s.Policy(), now)
-			if err != nil {
-				return err
-			}
-			next := cur
-			for i := range evs {
-				evs[i].Seq = next.Version + 1
-				next = penalty.Evolve(next, evs[i])
-			}
-			if err := tx.SaveSanction(ctx, next, cur.Version); err != nil {
-				return err
-			}
-			if err := s.appendSanctionEvents(ctx, tx, next, evs, now); err != nil {
-				return err
-			}
-			vs, err := tx.PartyViolations(ctx, next.PartyRole, next.PartyID)
-			if err != nil {
-				return err
-			}
-			out = sanctionView(next, vs, now)
-			return s.storeIdem(ctx, tx, out)
-		})
+		}
+		now := s.clock.Now()
+		evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: actor, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
+			Procedural: cmd.Procedural, Revoke: cmd.Revoke, RuleIDs: cmd.RuleIDs, Known: known}, s.Policy(), now)
+		if err != nil {
+			return err
+		}
+		next := cur
+		for i := range evs {
+			evs[i].Seq = next.Version + 1
+			next = penalty.Evolve(next, evs[i])
+		}
+		if err := tx.SaveSanction(ctx, next, cur.Version); err != nil {
+			return err
+		}
+		recordSanctionEvents(cm, next, evs, now)
+		vs, err := tx.PartyViolations(ctx, next.PartyRole, next.PartyID)
+		if err != nil {
+			return err
+		}
+		out = sanctionView(next, vs, now)
+		return s.respond(c, cm, out)
 	})
 	return out, err
 }

@@ -51,7 +51,7 @@ func (s *Service) SetPolicy(ctx context.Context, c Caller, raw []byte) (PolicyCh
 		return PolicyChange{}, PolicyError(err)
 	}
 	var out PolicyChange
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
 		cur := s.Policy()
 		if next.Digest == cur.Digest {
 			return &fault.Error{Code: fault.Conflict, Field: "version", Message: "规则书未变化 / the rule book is unchanged"}
@@ -69,7 +69,7 @@ func (s *Service) SetPolicy(ctx context.Context, c Caller, raw []byte) (PolicyCh
 			Author: out.Author, Diff: d, Body: next.JSON(), CreatedAt: now}); err != nil {
 			return err
 		}
-		return s.storeIdem(ctx, tx, out)
+		return s.respond(c, cm, out)
 	})
 	if err != nil {
 		return PolicyChange{}, err

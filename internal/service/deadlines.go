@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
-	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -85,9 +85,12 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 			d := due[i]
 			var evs []aftersale.Event
 			one := func() error {
+				var cm store.Commit
 				var err error
-				evs, err = s.fireOne(ctx, tx, &d, now)
-				return err
+				if evs, err = s.fireOne(ctx, tx, &cm, &d, now); err != nil {
+					return err
+				}
+				return tx.Apply(ctx, cm)
 			}
 			if savepoints {
 				err = tx.Savepoint(ctx, one)
@@ -139,52 +142,54 @@ type firedInfo struct {
 	evs  []aftersale.Event
 }
 
-// fireOne applies one deadline. It returns the events it wrote, or nil
-// events when the deadline was stale and is now cancelled.
-func (s *Service) fireOne(ctx context.Context, tx *store.Tx, d *store.Deadline, now time.Time) ([]aftersale.Event, error) {
-	if d.AggregateType == AggDispute {
-		ok, err := s.fireDispute(ctx, tx, d, now)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return []aftersale.Event{}, nil // fired; transitions are observed by fireDispute
+// fireOne applies one deadline to cm, through the same decide-and-record
+// path as a human action. It returns the events of a fired request (empty
+// for a case or a complaint, whose transitions are observed where they
+// fire), or nil events when the deadline was stale and is now cancelled.
+func (s *Service) fireOne(ctx context.Context, tx *store.Tx, cm *store.Commit, d *store.Deadline, now time.Time) ([]aftersale.Event, error) {
+	var fired bool
+	var err error
+	switch d.AggregateType {
+	case AggAftersale:
+		return s.fireAftersale(ctx, tx, cm, d, now)
+	case AggDispute:
+		fired, err = s.fireDispute(ctx, tx, cm, d, now)
+	case AggComplaint:
+		fired, err = s.fireComplaint(ctx, tx, cm, d, now)
+	default:
+		settle(cm, d, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
 	}
-	if d.AggregateType == AggComplaint {
-		ok, err := s.fireComplaint(ctx, tx, d, now)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return []aftersale.Event{}, nil // fired; observed by fireComplaint
-	}
-	if d.AggregateType != AggAftersale {
-		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
+	if err != nil || !fired {
 		return nil, err
 	}
-	cur, skipped, err := tx.LockAftersale(ctx, d.AggregateID)
-	if skipped {
+	return []aftersale.Event{}, nil
+}
+
+// fireAftersale applies a due request deadline (seller silence, the buyer's
+// return window, …): two store calls, like a party's action — the load
+// (served from the batch's prefetch) and the batch's Apply.
+func (s *Service) fireAftersale(ctx context.Context, tx *store.Tx, cm *store.Commit, d *store.Deadline, now time.Time) ([]aftersale.Event, error) {
+	cmd := aftersale.Command{Action: aftersale.Expire, Actor: aftersale.Actor{Role: aftersale.System, Via: "deadline:" + d.ID},
+		DeadlineKind: aftersale.DeadlineKind(d.Kind), DeadlineDueAt: d.DueAt}
+	decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
+		return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+	}
+	ld, err := tx.LoadAftersale(ctx, d.AggregateID, store.LoadOptions{SkipLocked: true, Accounts: refundAccounts(decide)})
+	if errors.Is(err, store.ErrLocked) {
 		return nil, errSkip
 	}
 	if err != nil {
 		return nil, err
 	}
-	o, err := tx.GetOrder(ctx, cur.OrderID)
-	if err != nil {
-		return nil, err
-	}
-	cmd := aftersale.Command{Action: aftersale.Expire, Actor: aftersale.Actor{Role: aftersale.System, Via: "deadline:" + d.ID},
-		DeadlineKind: aftersale.DeadlineKind(d.Kind), DeadlineDueAt: d.DueAt}
-	evs, err := aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
-	if err != nil {
-		if fault.Is(err, fault.Conflict) {
-			_, serr := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, err.Error(), now)
-			return nil, serr
-		}
-		return nil, err
-	}
-	if _, err := s.persistAftersale(ctx, tx, cur, o, evs, now, d); err != nil {
-		return nil, err
-	}
-	return evs, nil
+	var evs []aftersale.Event
+	_, err = fire(cm, aftersaleAgg, ld.Request, d, now, func(cur aftersale.State) ([]aftersale.Event, error) {
+		return decide(cur, ld.Order)
+	}, func(cur aftersale.State, es []aftersale.Event) error {
+		evs = es
+		_, err := s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: cur, order: ld.Order, evs: es, balances: ld.Balances, fired: d}, now)
+		return err
+	})
+	return evs, err
 }
 
 // MaxDeadlineAttempts is how often a failing deadline is tried before it is

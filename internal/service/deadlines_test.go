@@ -35,8 +35,9 @@ func TestFailingDeadlineDoesNotBlockItsBatch(t *testing.T) {
 			}
 			// A broken row, due first.
 			if err := svc.Store().InTx(ctx, func(tx *store.Tx) error {
-				return tx.ReplaceDeadline(ctx, service.AggAftersale, "ghost", &store.Deadline{ID: "ghost/1", Kind: "seller_respond", Actor: "seller",
-					DueAt: clk.Now(), OnExpiry: "auto_agree", RuleID: "public-seller-respond-48h"}, clk.Now())
+				return tx.Apply(ctx, store.Commit{Deadlines: []store.DeadlineChange{{AggregateType: service.AggAftersale, AggregateID: "ghost",
+					Row: &store.Deadline{ID: "ghost/1", Kind: "seller_respond", Actor: "seller", DueAt: clk.Now(), OnExpiry: "auto_agree", RuleID: "public-seller-respond-48h"},
+					At:  clk.Now()}}})
 			}); err != nil {
 				t.Fatal(err)
 			}

@@ -41,53 +41,50 @@ func (s *Service) OpenDirectDispute(ctx context.Context, c Caller, in DirectDisp
 		in.Type = aftersale.RefundOnly
 	}
 	var out dispute.State
-	err = retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			o, err := tx.GetOrder(ctx, in.OrderID)
-			if err != nil || !CanSeeOrder(c, o) {
-				if err == nil || fault.Is(err, fault.NotFound) {
-					return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
-				}
-				return err
+	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		o, err := tx.GetOrder(ctx, in.OrderID)
+		if err != nil || !CanSeeOrder(c, o) {
+			if err == nil || fault.Is(err, fault.NotFound) {
+				return &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", in.OrderID, in.OrderID)}
 			}
-			now := s.clock.Now()
-			if err := dispute.CheckDirect(string(in.Reason), dispute.DirectFacts{PaidAt: o.PaidAt, ShippedAt: o.ShippedAt, CompletedAt: o.CompletedAt,
-				Refundable: o.Refundable()}, s.Policy(), now); err != nil {
-				return err
+			return err
+		}
+		now := s.clock.Now()
+		if err := dispute.CheckDirect(string(in.Reason), dispute.DirectFacts{PaidAt: o.PaidAt, ShippedAt: o.ShippedAt, CompletedAt: o.CompletedAt,
+			Refundable: o.Refundable()}, s.Policy(), now); err != nil {
+			return err
+		}
+		if openID, ok, err := tx.OpenAftersaleForOrder(ctx, o.ID); err != nil {
+			return err
+		} else if ok {
+			return &fault.Error{Code: fault.Conflict, Field: "order_id",
+				Message: fmt.Sprintf("该订单已有进行中的售后申请 %s：请在该申请上申请介入 / the order already has an open request %s: escalate it", openID, openID)}
+		}
+		reqID := newID()
+		evs, err := aftersale.Decide(aftersale.State{ID: reqID}, orderView(o), aftersale.Command{Action: aftersale.Create, Actor: actor,
+			Type: in.Type, Reason: in.Reason, Amount: in.Amount, Description: in.Description}, s.Policy(), now)
+		if err != nil {
+			return err
+		}
+		// The escalation the eligibility check allowed: the request goes
+		// to the platform at once, without the seller's deadline.
+		evs = append(evs, aftersale.Event{Type: aftersale.EvEscalated, Actor: actor, At: now, PolicyVersion: s.Policy().Version,
+			Reason:  "直接申请平台介入 / platform intervention requested directly",
+			RuleIDs: []string{"taobao-dispute-2"},
+			Data:    aftersale.Data{Intervention: &aftersale.Intervention{RequestedBy: aftersale.Buyer, RequestedAt: now, Reason: in.Description}}})
+		if _, err := s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: aftersale.State{ID: reqID}, order: o, evs: evs}, now); err != nil {
+			return err
+		}
+		opened := false
+		for _, d := range cm.Disputes {
+			if d.Value.AftersaleID == reqID {
+				out, opened = d.Value, true
 			}
-			if openID, ok, err := tx.OpenAftersaleForOrder(ctx, o.ID); err != nil {
-				return err
-			} else if ok {
-				return &fault.Error{Code: fault.Conflict, Field: "order_id",
-					Message: fmt.Sprintf("该订单已有进行中的售后申请 %s：请在该申请上申请介入 / the order already has an open request %s: escalate it", openID, openID)}
-			}
-			reqID := newID()
-			evs, err := aftersale.Decide(aftersale.State{ID: reqID}, orderView(o), aftersale.Command{Action: aftersale.Create, Actor: actor,
-				Type: in.Type, Reason: in.Reason, Amount: in.Amount, Description: in.Description}, s.Policy(), now)
-			if err != nil {
-				return err
-			}
-			// The escalation the eligibility check allowed: the request goes
-			// to the platform at once, without the seller's deadline.
-			evs = append(evs, aftersale.Event{Type: aftersale.EvEscalated, Actor: actor, At: now, PolicyVersion: s.Policy().Version,
-				Reason:  "直接申请平台介入 / platform intervention requested directly",
-				RuleIDs: []string{"taobao-dispute-2"},
-				Data:    aftersale.Data{Intervention: &aftersale.Intervention{RequestedBy: aftersale.Buyer, RequestedAt: now, Reason: in.Description}}})
-			if _, err := s.persistAftersale(ctx, tx, aftersale.State{ID: reqID}, o, evs, now, nil); err != nil {
-				return err
-			}
-			id, ok, err := tx.DisputeForAftersale(ctx, reqID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return fmt.Errorf("service: direct case for request %s was not opened", reqID)
-			}
-			if out, err = tx.GetDispute(ctx, id); err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, out)
-		})
+		}
+		if !opened {
+			return fmt.Errorf("service: direct case for request %s was not opened", reqID)
+		}
+		return s.respond(c, cm, out)
 	})
 	return out, err
 }

@@ -56,7 +56,7 @@ func keyOf(c Caller) string {
 }
 
 // openDispute opens the intervention case of an escalated request, in tx.
-func (s *Service) openDispute(ctx context.Context, tx *store.Tx, req aftersale.State, o order.Order, by aftersale.Role, now time.Time) error {
+func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, req aftersale.State, o order.Order, by aftersale.Role, now time.Time) error {
 	if _, ok, err := tx.DisputeForAftersale(ctx, req.ID); err != nil || ok {
 		return err
 	}
@@ -72,54 +72,44 @@ func (s *Service) openDispute(ctx context.Context, tx *store.Tx, req aftersale.S
 	if err != nil {
 		return err
 	}
-	_, err = s.persistDispute(ctx, tx, cur, evs, now, nil)
-	return err
+	record(cm, disputeAgg, cur, evs, now, nil)
+	return nil
 }
 
-// persistDispute writes a case's events, state and live deadline in tx.
-func (s *Service) persistDispute(ctx context.Context, tx *store.Tx, cur dispute.State, evs []dispute.Event, now time.Time, fired *store.Deadline) (dispute.State, error) {
-	next := cur
-	recs := make([]store.EventRecord, 0, len(evs))
-	outbox := make([]store.OutboxMessage, 0, len(evs))
-	for i := range evs {
-		evs[i].Seq = next.Version + 1
-		next = dispute.Evolve(next, evs[i])
-		actor, _ := json.Marshal(evs[i].Actor)
-		data, _ := json.Marshal(evs[i].Data)
-		recs = append(recs, store.EventRecord{AggregateType: AggDispute, AggregateID: cur.ID, Seq: evs[i].Seq, ID: newID(),
-			Type: string(evs[i].Type), Actor: actor, At: evs[i].At, Reason: evs[i].Reason, RuleIDs: evs[i].RuleIDs,
-			PolicyVersion: evs[i].PolicyVersion, Data: data})
-		r := recs[len(recs)-1]
-		payload, _ := json.Marshal(map[string]any{"dispute_id": next.ID, "aftersale_id": next.AftersaleID, "order_id": next.OrderID,
+// disputeAgg describes intervention cases to the generic record.
+var disputeAgg = aggregate[dispute.State, dispute.Event]{
+	typ:     AggDispute,
+	id:      func(s dispute.State) string { return s.ID },
+	version: func(s dispute.State) int64 { return s.Version },
+	evolve:  dispute.Evolve,
+	event: func(e *dispute.Event) (*int64, store.EventRecord) {
+		return &e.Seq, logFields(string(e.Type), e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
+	},
+	payload: func(next dispute.State, r store.EventRecord) json.RawMessage {
+		b, _ := json.Marshal(map[string]any{"dispute_id": next.ID, "aftersale_id": next.AftersaleID, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "status": next.Status, "amount": next.Claim, "judgment": next.Judgment,
 			"event": eventPayload(r)})
-		outbox = append(outbox, store.OutboxMessage{Topic: AggDispute + "." + string(evs[i].Type), AggregateType: AggDispute,
-			AggregateID: cur.ID, AggregateSeq: evs[i].Seq, CreatedAt: now, Payload: payload})
-	}
-	if err := tx.AppendEvents(ctx, recs); err != nil {
-		return next, err
-	}
-	if err := tx.EnqueueOutbox(ctx, outbox...); err != nil {
-		return next, err
-	}
-	if err := tx.SaveDispute(ctx, next, cur.Version); err != nil {
-		return next, err
-	}
-	if err := settleFired(ctx, tx, fired, now); err != nil {
-		return next, err
-	}
-	k0, d0 := cur.Deadline()
-	k1, d1 := next.Deadline()
-	if k0 != k1 || (d0 == nil) != (d1 == nil) || (d0 != nil && !d0.DueAt.Equal(d1.DueAt)) {
-		var row *store.Deadline
-		if d1 != nil {
-			row = &store.Deadline{ID: fmt.Sprintf("%s/%d", cur.ID, next.Version), Kind: k1, Actor: "platform", DueAt: d1.DueAt, OnExpiry: d1.OnExpiry, RuleID: d1.RuleID}
+		return b
+	},
+	deadline: func(s dispute.State) *store.Deadline {
+		if k, d := s.Deadline(); d != nil {
+			return &store.Deadline{Kind: k, Actor: "platform", DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
 		}
-		if err := tx.ReplaceDeadline(ctx, AggDispute, cur.ID, row, now); err != nil {
-			return next, err
+		return nil
+	},
+	save: func(c *store.Commit, next dispute.State, prev int64) {
+		c.Disputes = append(c.Disputes, store.Row[dispute.State]{Value: next, Prev: prev})
+	},
+}
+
+// pendingDispute is the case's state as cm leaves it, when cm writes it.
+func pendingDispute(cm *store.Commit, id string) (dispute.State, bool) {
+	for i := len(cm.Disputes) - 1; i >= 0; i-- {
+		if cm.Disputes[i].Value.ID == id {
+			return cm.Disputes[i].Value, true
 		}
 	}
-	return next, nil
+	return dispute.State{}, false
 }
 
 // DisputeCommand is a case action from the API.
@@ -134,62 +124,30 @@ type DisputeCommand struct {
 // executed on the request (refund, close, or return first) in the same
 // transaction.
 func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd DisputeCommand) (dispute.State, error) {
-	var out dispute.State
 	var n int
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			cur, err := tx.GetDisputeForUpdate(ctx, id)
-			if err != nil {
-				return err
-			}
-			if !CanSeeDispute(c, cur) {
-				return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("介入案件 %s 不存在 / dispute %s not found", id, id)}
-			}
-			dc := cmd.Command
-			if dc.Actor, err = disputeActor(c); err != nil {
-				return err
-			}
-			now := s.clock.Now()
-			if dc.Action == dispute.DoneEvidence {
-				dc.SLADueAt = s.reviewDue(now)
-			}
-			if dc.Action == dispute.Suspend && dc.Ground == dispute.GroundLegal {
-				// art. 83(2): the acceptance voucher within 7 working days of the notice.
-				dc.ResumeAt = calendar.Default().AddWorkingDays(now, dispute.LegalVoucherWorkingDays)
-			}
-			if dc.Action == dispute.Advance {
-				if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
-					return err
-				}
-			}
-			if dc.Action == dispute.Extend && cur.SLADueAt != nil && (dc.Actor.Role == dispute.RoleAgent || dc.Actor.Role == dispute.RoleSenior) {
-				if cmd.ExtendWorkingDays < 1 || cmd.ExtendWorkingDays > 10 {
-					return fault.Field("working_days", "延期须为1–10个工作日 / extend by 1–10 working days")
-				}
-				dc.SLADueAt = calendar.Default().AddWorkingDays(*cur.SLADueAt, cmd.ExtendWorkingDays)
-			}
-			evs, err := dispute.Decide(cur, dc, s.Policy(), now)
-			if err != nil {
-				return err
-			}
-			plans, err := s.disputeMoney(ctx, tx, cur, evs, now)
-			if err != nil {
-				return err
-			}
-			if out, err = s.persistDispute(ctx, tx, cur, evs, now, nil); err != nil {
-				return err
-			}
-			for _, p := range plans {
-				if err := tx.PostPlan(ctx, p); err != nil {
-					return err
-				}
-			}
-			n = len(evs)
-			if err := s.executeJudgment(ctx, tx, cur, out, now); err != nil {
-				return err
-			}
-			return s.storeIdem(ctx, tx, out)
-		})
+	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (dispute.State, error) {
+		cur, err := tx.GetDisputeForUpdate(ctx, id)
+		if err != nil {
+			return cur, err
+		}
+		if !CanSeeDispute(c, cur) {
+			return cur, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("介入案件 %s 不存在 / dispute %s not found", id, id)}
+		}
+		now := s.clock.Now()
+		dc, err := s.disputeCommand(ctx, tx, c, cur, cmd, now)
+		if err != nil {
+			return cur, err
+		}
+		evs, err := dispute.Decide(cur, dc, s.Policy(), now)
+		if err != nil {
+			return cur, err
+		}
+		if err := s.disputeMoney(ctx, tx, cm, cur, evs, now); err != nil {
+			return cur, err
+		}
+		out := record(cm, disputeAgg, cur, evs, now, nil)
+		n = len(evs)
+		return out, s.executeJudgment(ctx, tx, cm, cur, out, now)
 	})
 	if err == nil {
 		for i := 0; i < n; i++ {
@@ -199,6 +157,34 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 	return out, err
 }
 
+// disputeCommand completes a case command from the API with the caller's
+// actor and what the service computes: SLA and resume dates on the
+// working-day calendar, the order facts of an advance.
+func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cur dispute.State, cmd DisputeCommand, now time.Time) (dispute.Command, error) {
+	dc := cmd.Command
+	var err error
+	if dc.Actor, err = disputeActor(c); err != nil {
+		return dc, err
+	}
+	switch {
+	case dc.Action == dispute.DoneEvidence:
+		dc.SLADueAt = s.reviewDue(now)
+	case dc.Action == dispute.Suspend && dc.Ground == dispute.GroundLegal:
+		// art. 83(2): the acceptance voucher within 7 working days of the notice.
+		dc.ResumeAt = calendar.Default().AddWorkingDays(now, dispute.LegalVoucherWorkingDays)
+	case dc.Action == dispute.Advance:
+		if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
+			return dc, err
+		}
+	case dc.Action == dispute.Extend && cur.SLADueAt != nil && (dc.Actor.Role == dispute.RoleAgent || dc.Actor.Role == dispute.RoleSenior):
+		if cmd.ExtendWorkingDays < 1 || cmd.ExtendWorkingDays > 10 {
+			return dc, fault.Field("working_days", "延期须为1–10个工作日 / extend by 1–10 working days")
+		}
+		dc.SLADueAt = calendar.Default().AddWorkingDays(*cur.SLADueAt, cmd.ExtendWorkingDays)
+	}
+	return dc, nil
+}
+
 // reviewDue is the review SLA: N working days on the official calendar.
 func (s *Service) reviewDue(now time.Time) time.Time {
 	n, _ := s.Policy().Int("dispute.review_sla")
@@ -206,7 +192,7 @@ func (s *Service) reviewDue(now time.Time) time.Time {
 }
 
 // executeJudgment carries out a new judgment on the after-sales request.
-func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, after dispute.State, now time.Time) error {
+func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.Commit, before, after dispute.State, now time.Time) error {
 	var j *dispute.Judgment
 	switch {
 	case after.Status == dispute.Judged && before.Status != dispute.Judged:
@@ -216,35 +202,29 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, aft
 			return nil // upheld (or the same money): the first judgment stands as executed
 		}
 		// Overturned: the money moved already (overturnMoney); the request follows.
-		return s.reviseAftersale(ctx, tx, after, after.Final, now)
+		return s.reviseAftersale(ctx, tx, cm, after, after.Final, now)
 	case after.Status == dispute.Withdrawn && before.Status != dispute.Withdrawn && after.Version > 0:
 		// The buyer withdrew the intervention: the request closes (撤销维权).
-		req, err := tx.GetAftersale(ctx, after.AftersaleID)
-		if err != nil || !req.Status.Open() {
+		ld, err := tx.LoadAftersale(ctx, after.AftersaleID, store.LoadOptions{})
+		if err != nil || !ld.Request.Status.Open() {
 			return err
 		}
-		o, err := tx.GetOrder(ctx, req.OrderID)
-		if err != nil {
-			return err
-		}
-		evs, err := aftersale.Decide(req, orderView(o), aftersale.Command{Action: aftersale.Cancel,
+		req := ld.Request
+		evs, err := aftersale.Decide(req, orderView(ld.Order), aftersale.Command{Action: aftersale.Cancel,
 			Actor: aftersale.Actor{Role: aftersale.Buyer, ID: req.BuyerID, Via: "dispute:" + after.ID}, Note: "买家撤销平台介入 / the buyer withdrew the intervention"}, s.Policy(), now)
 		if err != nil {
 			return err
 		}
-		_, err = s.persistAftersale(ctx, tx, req, o, evs, now, nil)
+		_, err = s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: req, order: ld.Order, evs: evs}, now)
 		return err
 	default:
 		return nil
 	}
-	req, err := tx.GetAftersaleForUpdate(ctx, after.AftersaleID)
+	ld, err := tx.LoadAftersale(ctx, after.AftersaleID, store.LoadOptions{})
 	if err != nil {
 		return err
 	}
-	o, err := tx.GetOrder(ctx, req.OrderID)
-	if err != nil {
-		return err
-	}
+	req, o := ld.Request, ld.Order
 	ac := aftersale.Command{Action: aftersale.Execute, Actor: aftersale.Actor{Role: aftersale.Platform, ID: j.AgentID, Via: "dispute:" + after.ID},
 		Note: j.Reason, Amount: j.Amount}
 	switch j.Outcome {
@@ -262,12 +242,13 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, before, aft
 	for i := range evs {
 		evs[i].RuleIDs = append(evs[i].RuleIDs, j.RuleIDs...)
 	}
+	step := aftersaleStep{cur: req, order: o, evs: evs}
 	if adv := after.Advance; adv != nil && adv.Outcome == dispute.AdvanceReturned && before.Advance != nil && before.Advance.Outcome == "" {
 		// The fund paid this refund in advance and the seller's money has
 		// repaid it: the request records the refund, no money moves again.
-		ctx = withPaidByAdvance(ctx, "dispute:"+after.ID+"/advance")
+		step.paidBy = "dispute:" + after.ID + "/advance"
 	}
-	_, err = s.persistAftersale(ctx, tx, req, o, evs, now, nil)
+	_, err = s.recordAftersale(ctx, tx, cm, step, now)
 	return err
 }
 
@@ -302,52 +283,45 @@ func (s *Service) DisputeEvents(ctx context.Context, c Caller, id string, afterS
 	return s.st.Events(ctx, AggDispute, id, afterSeq, limit)
 }
 
-// fireDispute applies a due case deadline (evidence window, appeal window).
-func (s *Service) fireDispute(ctx context.Context, tx *store.Tx, d *store.Deadline, now time.Time) (bool, error) {
+// fireDispute applies a due case deadline (evidence window, appeal
+// window, suspension) to cm.
+func (s *Service) fireDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, d *store.Deadline, now time.Time) (bool, error) {
 	cur, err := tx.GetDispute(ctx, d.AggregateID)
 	if err != nil {
 		return false, err
 	}
-	kind, due := cur.Deadline()
-	if due == nil || kind != d.Kind || !due.DueAt.Equal(d.DueAt) {
-		_, err := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, "stale", now)
-		return false, err
-	}
-	cmd := dispute.Command{Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "deadline:" + d.ID}}
-	switch kind {
-	case "evidence_window":
-		cmd.Action, cmd.SLADueAt = dispute.ExpireWindow, s.reviewDue(now)
-	case "appeal_window":
-		cmd.Action = dispute.ExpireAppeals
-	case "suspension":
-		cmd.Action = dispute.ExpireSuspension
-	}
-	evs, err := dispute.Decide(cur, cmd, s.Policy(), now)
-	if err != nil {
-		if fault.Is(err, fault.Conflict) {
-			_, serr := tx.SettleDeadline(ctx, d.ID, store.DeadlineCancelled, err.Error(), now)
-			return false, serr
+	return fire(cm, disputeAgg, cur, d, now, func(cur dispute.State) ([]dispute.Event, error) {
+		cmd := dispute.Command{Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "deadline:" + d.ID}}
+		switch d.Kind {
+		case "evidence_window":
+			cmd.Action, cmd.SLADueAt = dispute.ExpireWindow, s.reviewDue(now)
+		case "appeal_window":
+			cmd.Action = dispute.ExpireAppeals
+		case "suspension":
+			cmd.Action = dispute.ExpireSuspension
 		}
-		return false, err
-	}
-	if _, err := s.persistDispute(ctx, tx, cur, evs, now, d); err != nil {
-		return false, err
-	}
-	for _, e := range evs {
-		s.obs.Transition(AggDispute, string(e.Type))
-	}
-	return true, nil
+		evs, err := dispute.Decide(cur, cmd, s.Policy(), now)
+		for _, e := range evs {
+			s.obs.Transition(AggDispute, string(e.Type))
+		}
+		return evs, err
+	}, func(cur dispute.State, evs []dispute.Event) error {
+		record(cm, disputeAgg, cur, evs, now, d)
+		return nil
+	})
 }
 
 // withdrawDispute closes the open case of a request the parties settled.
-func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, aftersaleID, why string, now time.Time) error {
+func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, aftersaleID, why string, now time.Time) error {
 	id, ok, err := tx.DisputeForAftersale(ctx, aftersaleID)
 	if err != nil || !ok {
 		return err
 	}
-	cur, err := tx.GetDispute(ctx, id)
-	if err != nil {
-		return err
+	cur, pending := pendingDispute(cm, id)
+	if !pending {
+		if cur, err = tx.GetDispute(ctx, id); err != nil {
+			return err
+		}
 	}
 	if cur.Status != dispute.Evidence && cur.Status != dispute.Review && cur.Status != dispute.Suspended {
 		return nil
@@ -357,8 +331,8 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, aftersaleID
 	if err != nil {
 		return err
 	}
-	_, err = s.persistDispute(ctx, tx, cur, evs, now, nil)
-	return err
+	record(cm, disputeAgg, cur, evs, now, nil)
+	return nil
 }
 
 // DecodeDisputeEvents turns stored event records back into case events.

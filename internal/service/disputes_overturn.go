@@ -163,22 +163,20 @@ func caseMoneyPaid(ctx context.Context, tx *store.Tx, cur dispute.State, aftersa
 // that refunded nothing → CLOSED (judged for the seller) or back to the
 // return (return_then_refund); otherwise the request stays as executed and
 // the decision is recorded in its history.
-func (s *Service) reviseAftersale(ctx context.Context, tx *store.Tx, after dispute.State, j *dispute.Judgment, now time.Time) error {
-	req, err := tx.GetAftersaleForUpdate(ctx, after.AftersaleID)
+func (s *Service) reviseAftersale(ctx context.Context, tx *store.Tx, cm *store.Commit, after dispute.State, j *dispute.Judgment, now time.Time) error {
+	ld, err := tx.LoadAftersale(ctx, after.AftersaleID, store.LoadOptions{})
 	if err != nil {
 		return err
 	}
-	o, err := tx.GetOrder(ctx, req.OrderID)
-	if err != nil {
-		return err
-	}
+	req, o := ld.Request, ld.Order
+	step := aftersaleStep{cur: req, order: o}
 	rev := j.Revision
 	ac := aftersale.Command{Action: aftersale.Revise, Actor: aftersale.Actor{Role: aftersale.Platform, ID: j.AgentID, Via: "dispute:" + after.ID},
 		Note: "申诉改判 / the appeal changed the judgment: " + j.Reason, Ruling: aftersale.RulingKeep}
 	switch {
 	case rev.Refund > 0:
 		ac.Ruling, ac.Amount = aftersale.RulingRefund, rev.Refund
-		ctx = withPaidByAdvance(ctx, "dispute:"+after.ID+"/appeal-refund")
+		step.paidBy = "dispute:" + after.ID + "/appeal-refund"
 	case req.Refunded == 0 && j.Outcome == dispute.ReleaseToSeller && req.Status.Open():
 		ac.Ruling = aftersale.RulingClose
 	case req.Refunded == 0 && j.Outcome == dispute.ReturnThenRefund && !req.Status.Open():
@@ -191,6 +189,7 @@ func (s *Service) reviseAftersale(ctx context.Context, tx *store.Tx, after dispu
 	for i := range evs {
 		evs[i].RuleIDs = append(evs[i].RuleIDs, j.RuleIDs...)
 	}
-	_, err = s.persistAftersale(ctx, tx, req, o, evs, now, nil)
+	step.evs = evs
+	_, err = s.recordAftersale(ctx, tx, cm, step, now)
 	return err
 }

@@ -57,62 +57,58 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 	}
 	rec := store.Evidence{ID: newID(), CaseID: reqID, UploaderRole: role, UploaderID: id, Digest: blob.Digest, Size: blob.Size,
 		MediaType: blob.MediaType, Kind: blob.Kind, Caption: u.Caption, DeclaredName: evidence.CleanName(u.DeclaredName)}
-	err = retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			now := s.clock.Now()
-			rec.CreatedAt = now
-			if isComplaint {
-				// The complaint's row serialises its uploads (the budget check).
-				if _, err := tx.GetComplaintForUpdate(ctx, reqID); err != nil {
-					return err
-				}
-			} else if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
+	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		now := s.clock.Now()
+		rec.CreatedAt = now
+		if isComplaint {
+			// The complaint's row serialises its uploads (the budget check).
+			if _, err := tx.GetComplaintForUpdate(ctx, reqID); err != nil {
 				return err
 			}
-			if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
-				return err
-			} else if !has {
-				total, err := tx.CaseEvidenceBytes(ctx, reqID)
-				if err != nil {
-					return err
-				}
-				if err := s.blobs.Limits().CheckCase(total, blob.Size); err != nil {
-					return err
-				}
-			}
-			if err := tx.InsertEvidence(ctx, &rec); err != nil {
+		} else if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
+			return err
+		}
+		if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
+			return err
+		} else if !has {
+			total, err := tx.CaseEvidenceBytes(ctx, reqID)
+			if err != nil {
 				return err
 			}
-			// A party's upload while the case takes evidence joins the case.
-			if isComplaint {
-				return s.storeIdem(ctx, tx, rec)
-			}
-			if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
+			if err := s.blobs.Limits().CheckCase(total, blob.Size); err != nil {
 				return err
-			} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
-				cur, err := tx.GetDisputeForUpdate(ctx, dID)
-				if err != nil {
+			}
+		}
+		if err := tx.InsertEvidence(ctx, &rec); err != nil {
+			return err
+		}
+		// A party's upload while the case takes evidence joins the case.
+		if isComplaint {
+			return s.respond(c, cm, rec)
+		}
+		if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
+			return err
+		} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
+			cur, err := tx.GetDisputeForUpdate(ctx, dID)
+			if err != nil {
+				return err
+			}
+			if cur.Status == dispute.Evidence || cur.Status == dispute.Review {
+				actor, _ := disputeActor(c)
+				evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.AddEvidence, Actor: actor, EvidenceID: rec.ID, Satisfies: u.Satisfies}, s.Policy(), now)
+				switch {
+				case fault.Is(err, fault.Conflict):
+					// The party's evidence window has closed: the upload
+					// stays in the chain (visible to the agent, dated) but
+					// is not part of the case's evidence.
+				case err != nil:
 					return err
-				}
-				if cur.Status == dispute.Evidence || cur.Status == dispute.Review {
-					actor, _ := disputeActor(c)
-					evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.AddEvidence, Actor: actor, EvidenceID: rec.ID, Satisfies: u.Satisfies}, s.Policy(), now)
-					switch {
-					case fault.Is(err, fault.Conflict):
-						// The party's evidence window has closed: the upload
-						// stays in the chain (visible to the agent, dated) but
-						// is not part of the case's evidence.
-					case err != nil:
-						return err
-					default:
-						if _, err := s.persistDispute(ctx, tx, cur, evs, now, nil); err != nil {
-							return err
-						}
-					}
+				default:
+					record(cm, disputeAgg, cur, evs, now, nil)
 				}
 			}
-			return s.storeIdem(ctx, tx, rec)
-		})
+		}
+		return s.respond(c, cm, rec)
 	})
 	return rec, err
 }

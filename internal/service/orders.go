@@ -41,48 +41,46 @@ func (s *Service) PutOrder(ctx context.Context, c Caller, id string, f order.Fac
 		}
 	}
 	var out order.Order
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			now := s.clock.Now()
-			cur, err := tx.GetOrder(ctx, id)
-			exists := err == nil
-			if err != nil && !fault.Is(err, fault.NotFound) {
-				return err
+	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		now := s.clock.Now()
+		cur, err := tx.GetOrder(ctx, id)
+		exists := err == nil
+		if err != nil && !fault.Is(err, fault.NotFound) {
+			return err
+		}
+		var existing *order.Order
+		if exists {
+			existing = &cur
+		}
+		if err := order.ValidateFacts(f, existing); err != nil {
+			return err
+		}
+		if f.Items == nil {
+			f.Items = []order.Item{}
+		}
+		evType := "created"
+		next := order.Order{ID: id, Facts: f, Status: order.WaitBuyerPay, CreatedAt: now}
+		if exists {
+			if reflect.DeepEqual(normFacts(cur.Facts), normFacts(f)) {
+				out = cur
+				return s.respond(c, cm, out)
 			}
-			var existing *order.Order
-			if exists {
-				existing = &cur
-			}
-			if err := order.ValidateFacts(f, existing); err != nil {
-				return err
-			}
-			if f.Items == nil {
-				f.Items = []order.Item{}
-			}
-			evType := "created"
-			next := order.Order{ID: id, Facts: f, Status: order.WaitBuyerPay, CreatedAt: now}
-			if exists {
-				if reflect.DeepEqual(normFacts(cur.Facts), normFacts(f)) {
-					out = cur
-					return s.storeIdem(ctx, tx, out)
-				}
-				next = cur
-				next.Facts = f
-				evType = "updated"
-			}
-			next.Version = cur.Version + 1
-			next.UpdatedAt = now
-			data, _ := json.Marshal(f)
-			if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
-				Type: evType, Actor: c.actorJSON(), At: now, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-				return err
-			}
-			if err := tx.SaveOrder(ctx, next, cur.Version); err != nil {
-				return err
-			}
-			out = next
-			return s.storeIdem(ctx, tx, out)
-		})
+			next = cur
+			next.Facts = f
+			evType = "updated"
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = now
+		data, _ := json.Marshal(f)
+		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+			Type: evType, Actor: c.actorJSON(), At: now, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
+			return err
+		}
+		if err := saveOrder(cm, next, cur.Version); err != nil {
+			return err
+		}
+		out = next
+		return s.respond(c, cm, out)
 	})
 	if err == nil {
 		s.obs.Transition(AggOrder, "upserted")
@@ -111,38 +109,36 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 		return order.Order{}, forbidden("只有平台集成方可以写入订单事实 / only the integration records order facts")
 	}
 	var out order.Order
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			now := s.clock.Now()
-			cur, err := tx.GetOrder(ctx, id)
-			if err != nil {
-				return err
-			}
-			shipBy, shipRule := s.Policy().Duration("order.ship_by")
-			next, err := order.Apply(cur, f, shipBy)
-			if err != nil {
-				return err
-			}
-			var rules []string
-			if f.Type == order.FactPaid {
-				rules = []string{shipRule}
-			}
-			next.Version = cur.Version + 1
-			next.UpdatedAt = now
-			data, _ := json.Marshal(f)
-			if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
-				Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-				return err
-			}
-			if err := tx.SaveOrder(ctx, next, cur.Version); err != nil {
-				return err
-			}
-			if err := s.postOrderMoney(ctx, tx, next, f.Type, now); err != nil {
-				return err
-			}
-			out = next
-			return s.storeIdem(ctx, tx, out)
-		})
+	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		now := s.clock.Now()
+		cur, err := tx.GetOrder(ctx, id)
+		if err != nil {
+			return err
+		}
+		shipBy, shipRule := s.Policy().Duration("order.ship_by")
+		next, err := order.Apply(cur, f, shipBy)
+		if err != nil {
+			return err
+		}
+		var rules []string
+		if f.Type == order.FactPaid {
+			rules = []string{shipRule}
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = now
+		data, _ := json.Marshal(f)
+		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+			Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
+			return err
+		}
+		if err := saveOrder(cm, next, cur.Version); err != nil {
+			return err
+		}
+		if err := s.postOrderMoney(ctx, tx, cm, next, f.Type, now); err != nil {
+			return err
+		}
+		out = next
+		return s.respond(c, cm, out)
 	})
 	if err == nil {
 		s.obs.Transition(AggOrder, f.Type)
@@ -153,7 +149,7 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 // postOrderMoney moves the order's money in the ledger, in the fact's
 // transaction: payment into escrow (担保交易), and at completion the escrow
 // left after refunds is released to the seller.
-func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, o order.Order, fact string, now time.Time) error {
+func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, cm *store.Commit, o order.Order, fact string, now time.Time) error {
 	m := ledger.Meta{OrderID: o.ID, At: now}
 	switch fact {
 	case order.FactPaid:
@@ -162,7 +158,8 @@ func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, o order.Orde
 		if err != nil {
 			return err
 		}
-		return tx.PostTransaction(ctx, t)
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: ledger.Plan{Transactions: []ledger.Transaction{t}}})
+		return nil
 	case order.FactCompleted:
 		b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
 		if err != nil {
@@ -176,7 +173,8 @@ func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, o order.Orde
 		if err != nil {
 			return err
 		}
-		return tx.PostPlan(ctx, p)
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
+		return nil
 	}
 	return nil
 }

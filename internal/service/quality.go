@@ -145,47 +145,45 @@ func (s *Service) RecordServiceFact(ctx context.Context, c Caller, sellerID stri
 		answered = &a
 	}
 	var out store.ServiceFact
-	err := retryStale(func() error {
-		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			now := s.clock.Now()
-			cur, exists, err := tx.GetServiceFactForUpdate(ctx, sellerID, in.Kind, in.Ref)
-			if err != nil {
-				return err
+	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		now := s.clock.Now()
+		cur, exists, err := tx.GetServiceFactForUpdate(ctx, sellerID, in.Kind, in.Ref)
+		if err != nil {
+			return err
+		}
+		next := store.ServiceFact{ID: newID(), SellerID: sellerID, Kind: in.Kind, Ref: in.Ref, OrderID: in.OrderID, BuyerID: in.BuyerID,
+			AskedAt: asked, AnsweredAt: answered, CreatedAt: now}
+		evType := "recorded"
+		if exists {
+			same := cur.OrderID == in.OrderID && cur.BuyerID == in.BuyerID && cur.AskedAt.Equal(asked)
+			switch {
+			case same && sameTime(cur.AnsweredAt, answered):
+				out = cur
+				return s.respond(c, cm, out)
+			case same && cur.AnsweredAt == nil && answered != nil:
+				next = cur
+				next.AnsweredAt, evType = answered, "answered"
+			default:
+				return &fault.Error{Code: fault.Conflict, Field: "ref",
+					Message: fmt.Sprintf("服务事实 %s 已以不同内容记录，只能补充回复时间 / fact %s is recorded with other values: only a missing answer may be added", in.Ref, in.Ref)}
 			}
-			next := store.ServiceFact{ID: newID(), SellerID: sellerID, Kind: in.Kind, Ref: in.Ref, OrderID: in.OrderID, BuyerID: in.BuyerID,
-				AskedAt: asked, AnsweredAt: answered, CreatedAt: now}
-			evType := "recorded"
-			if exists {
-				same := cur.OrderID == in.OrderID && cur.BuyerID == in.BuyerID && cur.AskedAt.Equal(asked)
-				switch {
-				case same && sameTime(cur.AnsweredAt, answered):
-					out = cur
-					return s.storeIdem(ctx, tx, out)
-				case same && cur.AnsweredAt == nil && answered != nil:
-					next = cur
-					next.AnsweredAt, evType = answered, "answered"
-				default:
-					return &fault.Error{Code: fault.Conflict, Field: "ref",
-						Message: fmt.Sprintf("服务事实 %s 已以不同内容记录，只能补充回复时间 / fact %s is recorded with other values: only a missing answer may be added", in.Ref, in.Ref)}
-				}
-			}
-			next.Status = "unanswered"
-			if next.AnsweredAt != nil {
-				next.Status = "answered"
-			}
-			next.Version, next.UpdatedAt = cur.Version+1, now
-			data, _ := json.Marshal(next)
-			if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: AggServiceFact, AggregateID: next.ID, Seq: next.Version, ID: newID(),
-				Type: evType, Actor: c.actorJSON(), At: now, RuleIDs: []string{s.Policy().ID("quality.chat_response_target")},
-				PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-				return err
-			}
-			if err := tx.SaveServiceFact(ctx, next, cur.Version); err != nil {
-				return err
-			}
-			out = next
-			return s.storeIdem(ctx, tx, out)
-		})
+		}
+		next.Status = "unanswered"
+		if next.AnsweredAt != nil {
+			next.Status = "answered"
+		}
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		data, _ := json.Marshal(next)
+		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggServiceFact, AggregateID: next.ID, Seq: next.Version, ID: newID(),
+			Type: evType, Actor: c.actorJSON(), At: now, RuleIDs: []string{s.Policy().ID("quality.chat_response_target")},
+			PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
+			return err
+		}
+		if err := tx.SaveServiceFact(ctx, next, cur.Version); err != nil {
+			return err
+		}
+		out = next
+		return s.respond(c, cm, out)
 	})
 	if err == nil {
 		s.obs.Transition(AggServiceFact, out.Status)

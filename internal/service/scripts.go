@@ -72,7 +72,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 	}
 	now := s.clock.Now().UTC()
 	var meta ScriptMeta
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
 		row, found, err := tx.GetScriptForUpdate(ctx, sc.ID)
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 		if reason == "" {
 			reason = "管理员修改话术 / admin edited the script"
 		}
-		if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: "script", AggregateID: sc.ID, Seq: nr.Version, ID: newID(), Type: "script.edited",
+		if err := appendEvents(cm, []store.EventRecord{{AggregateType: "script", AggregateID: sc.ID, Seq: nr.Version, ID: newID(), Type: "script.edited",
 			Actor: actor, At: now, Reason: reason, RuleIDs: []string{sc.RuleID, script.OrderRuleID}, PolicyVersion: s.Policy().Version, Data: body}}); err != nil {
 			return err
 		}

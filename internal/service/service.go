@@ -96,6 +96,9 @@ type Caller struct {
 	Role    string // integration, buyer, seller, agent, senior_agent, admin
 	PartyID string
 	Via     string
+	// Idem, when set, is the request's Idempotency-Key: a command stores its
+	// response with its writes.
+	Idem *Idem
 }
 
 // Roles of callers.
@@ -115,10 +118,10 @@ func (c Caller) actorJSON() json.RawMessage {
 	return b
 }
 
-// Idem carries an Idempotency-Key through a command so that the response is
-// stored in the command's own transaction. Render turns the command's result
-// into the HTTP status and body; after a successful command Status and Body
-// hold what was stored.
+// Idem carries an Idempotency-Key through a command (Caller.Idem) so that
+// the response is stored in the command's own Commit. Render turns the
+// command's result into the HTTP status and body; after a successful
+// command Status and Body hold what was stored.
 type Idem struct {
 	Principal string
 	Key       string
@@ -132,28 +135,17 @@ type Idem struct {
 	Token string
 }
 
-type idemKey struct{}
-
-// WithIdem attaches an idempotency capture to ctx.
-func WithIdem(ctx context.Context, i *Idem) context.Context {
-	return context.WithValue(ctx, idemKey{}, i)
-}
-
-func idemFrom(ctx context.Context) *Idem {
-	i, _ := ctx.Value(idemKey{}).(*Idem)
-	return i
-}
-
-// storeIdem records the rendered result inside tx when ctx carries a key.
-func (s *Service) storeIdem(ctx context.Context, tx *store.Tx, result any) error {
-	i := idemFrom(ctx)
+// idemRecord renders result for the caller's idempotency key, if it has
+// one, as the record the command's Commit stores.
+func (s *Service) idemRecord(c Caller, result any) *store.IdemRecord {
+	i := c.Idem
 	if i == nil {
 		return nil
 	}
 	i.Status, i.Body = i.Render(result)
 	// A key already used comes back as ErrIdemRace, here or at commit.
-	return tx.PutIdem(ctx, store.IdemRecord{Principal: i.Principal, Key: i.Key, Method: i.Method, Path: i.Path,
-		BodyHash: i.BodyHash, Status: i.Status, Response: i.Body, CreatedAt: s.clock.Now(), Token: i.Token})
+	return &store.IdemRecord{Principal: i.Principal, Key: i.Key, Method: i.Method, Path: i.Path,
+		BodyHash: i.BodyHash, Status: i.Status, Response: i.Body, CreatedAt: s.clock.Now(), Token: i.Token}
 }
 
 // ErrIdemRace: a concurrent request with the same Idempotency-Key committed
@@ -184,16 +176,6 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 func forbidden(msg string) error { return fault.New(fault.Forbidden, "%s", msg) }
-
-// settleFired marks the deadline a command fired (if any) as fired, in the
-// command's transaction; a deadline already settled by someone else makes
-// the command stale (it is retried or dropped).
-func settleFired(ctx context.Context, tx *store.Tx, fired *store.Deadline, now time.Time) error {
-	if fired == nil {
-		return nil
-	}
-	return tx.SettleFired(ctx, fired.ID, now)
-}
 
 // eventPayload is an event as notifications carry it (the "event" member
 // of every aggregate's outbox payload).

@@ -38,9 +38,9 @@ func (r IdemRecord) Pending() bool { return r.Status == 0 }
 // the reservation named by Token is no longer the caller's).
 var ErrIdemExists = errors.New("store: idempotency key already recorded")
 
-// PutIdem records a response in the transaction. With a Token it completes
+// putIdem records a response in the transaction. With a Token it completes
 // that pending reservation; without one it inserts. Errors: ErrIdemExists.
-func (t *Tx) PutIdem(ctx context.Context, r IdemRecord) error {
+func (t *Tx) putIdem(ctx context.Context, r IdemRecord) error {
 	if r.Token != "" {
 		return t.execLater(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
 			func(n int64, err error) error {
@@ -113,7 +113,7 @@ func (s *Store) ReleaseIdem(ctx context.Context, principal, key, token string) e
 
 // PutIdem records a response in its own transaction. Errors: ErrIdemExists.
 func (s *Store) PutIdem(ctx context.Context, r IdemRecord) error {
-	return s.InTx(ctx, func(tx *Tx) error { return tx.PutIdem(ctx, r) })
+	return s.InTx(ctx, func(tx *Tx) error { return tx.putIdem(ctx, r) })
 }
 
 // GetIdem returns a stored response, or ok=false.

@@ -34,9 +34,9 @@ func scanComplaint(row *sql.Row, id string) (complaint.State, error) {
 	return scanBody[complaint.State](row, "投诉 complaint", "complaint", id)
 }
 
-// SaveComplaint inserts (prevVersion 0) or updates a complaint whose stored
+// saveComplaint inserts (prevVersion 0) or updates a complaint whose stored
 // version is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
-func (t *Tx) SaveComplaint(ctx context.Context, st complaint.State, prevVersion int64) error {
+func (t *Tx) saveComplaint(ctx context.Context, st complaint.State, prevVersion int64) error {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -51,14 +51,13 @@ func (t *Tx) SaveComplaint(ctx context.Context, st complaint.State, prevVersion 
 	}
 	flagged := boolInt(st.Flag != nil)
 	if prevVersion == 0 {
-		_, err := t.exec(ctx, `INSERT INTO complaints (id, type, order_id, complainant_role, complainant_id, respondent_role, respondent_id, status, senior, priority, flagged, outcome, decided_at, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		return t.execLater(ctx, `INSERT INTO complaints (id, type, order_id, complainant_role, complainant_id, respondent_role, respondent_id, status, senior, priority, flagged, outcome, decided_at, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, plainErr,
 			st.ID, st.Type, st.OrderID, string(st.ComplainantRole), st.ComplainantID, string(st.RespondentRole), st.RespondentID, string(st.Status),
 			boolInt(st.Senior), st.Priority, flagged, st.Outcome(), decided, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-		return err
 	}
-	res, err := t.exec(ctx, `UPDATE complaints SET status = ?, senior = ?, priority = ?, outcome = ?, decided_at = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE complaints SET status = ?, senior = ?, priority = ?, outcome = ?, decided_at = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("投诉已被并发修改 / the complaint changed concurrently"),
 		string(st.Status), boolInt(st.Senior), st.Priority, st.Outcome(), decided, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
-	return expectOne(res, err, "投诉已被并发修改 / the complaint changed concurrently")
 }
 
 // ComplaintFilter selects complaints.

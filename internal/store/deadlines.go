@@ -31,10 +31,10 @@ type Deadline struct {
 	Attempts      int
 }
 
-// ReplaceDeadline cancels the aggregate's pending deadline (if any) and, when
+// replaceDeadline cancels the aggregate's pending deadline (if any) and, when
 // d is not nil, inserts d as the new pending one: at most one pending
 // deadline per aggregate, enforced by a unique index.
-func (t *Tx) ReplaceDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
+func (t *Tx) replaceDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
 	if err := t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ? WHERE aggregate_type = ? AND aggregate_id = ? AND state = ?`,
 		plainErr, DeadlineCancelled, micros(now), aggType, aggID, DeadlinePending); err != nil {
 		return err
@@ -42,14 +42,14 @@ func (t *Tx) ReplaceDeadline(ctx context.Context, aggType, aggID string, d *Dead
 	if d == nil {
 		return nil
 	}
-	return t.InsertDeadline(ctx, aggType, aggID, d, now)
+	return t.insertDeadline(ctx, aggType, aggID, d, now)
 }
 
-// InsertDeadline inserts d as the aggregate's pending deadline when the
+// insertDeadline inserts d as the aggregate's pending deadline when the
 // caller knows it has none (its state wanted none): one statement instead
 // of ReplaceDeadline's two. Should a pending row exist after all, the unique
 // index refuses the insert (the command fails; nothing is lost).
-func (t *Tx) InsertDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
+func (t *Tx) insertDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
 	if d == nil {
 		return nil
 	}
@@ -57,11 +57,11 @@ func (t *Tx) InsertDeadline(ctx context.Context, aggType, aggID string, d *Deadl
 		plainErr, d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now))
 }
 
-// SettleFired marks the pending deadline id fired, as part of the command
+// settleFired marks the pending deadline id fired, as part of the command
 // that applied it. Errors: Conflict (ErrStale) when it was no longer
 // pending (another run settled it first), possibly only when the
 // transaction's queued writes are sent.
-func (t *Tx) SettleFired(ctx context.Context, id string, now time.Time) error {
+func (t *Tx) settleFired(ctx context.Context, id string, now time.Time) error {
 	return t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ?, note = ? WHERE id = ? AND state = ?`,
 		expectOneCheck("期限已被处理 / deadline already settled"), DeadlineFired, micros(now), "", id, DeadlinePending)
 }

@@ -30,9 +30,9 @@ func scanDispute(row *sql.Row, id string) (dispute.State, error) {
 	return scanBody[dispute.State](row, "介入案件 dispute", "dispute", id)
 }
 
-// SaveDispute inserts (prevVersion 0) or updates a case whose stored version
+// saveDispute inserts (prevVersion 0) or updates a case whose stored version
 // is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
-func (t *Tx) SaveDispute(ctx context.Context, st dispute.State, prevVersion int64) error {
+func (t *Tx) saveDispute(ctx context.Context, st dispute.State, prevVersion int64) error {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -42,13 +42,12 @@ func (t *Tx) SaveDispute(ctx context.Context, st dispute.State, prevVersion int6
 		sla = micros(*st.SLADueAt)
 	}
 	if prevVersion == 0 {
-		_, err := t.exec(ctx, `INSERT INTO disputes (id, aftersale_id, order_id, buyer_id, seller_id, status, premium, senior, claim, sla_due_at, assignee, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		return t.execLater(ctx, `INSERT INTO disputes (id, aftersale_id, order_id, buyer_id, seller_id, status, premium, senior, claim, sla_due_at, assignee, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, plainErr,
 			st.ID, st.AftersaleID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), boolInt(st.Premium), boolInt(st.Senior), int64(st.Claim), sla, st.Assignee, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-		return err
 	}
-	res, err := t.exec(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("案件已被并发修改 / the case changed concurrently"),
 		string(st.Status), boolInt(st.Senior), sla, st.Assignee, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
-	return expectOne(res, err, "案件已被并发修改 / the case changed concurrently")
 }
 
 func boolInt(b bool) int {
@@ -156,12 +155,11 @@ type ManualInterventionRefund struct {
 	At        time.Time
 }
 
-// RecordManualInterventionRefund records one in the transaction; recording
+// recordManualInterventionRefund records one in the transaction; recording
 // the same id again is a no-op.
-func (t *Tx) RecordManualInterventionRefund(ctx context.Context, r ManualInterventionRefund) error {
-	_, err := t.exec(ctx, `INSERT INTO manual_intervention_refunds (id, seller_id, dispute_id, order_id, amount, rule_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		r.ID, r.SellerID, r.DisputeID, r.OrderID, int64(r.Amount), r.RuleID, micros(r.At))
-	return err
+func (t *Tx) recordManualInterventionRefund(ctx context.Context, r ManualInterventionRefund) error {
+	return t.execLater(ctx, `INSERT INTO manual_intervention_refunds (id, seller_id, dispute_id, order_id, amount, rule_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		plainErr, r.ID, r.SellerID, r.DisputeID, r.OrderID, int64(r.Amount), r.RuleID, micros(r.At))
 }
 
 // ManualInterventionCount is a seller's manual-intervention refunds in a window.

@@ -17,7 +17,7 @@ import (
 )
 
 // The transactional outbox. A command writes its notifications with
-// EnqueueOutbox in its own transaction; the relay (worker.Outbox) fans each
+// enqueueOutbox in its own transaction; the relay (worker.Outbox) fans each
 // new message out into one delivery row per destination (FanOutOutbox),
 // claims due deliveries in batches (ClaimDeliveries: FOR UPDATE SKIP LOCKED
 // on PostgreSQL, the single writer on SQLite), delivers them outside any
@@ -56,11 +56,11 @@ type OutboxMessage struct {
 	CreatedAt     time.Time       `json:"created_at"`
 }
 
-// EnqueueOutbox writes messages in the command's transaction: they are sent
+// enqueueOutbox writes messages in the command's transaction: they are sent
 // if and only if the command commits. Empty IDs are filled with UUIDv7s (in
 // msgs' order). Errors: Conflict (ErrStale) when the aggregate already has a
 // message with the same sequence number; Internal for a malformed message.
-func (t *Tx) EnqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error {
+func (t *Tx) enqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 	for i := range msgs {
 		m := &msgs[i]
 		if m.ID == "" {

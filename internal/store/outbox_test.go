@@ -44,7 +44,7 @@ func obMsg(topic, aggID string, seq int64) store.OutboxMessage {
 
 func obEnqueue(t *testing.T, s *store.Store, msgs ...store.OutboxMessage) []store.OutboxMessage {
 	t.Helper()
-	if err := s.InTx(context.Background(), func(tx *store.Tx) error { return tx.EnqueueOutbox(context.Background(), msgs...) }); err != nil {
+	if err := s.InTx(context.Background(), func(tx *store.Tx) error { return tx.Apply(context.Background(), store.Commit{Outbox: msgs}) }); err != nil {
 		t.Fatal(err)
 	}
 	return msgs
@@ -118,7 +118,7 @@ func TestOutboxEnqueueIsTransactional(t *testing.T) {
 		// A rolled-back command leaves no message.
 		m := obMsg("aftersale.requested", "AS1", 1)
 		err := s.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.EnqueueOutbox(ctx, m); err != nil {
+			if err := tx.Apply(ctx, store.Commit{Outbox: []store.OutboxMessage{m}}); err != nil {
 				return err
 			}
 			return errors.New("command failed")
@@ -150,18 +150,20 @@ func TestOutboxEnqueueIsTransactional(t *testing.T) {
 		}
 
 		// The per-aggregate sequence is unique: a second writer of seq 2 lost a race.
-		err = s.InTx(ctx, func(tx *store.Tx) error { return tx.EnqueueOutbox(ctx, obMsg("aftersale.refused", "AS1", 2)) })
+		err = s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Apply(ctx, store.Commit{Outbox: []store.OutboxMessage{obMsg("aftersale.refused", "AS1", 2)}})
+		})
 		if !fault.Is(err, fault.Conflict) || !errors.Is(err, store.ErrStale) {
 			t.Fatalf("duplicate seq: %v", err)
 		}
 		bad := obMsg("x", "AS2", 1)
 		bad.Payload = json.RawMessage(`{nope`)
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.EnqueueOutbox(ctx, bad) }); err == nil {
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.Apply(ctx, store.Commit{Outbox: []store.OutboxMessage{bad}}) }); err == nil {
 			t.Fatal("malformed payload accepted")
 		}
 		noTime := obMsg("x", "AS2", 1)
 		noTime.CreatedAt = time.Time{}
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.EnqueueOutbox(ctx, noTime) }); err == nil {
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.Apply(ctx, store.Commit{Outbox: []store.OutboxMessage{noTime}}) }); err == nil {
 			t.Fatal("message without created_at accepted")
 		}
 	})

@@ -32,7 +32,7 @@ func putPaidOrder(t testing.TB, tx *store.Tx, id, seller string, paid time.Time)
 	by := paid.Add(24 * time.Hour)
 	o := order.Order{ID: id, Facts: order.Facts{BuyerID: "QB", SellerID: seller, Category: "女装", Amount: 100, Items: []order.Item{}},
 		Status: order.WaitSellerSendGoods, PaidAt: &paid, ShipBy: &by, Version: 1, CreatedAt: paid, UpdatedAt: paid}
-	return tx.SaveOrder(context.Background(), o, 0)
+	return tx.Apply(context.Background(), store.Commit{Orders: []store.Row[order.Order]{{Value: o}}})
 }
 
 // The window queries return every order paid (or due) from the window
@@ -57,7 +57,7 @@ func TestQualityFactsWindowStart(t *testing.T) {
 					}
 				}
 				unpaid := order.Order{ID: "U", Facts: order.Facts{BuyerID: "QB", SellerID: "S", Amount: 1, Items: []order.Item{}}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: now, UpdatedAt: now}
-				return tx.SaveOrder(ctx, unpaid, 0)
+				return tx.Apply(ctx, store.Commit{Orders: []store.Row[order.Order]{{Value: unpaid}}})
 			})
 			if err != nil {
 				t.Fatal(err)

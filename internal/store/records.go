@@ -46,9 +46,9 @@ func scanBody[T any](row *sql.Row, label, name, id string) (T, error) {
 	return v, nil
 }
 
-// SaveOrder inserts (prevVersion 0) or updates an order whose stored version
+// saveOrder inserts (prevVersion 0) or updates an order whose stored version
 // is prevVersion. Errors: Conflict when another write got there first.
-func (t *Tx) SaveOrder(ctx context.Context, o order.Order, prevVersion int64) error {
+func (t *Tx) saveOrder(ctx context.Context, o order.Order, prevVersion int64) error {
 	body, err := json.Marshal(o)
 	if err != nil {
 		return err
@@ -145,43 +145,6 @@ func (t *Tx) GetAftersaleForUpdate(ctx context.Context, id string) (aftersale.St
 	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdate(), id), id)
 }
 
-// GetAftersaleWithOrderForUpdate loads a request, locking its row like
-// GetAftersaleForUpdate, together with its order, in one query.
-// Errors: NotFound (of the request).
-func (t *Tx) GetAftersaleWithOrderForUpdate(ctx context.Context, id string) (aftersale.State, order.Order, error) {
-	var ab, ob string
-	var st aftersale.State
-	var o order.Order
-	err := t.queryRow(ctx, `SELECT a.body, o.body FROM aftersales a JOIN orders o ON o.id = a.order_id WHERE a.id = ?`+t.d.forUpdateOf("a"), id).Scan(&ab, &ob)
-	if err != nil {
-		return st, o, t.cause(mapNoRows(err, "售后申请 after-sales request", id))
-	}
-	if err := json.Unmarshal([]byte(ab), &st); err != nil {
-		return st, o, fmt.Errorf("store: decode aftersale %s: %w", id, err)
-	}
-	if err := json.Unmarshal([]byte(ob), &o); err != nil {
-		return st, o, fmt.Errorf("store: decode order %s: %w", st.OrderID, err)
-	}
-	return st, o, nil
-}
-
-// LockAftersale loads a request and locks its row, skipping it (NotFound
-// with skipped=true) when another transaction holds it. On SQLite the single
-// writer already excludes others.
-func (t *Tx) LockAftersale(ctx context.Context, id string) (s aftersale.State, skipped bool, err error) {
-	if p, ok := take(t.pre, id); ok {
-		return p, false, nil
-	}
-	s, err = scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdateSkipLocked(), id), id)
-	if fault.Is(err, fault.NotFound) && t.d == Postgres {
-		var one int
-		if t.queryRow(ctx, `SELECT 1 FROM aftersales WHERE id = ?`, id).Scan(&one) == nil {
-			return s, true, err
-		}
-	}
-	return s, false, err
-}
-
 // GetAftersale loads a request. Errors: NotFound.
 func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
 	return scanAftersale(s.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`, id), id)
@@ -191,10 +154,10 @@ func scanAftersale(row *sql.Row, id string) (aftersale.State, error) {
 	return scanBody[aftersale.State](row, "售后申请 after-sales request", "aftersale", id)
 }
 
-// SaveAftersale inserts (prevVersion 0) or updates a request whose stored
+// saveAftersale inserts (prevVersion 0) or updates a request whose stored
 // version is prevVersion. Errors: Conflict (a concurrent write, or another
 // open request on the same order).
-func (t *Tx) SaveAftersale(ctx context.Context, st aftersale.State, prevVersion int64) error {
+func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion int64) error {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -287,9 +250,9 @@ type EventRecord struct {
 	Data          json.RawMessage `json:"data"`
 }
 
-// AppendEvents appends events; a sequence number already taken is a
+// appendEvents appends events; a sequence number already taken is a
 // Conflict (another command won the race).
-func (t *Tx) AppendEvents(ctx context.Context, recs []EventRecord) error {
+func (t *Tx) appendEvents(ctx context.Context, recs []EventRecord) error {
 	// One multi-row INSERT for the command's events, in chunks of 100.
 	for rest := recs; len(rest) > 0; {
 		chunk := rest[:min(len(rest), 100)]
@@ -363,19 +326,17 @@ type Intervention struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// InsertIntervention records an intervention request.
-func (t *Tx) InsertIntervention(ctx context.Context, iv Intervention) error {
-	_, err := t.exec(ctx, `INSERT INTO interventions (id, aftersale_id, order_id, requested_by, reason, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		iv.ID, iv.AftersaleID, iv.OrderID, iv.RequestedBy, iv.Reason, iv.Status, micros(iv.CreatedAt))
-	return err
+// insertIntervention records an intervention request.
+func (t *Tx) insertIntervention(ctx context.Context, iv Intervention) error {
+	return t.execLater(ctx, `INSERT INTO interventions (id, aftersale_id, order_id, requested_by, reason, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		plainErr, iv.ID, iv.AftersaleID, iv.OrderID, iv.RequestedBy, iv.Reason, iv.Status, micros(iv.CreatedAt))
 }
 
-// CloseInterventions marks an after-sales request's open intervention
+// closeInterventions marks an after-sales request's open intervention
 // requests with a final status (the parties settled it themselves, or the
 // buyer withdrew).
-func (t *Tx) CloseInterventions(ctx context.Context, aftersaleID, status string) error {
-	_, err := t.exec(ctx, `UPDATE interventions SET status = ? WHERE aftersale_id = ? AND status = 'requested'`, status, aftersaleID)
-	return err
+func (t *Tx) closeInterventions(ctx context.Context, aftersaleID, status string) error {
+	return t.execLater(ctx, `UPDATE interventions SET status = ? WHERE aftersale_id = ? AND status = 'requested'`, plainErr, status, aftersaleID)
 }
 
 // Interventions lists the intervention requests of an after-sales request.

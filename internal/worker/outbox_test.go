@@ -168,7 +168,9 @@ func (b *relayBundle) enqueue(t *testing.T, agg string, seq int64) store.OutboxM
 	t.Helper()
 	m := store.OutboxMessage{Topic: "aftersale.agreed", AggregateType: "aftersale", AggregateID: agg, AggregateSeq: seq, CreatedAt: b.clock.Now(),
 		Payload: json.RawMessage(fmt.Sprintf(`{"aftersale_id":%q,"buyer_id":"B-%s","seller_id":"S1","status":"WAIT_BUYER_RETURN_GOODS"}`, agg, agg))}
-	if err := b.st.InTx(context.Background(), func(tx *store.Tx) error { return tx.EnqueueOutbox(context.Background(), m) }); err != nil {
+	if err := b.st.InTx(context.Background(), func(tx *store.Tx) error {
+		return tx.Apply(context.Background(), store.Commit{Outbox: []store.OutboxMessage{m}})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	ms, err := b.st.ListOutbox(context.Background(), "aftersale", agg, "", 1000)

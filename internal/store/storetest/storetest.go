@@ -32,14 +32,14 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("OrderVersionCheck", func(t *testing.T) {
 		s := open(t)
 		o := order.Order{ID: "T1", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: t0, UpdatedAt: t0}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SaveOrder(ctx, o, 0) })
-		if err := inTx(s, func(tx *store.Tx) error { return tx.SaveOrder(ctx, o, 0) }); !fault.Is(err, fault.Conflict) {
+		mustTx(t, s, func(tx *store.Tx) error { return saveOrder(ctx, tx, o, 0) })
+		if err := inTx(s, func(tx *store.Tx) error { return saveOrder(ctx, tx, o, 0) }); !fault.Is(err, fault.Conflict) {
 			t.Fatalf("duplicate insert: %v", err)
 		}
 		o2 := o
 		o2.Version, o2.Status = 2, order.WaitSellerSendGoods
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SaveOrder(ctx, o2, 1) })
-		err := inTx(s, func(tx *store.Tx) error { return tx.SaveOrder(ctx, o2, 1) })
+		mustTx(t, s, func(tx *store.Tx) error { return saveOrder(ctx, tx, o2, 1) })
+		err := inTx(s, func(tx *store.Tx) error { return saveOrder(ctx, tx, o2, 1) })
 		if !fault.Is(err, fault.Conflict) || !errors.Is(err, store.ErrStale) {
 			t.Fatalf("stale update: %v", err)
 		}
@@ -56,15 +56,15 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		s := open(t)
 		seedOrder(t, s, "T1")
 		a := aftersale.State{ID: "A1", OrderID: "T1", BuyerID: "B", SellerID: "S", Status: aftersale.WaitSellerAgree, Version: 1, CreatedAt: t0, UpdatedAt: t0}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, a, 0) })
+		mustTx(t, s, func(tx *store.Tx) error { return saveAftersale(ctx, tx, a, 0) })
 		b := a
 		b.ID = "A2"
-		if err := inTx(s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, b, 0) }); !fault.Is(err, fault.Conflict) {
+		if err := inTx(s, func(tx *store.Tx) error { return saveAftersale(ctx, tx, b, 0) }); !fault.Is(err, fault.Conflict) {
 			t.Fatalf("second open request: %v", err)
 		}
 		a.Status, a.Version = aftersale.Closed, 2
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, a, 1) })
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, b, 0) })
+		mustTx(t, s, func(tx *store.Tx) error { return saveAftersale(ctx, tx, a, 1) })
+		mustTx(t, s, func(tx *store.Tx) error { return saveAftersale(ctx, tx, b, 0) })
 		list, err := s.ListAftersales(ctx, store.ListFilter{OrderID: "T1"})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("list %d %v", len(list), err)
@@ -84,9 +84,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			return store.EventRecord{AggregateType: "aftersale", AggregateID: "A1", Seq: seq, ID: id, Type: "x", Actor: json.RawMessage(`{"role":"buyer"}`),
 				At: t0.Add(time.Duration(seq) * time.Microsecond), RuleIDs: []string{"ours-x"}, PolicyVersion: "v", Data: json.RawMessage(`{"a":1}`)}
 		}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.AppendEvents(ctx, []store.EventRecord{rec(1, "e1"), rec(2, "e2")}) })
+		mustTx(t, s, func(tx *store.Tx) error {
+			return appendEvents(ctx, tx, []store.EventRecord{rec(1, "e1"), rec(2, "e2")})
+		})
 		err := inTx(s, func(tx *store.Tx) error {
-			return tx.AppendEvents(ctx, []store.EventRecord{rec(3, "e3"), rec(2, "e2b")})
+			return appendEvents(ctx, tx, []store.EventRecord{rec(3, "e3"), rec(2, "e2b")})
 		})
 		if !errors.Is(err, store.ErrStale) {
 			t.Fatalf("taken seq: %v", err)
@@ -113,16 +115,16 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			return &store.Deadline{ID: id, Kind: "seller_respond", Actor: "seller", DueAt: due, OnExpiry: "auto_agree", RuleID: "r"}
 		}
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.ReplaceDeadline(ctx, "aftersale", "A1", dl("A1/1", t0.Add(time.Hour)), t0)
+			return replaceDeadline(ctx, tx, "aftersale", "A1", dl("A1/1", t0.Add(time.Hour)), t0)
 		})
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.ReplaceDeadline(ctx, "aftersale", "A1", dl("A1/2", t0.Add(2*time.Hour)), t0)
+			return replaceDeadline(ctx, tx, "aftersale", "A1", dl("A1/2", t0.Add(2*time.Hour)), t0)
 		})
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.ReplaceDeadline(ctx, "aftersale", "A2", dl("A2/1", t0.Add(30*time.Minute)), t0)
+			return replaceDeadline(ctx, tx, "aftersale", "A2", dl("A2/1", t0.Add(30*time.Minute)), t0)
 		})
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.ReplaceDeadline(ctx, "aftersale", "A3", dl("A3/1", t0.Add(5*time.Hour)), t0)
+			return replaceDeadline(ctx, tx, "aftersale", "A3", dl("A3/1", t0.Add(5*time.Hour)), t0)
 		})
 		if p, _ := s.PendingDeadlines(ctx, "aftersale", "A1"); len(p) != 1 || p[0].ID != "A1/2" || !p[0].DueAt.Equal(t0.Add(2*time.Hour)) {
 			t.Fatalf("pending for A1: %+v", p)
@@ -132,7 +134,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			if ok, err := tx.SettleDeadline(ctx, "none", store.DeadlineFired, "", t0); ok || err != nil {
 				t.Fatalf("settled an unknown deadline: %v %v", ok, err)
 			}
-			return tx.ReplaceDeadline(ctx, "aftersale", "A9", dl("A9/1", t0), t0)
+			return replaceDeadline(ctx, tx, "aftersale", "A9", dl("A9/1", t0), t0)
 		})
 		var due []store.Deadline
 		mustTx(t, s, func(tx *store.Tx) error {
@@ -164,7 +166,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		if n, _ := s.CountDeadlines(ctx, store.DeadlineCancelled); n != 1 {
 			t.Fatalf("cancelled rows %d", n)
 		}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.ReplaceDeadline(ctx, "aftersale", "A1", nil, t0) })
+		mustTx(t, s, func(tx *store.Tx) error { return replaceDeadline(ctx, tx, "aftersale", "A1", nil, t0) })
 		if p, _ := s.PendingDeadlines(ctx, "aftersale", "A1"); len(p) != 0 {
 			t.Fatalf("cancel left %+v", p)
 		}
@@ -188,11 +190,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 					o.Version++
 					o.Category = "c"
 					time.Sleep(2 * time.Millisecond)
-					if err := tx.AppendEvents(ctx, []store.EventRecord{{AggregateType: "order", AggregateID: "T1", Seq: o.Version, ID: "ev-" + string(rune('a'+i)), Type: "u",
+					if err := appendEvents(ctx, tx, []store.EventRecord{{AggregateType: "order", AggregateID: "T1", Seq: o.Version, ID: "ev-" + string(rune('a'+i)), Type: "u",
 						Actor: json.RawMessage(`{}`), At: t0, PolicyVersion: "v", Data: json.RawMessage(`{}`)}}); err != nil {
 						return err
 					}
-					return tx.SaveOrder(ctx, o, prev)
+					return saveOrder(ctx, tx, o, prev)
 				})
 			}()
 		}
@@ -268,10 +270,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		// Read-your-writes across the queue.
 		mustTx(t, s, func(tx *store.Tx) error {
-			if err := tx.SaveOrder(ctx, bump("T1", 1), 1); err != nil {
+			if err := saveOrder(ctx, tx, bump("T1", 1), 1); err != nil {
 				return err
 			}
-			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q1", 1)}); err != nil {
+			if err := appendEvents(ctx, tx, []store.EventRecord{ev("Q1", 1)}); err != nil {
 				return err
 			}
 			o, err := tx.GetOrder(ctx, "T1")
@@ -283,13 +285,13 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		// A stale write between good ones: the transaction fails as a
 		// conflict and none of it is kept.
 		err := inTx(s, func(tx *store.Tx) error {
-			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q2", 1)}); err != nil {
+			if err := appendEvents(ctx, tx, []store.EventRecord{ev("Q2", 1)}); err != nil {
 				return err
 			}
-			if err := tx.SaveOrder(ctx, bump("T1", 1), 1); err != nil { // T1 is at version 2
+			if err := saveOrder(ctx, tx, bump("T1", 1), 1); err != nil { // T1 is at version 2
 				return err
 			}
-			return tx.SaveOrder(ctx, bump("T2", 1), 1)
+			return saveOrder(ctx, tx, bump("T2", 1), 1)
 		})
 		if !fault.Is(err, fault.Conflict) || !errors.Is(err, store.ErrStale) {
 			t.Fatalf("stale queued write: %v, want a conflict", err)
@@ -302,21 +304,21 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		// A failing savepoint is undone alone; the writes around it commit.
 		mustTx(t, s, func(tx *store.Tx) error {
-			if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q3", 1)}); err != nil {
+			if err := appendEvents(ctx, tx, []store.EventRecord{ev("Q3", 1)}); err != nil {
 				return err
 			}
 			err := tx.Savepoint(ctx, func() error {
-				if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q4", 1)}); err != nil {
+				if err := appendEvents(ctx, tx, []store.EventRecord{ev("Q4", 1)}); err != nil {
 					return err
 				}
-				return tx.AppendEvents(ctx, []store.EventRecord{ev("Q3", 1)}) // seq 1 taken
+				return appendEvents(ctx, tx, []store.EventRecord{ev("Q3", 1)}) // seq 1 taken
 			})
 			if !errors.Is(err, store.ErrStale) {
 				return fmt.Errorf("savepoint with a taken seq: %v", err)
 			}
 			refused := errors.New("refused")
 			err = tx.Savepoint(ctx, func() error {
-				if err := tx.AppendEvents(ctx, []store.EventRecord{ev("Q6", 1)}); err != nil {
+				if err := appendEvents(ctx, tx, []store.EventRecord{ev("Q6", 1)}); err != nil {
 					return err
 				}
 				return refused // a refusal after a queued write
@@ -324,7 +326,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			if !errors.Is(err, refused) {
 				return fmt.Errorf("refused savepoint: %v", err)
 			}
-			return tx.SaveOrder(ctx, bump("T2", 1), 1)
+			return saveOrder(ctx, tx, bump("T2", 1), 1)
 		})
 		if evs, _ := s.Events(ctx, "aftersale", "Q3", 0, 0); len(evs) != 1 {
 			t.Fatalf("Q3 events %d, want 1", len(evs))
@@ -339,16 +341,16 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		// A deadline settled twice: the second settlement is a conflict.
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.InsertDeadline(ctx, "aftersale", "Q5", &store.Deadline{ID: "Q5/1", Kind: "seller_respond", Actor: "seller", DueAt: t0, OnExpiry: "auto_agree", RuleID: "r"}, t0)
+			return insertDeadline(ctx, tx, "aftersale", "Q5", &store.Deadline{ID: "Q5/1", Kind: "seller_respond", Actor: "seller", DueAt: t0, OnExpiry: "auto_agree", RuleID: "r"}, t0)
 		})
-		mustTx(t, s, func(tx *store.Tx) error { return tx.SettleFired(ctx, "Q5/1", t0) })
-		if err := inTx(s, func(tx *store.Tx) error { return tx.SettleFired(ctx, "Q5/1", t0) }); !errors.Is(err, store.ErrStale) {
+		mustTx(t, s, func(tx *store.Tx) error { return settleFired(ctx, tx, "Q5/1", t0) })
+		if err := inTx(s, func(tx *store.Tx) error { return settleFired(ctx, tx, "Q5/1", t0) }); !errors.Is(err, store.ErrStale) {
 			t.Fatalf("settling a fired deadline again: %v", err)
 		}
 		// An idempotency key stored twice: ErrIdemExists, at commit at the latest.
 		r := store.IdemRecord{Principal: "k", Key: "q", Method: "POST", Path: "/x", BodyHash: "h", Status: 200, Response: []byte(`{}`), CreatedAt: t0}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.PutIdem(ctx, r) })
-		if err := inTx(s, func(tx *store.Tx) error { return tx.PutIdem(ctx, r) }); !errors.Is(err, store.ErrIdemExists) {
+		mustTx(t, s, func(tx *store.Tx) error { return putIdem(ctx, tx, r) })
+		if err := inTx(s, func(tx *store.Tx) error { return putIdem(ctx, tx, r) }); !errors.Is(err, store.ErrIdemExists) {
 			t.Fatalf("key stored twice: %v", err)
 		}
 		// Completing a reservation that is not (or no longer) ours: ErrIdemExists.
@@ -359,30 +361,31 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		other := res
 		other.Token = "tok-2"
-		if err := inTx(s, func(tx *store.Tx) error { return tx.PutIdem(ctx, other) }); !errors.Is(err, store.ErrIdemExists) {
+		if err := inTx(s, func(tx *store.Tx) error { return putIdem(ctx, tx, other) }); !errors.Is(err, store.ErrIdemExists) {
 			t.Fatalf("completing another's reservation: %v", err)
 		}
-		mustTx(t, s, func(tx *store.Tx) error { return tx.PutIdem(ctx, res) })
+		mustTx(t, s, func(tx *store.Tx) error { return putIdem(ctx, tx, res) })
 	})
 
 	t.Run("PrefetchedRequestsAndOrders", func(t *testing.T) {
 		s := open(t)
+		skip := store.LoadOptions{SkipLocked: true}
 		for _, id := range []string{"T1", "T2"} {
 			seedOrder(t, s, id)
 			a := aftersale.State{ID: "A" + id, OrderID: id, BuyerID: "B", SellerID: "S", Status: aftersale.WaitSellerAgree, Version: 1, CreatedAt: t0, UpdatedAt: t0}
-			mustTx(t, s, func(tx *store.Tx) error { return tx.SaveAftersale(ctx, a, 0) })
+			mustTx(t, s, func(tx *store.Tx) error { return saveAftersale(ctx, tx, a, 0) })
 		}
 		mustTx(t, s, func(tx *store.Tx) error {
 			if orders, err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2", "Anone"}); err != nil || len(orders) != 2 {
 				return fmt.Errorf("prefetched %d orders (%v), want 2", len(orders), err)
 			}
-			a, skipped, err := tx.LockAftersale(ctx, "AT1")
-			if err != nil || skipped || a.OrderID != "T1" || a.Version != 1 {
-				return fmt.Errorf("prefetched request: %+v %v %v", a, skipped, err)
+			ld, err := tx.LoadAftersale(ctx, "AT1", skip)
+			if err != nil || ld.Request.OrderID != "T1" || ld.Request.Version != 1 || ld.Order.ID != "T1" {
+				return fmt.Errorf("prefetched request: %+v %v", ld, err)
 			}
 			// A write to a prefetched order replaces what was prefetched.
 			o := order.Order{ID: "T2", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitSellerSendGoods, Version: 2, CreatedAt: t0, UpdatedAt: t0}
-			if err := tx.SaveOrder(ctx, o, 1); err != nil {
+			if err := saveOrder(ctx, tx, o, 1); err != nil {
 				return err
 			}
 			if got, err := tx.GetOrder(ctx, "T2"); err != nil || got.Version != 2 {
@@ -391,7 +394,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			if got, err := tx.GetOrder(ctx, "T1"); err != nil || got.Version != 1 || got.ID != "T1" {
 				return fmt.Errorf("prefetched order: %+v %v", got, err)
 			}
-			if _, _, err := tx.LockAftersale(ctx, "Anone"); !fault.Is(err, fault.NotFound) {
+			if _, err := tx.LoadAftersale(ctx, "Anone", skip); !fault.Is(err, fault.NotFound) {
 				return fmt.Errorf("missing request: %v", err)
 			}
 			return nil
@@ -418,11 +421,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			if orders, err := tx.PrefetchAftersales(ctx, []string{"AT1", "AT2"}); err != nil || len(orders) != 1 || orders[0].ID != "T2" {
 				return fmt.Errorf("prefetched %+v (%v), want T2 alone", orders, err)
 			}
-			if _, skipped, _ := tx.LockAftersale(ctx, "AT1"); !skipped {
+			if _, err := tx.LoadAftersale(ctx, "AT1", skip); !errors.Is(err, store.ErrLocked) {
 				return errors.New("a request locked elsewhere was not skipped")
 			}
-			if a, skipped, err := tx.LockAftersale(ctx, "AT2"); err != nil || skipped || a.ID != "AT2" {
-				return fmt.Errorf("free request: %+v %v %v", a, skipped, err)
+			if ld, err := tx.LoadAftersale(ctx, "AT2", skip); err != nil || ld.Request.ID != "AT2" || ld.Order.ID != "T2" {
+				return fmt.Errorf("free request: %+v %v", ld, err)
 			}
 			return nil
 		})
@@ -442,7 +445,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 			defer func() { done <- recover() }()
 			_ = s.InTx(ctx, func(tx *store.Tx) error {
 				o := order.Order{ID: "TP", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 1}, Version: 1, CreatedAt: t0, UpdatedAt: t0}
-				if err := tx.SaveOrder(ctx, o, 0); err != nil {
+				if err := saveOrder(ctx, tx, o, 0); err != nil {
 					return err
 				}
 				panic("boom")
@@ -467,7 +470,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		boom := errors.New("boom")
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			o := order.Order{ID: "T1", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 1}, Version: 1, CreatedAt: t0, UpdatedAt: t0}
-			if err := tx.SaveOrder(ctx, o, 0); err != nil {
+			if err := saveOrder(ctx, tx, o, 0); err != nil {
 				return err
 			}
 			return boom
@@ -485,7 +488,7 @@ func seedOrder(t *testing.T, s *store.Store, id string) {
 	t.Helper()
 	t0 := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 	mustTx(t, s, func(tx *store.Tx) error {
-		return tx.SaveOrder(context.Background(), order.Order{ID: id, Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: t0, UpdatedAt: t0}, 0)
+		return saveOrder(context.Background(), tx, order.Order{ID: id, Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: t0, UpdatedAt: t0}, 0)
 	})
 }
 
@@ -496,4 +499,34 @@ func mustTx(t *testing.T, s *store.Store, fn func(*store.Tx) error) {
 	if err := inTx(s, fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The suite writes as the service does: through Tx.Apply, one Commit each.
+
+func saveOrder(ctx context.Context, tx *store.Tx, o order.Order, prev int64) error {
+	return tx.Apply(ctx, store.Commit{Orders: []store.Row[order.Order]{{Value: o, Prev: prev}}})
+}
+
+func saveAftersale(ctx context.Context, tx *store.Tx, a aftersale.State, prev int64) error {
+	return tx.Apply(ctx, store.Commit{Aftersales: []store.Row[aftersale.State]{{Value: a, Prev: prev}}})
+}
+
+func appendEvents(ctx context.Context, tx *store.Tx, recs []store.EventRecord) error {
+	return tx.Apply(ctx, store.Commit{Events: recs})
+}
+
+func replaceDeadline(ctx context.Context, tx *store.Tx, aggType, aggID string, d *store.Deadline, now time.Time) error {
+	return tx.Apply(ctx, store.Commit{Deadlines: []store.DeadlineChange{{AggregateType: aggType, AggregateID: aggID, Row: d, At: now}}})
+}
+
+func insertDeadline(ctx context.Context, tx *store.Tx, aggType, aggID string, d *store.Deadline, now time.Time) error {
+	return tx.Apply(ctx, store.Commit{Deadlines: []store.DeadlineChange{{AggregateType: aggType, AggregateID: aggID, Row: d, Insert: true, At: now}}})
+}
+
+func settleFired(ctx context.Context, tx *store.Tx, id string, now time.Time) error {
+	return tx.Apply(ctx, store.Commit{Settled: []store.DeadlineSettle{{ID: id, State: store.DeadlineFired, At: now}}})
+}
+
+func putIdem(ctx context.Context, tx *store.Tx, r store.IdemRecord) error {
+	return tx.Apply(ctx, store.Commit{Idem: &r})
 }

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/aftersale"
+	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/dispute"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/order"
+)
+
+// The write path. A command loads what it decides on (one locking read),
+// decides with the pure domain package, and describes everything it writes
+// as one Commit value, built without I/O; Tx.Apply writes the Commit in a
+// fixed order. On PostgreSQL every statement of Apply but the ledger's
+// posted-before checks is a queued write (pipeline.go), so the whole
+// Commit leaves as one pipeline at commit. The save, append, enqueue,
+// deadline and idempotency statements are unexported parts of Apply.
+
+// Row is a state row to write with its optimistic version check: Prev is
+// the version the command read (0: insert a new row).
+type Row[T any] struct {
+	Value T
+	Prev  int64
+}
+
+// LedgerPost is a ledger plan to post. Fresh: every transaction id was
+// minted by the command (a UUIDv7), so none can have been posted before and
+// the posted-before checks are skipped.
+type LedgerPost struct {
+	Plan  ledger.Plan
+	Fresh bool
+}
+
+// DeadlineChange sets an aggregate's pending deadline: Row nil cancels it;
+// Insert means the aggregate's state wanted none before (no pending row to
+// cancel: one statement instead of two).
+type DeadlineChange struct {
+	AggregateType string
+	AggregateID   string
+	Row           *Deadline
+	Insert        bool
+	At            time.Time
+}
+
+// DeadlineSettle marks a pending deadline settled. Fired deadlines (the
+// command applied them) must still be pending: another run that settled
+// them first makes the command stale (ErrStale). A cancelled or failed
+// settle of a row no longer pending does nothing.
+type DeadlineSettle struct {
+	ID    string
+	State string // DeadlineFired, DeadlineCancelled or DeadlineFailed
+	Note  string
+	At    time.Time
+}
+
+// InterventionClose gives an after-sales request's open intervention
+// requests a final status.
+type InterventionClose struct {
+	AftersaleID string
+	Status      string
+}
+
+// Commit is everything one command writes, as one value. Tx.Apply writes it
+// in this order: ledger postings (the only part that reads: balances and
+// posted-before checks), state rows (orders, requests, cases, complaints),
+// events, outbox messages, settled and changed deadlines, intervention
+// records, manual-intervention refunds, and the idempotency record last.
+type Commit struct {
+	Ledger             []LedgerPost
+	Orders             []Row[order.Order]
+	Aftersales         []Row[aftersale.State]
+	Disputes           []Row[dispute.State]
+	Complaints         []Row[complaint.State]
+	Events             []EventRecord
+	Outbox             []OutboxMessage
+	Settled            []DeadlineSettle
+	Deadlines          []DeadlineChange
+	CloseInterventions []InterventionClose
+	Interventions      []Intervention
+	ManualRefunds      []ManualInterventionRefund
+	Idem               *IdemRecord
+}
+
+// Empty reports whether the Commit writes nothing.
+func (c *Commit) Empty() bool {
+	return len(c.Ledger) == 0 && len(c.Orders) == 0 && len(c.Aftersales) == 0 && len(c.Disputes) == 0 && len(c.Complaints) == 0 &&
+		len(c.Events) == 0 && len(c.Outbox) == 0 && len(c.Settled) == 0 && len(c.Deadlines) == 0 &&
+		len(c.CloseInterventions) == 0 && len(c.Interventions) == 0 && len(c.ManualRefunds) == 0 && c.Idem == nil
+}
+
+// Pending returns balances b moved by the Commit's ledger plans, so that a
+// command that plans a second movement after a first sees the first.
+func (c *Commit) Pending(b ledger.Balances) ledger.Balances {
+	out := make(ledger.Balances, len(b))
+	for a, v := range b {
+		out[a] = v
+	}
+	for _, lp := range c.Ledger {
+		for _, lt := range lp.Plan.Transactions {
+			for _, p := range lt.Postings {
+				if _, ok := out[p.Account]; ok {
+					out[p.Account] += p.Amount
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Apply writes c in the transaction (see Commit for the order). Errors:
+// Conflict (ErrStale) when a version check fails, an event sequence or an
+// outbox key is taken, or a fired deadline was settled by another run;
+// ErrIdemExists when the idempotency key was recorded first; the ledger's
+// errors (Invalid, Conflict with *ledger.InsufficientError). On PostgreSQL
+// some of them are reported only when the transaction commits.
+func (t *Tx) Apply(ctx context.Context, c Commit) error {
+	for _, lp := range c.Ledger {
+		post := t.PostPlan
+		if lp.Fresh {
+			post = t.PostFreshPlan
+		}
+		if err := post(ctx, lp.Plan); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Orders {
+		if err := t.saveOrder(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Aftersales {
+		if err := t.saveAftersale(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Disputes {
+		if err := t.saveDispute(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Complaints {
+		if err := t.saveComplaint(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	if err := t.appendEvents(ctx, c.Events); err != nil {
+		return err
+	}
+	if err := t.enqueueOutbox(ctx, c.Outbox...); err != nil {
+		return err
+	}
+	for _, s := range c.Settled {
+		if err := t.settle(ctx, s); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.Deadlines {
+		set := t.replaceDeadline
+		if d.Insert {
+			set = t.insertDeadline
+		}
+		if err := set(ctx, d.AggregateType, d.AggregateID, d.Row, d.At); err != nil {
+			return err
+		}
+	}
+	for _, ic := range c.CloseInterventions {
+		if err := t.closeInterventions(ctx, ic.AftersaleID, ic.Status); err != nil {
+			return err
+		}
+	}
+	for _, iv := range c.Interventions {
+		if err := t.insertIntervention(ctx, iv); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.ManualRefunds {
+		if err := t.recordManualInterventionRefund(ctx, r); err != nil {
+			return err
+		}
+	}
+	if c.Idem != nil {
+		return t.putIdem(ctx, *c.Idem)
+	}
+	return nil
+}
+
+// settle writes one DeadlineSettle.
+func (t *Tx) settle(ctx context.Context, s DeadlineSettle) error {
+	if s.State == DeadlineFired {
+		return t.settleFired(ctx, s.ID, s.At)
+	}
+	return t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ?, note = ? WHERE id = ? AND state = ?`,
+		plainErr, s.State, micros(s.At), s.Note, s.ID, DeadlinePending)
+}
