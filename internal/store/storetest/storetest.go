@@ -367,6 +367,98 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		mustTx(t, s, func(tx *store.Tx) error { return putIdem(ctx, tx, res) })
 	})
 
+	t.Run("ApplyWritesACommitWhole", func(t *testing.T) {
+		s := open(t)
+		o := order.Order{ID: "T1", Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 100}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+		a := aftersale.State{ID: "A1", OrderID: "T1", BuyerID: "B", SellerID: "S", Status: aftersale.WaitSellerAgree, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+		ev := func(id string, seq int64) store.EventRecord {
+			return store.EventRecord{AggregateType: "aftersale", AggregateID: id, Seq: seq, ID: fmt.Sprintf("ev-%s-%d", id, seq), Type: "x",
+				Actor: json.RawMessage(`{}`), At: t0, Data: json.RawMessage(`{}`)}
+		}
+		msg := func(id string, seq int64) store.OutboxMessage {
+			return store.OutboxMessage{Topic: "aftersale.x", AggregateType: "aftersale", AggregateID: id, AggregateSeq: seq, CreatedAt: t0}
+		}
+		idem := store.IdemRecord{Principal: "k", Key: "K1", Method: "POST", Path: "/v1/x", BodyHash: "h", Status: 201, Response: []byte(`{}`), CreatedAt: t0}
+		first := store.Commit{
+			Orders:     []store.Row[order.Order]{{Value: o}},
+			Aftersales: []store.Row[aftersale.State]{{Value: a}},
+			Events:     []store.EventRecord{ev("A1", 1)},
+			Outbox:     []store.OutboxMessage{msg("A1", 1)},
+			Deadlines: []store.DeadlineChange{{AggregateType: "aftersale", AggregateID: "A1", Insert: true, At: t0,
+				Row: &store.Deadline{ID: "A1/1", Kind: "seller_respond", Actor: "seller", DueAt: t0.Add(time.Hour), OnExpiry: "auto_agree", RuleID: "r"}}},
+			Idem: &idem,
+		}
+		if first.Empty() || (&store.Commit{}).Empty() == false {
+			t.Fatal("Empty")
+		}
+		mustTx(t, s, func(tx *store.Tx) error { return tx.Apply(ctx, first) })
+		check := func(wantVersion int64, wantEvents, wantOutbox int, wantDeadline string) {
+			t.Helper()
+			if got, err := s.GetAftersale(ctx, "A1"); err != nil || got.Version != wantVersion {
+				t.Fatalf("request version %d (%v), want %d", got.Version, err, wantVersion)
+			}
+			if evs, err := s.Events(ctx, "aftersale", "A1", 0, 0); err != nil || len(evs) != wantEvents {
+				t.Fatalf("%d events (%v), want %d", len(evs), err, wantEvents)
+			}
+			if msgs, err := s.ListOutbox(ctx, "aftersale", "A1", "", 100); err != nil || len(msgs) != wantOutbox {
+				t.Fatalf("%d outbox messages (%v), want %d", len(msgs), err, wantOutbox)
+			}
+			ds, err := s.PendingDeadlines(ctx, "aftersale", "A1")
+			if err != nil || len(ds) != 1 || ds[0].ID != wantDeadline {
+				t.Fatalf("pending deadlines %+v (%v), want %s", ds, err, wantDeadline)
+			}
+		}
+		check(1, 1, 1, "A1/1")
+		if r, ok, err := s.GetIdem(ctx, "k", "K1"); err != nil || !ok || r.Status != 201 {
+			t.Fatalf("idempotency record %+v %v %v", r, ok, err)
+		}
+		// A Commit whose request row is stale writes none of its parts, the
+		// ones before the stale row in Apply's order included.
+		a2 := a
+		a2.Version, a2.Status = 2, aftersale.Closed
+		o2 := o
+		o2.Version = 2
+		stale := store.Commit{
+			Orders:     []store.Row[order.Order]{{Value: o2, Prev: 1}},
+			Aftersales: []store.Row[aftersale.State]{{Value: a2, Prev: 0 + 5}},
+			Events:     []store.EventRecord{ev("A1", 2)},
+			Outbox:     []store.OutboxMessage{msg("A1", 2)},
+			Settled:    []store.DeadlineSettle{{ID: "A1/1", State: store.DeadlineFired, At: t0}},
+		}
+		if err := inTx(s, func(tx *store.Tx) error { return tx.Apply(ctx, stale) }); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("stale commit: %v", err)
+		}
+		check(1, 1, 1, "A1/1")
+		if got, _ := s.GetOrder(ctx, "T1"); got.Version != 1 {
+			t.Fatalf("order of a failed commit written: version %d", got.Version)
+		}
+		// The same key twice: the second Commit is refused whole.
+		a3 := a
+		a3.Version = 2
+		again := store.Commit{Aftersales: []store.Row[aftersale.State]{{Value: a3, Prev: 1}}, Events: []store.EventRecord{ev("A1", 2)}, Idem: &idem}
+		if err := inTx(s, func(tx *store.Tx) error { return tx.Apply(ctx, again) }); !errors.Is(err, store.ErrIdemExists) {
+			t.Fatalf("second use of a key: %v", err)
+		}
+		check(1, 1, 1, "A1/1")
+		// The next state: the fired deadline settled, a new one pending.
+		next := store.Commit{
+			Aftersales: []store.Row[aftersale.State]{{Value: a3, Prev: 1}},
+			Events:     []store.EventRecord{ev("A1", 2)},
+			Outbox:     []store.OutboxMessage{msg("A1", 2)},
+			Settled:    []store.DeadlineSettle{{ID: "A1/1", State: store.DeadlineFired, At: t0}},
+			Deadlines: []store.DeadlineChange{{AggregateType: "aftersale", AggregateID: "A1", At: t0,
+				Row: &store.Deadline{ID: "A1/2", Kind: "buyer_answer_refusal", Actor: "buyer", DueAt: t0.Add(2 * time.Hour), OnExpiry: "close", RuleID: "r"}}},
+			CloseInterventions: []store.InterventionClose{{AftersaleID: "A1", Status: "withdrawn"}},
+		}
+		mustTx(t, s, func(tx *store.Tx) error { return tx.Apply(ctx, next) })
+		check(2, 2, 2, "A1/2")
+		// Firing the settled deadline again makes its command stale.
+		refire := store.Commit{Settled: []store.DeadlineSettle{{ID: "A1/1", State: store.DeadlineFired, At: t0}}}
+		if err := inTx(s, func(tx *store.Tx) error { return tx.Apply(ctx, refire) }); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("deadline fired twice: %v", err)
+		}
+	})
+
 	t.Run("PrefetchedRequestsAndOrders", func(t *testing.T) {
 		s := open(t)
 		skip := store.LoadOptions{SkipLocked: true}
