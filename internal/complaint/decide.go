@@ -509,13 +509,7 @@ func newDecision(s State, t policy.ComplaintType, c Command, b *policy.Book, now
 	}
 	d := &Decision{Verdict: c.Verdict, Reason: strings.TrimSpace(c.Reason), AgentID: c.Actor.ID, Senior: c.Actor.Role == RoleSenior,
 		PolicyVersion: b.Version, At: now, Outcomes: []Outcome{}, Cited: []CitedRule{}}
-	if d.Reason == "" {
-		return nil, fault.Field("reason", "处理须附书面理由 / a decision needs a written reason")
-	}
-	if len(c.RuleIDs) == 0 {
-		return nil, fault.Field("rule_ids", "处理须引用规则 / a decision must cite the rules applied")
-	}
-	if err := policy.CheckCited(c.RuleIDs); err != nil {
+	if err := policy.CheckStated("处理", "a decision", d.Reason, c.RuleIDs); err != nil {
 		return nil, err
 	}
 	d.RuleIDs = policy.Cite(slices.Clone(c.RuleIDs), t.ID)

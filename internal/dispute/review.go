@@ -310,13 +310,7 @@ func judgment(s State, c Command) (Judgment, error) {
 	default:
 		return j, fault.Field("fault", "须认定责任方 buyer / seller / both / fault must be buyer, seller or both")
 	}
-	if j.Reason == "" {
-		return j, fault.Field("reason", "判定须附书面理由 / a judgment needs a written reason")
-	}
-	if len(j.RuleIDs) == 0 {
-		return j, fault.Field("rule_ids", "判定须引用规则 / a judgment must cite the rules applied")
-	}
-	if err := policy.CheckCited(j.RuleIDs); err != nil {
+	if err := policy.CheckStated("判定", "a judgment", j.Reason, j.RuleIDs); err != nil {
 		return j, err
 	}
 	if err := inCase(s, j.EvidenceIDs); err != nil {

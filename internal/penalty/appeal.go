@@ -140,13 +140,7 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 		if s.Status != Appealed {
 			return nil, notNow("不能裁决申诉 / no appeal to decide")
 		}
-		if strings.TrimSpace(c.Reason) == "" {
-			return nil, fault.Field("reason", "裁决须附书面理由 / a decision needs a written reason")
-		}
-		if len(c.RuleIDs) == 0 {
-			return nil, fault.Field("rule_ids", "裁决须引用规则 / a decision must cite the rules applied")
-		}
-		if err := policy.CheckCited(c.RuleIDs); err != nil {
+		if err := policy.CheckStated("裁决", "a decision", c.Reason, c.RuleIDs); err != nil {
 			return nil, err
 		}
 		d := &AppealDecision{Revoke: c.Revoke, Reason: strings.TrimSpace(c.Reason), RuleIDs: slices.Clone(c.RuleIDs), AgentID: c.Actor.ID, At: now}

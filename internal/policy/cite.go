@@ -24,6 +24,19 @@ func CheckCited(ids []string) error {
 	return nil
 }
 
+// CheckStated checks what every staff decision states: a written reason
+// and the rules applied, each a rule ID (CheckCited). zh and en name the
+// decision in the refusal ("判定", "a judgment"). Errors: Invalid.
+func CheckStated(zh, en, reason string, ids []string) error {
+	if strings.TrimSpace(reason) == "" {
+		return fault.Field("reason", "%s须附书面理由 / %s needs a written reason", zh, en)
+	}
+	if len(ids) == 0 {
+		return fault.Field("rule_ids", "%s须引用规则 / %s must cite the rules applied", zh, en)
+	}
+	return CheckCited(ids)
+}
+
 // Cite adds a rule ID to a decision's citations, once; an empty ID (a rule
 // that does not apply) is left out.
 func Cite(ids []string, id string) []string {
