@@ -2,12 +2,12 @@ package complaint
 
 import (
 	"fmt"
-	"github.com/weiquan/weiquan/internal/actor"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/policy"
@@ -118,7 +118,6 @@ type Data struct {
 	SecondDue  *time.Time  `json:"second_complaint_due_at,omitempty"`
 }
 
-var ruleIDPattern = regexp.MustCompile(`^(seed|taobao-dispute|adlaw|ours|public|jd|cn-7day-return|cn-law)-[a-z0-9-]+$`)
 var evidenceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
 
 // Allowed lists the actions possible in the complaint's status.
@@ -165,170 +164,261 @@ func Respondent(filer Party) Party {
 // Decide checks a command against a complaint and returns its events.
 // Errors: Forbidden (wrong party or role), Conflict (not now; names the
 // status and the allowed actions), Invalid (bad input, naming the field).
+// Each action is decided by its own function.
 func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
-	ev := Event{Actor: c.Actor, At: now, PolicyVersion: b.Version}
-	notNow := func() error {
-		return &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s),
-			Message: fmt.Sprintf("投诉处于 %s，不能 %s / the complaint is %s: %s is not possible", s.Status, c.Action, s.Status, c.Action)}
-	}
-	isComplainant := Party(c.Actor.Role) == s.ComplainantRole && c.Actor.ID == s.ComplainantID
-	isRespondent := Party(c.Actor.Role) == s.RespondentRole && c.Actor.ID == s.RespondentID
-	forbid := func(who string) error {
-		return &fault.Error{Code: fault.Forbidden, Status: string(s.Status), Message: fmt.Sprintf("只有%s可以执行 %s / only %s may %s", who, c.Action, whoEN[who], c.Action)}
-	}
-	t, _ := b.ComplaintType(s.Type)
+	d := decision{s: s, c: c, b: b, now: now}
+	d.t, _ = b.ComplaintType(s.Type)
 	switch c.Action {
 	case File:
 		if s.Status != "" {
-			return nil, notNow()
+			return nil, d.notNow()
 		}
 		return file(s, c, b, now)
 	case Respond:
-		if !isRespondent {
-			return nil, forbid("被投诉方")
-		}
-		if (s.Status != WaitResponse && s.Status != InReview) || s.Response != nil {
-			return nil, notNow()
-		}
-		if strings.TrimSpace(c.Statement) == "" {
-			return nil, fault.Field("statement", "须说明情况 / a statement is required")
-		}
-		if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
-			return nil, err
-		}
-		ev.Type, ev.Data.Response = EvResponded, &Response{Statement: strings.TrimSpace(c.Statement), EvidenceIDs: nonNil(c.EvidenceIDs), At: now}
-		ev.RuleIDs = []string{t.ID}
-		return []Event{ev}, nil
+		return decideRespond(d)
 	case Settle:
-		if !isRespondent {
-			return nil, forbid("被投诉方")
-		}
-		if s.Status != WaitResponse && s.Status != InReview {
-			return nil, notNow()
-		}
-		if strings.TrimSpace(c.Terms) == "" {
-			return nil, fault.Field("terms", "须写明和解条件 / the settlement terms are required")
-		}
-		if c.Amount < 0 {
-			return nil, fault.Field("amount", "金额不能为负 / the amount must not be negative")
-		}
-		ev.Type, ev.Data.Settlement = EvSettlementOffered, &Settlement{Terms: strings.TrimSpace(c.Terms), Amount: c.Amount, At: now}
-		ev.RuleIDs = []string{t.ID}
-		return []Event{ev}, nil
+		return decideSettle(d)
 	case AcceptSettlement:
-		if !isComplainant {
-			return nil, forbid("投诉人")
-		}
-		if (s.Status != WaitResponse && s.Status != InReview) || s.Settlement == nil || s.Settlement.AcceptedAt != nil {
-			return nil, notNow()
-		}
-		st := *s.Settlement
-		at := now
-		st.AcceptedAt = &at
-		ev.Type, ev.Data.Settlement = EvSettled, &st
-		ev.Reason = "双方协商一致，投诉撤销 / settled by agreement: the complaint is withdrawn"
-		ev.RuleIDs = []string{t.ID}
-		return []Event{ev}, nil
+		return decideAcceptSettlement(d)
 	case Withdraw:
-		if !isComplainant {
-			return nil, forbid("投诉人")
-		}
-		if s.Status != WaitResponse && s.Status != InReview {
-			return nil, notNow()
-		}
-		ev.Type, ev.Reason, ev.RuleIDs = EvWithdrawn, strings.TrimSpace(c.Reason), []string{t.ID}
-		return []Event{ev}, nil
+		return decideWithdraw(d)
 	case ExpireResponse:
-		if c.Actor.Role != RoleSystem {
-			return nil, fault.New(fault.Forbidden, "只有系统可以执行 / only the system may do this")
-		}
-		if s.Status != WaitResponse || s.RespondDueAt == nil || now.Before(*s.RespondDueAt) {
-			return nil, notNow()
-		}
-		ev.Type, ev.Reason, ev.RuleIDs = EvResponseExpired, "被投诉方未在时限内回应，转客服处理 / the respondent did not answer in time: the complaint goes to an agent", []string{s.RespondRule}
-		return []Event{ev}, nil
+		return decideExpireResponse(d)
 	case DecideIt:
-		switch s.Status {
-		case InReview:
-			if c.Actor.Role != RoleAgent && c.Actor.Role != RoleSenior {
-				return nil, forbid("客服")
-			}
-		case SecondReview:
-			if c.Actor.Role != RoleSenior {
-				return nil, &fault.Error{Code: fault.Forbidden, Status: string(s.Status), Message: "二次投诉由高级专员处理 / second complaints belong to the senior tier"}
-			}
-		default:
-			return nil, notNow()
-		}
-		d, err := decision(s, t, c, b, now)
-		if err != nil {
-			return nil, err
-		}
-		ev.Reason, ev.Data.Decision, ev.RuleIDs = d.Reason, d, slices.Clone(d.RuleIDs)
-		if s.Status == InReview {
-			win, wid := b.ComplaintDuration("second_complaint_window")
-			due := now.Add(win)
-			ev.Type, ev.Data.SecondDue = EvDecided, &due
-			ev.RuleIDs = appendUnique(ev.RuleIDs, wid)
-		} else {
-			ev.Type = EvFinalDecided
-		}
-		return []Event{ev}, nil
+		return decideDecide(d)
 	case SecondComplaint:
-		if !isComplainant {
-			return nil, forbid("投诉人")
-		}
-		if s.Status != Decided {
-			return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s),
-				Message: "二次投诉只能在首次投诉处理完毕后提出 / a second complaint is possible only after the first is decided"}
-		}
-		_, wid := b.ComplaintDuration("second_complaint_window")
-		if s.SecondDueAt != nil && now.After(*s.SecondDueAt) {
-			return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Rule: wid, Message: "已超过二次投诉期限 / the window for a second complaint has passed"}
-		}
-		if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
-			return nil, err
-		}
-		known := slices.Clone(s.EvidenceIDs)
-		if s.Response != nil {
-			known = append(known, s.Response.EvidenceIDs...)
-		}
-		var fresh []string
-		for _, e := range c.EvidenceIDs {
-			if !slices.Contains(known, e) && !slices.Contains(fresh, e) {
-				fresh = append(fresh, e)
-			}
-		}
-		changed := c.NewClaim != nil && (c.NewClaim.Amount != s.Claim.Amount || strings.TrimSpace(c.NewClaim.Text) != s.Claim.Text)
-		if c.NewClaim != nil {
-			if strings.TrimSpace(c.NewClaim.Text) == "" {
-				return nil, fault.Field("claim.text", "变更诉求须写明诉求 / a changed claim needs its text")
-			}
-			if c.NewClaim.Amount < 0 {
-				return nil, fault.Field("claim.amount", "金额不能为负 / the amount must not be negative")
-			}
-		}
-		if len(fresh) == 0 && !changed {
-			return nil, &fault.Error{Code: fault.Invalid, Field: "evidence_ids", Rule: wid,
-				Message: "二次投诉须提供新证据或变更诉求（含金额与理由） / a second complaint needs new evidence or a changed claim with an amount and a reason"}
-		}
-		if strings.TrimSpace(c.Reason) == "" {
-			return nil, fault.Field("reason", "须说明二次投诉理由 / a second complaint needs a reason")
-		}
-		sc := &Second{Reason: strings.TrimSpace(c.Reason), EvidenceIDs: fresh, At: now}
-		if changed {
-			cl := Claim{Text: strings.TrimSpace(c.NewClaim.Text), Amount: c.NewClaim.Amount}
-			sc.Claim = &cl
-		}
-		ev.Type, ev.Reason, ev.Data.Second = EvSecondFiled, sc.Reason, sc
-		ev.RuleIDs = []string{t.ID, wid}
-		return []Event{ev}, nil
+		return decideSecondComplaint(d)
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 }
 
+// decision is one command being decided against a complaint: what every
+// decide function reads (t: the complaint's type in the rule book), and
+// the refusals they share.
+type decision struct {
+	s   State
+	c   Command
+	b   *policy.Book
+	now time.Time
+	t   policy.ComplaintType
+}
+
+// event starts an event of the command: who acted, when, under which book,
+// citing the complaint type's rule.
+func (d decision) event(typ string) Event {
+	return Event{Type: typ, Actor: d.c.Actor, At: d.now, PolicyVersion: d.b.Version, RuleIDs: []string{d.t.ID}}
+}
+
+// notNow refuses (Conflict) the action in the complaint's status.
+func (d decision) notNow() error {
+	return &fault.Error{Code: fault.Conflict, Status: string(d.s.Status), Allowed: allowedStrings(d.s),
+		Message: fmt.Sprintf("投诉处于 %s，不能 %s / the complaint is %s: %s is not possible", d.s.Status, d.c.Action, d.s.Status, d.c.Action)}
+}
+
+// forbid refuses (Forbidden) anyone but who (投诉人, 被投诉方 or 客服).
+func (d decision) forbid(who string) error {
+	return &fault.Error{Code: fault.Forbidden, Status: string(d.s.Status), Message: fmt.Sprintf("只有%s可以执行 %s / only %s may %s", who, d.c.Action, whoEN[who], d.c.Action)}
+}
+
 var whoEN = map[string]string{"被投诉方": "the respondent", "投诉人": "the complainant", "客服": "an agent"}
 
+// asComplainant refuses anyone but the complainant.
+func (d decision) asComplainant() error {
+	if Party(d.c.Actor.Role) != d.s.ComplainantRole || d.c.Actor.ID != d.s.ComplainantID {
+		return d.forbid("投诉人")
+	}
+	return nil
+}
+
+// asRespondent refuses anyone but the respondent.
+func (d decision) asRespondent() error {
+	if Party(d.c.Actor.Role) != d.s.RespondentRole || d.c.Actor.ID != d.s.RespondentID {
+		return d.forbid("被投诉方")
+	}
+	return nil
+}
+
+// undecided reports a complaint before the first decision, when the parties
+// may still answer, settle or withdraw.
+func (s State) undecided() bool { return s.Status == WaitResponse || s.Status == InReview }
+
+// decideRespond: the respondent answers once, with a statement and evidence.
+func decideRespond(d decision) ([]Event, error) {
+	if err := d.asRespondent(); err != nil {
+		return nil, err
+	}
+	if !d.s.undecided() || d.s.Response != nil {
+		return nil, d.notNow()
+	}
+	if strings.TrimSpace(d.c.Statement) == "" {
+		return nil, fault.Field("statement", "须说明情况 / a statement is required")
+	}
+	if err := checkEvidence("evidence_ids", d.c.EvidenceIDs); err != nil {
+		return nil, err
+	}
+	ev := d.event(EvResponded)
+	ev.Data.Response = &Response{Statement: strings.TrimSpace(d.c.Statement), EvidenceIDs: nonNil(d.c.EvidenceIDs), At: d.now}
+	return []Event{ev}, nil
+}
+
+// decideSettle: the respondent offers a settlement (terms, an amount).
+func decideSettle(d decision) ([]Event, error) {
+	if err := d.asRespondent(); err != nil {
+		return nil, err
+	}
+	if !d.s.undecided() {
+		return nil, d.notNow()
+	}
+	if strings.TrimSpace(d.c.Terms) == "" {
+		return nil, fault.Field("terms", "须写明和解条件 / the settlement terms are required")
+	}
+	if d.c.Amount < 0 {
+		return nil, fault.Field("amount", "金额不能为负 / the amount must not be negative")
+	}
+	ev := d.event(EvSettlementOffered)
+	ev.Data.Settlement = &Settlement{Terms: strings.TrimSpace(d.c.Terms), Amount: d.c.Amount, At: d.now}
+	return []Event{ev}, nil
+}
+
+// decideAcceptSettlement: the complainant accepts the offered settlement,
+// which withdraws the complaint (SETTLED).
+func decideAcceptSettlement(d decision) ([]Event, error) {
+	if err := d.asComplainant(); err != nil {
+		return nil, err
+	}
+	if !d.s.undecided() || d.s.Settlement == nil || d.s.Settlement.AcceptedAt != nil {
+		return nil, d.notNow()
+	}
+	st := *d.s.Settlement
+	at := d.now
+	st.AcceptedAt = &at
+	ev := d.event(EvSettled)
+	ev.Data.Settlement = &st
+	ev.Reason = "双方协商一致，投诉撤销 / settled by agreement: the complaint is withdrawn"
+	return []Event{ev}, nil
+}
+
+// decideWithdraw: the complainant withdraws before the decision.
+func decideWithdraw(d decision) ([]Event, error) {
+	if err := d.asComplainant(); err != nil {
+		return nil, err
+	}
+	if !d.s.undecided() {
+		return nil, d.notNow()
+	}
+	ev := d.event(EvWithdrawn)
+	ev.Reason = strings.TrimSpace(d.c.Reason)
+	return []Event{ev}, nil
+}
+
+// decideExpireResponse: the deadline worker sends an unanswered complaint
+// to an agent (the type's respond_window).
+func decideExpireResponse(d decision) ([]Event, error) {
+	if d.c.Actor.Role != RoleSystem {
+		return nil, fault.New(fault.Forbidden, "只有系统可以执行 / only the system may do this")
+	}
+	if d.s.Status != WaitResponse || d.s.RespondDueAt == nil || d.now.Before(*d.s.RespondDueAt) {
+		return nil, d.notNow()
+	}
+	ev := d.event(EvResponseExpired)
+	ev.Reason, ev.RuleIDs = "被投诉方未在时限内回应，转客服处理 / the respondent did not answer in time: the complaint goes to an agent", []string{d.s.RespondRule}
+	return []Event{ev}, nil
+}
+
+// decideDecide: an agent decides a complaint in review, opening the window
+// for a second complaint (second_complaint_window); the senior tier decides
+// a second complaint, finally.
+func decideDecide(d decision) ([]Event, error) {
+	s, c, b := d.s, d.c, d.b
+	switch s.Status {
+	case InReview:
+		if c.Actor.Role != RoleAgent && c.Actor.Role != RoleSenior {
+			return nil, d.forbid("客服")
+		}
+	case SecondReview:
+		if c.Actor.Role != RoleSenior {
+			return nil, &fault.Error{Code: fault.Forbidden, Status: string(s.Status), Message: "二次投诉由高级专员处理 / second complaints belong to the senior tier"}
+		}
+	default:
+		return nil, d.notNow()
+	}
+	dec, err := newDecision(s, d.t, c, b, d.now)
+	if err != nil {
+		return nil, err
+	}
+	ev := d.event(EvFinalDecided)
+	ev.Reason, ev.Data.Decision, ev.RuleIDs = dec.Reason, dec, slices.Clone(dec.RuleIDs)
+	if s.Status == InReview {
+		win, wid := b.ComplaintDuration("second_complaint_window")
+		due := d.now.Add(win)
+		ev.Type, ev.Data.SecondDue = EvDecided, &due
+		ev.RuleIDs = policy.Cite(ev.RuleIDs, wid)
+	}
+	return []Event{ev}, nil
+}
+
+// decideSecondComplaint: the complainant complains again (二次投诉) after the
+// decision, within second_complaint_window, with new evidence or a changed
+// claim and a reason; it goes to the senior tier.
+func decideSecondComplaint(d decision) ([]Event, error) {
+	s, c, b := d.s, d.c, d.b
+	if err := d.asComplainant(); err != nil {
+		return nil, err
+	}
+	if s.Status != Decided {
+		return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Allowed: allowedStrings(s),
+			Message: "二次投诉只能在首次投诉处理完毕后提出 / a second complaint is possible only after the first is decided"}
+	}
+	_, wid := b.ComplaintDuration("second_complaint_window")
+	if s.SecondDueAt != nil && d.now.After(*s.SecondDueAt) {
+		return nil, &fault.Error{Code: fault.Conflict, Status: string(s.Status), Rule: wid, Message: "已超过二次投诉期限 / the window for a second complaint has passed"}
+	}
+	if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
+		return nil, err
+	}
+	known := slices.Clone(s.EvidenceIDs)
+	if s.Response != nil {
+		known = append(known, s.Response.EvidenceIDs...)
+	}
+	fresh := newEvidence(c.EvidenceIDs, known)
+	changed := c.NewClaim != nil && (c.NewClaim.Amount != s.Claim.Amount || strings.TrimSpace(c.NewClaim.Text) != s.Claim.Text)
+	if c.NewClaim != nil {
+		if err := checkClaim(*c.NewClaim, "变更诉求须写明诉求 / a changed claim needs its text"); err != nil {
+			return nil, err
+		}
+	}
+	if len(fresh) == 0 && !changed {
+		return nil, &fault.Error{Code: fault.Invalid, Field: "evidence_ids", Rule: wid,
+			Message: "二次投诉须提供新证据或变更诉求（含金额与理由） / a second complaint needs new evidence or a changed claim with an amount and a reason"}
+	}
+	if strings.TrimSpace(c.Reason) == "" {
+		return nil, fault.Field("reason", "须说明二次投诉理由 / a second complaint needs a reason")
+	}
+	sc := &Second{Reason: strings.TrimSpace(c.Reason), EvidenceIDs: fresh, At: d.now}
+	if changed {
+		cl := Claim{Text: strings.TrimSpace(c.NewClaim.Text), Amount: c.NewClaim.Amount}
+		sc.Claim = &cl
+	}
+	ev := d.event(EvSecondFiled)
+	ev.Reason, ev.Data.Second = sc.Reason, sc
+	ev.RuleIDs = []string{d.t.ID, wid}
+	return []Event{ev}, nil
+}
+
+// checkClaim checks a claim: its text (missing: the message zh/en) and an
+// amount that is not negative.
+func checkClaim(cl Claim, missing string) error {
+	if strings.TrimSpace(cl.Text) == "" {
+		return fault.Field("claim.text", "%s", missing)
+	}
+	if cl.Amount < 0 {
+		return fault.Field("claim.amount", "金额不能为负 / the amount must not be negative")
+	}
+	return nil
+}
+
+// file checks a complaint of one of the rule book's types by its filer on
+// its own order and opens it (WAIT_RESPONSE, the type's respond_window).
 func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	t, ok := b.ComplaintType(c.Type)
 	if !ok {
@@ -358,11 +448,8 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	if c.Loss < 0 {
 		return nil, fault.Field("loss", "损失金额不能为负 / the loss must not be negative")
 	}
-	if strings.TrimSpace(c.Claim.Text) == "" {
-		return nil, fault.Field("claim.text", "须写明诉求 / the claim is required")
-	}
-	if c.Claim.Amount < 0 {
-		return nil, fault.Field("claim.amount", "金额不能为负 / the amount must not be negative")
+	if err := checkClaim(c.Claim, "须写明诉求 / the claim is required"); err != nil {
+		return nil, err
 	}
 	if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
 		return nil, err
@@ -400,12 +487,12 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	ev.Reason = fmt.Sprintf("%s：已通知被投诉方回应 / %s: the respondent is notified", t.TitleZH, t.TitleEN)
 	for _, f := range st.Findings {
 		for _, r := range f.RuleIDs {
-			ev.RuleIDs = appendUnique(ev.RuleIDs, r)
+			ev.RuleIDs = policy.Cite(ev.RuleIDs, r)
 		}
 	}
 	if c.Flag != nil {
 		for _, r := range c.Flag.RuleIDs {
-			ev.RuleIDs = appendUnique(ev.RuleIDs, r)
+			ev.RuleIDs = policy.Cite(ev.RuleIDs, r)
 		}
 	}
 	return []Event{ev}, nil
@@ -413,113 +500,128 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 
 var partyZH = map[Party]string{Buyer: "买家", Seller: "卖家"}
 
-// decision validates an agent's decision and computes its outcomes from
-// the rule book in force.
-func decision(s State, t policy.ComplaintType, c Command, b *policy.Book, now time.Time) (*Decision, error) {
+// newDecision validates an agent's decision and computes its outcomes from
+// the rule book in force: compensation, a hidden review, a violation (or a
+// warning for a first minor offence) and a purchase restriction.
+func newDecision(s State, t policy.ComplaintType, c Command, b *policy.Book, now time.Time) (*Decision, error) {
 	if !slices.Contains(Verdicts, c.Verdict) {
 		return nil, fault.Field("verdict", "须为 upheld / rejected / malicious / verdict must be upheld, rejected or malicious")
 	}
 	d := &Decision{Verdict: c.Verdict, Reason: strings.TrimSpace(c.Reason), AgentID: c.Actor.ID, Senior: c.Actor.Role == RoleSenior,
 		PolicyVersion: b.Version, At: now, Outcomes: []Outcome{}, Cited: []CitedRule{}}
-	if d.Reason == "" {
-		return nil, fault.Field("reason", "处理须附书面理由 / a decision needs a written reason")
+	if err := policy.CheckStated("处理", "a decision", d.Reason, c.RuleIDs); err != nil {
+		return nil, err
 	}
-	if len(c.RuleIDs) == 0 {
-		return nil, fault.Field("rule_ids", "处理须引用规则 / a decision must cite the rules applied")
-	}
-	for i, r := range c.RuleIDs {
-		if !ruleIDPattern.MatchString(r) {
-			return nil, fault.Field(fmt.Sprintf("rule_ids[%d]", i), "%q 不是规则编号 / %q is not a rule ID", r, r)
-		}
-	}
-	d.RuleIDs = appendUnique(slices.Clone(c.RuleIDs), t.ID)
-	cite := func(id, key, value string) {
-		for _, x := range d.Cited {
-			if x.ID == id {
-				return
-			}
-		}
-		d.Cited = append(d.Cited, CitedRule{ID: id, Key: key, Value: value})
-		d.RuleIDs = appendUnique(d.RuleIDs, id)
-	}
-	cite(t.ID, "complaints.types."+s.Type, "")
+	d.RuleIDs = policy.Cite(slices.Clone(c.RuleIDs), t.ID)
+	d.cite(t.ID, "complaints.types."+s.Type, "")
 	if c.Verdict != Upheld {
 		if c.Compensation != 0 || c.Severe {
 			return nil, fault.Field("compensation", "投诉不成立时不能判赔或认定严重 / a rejected complaint awards nothing")
 		}
 		return d, nil
 	}
-	claim := s.Claim
-	if s.Second != nil && s.Second.Claim != nil {
-		claim = *s.Second.Claim
-	}
-	// Compensation.
-	if c.Compensation < 0 {
-		return nil, fault.Field("compensation", "金额不能为负 / the amount must not be negative")
-	}
-	if slices.Contains(t.Outcomes, policy.OutcomeCompensation) {
-		var amt money.Fen
-		if t.Detect == "late_shipment" {
-			f := finding(s, "late_shipment")
-			if f == nil || !f.Detected {
-				return nil, &fault.Error{Code: fault.Invalid, Field: "verdict", Rule: b.ID("order.ship_by"),
-					Message: "以第一条物流揽收记录为准未发现延迟发货，投诉不能成立 / judged on the first carrier scan the order was not shipped late: the complaint cannot be upheld"}
-			}
-			// Recomputed from the book in force, so the decision cites the values it used.
-			amt = LateCompensation(f.Base, b)
-			if c.Compensation != 0 && c.Compensation != amt {
-				return nil, fault.Field("compensation", "延迟发货赔付按规则计算为 %s / late-shipment compensation is %s by the rule book", amt, amt)
-			}
-			for _, k := range []string{"complaint.late_shipment_rate", "complaint.late_shipment_min", "complaint.late_shipment_max", "order.ship_by"} {
-				cite(b.ID(k), "rules."+k, b.Rules[k].Value)
-			}
-		} else {
-			amt = c.Compensation
-			if claim.Amount > 0 && amt > claim.Amount {
-				return nil, fault.Field("compensation", "赔付不能超过诉求金额 %s / compensation cannot exceed the claimed %s", claim.Amount, claim.Amount)
-			}
-		}
-		if amt > 0 {
-			d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeCompensation, Amount: amt, RuleID: t.ID,
-				TitleZH: "从卖家保证金赔付买家 " + amt.String(), TitleEN: "compensation of " + amt.String() + " from the seller's deposit to the buyer"})
-		}
-	} else if c.Compensation != 0 {
-		return nil, fault.Field("compensation", "此类投诉不判赔付 / this complaint type awards no compensation")
+	if err := d.compensate(s, t, c, b); err != nil {
+		return nil, err
 	}
 	// Hidden review.
 	if slices.Contains(t.Outcomes, policy.OutcomeHideReview) && s.ReviewID != "" {
 		d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeHideReview, ReviewID: s.ReviewID, RuleID: t.ID,
 			TitleZH: "隐藏该评价并附处理结果", TitleEN: "the review is hidden, with this decision attached"})
 	}
-	// Violation, or a warning for a first minor offence.
-	if c.Severe && t.SevereViolation == "" {
-		return nil, fault.Field("severe", "此类投诉没有严重情节 / this complaint type has no severe variant")
-	}
-	warned := false
-	if t.Violation != "" {
-		key := t.Violation
-		if c.Severe {
-			key = t.SevereViolation
-		}
-		vt, _ := b.Violation(key)
-		on, fid := b.ComplaintSwitch("first_offence_warning")
-		if t.Minor && on && c.PriorViolations == 0 && !c.Severe {
-			warned = true
-			cite(fid, "complaints.rules.first_offence_warning", "on")
-			d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeWarning, Violation: key, Class: vt.Class, RuleID: fid,
-				TitleZH: "初次轻微违规，警告教育（不扣分）", TitleEN: "first minor offence: a warning, no points"})
-		} else {
-			cite(vt.ID, "complaints.violations."+key, fmt.Sprintf("%s:%d", vt.Class, vt.Points))
-			d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeViolation, Violation: key, Class: vt.Class, Points: vt.Points, RuleID: vt.ID,
-				TitleZH: fmt.Sprintf("%s，扣%d分", vt.TitleZH, vt.Points), TitleEN: fmt.Sprintf("%s: %d points", vt.TitleEN, vt.Points)})
-		}
-		d.Severe = c.Severe
+	warned, err := d.violation(t, c, b)
+	if err != nil {
+		return nil, err
 	}
 	if t.RestrictDays > 0 && !warned {
 		d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomePurchaseRestriction, Days: t.RestrictDays, RuleID: t.ID,
 			TitleZH: fmt.Sprintf("限制购买%d天", t.RestrictDays), TitleEN: fmt.Sprintf("purchase restriction for %d days", t.RestrictDays)})
 	}
 	return d, nil
+}
+
+// cite records a rule the decision applied, with the value it had, once.
+func (d *Decision) cite(id, key, value string) {
+	if slices.ContainsFunc(d.Cited, func(x CitedRule) bool { return x.ID == id }) {
+		return
+	}
+	d.Cited = append(d.Cited, CitedRule{ID: id, Key: key, Value: value})
+	d.RuleIDs = policy.Cite(d.RuleIDs, id)
+}
+
+// compensate adds the compensation of an upheld complaint of a type that
+// awards it, from the seller's deposit: for late shipment recomputed from
+// the book in force on the first carrier scan, otherwise as the agent
+// decided, at most the claim (the second complaint's, if changed).
+func (d *Decision) compensate(s State, t policy.ComplaintType, c Command, b *policy.Book) error {
+	claim := s.Claim
+	if s.Second != nil && s.Second.Claim != nil {
+		claim = *s.Second.Claim
+	}
+	if c.Compensation < 0 {
+		return fault.Field("compensation", "金额不能为负 / the amount must not be negative")
+	}
+	if !slices.Contains(t.Outcomes, policy.OutcomeCompensation) {
+		if c.Compensation != 0 {
+			return fault.Field("compensation", "此类投诉不判赔付 / this complaint type awards no compensation")
+		}
+		return nil
+	}
+	var amt money.Fen
+	if t.Detect == "late_shipment" {
+		f := finding(s, "late_shipment")
+		if f == nil || !f.Detected {
+			return &fault.Error{Code: fault.Invalid, Field: "verdict", Rule: b.ID("order.ship_by"),
+				Message: "以第一条物流揽收记录为准未发现延迟发货，投诉不能成立 / judged on the first carrier scan the order was not shipped late: the complaint cannot be upheld"}
+		}
+		// Recomputed from the book in force, so the decision cites the values it used.
+		amt = LateCompensation(f.Base, b)
+		if c.Compensation != 0 && c.Compensation != amt {
+			return fault.Field("compensation", "延迟发货赔付按规则计算为 %s / late-shipment compensation is %s by the rule book", amt, amt)
+		}
+		for _, k := range []string{"complaint.late_shipment_rate", "complaint.late_shipment_min", "complaint.late_shipment_max", "order.ship_by"} {
+			d.cite(b.ID(k), "rules."+k, b.Rules[k].Value)
+		}
+	} else {
+		amt = c.Compensation
+		if claim.Amount > 0 && amt > claim.Amount {
+			return fault.Field("compensation", "赔付不能超过诉求金额 %s / compensation cannot exceed the claimed %s", claim.Amount, claim.Amount)
+		}
+	}
+	if amt > 0 {
+		d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeCompensation, Amount: amt, RuleID: t.ID,
+			TitleZH: "从卖家保证金赔付买家 " + amt.String(), TitleEN: "compensation of " + amt.String() + " from the seller's deposit to the buyer"})
+	}
+	return nil
+}
+
+// violation records the type's violation with its points (the severe one
+// if so decided), or a warning without points for a first minor offence
+// (first_offence_warning, 教育为主); warned reports the warning.
+func (d *Decision) violation(t policy.ComplaintType, c Command, b *policy.Book) (warned bool, err error) {
+	if c.Severe && t.SevereViolation == "" {
+		return false, fault.Field("severe", "此类投诉没有严重情节 / this complaint type has no severe variant")
+	}
+	if t.Violation == "" {
+		return false, nil
+	}
+	key := t.Violation
+	if c.Severe {
+		key = t.SevereViolation
+	}
+	vt, _ := b.Violation(key)
+	on, fid := b.ComplaintSwitch("first_offence_warning")
+	if t.Minor && on && c.PriorViolations == 0 && !c.Severe {
+		warned = true
+		d.cite(fid, "complaints.rules.first_offence_warning", "on")
+		d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeWarning, Violation: key, Class: vt.Class, RuleID: fid,
+			TitleZH: "初次轻微违规，警告教育（不扣分）", TitleEN: "first minor offence: a warning, no points"})
+	} else {
+		d.cite(vt.ID, "complaints.violations."+key, fmt.Sprintf("%s:%d", vt.Class, vt.Points))
+		d.Outcomes = append(d.Outcomes, Outcome{Kind: policy.OutcomeViolation, Violation: key, Class: vt.Class, Points: vt.Points, RuleID: vt.ID,
+			TitleZH: fmt.Sprintf("%s，扣%d分", vt.TitleZH, vt.Points), TitleEN: fmt.Sprintf("%s: %d points", vt.TitleEN, vt.Points)})
+	}
+	d.Severe = c.Severe
+	return warned, nil
 }
 
 func finding(s State, kind string) *Finding {
@@ -550,9 +652,13 @@ func nonNil(s []string) []string {
 	return slices.Clone(s)
 }
 
-func appendUnique(list []string, v string) []string {
-	if v == "" || slices.Contains(list, v) {
-		return list
+// newEvidence returns the evidence of ids not in known, each once.
+func newEvidence(ids, known []string) []string {
+	var out []string
+	for _, e := range ids {
+		if !slices.Contains(known, e) && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
 	}
-	return append(list, v)
+	return out
 }

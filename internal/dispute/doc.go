@@ -11,6 +11,33 @@
 // claimed by an agent) → judgment (judged, executed at once) → the appeal
 // window → final; or withdrawn, or suspended (art. 82–83) and resumed.
 //
+// # State diagram
+//
+// Decide dispatches each action to a small function (evidence.go, review.go,
+// advance.go, suspend.go); the rule IDs each cites are in brackets.
+//
+//	(none) --open--> EVIDENCE [taobao-dispute-2, dispute.evidence_window, the checklist's rules]
+//	EVIDENCE --add-evidence--> EVIDENCE (while the party's window is open)
+//	EVIDENCE --done-evidence / expire-evidence--> EVIDENCE, or REVIEW once both windows closed [dispute.review_sla]
+//	REVIEW --add-evidence / claim / release / reassign / extend [dispute.review_sla]--> REVIEW
+//	REVIEW --judge [the rules cited, taobao-dispute-49, -86 with compensation; appeal.window]--> JUDGED
+//	REVIEW --advance [seed-advance-payment, taobao-dispute-85, seed-manual-intervention-refund]--> REVIEW (advance open)
+//	REVIEW --resolve-advance [seed-advance-payment, taobao-dispute-85, -86 (returned), -49]--> JUDGED
+//	EVIDENCE, REVIEW --suspend (both parties) [taobao-dispute-82, dispute.negotiation_suspension]--> SUSPENDED
+//	EVIDENCE, REVIEW --suspend, ground legal_proceedings (an agent) [taobao-dispute-82, -83]--> SUSPENDED
+//	SUSPENDED --suspend with the voucher (an agent) [taobao-dispute-82, -83]--> SUSPENDED
+//	SUSPENDED --resume / expire-suspension [taobao-dispute-83]--> the stage it left
+//	JUDGED --appeal [appeal.window, appeal.max_count]--> APPEALED (senior tier)
+//	JUDGED --expire-appeal [appeal.window]--> FINAL
+//	APPEALED --claim / release / reassign--> APPEALED
+//	APPEALED --decide-appeal [appeal.max_count; ours-appeal-overturn, taobao-dispute-85 on an overturn]--> FINAL
+//	EVIDENCE, REVIEW, SUSPENDED --withdraw (the buyer, or the system on a settlement)--> WITHDRAWN
+//
+// Refusals are shared: Forbidden for a role that never takes the action or
+// a case of the senior tier, Conflict naming the status and the allowed
+// actions (Allowed) otherwise; an open advance blocks judge, suspend and
+// withdraw [seed-advance-payment].
+//
 // # Suspension (taobao-dispute-82, -83)
 //
 //   - negotiation (82(1)): both parties ask; the case resumes when either

@@ -80,19 +80,28 @@ func checkParty(field, id string) error {
 	return nil
 }
 
-// checkBuyerSeller validates a money movement between an order's buyer and
-// seller: the meta with its order, a positive amount and both parties.
-func checkBuyerSeller(m Meta, buyerID, sellerID string, amount money.Fen) error {
-	if err := m.check(true); err != nil {
+// party is a party id a money movement needs, with the input field that
+// names it in an error.
+type party struct{ field, id string }
+
+func buyer(id string) party  { return party{"buyer_id", id} }
+func seller(id string) party { return party{"seller_id", id} }
+
+// checkMove validates a money movement: the meta (with its order when
+// needOrder), an amount of 1 fen to MaxAmount, then each party in turn.
+func checkMove(m Meta, needOrder bool, amount money.Fen, parties ...party) error {
+	if err := m.check(needOrder); err != nil {
 		return err
 	}
 	if err := checkAmount(amount); err != nil {
 		return err
 	}
-	if err := checkParty("buyer_id", buyerID); err != nil {
-		return err
+	for _, p := range parties {
+		if err := checkParty(p.field, p.id); err != nil {
+			return err
+		}
 	}
-	return checkParty("seller_id", sellerID)
+	return nil
 }
 
 func debit(a Account, amt money.Fen) Posting  { return Posting{a, -amt} }
@@ -134,10 +143,7 @@ func (p *Plan) shortfall(from, to Account, requested, paid money.Fen) {
 // Pay puts a buyer's payment into the order's escrow (External(payin) →
 // Escrow). Errors: Invalid.
 func Pay(m Meta, amount money.Fen) (Transaction, error) {
-	if err := m.check(true); err != nil {
-		return Transaction{}, err
-	}
-	if err := checkAmount(amount); err != nil {
+	if err := checkMove(m, true, amount); err != nil {
 		return Transaction{}, err
 	}
 	return m.tx("", TxPaymentEscrow, nil, debit(External(SourcePayin), amount), credit(Escrow(m.OrderID), amount)), nil
@@ -168,7 +174,7 @@ func Release(m Meta, sellerID string, b Balances) (Plan, error) {
 // builder does not know the order's amount. Errors: Invalid.
 func Refund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := checkBuyerSeller(m, buyerID, sellerID, amount); err != nil {
+	if err := checkMove(m, true, amount, buyer(buyerID), seller(sellerID)); err != nil {
 		return p, err
 	}
 	fromEscrow, rest := Cover(amount, b.Headroom(Escrow(m.OrderID)))
@@ -192,16 +198,7 @@ func Refund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Pla
 // shortfall (art. 87). The order id is optional. Errors: Invalid.
 func CompensateFromDeposit(m Meta, sellerID, buyerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(false); err != nil {
-		return p, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return p, err
-	}
-	if err := checkParty("seller_id", sellerID); err != nil {
-		return p, err
-	}
-	if err := checkParty("buyer_id", buyerID); err != nil {
+	if err := checkMove(m, false, amount, seller(sellerID), buyer(buyerID)); err != nil {
 		return p, err
 	}
 	paid, short := Cover(amount, b.Headroom(SellerDeposit(sellerID)))
@@ -223,13 +220,7 @@ func CompensateFromDeposit(m Meta, sellerID, buyerID string, amount money.Fen, b
 // amount must not exceed what the order paid and has not had back.
 func Advance(m Meta, buyerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(true); err != nil {
-		return p, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return p, err
-	}
-	if err := checkParty("buyer_id", buyerID); err != nil {
+	if err := checkMove(m, true, amount, buyer(buyerID)); err != nil {
 		return p, err
 	}
 	if b[Frozen(m.OrderID)] > 0 {
@@ -283,13 +274,7 @@ type Resolution struct {
 // Errors: Invalid.
 func ResolveAdvance(m Meta, r Resolution, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(true); err != nil {
-		return p, err
-	}
-	if err := checkAmount(r.Advanced); err != nil {
-		return p, err
-	}
-	if err := checkParty("seller_id", r.SellerID); err != nil {
+	if err := checkMove(m, true, r.Advanced, seller(r.SellerID)); err != nil {
 		return p, err
 	}
 	if r.Outcome != GoodsReturned && r.Outcome != BuyerKeepsGoods {
@@ -333,13 +318,7 @@ func ResolveAdvance(m Meta, r Resolution, b Balances) (Plan, error) {
 // Invalid; Conflict when from lacks the money (cause *InsufficientError).
 func RepayReceivable(m Meta, sellerID string, from Account, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := m.check(false); err != nil {
-		return p, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return p, err
-	}
-	if err := checkParty("seller_id", sellerID); err != nil {
+	if err := checkMove(m, false, amount, seller(sellerID)); err != nil {
 		return p, err
 	}
 	switch {
@@ -364,13 +343,7 @@ func RepayReceivable(m Meta, sellerID string, from Account, amount money.Fen, b 
 
 // TopUpDeposit records a seller paying in its deposit. Errors: Invalid.
 func TopUpDeposit(m Meta, sellerID string, amount money.Fen) (Transaction, error) {
-	if err := m.check(false); err != nil {
-		return Transaction{}, err
-	}
-	if err := checkAmount(amount); err != nil {
-		return Transaction{}, err
-	}
-	if err := checkParty("seller_id", sellerID); err != nil {
+	if err := checkMove(m, false, amount, seller(sellerID)); err != nil {
 		return Transaction{}, err
 	}
 	return m.tx("", TxDepositTopUp, nil, debit(External(SourceDeposit), amount), credit(SellerDeposit(sellerID), amount)), nil
@@ -379,10 +352,7 @@ func TopUpDeposit(m Meta, sellerID string, amount money.Fen) (Transaction, error
 // TopUpFund records the platform capitalising the guarantee fund. Errors:
 // Invalid.
 func TopUpFund(m Meta, amount money.Fen) (Transaction, error) {
-	if err := m.check(false); err != nil {
-		return Transaction{}, err
-	}
-	if err := checkAmount(amount); err != nil {
+	if err := checkMove(m, false, amount); err != nil {
 		return Transaction{}, err
 	}
 	return m.tx("", TxFundTopUp, nil, debit(External(SourceFundCapital), amount), credit(GuaranteeFund(), amount)), nil
@@ -392,10 +362,7 @@ func TopUpFund(m Meta, amount money.Fen) (Transaction, error) {
 // balance or deposit or a buyer's payout. The floor is checked when the
 // transaction is applied or posted. Errors: Invalid.
 func Withdraw(m Meta, from Account, amount money.Fen) (Transaction, error) {
-	if err := m.check(false); err != nil {
-		return Transaction{}, err
-	}
-	if err := checkAmount(amount); err != nil {
+	if err := checkMove(m, false, amount); err != nil {
 		return Transaction{}, err
 	}
 	switch from.Kind() {
@@ -421,7 +388,7 @@ const RuleOverturn = "ours-appeal-overturn"
 // caller's, as for Refund. Errors: Invalid.
 func RecoverRefund(m Meta, buyerID, sellerID string, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
-	if err := checkBuyerSeller(m, buyerID, sellerID, amount); err != nil {
+	if err := checkMove(m, true, amount, buyer(buyerID), seller(sellerID)); err != nil {
 		return p, err
 	}
 	fromEscrow, rest := Cover(amount, b.Headroom(Escrow(m.OrderID)))

@@ -2,7 +2,6 @@ package penalty
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -66,8 +65,6 @@ type Event struct {
 	Decision      *AppealDecision `json:"decision,omitempty"`
 }
 
-var ruleID = regexp.MustCompile(`^(seed|taobao-dispute|adlaw|ours|public|jd|cn-7day-return|cn-law)-[a-z0-9-]+$`)
-
 // Allowed lists the actions possible on a sanction now.
 func Allowed(s Sanction) []Action {
 	switch s.Status {
@@ -129,12 +126,8 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 				fresh = append(fresh, e)
 			}
 		}
-		if len(fresh) == 0 && strings.TrimSpace(c.Procedural) == "" {
-			return nil, &fault.Error{Code: fault.Invalid, Field: "evidence_ids", Rule: b.ID("appeal.window"),
-				Message: "申诉须提供新证据或指出程序错误，仅表示不同意不予受理 / an appeal needs new evidence or a named procedural error: a bare disagreement is not accepted"}
-		}
-		if strings.TrimSpace(c.Reason) == "" {
-			return nil, fault.Field("reason", "须说明申诉理由 / an appeal needs a reason")
+		if err := b.CheckAppealGrounds(fresh, c.Procedural, c.Reason); err != nil {
+			return nil, err
 		}
 		ev.Type, ev.Reason = EvAppealed, strings.TrimSpace(c.Reason)
 		ev.Appeal = &Appeal{Reason: ev.Reason, EvidenceIDs: fresh, ProceduralError: strings.TrimSpace(c.Procedural), At: now}
@@ -147,16 +140,8 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 		if s.Status != Appealed {
 			return nil, notNow("不能裁决申诉 / no appeal to decide")
 		}
-		if strings.TrimSpace(c.Reason) == "" {
-			return nil, fault.Field("reason", "裁决须附书面理由 / a decision needs a written reason")
-		}
-		if len(c.RuleIDs) == 0 {
-			return nil, fault.Field("rule_ids", "裁决须引用规则 / a decision must cite the rules applied")
-		}
-		for i, r := range c.RuleIDs {
-			if !ruleID.MatchString(r) {
-				return nil, fault.Field(fmt.Sprintf("rule_ids[%d]", i), "%q 不是规则编号 / %q is not a rule ID", r, r)
-			}
+		if err := policy.CheckStated("裁决", "a decision", c.Reason, c.RuleIDs); err != nil {
+			return nil, err
 		}
 		d := &AppealDecision{Revoke: c.Revoke, Reason: strings.TrimSpace(c.Reason), RuleIDs: slices.Clone(c.RuleIDs), AgentID: c.Actor.ID, At: now}
 		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvAppealUpheld, d.Reason, d, append(slices.Clone(c.RuleIDs), b.ID("appeal.max_count"))

@@ -159,6 +159,13 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 		seen[id] = key
 		return nil
 	}
+	// entry checks a keyed entry (a violation, a type): its key and its rule ID.
+	entry := func(key, k, id string) error {
+		if err := checkKey(key, k); err != nil {
+			return err
+		}
+		return useID(key, id)
+	}
 	// Scalar rules.
 	for _, k := range sortedKeys(c.Rules) {
 		kd, ok := complaintRuleSchema[k]
@@ -189,14 +196,11 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 	}
 	for _, k := range sortedKeys(c.Violations) {
 		v, key := c.Violations[k], "complaints.violations."+k
-		if err := checkKey(key, k); err != nil {
+		if err := entry(key, k, v.ID); err != nil {
 			return err
 		}
-		if err := useID(key, v.ID); err != nil {
+		if err := checkSide(key+".party", v.Party); err != nil {
 			return err
-		}
-		if v.Party != "buyer" && v.Party != "seller" {
-			return &Error{Key: key + ".party", Reason: fmt.Sprintf("%q: want buyer or seller", v.Party)}
 		}
 		if v.Class != "A" && v.Class != "B" {
 			return &Error{Key: key + ".class", Reason: fmt.Sprintf("%q: want A or B", v.Class)}
@@ -204,8 +208,8 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 		if v.Points < 0 || v.Points > 48 {
 			return &Error{Key: key + ".points", Reason: fmt.Sprintf("%d: want 0–48", v.Points)}
 		}
-		if strings.TrimSpace(v.TitleZH) == "" || strings.TrimSpace(v.TitleEN) == "" {
-			return &Error{Key: key + ".title_zh", Reason: "both titles are required"}
+		if err := checkTitles(key, v.TitleZH, v.TitleEN); err != nil {
+			return err
 		}
 	}
 	if v, ok := c.Violations["service_not_delivered_severe"]; ok && v.Points != b.ints["penalty.service_not_delivered_severe"] {
@@ -218,20 +222,17 @@ func (b *Book) parseComplaints(raw json.RawMessage) error {
 	}
 	for _, k := range sortedKeys(c.Types) {
 		t, key := c.Types[k], "complaints.types."+k
-		if err := checkKey(key, k); err != nil {
+		if err := entry(key, k, t.ID); err != nil {
 			return err
 		}
-		if err := useID(key, t.ID); err != nil {
+		if err := checkSide(key+".filer", t.Filer); err != nil {
 			return err
-		}
-		if t.Filer != "buyer" && t.Filer != "seller" {
-			return &Error{Key: key + ".filer", Reason: fmt.Sprintf("%q: want buyer or seller", t.Filer)}
 		}
 		if strings.TrimSpace(t.Group) == "" {
 			return &Error{Key: key + ".group", Reason: "must not be empty"}
 		}
-		if strings.TrimSpace(t.TitleZH) == "" || strings.TrimSpace(t.TitleEN) == "" {
-			return &Error{Key: key + ".title_zh", Reason: "both titles are required"}
+		if err := checkTitles(key, t.TitleZH, t.TitleEN); err != nil {
+			return err
 		}
 		dur, err := ParseDuration(strings.TrimSpace(t.Respond))
 		if err != nil || dur < time.Hour {
@@ -329,6 +330,22 @@ func strict(raw json.RawMessage, v any) error {
 }
 
 var typeKey = strings.NewReplacer("_", "", "-", "")
+
+// checkSide checks a party of the complaints section: buyer or seller.
+func checkSide(key, v string) error {
+	if v != "buyer" && v != "seller" {
+		return &Error{Key: key, Reason: fmt.Sprintf("%q: want buyer or seller", v)}
+	}
+	return nil
+}
+
+// checkTitles checks that an entry has both its Chinese and English titles.
+func checkTitles(key, zh, en string) error {
+	if strings.TrimSpace(zh) == "" || strings.TrimSpace(en) == "" {
+		return &Error{Key: key + ".title_zh", Reason: "both titles are required"}
+	}
+	return nil
+}
 
 func checkKey(key, k string) error {
 	for _, r := range typeKey.Replace(k) {
