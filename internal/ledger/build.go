@@ -115,6 +115,15 @@ type Plan struct {
 	Shortfalls   []Shortfall
 }
 
+// Missing is the total of the plan's shortfalls: what it could not pay.
+func (p Plan) Missing() money.Fen {
+	var n money.Fen
+	for _, sf := range p.Shortfalls {
+		n += sf.Missing
+	}
+	return n
+}
+
 func (p *Plan) add(t Transaction) {
 	if len(t.Postings) >= 2 {
 		p.Transactions = append(p.Transactions, t)

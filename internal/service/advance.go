@@ -68,9 +68,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				return err
 			}
 			adv := *e.Data.Advance
-			for _, sf := range p.Shortfalls {
-				adv.Shortfall += sf.Missing
-			}
+			adv.Shortfall += p.Missing()
 			e.Data.Advance = &adv
 			cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 		case e.Type == dispute.EvJudged && e.Data.Judgment != nil:
@@ -89,9 +87,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				if err != nil {
 					return err
 				}
-				for _, sf := range p.Shortfalls {
-					j.Shortfall += sf.Missing
-				}
+				j.Shortfall += p.Missing()
 			}
 			if j.Compensation > 0 {
 				b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
@@ -102,9 +98,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				if err != nil {
 					return err
 				}
-				for _, sf := range p.Shortfalls {
-					j.Shortfall += sf.Missing
-				}
+				j.Shortfall += p.Missing()
 				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 			}
 			if j.Shortfall > 0 {

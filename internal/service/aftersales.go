@@ -16,15 +16,7 @@ import (
 
 // CanSeeAftersale reports whether the caller may read the request: its own
 // buyer and seller, the integration, agents and admins.
-func CanSeeAftersale(c Caller, s aftersale.State) bool {
-	switch c.Role {
-	case RoleBuyer:
-		return s.BuyerID == c.PartyID
-	case RoleSeller:
-		return s.SellerID == c.PartyID
-	}
-	return true
-}
+func CanSeeAftersale(c Caller, s aftersale.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
 func actorFor(c Caller) (aftersale.Actor, error) {
 	switch c.Role {
@@ -273,9 +265,7 @@ func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Comm
 			return err
 		}
 		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: plan, Fresh: true}) // ledgerTx was minted above
-		for _, sf := range plan.Shortfalls {
-			shortfall += sf.Missing
-		}
+		shortfall += plan.Missing()
 	}
 	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: no, Prev: o.Version})
 	r := logFields("refunded", evs[len(evs)-1].Actor, now, "", []string{s.Policy().ID("aftersale.refund_cap")}, s.Policy().Version,
@@ -302,13 +292,7 @@ func aftersalePayload(st aftersale.State, r store.EventRecord) json.RawMessage {
 // GetAftersale reads a request the caller may see. Errors: NotFound.
 func (s *Service) GetAftersale(ctx context.Context, c Caller, id string) (aftersale.State, error) {
 	st, err := s.st.GetAftersale(ctx, id)
-	if err != nil {
-		return st, err
-	}
-	if !CanSeeAftersale(c, st) {
-		return aftersale.State{}, notFoundAftersale(id)
-	}
-	return st, nil
+	return visible(st, err, CanSeeAftersale(c, st), notFoundAftersale(id))
 }
 
 // ListAftersales lists the requests the caller may see.

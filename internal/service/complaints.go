@@ -24,15 +24,7 @@ const (
 )
 
 // CanSeeComplaint: the complaint's two parties and the platform's staff.
-func CanSeeComplaint(c Caller, s complaint.State) bool {
-	switch c.Role {
-	case RoleBuyer:
-		return s.BuyerID == c.PartyID
-	case RoleSeller:
-		return s.SellerID == c.PartyID
-	}
-	return true
-}
+func CanSeeComplaint(c Caller, s complaint.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
 func complaintActor(c Caller) (complaint.Actor, error) {
 	switch c.Role {
@@ -274,9 +266,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 					}
 				}
 			}
-			for _, sf := range plan.Shortfalls {
-				o.Shortfall += sf.Missing
-			}
+			o.Shortfall += plan.Missing()
 		case policy.OutcomeViolation, policy.OutcomeWarning:
 			// One record per complaint: a second decision keeps what the first recorded.
 			if p := prior(policy.OutcomeViolation); p != nil {
@@ -417,11 +407,9 @@ func (s *Service) fireComplaint(ctx context.Context, tx *store.Tx, cm *store.Com
 // GetComplaint reads a complaint the caller may see.
 func (s *Service) GetComplaint(ctx context.Context, c Caller, id string) (ComplaintView, error) {
 	st, err := s.st.GetComplaint(ctx, id)
+	st, err = visible(st, err, CanSeeComplaint(c, st), complaintNotFound(id))
 	if err != nil {
 		return ComplaintView{}, err
-	}
-	if !CanSeeComplaint(c, st) {
-		return ComplaintView{}, complaintNotFound(id)
 	}
 	return NewComplaintView(st), nil
 }

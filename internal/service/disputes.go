@@ -21,15 +21,7 @@ const AggDispute = "dispute"
 const RoleSenior = "senior_agent"
 
 // CanSeeDispute: the case's two parties and the platform's staff.
-func CanSeeDispute(c Caller, s dispute.State) bool {
-	switch c.Role {
-	case RoleBuyer:
-		return s.BuyerID == c.PartyID
-	case RoleSeller:
-		return s.SellerID == c.PartyID
-	}
-	return true
-}
+func CanSeeDispute(c Caller, s dispute.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
 func disputeActor(c Caller) (dispute.Actor, error) {
 	switch c.Role {
@@ -112,6 +104,10 @@ func pendingDispute(cm *store.Commit, id string) (dispute.State, bool) {
 	return dispute.State{}, false
 }
 
+func notFoundDispute(id string) error {
+	return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("介入案件 %s 不存在 / dispute %s not found", id, id)}
+}
+
 // DisputeCommand is a case action from the API.
 type DisputeCommand struct {
 	dispute.Command
@@ -131,7 +127,7 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 			return cur, err
 		}
 		if !CanSeeDispute(c, cur) {
-			return cur, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("介入案件 %s 不存在 / dispute %s not found", id, id)}
+			return cur, notFoundDispute(id)
 		}
 		now := s.clock.Now()
 		dc, err := s.disputeCommand(ctx, tx, c, cur, cmd, now)
@@ -255,13 +251,7 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 // GetDispute reads a case the caller may see.
 func (s *Service) GetDispute(ctx context.Context, c Caller, id string) (dispute.State, error) {
 	st, err := s.st.GetDispute(ctx, id)
-	if err != nil {
-		return st, err
-	}
-	if !CanSeeDispute(c, st) {
-		return dispute.State{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("介入案件 %s 不存在 / dispute %s not found", id, id)}
-	}
-	return st, nil
+	return visible(st, err, CanSeeDispute(c, st), notFoundDispute(id))
 }
 
 // ListDisputes lists the cases the caller may see; staff get the queue order.

@@ -72,9 +72,7 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 			return nil, err
 		}
 		rev.Refund = d
-		for _, sf := range p.Shortfalls {
-			rev.Shortfall += sf.Missing
-		}
+		rev.Shortfall += p.Missing()
 		for _, t := range p.Transactions {
 			if amt, _ := t.Line(ledger.SellerDeposit(cur.SellerID)); amt != 0 {
 				usedDeposit = true
@@ -94,9 +92,7 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 			return nil, err
 		}
 		rev.Compensation = dc
-		for _, sf := range p.Shortfalls {
-			rev.Shortfall += sf.Missing
-		}
+		rev.Shortfall += p.Missing()
 		plans = append(plans, p)
 	} else if dc < 0 {
 		toDeposit = max(0, paidComp-j.Compensation)

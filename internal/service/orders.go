@@ -16,14 +16,32 @@ import (
 func canWriteOrders(c Caller) bool { return c.Role == RoleIntegration || c.Role == RoleAdmin }
 
 // CanSeeOrder reports whether the caller may read the order.
-func CanSeeOrder(c Caller, o order.Order) bool {
+func CanSeeOrder(c Caller, o order.Order) bool { return seesParties(c, o.BuyerID, o.SellerID) }
+
+// seesParties is the visibility rule of everything between a buyer and a
+// seller: each party sees its own, the platform's staff and the
+// integration see all.
+func seesParties(c Caller, buyerID, sellerID string) bool {
 	switch c.Role {
 	case RoleBuyer:
-		return o.BuyerID == c.PartyID
+		return buyerID == c.PartyID
 	case RoleSeller:
-		return o.SellerID == c.PartyID
+		return sellerID == c.PartyID
 	}
 	return true
+}
+
+// visible hands out v, read with err, when the caller may see it (may);
+// otherwise the same NotFound as for an object that does not exist.
+func visible[T any](v T, err error, may bool, notFound error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if !may {
+		return zero, notFound
+	}
+	return v, nil
 }
 
 // PutOrder creates or updates an order's descriptive facts. Updating with
@@ -182,13 +200,7 @@ func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, cm *store.Co
 // GetOrder reads an order the caller may see. Errors: NotFound.
 func (s *Service) GetOrder(ctx context.Context, c Caller, id string) (order.Order, error) {
 	o, err := s.st.GetOrder(ctx, id)
-	if err != nil {
-		return o, err
-	}
-	if !CanSeeOrder(c, o) {
-		return order.Order{}, fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", id, id)
-	}
-	return o, nil
+	return visible(o, err, CanSeeOrder(c, o), fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", id, id))
 }
 
 // ListOrders lists the orders the caller may see.

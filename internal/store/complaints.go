@@ -104,24 +104,7 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]compla
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []complaint.State
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var st complaint.State
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return bodies[complaint.State](s.query(ctx, q, args...))
 }
 
 // ComplainantRecord counts a party's complaints decided since a time and
@@ -161,19 +144,7 @@ func (t *Tx) OrdersWithTracking(ctx context.Context, trackingNo string) ([]strin
 		expr = `(body->>'tracking_no')`
 	}
 	rows, err := t.query(ctx, `SELECT id FROM orders WHERE `+expr+` = ? ORDER BY id LIMIT 50`, trackingNo)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(r *sql.Rows, id *string) error { return r.Scan(id) })
 }
 
 // ---- violations and sanctions ----
@@ -222,23 +193,7 @@ func (s *Store) PartyViolations(ctx context.Context, role, id string) ([]penalty
 }
 
 func scanViolations(rows *sql.Rows, err error) ([]penalty.Violation, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []penalty.Violation{}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var v penalty.Violation
-		if err := json.Unmarshal([]byte(body), &v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return orEmpty(bodies[penalty.Violation](rows, err))
 }
 
 // InsertSanction inserts a new sanction unless the party already has the
@@ -290,24 +245,7 @@ func scanSanction(row *sql.Row, id string) (penalty.Sanction, error) {
 
 // PartySanctions lists a party's sanctions, oldest first.
 func (s *Store) PartySanctions(ctx context.Context, role, id string) ([]penalty.Sanction, error) {
-	rows, err := s.query(ctx, `SELECT body FROM sanctions WHERE party_role = ? AND party_id = ? ORDER BY start_at, id`, role, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []penalty.Sanction{}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var st penalty.Sanction
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return orEmpty(bodies[penalty.Sanction](s.query(ctx, `SELECT body FROM sanctions WHERE party_role = ? AND party_id = ? ORDER BY start_at, id`, role, id)))
 }
 
 // CountSanctions counts a party's sanctions of a class, year and threshold

@@ -82,21 +82,9 @@ func (t *Tx) SettleDeadline(ctx context.Context, id, state, note string, now tim
 // the load; SQLite has one writer).
 func (t *Tx) ClaimDue(ctx context.Context, now time.Time, limit int) ([]Deadline, error) {
 	rows, err := t.query(ctx, `SELECT id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at, attempts FROM deadlines WHERE state = 'pending' AND due_at <= ? AND retry_at <= ? ORDER BY due_at LIMIT ?`+t.d.forUpdateSkipLocked(), micros(now), micros(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Deadline
-	for rows.Next() {
-		var d Deadline
-		var due, created int64
-		if err := rows.Scan(&d.ID, &d.AggregateType, &d.AggregateID, &d.Kind, &d.Actor, &due, &d.OnExpiry, &d.RuleID, &d.State, &created, &d.Attempts); err != nil {
-			return nil, err
-		}
-		d.DueAt, d.CreatedAt = fromMicros(due), fromMicros(created)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows, d *Deadline) error {
+		return scanDeadline(rows, d, &d.Attempts)
+	})
 }
 
 // DeferDeadline records a failed attempt to fire a pending deadline and
@@ -106,28 +94,19 @@ func (t *Tx) DeferDeadline(ctx context.Context, id string, retryAt time.Time, no
 	return err
 }
 
-func scanDeadlines(rows *sql.Rows) ([]Deadline, error) {
-	var out []Deadline
-	for rows.Next() {
-		var d Deadline
-		var due, created int64
-		if err := rows.Scan(&d.ID, &d.AggregateType, &d.AggregateID, &d.Kind, &d.Actor, &due, &d.OnExpiry, &d.RuleID, &d.State, &created); err != nil {
-			return nil, err
-		}
-		d.DueAt, d.CreatedAt = fromMicros(due), fromMicros(created)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+// scanDeadline reads a deadline row (its columns in the order the queries
+// select them, then extra).
+func scanDeadline(rows *sql.Rows, d *Deadline, extra ...any) error {
+	var due, created int64
+	err := rows.Scan(append([]any{&d.ID, &d.AggregateType, &d.AggregateID, &d.Kind, &d.Actor, &due, &d.OnExpiry, &d.RuleID, &d.State, &created}, extra...)...)
+	d.DueAt, d.CreatedAt = fromMicros(due), fromMicros(created)
+	return err
 }
 
 // PendingDeadlines lists an aggregate's pending deadlines (there should be at most one).
 func (s *Store) PendingDeadlines(ctx context.Context, aggType, aggID string) ([]Deadline, error) {
 	rows, err := s.query(ctx, `SELECT id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at FROM deadlines WHERE aggregate_type = ? AND aggregate_id = ? AND state = 'pending'`, aggType, aggID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return scanDeadlines(rows)
+	return collect(rows, err, func(rows *sql.Rows, d *Deadline) error { return scanDeadline(rows, d) })
 }
 
 // DeadlineStats counts pending deadlines and those already overdue at now.

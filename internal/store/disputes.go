@@ -95,24 +95,7 @@ func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]dispute.St
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []dispute.State
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var st dispute.State
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return bodies[dispute.State](s.query(ctx, q, args...))
 }
 
 // DisputeForAftersale returns the open case of an after-sales request, if any.

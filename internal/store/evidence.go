@@ -84,19 +84,11 @@ func validEvidence(rec *Evidence) error {
 // then id). A case without evidence gives an empty list.
 func (s *Store) CaseEvidence(ctx context.Context, caseID string) ([]Evidence, error) {
 	rows, err := s.query(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE case_id = ? ORDER BY created_at, id`, caseID)
+	out, err := orEmpty(collect(rows, err, scanned(func(r *sql.Rows) (Evidence, error) { return scanEvidence(r) })))
 	if err != nil {
 		return nil, fmt.Errorf("store: case evidence %s: %w", caseID, err)
 	}
-	defer rows.Close()
-	out := []Evidence{}
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: case evidence %s: %w", caseID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // EvidenceByID loads one piece of evidence. Errors: NotFound.

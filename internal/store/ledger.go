@@ -429,23 +429,15 @@ func (s *Store) AccountPostings(ctx context.Context, a ledger.Account, cursor st
 	rows, err := s.query(ctx, `SELECT p.seq, p.transaction_id, t.kind, t.order_id, t.ref, t.at, p.line, p.account, p.amount, p.balance_after
 FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
 WHERE p.account = ? AND p.seq > ? ORDER BY p.seq, p.line LIMIT ?`, a.String(), after, limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: postings of %s: %w", a, err)
-	}
-	defer rows.Close()
-	var out []AccountEntry
-	for rows.Next() {
-		var e AccountEntry
+	out, err := collect(rows, err, func(rows *sql.Rows, e *AccountEntry) error {
 		var at, amt int64
 		var bal sql.NullInt64
-		if err := rows.Scan(&e.Seq, &e.TransactionID, &e.Kind, &e.OrderID, &e.Ref, &at, &e.Line, &e.Account, &amt, &bal); err != nil {
-			return nil, "", err
-		}
+		err := rows.Scan(&e.Seq, &e.TransactionID, &e.Kind, &e.OrderID, &e.Ref, &at, &e.Line, &e.Account, &amt, &bal)
 		e.At, e.Amount, e.BalanceAfter = fromMicros(at), money.Fen(amt), fenPtr(bal)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("store: postings of %s: %w", a, err)
 	}
 	next := ""
 	if len(out) > limit {

@@ -127,19 +127,7 @@ func (s *Store) ListOutbox(ctx context.Context, aggType, aggID, after string, li
 		q, args = q+` AND aggregate_type = ? AND aggregate_id = ?`, append(args, aggType, aggID)
 	}
 	rows, err := s.query(ctx, q+` ORDER BY id LIMIT ?`, append(args, obxLimit(limit, 100))...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanned(func(r *sql.Rows) (OutboxMessage, error) { return scanOutbox(r) }))
 }
 
 // ---- fan-out ----
@@ -545,19 +533,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Deliver
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
 	rows, err := s.query(ctx, q+` ORDER BY message_id, channel, endpoint_id LIMIT ?`, append(args, obxLimit(f.Limit, 100))...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanned(func(r *sql.Rows) (Delivery, error) { return scanDelivery(r) }))
 }
 
 // OutboxStats counts outbox work, for metrics and health.
@@ -978,26 +954,17 @@ func (s *Store) ListSiteMessages(ctx context.Context, f SiteMessageFilter) ([]Si
 		q += ` AND read_at IS NULL`
 	}
 	rows, err := s.query(ctx, q+` ORDER BY id LIMIT ?`, f.RecipientRole, f.RecipientID, f.After, obxLimit(f.Limit, 50))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SiteMessage
-	for rows.Next() {
-		var m SiteMessage
+	return collect(rows, err, func(rows *sql.Rows, m *SiteMessage) error {
 		var created int64
 		var read sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.RecipientRole, &m.RecipientID, &m.Title, &m.Body, &m.Ref, &created, &read); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&m.ID, &m.RecipientRole, &m.RecipientID, &m.Title, &m.Body, &m.Ref, &created, &read)
 		m.CreatedAt = fromMicros(created)
 		if read.Valid {
 			t := fromMicros(read.Int64)
 			m.ReadAt = &t
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // CountUnreadSiteMessages counts a recipient's unread messages.

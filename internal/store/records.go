@@ -71,24 +71,7 @@ func (t *Tx) saveOrder(ctx context.Context, o order.Order, prevVersion int64) er
 // ListOrders lists orders by id, optionally for one buyer or seller.
 func (s *Store) ListOrders(ctx context.Context, f ListFilter) ([]order.Order, error) {
 	q, args := f.where(`SELECT body FROM orders`, "", "")
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []order.Order
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var o order.Order
-		if err := json.Unmarshal([]byte(body), &o); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return bodies[order.Order](s.query(ctx, q, args...))
 }
 
 // ListFilter selects a page of a list, keyset-paginated by id.
@@ -194,24 +177,7 @@ func (t *Tx) OpenAftersaleForOrder(ctx context.Context, orderID string) (string,
 // ListAftersales lists requests by id.
 func (s *Store) ListAftersales(ctx context.Context, f ListFilter) ([]aftersale.State, error) {
 	q, args := f.where(`SELECT body FROM aftersales`, "order_id", "status")
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []aftersale.State
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var st aftersale.State
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return bodies[aftersale.State](s.query(ctx, q, args...))
 }
 
 // CountAftersalesByStatus counts requests per status.
@@ -278,25 +244,16 @@ func (s *Store) Events(ctx context.Context, aggType, aggID string, afterSeq int6
 	}
 	rows, err := s.query(ctx, `SELECT seq, event_id, type, actor, at, reason, rule_ids, policy_version, data FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		aggType, aggID, afterSeq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []EventRecord
-	for rows.Next() {
-		r := EventRecord{AggregateType: aggType, AggregateID: aggID}
+	return collect(rows, err, func(rows *sql.Rows, r *EventRecord) error {
+		r.AggregateType, r.AggregateID = aggType, aggID
 		var actor, rules, data string
 		var at int64
 		if err := rows.Scan(&r.Seq, &r.ID, &r.Type, &actor, &at, &r.Reason, &rules, &r.PolicyVersion, &data); err != nil {
-			return nil, err
+			return err
 		}
 		r.Actor, r.Data, r.At = json.RawMessage(actor), json.RawMessage(data), fromMicros(at)
-		if err := json.Unmarshal([]byte(rules), &r.RuleIDs); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return json.Unmarshal([]byte(rules), &r.RuleIDs)
+	})
 }
 
 // CountEvents counts events by type (for tests and reports).
@@ -342,19 +299,10 @@ func (t *Tx) closeInterventions(ctx context.Context, aftersaleID, status string)
 // Interventions lists the intervention requests of an after-sales request.
 func (s *Store) Interventions(ctx context.Context, aftersaleID string) ([]Intervention, error) {
 	rows, err := s.query(ctx, `SELECT id, aftersale_id, order_id, requested_by, reason, status, created_at FROM interventions WHERE aftersale_id = ? ORDER BY created_at, id`, aftersaleID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Intervention
-	for rows.Next() {
-		var iv Intervention
+	return collect(rows, err, func(rows *sql.Rows, iv *Intervention) error {
 		var at int64
-		if err := rows.Scan(&iv.ID, &iv.AftersaleID, &iv.OrderID, &iv.RequestedBy, &iv.Reason, &iv.Status, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&iv.ID, &iv.AftersaleID, &iv.OrderID, &iv.RequestedBy, &iv.Reason, &iv.Status, &at)
 		iv.CreatedAt = fromMicros(at)
-		out = append(out, iv)
-	}
-	return out, rows.Err()
+		return err
+	})
 }

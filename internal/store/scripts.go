@@ -23,21 +23,12 @@ type ScriptRow struct {
 // ListScripts returns every edited scenario, by id.
 func (s *Store) ListScripts(ctx context.Context) ([]ScriptRow, error) {
 	rows, err := s.query(ctx, `SELECT id, status, body, version, created_at, updated_at FROM scripts ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ScriptRow
-	for rows.Next() {
-		var r ScriptRow
+	return collect(rows, err, func(rows *sql.Rows, r *ScriptRow) error {
 		var c, u int64
-		if err := rows.Scan(&r.ID, &r.Status, &r.Body, &r.Version, &c, &u); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&r.ID, &r.Status, &r.Body, &r.Version, &c, &u)
 		r.CreatedAt, r.UpdatedAt = fromMicros(c), fromMicros(u)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // GetScriptForUpdate loads an edited scenario and locks it; ok is false
