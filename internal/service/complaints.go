@@ -593,9 +593,7 @@ func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd Sanc
 			evs[i].Seq = next.Version + 1
 			next = penalty.Evolve(next, evs[i])
 		}
-		if err := tx.SaveSanction(ctx, next, cur.Version); err != nil {
-			return err
-		}
+		cm.Sanctions = append(cm.Sanctions, store.Row[penalty.Sanction]{Value: next, Prev: cur.Version})
 		recordSanctionEvents(cm, next, evs, now)
 		vs, err := tx.PartyViolations(ctx, next.PartyRole, next.PartyID)
 		if err != nil {

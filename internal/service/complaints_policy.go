@@ -65,10 +65,8 @@ func (s *Service) SetPolicy(ctx context.Context, c Caller, raw []byte) (PolicyCh
 		out = PolicyChange{Version: next.Version, Digest: next.Digest, PrevVersion: cur.Version, PrevDigest: cur.Digest, Author: keyOf(c),
 			Diff: diff, CreatedAt: now.Format("2006-01-02T15:04:05.999999Z07:00")}
 		// The version in force is recorded once, so that decisions made under it stay readable.
-		if err := tx.InsertPolicyChange(ctx, store.PolicyChange{ID: newID(), Version: next.Version, Digest: next.Digest, PrevDigest: cur.Digest,
-			Author: out.Author, Diff: d, Body: next.JSON(), CreatedAt: now}); err != nil {
-			return err
-		}
+		cm.PolicyChanges = append(cm.PolicyChanges, store.PolicyChange{ID: newID(), Version: next.Version, Digest: next.Digest, PrevDigest: cur.Digest,
+			Author: out.Author, Diff: d, Body: next.JSON(), CreatedAt: now})
 		return s.respond(c, cm, out)
 	})
 	if err != nil {

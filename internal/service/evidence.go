@@ -79,9 +79,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 				return err
 			}
 		}
-		if err := tx.InsertEvidence(ctx, &rec); err != nil {
-			return err
-		}
+		cm.Evidence = append(cm.Evidence, rec)
 		// A party's upload while the case takes evidence joins the case.
 		if isComplaint {
 			return s.respond(c, cm, rec)

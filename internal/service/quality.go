@@ -179,9 +179,7 @@ func (s *Service) RecordServiceFact(ctx context.Context, c Caller, sellerID stri
 			PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
 			return err
 		}
-		if err := tx.SaveServiceFact(ctx, next, cur.Version); err != nil {
-			return err
-		}
+		cm.ServiceFacts = append(cm.ServiceFacts, store.Row[store.ServiceFact]{Value: next, Prev: cur.Version})
 		out = next
 		return s.respond(c, cm, out)
 	})

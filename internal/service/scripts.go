@@ -87,9 +87,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 			return &fault.Error{Code: fault.Conflict, Field: "If-Match", Message: fmt.Sprintf("话术已是第 %d 版 / the script is at version %d", cur, cur), Cause: store.ErrStale}
 		}
 		nr := store.ScriptRow{ID: sc.ID, Status: "edited", Body: string(body), Version: cur + 1, CreatedAt: created, UpdatedAt: now}
-		if err := tx.SaveScript(ctx, nr, prev); err != nil {
-			return err
-		}
+		cm.Scripts = append(cm.Scripts, store.Row[store.ScriptRow]{Value: nr, Prev: prev})
 		actor, _ := json.Marshal(map[string]string{"role": c.Role, "id": c.PartyID, "via": c.Via})
 		if reason == "" {
 			reason = "管理员修改话术 / admin edited the script"

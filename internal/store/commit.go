@@ -9,6 +9,7 @@ import (
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/penalty"
 )
 
 // The write path. A command loads what it decides on (one locking read),
@@ -65,15 +66,19 @@ type InterventionClose struct {
 
 // Commit is everything one command writes, as one value. Tx.Apply writes it
 // in this order: ledger postings (the only part that reads: balances and
-// posted-before checks), state rows (orders, requests, cases, complaints),
-// events, outbox messages, settled and changed deadlines, intervention
-// records, manual-intervention refunds, and the idempotency record last.
+// posted-before checks), state rows (orders, requests, cases, complaints,
+// sanctions, service facts, scripts), events, outbox messages, settled and
+// changed deadlines, intervention records, manual-intervention refunds,
+// evidence, rule book changes, and the idempotency record last.
 type Commit struct {
 	Ledger             []LedgerPost
 	Orders             []Row[order.Order]
 	Aftersales         []Row[aftersale.State]
 	Disputes           []Row[dispute.State]
 	Complaints         []Row[complaint.State]
+	Sanctions          []Row[penalty.Sanction] // updates of sanctions (new ones: Tx.InsertSanction)
+	ServiceFacts       []Row[ServiceFact]
+	Scripts            []Row[ScriptRow]
 	Events             []EventRecord
 	Outbox             []OutboxMessage
 	Settled            []DeadlineSettle
@@ -81,6 +86,8 @@ type Commit struct {
 	CloseInterventions []InterventionClose
 	Interventions      []Intervention
 	ManualRefunds      []ManualInterventionRefund
+	Evidence           []Evidence
+	PolicyChanges      []PolicyChange
 	Idem               *IdemRecord
 }
 
@@ -88,7 +95,9 @@ type Commit struct {
 func (c *Commit) Empty() bool {
 	return len(c.Ledger) == 0 && len(c.Orders) == 0 && len(c.Aftersales) == 0 && len(c.Disputes) == 0 && len(c.Complaints) == 0 &&
 		len(c.Events) == 0 && len(c.Outbox) == 0 && len(c.Settled) == 0 && len(c.Deadlines) == 0 &&
-		len(c.CloseInterventions) == 0 && len(c.Interventions) == 0 && len(c.ManualRefunds) == 0 && c.Idem == nil
+		len(c.Sanctions) == 0 && len(c.ServiceFacts) == 0 && len(c.Scripts) == 0 &&
+		len(c.CloseInterventions) == 0 && len(c.Interventions) == 0 && len(c.ManualRefunds) == 0 &&
+		len(c.Evidence) == 0 && len(c.PolicyChanges) == 0 && c.Idem == nil
 }
 
 // Pending returns balances b moved by the Commit's ledger plans, so that a
@@ -146,6 +155,21 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 			return err
 		}
 	}
+	for _, r := range c.Sanctions {
+		if err := t.saveSanction(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.ServiceFacts {
+		if err := t.saveServiceFact(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Scripts {
+		if err := t.saveScript(ctx, r.Value, r.Prev); err != nil {
+			return err
+		}
+	}
 	if err := t.appendEvents(ctx, c.Events); err != nil {
 		return err
 	}
@@ -178,6 +202,16 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 	}
 	for _, r := range c.ManualRefunds {
 		if err := t.recordManualInterventionRefund(ctx, r); err != nil {
+			return err
+		}
+	}
+	for i := range c.Evidence {
+		if err := t.InsertEvidence(ctx, &c.Evidence[i]); err != nil {
+			return err
+		}
+	}
+	for _, pc := range c.PolicyChanges {
+		if err := t.insertPolicyChange(ctx, pc); err != nil {
 			return err
 		}
 	}

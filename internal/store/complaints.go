@@ -217,16 +217,16 @@ func (t *Tx) InsertSanction(ctx context.Context, s penalty.Sanction) (bool, erro
 	return n == 1, err
 }
 
-// SaveSanction updates a sanction whose stored version is prevVersion.
+// saveSanction updates a sanction whose stored version is prevVersion.
 // Errors: Conflict with ErrStale on a concurrent write.
-func (t *Tx) SaveSanction(ctx context.Context, s penalty.Sanction, prevVersion int64) error {
+func (t *Tx) saveSanction(ctx context.Context, s penalty.Sanction, prevVersion int64) error {
 	body, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE sanctions SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE sanctions SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("处罚已被并发修改 / the sanction changed concurrently"),
 		s.Status, string(body), s.Version, micros(s.UpdatedAt), s.ID, prevVersion)
-	return expectOne(res, err, "处罚已被并发修改 / the sanction changed concurrently")
 }
 
 // GetSanctionForUpdate loads a sanction and locks its row. Errors: NotFound.
@@ -271,10 +271,10 @@ type PolicyChange struct {
 	Body       []byte          `json:"-"`
 }
 
-// InsertPolicyChange records a new rule book version, its author and diff,
+// insertPolicyChange records a new rule book version, its author and diff,
 // and the book itself in policy_versions. Errors: Conflict when the version
 // name is taken.
-func (t *Tx) InsertPolicyChange(ctx context.Context, c PolicyChange) error {
+func (t *Tx) insertPolicyChange(ctx context.Context, c PolicyChange) error {
 	_, err := t.exec(ctx, `INSERT INTO policy_changes (id, version, digest, prev_digest, author, diff, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Version, c.Digest, c.PrevDigest, c.Author, string(c.Diff), string(c.Body), micros(c.CreatedAt))
 	if isUnique(err) {

@@ -64,9 +64,9 @@ func (t *Tx) GetServiceFactForUpdate(ctx context.Context, sellerID, kind, ref st
 	return f, true, nil
 }
 
-// SaveServiceFact inserts (prevVersion 0) or updates a fact whose stored
+// saveServiceFact inserts (prevVersion 0) or updates a fact whose stored
 // version is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
-func (t *Tx) SaveServiceFact(ctx context.Context, f ServiceFact, prevVersion int64) error {
+func (t *Tx) saveServiceFact(ctx context.Context, f ServiceFact, prevVersion int64) error {
 	var answered any
 	if f.AnsweredAt != nil {
 		answered = micros(*f.AnsweredAt)
@@ -79,9 +79,9 @@ func (t *Tx) SaveServiceFact(ctx context.Context, f ServiceFact, prevVersion int
 		}
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE seller_service_facts SET answered_at = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE seller_service_facts SET answered_at = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("服务事实已被并发修改 / the fact changed concurrently"),
 		answered, f.Status, f.Version, micros(f.UpdatedAt), f.ID, prevVersion)
-	return expectOne(res, err, "服务事实已被并发修改 / the fact changed concurrently")
 }
 
 // SellerKnown reports whether a seller has any order or service fact.

@@ -48,9 +48,9 @@ func (t *Tx) GetScriptForUpdate(ctx context.Context, id string) (ScriptRow, bool
 	return r, true, nil
 }
 
-// SaveScript inserts (prevVersion 0) or updates the row whose stored
+// saveScript inserts (prevVersion 0) or updates the row whose stored
 // version is prevVersion. Errors: Conflict on a concurrent write.
-func (t *Tx) SaveScript(ctx context.Context, r ScriptRow, prevVersion int64) error {
+func (t *Tx) saveScript(ctx context.Context, r ScriptRow, prevVersion int64) error {
 	if prevVersion == 0 {
 		_, err := t.exec(ctx, `INSERT INTO scripts (id, status, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			r.ID, r.Status, r.Body, r.Version, micros(r.CreatedAt), micros(r.UpdatedAt))
@@ -59,7 +59,7 @@ func (t *Tx) SaveScript(ctx context.Context, r ScriptRow, prevVersion int64) err
 		}
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE scripts SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execLater(ctx, `UPDATE scripts SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("话术已被并发修改 / the script changed concurrently"),
 		r.Status, r.Body, r.Version, micros(r.UpdatedAt), r.ID, prevVersion)
-	return expectOne(res, err, "话术已被并发修改 / the script changed concurrently")
 }
