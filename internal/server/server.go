@@ -61,7 +61,7 @@ func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock
 type Server struct {
 	Svc      *service.Service
 	st       *store.Store // the store the server opened: metrics, outbox, site messages; closed last
-	Addr     string // the bound address
+	Addr     string       // the bound address
 	http     *http.Server
 	ln       net.Listener
 	workers  *worker.Deadlines
