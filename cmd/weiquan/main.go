@@ -162,12 +162,12 @@ func fillDemo(ctx context.Context, db, policyFile, dataDir string, seed int64, a
 		return demo.Summary{}, err
 	}
 	clk := clock.NewManual(clock.System{}.Now())
-	svc, err := server.OpenService(ctx, db, book, clk, log, nil)
+	svc, st, err := server.OpenService(ctx, db, book, clk, log, nil)
 	if err != nil {
 		return demo.Summary{}, err
 	}
-	defer svc.Store().Close()
-	sum, err := demo.Fill(ctx, svc, clk, demo.Options{DataDir: dataDir, Seed: seed})
+	defer st.Close()
+	sum, err := demo.Fill(ctx, svc, st, clk, demo.Options{DataDir: dataDir, Seed: seed})
 	if err != nil {
 		return sum, err
 	}
@@ -212,11 +212,11 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := service.CheckKeyRole(*role, *party); err != nil {
 		return err
 	}
-	svc, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
+	svc, st, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
 	if err != nil {
 		return err
 	}
-	defer svc.Store().Close()
+	defer st.Close()
 	key, id, err := svc.NewAPIKey(ctx, *role, *party, *name)
 	if err != nil {
 		return err

@@ -104,11 +104,10 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	fmt.Fprintf(stdout, "\n== deadlines: %s pending, %s due, %s (%s) ==\n", commas(int64(o.Deadlines)), commas(int64(o.Due)), db.Engine, db.Where)
 	book := server.MustDefaultPolicy()
 	obs := &countingObserver{}
-	svc, err := server.OpenService(ctx, db.URL, book, clock.System{}, o.Log, obs)
+	svc, st, err := server.OpenService(ctx, db.URL, book, clock.System{}, o.Log, obs)
 	if err != nil {
 		return nil, err
 	}
-	st := svc.Store()
 	defer st.Close()
 	res := &DeadlineResult{Engine: db.Engine, Where: db.Where, Pending: o.Deadlines, Due: o.Due, Batch: o.Batch, FireWorkers: o.FireWorkers}
 

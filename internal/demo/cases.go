@@ -24,7 +24,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	ctx := f.ctx
 	agent := service.Caller{Role: service.RoleAgent, Via: "key:" + agentKey}
 	senior := service.Caller{Role: service.RoleSenior, Via: "key:" + seniorKey}
-	list, err := f.svc.Store().ListDisputes(ctx, store.DisputeFilter{Limit: 500})
+	list, err := f.st.ListDisputes(ctx, store.DisputeFilter{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 				continue
 			}
 		}
-		cur, err := f.svc.Store().GetDispute(ctx, c.ID)
+		cur, err := f.st.GetDispute(ctx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 			sum.Appealed++
 		}
 	}
-	all, err := f.svc.Store().ListDisputes(ctx, store.DisputeFilter{Limit: 500})
+	all, err := f.st.ListDisputes(ctx, store.DisputeFilter{Limit: 500})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func (f *filler) complaints() {
 			if err != nil {
 				return err
 			}
-			return f.svc.Store().InTx(f.ctx, func(tx *store.Tx) error { return tx.PostTransaction(f.ctx, lt) })
+			return f.st.InTx(f.ctx, func(tx *store.Tx) error { return tx.PostTransaction(f.ctx, lt) })
 		})
 	}
 	for i := 0; i < 4; i++ {
@@ -120,7 +120,7 @@ func (f *filler) complaints() {
 	decide(now.Add(-3*d), p, agent, complaint.Upheld, "再次虚假发货 / a fake shipment again", "seed-complaint-fake-shipment", 0)
 	shop := f.shops[1]
 	f.add(now.Add(-1*d), "appeal the sanction of "+shop.ID, func() error {
-		sans, err := f.svc.Store().PartySanctions(f.ctx, "seller", shop.ID)
+		sans, err := f.st.PartySanctions(f.ctx, "seller", shop.ID)
 		if err != nil {
 			return err
 		}

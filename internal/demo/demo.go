@@ -139,16 +139,16 @@ type Summary struct {
 // Fill fills an already-migrated, empty database with the demo marketplace.
 // The clock's time at the call is "now": the history is made in the past and
 // the clock ends at now.
-func Fill(ctx context.Context, svc *service.Service, clk *clock.Manual, o Options) (Summary, error) {
+func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock.Manual, o Options) (Summary, error) {
 	start := time.Now()
-	if svc == nil || clk == nil {
-		return Summary{}, errors.New("demo: needs a service and its manual clock")
+	if svc == nil || st == nil || clk == nil {
+		return Summary{}, errors.New("demo: needs a service, its store and its manual clock")
 	}
 	titles, err := loadTitles(o.DataDir)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: titles: %w", err)
 	}
-	f := newFiller(ctx, svc, clk, o.Seed, titles)
+	f := newFiller(ctx, svc, st, clk, o.Seed, titles)
 	sum := Summary{Seed: o.Seed, Now: f.now, RealTitles: titles.real, TitleSource: titles.source, TitlePool: titles.total}
 
 	// Keys first (at now), so the demo's actions name the integration key they came through.
@@ -196,7 +196,7 @@ func Fill(ctx context.Context, svc *service.Service, clk *clock.Manual, o Option
 
 // count reads the summary's figures back from the store.
 func (f *filler) count(sum *Summary) error {
-	st := f.svc.Store()
+	st := f.st
 	sum.Buyers = len(f.buyers)
 	for _, b := range f.buyers {
 		if b.Premium {

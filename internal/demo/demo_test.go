@@ -61,7 +61,7 @@ func fill(t *testing.T, o Options) filled {
 	}
 	clk := clock.NewManual(testNow)
 	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	sum, err := Fill(ctx, svc, clk, o)
+	sum, err := Fill(ctx, svc, st, clk, o)
 	if err != nil {
 		t.Fatalf("Fill: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
 )
 
 // The fill is a simulation: everything that happens to the demo marketplace
@@ -77,6 +78,7 @@ type durations struct {
 type filler struct {
 	ctx    context.Context
 	svc    *service.Service
+	st     *store.Store // the harness reads and posts around the service
 	clk    *clock.Manual
 	rng    *rand.Rand
 	now    time.Time // where the clock ends
@@ -96,11 +98,11 @@ type filler struct {
 	skipped  []string
 }
 
-func newFiller(ctx context.Context, svc *service.Service, clk *clock.Manual, seed int64, titles titlePool) *filler {
+func newFiller(ctx context.Context, svc *service.Service, st *store.Store, clk *clock.Manual, seed int64, titles titlePool) *filler {
 	b := svc.Policy()
 	dur := func(k string) time.Duration { d, _ := b.Duration(k); return d }
 	now := clk.Now()
-	f := &filler{ctx: ctx, svc: svc, clk: clk, now: now, cutoff: now.Add(-expiredSpan), titles: titles,
+	f := &filler{ctx: ctx, svc: svc, st: st, clk: clk, now: now, cutoff: now.Add(-expiredSpan), titles: titles,
 		rng: rand.New(rand.NewPCG(uint64(seed), 0x77656971756e)), // "weiqun"
 		d: durations{shipBy: dur("order.ship_by"), sellerRespond: dur("aftersale.seller_respond"), buyerAnswer: dur("aftersale.buyer_answer_refusal"),
 			buyerShip: dur("aftersale.buyer_ship_return"), sellerConfirm: dur("aftersale.seller_confirm_return"),

@@ -74,11 +74,12 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := a.svc.Store().Ping(ctx); err != nil {
+		db, err := a.svc.Ready(ctx)
+		if err != nil {
 			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unavailable, Message: "数据库不可用 / database unavailable", Cause: err})
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": string(a.svc.Store().Dialect())})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": db})
 	})
 	if a.metrics != nil {
 		mux.Handle("GET /metrics", a.metrics.Handler())
@@ -195,7 +196,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 	}
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
 	hash := hex.EncodeToString(sum[:])
-	st := a.svc.Store()
+	st := a.svc
 	write := func(rec store.IdemRecord) {
 		if rec.BodyHash != hash {
 			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unprocessable, Field: "Idempotency-Key",
@@ -296,7 +297,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Calle
 // only a reservation whose request died is taken over; it stops when the
 // request's context ends.
 func (a *API) renewIdem(r *http.Request, keyID, key, token string) {
-	st := a.svc.Store()
+	st := a.svc
 	ctx := r.Context()
 	go func() {
 		t := time.NewTicker(idemLease / 3)
@@ -316,7 +317,7 @@ func (a *API) renewIdem(r *http.Request, keyID, key, token string) {
 // replays its response.
 func (a *API) runIdem(w http.ResponseWriter, r *http.Request, c service.Caller, keyID, key, hash, token string, inTx bool, body []byte, h handler,
 	write func(store.IdemRecord), acquire func(bool) bool, finished *bool) {
-	st := a.svc.Store()
+	st := a.svc
 	status := http.StatusOK
 	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/disputes" || r.Pattern == "POST /v1/complaints") {
 		status = http.StatusCreated
@@ -444,7 +445,7 @@ func (a *API) lookupKey(ctx context.Context, tok string) (store.APIKey, error) {
 			return ck.key, nil
 		}
 	}
-	k, err := a.svc.Store().APIKeyByHash(ctx, hash)
+	k, err := a.svc.APIKeyByHash(ctx, hash)
 	if err != nil || k.RevokedAt != nil {
 		if err == nil || fault.Is(err, fault.NotFound) {
 			return k, fault.New(fault.Unauthorized, "API 密钥无效 / invalid API key")

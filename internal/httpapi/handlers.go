@@ -159,7 +159,7 @@ func (a *API) orderEvents(r *http.Request, c service.Caller, _ []byte) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	recs, err := a.svc.Store().Events(r.Context(), service.AggOrder, r.PathValue("id"), seq, limit)
+	recs, err := a.svc.OrderEvents(r.Context(), c, r.PathValue("id"), seq, limit)
 	if err != nil {
 		return 0, nil, err
 	}

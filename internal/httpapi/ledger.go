@@ -20,34 +20,10 @@ type AccountView struct {
 	NextCursor string               `json:"next_cursor,omitempty"`
 }
 
-// canSeeAccount: staff see every account; a seller its own seller
-// accounts; a buyer its own payouts; an order's accounts whoever sees the order.
-func (a *API) canSeeAccount(r *http.Request, c service.Caller, acct ledger.Account) bool {
-	switch c.Role {
-	case service.RoleAgent, service.RoleSenior, service.RoleAdmin, service.RoleIntegration:
-		return true
-	}
-	switch acct.Kind() {
-	case ledger.KindSellerAvailable, ledger.KindSellerDeposit, ledger.KindFundReceivable:
-		return c.Role == service.RoleSeller && acct.Owner() == c.PartyID
-	case ledger.KindBuyerPayout:
-		return c.Role == service.RoleBuyer && acct.Owner() == c.PartyID
-	case ledger.KindEscrow, ledger.KindFrozen:
-		_, err := a.svc.GetOrder(r.Context(), c, acct.Owner())
-		return err == nil
-	}
-	return false
-}
-
 func (a *API) getAccount(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	// An id that names no possible account is as absent as one the caller
-	// may not see: 404, with the expected form in the message.
-	acct, err := ledger.ParseAccount(r.PathValue("id"))
+	acct, err := a.svc.OpenAccount(r.Context(), c, r.PathValue("id"))
 	if err != nil {
-		return 0, nil, &fault.Error{Code: fault.NotFound, Field: "id", Message: "没有这个账户（账户形如 escrow:<订单ID>、seller_deposit:<卖家ID>） / no such account (accounts look like escrow:<order id>, seller_deposit:<seller id>)"}
-	}
-	if !a.canSeeAccount(r, c, acct) {
-		return 0, nil, fault.New(fault.NotFound, "账户 %s 不存在 / account %s not found", acct, acct)
+		return 0, nil, err
 	}
 	cur := r.URL.Query().Get("cursor") // the store's own opaque cursor
 	limit := 50
@@ -60,18 +36,12 @@ func (a *API) getAccount(r *http.Request, c service.Caller, _ []byte) (int, any,
 			return 0, nil, err
 		}
 	}
-	bal, err := a.svc.Store().AccountBalance(r.Context(), acct)
+	p, err := a.svc.AccountPostings(r.Context(), acct, cur, limit)
 	if err != nil {
 		return 0, nil, err
 	}
-	entries, next, err := a.svc.Store().AccountPostings(r.Context(), acct, cur, limit)
-	if err != nil {
-		return 0, nil, err
-	}
-	if entries == nil {
-		entries = []store.AccountEntry{}
-	}
-	return http.StatusOK, AccountView{ID: acct.String(), Kind: string(acct.Kind()), Owner: acct.Owner(), Balance: bal, Postings: entries, NextCursor: next}, nil
+	id := acct.Account()
+	return http.StatusOK, AccountView{ID: id.String(), Kind: string(id.Kind()), Owner: id.Owner(), Balance: p.Balance, Postings: p.Postings, NextCursor: p.Next}, nil
 }
 
 // OrderLedgerView is an order's money: every transaction and the
@@ -84,27 +54,11 @@ type OrderLedgerView struct {
 }
 
 func (a *API) orderLedger(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	o, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id"))
+	l, err := a.svc.OrderLedger(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	txs, err := a.svc.Store().OrderPostings(r.Context(), o.ID)
-	if err != nil {
-		return 0, nil, err
-	}
-	lts := make([]ledger.Transaction, 0, len(txs))
-	for _, t := range txs {
-		lt, err := t.Transaction()
-		if err != nil {
-			return 0, nil, err
-		}
-		lts = append(lts, lt)
-	}
-	totals, rerr := ledger.Reconcile(o.ID, lts)
-	if txs == nil {
-		txs = []store.LedgerTxRecord{}
-	}
-	return http.StatusOK, OrderLedgerView{OrderID: o.ID, Transactions: txs, Totals: totals, Balanced: rerr == nil}, nil
+	return http.StatusOK, OrderLedgerView(l), nil
 }
 
 // topUpBody pays money into the guarantee fund or a seller's deposit.

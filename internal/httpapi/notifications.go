@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/fault"
@@ -27,15 +26,8 @@ func messageView(m store.SiteMessage) MessageView {
 	return v
 }
 
-func partyOnly(c service.Caller) error {
-	if c.Role != service.RoleBuyer && c.Role != service.RoleSeller {
-		return fault.New(fault.Forbidden, "站内信属于买家或卖家 / site messages belong to a buyer or a seller")
-	}
-	return nil
-}
-
 func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := partyOnly(c); err != nil {
+	if err := service.CheckMessageCaller(c); err != nil {
 		return 0, nil, err
 	}
 	after, limit, err := pageParams(r)
@@ -48,8 +40,7 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 			return 0, nil, fault.Field("unread", "须为 true 或 false / want true or false")
 		}
 	}
-	list, err := a.svc.Store().ListSiteMessages(r.Context(), store.SiteMessageFilter{RecipientRole: c.Role, RecipientID: c.PartyID,
-		UnreadOnly: unread, After: after, Limit: limit})
+	list, err := a.svc.ListSiteMessages(r.Context(), c, unread, after, limit)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -61,24 +52,11 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 }
 
 func (a *API) readMessage(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := partyOnly(c); err != nil {
-		return 0, nil, err
-	}
-	if err := a.svc.Store().MarkSiteMessageRead(r.Context(), c.Role, c.PartyID, r.PathValue("id"), a.svc.Now()); err != nil {
-		return 0, nil, err
-	}
-	m, err := a.svc.Store().GetSiteMessage(r.Context(), c.Role, c.PartyID, r.PathValue("id"))
+	m, err := a.svc.ReadSiteMessage(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, messageView(m), nil
-}
-
-func adminOnly(c service.Caller) error {
-	if c.Role != service.RoleAdmin && c.Role != service.RoleIntegration {
-		return fault.New(fault.Forbidden, "只有管理员或集成方可以管理 Webhook / only admins and the integration manage webhooks")
-	}
-	return nil
 }
 
 // WebhookView is a webhook endpoint as the API shows it. The signing secret
@@ -126,29 +104,27 @@ type webhookBody struct {
 }
 
 func (a *API) createWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := adminOnly(c); err != nil {
+	if err := service.CheckWebhookCaller(c); err != nil {
 		return 0, nil, err
 	}
 	var b webhookBody
 	if err := decode(body, &b); err != nil {
 		return 0, nil, err
 	}
-	secret := store.NewWebhookSecret()
-	now := a.svc.Now()
-	ep := store.WebhookEndpoint{URL: strings.TrimSpace(b.URL), Secret: secret, EventTypes: b.EventTypes, Description: b.Description, Enabled: b.Enabled == nil || *b.Enabled, CreatedAt: now, UpdatedAt: now}
-	ep, err := a.svc.Store().CreateWebhookEndpoint(r.Context(), ep)
+	ep, err := a.svc.CreateWebhook(r.Context(), c, nil, service.NewWebhook{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description,
+		Enabled: b.Enabled == nil || *b.Enabled})
 	return http.StatusCreated, webhookView(ep, true), err
 }
 
 func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := adminOnly(c); err != nil {
+	if err := service.CheckWebhookCaller(c); err != nil {
 		return 0, nil, err
 	}
 	after, limit, err := pageParams(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	list, err := a.svc.Store().ListWebhookEndpoints(r.Context(), after, limit)
+	list, err := a.svc.ListWebhooks(r.Context(), c, after, limit)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -160,41 +136,25 @@ func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, an
 }
 
 func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := adminOnly(c); err != nil {
+	if err := service.CheckWebhookCaller(c); err != nil {
 		return 0, nil, err
 	}
 	var b webhookBody
 	if err := decode(body, &b); err != nil {
 		return 0, nil, err
 	}
-	ep, err := a.svc.Store().GetWebhookEndpoint(r.Context(), r.PathValue("id"))
+	ep, err := a.svc.UpdateWebhook(r.Context(), c, r.PathValue("id"), service.WebhookPatch(b))
 	if err != nil {
-		return 0, nil, err
-	}
-	if b.URL != "" {
-		ep.URL = strings.TrimSpace(b.URL)
-	}
-	if b.EventTypes != nil {
-		ep.EventTypes = b.EventTypes
-	}
-	if b.Description != "" {
-		ep.Description = b.Description
-	}
-	if b.Enabled != nil {
-		ep.Enabled = *b.Enabled
-	}
-	ep.UpdatedAt = a.svc.Now()
-	if err := a.svc.Store().UpdateWebhookEndpoint(r.Context(), ep); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, webhookView(ep, false), nil
 }
 
 func (a *API) deleteWebhook(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := adminOnly(c); err != nil {
+	if err := service.CheckWebhookCaller(c); err != nil {
 		return 0, nil, err
 	}
-	if err := a.svc.Store().DeleteWebhookEndpoint(r.Context(), r.PathValue("id")); err != nil {
+	if err := a.svc.DeleteWebhook(r.Context(), c, nil, r.PathValue("id")); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": "deleted"}, nil
@@ -211,18 +171,15 @@ type replayBody struct {
 }
 
 func (a *API) replayWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := adminOnly(c); err != nil {
+	if err := service.CheckWebhookCaller(c); err != nil {
 		return 0, nil, err
 	}
 	var b replayBody
 	if err := decode(body, &b); err != nil {
 		return 0, nil, err
 	}
-	if _, err := a.svc.Store().GetWebhookEndpoint(r.Context(), r.PathValue("id")); err != nil {
-		return 0, nil, err
-	}
-	n, err := a.svc.Store().ReplayDeliveries(r.Context(), store.Replay{Channel: store.ChannelWebhook, EndpointID: r.PathValue("id"),
-		Since: b.Since, AfterID: b.AfterID, AggregateType: b.AggregateType, AggregateID: b.AggregateID, FromSeq: b.FromSeq, Now: a.svc.Now()})
+	n, err := a.svc.ReplayWebhook(r.Context(), c, r.PathValue("id"), store.Replay{Since: b.Since, AfterID: b.AfterID,
+		AggregateType: b.AggregateType, AggregateID: b.AggregateID, FromSeq: b.FromSeq})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -37,28 +37,31 @@ func LoadPolicy(file string) (*policy.Book, error) {
 	return policy.Load(file)
 }
 
-// OpenService opens and migrates the store and builds the service.
-func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, error) {
+// OpenService opens and migrates the store and builds the service over
+// it. The caller owns the store: it closes it when done (and may hand it
+// to what runs beside the service: metrics, the outbox, harnesses).
+func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := st.Migrate(ctx); err != nil {
 		st.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	svc := service.New(st, book, service.Options{Clock: clk, Logger: log, Observer: obs})
 	if err := svc.RecordPolicy(ctx); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("record policy: %w", err)
+		return nil, nil, fmt.Errorf("record policy: %w", err)
 	}
-	return svc, nil
+	return svc, st, nil
 }
 
 // Server is a running weiquan.
 type Server struct {
 	Svc      *service.Service
-	Addr     string // the bound address
+	st       *store.Store // the store the server opened: metrics, outbox, site messages; closed last
+	Addr     string       // the bound address
 	http     *http.Server
 	ln       net.Listener
 	workers  *worker.Deadlines
@@ -106,7 +109,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	var m *metrics.Metrics
 	clk := clock.System{}
-	svc, err := OpenService(ctx, cfg.DB, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
+	svc, st, err := OpenService(ctx, cfg.DB, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +118,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if cfg.PolicyFile == "" {
 		changed, err := svc.LoadStoredPolicy(ctx)
 		if err != nil {
-			svc.Store().Close()
+			st.Close()
 			return nil, err
 		}
 		if changed {
@@ -123,43 +126,43 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		}
 	}
 	if err := os.MkdirAll(cfg.EvidencePath(), 0o750); err != nil {
-		svc.Store().Close()
+		st.Close()
 		return nil, fmt.Errorf("evidence dir: %w", err)
 	}
 	blobs, err := evidence.Open(cfg.EvidencePath(), evidence.Limits{MaxFileBytes: cfg.EvidenceMaxFile, MaxCaseBytes: cfg.EvidenceMaxCase})
 	if err != nil {
-		svc.Store().Close()
+		st.Close()
 		return nil, err
 	}
 	svc.SetBlobs(blobs)
-	m = metrics.New(svc.Store(), clk.Now)
+	m = metrics.New(st, clk.Now)
 	api := httpapi.New(svc, log, m, Version)
 	pages, err := web.New(svc, log, web.Options{})
 	if err != nil {
-		svc.Store().Close()
+		st.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		svc.Store().Close()
+		st.Close()
 		return nil, err
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{Svc: svc, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
+	s := &Server{Svc: svc, st: st, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
 		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
 	workers := cfg.DeadlineWorkers
 	if workers == 0 {
 		workers = 1
-		if svc.Store().Dialect() == store.Postgres {
+		if st.Dialect() == store.Postgres {
 			workers = 2
 		}
 	}
 	s.workers = worker.NewDeadlines(svc, log, worker.DeadlineConfig{Interval: cfg.DeadlineInterval, BatchSize: cfg.DeadlineBatch, Workers: workers})
 	s.workers.Start(wctx)
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
-	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: svc.Store()}}
+	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: st}}
 	var sms notify.SMSSender = &notify.FileSMS{Path: cfg.SMSPath()}
 	if cfg.SMSURL != "" {
 		sms = &notify.HTTPSMS{URL: cfg.SMSURL, Token: cfg.SMSToken}
@@ -170,13 +173,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		if err != nil {
 			cancel()
 			s.workers.Stop()
-			svc.Store().Close()
+			st.Close()
 			return nil, fmt.Errorf("nats: %w", err)
 		}
 		s.nats = pub
 		static[notify.ChannelNATS] = pub
 	}
-	s.outbox = worker.NewOutbox(svc.Store(), worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, log,
+	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, log,
 		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16})
 	s.outbox.Start(wctx)
 	go func() {
@@ -186,7 +189,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		}
 		s.done <- err
 	}()
-	log.Info("weiquan serving", "addr", s.Addr, "db", string(svc.Store().Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
+	log.Info("weiquan serving", "addr", s.Addr, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
 	return s, nil
 }
 
@@ -217,7 +220,7 @@ func (s *Server) Close() error {
 		_ = s.nats.Close()
 	}
 	s.log.Info("weiquan stopped")
-	return errors.Join(err, s.Svc.Store().Close())
+	return errors.Join(err, s.st.Close())
 }
 
 // observerFunc defers to metrics built after the service.

@@ -14,19 +14,35 @@ import (
 
 // NewAPIKey creates a key bound to a role (and, for buyers and sellers, a
 // party) and returns the plain key, shown once; only its SHA-256 is stored.
+// It is the command line's (no caller, no audit row); admins on the pages
+// use IssueAPIKey. Errors: Invalid (role, party).
 func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plain, id string, err error) {
 	if err := CheckKeyRole(role, party); err != nil {
 		return "", "", err
 	}
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	plain, k, err := s.newKey(role, party, name)
+	if err != nil {
 		return "", "", err
 	}
-	plain = "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
+	return plain, k.ID, s.st.CreateAPIKey(ctx, k, nil)
+}
+
+// newKey makes a key: "wq_" + base64 of 32 random bytes, stored as its
+// SHA-256 (hex).
+func (s *Service) newKey(role, party, name string) (string, store.APIKey, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", store.APIKey{}, err
+	}
+	plain := "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
 	sum := sha256.Sum256([]byte(plain))
-	id = newID()
-	err = s.st.InsertAPIKey(ctx, store.APIKey{ID: id, Hash: hex.EncodeToString(sum[:]), Role: role, PartyID: party, Name: name, CreatedAt: s.clock.Now()})
-	return plain, id, err
+	return plain, store.APIKey{ID: newID(), Hash: hex.EncodeToString(sum[:]), Role: role, PartyID: party, Name: name, CreatedAt: s.clock.Now()}, nil
+}
+
+// APIKeyByHash finds a key by the SHA-256 (hex) of the plain key, revoked
+// or not (the caller checks RevokedAt). Errors: NotFound.
+func (s *Service) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error) {
+	return s.st.APIKeyByHash(ctx, hash)
 }
 
 // CheckKeyRole validates the role and party of a key to be created.

@@ -34,7 +34,7 @@ func TestFailingDeadlineDoesNotBlockItsBatch(t *testing.T) {
 				ids = append(ids, s.ID)
 			}
 			// A broken row, due first.
-			if err := svc.Store().InTx(ctx, func(tx *store.Tx) error {
+			if err := storeOf(svc).InTx(ctx, func(tx *store.Tx) error {
 				return tx.Apply(ctx, store.Commit{Deadlines: []store.DeadlineChange{{AggregateType: service.AggAftersale, AggregateID: "ghost",
 					Row: &store.Deadline{ID: "ghost/1", Kind: "seller_respond", Actor: "seller", DueAt: clk.Now(), OnExpiry: "auto_agree", RuleID: "public-seller-respond-48h"},
 					At:  clk.Now()}}})
@@ -50,11 +50,11 @@ func TestFailingDeadlineDoesNotBlockItsBatch(t *testing.T) {
 				t.Fatalf("stats %+v", st)
 			}
 			for _, id := range ids {
-				if s, _ := svc.Store().GetAftersale(ctx, id); s.Status != aftersale.Success {
+				if s, _ := storeOf(svc).GetAftersale(ctx, id); s.Status != aftersale.Success {
 					t.Fatalf("%s: %s", id, s.Status)
 				}
 			}
-			if p, _ := svc.Store().PendingDeadlines(ctx, service.AggAftersale, "ghost"); len(p) != 1 {
+			if p, _ := storeOf(svc).PendingDeadlines(ctx, service.AggAftersale, "ghost"); len(p) != 1 {
 				t.Fatal("the failing deadline was not kept for a later run")
 			}
 			// It is retried with back-off, not at once, and settled as failed in the end.
@@ -70,7 +70,7 @@ func TestFailingDeadlineDoesNotBlockItsBatch(t *testing.T) {
 			if attempts != service.MaxDeadlineAttempts {
 				t.Fatalf("%d attempts", attempts)
 			}
-			if n, _ := svc.Store().CountDeadlines(ctx, store.DeadlineFailed); n != 1 {
+			if n, _ := storeOf(svc).CountDeadlines(ctx, store.DeadlineFailed); n != 1 {
 				t.Fatalf("failed rows %d", n)
 			}
 		})

@@ -88,12 +88,12 @@ func TestPropertyCaseMoney(t *testing.T) {
 					rt.Fatalf("no case: %v", err)
 				}
 				staff := agent
-				if cur, _ := svc.Store().GetDispute(ctx, id); cur.Senior {
+				if cur, _ := storeOf(svc).GetDispute(ctx, id); cur.Senior {
 					staff = senior
 				}
 				steps := rapid.IntRange(1, 25).Draw(rt, "steps")
 				for step := 0; step < steps; step++ {
-					before, err := svc.Store().GetDispute(ctx, id)
+					before, err := storeOf(svc).GetDispute(ctx, id)
 					if err != nil {
 						rt.Fatal(err)
 					}
@@ -178,7 +178,7 @@ func TestPropertyCaseMoney(t *testing.T) {
 								overturns++
 							}
 						} else {
-							after, _ := svc.Store().GetDispute(ctx, id)
+							after, _ := storeOf(svc).GetDispute(ctx, id)
 							a, _ := json.Marshal(after)
 							b, _ := json.Marshal(before)
 							if string(a) != string(b) {
@@ -201,15 +201,15 @@ func TestPropertyCaseMoney(t *testing.T) {
 
 func checkCase(t *rapid.T, svc *service.Service, id, oid string, paid money.Fen) {
 	ctx := context.Background()
-	rep, err := ledgercheck.Check(ctx, svc.Store())
+	rep, err := ledgercheck.Check(ctx, storeOf(svc))
 	if err != nil || !rep.OK() {
 		t.Fatalf("ledger check: %v %+v", err, rep.First())
 	}
-	cur, err := svc.Store().GetDispute(ctx, id)
+	cur, err := storeOf(svc).GetDispute(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := svc.Store().Events(ctx, service.AggDispute, id, 0, 0)
+	recs, err := storeOf(svc).Events(ctx, service.AggDispute, id, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,14 +222,14 @@ func checkCase(t *rapid.T, svc *service.Service, id, oid string, paid money.Fen)
 	if string(a) != string(b) {
 		t.Fatalf("case replay differs:\n got %s\nwant %s", a, b)
 	}
-	o, err := svc.Store().GetOrder(ctx, oid)
+	o, err := storeOf(svc).GetOrder(ctx, oid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Refunded > paid {
 		t.Fatalf("order %s refunded %s of %s", oid, o.Refunded, paid)
 	}
-	txs, err := svc.Store().OrderPostings(ctx, oid)
+	txs, err := storeOf(svc).OrderPostings(ctx, oid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func checkCase(t *rapid.T, svc *service.Service, id, oid string, paid money.Fen)
 	// what the request refunded (more only when an overturn for the seller
 	// left the buyer its refund, the fund making the seller whole), exactly
 	// it when the overturn added a refund.
-	req, err := svc.Store().GetAftersale(ctx, cur.AftersaleID)
+	req, err := storeOf(svc).GetAftersale(ctx, cur.AftersaleID)
 	if err != nil {
 		t.Fatal(err)
 	}

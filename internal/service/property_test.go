@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,18 @@ func open(t *testing.T, url string) (*service.Service, *clock.Manual) {
 		t.Fatal(err)
 	}
 	clk := clock.NewManual(apitest.Start)
-	return service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), clk
+	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	stores.Store(svc, st)
+	return svc, clk
+}
+
+// stores maps a test's service to the store open opened for it (the tests
+// check stored rows beside the service).
+var stores sync.Map
+
+func storeOf(svc *service.Service) *store.Store {
+	st, _ := stores.Load(svc)
+	return st.(*store.Store)
 }
 
 var integ = service.Caller{Role: service.RoleIntegration}
@@ -95,12 +107,12 @@ func TestPropertyStoredLifecycles(t *testing.T) {
 							continue
 						}
 						id := ids[len(ids)-1]
-						before, _ := svc.Store().GetAftersale(ctx, id)
+						before, _ := storeOf(svc).GetAftersale(ctx, id)
 						who := rapid.SampledFrom([]service.Caller{buyer, seller}).Draw(rt, "who")
 						_, err := svc.Act(ctx, who, id, aftersale.Command{Action: rapid.SampledFrom(aftersale.Actions).Draw(rt, "action"),
 							Amount: money.Fen(rapid.Int64Range(0, int64(paid)).Draw(rt, "act_amount")), Note: "说明", Evidence: []string{"ev"}, Carrier: "中通", TrackingNo: "ZT1"})
 						if err != nil {
-							after, _ := svc.Store().GetAftersale(ctx, id)
+							after, _ := storeOf(svc).GetAftersale(ctx, id)
 							a, _ := json.Marshal(after)
 							b, _ := json.Marshal(before)
 							if string(a) != string(b) {
@@ -119,19 +131,19 @@ func TestPropertyStoredLifecycles(t *testing.T) {
 
 func checkStored(t *rapid.T, svc *service.Service, oid string, paid money.Fen, ids []string) {
 	ctx := context.Background()
-	o, err := svc.Store().GetOrder(ctx, oid)
+	o, err := storeOf(svc).GetOrder(ctx, oid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sum money.Fen
 	open := 0
 	for _, id := range ids {
-		s, err := svc.Store().GetAftersale(ctx, id)
+		s, err := storeOf(svc).GetAftersale(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sum += s.Refunded
-		pend, err := svc.Store().PendingDeadlines(ctx, service.AggAftersale, id)
+		pend, err := storeOf(svc).PendingDeadlines(ctx, service.AggAftersale, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +163,7 @@ func checkStored(t *rapid.T, svc *service.Service, oid string, paid money.Fen, i
 				t.Fatalf("%s request keeps %d pending deadlines", s.Status, len(pend))
 			}
 		}
-		recs, err := svc.Store().Events(ctx, service.AggAftersale, id, 0, 0)
+		recs, err := storeOf(svc).Events(ctx, service.AggAftersale, id, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

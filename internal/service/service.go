@@ -74,9 +74,6 @@ func New(st *store.Store, book *policy.Book, o Options) *Service {
 	return s
 }
 
-// Store returns the underlying store (read models for the HTTP layer).
-func (s *Service) Store() *store.Store { return s.st }
-
 // Policy returns the rule book in force.
 func (s *Service) Policy() *policy.Book { return s.book.Load() }
 

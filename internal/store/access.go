@@ -158,13 +158,6 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
-// InsertAPIKey stores a key.
-func (s *Store) InsertAPIKey(ctx context.Context, k APIKey) error {
-	_, err := s.exec(ctx, `INSERT INTO api_keys (id, hash, role, party_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.ID, k.Hash, k.Role, k.PartyID, k.Name, micros(k.CreatedAt))
-	return err
-}
-
 // APIKeyByHash finds a live key by its hash. Errors: NotFound.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
 	var k APIKey

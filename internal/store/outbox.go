@@ -783,8 +783,10 @@ func scanEndpoint(sc interface{ Scan(...any) error }) (WebhookEndpoint, error) {
 
 // CreateWebhookEndpoint stores a new endpoint, filling an empty ID (UUIDv7)
 // and an empty Secret (NewWebhookSecret), and returns it. UpdatedAt is set to
-// CreatedAt. Errors: Invalid (url, secret, event_types), Conflict (ID taken).
-func (s *Store) CreateWebhookEndpoint(ctx context.Context, ep WebhookEndpoint) (WebhookEndpoint, error) {
+// CreatedAt. With an audit (an admin on the pages), its row is written in the
+// same transaction. Errors: Invalid (url, secret, event_types), Conflict (ID
+// taken).
+func (s *Store) CreateWebhookEndpoint(ctx context.Context, ep WebhookEndpoint, audit *AdminAudit) (WebhookEndpoint, error) {
 	if ep.ID == "" {
 		ep.ID = uuid.Must(uuid.NewV7()).String()
 	}
@@ -797,15 +799,18 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, ep WebhookEndpoint) (
 		return ep, err
 	}
 	types, _ := json.Marshal(ep.EventTypes)
-	_, err := s.exec(ctx, `INSERT INTO webhook_endpoints (`+endpointCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		ep.ID, ep.URL, ep.Secret, string(types), ep.Description, obxBool(ep.Enabled), micros(ep.CreatedAt), micros(ep.UpdatedAt))
-	if isUnique(err) {
-		return ep, &fault.Error{Code: fault.Conflict, Field: "id", Message: "Webhook 端点已存在 / the webhook endpoint exists"}
-	}
-	if err != nil {
-		return ep, fmt.Errorf("store: create webhook endpoint: %w", err)
-	}
-	return ep, nil
+	err := s.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO webhook_endpoints (`+endpointCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			ep.ID, ep.URL, ep.Secret, string(types), ep.Description, obxBool(ep.Enabled), micros(ep.CreatedAt), micros(ep.UpdatedAt))
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Field: "id", Message: "Webhook 端点已存在 / the webhook endpoint exists"}
+		}
+		if err != nil {
+			return fmt.Errorf("store: create webhook endpoint: %w", err)
+		}
+		return tx.audit(ctx, audit, "webhook", ep.ID, ep.URL)
+	})
+	return ep, err
 }
 
 // UpdateWebhookEndpoint replaces an endpoint's URL, secret, event types,
@@ -829,21 +834,31 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, ep WebhookEndpoint) e
 	return nil
 }
 
-// DeleteWebhookEndpoint deletes an endpoint and its deliveries. Errors: NotFound.
-func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
+// DeleteWebhookEndpoint deletes an endpoint and its deliveries; with an
+// audit, its row is written in the same transaction. Errors: NotFound.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string, audit *AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `DELETE FROM deliveries WHERE channel = ? AND endpoint_id = ?`, ChannelWebhook, id); err != nil {
-			return err
-		}
-		res, err := tx.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
+		ep, err := tx.lockEndpoint(ctx, id)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return notFound("Webhook 端点 webhook endpoint", id)
+		if _, err := tx.exec(ctx, `DELETE FROM deliveries WHERE channel = ? AND endpoint_id = ?`, ChannelWebhook, id); err != nil {
+			return err
 		}
-		return nil
+		if _, err := tx.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, audit, "webhook", id, ep.URL)
 	})
+}
+
+// lockEndpoint loads an endpoint for update. Errors: NotFound.
+func (t *Tx) lockEndpoint(ctx context.Context, id string) (WebhookEndpoint, error) {
+	ep, err := scanEndpoint(t.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`+t.d.forUpdate(), id))
+	if err != nil {
+		return ep, mapNoRows(err, "Webhook 端点 webhook endpoint", id)
+	}
+	return ep, nil
 }
 
 // GetWebhookEndpoint loads an endpoint. Errors: NotFound.

@@ -172,14 +172,14 @@ func TestOutboxEnqueueIsTransactional(t *testing.T) {
 func TestOutboxFanOutRoutes(t *testing.T) {
 	ctx := context.Background()
 	obEngines(t, func(t *testing.T, s *store.Store) {
-		all, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E1", URL: "https://a.example/hook", EventTypes: []string{"aftersale.*"}, Enabled: true, CreatedAt: obT0})
+		all, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E1", URL: "https://a.example/hook", EventTypes: []string{"aftersale.*"}, Enabled: true, CreatedAt: obT0}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E2", URL: "https://b.example/hook", EventTypes: []string{"order.refunded"}, Enabled: true, CreatedAt: obT0}); err != nil {
+		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E2", URL: "https://b.example/hook", EventTypes: []string{"order.refunded"}, Enabled: true, CreatedAt: obT0}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E3", URL: "https://c.example/hook", Enabled: false, CreatedAt: obT0}); err != nil {
+		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "E3", URL: "https://c.example/hook", Enabled: false, CreatedAt: obT0}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if all.Secret == "" || !store.ValidWebhookSecret(all.Secret) {
@@ -304,7 +304,7 @@ func TestOutboxDestinationsProgressIndependently(t *testing.T) {
 	ctx := context.Background()
 	obEngines(t, func(t *testing.T, s *store.Store) {
 		for _, id := range []string{"E1", "E2"} {
-			if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: id, URL: "https://x.example/" + id, Enabled: true, CreatedAt: obT0}); err != nil {
+			if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: id, URL: "https://x.example/" + id, Enabled: true, CreatedAt: obT0}, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -402,7 +402,7 @@ func TestOutboxReplayWebhookEndpoint(t *testing.T) {
 		ms := obEnqueue(t, s, early, obMsg("aftersale.agreed", "A", 2), obMsg("order.refunded", "T", 1))
 		obFanOut(t, s, store.FanOut{Channels: obChannels("nats"), Webhooks: true})
 		// An endpoint created afterwards gets the matching messages on replay.
-		ep, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{URL: "http://127.0.0.1:1/hook", EventTypes: []string{"aftersale.*"}, Enabled: true, CreatedAt: obT0})
+		ep, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{URL: "http://127.0.0.1:1/hook", EventTypes: []string{"aftersale.*"}, Enabled: true, CreatedAt: obT0}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -435,13 +435,13 @@ func TestOutboxReplayWebhookEndpoint(t *testing.T) {
 		}
 
 		// Deleting the endpoint deletes its deliveries.
-		if err := s.DeleteWebhookEndpoint(ctx, ep.ID); err != nil {
+		if err := s.DeleteWebhookEndpoint(ctx, ep.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ds, _ := s.ListDeliveries(ctx, store.DeliveryFilter{EndpointID: ep.ID}); len(ds) != 0 {
 			t.Fatalf("deliveries left: %v", obKeys(ds))
 		}
-		if err := s.DeleteWebhookEndpoint(ctx, ep.ID); !fault.Is(err, fault.NotFound) {
+		if err := s.DeleteWebhookEndpoint(ctx, ep.ID, nil); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("delete twice: %v", err)
 		}
 	})
@@ -450,7 +450,7 @@ func TestOutboxReplayWebhookEndpoint(t *testing.T) {
 func TestWebhookEndpoints(t *testing.T) {
 	ctx := context.Background()
 	obEngines(t, func(t *testing.T, s *store.Store) {
-		ep, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{URL: "https://shop.example/hooks", EventTypes: []string{"aftersale.agreed"}, Description: "ERP", Enabled: true, CreatedAt: obT0})
+		ep, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{URL: "https://shop.example/hooks", EventTypes: []string{"aftersale.agreed"}, Description: "ERP", Enabled: true, CreatedAt: obT0}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,11 +481,11 @@ func TestWebhookEndpoints(t *testing.T) {
 			{URL: "https://x.example/", Secret: "nope", CreatedAt: obT0},
 			{URL: "https://x.example/", EventTypes: []string{""}, CreatedAt: obT0},
 		} {
-			if _, err := s.CreateWebhookEndpoint(ctx, bad); !fault.Is(err, fault.Invalid) {
+			if _, err := s.CreateWebhookEndpoint(ctx, bad, nil); !fault.Is(err, fault.Invalid) {
 				t.Errorf("%+v accepted: %v", bad, err)
 			}
 		}
-		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: ep.ID, URL: "https://x.example/", CreatedAt: obT0}); !fault.Is(err, fault.Conflict) {
+		if _, err := s.CreateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: ep.ID, URL: "https://x.example/", CreatedAt: obT0}, nil); !fault.Is(err, fault.Conflict) {
 			t.Fatalf("duplicate id: %v", err)
 		}
 		if err := s.UpdateWebhookEndpoint(ctx, store.WebhookEndpoint{ID: "nope", URL: "https://x.example/", Secret: store.NewWebhookSecret()}); !fault.Is(err, fault.NotFound) {

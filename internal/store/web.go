@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/fault"
@@ -42,16 +41,6 @@ func scanWebUser(sc interface{ Scan(...any) error }) (WebUser, error) {
 		u.DisabledAt = &t
 	}
 	return u, err
-}
-
-// InsertWebUser adds a user. Errors: Conflict when the login is taken.
-func (s *Store) InsertWebUser(ctx context.Context, u WebUser) error {
-	_, err := s.exec(ctx, `INSERT INTO web_users (id, login, password_hash, role, party_id, display_name, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Login, u.PasswordHash, u.Role, u.PartyID, u.DisplayName, u.Phone, u.Address, micros(u.CreatedAt))
-	if isUnique(err) {
-		return &fault.Error{Code: fault.Conflict, Field: "login", Message: fmt.Sprintf("登录名 %s 已存在 / login %s is taken", u.Login, u.Login)}
-	}
-	return err
 }
 
 // WebUserByLogin finds a user by login. Errors: NotFound.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -15,7 +14,8 @@ import (
 )
 
 // This file holds the web admin's writes (API keys, webhook endpoints,
-// agents), each in one transaction with its audit row, the sign-in rate
+// agents), each in one transaction with its audit row (the creations that
+// API keys and set-up also make take an optional audit), the sign-in rate
 // limit's failure counter, the session purge, and the dashboard's read
 // models that the service has no method for.
 
@@ -44,6 +44,21 @@ func (t *Tx) insertAudit(ctx context.Context, a AdminAudit) error {
 	return err
 }
 
+// audit writes an admin action's audit row naming its target (detail, when
+// the row has none); a nil audit (an API-key caller, the CLI, set-up) writes
+// nothing.
+func (t *Tx) audit(ctx context.Context, a *AdminAudit, kind, id, detail string) error {
+	if a == nil {
+		return nil
+	}
+	row := *a
+	row.TargetKind, row.TargetID = kind, id
+	if row.Detail == "" {
+		row.Detail = detail
+	}
+	return t.insertAudit(ctx, row)
+}
+
 // AdminAudits lists the admin actions, newest first (targetKind "" : all).
 func (s *Store) AdminAudits(ctx context.Context, targetKind string, limit int) ([]AdminAudit, error) {
 	if limit <= 0 || limit > 1000 {
@@ -70,9 +85,9 @@ func (s *Store) AdminAudits(ctx context.Context, targetKind string, limit int) (
 
 // ---- users ----
 
-// CreateWebUserAudited adds a user and its audit row. Errors: Conflict
-// (login taken).
-func (s *Store) CreateWebUserAudited(ctx context.Context, u WebUser, a AdminAudit) error {
+// CreateWebUser adds a user; with an audit (an admin on the pages), its row
+// is written in the same transaction. Errors: Conflict (login taken).
+func (s *Store) CreateWebUser(ctx context.Context, u WebUser, audit *AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO web_users (id, login, password_hash, role, party_id, display_name, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.Login, u.PasswordHash, u.Role, u.PartyID, u.DisplayName, u.Phone, u.Address, micros(u.CreatedAt))
@@ -82,8 +97,7 @@ func (s *Store) CreateWebUserAudited(ctx context.Context, u WebUser, a AdminAudi
 		if err != nil {
 			return err
 		}
-		a.TargetKind, a.TargetID = "user", u.ID
-		return tx.insertAudit(ctx, a)
+		return tx.audit(ctx, audit, "user", u.ID, "")
 	})
 }
 
@@ -125,25 +139,21 @@ func (s *Store) SetWebUserDisabled(ctx context.Context, id string, disabled bool
 		if _, err := tx.exec(ctx, `UPDATE web_users SET disabled_at = ? WHERE id = ?`, at, id); err != nil {
 			return err
 		}
-		a.TargetKind, a.TargetID = "user", id
-		if a.Detail == "" {
-			a.Detail = u.Login + " (" + u.Role + ")"
-		}
-		return tx.insertAudit(ctx, a)
+		return tx.audit(ctx, &a, "user", id, u.Login+" ("+u.Role+")")
 	})
 }
 
 // ---- API keys ----
 
-// CreateAPIKeyAudited stores a key and its audit row.
-func (s *Store) CreateAPIKeyAudited(ctx context.Context, k APIKey, a AdminAudit) error {
+// CreateAPIKey stores a key; with an audit (an admin on the pages), its row
+// is written in the same transaction.
+func (s *Store) CreateAPIKey(ctx context.Context, k APIKey, audit *AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `INSERT INTO api_keys (id, hash, role, party_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			k.ID, k.Hash, k.Role, k.PartyID, k.Name, micros(k.CreatedAt)); err != nil {
 			return err
 		}
-		a.TargetKind, a.TargetID = "api_key", k.ID
-		return tx.insertAudit(ctx, a)
+		return tx.audit(ctx, audit, "api_key", k.ID, "")
 	})
 }
 
@@ -166,57 +176,20 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, a AdminAudit) error
 		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, micros(a.At), id); err != nil {
 			return err
 		}
-		a.TargetKind, a.TargetID = "api_key", id
-		if a.Detail == "" {
-			a.Detail = name
-		}
-		return tx.insertAudit(ctx, a)
+		return tx.audit(ctx, &a, "api_key", id, name)
 	})
 }
 
 // ---- webhook endpoints ----
-
-// CreateWebhookEndpointAudited is CreateWebhookEndpoint with its audit row
-// in the same transaction.
-func (s *Store) CreateWebhookEndpointAudited(ctx context.Context, ep WebhookEndpoint, a AdminAudit) (WebhookEndpoint, error) {
-	if ep.ID == "" {
-		ep.ID = uuid.Must(uuid.NewV7()).String()
-	}
-	if ep.Secret == "" {
-		ep.Secret = NewWebhookSecret()
-	}
-	ep.EventTypes = nonNil(ep.EventTypes)
-	ep.UpdatedAt = ep.CreatedAt
-	if err := validateEndpoint(ep); err != nil {
-		return ep, err
-	}
-	types, _ := json.Marshal(ep.EventTypes)
-	err := s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO webhook_endpoints (`+endpointCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			ep.ID, ep.URL, ep.Secret, string(types), ep.Description, obxBool(ep.Enabled), micros(ep.CreatedAt), micros(ep.UpdatedAt))
-		if isUnique(err) {
-			return &fault.Error{Code: fault.Conflict, Field: "id", Message: "Webhook 端点已存在 / the webhook endpoint exists"}
-		}
-		if err != nil {
-			return fmt.Errorf("store: create webhook endpoint: %w", err)
-		}
-		a.TargetKind, a.TargetID = "webhook", ep.ID
-		if a.Detail == "" {
-			a.Detail = ep.URL
-		}
-		return tx.insertAudit(ctx, a)
-	})
-	return ep, err
-}
 
 // SetWebhookEndpointEnabled enables or disables an endpoint (a disabled
 // endpoint's deliveries wait and new messages skip it), with its audit row.
 // Errors: NotFound, Conflict (already so).
 func (s *Store) SetWebhookEndpointEnabled(ctx context.Context, id string, enabled bool, a AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		ep, err := scanEndpoint(tx.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`+tx.d.forUpdate(), id))
+		ep, err := tx.lockEndpoint(ctx, id)
 		if err != nil {
-			return mapNoRows(err, "Webhook 端点 webhook endpoint", id)
+			return err
 		}
 		if ep.Enabled == enabled {
 			return &fault.Error{Code: fault.Conflict, Message: "Webhook 端点已是该状态 / the webhook endpoint is already so"}
@@ -224,33 +197,7 @@ func (s *Store) SetWebhookEndpointEnabled(ctx context.Context, id string, enable
 		if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET enabled = ?, updated_at = ? WHERE id = ?`, obxBool(enabled), micros(a.At), id); err != nil {
 			return err
 		}
-		a.TargetKind, a.TargetID = "webhook", id
-		if a.Detail == "" {
-			a.Detail = ep.URL
-		}
-		return tx.insertAudit(ctx, a)
-	})
-}
-
-// DeleteWebhookEndpointAudited deletes an endpoint and its deliveries, with
-// its audit row. Errors: NotFound.
-func (s *Store) DeleteWebhookEndpointAudited(ctx context.Context, id string, a AdminAudit) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		ep, err := scanEndpoint(tx.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`+tx.d.forUpdate(), id))
-		if err != nil {
-			return mapNoRows(err, "Webhook 端点 webhook endpoint", id)
-		}
-		if _, err := tx.exec(ctx, `DELETE FROM deliveries WHERE channel = ? AND endpoint_id = ?`, ChannelWebhook, id); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id); err != nil {
-			return err
-		}
-		a.TargetKind, a.TargetID = "webhook", id
-		if a.Detail == "" {
-			a.Detail = ep.URL
-		}
-		return tx.insertAudit(ctx, a)
+		return tx.audit(ctx, &a, "webhook", id, ep.URL)
 	})
 }
 

@@ -11,73 +11,28 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-// Roles that sign in to the pages.
-var userRoles = []string{service.RoleBuyer, service.RoleSeller, service.RoleAgent, service.RoleSenior, service.RoleAdmin}
-
 const (
 	sessionCookie = "wq_session"
 	flashCookie   = "wq_flash"
 	sessionTTL    = 12 * time.Hour
-	bcryptCost    = 11
 )
 
 // NewUser is a user to create.
-type NewUser struct {
-	Login       string
-	Password    string
-	Role        string // buyer, seller, agent, senior_agent, admin
-	PartyID     string // buyers and sellers: their party id in orders
-	DisplayName string
-	Phone       string
-	Address     string
-}
+type NewUser = service.NewWebUser
 
-// CreateUser adds a web user with a bcrypt-hashed password. Errors: Invalid
-// (role, party, short password), Conflict (login taken).
+// CreateUser adds a web user with a bcrypt-hashed password (set-up, the
+// demo). Errors: Invalid (role, party, short password), Conflict (login
+// taken).
 func CreateUser(ctx context.Context, svc *service.Service, u NewUser) (store.WebUser, error) {
-	wu, err := newWebUser(svc, u)
-	if err != nil {
-		return wu, err
-	}
-	return wu, svc.Store().InsertWebUser(ctx, wu)
-}
-
-// newWebUser validates a user to create and hashes its password.
-func newWebUser(svc *service.Service, u NewUser) (store.WebUser, error) {
-	if !slices.Contains(userRoles, u.Role) {
-		return store.WebUser{}, fault.Field("role", "角色须为 buyer / seller / agent / senior_agent / admin / role must be buyer, seller, agent, senior_agent or admin")
-	}
-	if (u.Role == service.RoleBuyer || u.Role == service.RoleSeller) != (u.PartyID != "") || (u.PartyID != "" && !service.ValidID(u.PartyID)) {
-		return store.WebUser{}, fault.Field("party_id", "买家/卖家须绑定参与方ID，其他角色不绑定 / buyers and sellers need a party id, other roles none")
-	}
-	if !service.ValidID(u.Login) {
-		return store.WebUser{}, fault.Field("login", "登录名须为1–64位字母、数字或 _.:- / the login is 1–64 letters, digits or _.:-")
-	}
-	if len(u.Password) < 8 || len(u.Password) > 72 {
-		return store.WebUser{}, fault.Field("password", "密码须为8–72个字节 / the password is 8–72 bytes")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcryptCost)
-	if err != nil {
-		return store.WebUser{}, err
-	}
-	wu := store.WebUser{ID: uuid.Must(uuid.NewV7()).String(), Login: u.Login, PasswordHash: string(hash), Role: u.Role, PartyID: u.PartyID,
-		DisplayName: u.DisplayName, Phone: u.Phone, Address: u.Address, CreatedAt: svc.Now()}
-	if wu.DisplayName == "" {
-		wu.DisplayName = u.Login
-	}
-	return wu, nil
+	return svc.CreateWebUser(ctx, u)
 }
 
 // session is a signed-in request.
@@ -124,7 +79,7 @@ func (a *App) currentSession(r *http.Request) (*session, error) {
 		return nil, fault.New(fault.Unauthorized, "未登录 / not signed in")
 	}
 	h := hashToken(c.Value)
-	ws, u, err := a.svc.Store().WebSessionByHash(r.Context(), h, a.svc.Now())
+	ws, u, err := a.svc.WebSession(r.Context(), h)
 	if err != nil {
 		return nil, err
 	}
@@ -154,12 +109,7 @@ func (a *App) startSession(w http.ResponseWriter, r *http.Request, u store.WebUs
 	tok := randomToken()
 	now := a.svc.Now()
 	// Sessions expired by now are purged at every sign-in (and sign-out).
-	if n, err := a.svc.Store().PurgeWebSessions(r.Context(), now); err != nil {
-		a.log.Warn("web: purge sessions", "err", err)
-	} else if n > 0 {
-		a.log.Info("web: expired sessions purged", "count", n)
-	}
-	if err := a.svc.Store().InsertWebSession(r.Context(), store.WebSession{TokenHash: hashToken(tok), UserID: u.ID, CSRF: randomToken(),
+	if err := a.svc.StartWebSession(r.Context(), store.WebSession{TokenHash: hashToken(tok), UserID: u.ID, CSRF: randomToken(),
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}); err != nil {
 		return err
 	}
@@ -171,20 +121,8 @@ func (a *App) startSession(w http.ResponseWriter, r *http.Request, u store.WebUs
 func (a *App) endSession(w http.ResponseWriter, r *http.Request, s *session) error {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: secureCookie(r, a.opts.SecureCookies), SameSite: http.SameSiteLaxMode})
-	return a.svc.Store().DeleteWebSession(r.Context(), s.tokenHash, a.svc.Now())
+	return a.svc.EndWebSession(r.Context(), s.tokenHash)
 }
-
-// checkPassword verifies a login; a missing user costs the same bcrypt work.
-func checkPassword(u store.WebUser, found bool, password string) bool {
-	hash := []byte(u.PasswordHash)
-	if !found {
-		hash = dummyHash
-	}
-	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
-	return found && err == nil
-}
-
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("weiquan-dummy-password"), bcryptCost)
 
 // Flash messages: one short message carried to the next page in a cookie.
 func setFlash(w http.ResponseWriter, r *http.Request, m string) {

@@ -163,7 +163,7 @@ func (tb *tab) shot(name string) string {
 func TestBrowserStory(t *testing.T) {
 	env := apitest.Open(t, apitest.SQLiteURL(t))
 	root := repoRoot(t)
-	sum, err := demo.Fill(context.Background(), env.Svc, env.Clock, demo.Options{DataDir: filepath.Join(root, "..", "shared", "data"), Seed: 7})
+	sum, err := demo.Fill(context.Background(), env.Svc, env.Store, env.Clock, demo.Options{DataDir: filepath.Join(root, "..", "shared", "data"), Seed: 7})
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}

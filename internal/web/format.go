@@ -6,9 +6,9 @@ import (
 	"html/template"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -135,30 +135,9 @@ func eventsVM(recs []store.EventRecord, showActorID bool) []eventVM {
 	return out
 }
 
-// maskPhone keeps the first 3 and last 4 digits: 138****1234.
-func maskPhone(p string) string {
-	r := []rune(p)
-	if len(r) <= 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
-
-// maskAddress keeps the first 6 characters (province and city).
-func maskAddress(a string) string {
-	n := utf8.RuneCountInString(a)
-	if n <= 6 {
-		return strings.Repeat("*", n)
-	}
-	r := []rune(a)
-	return string(r[:6]) + "****"
-}
-
-// maskName keeps the first character: 张**.
-func maskName(a string) string {
-	r := []rune(a)
-	if len(r) <= 1 {
-		return "*"
-	}
-	return string(r[:1]) + strings.Repeat("*", len(r)-1)
-}
+// The masks of personal data are the service's (its visibility rules).
+var (
+	maskPhone   = service.MaskPhone
+	maskAddress = service.MaskAddress
+	maskName    = service.MaskName
+)

@@ -46,7 +46,7 @@ func (a *App) adminRules(w http.ResponseWriter, r *http.Request, s *session) err
 		rule := v.Book.Rules[k]
 		v.Rules = append(v.Rules, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value})
 	}
-	versions, err := a.svc.Store().PolicyVersions(r.Context())
+	versions, err := a.svc.PolicyVersions(r.Context(), s.Caller())
 	if err != nil {
 		return err
 	}
@@ -101,11 +101,11 @@ func (a *App) adminKeys(w http.ResponseWriter, r *http.Request, s *session) erro
 }
 
 func (a *App) renderAdminKeys(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
-	keys, err := a.svc.Store().ListAPIKeys(r.Context())
+	keys, err := a.svc.ListAPIKeys(r.Context(), s.Caller())
 	if err != nil {
 		return err
 	}
-	audit, err := a.svc.Store().AdminAudits(r.Context(), "api_key", 50)
+	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "api_key", 50)
 	if err != nil {
 		return err
 	}
@@ -128,14 +128,14 @@ func (a *App) adminWebhooks(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (a *App) renderAdminWebhooks(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
-	eps, err := a.svc.Store().ListWebhookEndpoints(r.Context(), "", 200)
+	eps, err := a.svc.ListWebhooks(r.Context(), s.Caller(), "", 200)
 	if err != nil {
 		return err
 	}
 	for i := range eps {
 		eps[i].Secret = ""
 	}
-	audit, err := a.svc.Store().AdminAudits(r.Context(), "webhook", 50)
+	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "webhook", 50)
 	if err != nil {
 		return err
 	}
@@ -170,20 +170,22 @@ type adminUsersPage struct {
 }
 
 // Manageable reports whether the people page may disable or enable the user.
-func (p *adminUsersPage) Manageable(u store.WebUser) bool { return contains(staffRoles, u.Role) }
+func (p *adminUsersPage) Manageable(u store.WebUser) bool {
+	return contains(service.StaffRoles, u.Role)
+}
 
 func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) error {
-	users, err := a.svc.Store().ListWebUsers(r.Context(), 500)
+	users, err := a.svc.ListWebUsers(r.Context(), s.Caller(), 500)
 	if err != nil {
 		return err
 	}
 	rank := map[string]int{"agent": 0, "senior_agent": 1, "admin": 2, "seller": 3, "buyer": 4}
 	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].Role] < rank[users[j].Role] })
-	audit, err := a.svc.Store().AdminAudits(r.Context(), "user", 50)
+	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "user", 50)
 	if err != nil {
 		return err
 	}
-	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users, StaffRoles: staffRoles, Audit: audit}
+	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users, StaffRoles: service.StaffRoles, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_users", &v)
 	return nil
 }

@@ -1,19 +1,12 @@
 package web
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
-	"github.com/weiquan/weiquan/internal/store"
 )
 
 // The admin's forms: create and revoke API keys, create, disable, enable
@@ -22,33 +15,16 @@ import (
 // time, target); a key or signing secret is shown once, in the answer to
 // the form that created it, and never stored in plain.
 
-// audit is the audit row of an admin action by the signed-in user.
-func (a *App) audit(s *session, action, detail string) store.AdminAudit {
-	return store.AdminAudit{ID: uuid.Must(uuid.NewV7()).String(), ActorID: s.User.ID, ActorLogin: s.User.Login, Action: action, Detail: detail, At: a.svc.Now()}
-}
-
-// newAPIKey returns a fresh plain key and the hash the API looks it up by
-// (the format of service.NewAPIKey: "wq_" + 32 random bytes, SHA-256 hex).
-func newAPIKey() (plain, hash string) {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	plain = "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
-	sum := sha256.Sum256([]byte(plain))
-	return plain, hex.EncodeToString(sum[:])
+// actor names the signed-in user in an admin action's audit row.
+func (s *session) actor() service.WebActor {
+	return service.WebActor{UserID: s.User.ID, Login: s.User.Login}
 }
 
 // adminKeyCreate creates an API key and shows it once.
 func (a *App) adminKeyCreate(w http.ResponseWriter, r *http.Request, s *session) error {
 	role, party, name := r.FormValue("role"), strings.TrimSpace(r.FormValue("party")), strings.TrimSpace(r.FormValue("name"))
-	if name == "" || len([]rune(name)) > 100 {
-		return fault.Field("name", "名称须为1–100个字符 / the name is 1–100 characters")
-	}
-	if err := service.CheckKeyRole(role, party); err != nil {
-		return err
-	}
-	plain, hash := newAPIKey()
-	k := store.APIKey{ID: uuid.Must(uuid.NewV7()).String(), Hash: hash, Role: role, PartyID: party, Name: name, CreatedAt: a.svc.Now()}
-	if err := a.svc.Store().CreateAPIKeyAudited(r.Context(), k, a.audit(s, "api_key.created", fmt.Sprintf("%s (%s)", name, role))); err != nil {
+	plain, k, err := a.svc.IssueAPIKey(r.Context(), s.Caller(), s.actor(), role, party, name)
+	if err != nil {
 		return err
 	}
 	a.log.Info("web: API key created", "id", k.ID, "role", role, "by", s.User.Login)
@@ -58,7 +34,7 @@ func (a *App) adminKeyCreate(w http.ResponseWriter, r *http.Request, s *session)
 // adminKeyRevoke revokes an API key.
 func (a *App) adminKeyRevoke(w http.ResponseWriter, r *http.Request, s *session) error {
 	id := r.PathValue("id")
-	if err := a.svc.Store().RevokeAPIKey(r.Context(), id, a.audit(s, "api_key.revoked", "")); err != nil {
+	if err := a.svc.RevokeAPIKey(r.Context(), s.Caller(), s.actor(), id); err != nil {
 		return err
 	}
 	a.log.Info("web: API key revoked", "id", id, "by", s.User.Login)
@@ -79,10 +55,9 @@ func (a *App) adminWebhookCreate(w http.ResponseWriter, r *http.Request, s *sess
 	if len([]rune(desc)) > 200 {
 		return fault.Field("description", "说明不超过200字 / the description is at most 200 characters")
 	}
-	now := a.svc.Now()
-	ep := store.WebhookEndpoint{URL: strings.TrimSpace(r.FormValue("url")), EventTypes: types, Description: desc,
-		Enabled: r.FormValue("enabled") != "0", CreatedAt: now}
-	ep, err := a.svc.Store().CreateWebhookEndpointAudited(r.Context(), ep, a.audit(s, "webhook.created", ""))
+	by := s.actor()
+	ep, err := a.svc.CreateWebhook(r.Context(), s.Caller(), &by, service.NewWebhook{URL: r.FormValue("url"), EventTypes: types, Description: desc,
+		Enabled: r.FormValue("enabled") != "0"})
 	if err != nil {
 		return err
 	}
@@ -92,15 +67,15 @@ func (a *App) adminWebhookCreate(w http.ResponseWriter, r *http.Request, s *sess
 
 // adminWebhookAct disables, enables or deletes an endpoint.
 func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session) error {
-	id, act, st := r.PathValue("id"), r.FormValue("action"), a.svc.Store()
+	id, act, by := r.PathValue("id"), r.FormValue("action"), s.actor()
 	var err error
 	var done string
 	switch act {
 	case "disable", "enable":
-		err = st.SetWebhookEndpointEnabled(r.Context(), id, act == "enable", a.audit(s, "webhook."+act+"d", ""))
+		err = a.svc.SetWebhookEnabled(r.Context(), s.Caller(), by, id, act == "enable")
 		done = map[string]string{"disable": "Webhook 端点已停用 / the endpoint is disabled", "enable": "Webhook 端点已启用 / the endpoint is enabled"}[act]
 	case "delete":
-		err = st.DeleteWebhookEndpointAudited(r.Context(), id, a.audit(s, "webhook.deleted", ""))
+		err = a.svc.DeleteWebhook(r.Context(), s.Caller(), &by, id)
 		done = "Webhook 端点已删除 / the endpoint is deleted"
 	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
@@ -114,21 +89,12 @@ func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session
 	return nil
 }
 
-// staffRoles are the roles the people page creates and disables.
-var staffRoles = []string{service.RoleAgent, service.RoleSenior}
-
 // adminUserCreate creates an agent or a senior agent.
 func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session) error {
 	role := r.FormValue("role")
-	if !contains(staffRoles, role) {
-		return fault.Field("role", "只能在此创建客服或高级专员 / only agents and senior agents are created here")
-	}
-	u, err := newWebUser(a.svc, NewUser{Login: strings.TrimSpace(r.FormValue("login")), Password: r.FormValue("password"), Role: role,
-		DisplayName: strings.TrimSpace(r.FormValue("display_name"))})
+	u, err := a.svc.CreateStaffUser(r.Context(), s.Caller(), s.actor(), service.NewWebUser{Login: strings.TrimSpace(r.FormValue("login")),
+		Password: r.FormValue("password"), Role: role, DisplayName: strings.TrimSpace(r.FormValue("display_name"))})
 	if err != nil {
-		return err
-	}
-	if err := a.svc.Store().CreateWebUserAudited(r.Context(), u, a.audit(s, "user.created", u.Login+" ("+role+")")); err != nil {
 		return err
 	}
 	a.log.Info("web: user created", "login", u.Login, "role", role, "by", s.User.Login)
@@ -144,7 +110,7 @@ func (a *App) adminUserAct(w http.ResponseWriter, r *http.Request, s *session) e
 	if act != "disable" && act != "enable" {
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
-	if err := a.svc.Store().SetWebUserDisabled(r.Context(), id, act == "disable", staffRoles, a.audit(s, "user."+act+"d", "")); err != nil {
+	if err := a.svc.SetStaffUserDisabled(r.Context(), s.Caller(), s.actor(), id, act == "disable"); err != nil {
 		return err
 	}
 	a.log.Info("web: user "+act, "id", id, "by", s.User.Login)

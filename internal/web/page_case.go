@@ -42,14 +42,7 @@ type casePage struct {
 }
 
 // partyVM is a side of the case as staff see it: personal data masked.
-type partyVM struct {
-	Side        string // buyer, seller
-	PartyID     string
-	Name        string
-	PhoneMasked string
-	AddrMasked  string
-	HasUser     bool
-}
+type partyVM = service.PartyCard
 
 // ruleVM is a rule of the rule book offered in the judgment form.
 type ruleVM struct {
@@ -148,14 +141,14 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 			if side == service.RoleSeller {
 				pid = d.SellerID
 			}
-			p := partyVM{Side: side, PartyID: pid, Name: pid}
-			if u, err := a.svc.Store().WebUserByParty(ctx, side, pid); err == nil {
-				p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, maskPhone(u.Phone), maskAddress(u.Address), true
+			p, err := a.svc.CaseParty(ctx, c, side, pid)
+			if err != nil {
+				return err
 			}
 			v.Parties = append(v.Parties, p)
 		}
 		v.Rules = judgmentRules(a.svc.Policy().Rules, d.Checklist)
-		if v.Reveals, err = a.svc.Store().PIIReveals(ctx, d.ID); err != nil {
+		if v.Reveals, err = a.svc.PIIReveals(ctx, c, d.ID); err != nil {
 			return err
 		}
 		text := []string{q.Description}

@@ -177,19 +177,20 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 	if err := a.complaintCharts(ctx, s, &v); err != nil {
 		return err
 	}
-	if err := a.pointsChart(ctx, &v); err != nil {
+	if err := a.pointsChart(ctx, s, &v); err != nil {
 		return err
 	}
 	for _, k := range []string{"dash.complaints_by_type", "dash.complaints_by_outcome", "dash.points", "dash.parties"} {
 		v.Data.Labels[k], _ = v.T(k)
 	}
-	st := a.svc.Store()
-	if v.Receivable, v.AdvanceSellers, err = st.AccountKindTotal(ctx, string(ledger.KindFundReceivable)); err != nil {
+	if v.Receivable, v.AdvanceSellers, err = a.svc.AccountKindTotal(ctx, s.Caller(), ledger.KindFundReceivable); err != nil {
 		return err
 	}
-	if v.Fund, err = st.AccountBalance(ctx, ledger.GuaranteeFund()); err != nil {
+	fund, err := a.svc.Balances(ctx, s.Caller(), ledger.GuaranteeFund())
+	if err != nil {
 		return err
 	}
+	v.Fund = fund[ledger.GuaranteeFund()]
 	a.render(w, r, http.StatusOK, "dashboard", &v)
 	return nil
 }
@@ -273,14 +274,14 @@ func (a *App) complaintCharts(ctx context.Context, s *session, v *dashboardPage)
 // pointsChart is the distribution of the current penalty year's points:
 // for each party role and class, how many parties with a violation this
 // year have points in each band between the sanction thresholds.
-func (a *App) pointsChart(ctx context.Context, v *dashboardPage) error {
+func (a *App) pointsChart(ctx context.Context, s *session, v *dashboardPage) error {
 	b := a.svc.Policy()
 	reset := b.Rules["penalty.reset"].Value
 	year := penalty.Year(v.Now, reset)
 	v.Data.PointsYear = year
 	thresholds, _ := b.List("penalty.thresholds")
 	v.Data.Bands = pointBands(thresholds)
-	vs, err := a.svc.Store().ViolationsSince(ctx, penalty.YearStart(year, reset))
+	vs, err := a.svc.ViolationsSince(ctx, s.Caller(), penalty.YearStart(year, reset))
 	if err != nil {
 		return err
 	}

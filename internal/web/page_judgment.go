@@ -47,23 +47,17 @@ func judgmentForm(r *http.Request, claim money.Fen) (dispute.Command, error) {
 }
 
 // plan computes what a judgment will post, from the live balances.
-func (a *App) plan(ctx context.Context, d dispute.State, cmd dispute.Command) (previewVM, error) {
+func (a *App) plan(ctx context.Context, c service.Caller, d dispute.State, cmd dispute.Command) (previewVM, error) {
 	p := previewVM{Outcome: string(cmd.Outcome), Amount: cmd.Amount}
 	switch cmd.Outcome {
 	case dispute.RefundFull, dispute.RefundPartial:
 		if cmd.Amount <= 0 {
 			return p, badAmount("amount")
 		}
-		st := a.svc.Store()
-		esc, err := st.AccountBalance(ctx, ledger.Escrow(d.OrderID))
+		b, err := a.svc.Balances(ctx, c, ledger.Escrow(d.OrderID), ledger.SellerAvailable(d.SellerID))
 		if err != nil {
 			return p, err
 		}
-		sel, err := st.AccountBalance(ctx, ledger.SellerAvailable(d.SellerID))
-		if err != nil {
-			return p, err
-		}
-		b := ledger.Balances{ledger.Escrow(d.OrderID): esc, ledger.SellerAvailable(d.SellerID): sel}
 		plan, err := ledger.Refund(ledger.Meta{ID: "preview", OrderID: d.OrderID, Ref: d.AftersaleID, At: a.svc.Now()}, d.BuyerID, d.SellerID, cmd.Amount, b)
 		if err != nil {
 			return p, err
@@ -92,7 +86,7 @@ func (a *App) judgmentPreview(w http.ResponseWriter, r *http.Request, s *session
 	cmd, err := judgmentForm(r, d.Claim)
 	var p previewVM
 	if err == nil {
-		p, err = a.plan(r.Context(), d, cmd)
+		p, err = a.plan(r.Context(), s.Caller(), d, cmd)
 	}
 	if fe, ok := fault.As(err); ok && (fe.Code == fault.Invalid) {
 		p.Error, err = fe.Message, nil

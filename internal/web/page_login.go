@@ -1,13 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -20,14 +20,6 @@ type loginPage struct {
 	Disabled bool // the password was right but the account is disabled
 	Locked   int  // minutes until the sign-in rate limit lets this login try again
 }
-
-// The sign-in rate limit: after signInMaxFailures failed sign-ins of one
-// login from one address within signInWindow, that login is refused from
-// that address (429) until the oldest failure leaves the window.
-const (
-	signInMaxFailures = 5
-	signInWindow      = 15 * time.Minute
-)
 
 // clientIP is the address the request came from (the TCP peer: a
 // forwarded-for header is not trusted).
@@ -50,43 +42,25 @@ func (a *App) loginForm(w http.ResponseWriter, r *http.Request, s *session) erro
 }
 
 func (a *App) loginSubmit(w http.ResponseWriter, r *http.Request, _ *session) error {
-	ctx, st, now := r.Context(), a.svc.Store(), a.svc.Now()
 	login := strings.TrimSpace(r.FormValue("login"))
 	if len(login) > 128 {
 		login = login[:128]
 	}
-	ip := clientIP(r)
 	page := func(status int, v loginPage) error {
 		v.Base, v.Login, v.Next = a.base(r, nil, "title.login"), login, r.FormValue("next")
 		a.render(w, r, status, "login", &v)
 		return nil
 	}
-	failures, err := st.SignInFailures(ctx, login, ip, now.Add(-signInWindow))
-	if err != nil {
-		return err
-	}
-	if failures >= signInMaxFailures {
-		a.log.Warn("web: sign-in rate limited", "login", login, "ip", ip, "failures", failures)
-		mins := int(signInWindow / time.Minute)
-		w.Header().Set("Retry-After", strconv.Itoa(int(signInWindow/time.Second)))
-		return page(http.StatusTooManyRequests, loginPage{Locked: mins})
-	}
-	u, err := st.WebUserByLogin(ctx, login)
-	if err != nil && !fault.Is(err, fault.NotFound) {
-		return err
-	}
-	if !checkPassword(u, err == nil, r.FormValue("password")) {
-		a.log.Info("web: sign-in refused", "login", login, "ip", ip)
-		if err := st.RecordSignInFailure(ctx, login, ip, now, now.Add(-signInWindow)); err != nil {
-			return err
-		}
+	u, err := a.svc.SignIn(r.Context(), login, r.FormValue("password"), clientIP(r))
+	switch {
+	case errors.Is(err, service.ErrSignInLimited):
+		w.Header().Set("Retry-After", strconv.Itoa(int(service.SignInWindow/time.Second)))
+		return page(http.StatusTooManyRequests, loginPage{Locked: int(service.SignInWindow / time.Minute)})
+	case errors.Is(err, service.ErrSignInRefused):
 		return page(http.StatusUnauthorized, loginPage{Error: true})
-	}
-	if u.DisabledAt != nil {
-		a.log.Info("web: sign-in of a disabled user", "login", login)
+	case errors.Is(err, service.ErrUserDisabled):
 		return page(http.StatusForbidden, loginPage{Disabled: true})
-	}
-	if err := st.ClearSignInFailures(ctx, login, ip); err != nil {
+	case err != nil:
 		return err
 	}
 	if err := a.startSession(w, r, u); err != nil {

@@ -39,30 +39,17 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 	}
 	v.CanRequest = c.Role == service.RoleBuyer && !open && o.PaidAt != nil && o.Status != order.TradeClosed && o.Refundable() > 0
 	v.CanComplain = o.PaidAt != nil || c.Role == service.RoleSeller
-	if v.Ledger, err = a.svc.Store().OrderPostings(ctx, o.ID); err != nil {
+	if v.Ledger, err = a.svc.OrderPostings(ctx, c, o.ID); err != nil {
 		return err
 	}
-	recs, err := a.svc.Store().Events(ctx, service.AggOrder, o.ID, 0, 200)
+	recs, err := a.svc.OrderEvents(ctx, c, o.ID, 0, 200)
 	if err != nil {
 		return err
 	}
 	v.Timeline = eventsVM(recs, false)
-	v.Counter = a.counterparty(r, s, o.BuyerID, o.SellerID)
+	if v.Counter, err = a.svc.Counterparty(ctx, c, o); err != nil {
+		return err
+	}
 	a.render(w, r, http.StatusOK, "order", &v)
 	return nil
-}
-
-// counterparty is the other side of an order as a party may see it: a
-// seller sees the buyer's masked name only; a buyer sees the shop's name.
-func (a *App) counterparty(r *http.Request, s *session, buyerID, sellerID string) string {
-	if s.User.Role == service.RoleBuyer {
-		if u, err := a.svc.Store().WebUserByParty(r.Context(), service.RoleSeller, sellerID); err == nil {
-			return u.DisplayName
-		}
-		return sellerID
-	}
-	if u, err := a.svc.Store().WebUserByParty(r.Context(), service.RoleBuyer, buyerID); err == nil {
-		return maskName(u.DisplayName)
-	}
-	return maskName(buyerID)
 }

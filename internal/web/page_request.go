@@ -51,7 +51,7 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	v.Timeline = eventsVM(recs, !v.Party)
-	if id, ok, err := a.svc.Store().DisputeIDForAftersale(ctx, q.ID); err != nil {
+	if id, ok, err := a.svc.DisputeIDForAftersale(ctx, c, q.ID); err != nil {
 		return err
 	} else if ok {
 		v.CaseID = id

@@ -126,7 +126,7 @@ func StartIdemPurge(ctx context.Context, svc *service.Service, log *slog.Logger,
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				n, err := svc.Store().PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
+				n, err := svc.PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
 				if err != nil {
 					log.ErrorContext(ctx, "idempotency purge failed", "err", err)
 				} else if n > 0 {

@@ -133,7 +133,7 @@ func setupRelay(t *testing.T, eng apitest.Engine, failFirst int) *relayBundle {
 	b.st = openRelayStore(t, b.url)
 	secret := store.NewWebhookSecret()
 	b.hook = newHookReceiver(t, secret, failFirst)
-	ep, err := b.st.CreateWebhookEndpoint(context.Background(), store.WebhookEndpoint{URL: b.hook.srv.URL, Secret: secret, Enabled: true, CreatedAt: relayT0})
+	ep, err := b.st.CreateWebhookEndpoint(context.Background(), store.WebhookEndpoint{URL: b.hook.srv.URL, Secret: secret, Enabled: true, CreatedAt: relayT0}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -240,7 +240,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 
 	t.Run("APIKeysByHash", func(t *testing.T) {
 		s := open(t)
-		if err := s.InsertAPIKey(ctx, store.APIKey{ID: "k1", Hash: "abc", Role: "buyer", PartyID: "B1", CreatedAt: t0}); err != nil {
+		if err := s.CreateAPIKey(ctx, store.APIKey{ID: "k1", Hash: "abc", Role: "buyer", PartyID: "B1", CreatedAt: t0}, nil); err != nil {
 			t.Fatal(err)
 		}
 		k, err := s.APIKeyByHash(ctx, "abc")

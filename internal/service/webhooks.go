@@ -1,0 +1,124 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// This file holds the webhook endpoints, managed by admins and the
+// integration through the API and by admins on the pages; an action taken
+// on the pages (a WebActor) writes its audit row in the same transaction.
+
+// CheckWebhookCaller refuses a caller other than an admin or the
+// integration (Forbidden). Every webhook method checks it; a handler may
+// call it first to refuse before it reads a request.
+func CheckWebhookCaller(c Caller) error {
+	if c.Role != RoleAdmin && c.Role != RoleIntegration {
+		return forbidden("只有管理员或集成方可以管理 Webhook / only admins and the integration manage webhooks")
+	}
+	return nil
+}
+
+// NewWebhook is an endpoint to create; its signing secret is made here.
+type NewWebhook struct {
+	URL         string
+	EventTypes  []string
+	Description string
+	Enabled     bool
+}
+
+// CreateWebhook creates an endpoint with a fresh signing secret and
+// returns it (the secret is shown once, by the caller). Errors: Forbidden,
+// Invalid (url, event_types).
+func (s *Service) CreateWebhook(ctx context.Context, c Caller, by *WebActor, in NewWebhook) (store.WebhookEndpoint, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return store.WebhookEndpoint{}, err
+	}
+	now := s.clock.Now()
+	ep := store.WebhookEndpoint{URL: strings.TrimSpace(in.URL), Secret: store.NewWebhookSecret(), EventTypes: in.EventTypes,
+		Description: in.Description, Enabled: in.Enabled, CreatedAt: now, UpdatedAt: now}
+	return s.st.CreateWebhookEndpoint(ctx, ep, s.auditRow(by, "webhook.created", ""))
+}
+
+// ListWebhooks lists endpoints by id after the cursor (with their
+// secrets: the caller masks them). Errors: Forbidden.
+func (s *Service) ListWebhooks(ctx context.Context, c Caller, after string, limit int) ([]store.WebhookEndpoint, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return nil, err
+	}
+	return s.st.ListWebhookEndpoints(ctx, after, limit)
+}
+
+// WebhookPatch changes an endpoint: a non-empty URL or Description, a
+// non-nil EventTypes or Enabled replaces the endpoint's.
+type WebhookPatch struct {
+	URL         string
+	EventTypes  []string
+	Description string
+	Enabled     *bool
+}
+
+// UpdateWebhook applies a patch to an endpoint and returns it. Errors:
+// Forbidden, NotFound, Invalid.
+func (s *Service) UpdateWebhook(ctx context.Context, c Caller, id string, p WebhookPatch) (store.WebhookEndpoint, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return store.WebhookEndpoint{}, err
+	}
+	ep, err := s.st.GetWebhookEndpoint(ctx, id)
+	if err != nil {
+		return ep, err
+	}
+	if p.URL != "" {
+		ep.URL = strings.TrimSpace(p.URL)
+	}
+	if p.EventTypes != nil {
+		ep.EventTypes = p.EventTypes
+	}
+	if p.Description != "" {
+		ep.Description = p.Description
+	}
+	if p.Enabled != nil {
+		ep.Enabled = *p.Enabled
+	}
+	ep.UpdatedAt = s.clock.Now()
+	return ep, s.st.UpdateWebhookEndpoint(ctx, ep)
+}
+
+// SetWebhookEnabled enables or disables an endpoint (a disabled endpoint's
+// deliveries wait and new messages skip it), with its audit row. Errors:
+// Forbidden, NotFound, Conflict (already so).
+func (s *Service) SetWebhookEnabled(ctx context.Context, c Caller, by WebActor, id string, enabled bool) error {
+	if err := CheckWebhookCaller(c); err != nil {
+		return err
+	}
+	action := "webhook.disabled"
+	if enabled {
+		action = "webhook.enabled"
+	}
+	return s.st.SetWebhookEndpointEnabled(ctx, id, enabled, *s.auditRow(&by, action, ""))
+}
+
+// DeleteWebhook deletes an endpoint and its deliveries (with its audit row
+// when by is given). Errors: Forbidden, NotFound.
+func (s *Service) DeleteWebhook(ctx context.Context, c Caller, by *WebActor, id string) error {
+	if err := CheckWebhookCaller(c); err != nil {
+		return err
+	}
+	return s.st.DeleteWebhookEndpoint(ctx, id, s.auditRow(by, "webhook.deleted", ""))
+}
+
+// ReplayWebhook re-sends an endpoint's messages selected by r (its
+// Channel, EndpointID and Now are set here) and returns how many. Errors:
+// Forbidden, NotFound (no such endpoint), Invalid.
+func (s *Service) ReplayWebhook(ctx context.Context, c Caller, id string, r store.Replay) (int, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return 0, err
+	}
+	if _, err := s.st.GetWebhookEndpoint(ctx, id); err != nil {
+		return 0, err
+	}
+	r.Channel, r.EndpointID, r.Now = store.ChannelWebhook, id, s.clock.Now()
+	return s.st.ReplayDeliveries(ctx, r)
+}

@@ -1,0 +1,318 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/store"
+)
+
+// This file holds the people who sign in to the web pages: their accounts,
+// sign-in (with its rate limit), sessions, and what of a party's personal
+// data staff and counterparties may see (PIPL: a full phone number or
+// address is shown only through RevealContact, which logs it).
+
+// WebRoles are the roles of people who sign in to the pages.
+var WebRoles = []string{RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
+
+// StaffRoles are the roles an admin creates, disables and enables on the
+// people page.
+var StaffRoles = []string{RoleAgent, RoleSenior}
+
+const bcryptCost = 11
+
+// The sign-in rate limit: after SignInMaxFailures failed sign-ins of one
+// login from one address within SignInWindow, that login is refused from
+// that address until the oldest failure leaves the window.
+const (
+	SignInMaxFailures = 5
+	SignInWindow      = 15 * time.Minute
+)
+
+// Sign-in refusals (SignIn).
+var (
+	// ErrSignInLimited: too many failed sign-ins of the login from the address.
+	ErrSignInLimited = errors.New("service: too many failed sign-ins")
+	// ErrSignInRefused: no such login, or a wrong password.
+	ErrSignInRefused = errors.New("service: wrong login or password")
+	// ErrUserDisabled: the password was right but the account is disabled.
+	ErrUserDisabled = errors.New("service: the account is disabled")
+)
+
+// NewWebUser is a person to create.
+type NewWebUser struct {
+	Login       string
+	Password    string
+	Role        string // buyer, seller, agent, senior_agent, admin
+	PartyID     string // buyers and sellers: their party id in orders
+	DisplayName string
+	Phone       string
+	Address     string
+}
+
+// CreateWebUser adds a person who signs in (set-up and the demo: no
+// caller, no audit row), with a bcrypt-hashed password. Errors: Invalid
+// (role, party, login, short password), Conflict (login taken).
+func (s *Service) CreateWebUser(ctx context.Context, u NewWebUser) (store.WebUser, error) {
+	wu, err := s.newWebUser(u)
+	if err != nil {
+		return wu, err
+	}
+	return wu, s.st.CreateWebUser(ctx, wu, nil)
+}
+
+// newWebUser validates a user to create and hashes its password.
+func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
+	if !slices.Contains(WebRoles, u.Role) {
+		return store.WebUser{}, fault.Field("role", "角色须为 buyer / seller / agent / senior_agent / admin / role must be buyer, seller, agent, senior_agent or admin")
+	}
+	if (u.Role == RoleBuyer || u.Role == RoleSeller) != (u.PartyID != "") || (u.PartyID != "" && !ValidID(u.PartyID)) {
+		return store.WebUser{}, fault.Field("party_id", "买家/卖家须绑定参与方ID，其他角色不绑定 / buyers and sellers need a party id, other roles none")
+	}
+	if !ValidID(u.Login) {
+		return store.WebUser{}, fault.Field("login", "登录名须为1–64位字母、数字或 _.:- / the login is 1–64 letters, digits or _.:-")
+	}
+	if len(u.Password) < 8 || len(u.Password) > 72 {
+		return store.WebUser{}, fault.Field("password", "密码须为8–72个字节 / the password is 8–72 bytes")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcryptCost)
+	if err != nil {
+		return store.WebUser{}, err
+	}
+	wu := store.WebUser{ID: newID(), Login: u.Login, PasswordHash: string(hash), Role: u.Role, PartyID: u.PartyID,
+		DisplayName: u.DisplayName, Phone: u.Phone, Address: u.Address, CreatedAt: s.clock.Now()}
+	if wu.DisplayName == "" {
+		wu.DisplayName = u.Login
+	}
+	return wu, nil
+}
+
+// SignIn checks a login's password from an address and returns the user.
+// Failed attempts are counted per login and address (the rate limit);
+// a successful one clears them. Errors: ErrSignInLimited (the count
+// reached SignInMaxFailures within SignInWindow), ErrSignInRefused (no
+// such login or a wrong password: both cost the same bcrypt work),
+// ErrUserDisabled; anything else is a storage failure.
+func (s *Service) SignIn(ctx context.Context, login, password, ip string) (store.WebUser, error) {
+	now := s.clock.Now()
+	failures, err := s.st.SignInFailures(ctx, login, ip, now.Add(-SignInWindow))
+	if err != nil {
+		return store.WebUser{}, err
+	}
+	if failures >= SignInMaxFailures {
+		s.log.Warn("web: sign-in rate limited", "login", login, "ip", ip, "failures", failures)
+		return store.WebUser{}, ErrSignInLimited
+	}
+	u, err := s.st.WebUserByLogin(ctx, login)
+	if err != nil && !fault.Is(err, fault.NotFound) {
+		return u, err
+	}
+	if !checkPassword(u, err == nil, password) {
+		s.log.Info("web: sign-in refused", "login", login, "ip", ip)
+		if err := s.st.RecordSignInFailure(ctx, login, ip, now, now.Add(-SignInWindow)); err != nil {
+			return store.WebUser{}, err
+		}
+		return store.WebUser{}, ErrSignInRefused
+	}
+	if u.DisabledAt != nil {
+		s.log.Info("web: sign-in of a disabled user", "login", login)
+		return u, ErrUserDisabled
+	}
+	return u, s.st.ClearSignInFailures(ctx, login, ip)
+}
+
+// checkPassword verifies a login; a missing user costs the same bcrypt work.
+func checkPassword(u store.WebUser, found bool, password string) bool {
+	hash := []byte(u.PasswordHash)
+	if !found {
+		hash = dummyHash
+	}
+	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	return found && err == nil
+}
+
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("weiquan-dummy-password"), bcryptCost)
+
+// StartWebSession stores a new session (only its token's hash) after
+// purging the sessions expired by now (a purge failure is logged, not
+// returned). Errors: storage failures only.
+func (s *Service) StartWebSession(ctx context.Context, ws store.WebSession) error {
+	if n, err := s.st.PurgeWebSessions(ctx, s.clock.Now()); err != nil {
+		s.log.Warn("web: purge sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("web: expired sessions purged", "count", n)
+	}
+	return s.st.InsertWebSession(ctx, ws)
+}
+
+// WebSession finds the live session of a token hash and its (enabled)
+// user. Errors: NotFound (no such session, expired, or user disabled).
+func (s *Service) WebSession(ctx context.Context, tokenHash string) (store.WebSession, store.WebUser, error) {
+	return s.st.WebSessionByHash(ctx, tokenHash, s.clock.Now())
+}
+
+// EndWebSession ends a session (sign-out) and purges expired ones.
+// Errors: storage failures only.
+func (s *Service) EndWebSession(ctx context.Context, tokenHash string) error {
+	return s.st.DeleteWebSession(ctx, tokenHash, s.clock.Now())
+}
+
+// isStaff: agents, senior agents and admins.
+func isStaff(c Caller) bool {
+	return c.Role == RoleAgent || c.Role == RoleSenior || c.Role == RoleAdmin
+}
+
+func staffOnly(c Caller) error {
+	if !isStaff(c) {
+		return forbidden("只有客服、高级专员或管理员可以查看 / only agents, senior agents and admins may see this")
+	}
+	return nil
+}
+
+// PartyCard is a buyer or seller as staff see them on a case: the name
+// and masked contact details (the full ones only through RevealContact).
+type PartyCard struct {
+	Side, PartyID, Name     string
+	PhoneMasked, AddrMasked string
+	HasUser                 bool // the party signs in to the pages
+}
+
+// CaseParty is the card of a party (role buyer or seller) for staff. A
+// party without a web user is named by its id. Errors: Forbidden (not
+// staff); a failed lookup leaves the card as for a party without a user.
+func (s *Service) CaseParty(ctx context.Context, c Caller, role, partyID string) (PartyCard, error) {
+	if err := staffOnly(c); err != nil {
+		return PartyCard{}, err
+	}
+	p := PartyCard{Side: role, PartyID: partyID, Name: partyID}
+	if u, err := s.st.WebUserByParty(ctx, role, partyID); err == nil {
+		p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, MaskPhone(u.Phone), MaskAddress(u.Address), true
+	}
+	return p, nil
+}
+
+// Counterparty is the other side of an order as a party may see it: a
+// buyer sees the shop's name; a seller sees the buyer's masked name only.
+// Errors: those of GetOrder (NotFound for an order the caller may not see).
+func (s *Service) Counterparty(ctx context.Context, c Caller, o order.Order) (string, error) {
+	if !CanSeeOrder(c, o) {
+		return "", fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", o.ID, o.ID)
+	}
+	if c.Role == RoleBuyer {
+		if u, err := s.st.WebUserByParty(ctx, RoleSeller, o.SellerID); err == nil {
+			return u.DisplayName, nil
+		}
+		return o.SellerID, nil
+	}
+	if u, err := s.st.WebUserByParty(ctx, RoleBuyer, o.BuyerID); err == nil {
+		return MaskName(u.DisplayName), nil
+	}
+	return MaskName(o.BuyerID), nil
+}
+
+// RevealContact shows staff working a case a party's phone number or
+// address, and logs who saw what, when (PIPL). side is buyer or seller,
+// field phone or address; viewerID is the signed-in user's id. Errors:
+// Forbidden (not staff), NotFound (no such case or no user for the party),
+// Invalid (side, field).
+func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID, side, field string) (string, error) {
+	if err := staffOnly(c); err != nil {
+		return "", err
+	}
+	d, err := s.GetDispute(ctx, c, caseID)
+	if err != nil {
+		return "", err
+	}
+	pid := d.BuyerID
+	switch side {
+	case RoleBuyer:
+	case RoleSeller:
+		pid = d.SellerID
+	default:
+		return "", fault.Field("party", "须为 buyer 或 seller / party is buyer or seller")
+	}
+	if field != "phone" && field != "address" {
+		return "", fault.Field("field", "须为 phone 或 address / field is phone or address")
+	}
+	u, err := s.st.WebUserByParty(ctx, side, pid)
+	if err != nil {
+		return "", err
+	}
+	if err := s.st.InsertPIIReveal(ctx, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: c.Role,
+		SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.clock.Now()}); err != nil {
+		return "", err
+	}
+	s.log.Info("web: personal data revealed", "viewer", c.Via, "subject", u.Login, "field", field, "case", d.ID)
+	if field == "address" {
+		return u.Address, nil
+	}
+	return u.Phone, nil
+}
+
+// PIIReveals lists who saw which personal data of a case, oldest first.
+// Errors: Forbidden (not staff).
+func (s *Service) PIIReveals(ctx context.Context, c Caller, caseID string) ([]store.PIIReveal, error) {
+	if err := staffOnly(c); err != nil {
+		return nil, err
+	}
+	return s.st.PIIReveals(ctx, caseID)
+}
+
+// StaffNames maps the ids the service records for staff — "web:<login>"
+// for a signed-in user, "key:<id>" for an API key — to the user's display
+// name or the key's label. A lookup failure leaves the ids out: names are
+// a courtesy, not a fact of the case.
+func (s *Service) StaffNames(ctx context.Context) map[string]string {
+	n := map[string]string{}
+	if users, err := s.st.ListWebUsers(ctx, 1000); err == nil {
+		for _, u := range users {
+			if u.Role != RoleBuyer && u.Role != RoleSeller && u.DisplayName != "" {
+				n["web:"+u.Login] = u.DisplayName
+			}
+		}
+	}
+	if keys, err := s.st.ListAPIKeys(ctx); err == nil {
+		for _, k := range keys {
+			if k.Name != "" {
+				n["key:"+k.ID] = k.Name
+			}
+		}
+	}
+	return n
+}
+
+// MaskPhone keeps the first 3 and last 4 digits: 138****1234.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) <= 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// MaskAddress keeps the first 6 characters (province and city).
+func MaskAddress(a string) string {
+	n := utf8.RuneCountInString(a)
+	if n <= 6 {
+		return strings.Repeat("*", n)
+	}
+	r := []rune(a)
+	return string(r[:6]) + "****"
+}
+
+// MaskName keeps the first character: 张**.
+func MaskName(a string) string {
+	r := []rune(a)
+	if len(r) <= 1 {
+		return "*"
+	}
+	return string(r[:1]) + strings.Repeat("*", len(r)-1)
+}
