@@ -227,7 +227,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 		a.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		fe = &fault.Error{Code: fault.Internal, Message: "服务器内部错误 / internal error"}
 	}
-	status := statusOf(fe.Code)
+	status := httpx.Status(fe) // the one code→status table
 	formError := fe.Code == fault.Invalid || fe.Code == fault.Conflict || fe.Code == fault.Forbidden ||
 		fe.Code == fault.PayloadTooBig || fe.Code == fault.Unprocessable
 	if r.Method == http.MethodPost && s != nil && formError {
@@ -249,26 +249,6 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
 	v := errorPage{Base: a.base(r, s, "title.error"), Status: status, Message: msg}
 	a.render(w, r, status, "error", &v)
-}
-
-func statusOf(c fault.Code) int {
-	switch c {
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.Invalid, fault.Unprocessable:
-		return http.StatusUnprocessableEntity
-	case fault.PayloadTooBig:
-		return http.StatusRequestEntityTooLarge
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
 
 func contains(list []string, s string) bool {
