@@ -34,6 +34,7 @@ import (
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // PostgresEnv names the environment variable with the PostgreSQL URL.
@@ -109,9 +110,10 @@ type Env struct {
 	Clock       *clock.Manual
 	Server      *httptest.Server
 	API         *httpapi.API
-	Integration string // an integration key
-	Admin       string // an admin key
-	Agent       string // an agent key
+	Text        *textengine.Engines // the text engines the API uses (hand them to web.Options.Text)
+	Integration string              // an integration key
+	Admin       string              // an admin key
+	Agent       string              // an agent key
 	keysMu      sync.Mutex
 	keys        map[string]string
 }
@@ -142,9 +144,10 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 		t.Fatalf("evidence: %v", err)
 	}
 	svc.SetBlobs(blobs)
-	api := httpapi.New(svc, log, m, "test")
+	text := textengine.New(nil)
+	api := httpapi.New(svc, log, m, "test", text)
 	srv := httptest.NewServer(api.Handler())
-	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, keys: map[string]string{}}
+	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, Text: text, keys: map[string]string{}}
 	t.Cleanup(func() {
 		srv.Close()
 		st.Close()

@@ -26,6 +26,7 @@ import (
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // openapiFS holds the OpenAPI document: openapi.json is the base (info,
@@ -52,6 +53,7 @@ type API struct {
 	metrics *metrics.Metrics
 	keys    sync.Map // hash → cachedKey
 	version string
+	text    *textengine.Engines
 	untx    atomic.Int64 // see UntransactedIdem
 }
 
@@ -60,9 +62,14 @@ type cachedKey struct {
 	at  time.Time
 }
 
-// New returns the API.
-func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *API {
-	return &API{svc: svc, log: log, metrics: m, version: version}
+// New returns the API. text is the one set of text engines the process
+// shares with the pages (built at start-up); nil gives keyword-only engines
+// of this API's own.
+func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string, text *textengine.Engines) *API {
+	if text == nil {
+		text = textengine.New(nil)
+	}
+	return &API{svc: svc, log: log, metrics: m, version: version, text: text}
 }
 
 // Handler returns the whole HTTP handler: /v1, /healthz, /readyz, /metrics.

@@ -40,6 +40,7 @@ import (
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // Options configure the pages.
@@ -48,6 +49,10 @@ type Options struct {
 	StrictMessages bool
 	// SecureCookies forces the Secure attribute even on plain-HTTP loopback.
 	SecureCookies bool
+	// Text is the process's one set of text engines, shared with the JSON
+	// API (built at start-up); nil gives keyword-only engines of the pages'
+	// own.
+	Text *textengine.Engines
 }
 
 // App serves the pages.
@@ -63,6 +68,9 @@ type App struct {
 func New(svc *service.Service, log *slog.Logger, o Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
+	}
+	if o.Text == nil {
+		o.Text = textengine.New(nil)
 	}
 	eng, err := newEngine(viewsFS)
 	if err != nil {
