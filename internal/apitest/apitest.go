@@ -154,7 +154,7 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 		// A route said to store its Idempotency-Key response in a service
 		// transaction that did not would lose exactly-once under races.
 		if n := api.UntransactedIdem(); n > 0 {
-			t.Errorf("%d idempotent requests on routes in httpapi.serviceTxRoutes ran outside a service transaction (see the error log): move the route out of serviceTxRoutes", n)
+			t.Errorf("%d idempotent requests on routes registered with httpapi idemInTx ran outside a service transaction (see the error log): drop idemInTx from the route", n)
 		}
 	})
 	e.Integration = e.Key(service.RoleIntegration, "")

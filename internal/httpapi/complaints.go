@@ -18,16 +18,16 @@ import (
 // complaintRoutes registers complaints (SPEC §7), standing and sanctions
 // (SPEC §8) and rule book administration.
 func (a *API) complaintRoutes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/complaints", a.createComplaint)
+	a.route(mux, "POST /v1/complaints", a.createComplaint, idemInTx, created)
 	a.route(mux, "GET /v1/complaints", a.listComplaints)
 	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
 	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
 	a.route(mux, "GET /v1/complaints/{id}/events", a.complaintEvents)
-	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint)
+	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint, idemInTx)
 	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(service.RoleSeller))
 	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(service.RoleBuyer))
 	a.route(mux, "GET /v1/sanctions/{id}", a.getSanction)
-	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction)
+	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction, idemInTx)
 	a.route(mux, "PUT /v1/policy", a.putPolicy)
 }
 
