@@ -27,6 +27,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for schema setup
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/httpapi"
@@ -164,18 +165,18 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 }
 
 // Key returns an API key for a role (and party), creating it once.
-func (e *Env) Key(role, party string) string {
+func (e *Env) Key(role actor.Role, party string) string {
 	e.T.Helper()
 	e.keysMu.Lock()
 	defer e.keysMu.Unlock()
-	if k, ok := e.keys[role+"/"+party]; ok {
+	if k, ok := e.keys[string(role)+"/"+party]; ok {
 		return k
 	}
 	k, _, err := e.Svc.NewAPIKey(context.Background(), role, party, "test")
 	if err != nil {
 		e.T.Fatalf("api key %s/%s: %v", role, party, err)
 	}
-	e.keys[role+"/"+party] = k
+	e.keys[string(role)+"/"+party] = k
 	return k
 }
 

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/metrics"
@@ -454,13 +455,14 @@ func (a *API) authenticate(r *http.Request) (service.Caller, string, error) {
 	if err != nil {
 		return service.Caller{}, "", err
 	}
-	c := service.Caller{Role: k.Role, PartyID: k.PartyID, Via: "key:" + k.ID}
+	c := service.Caller{Role: actor.Role(k.Role), PartyID: k.PartyID, Via: "key:" + k.ID}
 	if as := r.Header.Get(ActAsHeader); as != "" {
-		if k.Role != service.RoleIntegration {
+		if c.Role != actor.Integration {
 			return c, "", fault.New(fault.Forbidden, "只有集成方密钥可以使用 %s / only integration keys may use %s", ActAsHeader, ActAsHeader)
 		}
-		role, party, ok := strings.Cut(as, ":")
-		if !ok || (role != service.RoleBuyer && role != service.RoleSeller) || !service.ValidID(party) {
+		name, party, ok := strings.Cut(as, ":")
+		role := actor.Role(name)
+		if !ok || (role != actor.Buyer && role != actor.Seller) || !service.ValidID(party) {
 			return c, "", fault.Field(ActAsHeader, "格式为 buyer:<ID> 或 seller:<ID> / want buyer:<id> or seller:<id>")
 		}
 		c = service.Caller{Role: role, PartyID: party, Via: "integration:" + k.ID}

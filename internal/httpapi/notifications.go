@@ -48,7 +48,7 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 			return 0, nil, fault.Field("unread", "须为 true 或 false / want true or false")
 		}
 	}
-	list, err := a.svc.Store().ListSiteMessages(r.Context(), store.SiteMessageFilter{RecipientRole: c.Role, RecipientID: c.PartyID,
+	list, err := a.svc.Store().ListSiteMessages(r.Context(), store.SiteMessageFilter{RecipientRole: string(c.Role), RecipientID: c.PartyID,
 		UnreadOnly: unread, After: after, Limit: limit})
 	if err != nil {
 		return 0, nil, err
@@ -64,10 +64,10 @@ func (a *API) readMessage(r *http.Request, c service.Caller, _ []byte) (int, any
 	if err := partyOnly(c); err != nil {
 		return 0, nil, err
 	}
-	if err := a.svc.Store().MarkSiteMessageRead(r.Context(), c.Role, c.PartyID, r.PathValue("id"), a.svc.Now()); err != nil {
+	if err := a.svc.Store().MarkSiteMessageRead(r.Context(), string(c.Role), c.PartyID, r.PathValue("id"), a.svc.Now()); err != nil {
 		return 0, nil, err
 	}
-	m, err := a.svc.Store().GetSiteMessage(r.Context(), c.Role, c.PartyID, r.PathValue("id"))
+	m, err := a.svc.Store().GetSiteMessage(r.Context(), string(c.Role), c.PartyID, r.PathValue("id"))
 	if err != nil {
 		return 0, nil, err
 	}

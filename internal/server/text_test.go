@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/script"
 	"github.com/weiquan/weiquan/internal/server"
@@ -77,7 +78,7 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	base := "http://" + s.Addr
-	key := func(role, party string) string {
+	key := func(role actor.Role, party string) string {
 		k, _, err := s.Svc.NewAPIKey(ctx, role, party, "test")
 		if err != nil {
 			t.Fatal(err)

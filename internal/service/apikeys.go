@@ -8,13 +8,14 @@ import (
 	"encoding/hex"
 	"slices"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
 // NewAPIKey creates a key bound to a role (and, for buyers and sellers, a
 // party) and returns the plain key, shown once; only its SHA-256 is stored.
-func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plain, id string, err error) {
+func (s *Service) NewAPIKey(ctx context.Context, role actor.Role, party, name string) (plain, id string, err error) {
 	if err := CheckKeyRole(role, party); err != nil {
 		return "", "", err
 	}
@@ -25,12 +26,12 @@ func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plai
 	plain = "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
 	sum := sha256.Sum256([]byte(plain))
 	id = newID()
-	err = s.st.InsertAPIKey(ctx, store.APIKey{ID: id, Hash: hex.EncodeToString(sum[:]), Role: role, PartyID: party, Name: name, CreatedAt: s.clock.Now()})
+	err = s.st.InsertAPIKey(ctx, store.APIKey{ID: id, Hash: hex.EncodeToString(sum[:]), Role: string(role), PartyID: party, Name: name, CreatedAt: s.clock.Now()})
 	return plain, id, err
 }
 
 // CheckKeyRole validates the role and party of a key to be created.
-func CheckKeyRole(role, party string) error {
+func CheckKeyRole(role actor.Role, party string) error {
 	if !slices.Contains(Roles, role) {
 		return fault.Field("role", "角色 %q 无效，须为 integration / buyer / seller / agent / senior_agent / admin / role %q is not one of integration, buyer, seller, agent, senior_agent, admin", role, role)
 	}

@@ -90,7 +90,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 		if err := tx.SaveScript(ctx, nr, prev); err != nil {
 			return err
 		}
-		actor, _ := json.Marshal(map[string]string{"role": c.Role, "id": c.PartyID, "via": c.Via})
+		actor, _ := json.Marshal(map[string]string{"role": string(c.Role), "id": c.PartyID, "via": c.Via})
 		if reason == "" {
 			reason = "管理员修改话术 / admin edited the script"
 		}

@@ -18,13 +18,14 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
 // Roles that sign in to the pages.
-var userRoles = []string{service.RoleBuyer, service.RoleSeller, service.RoleAgent, service.RoleSenior, service.RoleAdmin}
+var userRoles = []actor.Role{service.RoleBuyer, service.RoleSeller, service.RoleAgent, service.RoleSenior, service.RoleAdmin}
 
 const (
 	sessionCookie = "wq_session"
@@ -37,8 +38,8 @@ const (
 type NewUser struct {
 	Login       string
 	Password    string
-	Role        string // buyer, seller, agent, senior_agent, admin
-	PartyID     string // buyers and sellers: their party id in orders
+	Role        actor.Role // buyer, seller, agent, senior_agent, admin
+	PartyID     string     // buyers and sellers: their party id in orders
 	DisplayName string
 	Phone       string
 	Address     string
@@ -72,7 +73,7 @@ func newWebUser(svc *service.Service, u NewUser) (store.WebUser, error) {
 	if err != nil {
 		return store.WebUser{}, err
 	}
-	wu := store.WebUser{ID: uuid.Must(uuid.NewV7()).String(), Login: u.Login, PasswordHash: string(hash), Role: u.Role, PartyID: u.PartyID,
+	wu := store.WebUser{ID: uuid.Must(uuid.NewV7()).String(), Login: u.Login, PasswordHash: string(hash), Role: string(u.Role), PartyID: u.PartyID,
 		DisplayName: u.DisplayName, Phone: u.Phone, Address: u.Address, CreatedAt: svc.Now()}
 	if wu.DisplayName == "" {
 		wu.DisplayName = u.Login
@@ -90,12 +91,15 @@ type session struct {
 // Caller is the service caller of the signed-in user: buyers and sellers
 // act as their party; staff are named by their login.
 func (s *session) Caller() service.Caller {
-	switch s.User.Role {
+	switch s.role() {
 	case service.RoleBuyer, service.RoleSeller:
-		return service.Caller{Role: s.User.Role, PartyID: s.User.PartyID, Via: "web:" + s.User.Login}
+		return service.Caller{Role: s.role(), PartyID: s.User.PartyID, Via: "web:" + s.User.Login}
 	}
-	return service.Caller{Role: s.User.Role, Via: "web:" + s.User.Login}
+	return service.Caller{Role: s.role(), Via: "web:" + s.User.Login}
 }
+
+// role is the signed-in user's role (stored as its name).
+func (s *session) role() actor.Role { return actor.Role(s.User.Role) }
 
 // checkCSRF compares the form's token with the session's (constant time).
 // The cross-origin check (Sec-Fetch-Site / Origin) has already run.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -91,7 +92,7 @@ type createdSecret struct {
 type adminKeysPage struct {
 	Base
 	Keys    []store.APIKey
-	Roles   []string
+	Roles   []actor.Role
 	Created *createdSecret
 	Audit   []store.AdminAudit
 }
@@ -177,8 +178,8 @@ func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) err
 	if err != nil {
 		return err
 	}
-	rank := map[string]int{"agent": 0, "senior_agent": 1, "admin": 2, "seller": 3, "buyer": 4}
-	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].Role] < rank[users[j].Role] })
+	rank := map[actor.Role]int{actor.Agent: 0, actor.Senior: 1, actor.Admin: 2, actor.Seller: 3, actor.Buyer: 4}
+	sort.SliceStable(users, func(i, j int) bool { return rank[actor.Role(users[i].Role)] < rank[actor.Role(users[j].Role)] })
 	audit, err := a.svc.Store().AdminAudits(r.Context(), "user", 50)
 	if err != nil {
 		return err

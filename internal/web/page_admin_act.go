@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -43,7 +44,7 @@ func (a *App) adminKeyCreate(w http.ResponseWriter, r *http.Request, s *session)
 	if name == "" || len([]rune(name)) > 100 {
 		return fault.Field("name", "名称须为1–100个字符 / the name is 1–100 characters")
 	}
-	if err := service.CheckKeyRole(role, party); err != nil {
+	if err := service.CheckKeyRole(actor.Role(role), party); err != nil {
 		return err
 	}
 	plain, hash := newAPIKey()
@@ -115,7 +116,7 @@ func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session
 }
 
 // staffRoles are the roles the people page creates and disables.
-var staffRoles = []string{service.RoleAgent, service.RoleSenior}
+var staffRoles = []string{string(service.RoleAgent), string(service.RoleSenior)}
 
 // adminUserCreate creates an agent or a senior agent.
 func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session) error {
@@ -123,7 +124,7 @@ func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session
 	if !contains(staffRoles, role) {
 		return fault.Field("role", "只能在此创建客服或高级专员 / only agents and senior agents are created here")
 	}
-	u, err := newWebUser(a.svc, NewUser{Login: strings.TrimSpace(r.FormValue("login")), Password: r.FormValue("password"), Role: role,
+	u, err := newWebUser(a.svc, NewUser{Login: strings.TrimSpace(r.FormValue("login")), Password: r.FormValue("password"), Role: actor.Role(role),
 		DisplayName: strings.TrimSpace(r.FormValue("display_name"))})
 	if err != nil {
 		return err

@@ -55,13 +55,13 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 // counterparty is the other side of an order as a party may see it: a
 // seller sees the buyer's masked name only; a buyer sees the shop's name.
 func (a *App) counterparty(r *http.Request, s *session, buyerID, sellerID string) string {
-	if s.User.Role == service.RoleBuyer {
-		if u, err := a.svc.Store().WebUserByParty(r.Context(), service.RoleSeller, sellerID); err == nil {
+	if s.role() == service.RoleBuyer {
+		if u, err := a.svc.Store().WebUserByParty(r.Context(), string(service.RoleSeller), sellerID); err == nil {
 			return u.DisplayName
 		}
 		return sellerID
 	}
-	if u, err := a.svc.Store().WebUserByParty(r.Context(), service.RoleBuyer, buyerID); err == nil {
+	if u, err := a.svc.Store().WebUserByParty(r.Context(), string(service.RoleBuyer), buyerID); err == nil {
 		return maskName(u.DisplayName)
 	}
 	return maskName(buyerID)

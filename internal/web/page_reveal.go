@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -31,7 +32,7 @@ func (a *App) reveal(w http.ResponseWriter, r *http.Request, s *session) error {
 	}
 	side, field := r.FormValue("party"), r.FormValue("field")
 	pid := d.BuyerID
-	switch side {
+	switch actor.Role(side) {
 	case service.RoleBuyer:
 	case service.RoleSeller:
 		pid = d.SellerID

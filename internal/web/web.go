@@ -35,8 +35,10 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/service"
@@ -171,7 +173,7 @@ func (a *App) public(mux *http.ServeMux, pattern string, h handlerFunc) {
 	})
 }
 
-func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles ...string) {
+func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles ...actor.Role) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s, err := a.currentSession(r)
 		if err != nil {
@@ -182,7 +184,7 @@ func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles 
 			a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
 			return
 		}
-		if len(roles) > 0 && !contains(roles, s.User.Role) {
+		if len(roles) > 0 && !slices.Contains(roles, s.role()) {
 			// A page of another role does not exist for this user.
 			a.fail(w, r, s, fault.New(fault.NotFound, "页面不存在 / page not found"))
 			return
