@@ -241,7 +241,7 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				}
 				v := r.JSON()
 				id := v["id"].(string)
-				if v["status"] != "WAIT_RESPONSE" || v["respondent_role"] != respondent || v["respondent_id"] != respID || v["deadline"] == nil {
+				if v["status"] != "WAIT_RESPONSE" || v["respondent_role"] != string(respondent) || v["respondent_id"] != respID || v["deadline"] == nil {
 					t.Fatalf("filed %v", v)
 				}
 				if ct.Detect != "" {
