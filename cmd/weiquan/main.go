@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/bench"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/config"
@@ -209,7 +210,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := service.CheckKeyRole(*role, *party); err != nil {
+	if err := service.CheckKeyRole(actor.Role(*role), *party); err != nil {
 		return err
 	}
 	svc, st, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
@@ -217,7 +218,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	key, id, err := svc.NewAPIKey(ctx, *role, *party, *name)
+	key, id, err := svc.NewAPIKey(ctx, actor.Role(*role), *party, *name)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package aftersale
 import (
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/money"
 )
 
@@ -57,26 +58,22 @@ const (
 // Reasons lists the reasons.
 var Reasons = []Reason{NotReceived, NotAsDescribed, QualityProblem, DamagedInTransit, Counterfeit, MissingParts, NoReason7Day, SellerAgreed, OtherReason}
 
-// Role is who acts.
-type Role string
+// Role is who acts (the one vocabulary of internal/actor).
+type Role = actor.Role
 
 // Roles that act on a request.
 const (
-	Buyer  Role = "buyer"
-	Seller Role = "seller"
-	System Role = "system"
+	Buyer  = actor.Buyer
+	Seller = actor.Seller
+	System = actor.System
 	// Platform is the intervention executing a judgment (客服介入判定执行).
-	Platform Role = "platform"
+	Platform = actor.Platform
 )
 
 // Actor is who caused an event: a role, the party's ID, and through which
 // principal it came (an integration key acting for the party, an agent, the
 // deadline worker).
-type Actor struct {
-	Role Role   `json:"role"`
-	ID   string `json:"id,omitempty"`
-	Via  string `json:"via,omitempty"`
-}
+type Actor = actor.Actor
 
 // Action names the commands, as in POST /v1/aftersales/{id}/{action}.
 type Action string

@@ -27,6 +27,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for schema setup
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/httpapi"
@@ -34,6 +35,7 @@ import (
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // PostgresEnv names the environment variable with the PostgreSQL URL.
@@ -109,9 +111,10 @@ type Env struct {
 	Clock       *clock.Manual
 	Server      *httptest.Server
 	API         *httpapi.API
-	Integration string // an integration key
-	Admin       string // an admin key
-	Agent       string // an agent key
+	Text        *textengine.Engines // the text engines the API uses (hand them to web.Options.Text)
+	Integration string              // an integration key
+	Admin       string              // an admin key
+	Agent       string              // an agent key
 	keysMu      sync.Mutex
 	keys        map[string]string
 }
@@ -142,16 +145,17 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 		t.Fatalf("evidence: %v", err)
 	}
 	svc.SetBlobs(blobs)
-	api := httpapi.New(svc, log, m, "test")
+	text := textengine.New(nil)
+	api := httpapi.New(svc, log, m, "test", text)
 	srv := httptest.NewServer(api.Handler())
-	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, keys: map[string]string{}}
+	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, Text: text, keys: map[string]string{}}
 	t.Cleanup(func() {
 		srv.Close()
 		st.Close()
 		// A route said to store its Idempotency-Key response in a service
 		// transaction that did not would lose exactly-once under races.
 		if n := api.UntransactedIdem(); n > 0 {
-			t.Errorf("%d idempotent requests on routes in httpapi.serviceTxRoutes ran outside a service transaction (see the error log): move the route out of serviceTxRoutes", n)
+			t.Errorf("%d idempotent requests on routes registered with httpapi idemInTx ran outside a service transaction (see the error log): drop idemInTx from the route", n)
 		}
 	})
 	e.Integration = e.Key(service.RoleIntegration, "")
@@ -161,18 +165,18 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 }
 
 // Key returns an API key for a role (and party), creating it once.
-func (e *Env) Key(role, party string) string {
+func (e *Env) Key(role actor.Role, party string) string {
 	e.T.Helper()
 	e.keysMu.Lock()
 	defer e.keysMu.Unlock()
-	if k, ok := e.keys[role+"/"+party]; ok {
+	if k, ok := e.keys[string(role)+"/"+party]; ok {
 		return k
 	}
 	k, _, err := e.Svc.NewAPIKey(context.Background(), role, party, "test")
 	if err != nil {
 		e.T.Fatalf("api key %s/%s: %v", role, party, err)
 	}
-	e.keys[role+"/"+party] = k
+	e.keys[string(role)+"/"+party] = k
 	return k
 }
 

@@ -30,9 +30,10 @@ type Config struct {
 	SMSToken         string
 	SMSFile          string
 	OutboxInterval   time.Duration
-	EvidenceMaxFile  int64 // bytes per file
-	EvidenceMaxCase  int64 // bytes per case
-	Demo             bool  // serve: start from a fresh demo database
+	EvidenceMaxFile  int64  // bytes per file
+	EvidenceMaxCase  int64  // bytes per case
+	Demo             bool   // serve: start from a fresh demo database
+	ModelDir         string // router models written by `weiquan train --only router`; empty: keyword routing only
 }
 
 // Default returns the defaults.
@@ -46,6 +47,7 @@ func Default() Config {
 var Env = map[string]string{
 	"WEIQUAN_DB": "db", "WEIQUAN_ADDR": "addr", "WEIQUAN_POLICY": "policy", "WEIQUAN_LOG_LEVEL": "log-level",
 	"WEIQUAN_DEADLINE_INTERVAL": "deadline-interval", "WEIQUAN_DEADLINE_BATCH": "deadline-batch", "WEIQUAN_DEADLINE_WORKERS": "deadline-workers", "WEIQUAN_IDEMPOTENCY_RETENTION": "idempotency-retention",
+	"WEIQUAN_MODEL_DIR": "model-dir",
 }
 
 // Flags registers the serve flags on fs, with defaults taken from the
@@ -68,6 +70,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.OutboxInterval, "outbox-interval", envDuration("WEIQUAN_OUTBOX_INTERVAL", time.Second), "how often notifications are relayed (env WEIQUAN_OUTBOX_INTERVAL)")
 	fs.StringVar(&c.EvidenceDir, "evidence-dir", cmp.Or(os.Getenv("WEIQUAN_EVIDENCE_DIR"), d.EvidenceDir), "directory of evidence files, content-addressed; default: beside the SQLite file (PATH-evidence), or ./weiquan-evidence (env WEIQUAN_EVIDENCE_DIR)")
 	fs.Int64Var(&c.EvidenceMaxFile, "evidence-max-file", int64(envInt("WEIQUAN_EVIDENCE_MAX_FILE", int(d.EvidenceMaxFile))), "largest evidence file in bytes (env WEIQUAN_EVIDENCE_MAX_FILE)")
+	fs.StringVar(&c.ModelDir, "model-dir", os.Getenv("WEIQUAN_MODEL_DIR"), "folder of the reply-script router's trained models (weiquan train --only router); empty: keyword routing only (env WEIQUAN_MODEL_DIR)")
 	fs.Int64Var(&c.EvidenceMaxCase, "evidence-max-case", int64(envInt("WEIQUAN_EVIDENCE_MAX_CASE", int(d.EvidenceMaxCase))), "evidence bytes per case (env WEIQUAN_EVIDENCE_MAX_CASE)")
 }
 

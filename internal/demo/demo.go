@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/order"
@@ -88,7 +89,7 @@ type Shop struct {
 
 // Key is an API key created for the demo (the plain key is shown once).
 type Key struct {
-	Role  string
+	Role  actor.Role
 	Party string
 	Name  string
 	ID    string
@@ -152,7 +153,10 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	sum := Summary{Seed: o.Seed, Now: f.now, RealTitles: titles.real, TitleSource: titles.source, TitlePool: titles.total}
 
 	// Keys first (at now), so the demo's actions name the integration key they came through.
-	keySpecs := []struct{ role, party, name string }{
+	keySpecs := []struct {
+		role        actor.Role
+		party, name string
+	}{
 		{service.RoleIntegration, "", "demo marketplace"},
 		{service.RoleAgent, "", "demo agent 小二"},
 		{service.RoleSenior, "", "demo senior agent 高级专员"},
@@ -269,7 +273,7 @@ var (
 		string(aftersale.MissingParts): "少件/漏发", string(aftersale.NoReason7Day): "七天无理由", string(aftersale.SellerAgreed): "协商一致",
 		string(aftersale.OtherReason): "其他"}
 	typeZH = map[string]string{string(aftersale.RefundOnly): "仅退款", string(aftersale.ReturnAndRefund): "退货退款", string(aftersale.Exchange): "换货"}
-	roleZH = map[string]string{service.RoleIntegration: "平台集成", service.RoleAgent: "客服小二", service.RoleSenior: "高级专员", service.RoleAdmin: "管理员",
+	roleZH = map[actor.Role]string{service.RoleIntegration: "平台集成", service.RoleAgent: "客服小二", service.RoleSenior: "高级专员", service.RoleAdmin: "管理员",
 		service.RoleBuyer: "买家", service.RoleSeller: "卖家"}
 )
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/clock"
@@ -303,7 +304,7 @@ func TestFill(t *testing.T) {
 	})
 
 	t.Run("keys and print", func(t *testing.T) {
-		roles := map[string]bool{}
+		roles := map[actor.Role]bool{}
 		for _, k := range sum.Keys {
 			roles[k.Role] = true
 			if !strings.HasPrefix(k.Plain, "wq_") || k.ID == "" {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -494,7 +495,7 @@ func (f *filler) requestOn(o *plannedOrder, t0 time.Time, typ aftersale.Type, re
 	return r
 }
 
-func (f *filler) party(role string, o *plannedOrder) service.Caller {
+func (f *filler) party(role actor.Role, o *plannedOrder) service.Caller {
 	id := o.buyer.ID
 	if role == service.RoleSeller {
 		id = o.shop.ID
@@ -521,7 +522,7 @@ func (f *filler) act(r *plannedReq, at time.Time, cmd aftersale.Command) {
 			f.skipped = append(f.skipped, fmt.Sprintf("%s %s: skipped after an earlier refusal", cmd.Action, r.o.id))
 			return nil
 		}
-		if _, err := f.svc.Act(f.ctx, f.party(string(role), r.o), r.id, cmd); err != nil {
+		if _, err := f.svc.Act(f.ctx, f.party(role, r.o), r.id, cmd); err != nil {
 			return f.refused(r, string(cmd.Action), err)
 		}
 		return nil

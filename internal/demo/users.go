@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/web"
 )
@@ -14,7 +15,7 @@ import (
 type User struct {
 	Login    string
 	Password string
-	Role     string
+	Role     actor.Role
 	Party    string
 	Name     string
 }

@@ -20,12 +20,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/metrics"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // openapiFS holds the OpenAPI document: openapi.json is the base (info,
@@ -52,6 +54,7 @@ type API struct {
 	metrics *metrics.Metrics
 	keys    sync.Map // hash → cachedKey
 	version string
+	text    *textengine.Engines
 	untx    atomic.Int64 // see UntransactedIdem
 }
 
@@ -60,9 +63,14 @@ type cachedKey struct {
 	at  time.Time
 }
 
-// New returns the API.
-func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *API {
-	return &API{svc: svc, log: log, metrics: m, version: version}
+// New returns the API. text is the one set of text engines the process
+// shares with the pages (built at start-up); nil gives keyword-only engines
+// of this API's own.
+func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string, text *textengine.Engines) *API {
+	if text == nil {
+		text = textengine.New(nil)
+	}
+	return &API{svc: svc, log: log, metrics: m, version: version, text: text}
 }
 
 // Handler returns the whole HTTP handler: /v1, /healthz, /readyz, /metrics.
@@ -92,14 +100,14 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "PUT /v1/orders/{id}", a.putOrder)
 	a.route(mux, "GET /v1/orders/{id}", a.getOrder)
 	a.route(mux, "GET /v1/orders", a.listOrders)
-	a.route(mux, "POST /v1/orders/{id}/events", a.postOrderEvent)
+	a.route(mux, "POST /v1/orders/{id}/events", a.postOrderEvent, idemInTx)
 	a.route(mux, "GET /v1/orders/{id}/events", a.orderEvents)
-	a.route(mux, "POST /v1/aftersales", a.createAftersale)
+	a.route(mux, "POST /v1/aftersales", a.createAftersale, idemInTx, created)
 	a.route(mux, "GET /v1/aftersales", a.listAftersales)
 	a.route(mux, "GET /v1/aftersales/{id}", a.getAftersale)
 	a.route(mux, "GET /v1/aftersales/{id}/events", a.aftersaleEvents)
-	a.route(mux, "POST /v1/aftersales/{id}/{action}", a.actAftersale)
-	a.routeMax(mux, "POST /v1/evidence", evidenceMaxBody, a.uploadEvidence)
+	a.route(mux, "POST /v1/aftersales/{id}/{action}", a.actAftersale, idemInTx)
+	a.route(mux, "POST /v1/evidence", a.uploadEvidence, maxBody(evidenceMaxBody), created)
 	a.route(mux, "GET /v1/evidence", a.listEvidence)
 	a.route(mux, "GET /v1/evidence/{id}", a.getEvidence)
 	mux.HandleFunc("GET /v1/evidence/{id}/content", a.evidenceContent)
@@ -107,7 +115,7 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/orders/{id}/ledger", a.orderLedger)
 	a.route(mux, "GET /v1/messages", a.listMessages)
 	a.route(mux, "POST /v1/messages/{id}/read", a.readMessage)
-	a.route(mux, "POST /v1/webhooks", a.createWebhook)
+	a.route(mux, "POST /v1/webhooks", a.createWebhook, created)
 	a.route(mux, "GET /v1/webhooks", a.listWebhooks)
 	a.route(mux, "PATCH /v1/webhooks/{id}", a.updateWebhook)
 	a.route(mux, "DELETE /v1/webhooks/{id}", a.deleteWebhook)
@@ -115,7 +123,7 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/disputes", a.listDisputes)
 	a.route(mux, "GET /v1/disputes/{id}", a.getDispute)
 	a.route(mux, "GET /v1/disputes/{id}/events", a.disputeEvents)
-	a.route(mux, "POST /v1/disputes/{id}/{action}", a.actDispute)
+	a.route(mux, "POST /v1/disputes/{id}/{action}", a.actDispute, idemInTx)
 	a.interventionRoutes(mux)
 	a.complaintRoutes(mux)
 	a.scriptRoutes(mux)
@@ -135,12 +143,42 @@ func (a *API) Handler() http.Handler {
 // encode, or an error rendered as a problem.
 type handler func(r *http.Request, c service.Caller, body []byte) (int, any, error)
 
-func (a *API) route(mux *http.ServeMux, pattern string, h handler) {
-	a.routeMax(mux, pattern, httpx.MaxBody, h)
+// routeSpec is what a route says about itself where it is registered: its
+// body limit and how a POST with an Idempotency-Key is made exactly-once.
+type routeSpec struct {
+	maxBody int64
+	// inTx: the handler runs one service command that stores the
+	// Idempotency-Key response in its own transaction (no reservation).
+	// Otherwise the key is reserved before the handler runs. A route marked
+	// inTx whose handler answers without that is logged and counted
+	// (UntransactedIdem), and a test fails on it.
+	inTx bool
+	// created: a success is 201 Created (also when the service renders the
+	// stored response inside its transaction).
+	created bool
 }
 
-// routeMax is route with a larger body limit (evidence uploads).
-func (a *API) routeMax(mux *http.ServeMux, pattern string, maxBody int64, h handler) {
+// routeOpt sets a property of a route at its registration.
+type routeOpt func(*routeSpec)
+
+// idemInTx marks a POST route whose handler stores its idempotent response
+// in the service command's transaction (see routeSpec.inTx).
+func idemInTx(s *routeSpec) { s.inTx = true }
+
+// created marks a POST route that answers 201 Created.
+func created(s *routeSpec) { s.created = true }
+
+// maxBody raises a route's body limit (evidence uploads).
+func maxBody(n int64) routeOpt { return func(s *routeSpec) { s.maxBody = n } }
+
+// route registers an authenticated endpoint with its properties: every
+// POST with an Idempotency-Key goes through idempotent, driven by the
+// route's spec; nothing else lists routes.
+func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...routeOpt) {
+	spec := routeSpec{maxBody: httpx.MaxBody}
+	for _, o := range opts {
+		o(&spec)
+	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		c, keyID, err := a.authenticate(r)
 		if err != nil {
@@ -149,13 +187,13 @@ func (a *API) routeMax(mux *http.ServeMux, pattern string, maxBody int64, h hand
 		}
 		var body []byte
 		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
-			if body, err = httpx.ReadBodyMax(r, maxBody); err != nil {
+			if body, err = httpx.ReadBodyMax(r, spec.maxBody); err != nil {
 				httpx.WriteProblem(w, r, err)
 				return
 			}
 		}
 		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
-			a.idempotent(w, r, c, keyID, body, h)
+			a.idempotent(w, r, spec, c, keyID, body, h)
 			return
 		}
 		status, v, err := h(r, c, body)
@@ -178,127 +216,136 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteProblem(w, r, err)
 }
 
+// idemCall is one POST with an Idempotency-Key: what identifies it and
+// whether a reservation is still outstanding.
+type idemCall struct {
+	a                       *API
+	st                      *service.Service
+	w                       http.ResponseWriter
+	r                       *http.Request
+	spec                    routeSpec
+	keyID, key, hash, token string
+	// settled: nothing to release at the end (a response is stored, or
+	// nothing was reserved); a reservation left unsettled (a panic, a 5xx)
+	// is released so that a retry executes again.
+	settled bool
+}
+
 // idempotent: same key and body → the stored response; same key, other
 // body → 422. Exactly once under concurrency: the request first reserves
 // the key (a unique insert of a pending row, store.ReserveIdem); a
 // concurrent request with the same key finds the reservation and waits for
 // the response, then replays it. The winner's response is stored in the
-// command's own transaction (service handlers) or after the handler
-// (handlers outside the service's transactions: webhook endpoints, site
-// messages, evidence upload; refusals, 4xx); a 5xx releases the
+// command's own transaction (routes registered with idemInTx) or after the
+// handler (handlers outside the service's transactions: webhook endpoints,
+// site messages, evidence upload; refusals, 4xx); a 5xx releases the
 // reservation so that a retry executes again. A reservation older than
 // idemLease (its request died) is taken over by the next request.
-func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c service.Caller, keyID string, body []byte, h handler) {
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec, c service.Caller, keyID string, body []byte, h handler) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
 		httpx.WriteProblem(w, r, fault.Field("Idempotency-Key", "不超过255个字符 / at most 255 characters"))
 		return
 	}
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
-	hash := hex.EncodeToString(sum[:])
-	st := a.svc
-	write := func(rec store.IdemRecord) {
-		if rec.BodyHash != hash {
-			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unprocessable, Field: "Idempotency-Key",
-				Message: "该幂等键已用于不同的请求 / this Idempotency-Key was used with a different request"})
-			return
-		}
-		w.Header().Set("Idempotent-Replayed", "true")
-		ct := "application/json"
-		if rec.Status >= 400 {
-			ct = "application/problem+json"
-		} else {
-			setHeadersFromBody(w, r, rec.Status, rec.Response)
-		}
-		httpx.WriteRaw(w, rec.Status, ct, rec.Response)
-	}
-	// A service command stores its response in its own transaction, where
-	// the idempotency table's primary key makes the key exactly-once (the
-	// loser of a race, or a retry, rolls back and replays the stored
-	// response): no reservation and no read before, one insert in the
-	// command's transaction. Other handlers reserve the key first (acquire).
-	inTx := serviceTxRoutes[r.Pattern]
-	token := ""
-	if !inTx {
-		token = idemToken()
-	}
-	// acquire reserves the key (written=false: this request owns it and
-	// executes), or waits for the request that holds it and replays its
-	// response (written=true). With reserve=false (this request executed
-	// but lost its reservation) it only waits: written=false then means no
-	// other response appeared and the caller writes its own.
-	acquire := func(reserve bool) (written bool) {
-		start := time.Now()
-		pause := 2 * time.Millisecond
-		for {
-			if reserve {
-				ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash, CreatedAt: a.svc.Now(), Token: token})
-				if err != nil {
-					a.problem(w, r, err)
-					return true
-				}
-				if ok {
-					return false
-				}
-			}
-			rec, ok, err := st.GetIdem(r.Context(), keyID, key)
-			switch {
-			case err != nil:
-				a.problem(w, r, err)
-				return true
-			case ok && (!rec.Pending() || rec.BodyHash != hash):
-				write(rec)
-				return true
-			case !ok && !reserve:
-				return false
-			case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > 10*idemLease):
-				if took, err := st.TakeOverIdem(r.Context(), keyID, key, rec.Token, token, a.svc.Now()); err != nil {
-					a.problem(w, r, err)
-					return true
-				} else if took {
-					return false
-				}
-				continue
-			case ok && !reserve && time.Since(start) > 10*idemLease:
-				return false
-			}
-			select {
-			case <-r.Context().Done():
-				a.problem(w, r, r.Context().Err())
-				return true
-			case <-time.After(pause):
-			}
-			pause = min(2*pause, 100*time.Millisecond)
-		}
-	}
-	finished := false
-	if inTx {
-		// No read before: the command runs, and its transaction's insert of
-		// the key fails if the key was used (ErrIdemRace), so the stored
-		// response is replayed; a refusal is stored only where the key is
-		// new, else the stored response is replayed (runIdem). A retry costs
-		// a rolled-back command; every first request saves a round trip.
-		finished = true // nothing reserved, nothing to release
+	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, keyID: keyID, key: key, hash: hex.EncodeToString(sum[:])}
+	if spec.inTx {
+		// A service command stores its response in its own transaction,
+		// where the idempotency table's primary key makes the key
+		// exactly-once (the loser of a race, or a retry, rolls back and
+		// replays the stored response): no reservation and no read before,
+		// one insert in the command's transaction. A retry costs a
+		// rolled-back command; every first request saves a round trip.
+		ic.settled = true // nothing reserved, nothing to release
 	} else {
-		if acquire(true) {
+		// Other handlers reserve the key first.
+		ic.token = idemToken()
+		if ic.acquire(true) {
 			return
 		}
-		a.renewIdem(r, keyID, key, token)
+		ic.renew()
 	}
-	defer func() {
-		if !finished && token != "" { // a panic or a 5xx: a retry executes again
-			_ = st.ReleaseIdem(context.WithoutCancel(r.Context()), keyID, key, token)
-		}
-	}()
-	a.runIdem(w, r, c, keyID, key, hash, token, inTx, body, h, write, acquire, &finished)
+	defer ic.release()
+	ic.run(c, body, h)
 }
 
-// renewIdem renews a reservation's lease while the handler runs, so that
+// replay writes a stored response (or 422 when the key came with another
+// request).
+func (ic *idemCall) replay(rec store.IdemRecord) {
+	w, r := ic.w, ic.r
+	if rec.BodyHash != ic.hash {
+		httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unprocessable, Field: "Idempotency-Key",
+			Message: "该幂等键已用于不同的请求 / this Idempotency-Key was used with a different request"})
+		return
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	ct := "application/json"
+	if rec.Status >= 400 {
+		ct = "application/problem+json"
+	} else {
+		setHeadersFromBody(w, r, rec.Status, rec.Response)
+	}
+	httpx.WriteRaw(w, rec.Status, ct, rec.Response)
+}
+
+// acquire reserves the key (written=false: this request owns it and
+// executes), or waits for the request that holds it and replays its
+// response (written=true). With reserve=false (this request executed but
+// lost its reservation) it only waits: written=false then means no other
+// response appeared and the caller writes its own.
+func (ic *idemCall) acquire(reserve bool) (written bool) {
+	a, st, r := ic.a, ic.st, ic.r
+	start := time.Now()
+	pause := 2 * time.Millisecond
+	for {
+		if reserve {
+			ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, CreatedAt: a.svc.Now(), Token: ic.token})
+			if err != nil {
+				a.problem(ic.w, r, err)
+				return true
+			}
+			if ok {
+				return false
+			}
+		}
+		rec, ok, err := st.GetIdem(r.Context(), ic.keyID, ic.key)
+		switch {
+		case err != nil:
+			a.problem(ic.w, r, err)
+			return true
+		case ok && (!rec.Pending() || rec.BodyHash != ic.hash):
+			ic.replay(rec)
+			return true
+		case !ok && !reserve:
+			return false
+		case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > 10*idemLease):
+			if took, err := st.TakeOverIdem(r.Context(), ic.keyID, ic.key, rec.Token, ic.token, a.svc.Now()); err != nil {
+				a.problem(ic.w, r, err)
+				return true
+			} else if took {
+				return false
+			}
+			continue
+		case ok && !reserve && time.Since(start) > 10*idemLease:
+			return false
+		}
+		select {
+		case <-r.Context().Done():
+			a.problem(ic.w, r, r.Context().Err())
+			return true
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// renew renews the reservation's lease while the handler runs, so that
 // only a reservation whose request died is taken over; it stops when the
 // request's context ends.
-func (a *API) renewIdem(r *http.Request, keyID, key, token string) {
-	st := a.svc
-	ctx := r.Context()
+func (ic *idemCall) renew() {
+	st, now := ic.st, ic.a.svc.Now
+	ctx := ic.r.Context()
+	keyID, key, token := ic.keyID, ic.key, ic.token
 	go func() {
 		t := time.NewTicker(idemLease / 3)
 		defer t.Stop()
@@ -307,59 +354,70 @@ func (a *API) renewIdem(r *http.Request, keyID, key, token string) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				_ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, a.svc.Now())
+				_ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, now())
 			}
 		}
 	}()
 }
 
-// runIdem runs the handler of an idempotent request and stores, writes or
+// release gives up an unsettled reservation (a panic or a 5xx): a retry
+// executes again.
+func (ic *idemCall) release() {
+	if !ic.settled && ic.token != "" {
+		_ = ic.st.ReleaseIdem(context.WithoutCancel(ic.r.Context()), ic.keyID, ic.key, ic.token)
+	}
+}
+
+// put stores this request's response; it reports whether another response
+// was stored under the key first.
+func (ic *idemCall) put(code int, b []byte) (lost bool) {
+	r := ic.r
+	err := ic.st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash,
+		Status: code, Response: b, CreatedAt: ic.a.svc.Now(), Token: ic.token})
+	ic.settled = err == nil || err == service.ErrIdemRace
+	return err == service.ErrIdemRace
+}
+
+// run runs the handler of an idempotent request and stores, writes or
 // replays its response.
-func (a *API) runIdem(w http.ResponseWriter, r *http.Request, c service.Caller, keyID, key, hash, token string, inTx bool, body []byte, h handler,
-	write func(store.IdemRecord), acquire func(bool) bool, finished *bool) {
-	st := a.svc
+func (ic *idemCall) run(c service.Caller, body []byte, h handler) {
+	a, w, r := ic.a, ic.w, ic.r
 	status := http.StatusOK
-	if r.Method == http.MethodPost && (r.Pattern == "POST /v1/aftersales" || r.Pattern == "POST /v1/evidence" || r.Pattern == "POST /v1/webhooks" || r.Pattern == "POST /v1/disputes" || r.Pattern == "POST /v1/complaints") {
+	if ic.spec.created {
 		status = http.StatusCreated
 	}
-	capture := &service.Idem{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash, Token: token,
+	capture := &service.Idem{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, Token: ic.token,
 		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
 	c.Idem = capture
 	st2, v, err := h(r, c, body)
-	store2 := func(code int, b []byte) bool {
-		perr := st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: keyID, Key: key, Method: r.Method, Path: r.URL.Path, BodyHash: hash,
-			Status: code, Response: b, CreatedAt: a.svc.Now(), Token: token})
-		*finished = perr == nil || perr == store.ErrIdemExists
-		return perr == store.ErrIdemExists
-	}
 	switch {
 	case err == nil && capture.Body != nil:
-		*finished = true
+		ic.settled = true
 		setHeadersFromBody(w, r, capture.Status, capture.Body)
 		httpx.WriteRaw(w, capture.Status, "application/json", capture.Body)
 	case err == nil:
 		// A handler outside the service's transactions (webhook endpoints,
 		// site messages, evidence upload): its response completes the
 		// reservation after it.
-		if inTx {
-			a.log.ErrorContext(r.Context(), "idempotency: route listed in serviceTxRoutes ran outside a service transaction", "route", r.Pattern)
+		if ic.spec.inTx {
+			a.log.ErrorContext(r.Context(), "idempotency: route registered with idemInTx ran outside a service transaction", "route", r.Pattern)
 			a.untx.Add(1)
 		}
 		b := mustJSON(v)
-		if store2(st2, b) && acquire(false) {
+		if ic.put(st2, b) && ic.acquire(false) {
 			return
 		}
 		setETag(w, v)
 		httpx.WriteRaw(w, st2, "application/json", b)
 	case errors.Is(err, service.ErrIdemRace):
-		*finished = true
-		if !acquire(false) {
+		ic.settled = true
+		if !ic.acquire(false) {
 			a.problem(w, r, err)
 		}
 	case httpx.Status(err) < 500:
 		p := httpx.ProblemOf(r, err)
 		b := httpx.ProblemBytes(p)
-		if store2(p.Status, b) && acquire(false) {
+		if ic.put(p.Status, b) && ic.acquire(false) {
 			return
 		}
 		httpx.WriteRaw(w, p.Status, "application/problem+json", b)
@@ -368,27 +426,9 @@ func (a *API) runIdem(w http.ResponseWriter, r *http.Request, c service.Caller, 
 	}
 }
 
-// serviceTxRoutes are the POST routes whose handlers run one service
-// command that stores the Idempotency-Key response in its own transaction.
-// Every other POST route reserves its key before its handler runs. A route
-// listed here whose handler answers without that is logged and counted
-// (UntransactedIdem), and a test fails on it.
-var serviceTxRoutes = map[string]bool{
-	"POST /v1/orders/{id}/events":          true,
-	"POST /v1/aftersales":                  true,
-	"POST /v1/aftersales/{id}/{action}":    true,
-	"POST /v1/disputes":                    true,
-	"POST /v1/disputes/{id}/{action}":      true,
-	"POST /v1/complaints":                  true,
-	"POST /v1/complaints/{id}/{action}":    true,
-	"POST /v1/sanctions/{id}/{action}":     true,
-	"POST /v1/ledger/accounts/{id}/top-up": true,
-	"POST /v1/sellers/{id}/service-facts":  true,
-}
-
-// UntransactedIdem counts requests on a serviceTxRoutes route that stored
-// no response in a service transaction (a misclassified route; tests
-// assert it stays 0).
+// UntransactedIdem counts requests on a route registered with idemInTx
+// that stored no response in a service transaction (a misclassified route;
+// tests assert it stays 0).
 func (a *API) UntransactedIdem() int64 { return a.untx.Load() }
 
 // idemLease: a reservation not renewed for this long is taken to be
@@ -416,13 +456,14 @@ func (a *API) authenticate(r *http.Request) (service.Caller, string, error) {
 	if err != nil {
 		return service.Caller{}, "", err
 	}
-	c := service.Caller{Role: k.Role, PartyID: k.PartyID, Via: "key:" + k.ID}
+	c := service.Caller{Role: actor.Role(k.Role), PartyID: k.PartyID, Via: "key:" + k.ID}
 	if as := r.Header.Get(ActAsHeader); as != "" {
-		if k.Role != service.RoleIntegration {
+		if c.Role != actor.Integration {
 			return c, "", fault.New(fault.Forbidden, "只有集成方密钥可以使用 %s / only integration keys may use %s", ActAsHeader, ActAsHeader)
 		}
-		role, party, ok := strings.Cut(as, ":")
-		if !ok || (role != service.RoleBuyer && role != service.RoleSeller) || !service.ValidID(party) {
+		name, party, ok := strings.Cut(as, ":")
+		role := actor.Role(name)
+		if !ok || (role != actor.Buyer && role != actor.Seller) || !service.ValidID(party) {
 			return c, "", fault.Field(ActAsHeader, "格式为 buyer:<ID> 或 seller:<ID> / want buyer:<id> or seller:<id>")
 		}
 		c = service.Caller{Role: role, PartyID: party, Via: "integration:" + k.ID}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
@@ -18,16 +19,16 @@ import (
 // complaintRoutes registers complaints (SPEC §7), standing and sanctions
 // (SPEC §8) and rule book administration.
 func (a *API) complaintRoutes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/complaints", a.createComplaint)
+	a.route(mux, "POST /v1/complaints", a.createComplaint, idemInTx, created)
 	a.route(mux, "GET /v1/complaints", a.listComplaints)
 	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
 	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
 	a.route(mux, "GET /v1/complaints/{id}/events", a.complaintEvents)
-	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint)
-	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(service.RoleSeller))
-	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(service.RoleBuyer))
+	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint, idemInTx)
+	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(actor.Seller))
+	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(actor.Buyer))
 	a.route(mux, "GET /v1/sanctions/{id}", a.getSanction)
-	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction)
+	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction, idemInTx)
 	a.route(mux, "PUT /v1/policy", a.putPolicy)
 }
 
@@ -187,9 +188,9 @@ func (a *API) actComplaint(r *http.Request, c service.Caller, body []byte) (int,
 	return http.StatusOK, v, err
 }
 
-func (a *API) standing(role string) handler {
+func (a *API) standing(role actor.Role) handler {
 	return func(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-		st, err := a.svc.PartyStanding(r.Context(), c, role, r.PathValue("id"))
+		st, err := a.svc.PartyStanding(r.Context(), c, string(role), r.PathValue("id"))
 		return http.StatusOK, st, err
 	}
 }

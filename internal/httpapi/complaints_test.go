@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/ledger"
@@ -31,7 +32,7 @@ func newCX(t *testing.T, e *apitest.Env) *cx {
 	return &cx{t: t, e: e, agent: e.Key("agent", ""), senior: e.Key("senior_agent", "")}
 }
 
-func (c *cx) key(role, id string) string { return c.e.Key(role, id) }
+func (c *cx) key(role actor.Role, id string) string { return c.e.Key(role, id) }
 
 // order puts an order and records facts at the given offsets from now.
 func (c *cx) order(id, buyer, seller string, amount int64, presale *time.Time, facts ...map[string]any) {
@@ -88,9 +89,9 @@ func (c *cx) get(id string) map[string]any {
 	return c.e.Must(200, apitest.Req{Method: "GET", Path: "/v1/complaints/" + id, Key: c.agent}).JSON()
 }
 
-func (c *cx) standing(role, id string) map[string]any {
+func (c *cx) standing(role actor.Role, id string) map[string]any {
 	c.t.Helper()
-	return c.e.Must(200, apitest.Req{Method: "GET", Path: "/v1/" + role + "s/" + id + "/standing", Key: c.agent}).JSON()
+	return c.e.Must(200, apitest.Req{Method: "GET", Path: "/v1/" + string(role) + "s/" + id + "/standing", Key: c.agent}).JSON()
 }
 
 func (c *cx) deposit(seller string, amount money.Fen) {
@@ -203,7 +204,7 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 	book := policy.Default()
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
-		dirs := map[string]int{}
+		dirs := map[actor.Role]int{}
 		for i, typ := range book.ComplaintTypeKeys() {
 			ct, _ := book.ComplaintType(typ)
 			t.Run(typ, func(t *testing.T) {
@@ -212,10 +213,10 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				oid := "O-" + typ
 				c.deposit(seller, 100000)
 				c.orderFor(typ, oid, buyer, seller)
-				filer, respondent := "buyer", "seller"
+				filer, respondent := actor.Buyer, actor.Seller
 				filerID, respID := buyer, seller
 				if ct.Filer == "seller" {
-					filer, respondent, filerID, respID = "seller", "buyer", seller, buyer
+					filer, respondent, filerID, respID = actor.Seller, actor.Buyer, seller, buyer
 				}
 				dirs[filer]++
 				body := map[string]any{"type": typ, "order_id": oid, "claim": map[string]any{"text": "赔偿", "amount": 2000}, "loss": 2000}
@@ -240,7 +241,7 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				}
 				v := r.JSON()
 				id := v["id"].(string)
-				if v["status"] != "WAIT_RESPONSE" || v["respondent_role"] != respondent || v["respondent_id"] != respID || v["deadline"] == nil {
+				if v["status"] != "WAIT_RESPONSE" || v["respondent_role"] != string(respondent) || v["respondent_id"] != respID || v["deadline"] == nil {
 					t.Fatalf("filed %v", v)
 				}
 				if ct.Detect != "" {

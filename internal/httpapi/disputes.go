@@ -200,8 +200,8 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 // interventionRoutes registers the intervention feature's routes beyond
 // the case table of api.go.
 func (a *API) interventionRoutes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/disputes", a.createDispute)
-	a.route(mux, "POST /v1/ledger/accounts/{id}/top-up", a.topUp)
+	a.route(mux, "POST /v1/disputes", a.createDispute, idemInTx, created)
+	a.route(mux, "POST /v1/ledger/accounts/{id}/top-up", a.topUp, idemInTx)
 }
 
 // createDisputeBody opens a case directly (dispute.DirectReasons).

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
@@ -20,7 +21,7 @@ func judgeThenAppeal(t *testing.T, e *apitest.Env, id, party string, judgment ma
 	if r := disputeAct(e, id, "judge", e.Agent, judgment); r.Status != 200 {
 		t.Fatalf("judge: %d %s", r.Status, r.Body)
 	}
-	key := e.Key(party, map[string]string{"buyer": "B1", "seller": "S1"}[party])
+	key := e.Key(actor.Role(party), map[string]string{"buyer": "B1", "seller": "S1"}[party])
 	if r := disputeAct(e, id, "appeal", key, map[string]any{"reason": "补充新证据", "evidence_ids": []string{"new-" + id}}); r.Status != 200 {
 		t.Fatalf("appeal: %d %s", r.Status, r.Body)
 	}

@@ -114,7 +114,7 @@ func apiRoutes(t testing.TB) []string {
 		}
 		src = append(src, b...)
 	}
-	re := regexp.MustCompile(`(?:a\.route\(mux,|a\.routeMax\(mux,|mux\.HandleFunc\(|mux\.Handle\()\s*"([A-Z]+) (/[^"]*)"`)
+	re := regexp.MustCompile(`(?:a\.route\(mux,|mux\.HandleFunc\(|mux\.Handle\()\s*"([A-Z]+) (/[^"]*)"`)
 	var out []string
 	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
 		method, path := m[1], m[2]

@@ -14,7 +14,7 @@ import (
 // staff's category rankings, and the service facts the integration pushes.
 func (a *API) qualityRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /v1/sellers/{id}/quality", a.getSellerQuality)
-	a.route(mux, "POST /v1/sellers/{id}/service-facts", a.postServiceFact)
+	a.route(mux, "POST /v1/sellers/{id}/service-facts", a.postServiceFact, idemInTx)
 	a.route(mux, "GET /v1/quality/rankings", a.qualityRankings)
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
@@ -82,7 +83,7 @@ func (q qualityFixture) platformRefund(orderID, buyer, seller string, advance bo
 }
 
 // upheld files a complaint, lets the respondent answer and has an agent uphold it.
-func (q qualityFixture) upheld(filerRole, filer, respondentRole, respondent, typ, ruleID, orderID string) {
+func (q qualityFixture) upheld(filerRole actor.Role, filer string, respondentRole actor.Role, respondent, typ, ruleID, orderID string) {
 	q.t.Helper()
 	e := q.e
 	id := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: e.Key(filerRole, filer), Body: map[string]any{

@@ -1,17 +1,12 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/json"
 	"net/http"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/abuse"
 	"github.com/weiquan/weiquan/internal/fault"
-	"github.com/weiquan/weiquan/internal/lint"
 	"github.com/weiquan/weiquan/internal/listing"
 	"github.com/weiquan/weiquan/internal/script"
 	"github.com/weiquan/weiquan/internal/service"
@@ -26,48 +21,6 @@ func (a *API) scriptRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /v1/scripts/lint", a.lintDraft)
 	a.route(mux, "POST /v1/listings/scan", a.scanListings)
 	a.route(mux, "POST /v1/chat/scan", a.scanChat)
-}
-
-// The text engines are immutable after construction and shared.
-var (
-	textOnce    sync.Once
-	routerModel *script.Models
-	abuseDet    *abuse.Detector
-	listingScan *listing.Scanner
-)
-
-// textEngines builds the shared engines once. The router's trained models
-// are optional and come from WEIQUAN_MODEL_DIR (written by `weiquan
-// train`); without them routing uses the library's keywords.
-func textEngines() {
-	textOnce.Do(func() {
-		m, err := script.LoadModels(os.Getenv("WEIQUAN_MODEL_DIR"))
-		if err != nil {
-			m = &script.Models{}
-		}
-		routerModel = m
-		abuseDet = abuse.New()
-		listingScan = listing.NewScanner(nil)
-	})
-}
-
-// The linter is rebuilt only when the library's content changes.
-var linters struct {
-	sync.Mutex
-	key string
-	l   *lint.Linter
-}
-
-func linterFor(lib *script.Library) *lint.Linter {
-	b, _ := json.Marshal(lib)
-	sum := sha256.Sum256(b)
-	key := string(sum[:])
-	linters.Lock()
-	defer linters.Unlock()
-	if linters.l == nil || linters.key != key {
-		linters.key, linters.l = key, lint.New(lib)
-	}
-	return linters.l
 }
 
 // ScriptView is one scenario of the script library.
@@ -188,7 +141,6 @@ func (a *API) suggestScripts(r *http.Request, _ service.Caller, body []byte) (in
 	if in.Channel == "" {
 		in.Channel = "chat"
 	}
-	textEngines()
 	lib, _, err := a.svc.Scripts(r.Context())
 	if err != nil {
 		return 0, nil, err
@@ -196,7 +148,7 @@ func (a *API) suggestScripts(r *http.Request, _ service.Caller, body []byte) (in
 	if _, ok := lib.Channels[in.Channel]; !ok {
 		return 0, nil, fault.Field("channel", "未知渠道 / unknown channel %q (chat, phone, email, social)", in.Channel)
 	}
-	res := script.NewRouter(lib, routerModel).Suggest(in.Text)
+	res := a.text.Suggest(lib, in.Text)
 	out := []suggestion{}
 	for _, sg := range res.Suggestions {
 		s, _ := lib.Scenario(sg.Scenario)
@@ -206,7 +158,7 @@ func (a *API) suggestScripts(r *http.Request, _ service.Caller, body []byte) (in
 		}
 		out = append(out, suggestion{Suggestion: sg, Script: rd})
 	}
-	return http.StatusOK, map[string]any{"suggestions": out, "complaint_probability": res.Complaint, "models_loaded": len(routerModel.Aspect) > 0}, nil
+	return http.StatusOK, map[string]any{"suggestions": out, "complaint_probability": res.Complaint, "models_loaded": a.text.ModelsLoaded()}, nil
 }
 
 func (a *API) lintDraft(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
@@ -223,7 +175,7 @@ func (a *API) lintDraft(r *http.Request, _ service.Caller, body []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	fs := linterFor(lib).Lint(in.Draft)
+	fs := a.text.Linter(lib).Lint(in.Draft)
 	return http.StatusOK, map[string]any{"findings": fs, "clean": len(fs) == 0}, nil
 }
 
@@ -260,8 +212,7 @@ func (a *API) scanListings(r *http.Request, _ service.Caller, body []byte) (int,
 	if len(in.Brands) > maxScanBrands {
 		return 0, nil, fault.Field("brands", "最多 %d 个品牌 / at most %d brands", maxScanBrands, maxScanBrands)
 	}
-	textEngines()
-	sc := listingScan
+	sc := a.text.Listings()
 	if len(in.Brands) > 0 {
 		sc = listing.NewScanner(listing.NewBrandSet(in.Brands))
 	}
@@ -290,10 +241,9 @@ func (a *API) scanChat(r *http.Request, _ service.Caller, body []byte) (int, any
 	if len(in.Messages) == 0 {
 		return 0, nil, fault.Field("messages", "至少一条消息 / at least one message")
 	}
-	textEngines()
 	out := []chatFinding{}
 	for i, m := range in.Messages {
-		for _, f := range abuseDet.Scan(m.Text) {
+		for _, f := range a.text.Abuse().Scan(m.Text) {
 			out = append(out, chatFinding{Message: i, Finding: f})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/policy"
 )
@@ -23,12 +24,9 @@ const (
 // Actions are the actions the API exposes.
 var Actions = []Action{AppealIt, DecideAppeal}
 
-// Actor is who acts on a sanction.
-type Actor struct {
-	Role string `json:"role"` // buyer, seller, senior_agent, system
-	ID   string `json:"id,omitempty"`
-	Via  string `json:"via,omitempty"`
-}
+// Actor is who acts on a sanction (buyer, seller, senior_agent, system):
+// the one vocabulary of internal/actor.
+type Actor = actor.Actor
 
 // Command is a sanction action with its input.
 type Command struct {
@@ -96,7 +94,7 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 	}
 	switch c.Action {
 	case Impose:
-		if c.Actor.Role != "system" {
+		if c.Actor.Role != actor.System {
 			return nil, fault.New(fault.Forbidden, "只有系统可以执行处罚 / only the system imposes sanctions")
 		}
 		if s.Status != "" {
@@ -107,7 +105,7 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 		ev.Reason = fmt.Sprintf("%s / %s", st.TitleZH, st.TitleEN)
 		return []Event{ev}, nil
 	case AppealIt:
-		if c.Actor.Role != s.PartyRole || c.Actor.ID != s.PartyID {
+		if string(c.Actor.Role) != s.PartyRole || c.Actor.ID != s.PartyID {
 			return nil, fault.New(fault.Forbidden, "只有被处罚方可以申诉 / only the sanctioned party may appeal")
 		}
 		maxAppeals, mid := b.Int("appeal.max_count")
@@ -134,7 +132,7 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 		ev.RuleIDs = []string{b.ID("appeal.window"), mid}
 		return []Event{ev}, nil
 	case DecideAppeal:
-		if c.Actor.Role != "senior_agent" {
+		if c.Actor.Role != actor.Senior {
 			return nil, fault.New(fault.Forbidden, "处罚申诉由高级专员处理 / the senior tier decides appeals")
 		}
 		if s.Status != Appealed {

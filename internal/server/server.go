@@ -22,6 +22,7 @@ import (
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
+	"github.com/weiquan/weiquan/internal/textengine"
 	"github.com/weiquan/weiquan/internal/web"
 	"github.com/weiquan/weiquan/internal/worker"
 )
@@ -135,9 +136,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 	svc.SetBlobs(blobs)
+	// One set of text engines (router with the trained models, linter,
+	// abuse detector, listing scanner) for the API and the pages alike.
+	text, err := textengine.Load(cfg.ModelDir)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("config: --model-dir: %w", err)
+	}
 	m = metrics.New(st, clk.Now)
-	api := httpapi.New(svc, log, m, Version)
-	pages, err := web.New(svc, log, web.Options{})
+	api := httpapi.New(svc, log, m, Version, text)
+	pages, err := web.New(svc, log, web.Options{Text: text})
 	if err != nil {
 		st.Close()
 		return nil, err

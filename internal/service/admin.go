@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -58,7 +59,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, c Caller) ([]store.APIKey, er
 // IssueAPIKey creates an API key named name for a role (and, for buyers
 // and sellers, a party) with its audit row, and returns the plain key,
 // shown once. Errors: Forbidden, Invalid (name, role, party).
-func (s *Service) IssueAPIKey(ctx context.Context, c Caller, by WebActor, role, party, name string) (plain string, k store.APIKey, err error) {
+func (s *Service) IssueAPIKey(ctx context.Context, c Caller, by WebActor, role actor.Role, party, name string) (plain string, k store.APIKey, err error) {
 	if err := adminOnly(c); err != nil {
 		return "", k, err
 	}
@@ -99,7 +100,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, c Caller, by WebActor, u 
 	if err := adminOnly(c); err != nil {
 		return store.WebUser{}, err
 	}
-	if !slices.Contains(StaffRoles, u.Role) {
+	if !slices.Contains(StaffRoles, actor.Role(u.Role)) {
 		return store.WebUser{}, fault.Field("role", "只能在此创建客服或高级专员 / only agents and senior agents are created here")
 	}
 	wu, err := s.newWebUser(u)
@@ -120,7 +121,7 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, c Caller, by WebActo
 	if disabled {
 		action = "user.disabled"
 	}
-	return s.st.SetWebUserDisabled(ctx, id, disabled, StaffRoles, *s.auditRow(&by, action, ""))
+	return s.st.SetWebUserDisabled(ctx, id, disabled, roleStrings(StaffRoles), *s.auditRow(&by, action, ""))
 }
 
 // PolicyVersions lists the recorded rule books, newest first. Errors:

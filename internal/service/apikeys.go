@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"slices"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -16,7 +17,7 @@ import (
 // party) and returns the plain key, shown once; only its SHA-256 is stored.
 // It is the command line's (no caller, no audit row); admins on the pages
 // use IssueAPIKey. Errors: Invalid (role, party).
-func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plain, id string, err error) {
+func (s *Service) NewAPIKey(ctx context.Context, role actor.Role, party, name string) (plain, id string, err error) {
 	if err := CheckKeyRole(role, party); err != nil {
 		return "", "", err
 	}
@@ -29,14 +30,14 @@ func (s *Service) NewAPIKey(ctx context.Context, role, party, name string) (plai
 
 // newKey makes a key: "wq_" + base64 of 32 random bytes, stored as its
 // SHA-256 (hex).
-func (s *Service) newKey(role, party, name string) (string, store.APIKey, error) {
+func (s *Service) newKey(role actor.Role, party, name string) (string, store.APIKey, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", store.APIKey{}, err
 	}
 	plain := "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
 	sum := sha256.Sum256([]byte(plain))
-	return plain, store.APIKey{ID: newID(), Hash: hex.EncodeToString(sum[:]), Role: role, PartyID: party, Name: name, CreatedAt: s.clock.Now()}, nil
+	return plain, store.APIKey{ID: newID(), Hash: hex.EncodeToString(sum[:]), Role: string(role), PartyID: party, Name: name, CreatedAt: s.clock.Now()}, nil
 }
 
 // APIKeyByHash finds a key by the SHA-256 (hex) of the plain key, revoked
@@ -46,7 +47,7 @@ func (s *Service) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, 
 }
 
 // CheckKeyRole validates the role and party of a key to be created.
-func CheckKeyRole(role, party string) error {
+func CheckKeyRole(role actor.Role, party string) error {
 	if !slices.Contains(Roles, role) {
 		return fault.Field("role", "角色 %q 无效，须为 integration / buyer / seller / agent / senior_agent / admin / role %q is not one of integration, buyer, seller, agent, senior_agent, admin", role, role)
 	}

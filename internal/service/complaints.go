@@ -419,7 +419,7 @@ func (s *Service) GetComplaint(ctx context.Context, c Caller, id string) (Compla
 func (s *Service) ListComplaints(ctx context.Context, c Caller, f store.ComplaintFilter) ([]ComplaintView, error) {
 	switch c.Role {
 	case RoleBuyer, RoleSeller:
-		f.PartyRole, f.PartyID, f.Queue = c.Role, c.PartyID, false
+		f.PartyRole, f.PartyID, f.Queue = string(c.Role), c.PartyID, false
 	case RoleIntegration, RoleAgent, RoleSenior, RoleAdmin:
 	default:
 		return nil, forbidden("无权查看投诉 / not allowed")
@@ -470,7 +470,7 @@ type Standing struct {
 // PartyStanding returns a party's standing: the party itself and staff
 // may see it.
 func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) (Standing, error) {
-	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != role || c.PartyID != id) {
+	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != role || c.PartyID != id) {
 		return Standing{}, forbidden("只能查看自己的违规记录 / you may see only your own standing")
 	}
 	if !ValidID(id) {
@@ -540,7 +540,7 @@ func (s *Service) GetSanction(ctx context.Context, c Caller, id string) (Sanctio
 	if err != nil {
 		return SanctionView{}, err
 	}
-	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != x.PartyRole || c.PartyID != x.PartyID) {
+	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != x.PartyRole || c.PartyID != x.PartyID) {
 		return SanctionView{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
 	}
 	vs, err := s.st.PartyViolations(ctx, x.PartyRole, x.PartyID)
@@ -569,7 +569,7 @@ func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd Sanc
 		if err != nil {
 			return err
 		}
-		if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != cur.PartyRole || c.PartyID != cur.PartyID) {
+		if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != cur.PartyRole || c.PartyID != cur.PartyID) {
 			return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
 		}
 		actor := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}

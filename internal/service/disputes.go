@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/calendar"
 	"github.com/weiquan/weiquan/internal/dispute"
@@ -18,7 +19,7 @@ import (
 const AggDispute = "dispute"
 
 // RoleSenior is the senior tier (高级专员): appeals and large cases.
-const RoleSenior = "senior_agent"
+const RoleSenior = actor.Senior
 
 // CanSeeDispute: the case's two parties and the platform's staff.
 func CanSeeDispute(c Caller, s dispute.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }

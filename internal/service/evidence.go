@@ -51,7 +51,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 	if err != nil {
 		return store.Evidence{}, err
 	}
-	role, id := c.Role, c.PartyID
+	role, id := string(c.Role), c.PartyID
 	if id == "" {
 		id = keyOf(c)
 	}

@@ -23,7 +23,7 @@ func (s *Service) ListSiteMessages(ctx context.Context, c Caller, unreadOnly boo
 	if err := CheckMessageCaller(c); err != nil {
 		return nil, err
 	}
-	return s.st.ListSiteMessages(ctx, store.SiteMessageFilter{RecipientRole: c.Role, RecipientID: c.PartyID, UnreadOnly: unreadOnly, After: after, Limit: limit})
+	return s.st.ListSiteMessages(ctx, store.SiteMessageFilter{RecipientRole: string(c.Role), RecipientID: c.PartyID, UnreadOnly: unreadOnly, After: after, Limit: limit})
 }
 
 // ReadSiteMessage marks one of the caller's messages read (once) and
@@ -32,8 +32,8 @@ func (s *Service) ReadSiteMessage(ctx context.Context, c Caller, id string) (sto
 	if err := CheckMessageCaller(c); err != nil {
 		return store.SiteMessage{}, err
 	}
-	if err := s.st.MarkSiteMessageRead(ctx, c.Role, c.PartyID, id, s.clock.Now()); err != nil {
+	if err := s.st.MarkSiteMessageRead(ctx, string(c.Role), c.PartyID, id, s.clock.Now()); err != nil {
 		return store.SiteMessage{}, err
 	}
-	return s.st.GetSiteMessage(ctx, c.Role, c.PartyID, id)
+	return s.st.GetSiteMessage(ctx, string(c.Role), c.PartyID, id)
 }

@@ -88,7 +88,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 		}
 		nr := store.ScriptRow{ID: sc.ID, Status: "edited", Body: string(body), Version: cur + 1, CreatedAt: created, UpdatedAt: now}
 		cm.Scripts = append(cm.Scripts, store.Row[store.ScriptRow]{Value: nr, Prev: prev})
-		actor, _ := json.Marshal(map[string]string{"role": c.Role, "id": c.PartyID, "via": c.Via})
+		actor, _ := json.Marshal(map[string]string{"role": string(c.Role), "id": c.PartyID, "via": c.Via})
 		if reason == "" {
 			reason = "管理员修改话术 / admin edited the script"
 		}

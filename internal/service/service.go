@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/evidence"
@@ -90,7 +91,7 @@ func (s *Service) RecordPolicy(ctx context.Context) error {
 // An integration key acting for a party arrives here as that party, with Via
 // naming the key.
 type Caller struct {
-	Role    string // integration, buyer, seller, agent, senior_agent, admin
+	Role    actor.Role // integration, buyer, seller, agent, senior_agent, admin
 	PartyID string
 	Via     string
 	// Idem, when set, is the request's Idempotency-Key: a command stores its
@@ -98,17 +99,17 @@ type Caller struct {
 	Idem *Idem
 }
 
-// Roles of callers.
+// Roles of callers (aliases of internal/actor, the one vocabulary).
 const (
-	RoleIntegration = "integration"
-	RoleBuyer       = "buyer"
-	RoleSeller      = "seller"
-	RoleAgent       = "agent"
-	RoleAdmin       = "admin"
+	RoleIntegration = actor.Integration
+	RoleBuyer       = actor.Buyer
+	RoleSeller      = actor.Seller
+	RoleAgent       = actor.Agent
+	RoleAdmin       = actor.Admin
 )
 
 // Roles lists the valid caller roles.
-var Roles = []string{RoleIntegration, RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
+var Roles = []actor.Role{RoleIntegration, RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
 
 func (c Caller) actorJSON() json.RawMessage {
 	b, _ := json.Marshal(aftersale.Actor{Role: aftersale.Role(c.Role), ID: c.PartyID, Via: c.Via})

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
@@ -21,13 +22,22 @@ import (
 // address is shown only through RevealContact, which logs it).
 
 // WebRoles are the roles of people who sign in to the pages.
-var WebRoles = []string{RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
+var WebRoles = []actor.Role{RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
 
 // StaffRoles are the roles an admin creates, disables and enables on the
 // people page.
-var StaffRoles = []string{RoleAgent, RoleSenior}
+var StaffRoles = []actor.Role{RoleAgent, RoleSenior}
 
 const bcryptCost = 11
+
+// roleStrings is roles as the store keeps them.
+func roleStrings(roles []actor.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
 
 // The sign-in rate limit: after SignInMaxFailures failed sign-ins of one
 // login from one address within SignInWindow, that login is refused from
@@ -51,8 +61,8 @@ var (
 type NewWebUser struct {
 	Login       string
 	Password    string
-	Role        string // buyer, seller, agent, senior_agent, admin
-	PartyID     string // buyers and sellers: their party id in orders
+	Role        actor.Role // buyer, seller, agent, senior_agent, admin
+	PartyID     string     // buyers and sellers: their party id in orders
 	DisplayName string
 	Phone       string
 	Address     string
@@ -71,10 +81,10 @@ func (s *Service) CreateWebUser(ctx context.Context, u NewWebUser) (store.WebUse
 
 // newWebUser validates a user to create and hashes its password.
 func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
-	if !slices.Contains(WebRoles, u.Role) {
+	if !slices.Contains(WebRoles, actor.Role(u.Role)) {
 		return store.WebUser{}, fault.Field("role", "角色须为 buyer / seller / agent / senior_agent / admin / role must be buyer, seller, agent, senior_agent or admin")
 	}
-	if (u.Role == RoleBuyer || u.Role == RoleSeller) != (u.PartyID != "") || (u.PartyID != "" && !ValidID(u.PartyID)) {
+	if (actor.Role(u.Role) == RoleBuyer || actor.Role(u.Role) == RoleSeller) != (u.PartyID != "") || (u.PartyID != "" && !ValidID(u.PartyID)) {
 		return store.WebUser{}, fault.Field("party_id", "买家/卖家须绑定参与方ID，其他角色不绑定 / buyers and sellers need a party id, other roles none")
 	}
 	if !ValidID(u.Login) {
@@ -87,7 +97,7 @@ func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
 	if err != nil {
 		return store.WebUser{}, err
 	}
-	wu := store.WebUser{ID: newID(), Login: u.Login, PasswordHash: string(hash), Role: u.Role, PartyID: u.PartyID,
+	wu := store.WebUser{ID: newID(), Login: u.Login, PasswordHash: string(hash), Role: string(u.Role), PartyID: u.PartyID,
 		DisplayName: u.DisplayName, Phone: u.Phone, Address: u.Address, CreatedAt: s.clock.Now()}
 	if wu.DisplayName == "" {
 		wu.DisplayName = u.Login
@@ -207,12 +217,12 @@ func (s *Service) Counterparty(ctx context.Context, c Caller, o order.Order) (st
 		return "", fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", o.ID, o.ID)
 	}
 	if c.Role == RoleBuyer {
-		if u, err := s.st.WebUserByParty(ctx, RoleSeller, o.SellerID); err == nil {
+		if u, err := s.st.WebUserByParty(ctx, string(RoleSeller), o.SellerID); err == nil {
 			return u.DisplayName, nil
 		}
 		return o.SellerID, nil
 	}
-	if u, err := s.st.WebUserByParty(ctx, RoleBuyer, o.BuyerID); err == nil {
+	if u, err := s.st.WebUserByParty(ctx, string(RoleBuyer), o.BuyerID); err == nil {
 		return MaskName(u.DisplayName), nil
 	}
 	return MaskName(o.BuyerID), nil
@@ -232,7 +242,7 @@ func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID,
 		return "", err
 	}
 	pid := d.BuyerID
-	switch side {
+	switch actor.Role(side) {
 	case RoleBuyer:
 	case RoleSeller:
 		pid = d.SellerID
@@ -246,7 +256,7 @@ func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID,
 	if err != nil {
 		return "", err
 	}
-	if err := s.st.InsertPIIReveal(ctx, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: c.Role,
+	if err := s.st.InsertPIIReveal(ctx, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: string(c.Role),
 		SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.clock.Now()}); err != nil {
 		return "", err
 	}
@@ -274,7 +284,7 @@ func (s *Service) StaffNames(ctx context.Context) map[string]string {
 	n := map[string]string{}
 	if users, err := s.st.ListWebUsers(ctx, 1000); err == nil {
 		for _, u := range users {
-			if u.Role != RoleBuyer && u.Role != RoleSeller && u.DisplayName != "" {
+			if r := actor.Role(u.Role); r != RoleBuyer && r != RoleSeller && u.DisplayName != "" {
 				n["web:"+u.Login] = u.DisplayName
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -45,12 +46,15 @@ type session struct {
 // Caller is the service caller of the signed-in user: buyers and sellers
 // act as their party; staff are named by their login.
 func (s *session) Caller() service.Caller {
-	switch s.User.Role {
+	switch s.role() {
 	case service.RoleBuyer, service.RoleSeller:
-		return service.Caller{Role: s.User.Role, PartyID: s.User.PartyID, Via: "web:" + s.User.Login}
+		return service.Caller{Role: s.role(), PartyID: s.User.PartyID, Via: "web:" + s.User.Login}
 	}
-	return service.Caller{Role: s.User.Role, Via: "web:" + s.User.Login}
+	return service.Caller{Role: s.role(), Via: "web:" + s.User.Login}
 }
+
+// role is the signed-in user's role (stored as its name).
+func (s *session) role() actor.Role { return actor.Role(s.User.Role) }
 
 // checkCSRF compares the form's token with the session's (constant time).
 // The cross-origin check (Sec-Fetch-Site / Origin) has already run.

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/weiquan/weiquan/internal/actor"
 )
 
 //go:embed views
@@ -119,7 +121,12 @@ func (b Base) T(key string, args ...any) (string, error) {
 func (b Base) Is(roles ...string) bool { return b.User != nil && slices.Contains(roles, b.User.Role) }
 
 // Staff reports whether the user is an agent, senior agent or admin.
-func (b Base) Staff() bool { return b.Is("agent", "senior_agent", "admin") }
+func (b Base) Staff() bool {
+	return b.User != nil && slices.Contains(staffOf, actor.Role(b.User.Role))
+}
+
+// staffOf are the platform staff roles.
+var staffOf = []actor.Role{actor.Agent, actor.Senior, actor.Admin}
 
 // Other is the other language (for the switch).
 func (b Base) Other() string {

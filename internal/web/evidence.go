@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"sync"
 
 	"github.com/weiquan/weiquan/internal/abuse"
 	"github.com/weiquan/weiquan/internal/evidence"
@@ -34,18 +33,12 @@ type segment struct {
 	Reason string
 }
 
-var (
-	abuseOnce sync.Once
-	abuseDet  *abuse.Detector
-)
-
 // markAbuse splits a message at the detector's findings (rune offsets).
-func markAbuse(m evidence.ChatMessage) chatLine {
-	abuseOnce.Do(func() { abuseDet = abuse.New() })
+func markAbuse(det *abuse.Detector, m evidence.ChatMessage) chatLine {
 	line := chatLine{ChatMessage: m}
 	runes := []rune(m.Text)
 	pos := 0
-	for _, f := range abuseDet.Scan(m.Text) {
+	for _, f := range det.Scan(m.Text) {
 		if f.Start < pos || f.End > len(runes) || f.Start >= f.End {
 			continue
 		}
@@ -87,7 +80,7 @@ func (a *App) loadEvidence(ctx context.Context, c service.Caller, caseID string)
 				rc.Close()
 				if json.Unmarshal(b, &log) == nil {
 					for _, m := range log.Messages {
-						v.Chat = append(v.Chat, markAbuse(m))
+						v.Chat = append(v.Chat, markAbuse(a.opts.Text.Abuse(), m))
 					}
 				}
 			}

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -91,7 +93,7 @@ type createdSecret struct {
 type adminKeysPage struct {
 	Base
 	Keys    []store.APIKey
-	Roles   []string
+	Roles   []actor.Role
 	Created *createdSecret
 	Audit   []store.AdminAudit
 }
@@ -165,13 +167,13 @@ func editableJSON(b *policy.Book) string {
 type adminUsersPage struct {
 	Base
 	Users      []store.WebUser
-	StaffRoles []string
+	StaffRoles []actor.Role
 	Audit      []store.AdminAudit
 }
 
 // Manageable reports whether the people page may disable or enable the user.
 func (p *adminUsersPage) Manageable(u store.WebUser) bool {
-	return contains(service.StaffRoles, u.Role)
+	return slices.Contains(service.StaffRoles, actor.Role(u.Role))
 }
 
 func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) error {

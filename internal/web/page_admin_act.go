@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 )
@@ -23,7 +24,7 @@ func (s *session) actor() service.WebActor {
 // adminKeyCreate creates an API key and shows it once.
 func (a *App) adminKeyCreate(w http.ResponseWriter, r *http.Request, s *session) error {
 	role, party, name := r.FormValue("role"), strings.TrimSpace(r.FormValue("party")), strings.TrimSpace(r.FormValue("name"))
-	plain, k, err := a.svc.IssueAPIKey(r.Context(), s.Caller(), s.actor(), role, party, name)
+	plain, k, err := a.svc.IssueAPIKey(r.Context(), s.Caller(), s.actor(), actor.Role(role), party, name)
 	if err != nil {
 		return err
 	}
@@ -91,7 +92,7 @@ func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session
 
 // adminUserCreate creates an agent or a senior agent.
 func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session) error {
-	role := r.FormValue("role")
+	role := actor.Role(r.FormValue("role"))
 	u, err := a.svc.CreateStaffUser(r.Context(), s.Caller(), s.actor(), service.NewWebUser{Login: strings.TrimSpace(r.FormValue("login")),
 		Password: r.FormValue("password"), Role: role, DisplayName: strings.TrimSpace(r.FormValue("display_name"))})
 	if err != nil {

@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"net/http"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/lint"
@@ -23,27 +20,14 @@ type lintVM struct {
 // T translates for the partial.
 func (v lintVM) T(key string, args ...any) (string, error) { return v.base.T(key, args...) }
 
-var linterCache struct {
-	sync.Mutex
-	key string
-	l   *lint.Linter
-}
-
-// linter returns the draft linter of the script library in force, built
-// once per library content.
+// linter returns the draft linter of the script library in force (the
+// process's one set of text engines rebuilds it when the library changes).
 func (a *App) linter(ctx context.Context) (*lint.Linter, *script.Library, error) {
 	lib, _, err := a.svc.Scripts(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, _ := json.Marshal(lib)
-	sum := sha256.Sum256(b)
-	linterCache.Lock()
-	defer linterCache.Unlock()
-	if linterCache.l == nil || linterCache.key != string(sum[:]) {
-		linterCache.key, linterCache.l = string(sum[:]), lint.New(lib)
-	}
-	return linterCache.l, lib, nil
+	return a.opts.Text.Linter(lib), lib, nil
 }
 
 const maxLintRunes = 4000
@@ -77,13 +61,17 @@ type scriptSuggestion struct {
 	Script     script.Rendered
 }
 
-// suggestScripts ranks the reply scripts for a case's text (at most 3).
+// suggestScripts ranks the reply scripts for a case's text (at most 3),
+// with the same router (and trained models) as POST /v1/scripts/suggest.
 func (a *App) suggestScripts(ctx context.Context, text string) []scriptSuggestion {
-	_, lib, err := a.linter(ctx)
-	if err != nil || text == "" {
+	if text == "" {
 		return nil
 	}
-	res := script.NewRouter(lib, nil).Suggest(text)
+	lib, _, err := a.svc.Scripts(ctx)
+	if err != nil {
+		return nil
+	}
+	res := a.opts.Text.Suggest(lib, text)
 	var out []scriptSuggestion
 	for _, sg := range res.Suggestions {
 		sc, ok := lib.Scenario(sg.Scenario)

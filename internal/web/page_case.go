@@ -120,7 +120,7 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	}
 	v.Mine = staff && d.Assignee == keyOfCaller(c)
 	if !staff {
-		v.MyParty = c.Role
+		v.MyParty = string(c.Role)
 	}
 	if v.Evidence, err = a.loadEvidence(ctx, c, d.ID); err != nil {
 		return err
@@ -136,9 +136,9 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	v.Timeline = append(eventsVM(arecs, staff), eventsVM(drecs, staff)...)
 	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
 	if staff {
-		for _, side := range []string{service.RoleBuyer, service.RoleSeller} {
+		for _, side := range []string{string(service.RoleBuyer), string(service.RoleSeller)} {
 			pid := d.BuyerID
-			if side == service.RoleSeller {
+			if side == string(service.RoleSeller) {
 				pid = d.SellerID
 			}
 			p, err := a.svc.CaseParty(ctx, c, side, pid)

@@ -65,7 +65,7 @@ func (a *App) complaintView(w http.ResponseWriter, r *http.Request, s *session) 
 	staff := v.Staff()
 	switch {
 	case staff:
-	case string(cv.ComplainantRole) == c.Role && cv.ComplainantID == c.PartyID:
+	case string(cv.ComplainantRole) == string(c.Role) && cv.ComplainantID == c.PartyID:
 		v.Side = "complainant"
 	default:
 		v.Side = "respondent"
@@ -204,7 +204,7 @@ func (a *App) complaintCreate(w http.ResponseWriter, r *http.Request, s *session
 // staff queue (priority order).
 func (a *App) listComplaints(r *http.Request, s *session, status string) ([]complaintRow, error) {
 	f := store.ComplaintFilter{Limit: 100, Status: status}
-	if s.User.Role == service.RoleBuyer || s.User.Role == service.RoleSeller {
+	if s.role() == service.RoleBuyer || s.role() == service.RoleSeller {
 		f.PartyRole, f.PartyID = s.User.Role, s.User.PartyID
 	} else {
 		f.Queue = true

@@ -295,7 +295,7 @@ func (a *App) pointsChart(ctx context.Context, s *session, v *dashboardPage) err
 		byParty[k] = append(byParty[k], x)
 	}
 	v.Data.Points = map[string][]int{}
-	for _, role := range []string{service.RoleBuyer, service.RoleSeller} {
+	for _, role := range []string{string(service.RoleBuyer), string(service.RoleSeller)} {
 		for _, cls := range []string{"A", "B"} {
 			v.Data.Points[role+"."+cls] = make([]int, len(v.Data.Bands))
 			lbl, _ := v.T("role." + role)

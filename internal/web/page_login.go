@@ -85,7 +85,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request, s *session) error {
 // home sends each role to its start page.
 func (a *App) home(w http.ResponseWriter, r *http.Request, s *session) error {
 	to := "/portal"
-	switch s.User.Role {
+	switch s.role() {
 	case service.RoleAgent, service.RoleSenior:
 		to = "/workbench"
 	case service.RoleAdmin:

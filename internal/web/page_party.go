@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 )
@@ -22,7 +23,7 @@ type partyPage struct {
 func (a *App) partyStanding(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c := r.Context(), s.Caller()
 	role, id := r.PathValue("role"), r.PathValue("id")
-	if role != service.RoleBuyer && role != service.RoleSeller {
+	if actor.Role(role) != service.RoleBuyer && actor.Role(role) != service.RoleSeller {
 		return fault.New(fault.NotFound, "页面不存在 / page not found")
 	}
 	v := partyPage{Base: a.base(r, s, "title.party"), Role: role, PartyID: id}
@@ -33,7 +34,7 @@ func (a *App) partyStanding(w http.ResponseWriter, r *http.Request, s *session) 
 	case !fault.Is(err, fault.NotFound):
 		return err
 	}
-	if role == service.RoleSeller {
+	if actor.Role(role) == service.RoleSeller {
 		q, err := a.svc.GetSellerQuality(ctx, c, id)
 		switch {
 		case err == nil:

@@ -65,7 +65,7 @@ func (a *App) portal(w http.ResponseWriter, r *http.Request, s *session) error {
 	} else {
 		a.log.Warn("web: standing", "party", s.User.PartyID, "err", err)
 	}
-	if s.User.Role == service.RoleSeller {
+	if s.role() == service.RoleSeller {
 		if q, err := a.svc.GetSellerQuality(ctx, c, s.User.PartyID); err == nil {
 			v.Quality = &q
 		} else {

@@ -29,7 +29,7 @@ func (a *App) requestForm(w http.ResponseWriter, r *http.Request, s *session) er
 }
 
 func (a *App) requestCreate(w http.ResponseWriter, r *http.Request, s *session) error {
-	if s.User.Role != service.RoleBuyer {
+	if s.role() != service.RoleBuyer {
 		return forbiddenErr()
 	}
 	amount, err := parseYuan(r.FormValue("amount"), "amount")

@@ -35,11 +35,14 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/textengine"
 )
 
 // Options configure the pages.
@@ -48,6 +51,10 @@ type Options struct {
 	StrictMessages bool
 	// SecureCookies forces the Secure attribute even on plain-HTTP loopback.
 	SecureCookies bool
+	// Text is the process's one set of text engines, shared with the JSON
+	// API (built at start-up); nil gives keyword-only engines of the pages'
+	// own.
+	Text *textengine.Engines
 }
 
 // App serves the pages.
@@ -63,6 +70,9 @@ type App struct {
 func New(svc *service.Service, log *slog.Logger, o Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
+	}
+	if o.Text == nil {
+		o.Text = textengine.New(nil)
 	}
 	eng, err := newEngine(viewsFS)
 	if err != nil {
@@ -163,7 +173,7 @@ func (a *App) public(mux *http.ServeMux, pattern string, h handlerFunc) {
 	})
 }
 
-func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles ...string) {
+func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles ...actor.Role) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s, err := a.currentSession(r)
 		if err != nil {
@@ -174,7 +184,7 @@ func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles 
 			a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
 			return
 		}
-		if len(roles) > 0 && !contains(roles, s.User.Role) {
+		if len(roles) > 0 && !slices.Contains(roles, s.role()) {
 			// A page of another role does not exist for this user.
 			a.fail(w, r, s, fault.New(fault.NotFound, "页面不存在 / page not found"))
 			return
@@ -227,7 +237,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 		a.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		fe = &fault.Error{Code: fault.Internal, Message: "服务器内部错误 / internal error"}
 	}
-	status := statusOf(fe.Code)
+	status := httpx.Status(fe) // the one code→status table
 	formError := fe.Code == fault.Invalid || fe.Code == fault.Conflict || fe.Code == fault.Forbidden ||
 		fe.Code == fault.PayloadTooBig || fe.Code == fault.Unprocessable
 	if r.Method == http.MethodPost && s != nil && formError {
@@ -249,26 +259,6 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
 	v := errorPage{Base: a.base(r, s, "title.error"), Status: status, Message: msg}
 	a.render(w, r, status, "error", &v)
-}
-
-func statusOf(c fault.Code) int {
-	switch c {
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.Invalid, fault.Unprocessable:
-		return http.StatusUnprocessableEntity
-	case fault.PayloadTooBig:
-		return http.StatusRequestEntityTooLarge
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
 
 func contains(list []string, s string) bool {

@@ -1,4 +1,6 @@
 -- +goose Up
+-- Portable: body is TEXT on both engines (PostgreSQL first had JSONB here and
+-- 00050_text_payloads turns it into TEXT, which is a no-op on a new install).
 -- Platform intervention cases (客服介入). Events and deadlines live in the
 -- shared events and deadlines tables with aggregate_type 'dispute'.
 CREATE TABLE disputes (

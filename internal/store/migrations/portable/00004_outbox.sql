@@ -1,5 +1,6 @@
 -- +goose Up
--- PostgreSQL variant: the payload is JSONB; everything else matches the SQLite set.
+-- Portable: payload is TEXT on both engines (PostgreSQL first had JSONB here and
+-- 00050_text_payloads turns it into TEXT, which is a no-op on a new install).
 -- Transactional outbox (ARCHITECTURE "notify/", "worker/"). Times are
 -- microseconds since the Unix epoch (UTC); flags are INTEGER 0/1.
 
@@ -12,7 +13,7 @@ CREATE TABLE outbox (
     aggregate_type TEXT NOT NULL,
     aggregate_id   TEXT NOT NULL,
     aggregate_seq  BIGINT NOT NULL,
-    payload        JSONB NOT NULL,
+    payload        TEXT NOT NULL,
     created_at     BIGINT NOT NULL,
     fanned_out     INTEGER NOT NULL DEFAULT 0
 );
