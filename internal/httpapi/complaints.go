@@ -147,15 +147,7 @@ func (a *API) getComplaint(r *http.Request, c service.Caller, _ []byte) (int, an
 }
 
 func (a *API) complaintEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	seq, limit, err := eventParams(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	recs, err := a.svc.ComplaintEvents(r.Context(), c, r.PathValue("id"), seq, limit)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, eventPage(recs, limit), nil
+	return a.eventLog(r, c, a.svc.ComplaintEvents)
 }
 
 // complaintActionBody holds every field a complaint action may carry.
@@ -175,7 +167,7 @@ type complaintActionBody struct {
 func (a *API) actComplaint(r *http.Request, c service.Caller, body []byte) (int, any, error) {
 	act := complaint.Action(r.PathValue("action"))
 	if !slices.Contains(complaint.Actions, act) {
-		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+		return 0, nil, unknownAction(act)
 	}
 	var b complaintActionBody
 	if err := decode(body, &b); err != nil {
@@ -212,7 +204,7 @@ type sanctionActionBody struct {
 func (a *API) actSanction(r *http.Request, c service.Caller, body []byte) (int, any, error) {
 	act := penalty.Action(r.PathValue("action"))
 	if !slices.Contains(penalty.Actions, act) {
-		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+		return 0, nil, unknownAction(act)
 	}
 	var b sanctionActionBody
 	if err := decode(body, &b); err != nil {

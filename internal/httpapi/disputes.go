@@ -142,15 +142,7 @@ func (a *API) getDispute(r *http.Request, c service.Caller, _ []byte) (int, any,
 }
 
 func (a *API) disputeEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	seq, limit, err := eventParams(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	recs, err := a.svc.DisputeEvents(r.Context(), c, r.PathValue("id"), seq, limit)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, eventPage(recs, limit), nil
+	return a.eventLog(r, c, a.svc.DisputeEvents)
 }
 
 // disputeBody holds every field a case action may carry; each action uses its own.
@@ -180,7 +172,7 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 		dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
 		dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume:
 	default:
-		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+		return 0, nil, unknownAction(act)
 	}
 	var b disputeBody
 	if err := decode(body, &b); err != nil {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -152,26 +153,26 @@ func eventParams(r *http.Request) (int64, int, error) {
 }
 
 func (a *API) orderEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	// An order the caller may not see is refused before its parameters.
 	if _, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id")); err != nil {
 		return 0, nil, err
 	}
-	seq, limit, err := eventParams(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	recs, err := a.svc.OrderEvents(r.Context(), c, r.PathValue("id"), seq, limit)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, eventPage(recs, limit), nil
+	return a.eventLog(r, c, a.svc.OrderEvents)
 }
 
 func (a *API) aftersaleEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	return a.eventLog(r, c, a.svc.AftersaleEvents)
+}
+
+// eventLog is an aggregate's event log (GET …/{id}/events): the events
+// after ?after_seq, at most ?limit.
+func (a *API) eventLog(r *http.Request, c service.Caller,
+	list func(ctx context.Context, c service.Caller, id string, afterSeq int64, limit int) ([]store.EventRecord, error)) (int, any, error) {
 	seq, limit, err := eventParams(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	recs, err := a.svc.AftersaleEvents(r.Context(), c, r.PathValue("id"), seq, limit)
+	recs, err := list(r.Context(), c, r.PathValue("id"), seq, limit)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -288,7 +289,7 @@ func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int,
 		err = decode(body, &b)
 		cmd.Note = b.Reason
 	default:
-		return 0, nil, fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
+		return 0, nil, unknownAction(act)
 	}
 	if err != nil {
 		return 0, nil, err
@@ -313,4 +314,9 @@ func ifMatch(r *http.Request) (int64, error) {
 		return 0, fault.Field("If-Match", "须为对象的 version（如 \"3\"） / want the object's version, e.g. \"3\"")
 	}
 	return v, nil
+}
+
+// unknownAction refuses an {action} path segment that names no action (404).
+func unknownAction[A ~string](act A) error {
+	return fault.New(fault.NotFound, "未知操作 %q / unknown action %q", act, act)
 }
