@@ -94,13 +94,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if o.Keep {
-			fmt.Fprintf(stdout, "kept          %s (%s)\n", db.Where, db.URL)
-		} else if err := db.Close(false); err != nil {
-			fmt.Fprintf(stdout, "cleanup %s: %v\n", db.Where, err)
-		}
-	}()
+	defer db.finish(o.Keep, stdout)
 	fmt.Fprintf(stdout, "\n== deadlines: %s pending, %s due, %s (%s) ==\n", commas(int64(o.Deadlines)), commas(int64(o.Due)), db.Engine, db.Where)
 	book := server.MustDefaultPolicy()
 	obs := &countingObserver{}
