@@ -91,11 +91,9 @@ func TestCrashRecovery(t *testing.T) {
 		t.Skip("crash test: runs the real binary for ~15s per engine")
 	}
 	bin := weiquanBinary(t)
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			runCrash(t, bin, eng.URL(t))
-		})
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		runCrash(t, bin, eng.URL(t))
+	})
 }
 
 // ---- the server process ----

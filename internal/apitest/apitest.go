@@ -57,6 +57,15 @@ func Engines() []Engine {
 	return []Engine{{Name: "sqlite", URL: SQLiteURL}, {Name: "postgres", URL: PostgresURL}}
 }
 
+// EachEngine runs f as a subtest, named after the engine, on each engine of
+// Engines in turn.
+func EachEngine(t *testing.T, f func(t *testing.T, eng Engine)) {
+	t.Helper()
+	for _, eng := range Engines() {
+		t.Run(eng.Name, func(t *testing.T) { f(t, eng) })
+	}
+}
+
 // SQLiteURL returns a fresh SQLite database file URL.
 func SQLiteURL(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "weiquan.db")
@@ -122,17 +131,26 @@ var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // Open starts the API on dbURL with the default rule book.
 func Open(t testing.TB, dbURL string) *Env { return OpenWith(t, dbURL, policy.Default()) }
 
-// OpenWith starts the API on dbURL with a rule book.
-func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
+// OpenStore opens the store at dbURL and migrates it to the latest
+// version; the store is closed when the test ends.
+func OpenStore(t testing.TB, dbURL string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("open %s: %v", dbURL, err)
 	}
+	t.Cleanup(func() { st.Close() })
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	return st
+}
+
+// OpenWith starts the API on dbURL with a rule book.
+func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
+	t.Helper()
+	st := OpenStore(t, dbURL)
 	clk := clock.NewManual(Start)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := metrics.New(st, clk.Now)
@@ -146,8 +164,7 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	srv := httptest.NewServer(api.Handler())
 	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, keys: map[string]string{}}
 	t.Cleanup(func() {
-		srv.Close()
-		st.Close()
+		srv.Close() // the store closes after: OpenStore's clean-up was registered first
 		// A route said to store its Idempotency-Key response in a service
 		// transaction that did not would lose exactly-once under races.
 		if n := api.UntransactedIdem(); n > 0 {

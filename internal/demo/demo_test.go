@@ -51,14 +51,7 @@ type filled struct {
 func fill(t *testing.T, o Options) filled {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, apitest.SQLiteURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := apitest.OpenStore(t, apitest.SQLiteURL(t))
 	clk := clock.NewManual(testNow)
 	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	sum, err := Fill(ctx, svc, clk, o)

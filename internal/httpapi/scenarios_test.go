@@ -14,10 +14,9 @@ import (
 	"github.com/weiquan/weiquan/internal/service"
 )
 
+// forEachEngine runs fn on a fresh API on each engine.
 func forEachEngine(t *testing.T, fn func(t *testing.T, e *apitest.Env)) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) { fn(t, apitest.Open(t, eng.URL(t))) })
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) { fn(t, apitest.Open(t, eng.URL(t))) })
 }
 
 func TestAuthAndVisibility(t *testing.T) {
