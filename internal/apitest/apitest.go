@@ -265,6 +265,23 @@ func (e *Env) Do(r Req) Resp {
 	return Resp{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
+// Escalate has the seller refuse the after-sales request (refusal is the
+// body of the refuse action) and the buyer escalate it to the platform, and
+// returns the id of the intervention case it opened, as the buyer's case
+// list shows it.
+func (e *Env) Escalate(requestID, buyerKey, sellerKey string, refusal map[string]any) string {
+	e.T.Helper()
+	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/refuse", Key: sellerKey, Body: refusal})
+	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/escalate", Key: buyerKey})
+	for _, it := range e.Must(200, Req{Method: "GET", Path: "/v1/disputes", Key: buyerKey}).JSON()["items"].([]any) {
+		if c := it.(map[string]any); c["aftersale_id"] == requestID {
+			return c["id"].(string)
+		}
+	}
+	e.T.Fatalf("escalating %s opened no case the buyer sees", requestID)
+	return ""
+}
+
 // Must performs a call and fails the test unless the status matches.
 func (e *Env) Must(status int, r Req) Resp {
 	e.T.Helper()
