@@ -71,24 +71,39 @@ func SQLiteURL(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "weiquan.db")
 }
 
+// ServerURL returns the URL of the test server of a kind (what) named by the
+// environment variable env. Without it t is skipped, with a hint naming env
+// and an example URL, or fails when the variable require is "1" (CI).
+func ServerURL(t testing.TB, what, env, require, example string) string {
+	t.Helper()
+	u := os.Getenv(env)
+	if u == "" {
+		if os.Getenv(require) == "1" {
+			t.Fatalf("%s=1 but %s is empty", require, env)
+		}
+		t.Skipf("%s tests skipped: set %s (e.g. %s)", what, env, example)
+	}
+	return u
+}
+
+// Unique returns 12 random hex digits, to name a test's private schema,
+// stream or subject.
+func Unique() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // PostgresURL returns the URL of a fresh schema on the test server.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		if os.Getenv(RequirePostgresEnv) == "1" {
-			t.Fatalf("%s=1 but %s is empty", RequirePostgresEnv, PostgresEnv)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
-	}
+	base := ServerURL(t, "PostgreSQL", PostgresEnv, RequirePostgresEnv, "postgres://postgres@127.0.0.1:5432/test")
 	db, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer db.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "wqt_" + hex.EncodeToString(b[:])
+	schema := "wqt_" + Unique()
 	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("postgres at %s: create schema: %v", base, err)
 	}
