@@ -606,13 +606,11 @@ func parallel[T any](n int, items []T, fn func(T)) {
 	ch := make(chan T)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for it := range ch {
 				fn(it)
 			}
-		}()
+		})
 	}
 	for _, it := range items {
 		ch <- it
@@ -653,11 +651,9 @@ func runCrash(t *testing.T, bin, dbURL string) {
 	c1 := newClient(base, key)
 	loadStart := time.Now()
 	for g := range crashWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			(&loadWorker{t: t, id: g, c: c1, rec: rec, stop: stop}).run()
-		}()
+		})
 	}
 	stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
 	defer stopLoad()

@@ -130,9 +130,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 		gwg      sync.WaitGroup
 	)
 	for g := range genErrs {
-		gwg.Add(1)
-		go func() {
-			defer gwg.Done()
+		gwg.Go(func() {
 			for {
 				start := int(nextFrom.Add(loadChunk)) - loadChunk
 				if start >= o.Deadlines || gctx.Err() != nil {
@@ -150,7 +148,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 					return
 				}
 			}
-		}()
+		})
 	}
 	go func() { gwg.Wait(); close(chunks) }()
 	var (
@@ -162,9 +160,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 		nextReport = o.Deadlines / 10
 	)
 	for range loaders {
-		lwg.Add(1)
-		go func() {
-			defer lwg.Done()
+		lwg.Go(func() {
 			for c := range chunks {
 				is := time.Now()
 				err := bulk.Insert(gctx, c.tables...)
@@ -186,7 +182,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 				}
 				lmu.Unlock()
 			}
-		}()
+		})
 	}
 	lwg.Wait()
 	genErr := errors.Join(genErrs...)
@@ -247,9 +243,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	}()
 	var wg sync.WaitGroup
 	for range o.FireWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			stalled := 0
 			for ctx.Err() == nil {
 				bs := time.Now()
@@ -287,7 +281,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 					stalled = 0
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	res.CPU = cpu.stop()

@@ -136,13 +136,11 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 	end := start.Add(o.Duration)
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for n := 0; time.Now().Before(end) && ctx.Err() == nil; n++ {
 				w.lifecycle(ctx, (w.id+n)%len(flowNames))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)

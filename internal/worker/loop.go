@@ -23,9 +23,7 @@ func newLoop() *loop { return &loop{kick: make(chan struct{}, 1)} }
 func (l *loop) start(ctx context.Context, goroutines int, interval time.Duration, drain func(context.Context)) {
 	ctx, l.stop = context.WithCancel(ctx)
 	for range max(goroutines, 1) {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
+		l.wg.Go(func() {
 			t := time.NewTicker(interval)
 			defer t.Stop()
 			for {
@@ -37,7 +35,7 @@ func (l *loop) start(ctx context.Context, goroutines int, interval time.Duration
 				case <-l.kick:
 				}
 			}
-		}()
+		})
 	}
 }
 
