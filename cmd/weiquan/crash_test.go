@@ -28,6 +28,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/bench"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -90,11 +91,9 @@ func TestCrashRecovery(t *testing.T) {
 		t.Skip("crash test: runs the real binary for ~15s per engine")
 	}
 	bin := weiquanBinary(t)
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			runCrash(t, bin, eng.URL(t))
-		})
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		runCrash(t, bin, eng.URL(t))
+	})
 }
 
 // ---- the server process ----
@@ -241,53 +240,20 @@ func freeAddr(t *testing.T) string {
 
 // ---- the HTTP client ----
 
-type apiClient struct {
-	base, key string
-	hc        *http.Client
-}
+// apiClient is the load harness's client, called without a context.
+type apiClient struct{ *bench.Client }
 
 func newClient(base, key string) *apiClient {
 	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
-	return &apiClient{base: base, key: key, hc: &http.Client{Transport: tr, Timeout: 15 * time.Second}}
+	return &apiClient{&bench.Client{Base: base, Key: key, HTTP: &http.Client{Transport: tr, Timeout: 15 * time.Second}}}
 }
 
-type apiResp struct {
-	Status int
-	Body   []byte
-	Header http.Header
-}
+type apiResp = bench.Response
 
 // do performs one call. An error means no complete response arrived: the
 // outcome is unknown.
 func (c *apiClient) do(method, path, actAs, idemKey string, body []byte) (apiResp, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		return apiResp{}, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if actAs != "" {
-		req.Header.Set("X-Act-As", actAs)
-	}
-	if idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
-	}
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return apiResp{}, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return apiResp{}, err
-	}
-	return apiResp{Status: res.StatusCode, Body: b, Header: res.Header}, nil
+	return c.Do(context.Background(), method, path, actAs, idemKey, string(body))
 }
 
 // get decodes a 200 response into v; errors are reported, not fatal (it is
@@ -640,13 +606,11 @@ func parallel[T any](n int, items []T, fn func(T)) {
 	ch := make(chan T)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for it := range ch {
 				fn(it)
 			}
-		}()
+		})
 	}
 	for _, it := range items {
 		ch <- it
@@ -687,11 +651,9 @@ func runCrash(t *testing.T, bin, dbURL string) {
 	c1 := newClient(base, key)
 	loadStart := time.Now()
 	for g := range crashWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			(&loadWorker{t: t, id: g, c: c1, rec: rec, stop: stop}).run()
-		}()
+		})
 	}
 	stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
 	defer stopLoad()
@@ -994,8 +956,8 @@ func runCrash(t *testing.T, bin, dbURL string) {
 	// waits up to 5s for a connection that was accepted but never carried
 	// a request (Go's Transport dials such spares under concurrency), which
 	// would make the bound below flaky; see the report on server.Close.
-	c1.hc.CloseIdleConnections()
-	c2.hc.CloseIdleConnections()
+	c1.HTTP.CloseIdleConnections()
+	c2.HTTP.CloseIdleConnections()
 	took := srv2.terminate(t)
 	t.Logf("SIGTERM: exit 0 after %v", took.Round(time.Millisecond))
 	for _, p := range []string{srv1.log, srv2.log} {

@@ -59,29 +59,53 @@ func Engines() []Engine {
 	return []Engine{{Name: "sqlite", URL: SQLiteURL}, {Name: "postgres", URL: PostgresURL}}
 }
 
+// EachEngine runs f as a subtest, named after the engine, on each engine of
+// Engines in turn.
+func EachEngine(t *testing.T, f func(t *testing.T, eng Engine)) {
+	t.Helper()
+	for _, eng := range Engines() {
+		t.Run(eng.Name, func(t *testing.T) { f(t, eng) })
+	}
+}
+
 // SQLiteURL returns a fresh SQLite database file URL.
 func SQLiteURL(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "weiquan.db")
 }
 
+// ServerURL returns the URL of the test server of a kind (what) named by the
+// environment variable env. Without it t is skipped, with a hint naming env
+// and an example URL, or fails when the variable require is "1" (CI).
+func ServerURL(t testing.TB, what, env, require, example string) string {
+	t.Helper()
+	u := os.Getenv(env)
+	if u == "" {
+		if os.Getenv(require) == "1" {
+			t.Fatalf("%s=1 but %s is empty", require, env)
+		}
+		t.Skipf("%s tests skipped: set %s (e.g. %s)", what, env, example)
+	}
+	return u
+}
+
+// Unique returns 12 random hex digits, to name a test's private schema,
+// stream or subject.
+func Unique() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // PostgresURL returns the URL of a fresh schema on the test server.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		if os.Getenv(RequirePostgresEnv) == "1" {
-			t.Fatalf("%s=1 but %s is empty", RequirePostgresEnv, PostgresEnv)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test)", PostgresEnv)
-	}
+	base := ServerURL(t, "PostgreSQL", PostgresEnv, RequirePostgresEnv, "postgres://postgres@127.0.0.1:5432/test")
 	db, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer db.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "wqt_" + hex.EncodeToString(b[:])
+	schema := "wqt_" + Unique()
 	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("postgres at %s: create schema: %v", base, err)
 	}
@@ -125,17 +149,26 @@ var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // Open starts the API on dbURL with the default rule book.
 func Open(t testing.TB, dbURL string) *Env { return OpenWith(t, dbURL, policy.Default()) }
 
-// OpenWith starts the API on dbURL with a rule book.
-func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
+// OpenStore opens the store at dbURL and migrates it to the latest
+// version; the store is closed when the test ends.
+func OpenStore(t testing.TB, dbURL string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("open %s: %v", dbURL, err)
 	}
+	t.Cleanup(func() { st.Close() })
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	return st
+}
+
+// OpenWith starts the API on dbURL with a rule book.
+func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
+	t.Helper()
+	st := OpenStore(t, dbURL)
 	clk := clock.NewManual(Start)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := metrics.New(st, clk.Now)
@@ -150,8 +183,7 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	srv := httptest.NewServer(api.Handler())
 	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, Text: text, keys: map[string]string{}}
 	t.Cleanup(func() {
-		srv.Close()
-		st.Close()
+		srv.Close() // the store closes after: OpenStore's clean-up was registered first
 		// A route said to store its Idempotency-Key response in a service
 		// transaction that did not would lose exactly-once under races.
 		if n := api.UntransactedIdem(); n > 0 {
@@ -250,6 +282,23 @@ func (e *Env) Do(r Req) Resp {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return Resp{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Escalate has the seller refuse the after-sales request (refusal is the
+// body of the refuse action) and the buyer escalate it to the platform, and
+// returns the id of the intervention case it opened, as the buyer's case
+// list shows it.
+func (e *Env) Escalate(requestID, buyerKey, sellerKey string, refusal map[string]any) string {
+	e.T.Helper()
+	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/refuse", Key: sellerKey, Body: refusal})
+	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/escalate", Key: buyerKey})
+	for _, it := range e.Must(200, Req{Method: "GET", Path: "/v1/disputes", Key: buyerKey}).JSON()["items"].([]any) {
+		if c := it.(map[string]any); c["aftersale_id"] == requestID {
+			return c["id"].(string)
+		}
+	}
+	e.T.Fatalf("escalating %s opened no case the buyer sees", requestID)
+	return ""
 }
 
 // Must performs a call and fails the test unless the status matches.

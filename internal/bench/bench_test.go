@@ -67,18 +67,34 @@ func checkDeadlines(t *testing.T, r *DeadlineResult, n, due int) {
 	}
 }
 
-func TestRunSQLite(t *testing.T) {
-	var out bytes.Buffer
-	rep, err := Run(context.Background(), Options{Concurrency: 3, Duration: 2 * time.Second, Idempotency: true,
-		Deadlines: 2000, Due: 200, Batch: 64, FireWorkers: 1}, &out, &out)
-	t.Log("\n" + out.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLifecycle(t, rep.Lifecycle)
-	checkDeadlines(t, rep.Deadlines, 2000, 200)
-	if rep.Deadlines.Batches < 200/64 {
-		t.Errorf("%d batches for 200 deadlines of 64", rep.Deadlines.Batches)
+// A short run on each engine: the lifecycle load and a deadline burst of
+// 2000 deadlines, 200 of them due, fired in batches.
+func TestRun(t *testing.T) {
+	for _, tc := range []struct {
+		engine             string
+		db                 string // "" is a temporary SQLite file
+		batch, fireWorkers int
+	}{
+		{engine: "sqlite", batch: 64, fireWorkers: 1},
+		{engine: "postgres", db: os.Getenv(apitest.PostgresEnv), batch: 50, fireWorkers: 2},
+	} {
+		t.Run(tc.engine, func(t *testing.T) {
+			if tc.engine == "postgres" && tc.db == "" {
+				t.Skipf("set %s to run on PostgreSQL", apitest.PostgresEnv)
+			}
+			var out bytes.Buffer
+			rep, err := Run(context.Background(), Options{DB: tc.db, Concurrency: 3, Duration: 2 * time.Second, Idempotency: true,
+				Deadlines: 2000, Due: 200, Batch: tc.batch, FireWorkers: tc.fireWorkers}, &out, &out)
+			t.Log("\n" + out.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLifecycle(t, rep.Lifecycle)
+			checkDeadlines(t, rep.Deadlines, 2000, 200)
+			if rep.Deadlines.Batches < 200/tc.batch {
+				t.Errorf("%d batches for 200 deadlines of %d", rep.Deadlines.Batches, tc.batch)
+			}
+		})
 	}
 }
 
@@ -140,22 +156,6 @@ func TestDeadlinesOnlyUnlessDurationGiven(t *testing.T) {
 	if strings.Contains(out.String(), "== lifecycle") {
 		t.Errorf("lifecycle ran without --duration:\n%s", out.String())
 	}
-}
-
-func TestRunPostgres(t *testing.T) {
-	base := os.Getenv(apitest.PostgresEnv)
-	if base == "" {
-		t.Skipf("set %s to run on PostgreSQL", apitest.PostgresEnv)
-	}
-	var out bytes.Buffer
-	rep, err := Run(context.Background(), Options{DB: base, Concurrency: 3, Duration: 2 * time.Second, Idempotency: true,
-		Deadlines: 2000, Due: 200, Batch: 50, FireWorkers: 2}, &out, &out)
-	t.Log("\n" + out.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLifecycle(t, rep.Lifecycle)
-	checkDeadlines(t, rep.Deadlines, 2000, 200)
 }
 
 func TestParsePGBench(t *testing.T) {

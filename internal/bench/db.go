@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,16 @@ func (f *freshDB) Close(keep bool) error {
 		return nil
 	}
 	return f.cleanup()
+}
+
+// finish ends a phase's use of the database: kept (saying where on w) when
+// keep is set, else removed (a failed removal is reported on w).
+func (f *freshDB) finish(keep bool, w io.Writer) {
+	if keep {
+		fmt.Fprintf(w, "kept          %s (%s)\n", f.Where, f.URL)
+	} else if err := f.Close(false); err != nil {
+		fmt.Fprintf(w, "cleanup %s: %v\n", f.Where, err)
+	}
 }
 
 // newFreshDB makes an empty database for a phase named name: a temporary

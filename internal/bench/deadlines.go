@@ -94,13 +94,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if o.Keep {
-			fmt.Fprintf(stdout, "kept          %s (%s)\n", db.Where, db.URL)
-		} else if err := db.Close(false); err != nil {
-			fmt.Fprintf(stdout, "cleanup %s: %v\n", db.Where, err)
-		}
-	}()
+	defer db.finish(o.Keep, stdout)
 	fmt.Fprintf(stdout, "\n== deadlines: %s pending, %s due, %s (%s) ==\n", commas(int64(o.Deadlines)), commas(int64(o.Due)), db.Engine, db.Where)
 	book := server.MustDefaultPolicy()
 	obs := &countingObserver{}
@@ -135,9 +129,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 		gwg      sync.WaitGroup
 	)
 	for g := range genErrs {
-		gwg.Add(1)
-		go func() {
-			defer gwg.Done()
+		gwg.Go(func() {
 			for {
 				start := int(nextFrom.Add(loadChunk)) - loadChunk
 				if start >= o.Deadlines || gctx.Err() != nil {
@@ -155,7 +147,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 					return
 				}
 			}
-		}()
+		})
 	}
 	go func() { gwg.Wait(); close(chunks) }()
 	var (
@@ -167,9 +159,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 		nextReport = o.Deadlines / 10
 	)
 	for range loaders {
-		lwg.Add(1)
-		go func() {
-			defer lwg.Done()
+		lwg.Go(func() {
 			for c := range chunks {
 				is := time.Now()
 				err := bulk.Insert(gctx, c.tables...)
@@ -191,7 +181,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 				}
 				lmu.Unlock()
 			}
-		}()
+		})
 	}
 	lwg.Wait()
 	genErr := errors.Join(genErrs...)
@@ -252,9 +242,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 	}()
 	var wg sync.WaitGroup
 	for range o.FireWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			stalled := 0
 			for ctx.Err() == nil {
 				bs := time.Now()
@@ -292,7 +280,7 @@ func runDeadlines(ctx context.Context, o Options, stdout, stderr io.Writer) (*De
 					stalled = 0
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	res.CPU = cpu.stop()

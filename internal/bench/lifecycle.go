@@ -1,17 +1,13 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -89,7 +85,7 @@ type sample struct {
 
 type lcWorker struct {
 	id          int
-	c           *client
+	c           *Client
 	idem        bool
 	lat         []sample
 	transitions int64
@@ -107,13 +103,7 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if o.Keep {
-			fmt.Fprintf(stdout, "kept          %s (%s)\n", db.Where, db.URL)
-		} else if err := db.Close(false); err != nil {
-			fmt.Fprintf(stdout, "cleanup %s: %v\n", db.Where, err)
-		}
-	}()
+	defer db.finish(o.Keep, stdout)
 	fmt.Fprintf(stdout, "\n== lifecycle: HTTP on loopback, %s (%s) ==\n", db.Engine, db.Where)
 	cfg := config.Default()
 	cfg.DB, cfg.Addr, cfg.LogLevel = db.URL, "127.0.0.1:0", "warn"
@@ -134,7 +124,7 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 		DisableCompression:  true,
 	}
 	defer tr.CloseIdleConnections()
-	c := &client{base: "http://" + srv.Addr, key: key, hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	c := &Client{Base: "http://" + srv.Addr, Key: key, HTTP: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 
 	fmt.Fprintf(stdout, "server        http://%s, %d workers for %s, Idempotency-Key on POSTs: %v\n", srv.Addr, o.Concurrency, o.Duration, o.Idempotency)
 	workers := make([]*lcWorker, o.Concurrency)
@@ -146,13 +136,11 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 	end := start.Add(o.Duration)
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for n := 0; time.Now().Before(end) && ctx.Err() == nil; n++ {
 				w.lifecycle(ctx, (w.id+n)%len(flowNames))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -336,7 +324,7 @@ func (w *lcWorker) call(ctx context.Context, kind int, method, path, actAs, body
 		idem = fmt.Sprintf("bench-%d-%d-%d", w.id, w.seq, kind)
 	}
 	start := time.Now()
-	status, resp, err := w.c.do(ctx, method, path, actAs, idem, body)
+	res, err := w.c.Do(ctx, method, path, actAs, idem, body)
 	w.lat = append(w.lat, sample{d: time.Since(start), k: uint8(kind)})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -344,13 +332,13 @@ func (w *lcWorker) call(ctx context.Context, kind int, method, path, actAs, body
 		}
 		return false
 	}
-	if status/100 != 2 {
-		w.fail(fmt.Sprintf("%s %s: %d %s", method, path, status, truncate(resp, 300)))
+	if res.Status/100 != 2 {
+		w.fail(fmt.Sprintf("%s %s: %d %s", method, path, res.Status, truncate(res.Body, 300)))
 		return false
 	}
 	w.transitions++
 	if dst != nil {
-		if err := json.Unmarshal(resp, dst); err != nil {
+		if err := json.Unmarshal(res.Body, dst); err != nil {
 			w.fail(fmt.Sprintf("%s %s: decode: %v", method, path, err))
 			return false
 		}
@@ -371,87 +359,4 @@ func truncate(b []byte, n int) string {
 		return s[:n] + "…"
 	}
 	return s
-}
-
-// ---- HTTP client ----
-
-type client struct {
-	base string
-	key  string
-	hc   *http.Client
-}
-
-func (c *client) do(ctx context.Context, method, path, actAs, idemKey, body string) (int, []byte, error) {
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if actAs != "" {
-		req.Header.Set("X-Act-As", actAs)
-	}
-	if idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
-	}
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return res.StatusCode, b, err
-}
-
-// scrapeMetrics reads the server's deadline gauges and transition counter.
-func scrapeMetrics(ctx context.Context, c *client) (map[string]float64, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", c.base+"/metrics", nil)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		return nil, errors.New(res.Status)
-	}
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "weiquan_deadlines_") && !strings.HasPrefix(line, "weiquan_transitions_total") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			continue
-		}
-		name := line[:i]
-		if strings.HasPrefix(name, "weiquan_transitions_total") {
-			out["weiquan_transitions_total"] += v
-			continue
-		}
-		if strings.HasPrefix(name, "weiquan_deadlines_fired_total") {
-			continue
-		}
-		out[name] = v
-	}
-	return out, sc.Err()
 }

@@ -125,24 +125,21 @@ func (c Config) Validate() error {
 // EvidencePath is the evidence directory: the configured one, else beside
 // the SQLite database file, else ./weiquan-evidence.
 func (c Config) EvidencePath() string {
-	if c.EvidenceDir != "" {
-		return c.EvidenceDir
-	}
-	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && p != ":memory:" {
-		return p + "-evidence"
-	}
-	return "./weiquan-evidence"
+	return cmp.Or(c.EvidenceDir, c.besideDB("-evidence", "./weiquan-evidence"))
 }
 
 // SMSPath is where SMS are written without a gateway.
 func (c Config) SMSPath() string {
-	if c.SMSFile != "" {
-		return c.SMSFile
-	}
+	return cmp.Or(c.SMSFile, c.besideDB("-sms.jsonl", "./weiquan-sms.jsonl"))
+}
+
+// besideDB is the SQLite database file's path with suffix appended, or
+// fallback when the database is not a SQLite file (PostgreSQL, :memory:).
+func (c Config) besideDB(suffix, fallback string) string {
 	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && p != ":memory:" {
-		return p + "-sms.jsonl"
+		return p + suffix
 	}
-	return "./weiquan-sms.jsonl"
+	return fallback
 }
 
 // Level parses LogLevel.

@@ -75,6 +75,31 @@ func (f *filler) complaints() {
 	decide := func(at time.Time, p *planned, by service.Caller, v complaint.Verdict, reason, rule string, comp money.Fen) {
 		act(at, p, by, complaint.Command{Action: complaint.DecideIt, Verdict: v, Reason: reason, RuleIDs: []string{rule}, Compensation: comp})
 	}
+	// hearing is a complaint on a new order (shop and buyer by index, taken to
+	// stage as order does) that the respondent answered and the agent decided;
+	// days are how long before now the order was created, the complaint filed,
+	// answered and decided. The buyer complains unless bySeller.
+	type hearing struct {
+		days         [4]int
+		shop, buyer  int
+		stage, typ   string
+		bySeller     bool
+		claim, comp  money.Fen
+		desc, answer string
+		verdict      complaint.Verdict
+		reason, rule string
+	}
+	hear := func(c hearing) (*plannedOrder, *planned) {
+		o := order(now.Add(time.Duration(-c.days[0])*d), c.shop, c.buyer, c.stage)
+		from, to := buyerOf(o), sellerOf(o)
+		if c.bySeller {
+			from, to = to, from
+		}
+		p := file(now.Add(time.Duration(-c.days[1])*d), o, c.typ, from, c.claim, c.desc)
+		respond(now.Add(time.Duration(-c.days[2])*d), p, to, c.answer)
+		decide(now.Add(time.Duration(-c.days[3])*d), p, agent, c.verdict, c.reason, c.rule, c.comp)
+		return o, p
+	}
 	deposit := func(at time.Time, i int, amt money.Fen) {
 		s := f.shops[i%len(f.shops)]
 		f.add(at, "deposit "+s.ID, func() error {
@@ -104,20 +129,17 @@ func (f *filler) complaints() {
 	f.expected++ // the seller's 3-day deadline fires during the fill
 
 	// DECIDED: late shipment upheld, compensation paid from the deposit.
-	o = order(now.Add(-20*d), 0, 6, "late")
-	p = file(now.Add(-15*d), o, "late_shipment", buyerOf(o), 0, "付款30小时后才揽收。")
-	respond(now.Add(-14*d), p, sellerOf(o), "仓库爆单，已尽快发出。")
-	decide(now.Add(-13*d), p, agent, complaint.Upheld, "以第一条揽收记录为准，超过发货时限 / judged on the first carrier scan: late", "seed-complaint-late-shipment", 0)
+	hear(hearing{days: [4]int{20, 15, 14, 13}, shop: 0, buyer: 6, stage: "late", typ: "late_shipment",
+		desc: "付款30小时后才揽收。", answer: "仓库爆单，已尽快发出。", verdict: complaint.Upheld,
+		reason: "以第一条揽收记录为准，超过发货时限 / judged on the first carrier scan: late", rule: "seed-complaint-late-shipment"})
 
 	// Two fake shipments of one shop reach 12 points: a public warning, which the shop appeals.
-	o = order(now.Add(-16*d), 1, 7, "fake")
-	p = file(now.Add(-12*d), o, "fake_shipment", buyerOf(o), 0, "运单号一直没有物流信息。")
-	respond(now.Add(-11*d), p, sellerOf(o), "快递公司漏扫。")
-	decide(now.Add(-10*d), p, agent, complaint.Upheld, "发货后多日无揽收记录，认定虚假发货 / no carrier movement: fake shipment", "seed-complaint-fake-shipment", 0)
-	o = order(now.Add(-9*d), 1, 8, "fake")
-	p = file(now.Add(-5*d), o, "fake_shipment", buyerOf(o), 0, "物流信息一直是“已发货”，没有揽收。")
-	respond(now.Add(-4*d), p, sellerOf(o), "已联系快递补扫。")
-	decide(now.Add(-3*d), p, agent, complaint.Upheld, "再次虚假发货 / a fake shipment again", "seed-complaint-fake-shipment", 0)
+	hear(hearing{days: [4]int{16, 12, 11, 10}, shop: 1, buyer: 7, stage: "fake", typ: "fake_shipment",
+		desc: "运单号一直没有物流信息。", answer: "快递公司漏扫。", verdict: complaint.Upheld,
+		reason: "发货后多日无揽收记录，认定虚假发货 / no carrier movement: fake shipment", rule: "seed-complaint-fake-shipment"})
+	hear(hearing{days: [4]int{9, 5, 4, 3}, shop: 1, buyer: 8, stage: "fake", typ: "fake_shipment",
+		desc: "物流信息一直是“已发货”，没有揽收。", answer: "已联系快递补扫。", verdict: complaint.Upheld,
+		reason: "再次虚假发货 / a fake shipment again", rule: "seed-complaint-fake-shipment"})
 	shop := f.shops[1]
 	f.add(now.Add(-1*d), "appeal the sanction of "+shop.ID, func() error {
 		sans, err := f.st.PartySanctions(f.ctx, "seller", shop.ID)
@@ -135,33 +157,28 @@ func (f *filler) complaints() {
 	})
 
 	// Extortion by review upheld: the review is hidden, the buyer loses 6 points and may not buy for 30 days.
-	o = order(now.Add(-15*d), 2, 9, "delivered")
-	p = file(now.Add(-9*d), o, "review_extortion", sellerOf(o), 0, "买家称不退一半货款就给差评，附聊天记录。")
-	respond(now.Add(-8*d), p, buyerOf(o), "只是表达不满。")
-	decide(now.Add(-7*d), p, agent, complaint.Upheld, "聊天记录显示以差评要挟 / the chat shows extortion by review", "seed-complaint-review-extortion", 0)
+	hear(hearing{days: [4]int{15, 9, 8, 7}, shop: 2, buyer: 9, stage: "delivered", typ: "review_extortion", bySeller: true,
+		desc: "买家称不退一半货款就给差评，附聊天记录。", answer: "只是表达不满。", verdict: complaint.Upheld,
+		reason: "聊天记录显示以差评要挟 / the chat shows extortion by review", rule: "seed-complaint-review-extortion"})
 	// A first minor offence is a warning (教育为主, 处罚为辅).
-	o = order(now.Add(-6*d), 3, 10, "unpaid")
-	p = file(now.Add(-4*d), o, "unpaid_order", sellerOf(o), 0, "买家拍下限量款后一直不付款。")
-	respond(now.Add(-3*d), p, buyerOf(o), "忘记付款了。")
-	decide(now.Add(-2*d), p, agent, complaint.Upheld, "初次，警告教育 / a first offence: a warning", "seed-complaint-unpaid-order", 0)
+	hear(hearing{days: [4]int{6, 4, 3, 2}, shop: 3, buyer: 10, stage: "unpaid", typ: "unpaid_order", bySeller: true,
+		desc: "买家拍下限量款后一直不付款。", answer: "忘记付款了。", verdict: complaint.Upheld,
+		reason: "初次，警告教育 / a first offence: a warning", rule: "seed-complaint-unpaid-order"})
 	// Rejected.
-	o = order(now.Add(-14*d), 0, 11, "delivered")
-	p = file(now.Add(-9*d), o, "malicious_refund", sellerOf(o), 0, "买家以质量问题退款，但商品完好。")
-	respond(now.Add(-8*d), p, buyerOf(o), "收到时拉链已坏，有照片。")
-	decide(now.Add(-6*d), p, agent, complaint.Rejected, "买家照片显示拉链损坏，退款有理 / the buyer's photos show the defect", "seed-complaint-malicious-refund", 0)
+	hear(hearing{days: [4]int{14, 9, 8, 6}, shop: 0, buyer: 11, stage: "delivered", typ: "malicious_refund", bySeller: true,
+		desc: "买家以质量问题退款，但商品完好。", answer: "收到时拉链已坏，有照片。", verdict: complaint.Rejected,
+		reason: "买家照片显示拉链损坏，退款有理 / the buyer's photos show the defect", rule: "seed-complaint-malicious-refund"})
 
 	// SECOND_REVIEW: rejected first, the buyer brings new evidence to the senior tier.
-	o = order(now.Add(-14*d), 2, 12, "delivered")
-	p = file(now.Add(-10*d), o, "service_not_delivered", buyerOf(o), 3000, "页面承诺假一赔十，鉴定为假却拒绝赔付。")
-	respond(now.Add(-9*d), p, sellerOf(o), "商品为正品。")
-	decide(now.Add(-7*d), p, agent, complaint.Rejected, "鉴定报告不清晰 / the report is unclear", "seed-complaint-service-not-delivered", 0)
+	o, p = hear(hearing{days: [4]int{14, 10, 9, 7}, shop: 2, buyer: 12, stage: "delivered", typ: "service_not_delivered", claim: 3000,
+		desc: "页面承诺假一赔十，鉴定为假却拒绝赔付。", answer: "商品为正品。", verdict: complaint.Rejected,
+		reason: "鉴定报告不清晰 / the report is unclear", rule: "seed-complaint-service-not-delivered"})
 	act(now.Add(-4*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "补充正规机构鉴定报告", EvidenceIDs: []string{"demo-inspection-report"}})
 
 	// FINAL: upheld with ¥10; the second complaint changed the claim to ¥25; the senior tier paid the difference.
-	o = order(now.Add(-18*d), 3, 13, "delivered")
-	p = file(now.Add(-14*d), o, "service_not_delivered", buyerOf(o), 1000, "承诺的运费险未生效，退货运费自付。")
-	respond(now.Add(-13*d), p, sellerOf(o), "系统原因。")
-	decide(now.Add(-12*d), p, agent, complaint.Upheld, "未履行承诺的运费险 / the promised shipping insurance was not given", "seed-complaint-service-not-delivered", 1000)
+	o, p = hear(hearing{days: [4]int{18, 14, 13, 12}, shop: 3, buyer: 13, stage: "delivered", typ: "service_not_delivered", claim: 1000,
+		desc: "承诺的运费险未生效，退货运费自付。", answer: "系统原因。", verdict: complaint.Upheld,
+		reason: "未履行承诺的运费险 / the promised shipping insurance was not given", rule: "seed-complaint-service-not-delivered", comp: 1000})
 	act(now.Add(-10*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "首次仅赔运费，现要求赔偿往返运费及误工",
 		NewClaim: &complaint.Claim{Text: "赔偿往返运费 ¥25", Amount: 2500}})
 	decide(now.Add(-8*d), p, senior, complaint.Upheld, "往返运费均应由卖家承担 / the seller bears both ways", "seed-complaint-service-not-delivered", 2500)

@@ -198,6 +198,24 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	return sum, nil
 }
 
+// eachPage calls fn on every row of a keyset-paginated store listing, read
+// 500 rows at a time, each page after the id of the last row of the one before.
+func eachPage[T any](ctx context.Context, list func(context.Context, store.ListFilter) ([]T, error), id func(T) string, fn func(T)) error {
+	for after := ""; ; {
+		page, err := list(ctx, store.ListFilter{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, x := range page {
+			fn(x)
+		}
+		if len(page) < 500 {
+			return nil
+		}
+		after = id(page[len(page)-1])
+	}
+}
+
 // count reads the summary's figures back from the store.
 func (f *filler) count(sum *Summary) error {
 	st := f.st
@@ -209,48 +227,32 @@ func (f *filler) count(sum *Summary) error {
 	}
 	perShop := map[string]int{}
 	sum.ByState, sum.ByStatus = map[string]int{}, map[string]int{}
-	for after := ""; ; {
-		page, err := st.ListOrders(f.ctx, store.ListFilter{After: after, Limit: 500})
-		if err != nil {
-			return err
+	if err := eachPage(f.ctx, st.ListOrders, func(o order.Order) string { return o.ID }, func(o order.Order) {
+		sum.Orders++
+		sum.ByState[OrderState(o)]++
+		sum.ByStatus[string(o.Status)]++
+		perShop[o.SellerID]++
+		if o.PresaleShipBy != nil {
+			sum.Presale++
 		}
-		for _, o := range page {
-			sum.Orders++
-			sum.ByState[OrderState(o)]++
-			sum.ByStatus[string(o.Status)]++
-			perShop[o.SellerID]++
-			if o.PresaleShipBy != nil {
-				sum.Presale++
-			}
-		}
-		if len(page) < 500 {
-			break
-		}
-		after = page[len(page)-1].ID
+	}); err != nil {
+		return err
 	}
 	for _, s := range f.shops {
 		sum.Shops = append(sum.Shops, Shop{ID: s.ID, Name: s.Name, Category: s.Category.Name, Orders: perShop[s.ID]})
 	}
 	sum.RequestsByStatus, sum.RequestsByType, sum.RequestsByReason = map[string]int{}, map[string]int{}, map[string]int{}
-	for after := ""; ; {
-		page, err := st.ListAftersales(f.ctx, store.ListFilter{After: after, Limit: 500})
-		if err != nil {
-			return err
+	if err := eachPage(f.ctx, st.ListAftersales, func(r aftersale.State) string { return r.ID }, func(r aftersale.State) {
+		sum.Requests++
+		sum.RequestsByStatus[string(r.Status)]++
+		sum.RequestsByType[string(r.Type)]++
+		sum.RequestsByReason[string(r.Reason)]++
+		if r.Intervention != nil && r.Status.Open() {
+			sum.Intervention++
 		}
-		for _, r := range page {
-			sum.Requests++
-			sum.RequestsByStatus[string(r.Status)]++
-			sum.RequestsByType[string(r.Type)]++
-			sum.RequestsByReason[string(r.Reason)]++
-			if r.Intervention != nil && r.Status.Open() {
-				sum.Intervention++
-			}
-			sum.Events += int(r.Version)
-		}
-		if len(page) < 500 {
-			break
-		}
-		after = page[len(page)-1].ID
+		sum.Events += int(r.Version)
+	}); err != nil {
+		return err
 	}
 	ds, err := st.DeadlineStatsOf(f.ctx, service.AggAftersale, f.now)
 	if err != nil {
@@ -305,6 +307,19 @@ func (s Summary) Print(w io.Writer) {
 		shopsEN = append(shopsEN, fmt.Sprintf("%s (%d)", sh.ID, sh.Orders))
 	}
 	day := func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
+	// closing prints, in one language, the deadline counts, where the listing
+	// titles came from and how many planned steps were skipped (if any).
+	closing := func(deadlines, realTitles, builtInTitles, skipped string) {
+		p(deadlines, s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
+		if s.RealTitles {
+			p(realTitles, s.TitleSource, s.TitlePool)
+		} else {
+			p(builtInTitles, TitlesFile)
+		}
+		if len(s.Skipped) > 0 {
+			p(skipped, len(s.Skipped))
+		}
+	}
 
 	p("== 演示数据已生成（种子 %d，用时 %s）==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
 	p("  模拟时间：%s 至 %s\n", day(s.From), day(s.Now))
@@ -316,16 +331,10 @@ func (s Summary) Print(w io.Writer) {
 	p("    原因：%s\n", list(reasons, s.RequestsByReason, func(k string) string { return cmp.Or(reasonZH[k], k) }, " · "))
 	p("    客服介入中 %d 笔\n", s.Intervention)
 	p("  介入案件：%s（判定 %d 件，申诉 %d 件）\n", caseList(s.CasesByStatus), s.Judged, s.Appealed)
-	p("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
-		s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
-	if s.RealTitles {
-		p("  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n", s.TitleSource, s.TitlePool)
-	} else {
-		p("  商品标题：内置示例标题（未找到 %s）\n", TitlesFile)
-	}
-	if len(s.Skipped) > 0 {
-		p("  注意：%d 个计划步骤被规则拒绝而跳过（规则书与默认值不同？）\n", len(s.Skipped))
-	}
+	closing("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
+		"  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n",
+		"  商品标题：内置示例标题（未找到 %s）\n",
+		"  注意：%d 个计划步骤被规则拒绝而跳过（规则书与默认值不同？）\n")
 	p("\n== Demo marketplace ready (seed %d, %s) ==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
 	p("  simulated time: %s to %s\n", day(s.From), day(s.Now))
 	p("  shops %d in %d categories: %s\n", len(s.Shops), len(cats), strings.Join(shopsEN, ", "))
@@ -335,16 +344,10 @@ func (s Summary) Print(w io.Writer) {
 	p("    types: %s\n", list(types, s.RequestsByType, id, ", "))
 	p("    reasons: %s\n", list(reasons, s.RequestsByReason, id, ", "))
 	p("    under platform intervention: %d\n", s.Intervention)
-	p("  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n",
-		s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
-	if s.RealTitles {
-		p("  listing titles: real Taobao titles (%s, %d usable)\n", s.TitleSource, s.TitlePool)
-	} else {
-		p("  listing titles: built-in examples (%s not found)\n", TitlesFile)
-	}
-	if len(s.Skipped) > 0 {
-		p("  note: %d planned steps were refused by the rule book and skipped\n", len(s.Skipped))
-	}
+	closing("  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n",
+		"  listing titles: real Taobao titles (%s, %d usable)\n",
+		"  listing titles: built-in examples (%s not found)\n",
+		"  note: %d planned steps were refused by the rule book and skipped\n")
 	s.printQuality(w)
 	s.printUsers(w)
 	if len(s.Keys) == 0 {

@@ -52,14 +52,7 @@ type filled struct {
 func fill(t *testing.T, o Options) filled {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, apitest.SQLiteURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := apitest.OpenStore(t, apitest.SQLiteURL(t))
 	clk := clock.NewManual(testNow)
 	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	sum, err := Fill(ctx, svc, st, clk, o)
@@ -75,35 +68,41 @@ func fill(t *testing.T, o Options) filled {
 	return filled{svc: svc, st: st, clk: clk, sum: sum}
 }
 
-func allOrders(t *testing.T, st *store.Store) []order.Order {
+// allPages reads every row of a keyset-paginated store listing.
+func allPages[T any](t *testing.T, list func(context.Context, store.ListFilter) ([]T, error), id func(T) string) []T {
 	t.Helper()
-	var out []order.Order
-	for after := ""; ; {
-		page, err := st.ListOrders(context.Background(), store.ListFilter{After: after, Limit: 200})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, page...)
-		if len(page) < 200 {
-			return out
-		}
-		after = page[len(page)-1].ID
+	var out []T
+	if err := eachPage(context.Background(), list, id, func(x T) { out = append(out, x) }); err != nil {
+		t.Fatal(err)
 	}
+	return out
+}
+
+func allOrders(t *testing.T, st *store.Store) []order.Order {
+	return allPages(t, st.ListOrders, func(o order.Order) string { return o.ID })
 }
 
 func allRequests(t *testing.T, st *store.Store) []aftersale.State {
+	return allPages(t, st.ListAftersales, func(r aftersale.State) string { return r.ID })
+}
+
+// countBy counts the items by key.
+func countBy[T any, K comparable](xs []T, key func(T) K) map[K]int {
+	n := map[K]int{}
+	for _, x := range xs {
+		n[key(x)]++
+	}
+	return n
+}
+
+// wantEvery reports each key of all that counts holds no item of, naming
+// what an item is.
+func wantEvery[K comparable](t *testing.T, what string, all []K, counts map[K]int) {
 	t.Helper()
-	var out []aftersale.State
-	for after := ""; ; {
-		page, err := st.ListAftersales(context.Background(), store.ListFilter{After: after, Limit: 200})
-		if err != nil {
-			t.Fatal(err)
+	for _, k := range all {
+		if counts[k] == 0 {
+			t.Errorf("no %s %v (%v)", what, k, counts)
 		}
-		out = append(out, page...)
-		if len(page) < 200 {
-			return out
-		}
-		after = page[len(page)-1].ID
 	}
 }
 
@@ -148,11 +147,7 @@ func TestFill(t *testing.T) {
 				t.Fatalf("order %s shipped without carrier/tracking", o.ID)
 			}
 		}
-		for _, s := range OrderStates {
-			if states[s] == 0 {
-				t.Errorf("no order in state %s (%v)", s, states)
-			}
-		}
+		wantEvery(t, "order in state", OrderStates, states)
 		if !reflect.DeepEqual(states, sum.ByState) {
 			t.Errorf("summary by state %v, store %v", sum.ByState, states)
 		}
@@ -186,16 +181,8 @@ func TestFill(t *testing.T) {
 				refusalsWithEvidence++
 			}
 		}
-		for _, s := range aftersale.Statuses {
-			if statuses[s] == 0 {
-				t.Errorf("no request in status %s (%v)", s, statuses)
-			}
-		}
-		for _, ty := range aftersale.Types {
-			if types[ty] == 0 {
-				t.Errorf("no request of type %s", ty)
-			}
-		}
+		wantEvery(t, "request in status", aftersale.Statuses, statuses)
+		wantEvery(t, "request of type", aftersale.Types, types)
 		if len(reasons) < 7 {
 			t.Errorf("only %d reasons used: %v", len(reasons), reasons)
 		}
@@ -264,6 +251,10 @@ func TestFill(t *testing.T) {
 			}
 		}
 	})
+
+	// Before the deadlines fire: the fill as it was left.
+	t.Run("cases with every advance status and a suspension", func(t *testing.T) { testAdvancesAndSuspension(t, f) })
+	t.Run("complaints in every status, both ways, with sanctions", func(t *testing.T) { testComplaints(t, f) })
 
 	t.Run("expired deadlines fire at once", func(t *testing.T) {
 		if sum.ExpiredPending == 0 || sum.ExpiredPending >= sum.PendingDeadlines {

@@ -615,6 +615,26 @@ func (f *filler) plan() {
 			fn(i)
 		}
 	}
+	// refusedAt plans a request that the seller refused at tr, made up to sr before.
+	refusedAt := func(tr time.Time, w want) *plannedReq {
+		r := f.newRequest(before(tr, h, sr-h), w)
+		f.refuse(r, tr)
+		return r
+	}
+	// agreedAt plans a request that the seller agreed to at ta, made up to sr before.
+	agreedAt := func(ta time.Time, w want) *plannedReq {
+		r := f.newRequest(before(ta, h, sr-h), w)
+		f.agree(r, ta)
+		return r
+	}
+	// escalatedBefore plans a request refused, then escalated by the buyer
+	// (客服介入) up to 3 days before t.
+	escalatedBefore := func(t time.Time, w want) *plannedReq {
+		te := before(t, h, 3*d)
+		r := refusedAt(before(te, h, min(3*d, bar-h)), w)
+		f.escalate(r, te)
+		return r
+	}
 
 	// WAIT_SELLER_AGREE, still pending.
 	repeat(8, func(int) { f.newRequest(f.pendingAt(sr), wantAny) })
@@ -623,23 +643,12 @@ func (f *filler) plan() {
 	// WAIT_SELLER_AGREE again: refused, then the buyer modified the request.
 	repeat(3, func(int) {
 		tm := f.pendingAt(sr)
-		tr := before(tm, 2*h, min(3*d, bar-h))
-		r := f.newRequest(before(tr, h, sr-h), wantNoExchange)
-		f.refuse(r, tr)
-		f.modify(r, tm)
+		f.modify(refusedAt(before(tm, 2*h, min(3*d, bar-h)), wantNoExchange), tm)
 	})
 	// SELLER_REFUSE_BUYER, buyer's answer pending.
-	repeat(6, func(int) {
-		tr := f.pendingAt(bar)
-		r := f.newRequest(before(tr, h, sr-h), wantAny)
-		f.refuse(r, tr)
-	})
+	repeat(6, func(int) { refusedAt(f.pendingAt(bar), wantAny) })
 	// SELLER_REFUSE_BUYER, buyer's answer expired.
-	repeat(3, func(int) {
-		tr := f.expiredAt(bar)
-		r := f.newRequest(before(tr, h, sr-h), wantAny)
-		f.refuse(r, tr)
-	})
+	repeat(3, func(int) { refusedAt(f.expiredAt(bar), wantAny) })
 	// SELLER_REFUSE_BUYER with a counter-offer.
 	repeat(4, func(int) {
 		tr := f.pendingAt(bar)
@@ -658,16 +667,8 @@ func (f *filler) plan() {
 		f.escalate(r, te)
 	})
 	// WAIT_BUYER_RETURN_GOODS, pending / expired.
-	repeat(5, func(int) {
-		ta := f.pendingAt(bsr)
-		r := f.newRequest(before(ta, h, sr-h), wantReturn)
-		f.agree(r, ta)
-	})
-	repeat(2, func(int) {
-		ta := f.expiredAt(bsr)
-		r := f.newRequest(before(ta, h, sr-h), wantReturn)
-		f.agree(r, ta)
-	})
+	repeat(5, func(int) { agreedAt(f.pendingAt(bsr), wantReturn) })
+	repeat(2, func(int) { agreedAt(f.expiredAt(bsr), wantReturn) })
 	// WAIT_BUYER_RETURN_GOODS after the seller stayed silent: auto-agreed during the fill.
 	if lo, hi := f.now.Add(3*h-bsr-sr), f.cutoff.Add(-12*h-sr); lo.Before(hi) {
 		repeat(2, func(int) {
@@ -677,9 +678,7 @@ func (f *filler) plan() {
 	}
 	// WAIT_SELLER_CONFIRM_GOODS, pending / expired.
 	returned := func(ts time.Time, w want) *plannedReq {
-		ta := before(ts, 3*h, min(3*d, bsr-h))
-		r := f.newRequest(before(ta, h, sr-h), w)
-		f.agree(r, ta)
+		r := agreedAt(before(ts, 3*h, min(3*d, bsr-h)), w)
 		f.shipReturn(r, ts)
 		return r
 	}
@@ -716,15 +715,8 @@ func (f *filler) plan() {
 		f.maybeComplete(r, tacc)
 	})
 	// SUCCESS: the seller agreed after the buyer escalated (intervention ends).
-	{
-		tag := f.now.Add(-f.between(h, 10*d))
-		te := before(tag, h, 3*d)
-		tr := before(te, h, min(3*d, bar-h))
-		r := f.newRequest(before(tr, h, sr-h), wantRefundReceived)
-		f.refuse(r, tr)
-		f.escalate(r, te)
-		f.agree(r, tag)
-	}
+	tag := f.now.Add(-f.between(h, 10*d))
+	f.agree(escalatedBefore(tag, wantRefundReceived), tag)
 	// SUCCESS during the fill: refund-only auto-agreed; returned goods auto-refunded.
 	repeat(3, func(int) {
 		f.newRequest(f.firedAt(sr, 20*d), wantRefundOnly)
@@ -739,9 +731,7 @@ func (f *filler) plan() {
 		tc := f.now.Add(-f.between(h, 25*d))
 		var r *plannedReq
 		if i == 0 {
-			ta := before(tc, h, min(3*d, bsr-h))
-			r = f.newRequest(before(ta, h, sr-h), wantReturn)
-			f.agree(r, ta)
+			r = agreedAt(before(tc, h, min(3*d, bsr-h)), wantReturn)
 		} else {
 			r = f.newRequest(before(tc, 10*time.Minute, sr-h), wantAny)
 		}
@@ -749,27 +739,18 @@ func (f *filler) plan() {
 		f.maybeComplete(r, tc)
 	})
 	// CLOSED: cancelled by the buyer during the intervention (维权撤销).
-	{
-		tc := f.now.Add(-f.between(h, 15*d))
-		te := before(tc, h, 3*d)
-		tr := before(te, h, min(3*d, bar-h))
-		r := f.newRequest(before(tr, h, sr-h), wantReceived)
-		f.refuse(r, tr)
-		f.escalate(r, te)
-		f.cancel(r, tc)
-	}
+	tc := f.now.Add(-f.between(h, 15*d))
+	f.cancel(escalatedBefore(tc, wantReceived), tc)
 	// CLOSED during the fill: buyer silent after a refusal; return never shipped.
 	repeat(3, func(int) {
 		tr := f.firedAt(bar, 15*d)
-		r := f.newRequest(before(tr, h, sr-h), wantAny)
-		f.refuse(r, tr)
+		r := refusedAt(tr, wantAny)
 		f.expected++
 		f.maybeComplete(r, f.fireTime(tr.Add(bar)))
 	})
 	repeat(2, func(int) {
 		ta := f.firedAt(bsr, 15*d)
-		r := f.newRequest(before(ta, h, sr-h), wantReturn)
-		f.agree(r, ta)
+		r := agreedAt(ta, wantReturn)
 		f.expected++
 		f.maybeComplete(r, f.fireTime(ta.Add(bsr)))
 	})

@@ -135,11 +135,8 @@ func DecodeChatLog(data []byte) (ChatLog, error) {
 			Time       *string `json:"time"`
 			Text       *string `json:"text"`
 		}
-		if err := strictUnmarshal(m, &rm); err != nil {
-			return ChatLog{}, jsonFault(at, err)
-		}
-		if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
-			return ChatLog{}, fault.Field(at, "消息不能为 null / a message cannot be null")
+		if err := decodeElement(m, at, &rm, "消息不能为 null / a message cannot be null"); err != nil {
+			return ChatLog{}, err
 		}
 		if rm.SenderRole == nil {
 			return ChatLog{}, fault.Field(at+".sender_role", "缺少发送方角色 / sender_role is required")
@@ -195,11 +192,8 @@ func DecodeTracking(data []byte) (TrackingRecord, error) {
 			Location *string `json:"location"`
 			Status   *string `json:"status"`
 		}
-		if err := strictUnmarshal(m, &re); err != nil {
-			return TrackingRecord{}, jsonFault(at, err)
-		}
-		if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
-			return TrackingRecord{}, fault.Field(at, "物流事件不能为 null / an event cannot be null")
+		if err := decodeElement(m, at, &re, "物流事件不能为 null / an event cannot be null"); err != nil {
+			return TrackingRecord{}, err
 		}
 		t, err := parseTime(at+".time", re.Time)
 		if err != nil {
@@ -268,6 +262,18 @@ func parseTime(field string, s *string) (time.Time, error) {
 		return time.Time{}, fault.Field(field, "时间 %q 超出范围 / time %q is out of range", *s, *s)
 	}
 	return t, nil
+}
+
+// decodeElement strictly decodes the array element m, named at in errors,
+// into v, and refuses a null element with the message null.
+func decodeElement(m json.RawMessage, at string, v any, null string) error {
+	if err := strictUnmarshal(m, v); err != nil {
+		return jsonFault(at, err)
+	}
+	if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
+		return fault.Field(at, "%s", null)
+	}
+	return nil
 }
 
 // strictUnmarshal decodes one JSON value with no unknown fields and nothing

@@ -58,6 +58,33 @@ func TestDecodeTracking(t *testing.T) {
 	requireFault(t, err, fault.Invalid, "file")
 }
 
+// refused reports whether a decoder refused its input, failing the test
+// unless the refusal is an Invalid fault naming a field, with a message.
+func refused(t *testing.T, err error) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.Invalid || fe.Field == "" || fe.Message == "" {
+		t.Fatalf("refusal without a coded field error: %#v", err)
+	}
+	return true
+}
+
+// roundTrip encodes an accepted value as JSON and decodes it again.
+func roundTrip[T any](t *testing.T, v T, decode func([]byte) (T, error)) T {
+	t.Helper()
+	enc, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("accepted %T does not encode: %v", v, err)
+	}
+	again, err := decode(enc)
+	if err != nil {
+		t.Fatalf("re-decoding %s: %v", enc, err)
+	}
+	return again
+}
+
 // The decoders read outside input: whatever the bytes, they must not panic,
 // must refuse with a coded error naming a field, and what they accept must
 // satisfy the schema and survive a round trip through its Go types.
@@ -69,11 +96,7 @@ func FuzzDecodeChatLog(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		log, err := evidence.DecodeChatLog(data)
-		if err != nil {
-			fe, ok := fault.As(err)
-			if !ok || fe.Code != fault.Invalid || fe.Field == "" || fe.Message == "" {
-				t.Fatalf("refusal without a coded field error: %#v", err)
-			}
+		if refused(t, err) {
 			return
 		}
 		if len(log.Messages) == 0 {
@@ -89,14 +112,7 @@ func FuzzDecodeChatLog(f *testing.F) {
 				t.Fatalf("message %d: text %q accepted", i, m.Text)
 			}
 		}
-		enc, err := json.Marshal(log)
-		if err != nil {
-			t.Fatalf("accepted log does not encode: %v", err)
-		}
-		again, err := evidence.DecodeChatLog(enc)
-		if err != nil {
-			t.Fatalf("re-decoding %s: %v", enc, err)
-		}
+		again := roundTrip(t, log, evidence.DecodeChatLog)
 		if len(again.Messages) != len(log.Messages) {
 			t.Fatal("round trip changed the message count")
 		}
@@ -117,11 +133,7 @@ func FuzzDecodeTracking(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := evidence.DecodeTracking(data)
-		if err != nil {
-			fe, ok := fault.As(err)
-			if !ok || fe.Code != fault.Invalid || fe.Field == "" || fe.Message == "" {
-				t.Fatalf("refusal without a coded field error: %#v", err)
-			}
+		if refused(t, err) {
 			return
 		}
 		if strings.TrimSpace(rec.Carrier) == "" || strings.TrimSpace(rec.TrackingNo) == "" || rec.Events == nil {
@@ -132,14 +144,7 @@ func FuzzDecodeTracking(f *testing.F) {
 				t.Fatalf("event %d accepted incomplete: %+v", i, e)
 			}
 		}
-		enc, err := json.Marshal(rec)
-		if err != nil {
-			t.Fatalf("accepted record does not encode: %v", err)
-		}
-		again, err := evidence.DecodeTracking(enc)
-		if err != nil {
-			t.Fatalf("re-decoding %s: %v", enc, err)
-		}
+		again := roundTrip(t, rec, evidence.DecodeTracking)
 		if again.Carrier != rec.Carrier || again.TrackingNo != rec.TrackingNo || len(again.Events) != len(rec.Events) {
 			t.Fatalf("round trip changed the record: %+v → %+v", rec, again)
 		}

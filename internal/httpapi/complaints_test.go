@@ -670,11 +670,9 @@ func TestConcurrentViolationsCrossThresholdOnce(t *testing.T) {
 			var wg sync.WaitGroup
 			res := make([]apitest.Resp, 2)
 			for i, id := range ids {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					res[i] = e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/decide", Key: c.agent, Body: dec})
-				}()
+				})
 			}
 			wg.Wait()
 			for _, r := range res {
@@ -688,11 +686,9 @@ func TestConcurrentViolationsCrossThresholdOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		res := make([]apitest.Resp, 2)
 		for i := range res {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				res[i] = e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints/" + same + "/decide", Key: c.agent, Body: dec})
-			}()
+			})
 		}
 		wg.Wait()
 		if codes := []int{res[0].Status, res[1].Status}; !(slices.Contains(codes, 200) && slices.Contains(codes, 409)) {

@@ -49,9 +49,7 @@ func TestEvidenceUploadChainAndAccess(t *testing.T) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		e.NewOrder("T1", "B1", "S1", 9900, apitest.Delivered)
 		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 9900})
-		e.Act(as, "refuse", seller, map[string]any{"reason": "无质量问题", "evidence": []string{"说明"}})
-		e.Act(as, "escalate", buyer, nil)
-		caseID := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)[0].(map[string]any)["id"].(string)
+		caseID := e.Escalate(as, buyer, seller, map[string]any{"reason": "无质量问题", "evidence": []string{"说明"}})
 
 		// A PNG named .pdf is stored as a PNG; the bytes read back are the upload.
 		img := pngBytes(t, 40, 30)

@@ -24,12 +24,10 @@ func concurrently(e *apitest.Env, n int, req apitest.Req) []apitest.Resp {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range out {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			out[i] = e.Do(req)
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()

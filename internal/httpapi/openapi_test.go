@@ -178,30 +178,6 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		}
 		return out
 	}
-	strs := func(xs any) []string {
-		var out []string
-		switch v := xs.(type) {
-		case []aftersale.Status:
-			for _, x := range v {
-				out = append(out, string(x))
-			}
-		case []aftersale.Type:
-			for _, x := range v {
-				out = append(out, string(x))
-			}
-		case []aftersale.Reason:
-			for _, x := range v {
-				out = append(out, string(x))
-			}
-		case []aftersale.Action:
-			for _, x := range v {
-				out = append(out, string(x))
-			}
-		case []string:
-			out = v
-		}
-		return out
-	}
 	var ruleKeys []string
 	for k := range policy.Default().Rules {
 		ruleKeys = append(ruleKeys, k)
@@ -213,11 +189,11 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		name      string
 		doc, want []string
 	}{
-		{"AftersaleStatus", enum("AftersaleStatus"), strs(aftersale.Statuses)},
-		{"AftersaleType", enum("AftersaleType"), strs(aftersale.Types)},
-		{"AftersaleReason", enum("AftersaleReason"), strs(aftersale.Reasons)},
-		{"Action", enum("Action"), strs(aftersale.Actions)},
-		{"OrderFact.type", enum("OrderFact", "type"), strs(order.FactKinds)},
+		{"AftersaleStatus", enum("AftersaleStatus"), strsOf(aftersale.Statuses)},
+		{"AftersaleType", enum("AftersaleType"), strsOf(aftersale.Types)},
+		{"AftersaleReason", enum("AftersaleReason"), strsOf(aftersale.Reasons)},
+		{"Action", enum("Action"), strsOf(aftersale.Actions)},
+		{"OrderFact.type", enum("OrderFact", "type"), strsOf(order.FactKinds)},
 		{"Policy.rules", docRuleKeys, ruleKeys},
 		{"DisputeStatus", enum("DisputeStatus"), strsOf(dispute.Statuses)},
 		{"DisputeAction", enum("DisputeAction"), strsOf(disputeActions)},
@@ -233,7 +209,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		}
 	}
 	// A problem names the status of a request, an order or a case.
-	for _, st := range append(strs(aftersale.Statuses), strsOf(dispute.Statuses)...) {
+	for _, st := range append(strsOf(aftersale.Statuses), strsOf(dispute.Statuses)...) {
 		if !slices.Contains(enum("Problem", "current_status"), st) {
 			t.Errorf("Problem.current_status lacks %s", st)
 		}
@@ -469,6 +445,18 @@ func (o *oasRun) do(c oasCall) apitest.Resp {
 func (o *oasRun) must(want int, r apitest.Req) apitest.Resp {
 	o.t.Helper()
 	return o.do(oasCall{req: r, want: want})
+}
+
+// nextPage requires first, a page of a list (what), to have a next_cursor,
+// and follows it with next, whose path ends in "cursor=".
+func (o *oasRun) nextPage(what string, first apitest.Resp, next apitest.Req) {
+	o.t.Helper()
+	if cur, _ := first.JSON()["next_cursor"].(string); cur == "" {
+		o.t.Errorf("%s: no next_cursor: %s", what, first.Body)
+	} else {
+		next.Path += cur
+		o.must(200, next)
+	}
 }
 
 func (o *oasRun) fail(want int, r apitest.Req) apitest.Resp {
@@ -723,11 +711,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/orders?cursor=%24%24", Key: integ})
 
 	ev := o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/T1/events?limit=2", Key: b1})
-	if next, _ := ev.JSON()["next_cursor"].(string); next == "" {
-		t.Errorf("order events: no next_cursor: %s", ev.Body)
-	} else {
-		o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/T1/events?cursor=" + next, Key: b1})
-	}
+	o.nextPage("order events", ev, apitest.Req{Method: "GET", Path: "/v1/orders/T1/events?cursor=", Key: b1})
 	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/orders/T1/events?cursor=YWJj", Key: b1}) // base64 of "abc": not a seq
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/orders/T1/events", Key: b2})
 
@@ -863,11 +847,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + a1, Key: s2})
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/aftersales/no-such-request", Key: agent})
 	ap := o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales?limit=2", Key: integ})
-	if next, _ := ap.JSON()["next_cursor"].(string); next == "" {
-		t.Errorf("aftersales: no next_cursor: %s", ap.Body)
-	} else {
-		o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales?limit=2&cursor=" + next, Key: integ})
-	}
+	o.nextPage("aftersales", ap, apitest.Req{Method: "GET", Path: "/v1/aftersales?limit=2&cursor=", Key: integ})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales?status=SUCCESS&order_id=T1", Key: agent})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales?buyer_id=B1&seller_id=S1", Key: s1})
 	if res := o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales", Key: b2}); len(res.JSON()["items"].([]any)) != 0 {
@@ -876,11 +856,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/aftersales?status=OPEN", Key: integ})
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/aftersales?limit=-1", Key: integ})
 	evs := o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + a1 + "/events?limit=3", Key: s1})
-	if next, _ := evs.JSON()["next_cursor"].(string); next == "" {
-		t.Errorf("events: no next_cursor: %s", evs.Body)
-	} else {
-		o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + a1 + "/events?cursor=" + next, Key: s1})
-	}
+	o.nextPage("events", evs, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + a1 + "/events?cursor=", Key: s1})
 	for _, id := range []string{a2, a3, a4} {
 		o.must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id + "/events", Key: b1})
 	}
@@ -1208,11 +1184,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("final case: %v", v)
 	}
 	evs := o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events?limit=4", Key: s1})
-	if next, _ := evs.JSON()["next_cursor"].(string); next == "" {
-		t.Errorf("case events: no next_cursor: %s", evs.Body)
-	} else {
-		o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events?cursor=" + next, Key: s1})
-	}
+	o.nextPage("case events", evs, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events?cursor=", Key: s1})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events", Key: senior})
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events", Key: b2})
 	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1 + "/events?cursor=YWJj", Key: b1})
@@ -1255,12 +1227,8 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		}
 	}
 	o.fail(400, apitest.Req{Method: "GET", Path: "/v1/disputes?order=queue&cursor=YWJj", Key: agent})
-	page := o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?limit=2", Key: integ}).JSON()
-	if next, _ := page["next_cursor"].(string); next == "" {
-		t.Errorf("disputes: no next_cursor: %v", page)
-	} else {
-		o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?limit=2&cursor=" + next, Key: integ})
-	}
+	page := o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?limit=2", Key: integ})
+	o.nextPage("disputes", page, apitest.Req{Method: "GET", Path: "/v1/disputes?limit=2&cursor=", Key: integ})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=WITHDRAWN", Key: s1})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: integ, ActAs: "seller:S1"})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?order=queue", Key: senior})

@@ -14,10 +14,9 @@ import (
 	"github.com/weiquan/weiquan/internal/service"
 )
 
+// forEachEngine runs fn on a fresh API on each engine.
 func forEachEngine(t *testing.T, fn func(t *testing.T, e *apitest.Env)) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) { fn(t, apitest.Open(t, eng.URL(t))) })
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) { fn(t, apitest.Open(t, eng.URL(t))) })
 }
 
 func TestAuthAndVisibility(t *testing.T) {
@@ -149,11 +148,9 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 			codes := make([]int, len(reqs))
 			var wg sync.WaitGroup
 			for i, r := range reqs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					codes[i] = e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales/" + id + "/" + r.action, Key: r.key, Body: r.body, Header: map[string]string{"If-Match": etag}}).Status
-				}()
+				})
 			}
 			wg.Wait()
 			wins := 0
@@ -213,11 +210,9 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 		codes := make([]int, 4)
 		var wg sync.WaitGroup
 		for i := range codes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				codes[i] = e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: buyer, Body: map[string]any{"order_id": "TX", "type": "refund_only", "reason": "not_received", "amount": 100 + i}}).Status
-			}()
+			})
 		}
 		wg.Wait()
 		created := 0
@@ -269,12 +264,10 @@ func TestIdempotencyKey(t *testing.T) {
 		var wg sync.WaitGroup
 		bodies := make([]string, 6)
 		for i := range bodies {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				r := e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key("buyer", "B3"), Body: map[string]any{"order_id": "T3", "type": "refund_only", "reason": "not_received", "amount": 10}, Header: map[string]string{"Idempotency-Key": "dup"}})
 				bodies[i] = fmt.Sprint(r.Status) + string(r.Body)
-			}()
+			})
 		}
 		wg.Wait()
 		for _, b := range bodies[1:] {

@@ -8,15 +8,12 @@ import (
 )
 
 func TestRefundLifecycleOnBothEngines(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			e := apitest.Open(t, eng.URL(t))
-			e.NewOrder("T1", "B1", "S1", 19900, apitest.Shipped)
-			id := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 19900})
-			res := e.Act(id, "agree", e.Key(service.RoleSeller, "S1"), nil)
-			if res.Status != 200 || res.Str("status") != "SUCCESS" {
-				t.Fatalf("agree: %d %s", res.Status, res.Body)
-			}
-		})
-	}
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		e.NewOrder("T1", "B1", "S1", 19900, apitest.Shipped)
+		id := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 19900})
+		res := e.Act(id, "agree", e.Key(service.RoleSeller, "S1"), nil)
+		if res.Status != 200 || res.Str("status") != "SUCCESS" {
+			t.Fatalf("agree: %d %s", res.Status, res.Body)
+		}
+	})
 }

@@ -77,87 +77,84 @@ var allowed = map[string]map[string]string{
 }
 
 func TestEveryStatusActionActor(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			e := apitest.Open(t, eng.URL(t))
-			buyer, seller := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
-			otherBuyer, otherSeller := e.Key(service.RoleBuyer, "B9"), e.Key(service.RoleSeller, "S9")
-			n := 0
-			newRequest := func(t *testing.T, st int) string {
-				n++
-				oid := fmt.Sprintf("T%d", n)
-				e.NewOrder(oid, "B1", "S1", 19900, apitest.Delivered)
-				id := e.Aftersale(oid, "B1", map[string]any{"type": startStates[st].typ, "reason": "quality_problem", "amount": 19900})
-				for _, s := range startStates[st].steps {
-					k := buyer
-					if s.seller {
-						k = seller
-					}
-					if res := e.Act(id, s.action, k, s.body); res.Status != 200 {
-						t.Fatalf("setup %s: %d %s", s.action, res.Status, res.Body)
-					}
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		buyer, seller := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+		otherBuyer, otherSeller := e.Key(service.RoleBuyer, "B9"), e.Key(service.RoleSeller, "S9")
+		n := 0
+		newRequest := func(t *testing.T, st int) string {
+			n++
+			oid := fmt.Sprintf("T%d", n)
+			e.NewOrder(oid, "B1", "S1", 19900, apitest.Delivered)
+			id := e.Aftersale(oid, "B1", map[string]any{"type": startStates[st].typ, "reason": "quality_problem", "amount": 19900})
+			for _, s := range startStates[st].steps {
+				k := buyer
+				if s.seller {
+					k = seller
 				}
-				return id
+				if res := e.Act(id, s.action, k, s.body); res.Status != 200 {
+					t.Fatalf("setup %s: %d %s", s.action, res.Status, res.Body)
+				}
 			}
-			snapshot := func(id string) (string, int) {
-				res := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: e.Agent})
-				ev := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id + "/events", Key: e.Agent})
-				return string(res.Body), len(ev.JSON()["items"].([]any))
-			}
-			for si, st := range startStates {
-				t.Run(st.name, func(t *testing.T) {
-					for _, a := range actionSpecs {
-						t.Run(a.action, func(t *testing.T) {
-							id := newRequest(t, si)
-							if got := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: buyer}).Str("status"); got != st.status {
-								t.Fatalf("setup reached %s, want %s", got, st.status)
+			return id
+		}
+		snapshot := func(id string) (string, int) {
+			res := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: e.Agent})
+			ev := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id + "/events", Key: e.Agent})
+			return string(res.Body), len(ev.JSON()["items"].([]any))
+		}
+		for si, st := range startStates {
+			t.Run(st.name, func(t *testing.T) {
+				for _, a := range actionSpecs {
+					t.Run(a.action, func(t *testing.T) {
+						id := newRequest(t, si)
+						if got := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: buyer}).Str("status"); got != st.status {
+							t.Fatalf("setup reached %s, want %s", got, st.status)
+						}
+						own, wrongRole, otherParty := buyer, seller, otherBuyer
+						if a.seller {
+							own, wrongRole, otherParty = seller, buyer, otherSeller
+						}
+						before, beforeEvents := snapshot(id)
+						// Actors who may never take this action here change nothing.
+						for _, c := range []struct {
+							who  string
+							key  string
+							want int
+						}{{"other party", otherParty, 404}, {"wrong role", wrongRole, 403}, {"agent", e.Agent, 403}, {"integration without X-Act-As", e.Integration, 403}} {
+							if res := e.Act(id, a.action, c.key, a.body); res.Status != c.want {
+								t.Errorf("%s: status %d, want %d: %s", c.who, res.Status, c.want, res.Body)
 							}
-							own, wrongRole, otherParty := buyer, seller, otherBuyer
-							if a.seller {
-								own, wrongRole, otherParty = seller, buyer, otherSeller
+						}
+						if after, afterEvents := snapshot(id); after != before || afterEvents != beforeEvents {
+							t.Fatalf("a refused actor changed the request")
+						}
+						res := e.Act(id, a.action, own, a.body)
+						want, ok := allowed[st.name][a.action]
+						if !ok {
+							if res.Status != 409 {
+								t.Fatalf("status %d, want 409: %s", res.Status, res.Body)
 							}
-							before, beforeEvents := snapshot(id)
-							// Actors who may never take this action here change nothing.
-							for _, c := range []struct {
-								who  string
-								key  string
-								want int
-							}{{"other party", otherParty, 404}, {"wrong role", wrongRole, 403}, {"agent", e.Agent, 403}, {"integration without X-Act-As", e.Integration, 403}} {
-								if res := e.Act(id, a.action, c.key, a.body); res.Status != c.want {
-									t.Errorf("%s: status %d, want %d: %s", c.who, res.Status, c.want, res.Body)
-								}
+							p := res.JSON()
+							if p["current_status"] != st.status || p["allowed_actions"] == nil {
+								t.Fatalf("409 does not name the status and allowed actions: %s", res.Body)
+							}
+							if res.Header.Get("Content-Type") != "application/problem+json" {
+								t.Fatalf("content type %q", res.Header.Get("Content-Type"))
 							}
 							if after, afterEvents := snapshot(id); after != before || afterEvents != beforeEvents {
-								t.Fatalf("a refused actor changed the request")
+								t.Fatalf("a refused action changed the request")
 							}
-							res := e.Act(id, a.action, own, a.body)
-							want, ok := allowed[st.name][a.action]
-							if !ok {
-								if res.Status != 409 {
-									t.Fatalf("status %d, want 409: %s", res.Status, res.Body)
-								}
-								p := res.JSON()
-								if p["current_status"] != st.status || p["allowed_actions"] == nil {
-									t.Fatalf("409 does not name the status and allowed actions: %s", res.Body)
-								}
-								if res.Header.Get("Content-Type") != "application/problem+json" {
-									t.Fatalf("content type %q", res.Header.Get("Content-Type"))
-								}
-								if after, afterEvents := snapshot(id); after != before || afterEvents != beforeEvents {
-									t.Fatalf("a refused action changed the request")
-								}
-								return
-							}
-							if res.Status != 200 || res.Str("status") != want {
-								t.Fatalf("status %d → %q, want 200 → %s: %s", res.Status, res.Str("status"), want, res.Body)
-							}
-							if _, afterEvents := snapshot(id); afterEvents != beforeEvents+1 {
-								t.Fatalf("events %d → %d, want one more", beforeEvents, afterEvents)
-							}
-						})
-					}
-				})
-			}
-		})
-	}
+							return
+						}
+						if res.Status != 200 || res.Str("status") != want {
+							t.Fatalf("status %d → %q, want 200 → %s: %s", res.Status, res.Str("status"), want, res.Body)
+						}
+						if _, afterEvents := snapshot(id); afterEvents != beforeEvents+1 {
+							t.Fatalf("events %d → %d, want one more", beforeEvents, afterEvents)
+						}
+					})
+				}
+			})
+		}
+	})
 }

@@ -109,36 +109,27 @@ func TestFileSMSWritesJSONLines(t *testing.T) {
 
 func TestSiteChannelWritesOncePerParty(t *testing.T) {
 	ctx := context.Background()
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			st, err := store.Open(ctx, eng.URL(t))
-			if err != nil {
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		st := apitest.OpenStore(t, eng.URL(t))
+		ch := &notify.SiteChannel{Store: st}
+		msg := testMessage()
+		for range 2 { // a redelivery repeats nothing
+			if err := ch.Deliver(ctx, msg); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { st.Close() })
-			if _, err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
+		}
+		for _, p := range []struct{ role, id string }{{"buyer", "B1"}, {"seller", "S1"}} {
+			list, err := st.ListSiteMessages(ctx, store.SiteMessageFilter{RecipientRole: p.role, RecipientID: p.id})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("%s: %+v %v", p.role, list, err)
 			}
-			ch := &notify.SiteChannel{Store: st}
-			msg := testMessage()
-			for range 2 { // a redelivery repeats nothing
-				if err := ch.Deliver(ctx, msg); err != nil {
-					t.Fatal(err)
-				}
+			m := list[0]
+			if m.ID != msg.ID+"."+p.role || m.Title != "卖家已同意 / The seller agreed" || m.Ref != "aftersale/AS1" || !m.CreatedAt.Equal(t0) ||
+				m.Body != "售后申请 AS1，订单 T1，状态 WAIT_BUYER_RETURN_GOODS，金额 129.00 元 / after-sales request AS1, order T1, status WAIT_BUYER_RETURN_GOODS, amount ¥129.00" {
+				t.Fatalf("%s: %+v", p.role, m)
 			}
-			for _, p := range []struct{ role, id string }{{"buyer", "B1"}, {"seller", "S1"}} {
-				list, err := st.ListSiteMessages(ctx, store.SiteMessageFilter{RecipientRole: p.role, RecipientID: p.id})
-				if err != nil || len(list) != 1 {
-					t.Fatalf("%s: %+v %v", p.role, list, err)
-				}
-				m := list[0]
-				if m.ID != msg.ID+"."+p.role || m.Title != "卖家已同意 / The seller agreed" || m.Ref != "aftersale/AS1" || !m.CreatedAt.Equal(t0) ||
-					m.Body != "售后申请 AS1，订单 T1，状态 WAIT_BUYER_RETURN_GOODS，金额 129.00 元 / after-sales request AS1, order T1, status WAIT_BUYER_RETURN_GOODS, amount ¥129.00" {
-					t.Fatalf("%s: %+v", p.role, m)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestDefaultSMSRoutes(t *testing.T) {

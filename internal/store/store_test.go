@@ -11,21 +11,9 @@ import (
 
 // TestContract runs the one store suite on SQLite and PostgreSQL.
 func TestContract(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			storetest.Run(t, func(t *testing.T) *store.Store {
-				s, err := store.Open(context.Background(), eng.URL(t))
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if _, err := s.Migrate(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			})
-		})
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		storetest.Run(t, func(t *testing.T) *store.Store { return apitest.OpenStore(t, eng.URL(t)) })
+	})
 }
 
 func TestOpenRefusesUnknownURLs(t *testing.T) {

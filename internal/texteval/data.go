@@ -97,36 +97,63 @@ func loadAll[T any](dir, set, pattern string, read func(io.Reader) ([]T, error))
 	return out, rels, nil
 }
 
+// withoutFiles drops the list of files read from a Load…Files result.
+func withoutFiles[T any](xs []T, _ []string, err error) ([]T, error) { return xs, err }
+
+// csvReader returns a reader of a CSV file with a header row: each later
+// record of at least minFields fields becomes one item through row, shorter
+// records are skipped, and quotes are read leniently.
+func csvReader[T any](minFields int, row func(rec []string) T) func(io.Reader) ([]T, error) {
+	return func(f io.Reader) ([]T, error) {
+		r := csv.NewReader(bufio.NewReader(f))
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		var out []T
+		for first := true; ; first = false {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return out, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !first && len(rec) >= minFields {
+				out = append(out, row(rec))
+			}
+		}
+	}
+}
+
+// jsonlReader returns a reader of a JSON Lines file: each non-blank line is
+// decoded into one item, which then goes through fix when fix is not nil.
+func jsonlReader[T any](fix func(*T)) func(io.Reader) ([]T, error) {
+	return func(f io.Reader) ([]T, error) {
+		var out []T
+		err := eachJSONL(f, func(b []byte) error {
+			var x T
+			if err := json.Unmarshal(b, &x); err != nil {
+				return err
+			}
+			if fix != nil {
+				fix(&x)
+			}
+			out = append(out, x)
+			return nil
+		})
+		return out, err
+	}
+}
+
 // LoadReviews reads every CSV file of ecommerce_reviews_sentiment.
 func LoadReviews(dir string) ([]Review, error) {
-	rv, _, err := LoadReviewFiles(dir)
-	return rv, err
+	return withoutFiles(LoadReviewFiles(dir))
 }
 
 // LoadReviewFiles is LoadReviews, also returning the files read.
 func LoadReviewFiles(dir string) ([]Review, []string, error) {
-	return loadAll(dir, ReviewsSet, "*.csv", readReviews)
-}
-
-func readReviews(f io.Reader) ([]Review, error) {
-	r := csv.NewReader(bufio.NewReader(f))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var out []Review
-	for first := true; ; first = false {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if first || len(rec) < 4 {
-			continue
-		}
-		out = append(out, Review{ID: rec[0], Cat: rec[1], Positive: rec[2] == "1", Text: rec[3]})
-	}
-	return out, nil
+	return loadAll(dir, ReviewsSet, "*.csv", csvReader(4, func(rec []string) Review {
+		return Review{ID: rec[0], Cat: rec[1], Positive: rec[2] == "1", Text: rec[3]}
+	}))
 }
 
 // AspectReview is one review of ecommerce_review_aspects_zhijiang2019.
@@ -140,22 +167,12 @@ type AspectReview struct {
 
 // LoadAspects reads every JSONL file of the aspect-labelled reviews.
 func LoadAspects(dir string) ([]AspectReview, error) {
-	as, _, err := LoadAspectFiles(dir)
-	return as, err
+	return withoutFiles(LoadAspectFiles(dir))
 }
 
 // LoadAspectFiles is LoadAspects, also returning the files read.
 func LoadAspectFiles(dir string) ([]AspectReview, []string, error) {
-	return loadAll(dir, AspectsSet, "*.jsonl", readAspects)
-}
-
-func readAspects(f io.Reader) ([]AspectReview, error) {
-	var out []AspectReview
-	err := eachJSONL(f, func(b []byte) error {
-		var a AspectReview
-		if err := json.Unmarshal(b, &a); err != nil {
-			return err
-		}
+	return loadAll(dir, AspectsSet, "*.jsonl", jsonlReader(func(a *AspectReview) {
 		a.Categories, a.Negative = map[string]bool{}, map[string]bool{}
 		for _, cp := range a.CatPol {
 			c, p, _ := strings.Cut(cp, "|")
@@ -164,10 +181,7 @@ func readAspects(f io.Reader) ([]AspectReview, error) {
 				a.Negative[c] = true
 			}
 		}
-		out = append(out, a)
-		return nil
-	})
-	return out, err
+	}))
 }
 
 // Labelled is a text with a binary label.
@@ -180,8 +194,7 @@ type Labelled struct {
 
 // LoadCOLD reads cold_offensive/cold_{train,dev}.csv.
 func LoadCOLD(dir, split string) ([]Labelled, error) {
-	xs, _, err := loadAll(dir, ColdSet, "cold_"+split+".csv", readCOLD)
-	return xs, err
+	return withoutFiles(loadAll(dir, ColdSet, "cold_"+split+".csv", readCOLD))
 }
 
 // LoadCOLDFiles reads every CSV file of cold_offensive (a held-out folder
@@ -190,26 +203,9 @@ func LoadCOLDFiles(dir string) ([]Labelled, []string, error) {
 	return loadAll(dir, ColdSet, "*.csv", readCOLD)
 }
 
-func readCOLD(f io.Reader) ([]Labelled, error) {
-	r := csv.NewReader(bufio.NewReader(f))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var out []Labelled
-	for first := true; ; first = false {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if first || len(rec) < 5 {
-			continue
-		}
-		out = append(out, Labelled{ID: rec[0], Topic: rec[2], Label: rec[3] == "1", Text: rec[4]})
-	}
-	return out, nil
-}
+var readCOLD = csvReader(5, func(rec []string) Labelled {
+	return Labelled{ID: rec[0], Topic: rec[2], Label: rec[3] == "1", Text: rec[4]}
+})
 
 // Dialogue is one ECD context with its seller response.
 type Dialogue struct {
@@ -227,26 +223,12 @@ type Dialogue struct {
 
 // LoadECD reads every JSONL file of taobao_cs_dialogue_ecd_sample.
 func LoadECD(dir string) ([]Dialogue, error) {
-	ds, _, err := LoadECDFiles(dir)
-	return ds, err
+	return withoutFiles(LoadECDFiles(dir))
 }
 
 // LoadECDFiles is LoadECD, also returning the files read.
 func LoadECDFiles(dir string) ([]Dialogue, []string, error) {
-	return loadAll(dir, ECDSet, "*.jsonl", readECD)
-}
-
-func readECD(f io.Reader) ([]Dialogue, error) {
-	var out []Dialogue
-	err := eachJSONL(f, func(b []byte) error {
-		var d Dialogue
-		if err := json.Unmarshal(b, &d); err != nil {
-			return err
-		}
-		out = append(out, d)
-		return nil
-	})
-	return out, err
+	return loadAll(dir, ECDSet, "*.jsonl", jsonlReader[Dialogue](nil))
 }
 
 // Entity is an annotated span of a title (rune offsets).
@@ -268,26 +250,12 @@ type Title struct {
 
 // LoadTitles reads every JSONL file of taobao_title_ner.
 func LoadTitles(dir string) ([]Title, error) {
-	ts, _, err := LoadTitleFiles(dir)
-	return ts, err
+	return withoutFiles(LoadTitleFiles(dir))
 }
 
 // LoadTitleFiles is LoadTitles, also returning the files read.
 func LoadTitleFiles(dir string) ([]Title, []string, error) {
-	return loadAll(dir, TitlesSet, "*.jsonl", readTitles)
-}
-
-func readTitles(f io.Reader) ([]Title, error) {
-	var out []Title
-	err := eachJSONL(f, func(b []byte) error {
-		var t Title
-		if err := json.Unmarshal(b, &t); err != nil {
-			return err
-		}
-		out = append(out, t)
-		return nil
-	})
-	return out, err
+	return loadAll(dir, TitlesSet, "*.jsonl", jsonlReader[Title](nil))
 }
 
 // LoadLines reads a one-term-per-line file relative to dir.

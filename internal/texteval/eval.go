@@ -394,14 +394,7 @@ func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
 			}
 		}
 	}
-	var names []string
-	for _, g := range gaz {
-		k := textnorm.String(g)
-		if product[k] > brand[k] {
-			continue
-		}
-		names = append(names, g)
-	}
+	names := notOutvoted(gaz, product, brand)
 	bs := make([]string, 0, len(brand))
 	for b := range brand {
 		bs = append(bs, b)
@@ -432,15 +425,19 @@ func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
 			}
 		}
 	}
+	return listing.NewBrandSet(notOutvoted(names, bad, good))
+}
+
+// notOutvoted returns the names, in order, whose normalised form is counted
+// no more often in against than in support.
+func notOutvoted(names []string, against, support map[string]int) []string {
 	var keep []string
 	for _, n := range names {
-		k := textnorm.String(n)
-		if bad[k] > good[k] {
-			continue
+		if k := textnorm.String(n); against[k] <= support[k] {
+			keep = append(keep, n)
 		}
-		keep = append(keep, n)
 	}
-	return listing.NewBrandSet(keep)
+	return keep
 }
 
 // splitTitles splits one folder's titles into the official train and dev

@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -11,6 +12,7 @@ import (
 )
 
 func TestCatalogHasBothLanguages(t *testing.T) {
+	t.Parallel()
 	for _, k := range messages.Keys() {
 		e := catalogEntries[k]
 		if strings.TrimSpace(e.ZH) == "" || strings.TrimSpace(e.EN) == "" {
@@ -91,28 +93,21 @@ func TestMasks(t *testing.T) {
 	}
 }
 
+// keyed returns the catalog keys of domain values: prefix + value.
+func keyed[T ~string](prefix string, values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = prefix + string(v)
+	}
+	return out
+}
+
 // Every value of the domain's enumerations has its message (the pages
 // translate statuses, reasons, outcomes and event types by key).
 func TestCatalogCoversDomainValues(t *testing.T) {
-	var keys []string
-	for _, s := range aftersale.Statuses {
-		keys = append(keys, "rstatus."+string(s))
-	}
-	for _, s := range aftersale.Types {
-		keys = append(keys, "type."+string(s))
-	}
-	for _, s := range aftersale.Reasons {
-		keys = append(keys, "reason."+string(s))
-	}
-	for _, s := range dispute.Statuses {
-		keys = append(keys, "cstatus."+string(s))
-	}
-	for _, s := range dispute.Outcomes {
-		keys = append(keys, "outcome."+string(s))
-	}
-	for _, a := range aftersale.Actions {
-		keys = append(keys, "done."+string(a))
-	}
+	t.Parallel()
+	keys := slices.Concat(keyed("rstatus.", aftersale.Statuses), keyed("type.", aftersale.Types), keyed("reason.", aftersale.Reasons),
+		keyed("cstatus.", dispute.Statuses), keyed("outcome.", dispute.Outcomes), keyed("done.", aftersale.Actions))
 	for _, k := range keys {
 		if _, ok := catalogEntries[k]; !ok {
 			t.Errorf("catalog lacks %q", k)

@@ -76,21 +76,18 @@ func (b *bundle) story() (reqID, caseID string) {
 }
 
 func TestStoryOverHTTP(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			b := setup(t, eng.URL(t))
-			reqID, _ := b.story()
-			buyer := b.login("buyer")
-			_, body := buyer.get("/orders/o1")
-			if !strings.Contains(body, `id="order-refunded">¥129.00`) || !strings.Contains(body, `class="tx-refund"`) {
-				t.Fatalf("the order page does not show the refund and its ledger entry:\n%s", body)
-			}
-			_, body = buyer.get("/requests/" + reqID)
-			if !strings.Contains(body, "SUCCESS") || !strings.Contains(body, `id="request-refunded">¥129.00`) {
-				t.Fatalf("the request is not refunded:\n%s", body)
-			}
-		})
-	}
+	onEachEngine(t, func(t *testing.T, b *bundle) {
+		reqID, _ := b.story()
+		buyer := b.login("buyer")
+		_, body := buyer.get("/orders/o1")
+		if !strings.Contains(body, `id="order-refunded">¥129.00`) || !strings.Contains(body, `class="tx-refund"`) {
+			t.Fatalf("the order page does not show the refund and its ledger entry:\n%s", body)
+		}
+		_, body = buyer.get("/requests/" + reqID)
+		if !strings.Contains(body, "SUCCESS") || !strings.Contains(body, `id="request-refunded">¥129.00`) {
+			t.Fatalf("the request is not refunded:\n%s", body)
+		}
+	})
 }
 
 // Every page renders in both languages with no missing message key (the
@@ -133,55 +130,52 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 }
 
 func TestCSRFAndIsolation(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			b := setup(t, eng.URL(t))
-			reqID, caseID := b.story()
-			buyer2 := b.login("buyer2")
-			buyer2.get("/portal")
+	onEachEngine(t, func(t *testing.T, b *bundle) {
+		reqID, caseID := b.story()
+		buyer2 := b.login("buyer2")
+		buyer2.get("/portal")
 
-			// A cross-site form post (another Origin) is refused, even with the token.
-			form := url.Values{"action": {"cancel"}, "csrf": {buyer2.csrf}}
-			req, _ := http.NewRequest("POST", b.srv.URL+"/lang", strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", "https://evil.example")
-			req.Header.Set("Sec-Fetch-Site", "cross-site")
-			if res, _ := buyer2.do(req); res.StatusCode != http.StatusForbidden {
-				t.Fatalf("cross-site post: status %d, want 403", res.StatusCode)
-			}
-			seller := b.login("seller")
-			seller.get("/portal")
-			req, _ = http.NewRequest("POST", b.srv.URL+"/requests/"+reqID+"/act", strings.NewReader(url.Values{"action": {"agree"}, "csrf": {seller.csrf}}.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", "http://attacker.test")
-			if res, _ := seller.do(req); res.StatusCode != http.StatusForbidden {
-				t.Fatalf("cross-origin post: status %d, want 403", res.StatusCode)
-			}
-			// A same-site post without the session's token is refused too.
-			if res, _ := seller.post("/logout", url.Values{"csrf": {"forged"}}); res.StatusCode != http.StatusForbidden {
-				t.Fatalf("post with a wrong token: status %d, want 403", res.StatusCode)
-			}
+		// A cross-site form post (another Origin) is refused, even with the token.
+		form := url.Values{"action": {"cancel"}, "csrf": {buyer2.csrf}}
+		req, _ := http.NewRequest("POST", b.srv.URL+"/lang", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if res, _ := buyer2.do(req); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-site post: status %d, want 403", res.StatusCode)
+		}
+		seller := b.login("seller")
+		seller.get("/portal")
+		req, _ = http.NewRequest("POST", b.srv.URL+"/requests/"+reqID+"/act", strings.NewReader(url.Values{"action": {"agree"}, "csrf": {seller.csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://attacker.test")
+		if res, _ := seller.do(req); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-origin post: status %d, want 403", res.StatusCode)
+		}
+		// A same-site post without the session's token is refused too.
+		if res, _ := seller.post("/logout", url.Values{"csrf": {"forged"}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("post with a wrong token: status %d, want 403", res.StatusCode)
+		}
 
-			// Another buyer's case, request, order and evidence do not exist for buyer2.
-			ev, err := b.env.Store.CaseEvidence(context.Background(), reqID)
-			if err != nil || len(ev) == 0 {
-				t.Fatalf("evidence: %v %d", err, len(ev))
+		// Another buyer's case, request, order and evidence do not exist for buyer2.
+		ev, err := b.env.Store.CaseEvidence(context.Background(), reqID)
+		if err != nil || len(ev) == 0 {
+			t.Fatalf("evidence: %v %d", err, len(ev))
+		}
+		for _, p := range []string{"/cases/" + caseID, "/requests/" + reqID, "/orders/o1", "/evidence/" + ev[0].ID} {
+			if res, body := buyer2.get(p); res.StatusCode != http.StatusNotFound {
+				t.Errorf("buyer2 GET %s: status %d, want 404\n%.300s", p, res.StatusCode, body)
 			}
-			for _, p := range []string{"/cases/" + caseID, "/requests/" + reqID, "/orders/o1", "/evidence/" + ev[0].ID} {
-				if res, body := buyer2.get(p); res.StatusCode != http.StatusNotFound {
-					t.Errorf("buyer2 GET %s: status %d, want 404\n%.300s", p, res.StatusCode, body)
-				}
-			}
-			// Buyers do not reach staff pages.
-			if res, _ := buyer2.get("/workbench"); res.StatusCode != http.StatusNotFound {
-				t.Errorf("buyer2 /workbench: %d, want 404", res.StatusCode)
-			}
-			// Buyer2's own order is there.
-			if res, _ := buyer2.get("/orders/o2"); res.StatusCode != 200 {
-				t.Errorf("buyer2 own order: %d", res.StatusCode)
-			}
-		})
-	}
+		}
+		// Buyers do not reach staff pages.
+		if res, _ := buyer2.get("/workbench"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("buyer2 /workbench: %d, want 404", res.StatusCode)
+		}
+		// Buyer2's own order is there.
+		if res, _ := buyer2.get("/orders/o2"); res.StatusCode != 200 {
+			t.Errorf("buyer2 own order: %d", res.StatusCode)
+		}
+	})
 }
 
 func TestSignInAndCookies(t *testing.T) {

@@ -44,6 +44,11 @@ var testUsers = []web.NewUser{
 	{Login: "admin", Role: service.RoleAdmin, DisplayName: "管理员"},
 }
 
+// onEachEngine runs f on a fresh bundle (setup) on each engine.
+func onEachEngine(t *testing.T, f func(t *testing.T, b *bundle)) {
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) { f(t, setup(t, eng.URL(t))) })
+}
+
 func setup(t *testing.T, dbURL string) *bundle {
 	t.Helper()
 	env := apitest.Open(t, dbURL)

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/service"
@@ -26,14 +25,13 @@ type DeadlineConfig struct {
 
 // Deadlines fires due deadlines. It runs once at start, so deadlines that
 // came due while the server was down fire at once, then every Interval,
-// draining full batches back to back.
+// draining full batches back to back. Kick asks for a run now; Stop stops the
+// scanner and waits for the current batches to finish.
 type Deadlines struct {
-	cfg  DeadlineConfig
-	svc  *service.Service
-	log  *slog.Logger
-	stop context.CancelFunc
-	wg   sync.WaitGroup
-	kick chan struct{}
+	cfg DeadlineConfig
+	svc *service.Service
+	log *slog.Logger
+	*loop
 }
 
 // NewDeadlines returns a scanner.
@@ -42,45 +40,12 @@ func NewDeadlines(svc *service.Service, log *slog.Logger, cfg DeadlineConfig) *D
 	cfg.BatchSize = cmp.Or(cfg.BatchSize, 200)
 	cfg.RunTimeout = cmp.Or(cfg.RunTimeout, 30*time.Second)
 	cfg.Workers = max(cfg.Workers, 1)
-	return &Deadlines{cfg: cfg, svc: svc, log: cmp.Or(log, slog.Default()), kick: make(chan struct{}, 1)}
+	return &Deadlines{cfg: cfg, svc: svc, log: cmp.Or(log, slog.Default()), loop: newLoop()}
 }
 
 // Start runs the scanner until ctx ends or Stop is called.
 func (w *Deadlines) Start(ctx context.Context) {
-	ctx, w.stop = context.WithCancel(ctx)
-	for i := 0; i < w.cfg.Workers; i++ {
-		w.wg.Add(1)
-		go func() {
-			defer w.wg.Done()
-			t := time.NewTicker(w.cfg.Interval)
-			defer t.Stop()
-			for {
-				w.drain(ctx)
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				case <-w.kick:
-				}
-			}
-		}()
-	}
-}
-
-// Kick asks for a run now.
-func (w *Deadlines) Kick() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
-
-// Stop stops the scanner and waits for the current batch to finish.
-func (w *Deadlines) Stop() {
-	if w.stop != nil {
-		w.stop()
-	}
-	w.wg.Wait()
+	w.start(ctx, w.cfg.Workers, w.cfg.Interval, w.drain)
 }
 
 func (w *Deadlines) drain(ctx context.Context) {

@@ -64,7 +64,9 @@ type OutboxStats struct {
 // Per destination, an aggregate's messages go out one at a time in sequence
 // order (the store claims seq n+1 only once seq n is delivered). Deliveries
 // are rows: a restarted relay carries on where the last one stopped, and
-// several relays may share the work on PostgreSQL.
+// several relays may share the work on PostgreSQL. Kick asks for a round now
+// (e.g. after a command enqueued messages); Stop stops the relay and waits for
+// the current round to finish.
 type Outbox struct {
 	cfg   OutboxConfig
 	st    *store.Store
@@ -72,9 +74,7 @@ type Outbox struct {
 	names []string
 	clock clock.Clock
 	log   *slog.Logger
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
-	kick  chan struct{}
+	*loop
 }
 
 // NewOutbox returns a relay.
@@ -101,45 +101,14 @@ func NewOutbox(st *store.Store, ch OutboxChannels, log *slog.Logger, cfg OutboxC
 		names = append(names, notify.ChannelWebhook)
 	}
 	slices.Sort(names)
-	return &Outbox{cfg: cfg, st: st, ch: ch, names: names, clock: clk, log: cmp.Or(log, slog.Default()), kick: make(chan struct{}, 1)}
+	return &Outbox{cfg: cfg, st: st, ch: ch, names: names, clock: clk, log: cmp.Or(log, slog.Default()), loop: newLoop()}
 }
 
 // Start runs the relay until ctx ends or Stop is called: a round at once,
 // then every Interval (or on Kick), draining back to back while there is
 // progress.
 func (w *Outbox) Start(ctx context.Context) {
-	ctx, w.stop = context.WithCancel(ctx)
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		t := time.NewTicker(w.cfg.Interval)
-		defer t.Stop()
-		for {
-			w.drain(ctx)
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			case <-w.kick:
-			}
-		}
-	}()
-}
-
-// Kick asks for a round now (e.g. after a command enqueued messages).
-func (w *Outbox) Kick() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
-
-// Stop stops the relay and waits for the current round to finish.
-func (w *Outbox) Stop() {
-	if w.stop != nil {
-		w.stop()
-	}
-	w.wg.Wait()
+	w.start(ctx, 1, w.cfg.Interval, w.drain)
 }
 
 func (w *Outbox) drain(ctx context.Context) {

@@ -130,7 +130,7 @@ type relayBundle struct {
 func setupRelay(t *testing.T, eng apitest.Engine, failFirst int) *relayBundle {
 	t.Helper()
 	b := &relayBundle{url: eng.URL(t), clock: clock.NewManual(relayT0)}
-	b.st = openRelayStore(t, b.url)
+	b.st = apitest.OpenStore(t, b.url)
 	secret := store.NewWebhookSecret()
 	b.hook = newHookReceiver(t, secret, failFirst)
 	ep, err := b.st.CreateWebhookEndpoint(context.Background(), store.WebhookEndpoint{URL: b.hook.srv.URL, Secret: secret, Enabled: true, CreatedAt: relayT0}, nil)
@@ -139,19 +139,6 @@ func setupRelay(t *testing.T, eng apitest.Engine, failFirst int) *relayBundle {
 	}
 	b.ep = ep
 	return b
-}
-
-func openRelayStore(t *testing.T, url string) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 func relayLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -235,299 +222,289 @@ func TestOutboxBackoff(t *testing.T) {
 // once, in sequence order per aggregate, each signature verified by the
 // official library; the site channel progresses on its own.
 func TestOutboxRelayDeliversEveryEventInOrder(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			b := setupRelay(t, eng, 3)
-			var want []string
-			for seq := int64(1); seq <= 4; seq++ {
-				for _, agg := range []string{"A", "B", "C"} {
-					want = append(want, b.enqueue(t, agg, seq).ID)
-				}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		b := setupRelay(t, eng, 3)
+		var want []string
+		for seq := int64(1); seq <= 4; seq++ {
+			for _, agg := range []string{"A", "B", "C"} {
+				want = append(want, b.enqueue(t, agg, seq).ID)
 			}
-			w := b.relay(map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: b.st}}, worker.OutboxConfig{BatchSize: 5})
-			st := b.settle(t, w)
-			if st.FannedOut != 12 || st.Delivered != 24 || st.Dead != 0 || st.Retried < 3 {
-				t.Fatalf("stats %+v", st)
+		}
+		w := b.relay(map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: b.st}}, worker.OutboxConfig{BatchSize: 5})
+		st := b.settle(t, w)
+		if st.FannedOut != 12 || st.Delivered != 24 || st.Dead != 0 || st.Retried < 3 {
+			t.Fatalf("stats %+v", st)
+		}
+		log := b.hook.log()
+		for i, a := range log {
+			if a.verr != nil {
+				t.Fatalf("attempt %d failed verification: %v", i, a.verr)
 			}
-			log := b.hook.log()
-			for i, a := range log {
-				if a.verr != nil {
-					t.Fatalf("attempt %d failed verification: %v", i, a.verr)
-				}
+		}
+		if failed := len(log) - 12; failed != 3 {
+			t.Fatalf("%d failed attempts, want 3", failed)
+		}
+		checkHeadOfLine(t, log)
+		for agg, seqs := range acceptedSeqs(log) {
+			if !slices.Equal(seqs, []int64{1, 2, 3, 4}) {
+				t.Fatalf("%s accepted %v", agg, seqs)
 			}
-			if failed := len(log) - 12; failed != 3 {
-				t.Fatalf("%d failed attempts, want 3", failed)
+		}
+		var ids []string
+		for _, a := range log {
+			if a.ok {
+				ids = append(ids, a.id)
 			}
-			checkHeadOfLine(t, log)
-			for agg, seqs := range acceptedSeqs(log) {
-				if !slices.Equal(seqs, []int64{1, 2, 3, 4}) {
-					t.Fatalf("%s accepted %v", agg, seqs)
-				}
+		}
+		slices.Sort(ids)
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			t.Fatalf("accepted ids %v, want %v", ids, want)
+		}
+		ds, err := b.st.ListDeliveries(context.Background(), store.DeliveryFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.State != store.DeliveryDelivered || d.DeliveredAt == nil {
+				t.Fatalf("delivery %+v", d)
 			}
-			var ids []string
-			for _, a := range log {
-				if a.ok {
-					ids = append(ids, a.id)
-				}
-			}
-			slices.Sort(ids)
-			slices.Sort(want)
-			if !slices.Equal(ids, want) {
-				t.Fatalf("accepted ids %v, want %v", ids, want)
-			}
-			ds, err := b.st.ListDeliveries(context.Background(), store.DeliveryFilter{Limit: 100})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range ds {
-				if d.State != store.DeliveryDelivered || d.DeliveredAt == nil {
-					t.Fatalf("delivery %+v", d)
-				}
-			}
-			msgs, _ := b.st.ListSiteMessages(context.Background(), store.SiteMessageFilter{RecipientRole: "buyer", RecipientID: "B-A"})
-			if len(msgs) != 4 {
-				t.Fatalf("site messages for B-A: %d", len(msgs))
-			}
-		})
-	}
+		}
+		msgs, _ := b.st.ListSiteMessages(context.Background(), store.SiteMessageFilter{RecipientRole: "buyer", RecipientID: "B-A"})
+		if len(msgs) != 4 {
+			t.Fatalf("site messages for B-A: %d", len(msgs))
+		}
+	})
 }
 
 // Back-off runs on the injected clock: 1s, 2s, 4s, then dead at
 // MaxAttempts; a dead head holds its aggregate back until replayed.
 func TestOutboxBackoffAndDeadLetter(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			ctx := context.Background()
-			b := setupRelay(t, eng, 0)
-			b.hook.setFailAll(true)
-			m1 := b.enqueue(t, "A", 1)
-			b.enqueue(t, "A", 2)
-			w := b.relay(nil, worker.OutboxConfig{MaxAttempts: 4})
-			run := func() worker.OutboxStats {
-				t.Helper()
-				st, err := w.RunOnce(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return st
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		ctx := context.Background()
+		b := setupRelay(t, eng, 0)
+		b.hook.setFailAll(true)
+		m1 := b.enqueue(t, "A", 1)
+		b.enqueue(t, "A", 2)
+		w := b.relay(nil, worker.OutboxConfig{MaxAttempts: 4})
+		run := func() worker.OutboxStats {
+			t.Helper()
+			st, err := w.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
-			head := func() store.Delivery {
-				t.Helper()
-				ds, err := b.st.ListDeliveries(ctx, store.DeliveryFilter{MessageID: m1.ID})
-				if err != nil || len(ds) != 1 {
-					t.Fatalf("%v %v", ds, err)
-				}
-				return ds[0]
+			return st
+		}
+		head := func() store.Delivery {
+			t.Helper()
+			ds, err := b.st.ListDeliveries(ctx, store.DeliveryFilter{MessageID: m1.ID})
+			if err != nil || len(ds) != 1 {
+				t.Fatalf("%v %v", ds, err)
 			}
-			if st := run(); st.Claimed != 1 || st.Retried != 1 {
-				t.Fatalf("round 1: %+v", st)
+			return ds[0]
+		}
+		if st := run(); st.Claimed != 1 || st.Retried != 1 {
+			t.Fatalf("round 1: %+v", st)
+		}
+		start := relayT0
+		for attempt, delay := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+			d := head()
+			if d.Attempts != attempt+1 || !d.NextAttemptAt.Equal(b.clock.Now().Add(delay)) || d.LastStatus != http.StatusServiceUnavailable || d.LastError == "" {
+				t.Fatalf("after attempt %d: %+v", attempt+1, d)
 			}
-			start := relayT0
-			for attempt, delay := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
-				d := head()
-				if d.Attempts != attempt+1 || !d.NextAttemptAt.Equal(b.clock.Now().Add(delay)) || d.LastStatus != http.StatusServiceUnavailable || d.LastError == "" {
-					t.Fatalf("after attempt %d: %+v", attempt+1, d)
-				}
-				b.clock.Set(d.NextAttemptAt.Add(-time.Microsecond))
-				if st := run(); st.Claimed != 0 {
-					t.Fatalf("claimed before its back-off ran out: %+v", st)
-				}
-				b.clock.Set(d.NextAttemptAt)
-				st := run()
-				if st.Claimed != 1 {
-					t.Fatalf("not claimed when due: %+v", st)
-				}
-				if attempt == 2 && st.Dead != 1 {
-					t.Fatalf("attempt 4 of 4: %+v", st)
-				}
-			}
-			if d := head(); d.State != store.DeliveryDead || d.Attempts != 4 || b.clock.Now().Sub(start) != 7*time.Second {
-				t.Fatalf("dead letter %+v", d)
-			}
-			// Seq 2 waits behind the dead seq 1, however long.
-			b.clock.Advance(24 * time.Hour)
+			b.clock.Set(d.NextAttemptAt.Add(-time.Microsecond))
 			if st := run(); st.Claimed != 0 {
-				t.Fatalf("seq 2 overtook dead seq 1: %+v", st)
+				t.Fatalf("claimed before its back-off ran out: %+v", st)
 			}
-			// The receiver is fixed and the operator replays: both arrive, in order.
-			b.hook.setFailAll(false)
-			n, err := b.st.ReplayDeliveries(ctx, store.Replay{Channel: store.ChannelWebhook, EndpointID: b.ep.ID, Since: relayT0, Now: b.clock.Now()})
-			if err != nil || n != 2 {
-				t.Fatalf("replay %d %v", n, err)
+			b.clock.Set(d.NextAttemptAt)
+			st := run()
+			if st.Claimed != 1 {
+				t.Fatalf("not claimed when due: %+v", st)
 			}
-			b.settle(t, w)
-			log := b.hook.log()
-			checkHeadOfLine(t, log)
-			if got := acceptedSeqs(log)["A"]; !slices.Equal(got, []int64{1, 2}) {
-				t.Fatalf("accepted %v", got)
+			if attempt == 2 && st.Dead != 1 {
+				t.Fatalf("attempt 4 of 4: %+v", st)
 			}
-		})
-	}
+		}
+		if d := head(); d.State != store.DeliveryDead || d.Attempts != 4 || b.clock.Now().Sub(start) != 7*time.Second {
+			t.Fatalf("dead letter %+v", d)
+		}
+		// Seq 2 waits behind the dead seq 1, however long.
+		b.clock.Advance(24 * time.Hour)
+		if st := run(); st.Claimed != 0 {
+			t.Fatalf("seq 2 overtook dead seq 1: %+v", st)
+		}
+		// The receiver is fixed and the operator replays: both arrive, in order.
+		b.hook.setFailAll(false)
+		n, err := b.st.ReplayDeliveries(ctx, store.Replay{Channel: store.ChannelWebhook, EndpointID: b.ep.ID, Since: relayT0, Now: b.clock.Now()})
+		if err != nil || n != 2 {
+			t.Fatalf("replay %d %v", n, err)
+		}
+		b.settle(t, w)
+		log := b.hook.log()
+		checkHeadOfLine(t, log)
+		if got := acceptedSeqs(log)["A"]; !slices.Equal(got, []int64{1, 2}) {
+			t.Fatalf("accepted %v", got)
+		}
+	})
 }
 
 // A receiver checking with another secret refuses every delivery: it dies.
 func TestOutboxWrongSecretNeverDelivers(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			b := setupRelay(t, eng, 0)
-			ep := b.ep
-			ep.Secret, ep.UpdatedAt = store.NewWebhookSecret(), relayT0 // rotated here, not at the receiver
-			if err := b.st.UpdateWebhookEndpoint(context.Background(), ep); err != nil {
-				t.Fatal(err)
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		b := setupRelay(t, eng, 0)
+		ep := b.ep
+		ep.Secret, ep.UpdatedAt = store.NewWebhookSecret(), relayT0 // rotated here, not at the receiver
+		if err := b.st.UpdateWebhookEndpoint(context.Background(), ep); err != nil {
+			t.Fatal(err)
+		}
+		b.enqueue(t, "A", 1)
+		st := b.settle(t, b.relay(nil, worker.OutboxConfig{MaxAttempts: 3}))
+		if st.Delivered != 0 || st.Dead != 1 {
+			t.Fatalf("stats %+v", st)
+		}
+		log := b.hook.log()
+		if len(log) != 3 {
+			t.Fatalf("%d attempts", len(log))
+		}
+		for _, a := range log {
+			if a.verr == nil || a.ok {
+				t.Fatalf("attempt verified with the wrong secret: %+v", a)
 			}
-			b.enqueue(t, "A", 1)
-			st := b.settle(t, b.relay(nil, worker.OutboxConfig{MaxAttempts: 3}))
-			if st.Delivered != 0 || st.Dead != 1 {
-				t.Fatalf("stats %+v", st)
-			}
-			log := b.hook.log()
-			if len(log) != 3 {
-				t.Fatalf("%d attempts", len(log))
-			}
-			for _, a := range log {
-				if a.verr == nil || a.ok {
-					t.Fatalf("attempt verified with the wrong secret: %+v", a)
-				}
-			}
-			ds, _ := b.st.ListDeliveries(context.Background(), store.DeliveryFilter{})
-			if len(ds) != 1 || ds[0].LastStatus != http.StatusUnauthorized {
-				t.Fatalf("deliveries %+v", ds)
-			}
-		})
-	}
+		}
+		ds, _ := b.st.ListDeliveries(context.Background(), store.DeliveryFilter{})
+		if len(ds) != 1 || ds[0].LastStatus != http.StatusUnauthorized {
+			t.Fatalf("deliveries %+v", ds)
+		}
+	})
 }
 
 // Deliveries are rows: a relay that stops, or dies mid-flight, is followed
 // by another (on a reopened store) that delivers everything, in order.
 func TestOutboxRelaySurvivesRestart(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			ctx := context.Background()
-			b := setupRelay(t, eng, 0)
-			b.hook.setFailAll(true)
-			for seq := int64(1); seq <= 3; seq++ {
-				b.enqueue(t, "A", seq)
-				b.enqueue(t, "B", seq)
-			}
-			w1 := b.relay(nil, worker.OutboxConfig{Lease: time.Minute})
-			if st, err := w1.RunOnce(ctx); err != nil || st.Retried != 2 {
-				t.Fatalf("first relay: %+v %v", st, err)
-			}
-			// The next round claims A1 and B1 again and dies before
-			// recording anything.
-			b.clock.Advance(time.Second)
-			claimed, err := b.st.ClaimDeliveries(ctx, store.Claim{Now: b.clock.Now(), Lease: time.Minute, Limit: 10, Channels: []string{store.ChannelWebhook}})
-			if err != nil || len(claimed) != 2 {
-				t.Fatalf("claimed %d %v", len(claimed), err)
-			}
-			b.st.Close()
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		ctx := context.Background()
+		b := setupRelay(t, eng, 0)
+		b.hook.setFailAll(true)
+		for seq := int64(1); seq <= 3; seq++ {
+			b.enqueue(t, "A", seq)
+			b.enqueue(t, "B", seq)
+		}
+		w1 := b.relay(nil, worker.OutboxConfig{Lease: time.Minute})
+		if st, err := w1.RunOnce(ctx); err != nil || st.Retried != 2 {
+			t.Fatalf("first relay: %+v %v", st, err)
+		}
+		// The next round claims A1 and B1 again and dies before
+		// recording anything.
+		b.clock.Advance(time.Second)
+		claimed, err := b.st.ClaimDeliveries(ctx, store.Claim{Now: b.clock.Now(), Lease: time.Minute, Limit: 10, Channels: []string{store.ChannelWebhook}})
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claimed %d %v", len(claimed), err)
+		}
+		b.st.Close()
 
-			b.st = openRelayStore(t, b.url)
-			b.hook.setFailAll(false)
-			w2 := b.relay(nil, worker.OutboxConfig{Lease: time.Minute})
-			if st, err := w2.RunOnce(ctx); err != nil || st.Claimed != 0 {
-				t.Fatalf("claimed inside the dead relay's lease: %+v %v", st, err)
+		b.st = apitest.OpenStore(t, b.url)
+		b.hook.setFailAll(false)
+		w2 := b.relay(nil, worker.OutboxConfig{Lease: time.Minute})
+		if st, err := w2.RunOnce(ctx); err != nil || st.Claimed != 0 {
+			t.Fatalf("claimed inside the dead relay's lease: %+v %v", st, err)
+		}
+		b.clock.Advance(time.Minute)
+		st := b.settle(t, w2)
+		if st.Delivered != 6 {
+			t.Fatalf("stats %+v", st)
+		}
+		log := b.hook.log()
+		checkHeadOfLine(t, log)
+		for _, agg := range []string{"A", "B"} {
+			if got := acceptedSeqs(log)[agg]; !slices.Equal(got, []int64{1, 2, 3}) {
+				t.Fatalf("%s accepted %v", agg, got)
 			}
-			b.clock.Advance(time.Minute)
-			st := b.settle(t, w2)
-			if st.Delivered != 6 {
-				t.Fatalf("stats %+v", st)
-			}
-			log := b.hook.log()
-			checkHeadOfLine(t, log)
-			for _, agg := range []string{"A", "B"} {
-				if got := acceptedSeqs(log)[agg]; !slices.Equal(got, []int64{1, 2, 3}) {
-					t.Fatalf("%s accepted %v", agg, got)
-				}
-			}
-			ds, _ := b.st.ListDeliveries(ctx, store.DeliveryFilter{AggregateID: "A", Limit: 10})
-			if ds[0].Attempts != 3 {
-				t.Fatalf("A1 attempts %d, want 3 (failed, died, delivered)", ds[0].Attempts)
-			}
-		})
-	}
+		}
+		ds, _ := b.st.ListDeliveries(ctx, store.DeliveryFilter{AggregateID: "A", Limit: 10})
+		if ds[0].Attempts != 3 {
+			t.Fatalf("A1 attempts %d, want 3 (failed, died, delivered)", ds[0].Attempts)
+		}
+	})
 }
 
 // NATS gets every event exactly once (by Nats-Msg-Id), though a relay died
 // after publishing and an operator replayed the channel.
 func TestOutboxNATSExactlyOnce(t *testing.T) {
 	cfg := notifytest.NATSConfig(t)
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			cfg := cfg
-			if eng.Name != "sqlite" {
-				cfg = notifytest.NATSConfig(t)
-			}
-			ctx := context.Background()
-			b := setupRelay(t, eng, 3)
-			pub, err := notify.NewNATS(ctx, cfg)
-			if err != nil {
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		cfg := cfg
+		if eng.Name != "sqlite" {
+			cfg = notifytest.NATSConfig(t)
+		}
+		ctx := context.Background()
+		b := setupRelay(t, eng, 3)
+		pub, err := notify.NewNATS(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = pub.Close() })
+		var ids []string
+		for seq := int64(1); seq <= 3; seq++ {
+			ids = append(ids, b.enqueue(t, "A", seq).ID, b.enqueue(t, "B", seq).ID)
+		}
+		static := map[string]notify.Channel{notify.ChannelNATS: pub}
+		w := b.relay(static, worker.OutboxConfig{})
+		if _, err := b.st.FanOutOutbox(ctx, store.FanOut{Now: b.clock.Now(), Channels: notify.Static(static), Webhooks: true}); err != nil {
+			t.Fatal(err)
+		}
+		// A relay publishes A1 and B1 and dies before recording.
+		claimed, err := b.st.ClaimDeliveries(ctx, store.Claim{Now: b.clock.Now(), Lease: time.Minute, Limit: 10, Channels: []string{notify.ChannelNATS}})
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claimed %d %v", len(claimed), err)
+		}
+		for _, d := range claimed {
+			if err := pub.Deliver(ctx, d.Message); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { _ = pub.Close() })
-			var ids []string
-			for seq := int64(1); seq <= 3; seq++ {
-				ids = append(ids, b.enqueue(t, "A", seq).ID, b.enqueue(t, "B", seq).ID)
-			}
-			static := map[string]notify.Channel{notify.ChannelNATS: pub}
-			w := b.relay(static, worker.OutboxConfig{})
-			if _, err := b.st.FanOutOutbox(ctx, store.FanOut{Now: b.clock.Now(), Channels: notify.Static(static), Webhooks: true}); err != nil {
-				t.Fatal(err)
-			}
-			// A relay publishes A1 and B1 and dies before recording.
-			claimed, err := b.st.ClaimDeliveries(ctx, store.Claim{Now: b.clock.Now(), Lease: time.Minute, Limit: 10, Channels: []string{notify.ChannelNATS}})
-			if err != nil || len(claimed) != 2 {
-				t.Fatalf("claimed %d %v", len(claimed), err)
-			}
-			for _, d := range claimed {
-				if err := pub.Deliver(ctx, d.Message); err != nil {
-					t.Fatal(err)
-				}
-			}
-			b.clock.Advance(time.Minute)
-			b.settle(t, w)
-			// An operator replays the whole channel.
-			if n, err := b.st.ReplayDeliveries(ctx, store.Replay{Channel: notify.ChannelNATS, Now: b.clock.Now()}); err != nil || n != 6 {
-				t.Fatalf("replay %d %v", n, err)
-			}
-			b.settle(t, w)
+		}
+		b.clock.Advance(time.Minute)
+		b.settle(t, w)
+		// An operator replays the whole channel.
+		if n, err := b.st.ReplayDeliveries(ctx, store.Replay{Channel: notify.ChannelNATS, Now: b.clock.Now()}); err != nil || n != 6 {
+			t.Fatalf("replay %d %v", n, err)
+		}
+		b.settle(t, w)
 
-			got := notifytest.ReadAll(t, cfg)
-			count := map[string]int{}
-			seqs := map[string][]string{}
-			for _, r := range got {
-				count[r.MsgID]++
-				var env struct {
-					Data struct {
-						AggregateID string `json:"aggregate_id"`
-					} `json:"data"`
-				}
-				_ = json.Unmarshal(r.Data, &env)
-				seqs[env.Data.AggregateID] = append(seqs[env.Data.AggregateID], r.Seq)
-				if r.Subject != cfg.SubjectPrefix+"aftersale.agreed" {
-					t.Fatalf("subject %q", r.Subject)
-				}
+		got := notifytest.ReadAll(t, cfg)
+		count := map[string]int{}
+		seqs := map[string][]string{}
+		for _, r := range got {
+			count[r.MsgID]++
+			var env struct {
+				Data struct {
+					AggregateID string `json:"aggregate_id"`
+				} `json:"data"`
 			}
-			if len(got) != len(ids) {
-				t.Fatalf("stream holds %d messages, want %d: %v", len(got), len(ids), count)
+			_ = json.Unmarshal(r.Data, &env)
+			seqs[env.Data.AggregateID] = append(seqs[env.Data.AggregateID], r.Seq)
+			if r.Subject != cfg.SubjectPrefix+"aftersale.agreed" {
+				t.Fatalf("subject %q", r.Subject)
 			}
-			for _, id := range ids {
-				if count[id] != 1 {
-					t.Fatalf("message %s in the stream %d times", id, count[id])
-				}
+		}
+		if len(got) != len(ids) {
+			t.Fatalf("stream holds %d messages, want %d: %v", len(got), len(ids), count)
+		}
+		for _, id := range ids {
+			if count[id] != 1 {
+				t.Fatalf("message %s in the stream %d times", id, count[id])
 			}
-			for agg, s := range seqs {
-				if !slices.Equal(s, []string{"1", "2", "3"}) {
-					t.Fatalf("%s published in order %v", agg, s)
-				}
+		}
+		for agg, s := range seqs {
+			if !slices.Equal(s, []string{"1", "2", "3"}) {
+				t.Fatalf("%s published in order %v", agg, s)
 			}
-			// The webhook endpoint, failing its first 3 attempts, got them all too.
-			checkHeadOfLine(t, b.hook.log())
-			if got := acceptedSeqs(b.hook.log()); !slices.Equal(got["A"], []int64{1, 2, 3}) || !slices.Equal(got["B"], []int64{1, 2, 3}) {
-				t.Fatalf("webhook accepted %v", got)
-			}
-		})
-	}
+		}
+		// The webhook endpoint, failing its first 3 attempts, got them all too.
+		checkHeadOfLine(t, b.hook.log())
+		if got := acceptedSeqs(b.hook.log()); !slices.Equal(got["A"], []int64{1, 2, 3}) || !slices.Equal(got["B"], []int64{1, 2, 3}) {
+			t.Fatalf("webhook accepted %v", got)
+		}
+	})
 }
 
 // Start and Stop: the running relay delivers what commands enqueue.

@@ -5,10 +5,7 @@ package notifytest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/notify"
 )
 
@@ -31,16 +29,8 @@ const RequireNATSEnv = "WEIQUAN_REQUIRE_NATS"
 // when no server is configured.
 func NATSConfig(t testing.TB) notify.NATSConfig {
 	t.Helper()
-	url := os.Getenv(NATSEnv)
-	if url == "" {
-		if os.Getenv(RequireNATSEnv) == "1" {
-			t.Fatalf("%s=1 but %s is empty", RequireNATSEnv, NATSEnv)
-		}
-		t.Skipf("NATS tests skipped: set %s (e.g. nats://127.0.0.1:4222)", NATSEnv)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	suffix := hex.EncodeToString(b[:])
+	url := apitest.ServerURL(t, "NATS", NATSEnv, RequireNATSEnv, "nats://127.0.0.1:4222")
+	suffix := apitest.Unique()
 	cfg := notify.NATSConfig{URL: url, Stream: "WQT_" + strings.ToUpper(suffix), SubjectPrefix: "wqt" + suffix + "."}
 	t.Cleanup(func() {
 		nc, err := nats.Connect(url)

@@ -178,9 +178,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				errs[i] = s.InTx(ctx, func(tx *store.Tx) error {
 					o, err := tx.GetOrder(ctx, "T1")
 					if err != nil {
@@ -196,7 +194,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 					}
 					return saveOrder(ctx, tx, o, prev)
 				})
-			}()
+			})
 		}
 		wg.Wait()
 		ok := 0
