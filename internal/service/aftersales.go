@@ -311,16 +311,8 @@ func (s *Service) AftersaleEvents(ctx context.Context, c Caller, id string, afte
 
 // DecodeAftersaleEvents turns stored records back into domain events (for replay).
 func DecodeAftersaleEvents(recs []store.EventRecord) ([]aftersale.Event, error) {
-	out := make([]aftersale.Event, 0, len(recs))
-	for _, r := range recs {
-		e := aftersale.Event{Seq: r.Seq, Type: aftersale.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
-		if err := json.Unmarshal(r.Actor, &e.Actor); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(r.Data, &e.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return decodeEvents(recs, func(r store.EventRecord, e *aftersale.Event) (actor, data any) {
+		*e = aftersale.Event{Seq: r.Seq, Type: aftersale.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		return &e.Actor, &e.Data
+	})
 }

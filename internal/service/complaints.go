@@ -625,16 +625,8 @@ func NewComplaintView(s complaint.State) ComplaintView {
 // DecodeComplaintEvents turns stored events back into complaint events (for
 // replay).
 func DecodeComplaintEvents(recs []store.EventRecord) ([]complaint.Event, error) {
-	out := make([]complaint.Event, 0, len(recs))
-	for _, r := range recs {
-		e := complaint.Event{Seq: r.Seq, Type: r.Type, At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
-		if err := json.Unmarshal(r.Actor, &e.Actor); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(r.Data, &e.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return decodeEvents(recs, func(r store.EventRecord, e *complaint.Event) (actor, data any) {
+		*e = complaint.Event{Seq: r.Seq, Type: r.Type, At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		return &e.Actor, &e.Data
+	})
 }

@@ -232,19 +232,27 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 	case dispute.ReturnThenRefund:
 		ac.Ruling = aftersale.RulingReturn
 	}
-	evs, err := aftersale.Decide(req, orderView(o), ac, s.Policy(), now)
-	if err != nil {
-		return err
-	}
-	for i := range evs {
-		evs[i].RuleIDs = append(evs[i].RuleIDs, j.RuleIDs...)
-	}
-	step := aftersaleStep{cur: req, order: o, evs: evs}
+	step := aftersaleStep{cur: req, order: o}
 	if adv := after.Advance; adv != nil && adv.Outcome == dispute.AdvanceReturned && before.Advance != nil && before.Advance.Outcome == "" {
 		// The fund paid this refund in advance and the seller's money has
 		// repaid it: the request records the refund, no money moves again.
 		step.paidBy = "dispute:" + after.ID + "/advance"
 	}
+	return s.executeOnRequest(ctx, tx, cm, step, ac, j.RuleIDs, now)
+}
+
+// executeOnRequest decides a platform command on the request of a case
+// (executing or revising its judgment), cites the judgment's rules on the
+// request's events and records the step in cm.
+func (s *Service) executeOnRequest(ctx context.Context, tx *store.Tx, cm *store.Commit, step aftersaleStep, ac aftersale.Command, rules []string, now time.Time) error {
+	evs, err := aftersale.Decide(step.cur, orderView(step.order), ac, s.Policy(), now)
+	if err != nil {
+		return err
+	}
+	for i := range evs {
+		evs[i].RuleIDs = append(evs[i].RuleIDs, rules...)
+	}
+	step.evs = evs
 	_, err = s.recordAftersale(ctx, tx, cm, step, now)
 	return err
 }
@@ -328,16 +336,8 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, cm *store.C
 
 // DecodeDisputeEvents turns stored event records back into case events.
 func DecodeDisputeEvents(recs []store.EventRecord) ([]dispute.Event, error) {
-	out := make([]dispute.Event, 0, len(recs))
-	for _, r := range recs {
-		e := dispute.Event{Seq: r.Seq, Type: dispute.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
-		if err := json.Unmarshal(r.Actor, &e.Actor); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(r.Data, &e.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return decodeEvents(recs, func(r store.EventRecord, e *dispute.Event) (actor, data any) {
+		*e = dispute.Event{Seq: r.Seq, Type: dispute.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		return &e.Actor, &e.Data
+	})
 }

@@ -178,14 +178,5 @@ func (s *Service) reviseAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 	case req.Refunded == 0 && j.Outcome == dispute.ReturnThenRefund && !req.Status.Open():
 		ac.Ruling = aftersale.RulingReturn
 	}
-	evs, err := aftersale.Decide(req, orderView(o), ac, s.Policy(), now)
-	if err != nil {
-		return err
-	}
-	for i := range evs {
-		evs[i].RuleIDs = append(evs[i].RuleIDs, j.RuleIDs...)
-	}
-	step.evs = evs
-	_, err = s.recordAftersale(ctx, tx, cm, step, now)
-	return err
+	return s.executeOnRequest(ctx, tx, cm, step, ac, j.RuleIDs, now)
 }

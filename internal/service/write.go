@@ -169,3 +169,20 @@ func saveOrder(cm *store.Commit, o order.Order, prev int64) error {
 	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: o, Prev: prev})
 	return nil
 }
+
+// decodeEvents turns stored records back into domain events (for replay):
+// head fills an event's log fields from its record and says where its
+// actor and data decode to.
+func decodeEvents[E any](recs []store.EventRecord, head func(store.EventRecord, *E) (actor, data any)) ([]E, error) {
+	out := make([]E, len(recs))
+	for i, r := range recs {
+		a, d := head(r, &out[i])
+		if err := json.Unmarshal(r.Actor, a); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(r.Data, d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

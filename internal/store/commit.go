@@ -126,99 +126,76 @@ func (c *Commit) Pending(b ledger.Balances) ledger.Balances {
 // errors (Invalid, Conflict with *ledger.InsufficientError). On PostgreSQL
 // some of them are reported only when the transaction commits.
 func (t *Tx) Apply(ctx context.Context, c Commit) error {
-	for _, lp := range c.Ledger {
-		post := t.PostPlan
-		if lp.Fresh {
-			post = t.PostFreshPlan
-		}
-		if err := post(ctx, lp.Plan); err != nil {
+	steps := []func() error{
+		func() error { return each(ctx, c.Ledger, t.post) },
+		func() error { return each(ctx, c.Orders, saveRow(t.saveOrder)) },
+		func() error { return each(ctx, c.Aftersales, saveRow(t.saveAftersale)) },
+		func() error { return each(ctx, c.Disputes, saveRow(t.saveDispute)) },
+		func() error { return each(ctx, c.Complaints, saveRow(t.saveComplaint)) },
+		func() error { return each(ctx, c.Sanctions, saveRow(t.saveSanction)) },
+		func() error { return each(ctx, c.ServiceFacts, saveRow(t.saveServiceFact)) },
+		func() error { return each(ctx, c.Scripts, saveRow(t.saveScript)) },
+		func() error { return t.appendEvents(ctx, c.Events) },
+		func() error { return t.enqueueOutbox(ctx, c.Outbox...) },
+		func() error { return each(ctx, c.Settled, t.settle) },
+		func() error { return each(ctx, c.Deadlines, t.setDeadline) },
+		func() error { return each(ctx, c.CloseInterventions, t.closeIntervention) },
+		func() error { return each(ctx, c.Interventions, t.insertIntervention) },
+		func() error { return each(ctx, c.ManualRefunds, t.recordManualInterventionRefund) },
+		func() error { return each(ctx, c.Evidence, t.insertEvidenceValue) },
+		func() error { return each(ctx, c.PolicyChanges, t.insertPolicyChange) },
+		func() error {
+			if c.Idem == nil {
+				return nil
+			}
+			return t.putIdem(ctx, *c.Idem)
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return err
 		}
-	}
-	for _, r := range c.Orders {
-		if err := t.saveOrder(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Aftersales {
-		if err := t.saveAftersale(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Disputes {
-		if err := t.saveDispute(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Complaints {
-		if err := t.saveComplaint(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Sanctions {
-		if err := t.saveSanction(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.ServiceFacts {
-		if err := t.saveServiceFact(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.Scripts {
-		if err := t.saveScript(ctx, r.Value, r.Prev); err != nil {
-			return err
-		}
-	}
-	if err := t.appendEvents(ctx, c.Events); err != nil {
-		return err
-	}
-	if err := t.enqueueOutbox(ctx, c.Outbox...); err != nil {
-		return err
-	}
-	for _, s := range c.Settled {
-		if err := t.settle(ctx, s); err != nil {
-			return err
-		}
-	}
-	for _, d := range c.Deadlines {
-		set := t.replaceDeadline
-		if d.Insert {
-			set = t.insertDeadline
-		}
-		if err := set(ctx, d.AggregateType, d.AggregateID, d.Row, d.At); err != nil {
-			return err
-		}
-	}
-	for _, ic := range c.CloseInterventions {
-		if err := t.closeInterventions(ctx, ic.AftersaleID, ic.Status); err != nil {
-			return err
-		}
-	}
-	for _, iv := range c.Interventions {
-		if err := t.insertIntervention(ctx, iv); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.ManualRefunds {
-		if err := t.recordManualInterventionRefund(ctx, r); err != nil {
-			return err
-		}
-	}
-	for i := range c.Evidence {
-		if err := t.InsertEvidence(ctx, &c.Evidence[i]); err != nil {
-			return err
-		}
-	}
-	for _, pc := range c.PolicyChanges {
-		if err := t.insertPolicyChange(ctx, pc); err != nil {
-			return err
-		}
-	}
-	if c.Idem != nil {
-		return t.putIdem(ctx, *c.Idem)
 	}
 	return nil
+}
+
+// each writes the items of one part of a Commit in order.
+func each[T any](ctx context.Context, items []T, write func(context.Context, T) error) error {
+	for _, it := range items {
+		if err := write(ctx, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveRow adapts a version-checked save to a Row.
+func saveRow[T any](save func(context.Context, T, int64) error) func(context.Context, Row[T]) error {
+	return func(ctx context.Context, r Row[T]) error { return save(ctx, r.Value, r.Prev) }
+}
+
+// post posts a ledger plan (fresh: without the posted-before checks).
+func (t *Tx) post(ctx context.Context, lp LedgerPost) error {
+	if lp.Fresh {
+		return t.PostFreshPlan(ctx, lp.Plan)
+	}
+	return t.PostPlan(ctx, lp.Plan)
+}
+
+// setDeadline writes one DeadlineChange.
+func (t *Tx) setDeadline(ctx context.Context, d DeadlineChange) error {
+	if d.Insert {
+		return t.insertDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At)
+	}
+	return t.replaceDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At)
+}
+
+func (t *Tx) closeIntervention(ctx context.Context, ic InterventionClose) error {
+	return t.closeInterventions(ctx, ic.AftersaleID, ic.Status)
+}
+
+func (t *Tx) insertEvidenceValue(ctx context.Context, e Evidence) error {
+	return t.InsertEvidence(ctx, &e)
 }
 
 // settle writes one DeadlineSettle.

@@ -15,23 +15,23 @@ import (
 
 // ---- complaints ----
 
-// GetComplaint loads a complaint in the transaction. Errors: NotFound.
+var complaintRows = stateTable[complaint.State]{"complaints", "投诉 complaint", "complaint"}
+
+// GetComplaint loads a complaint in the transaction; GetComplaintForUpdate
+// also locks its row until the transaction ends; the Store's reads outside
+// one. Errors: NotFound.
 func (t *Tx) GetComplaint(ctx context.Context, id string) (complaint.State, error) {
-	return scanComplaint(t.queryRow(ctx, `SELECT body FROM complaints WHERE id = ?`, id), id)
+	return complaintRows.get(ctx, t.queryRow, id, "")
 }
 
-// GetComplaintForUpdate loads a complaint and locks its row until the transaction ends.
+// GetComplaintForUpdate: see GetComplaint.
 func (t *Tx) GetComplaintForUpdate(ctx context.Context, id string) (complaint.State, error) {
-	return scanComplaint(t.queryRow(ctx, `SELECT body FROM complaints WHERE id = ?`+t.d.forUpdate(), id), id)
+	return complaintRows.get(ctx, t.queryRow, id, t.d.forUpdate())
 }
 
-// GetComplaint loads a complaint. Errors: NotFound.
+// GetComplaint: see Tx.GetComplaint.
 func (s *Store) GetComplaint(ctx context.Context, id string) (complaint.State, error) {
-	return scanComplaint(s.queryRow(ctx, `SELECT body FROM complaints WHERE id = ?`, id), id)
-}
-
-func scanComplaint(row *sql.Row, id string) (complaint.State, error) {
-	return scanBody[complaint.State](row, "投诉 complaint", "complaint", id)
+	return complaintRows.get(ctx, s.queryRow, id, "")
 }
 
 // saveComplaint inserts (prevVersion 0) or updates a complaint whose stored
@@ -229,18 +229,16 @@ func (t *Tx) saveSanction(ctx context.Context, s penalty.Sanction, prevVersion i
 		s.Status, string(body), s.Version, micros(s.UpdatedAt), s.ID, prevVersion)
 }
 
+var sanctionRows = stateTable[penalty.Sanction]{"sanctions", "处罚 sanction", "sanction"}
+
 // GetSanctionForUpdate loads a sanction and locks its row. Errors: NotFound.
 func (t *Tx) GetSanctionForUpdate(ctx context.Context, id string) (penalty.Sanction, error) {
-	return scanSanction(t.queryRow(ctx, `SELECT body FROM sanctions WHERE id = ?`+t.d.forUpdate(), id), id)
+	return sanctionRows.get(ctx, t.queryRow, id, t.d.forUpdate())
 }
 
 // GetSanction loads a sanction. Errors: NotFound.
 func (s *Store) GetSanction(ctx context.Context, id string) (penalty.Sanction, error) {
-	return scanSanction(s.queryRow(ctx, `SELECT body FROM sanctions WHERE id = ?`, id), id)
-}
-
-func scanSanction(row *sql.Row, id string) (penalty.Sanction, error) {
-	return scanBody[penalty.Sanction](row, "处罚 sanction", "sanction", id)
+	return sanctionRows.get(ctx, s.queryRow, id, "")
 }
 
 // PartySanctions lists a party's sanctions, oldest first.

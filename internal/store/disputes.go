@@ -11,23 +11,23 @@ import (
 	"github.com/weiquan/weiquan/internal/money"
 )
 
-// GetDispute loads a case in the transaction. Errors: NotFound.
+var disputeRows = stateTable[dispute.State]{"disputes", "介入案件 dispute", "dispute"}
+
+// GetDispute loads a case in the transaction; GetDisputeForUpdate also
+// locks its row until the transaction ends; the Store's reads outside one.
+// Errors: NotFound.
 func (t *Tx) GetDispute(ctx context.Context, id string) (dispute.State, error) {
-	return scanDispute(t.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`, id), id)
+	return disputeRows.get(ctx, t.queryRow, id, "")
 }
 
-// GetDisputeForUpdate loads a case and locks its row until the transaction ends.
+// GetDisputeForUpdate: see GetDispute.
 func (t *Tx) GetDisputeForUpdate(ctx context.Context, id string) (dispute.State, error) {
-	return scanDispute(t.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`+t.d.forUpdate(), id), id)
+	return disputeRows.get(ctx, t.queryRow, id, t.d.forUpdate())
 }
 
-// GetDispute loads a case. Errors: NotFound.
+// GetDispute: see Tx.GetDispute.
 func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error) {
-	return scanDispute(s.queryRow(ctx, `SELECT body FROM disputes WHERE id = ?`, id), id)
-}
-
-func scanDispute(row *sql.Row, id string) (dispute.State, error) {
-	return scanBody[dispute.State](row, "介入案件 dispute", "dispute", id)
+	return disputeRows.get(ctx, s.queryRow, id, "")
 }
 
 // saveDispute inserts (prevVersion 0) or updates a case whose stored version

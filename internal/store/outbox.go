@@ -132,6 +132,16 @@ func (s *Store) ListOutbox(ctx context.Context, aggType, aggID, after string, li
 
 // ---- fan-out ----
 
+// outboxHead is what fan-out and replay read of a message.
+type outboxHead struct {
+	id, topic, aggType, aggID string
+	seq                       int64
+}
+
+func scanOutboxHead(rows *sql.Rows, m *outboxHead) error {
+	return rows.Scan(&m.id, &m.topic, &m.aggType, &m.aggID, &m.seq)
+}
+
 // FanOut says where new messages go.
 type FanOut struct {
 	Now   time.Time
@@ -160,21 +170,8 @@ func (s *Store) FanOutOutbox(ctx context.Context, f FanOut) (FanOutResult, error
 		if err != nil {
 			return fmt.Errorf("store: fan out: %w", err)
 		}
-		type msg struct {
-			id, topic, aggType, aggID string
-			seq                       int64
-		}
-		var msgs []msg
-		for rows.Next() {
-			var m msg
-			if err := rows.Scan(&m.id, &m.topic, &m.aggType, &m.aggID, &m.seq); err != nil {
-				rows.Close()
-				return err
-			}
-			msgs = append(msgs, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		msgs, err := collect(rows, nil, scanOutboxHead)
+		if err != nil {
 			return err
 		}
 		if len(msgs) == 0 {
@@ -188,7 +185,7 @@ func (s *Store) FanOutOutbox(ctx context.Context, f FanOut) (FanOutResult, error
 		}
 		ids := make([]any, 0, len(msgs))
 		type row struct {
-			m               msg
+			m               outboxHead
 			channel, target string
 		}
 		var rowsOut []row
@@ -631,21 +628,8 @@ func (s *Store) ReplayDeliveries(ctx context.Context, r Replay) (int, error) {
 		if err != nil {
 			return fmt.Errorf("store: replay: %w", err)
 		}
-		type msg struct {
-			id, topic, aggType, aggID string
-			seq                       int64
-		}
-		var msgs []msg
-		for rows.Next() {
-			var m msg
-			if err := rows.Scan(&m.id, &m.topic, &m.aggType, &m.aggID, &m.seq); err != nil {
-				rows.Close()
-				return err
-			}
-			msgs = append(msgs, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		msgs, err := collect(rows, nil, scanOutboxHead)
+		if err != nil {
 			return err
 		}
 		now := micros(r.Now)
@@ -872,12 +856,7 @@ func (s *Store) GetWebhookEndpoint(ctx context.Context, id string) (WebhookEndpo
 
 // ListWebhookEndpoints lists endpoints by id after the cursor.
 func (s *Store) ListWebhookEndpoints(ctx context.Context, after string, limit int) ([]WebhookEndpoint, error) {
-	rows, err := s.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id > ? ORDER BY id LIMIT ?`, after, obxLimit(limit, 100))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return scanEndpoints(rows)
+	return scanEndpoints(s.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id > ? ORDER BY id LIMIT ?`, after, obxLimit(limit, 100)))
 }
 
 func (t *Tx) webhookEndpoints(ctx context.Context, enabledOnly bool) ([]WebhookEndpoint, error) {
@@ -885,24 +864,11 @@ func (t *Tx) webhookEndpoints(ctx context.Context, enabledOnly bool) ([]WebhookE
 	if enabledOnly {
 		q += ` WHERE enabled = 1`
 	}
-	rows, err := t.query(ctx, q+` ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return scanEndpoints(rows)
+	return scanEndpoints(t.query(ctx, q+` ORDER BY id`))
 }
 
-func scanEndpoints(rows *sql.Rows) ([]WebhookEndpoint, error) {
-	var out []WebhookEndpoint
-	for rows.Next() {
-		ep, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ep)
-	}
-	return out, rows.Err()
+func scanEndpoints(rows *sql.Rows, err error) ([]WebhookEndpoint, error) {
+	return collect(rows, err, scanned(func(r *sql.Rows) (WebhookEndpoint, error) { return scanEndpoint(r) }))
 }
 
 // ---- site messages (站内信) ----
@@ -973,11 +939,7 @@ func (s *Store) ListSiteMessages(ctx context.Context, f SiteMessageFilter) ([]Si
 		var created int64
 		var read sql.NullInt64
 		err := rows.Scan(&m.ID, &m.RecipientRole, &m.RecipientID, &m.Title, &m.Body, &m.Ref, &created, &read)
-		m.CreatedAt = fromMicros(created)
-		if read.Valid {
-			t := fromMicros(read.Int64)
-			m.ReadAt = &t
-		}
+		m.CreatedAt, m.ReadAt = fromMicros(created), timePtr(read)
 		return err
 	})
 }

@@ -32,6 +32,16 @@ func scanOrder(row *sql.Row, id string) (order.Order, error) {
 	return scanBody[order.Order](row, "订单 order", "order", id)
 }
 
+// stateTable is a table of JSON state bodies keyed by id (orders, requests,
+// cases, complaints, sanctions) and how a missing row is named.
+type stateTable[T any] struct{ name, label, kind string }
+
+// get reads a row's body by id with row (a transaction's or the store's
+// queryRow), lock appended to the query (a dialect's row lock, or "").
+func (tb stateTable[T]) get(ctx context.Context, row func(context.Context, string, ...any) *sql.Row, id, lock string) (T, error) {
+	return scanBody[T](row(ctx, `SELECT body FROM `+tb.name+` WHERE id = ?`+lock, id), tb.label, tb.kind, id)
+}
+
 // scanBody reads the JSON body column of one row into a T: NotFound
 // (naming label and id) when there is no row.
 func scanBody[T any](row *sql.Row, label, name, id string) (T, error) {
@@ -117,24 +127,24 @@ func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
 
 // ---- after-sales requests ----
 
-// GetAftersale loads a request in the transaction. Errors: NotFound.
+var aftersaleRows = stateTable[aftersale.State]{"aftersales", "售后申请 after-sales request", "aftersale"}
+
+// GetAftersale loads a request in the transaction; GetAftersaleForUpdate
+// also locks its row until the transaction ends (PostgreSQL; SQLite's
+// single writer already serialises); the Store's reads outside one.
+// Errors: NotFound.
 func (t *Tx) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
-	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`, id), id)
+	return aftersaleRows.get(ctx, t.queryRow, id, "")
 }
 
-// GetAftersaleForUpdate loads a request and locks its row until the
-// transaction ends (PostgreSQL; SQLite's single writer already serialises).
+// GetAftersaleForUpdate: see GetAftersale.
 func (t *Tx) GetAftersaleForUpdate(ctx context.Context, id string) (aftersale.State, error) {
-	return scanAftersale(t.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`+t.d.forUpdate(), id), id)
+	return aftersaleRows.get(ctx, t.queryRow, id, t.d.forUpdate())
 }
 
-// GetAftersale loads a request. Errors: NotFound.
+// GetAftersale: see Tx.GetAftersale.
 func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
-	return scanAftersale(s.queryRow(ctx, `SELECT body FROM aftersales WHERE id = ?`, id), id)
-}
-
-func scanAftersale(row *sql.Row, id string) (aftersale.State, error) {
-	return scanBody[aftersale.State](row, "售后申请 after-sales request", "aftersale", id)
+	return aftersaleRows.get(ctx, s.queryRow, id, "")
 }
 
 // saveAftersale inserts (prevVersion 0) or updates a request whose stored

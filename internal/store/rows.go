@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"time"
 )
 
 // collect reads every row of a query (rows, err as the query returned
@@ -48,4 +49,13 @@ func scanned[T any](read func(*sql.Rows) (T, error)) func(*sql.Rows, *T) error {
 		*v, err = read(r)
 		return err
 	}
+}
+
+// timePtr is a nullable microsecond timestamp column as a time.
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
 }

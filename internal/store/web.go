@@ -67,19 +67,7 @@ func (s *Store) ListWebUsers(ctx context.Context, limit int) ([]WebUser, error) 
 		limit = 200
 	}
 	rows, err := s.query(ctx, `SELECT `+webUserCols+` FROM web_users ORDER BY login LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WebUser
-	for rows.Next() {
-		u, err := scanWebUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanned(func(r *sql.Rows) (WebUser, error) { return scanWebUser(r) }))
 }
 
 // WebSession is a signed-in browser session.
@@ -144,46 +132,24 @@ func (s *Store) InsertPIIReveal(ctx context.Context, r PIIReveal) error {
 // PIIReveals lists the reveals of a case, oldest first.
 func (s *Store) PIIReveals(ctx context.Context, caseID string) ([]PIIReveal, error) {
 	rows, err := s.query(ctx, `SELECT id, viewer_id, viewer_role, subject_id, field, case_id, at FROM pii_reveals WHERE case_id = ? ORDER BY at, id`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []PIIReveal
-	for rows.Next() {
-		var r PIIReveal
+	return collect(rows, err, func(rows *sql.Rows, r *PIIReveal) error {
 		var at int64
-		if err := rows.Scan(&r.ID, &r.ViewerID, &r.ViewerRole, &r.SubjectID, &r.Field, &r.CaseID, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&r.ID, &r.ViewerID, &r.ViewerRole, &r.SubjectID, &r.Field, &r.CaseID, &at)
 		r.At = fromMicros(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // ListAPIKeys lists the API keys (never the plain key: only metadata).
 func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	rows, err := s.query(ctx, `SELECT id, hash, role, party_id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []APIKey
-	for rows.Next() {
-		var k APIKey
+	return collect(rows, err, func(rows *sql.Rows, k *APIKey) error {
 		var created int64
 		var revoked sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked); err != nil {
-			return nil, err
-		}
-		k.CreatedAt = fromMicros(created)
-		if revoked.Valid {
-			t := fromMicros(revoked.Int64)
-			k.RevokedAt = &t
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked)
+		k.CreatedAt, k.RevokedAt = fromMicros(created), timePtr(revoked)
+		return err
+	})
 }
 
 // PolicyVersion is a rule book that was in force at some time.
@@ -197,22 +163,13 @@ type PolicyVersion struct {
 // PolicyVersions lists the recorded rule books, newest first.
 func (s *Store) PolicyVersions(ctx context.Context) ([]PolicyVersion, error) {
 	rows, err := s.query(ctx, `SELECT digest, version, body, created_at FROM policy_versions ORDER BY created_at DESC, digest`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []PolicyVersion
-	for rows.Next() {
-		var p PolicyVersion
+	return collect(rows, err, func(rows *sql.Rows, p *PolicyVersion) error {
 		var body string
 		var at int64
-		if err := rows.Scan(&p.Digest, &p.Version, &body, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&p.Digest, &p.Version, &body, &at)
 		p.Body, p.CreatedAt = []byte(body), fromMicros(at)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // AccountKindTotal sums the balances of every account of a kind (e.g.

@@ -66,21 +66,12 @@ func (s *Store) AdminAudits(ctx context.Context, targetKind string, limit int) (
 	}
 	rows, err := s.query(ctx, `SELECT id, actor_id, actor_login, action, target_kind, target_id, detail, at FROM web_admin_audit
 		WHERE (? = '' OR target_kind = ?) ORDER BY at DESC, id DESC LIMIT ?`, targetKind, targetKind, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []AdminAudit
-	for rows.Next() {
-		var a AdminAudit
+	return collect(rows, err, func(rows *sql.Rows, a *AdminAudit) error {
 		var at int64
-		if err := rows.Scan(&a.ID, &a.ActorID, &a.ActorLogin, &a.Action, &a.TargetKind, &a.TargetID, &a.Detail, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&a.ID, &a.ActorID, &a.ActorLogin, &a.Action, &a.TargetKind, &a.TargetID, &a.Detail, &at)
 		a.At = fromMicros(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // ---- users ----
