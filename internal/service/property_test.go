@@ -24,15 +24,7 @@ import (
 
 func open(t *testing.T, url string) (*service.Service, *clock.Manual) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := apitest.OpenStore(t, url)
 	clk := clock.NewManual(apitest.Start)
 	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	stores.Store(svc, st)
@@ -57,76 +49,74 @@ var integ = service.Caller{Role: service.RoleIntegration}
 // matching its state (and finished ones none), finished requests never
 // move, and replaying the stored events reproduces the stored state.
 func TestPropertyStoredLifecycles(t *testing.T) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			svc, clk := open(t, eng.URL(t))
-			ctx := context.Background()
-			n := 0
-			rapid.Check(t, func(rt *rapid.T) {
-				n++
-				oid := fmt.Sprintf("O%d", n)
-				buyer := service.Caller{Role: service.RoleBuyer, PartyID: "B" + oid}
-				seller := service.Caller{Role: service.RoleSeller, PartyID: "S1"}
-				paid := money.Fen(rapid.Int64Range(1, 100000).Draw(rt, "paid"))
-				if _, err := svc.PutOrder(ctx, integ, oid, order.Facts{BuyerID: buyer.PartyID, SellerID: "S1", Amount: paid}); err != nil {
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		svc, clk := open(t, eng.URL(t))
+		ctx := context.Background()
+		n := 0
+		rapid.Check(t, func(rt *rapid.T) {
+			n++
+			oid := fmt.Sprintf("O%d", n)
+			buyer := service.Caller{Role: service.RoleBuyer, PartyID: "B" + oid}
+			seller := service.Caller{Role: service.RoleSeller, PartyID: "S1"}
+			paid := money.Fen(rapid.Int64Range(1, 100000).Draw(rt, "paid"))
+			if _, err := svc.PutOrder(ctx, integ, oid, order.Facts{BuyerID: buyer.PartyID, SellerID: "S1", Amount: paid}); err != nil {
+				rt.Fatal(err)
+			}
+			now := clk.Now()
+			facts := []order.Fact{{Type: "paid", At: now.Add(-3 * time.Hour)}, {Type: "shipped", At: now.Add(-2 * time.Hour), Carrier: "SF", TrackingNo: "1"}, {Type: "delivered", At: now.Add(-time.Hour)}}
+			for _, f := range facts[:rapid.IntRange(1, 3).Draw(rt, "progress")] {
+				if _, err := svc.RecordOrderFact(ctx, integ, oid, f); err != nil {
 					rt.Fatal(err)
 				}
-				now := clk.Now()
-				facts := []order.Fact{{Type: "paid", At: now.Add(-3 * time.Hour)}, {Type: "shipped", At: now.Add(-2 * time.Hour), Carrier: "SF", TrackingNo: "1"}, {Type: "delivered", At: now.Add(-time.Hour)}}
-				for _, f := range facts[:rapid.IntRange(1, 3).Draw(rt, "progress")] {
-					if _, err := svc.RecordOrderFact(ctx, integ, oid, f); err != nil {
-						rt.Fatal(err)
+			}
+			var ids []string
+			steps := rapid.IntRange(1, 30).Draw(rt, "steps")
+			for step := 0; step < steps; step++ {
+				switch rapid.IntRange(0, 4).Draw(rt, "op") {
+				case 0: // open a request
+					s, err := svc.CreateAftersale(ctx, buyer, oid, aftersale.Command{Type: rapid.SampledFrom(aftersale.Types).Draw(rt, "type"),
+						Reason: rapid.SampledFrom(aftersale.Reasons).Draw(rt, "reason"), Amount: money.Fen(rapid.Int64Range(0, int64(paid)+5).Draw(rt, "amount"))})
+					if err == nil {
+						ids = append(ids, s.ID)
 					}
-				}
-				var ids []string
-				steps := rapid.IntRange(1, 30).Draw(rt, "steps")
-				for step := 0; step < steps; step++ {
-					switch rapid.IntRange(0, 4).Draw(rt, "op") {
-					case 0: // open a request
-						s, err := svc.CreateAftersale(ctx, buyer, oid, aftersale.Command{Type: rapid.SampledFrom(aftersale.Types).Draw(rt, "type"),
-							Reason: rapid.SampledFrom(aftersale.Reasons).Draw(rt, "reason"), Amount: money.Fen(rapid.Int64Range(0, int64(paid)+5).Draw(rt, "amount"))})
-						if err == nil {
-							ids = append(ids, s.ID)
-						}
-					case 1: // advance the clock and fire what is due
-						clk.Advance(time.Duration(rapid.Int64Range(1, 11*24).Draw(rt, "hours")) * time.Hour)
-						for {
-							st, err := svc.FireDue(ctx, 50)
-							if err != nil {
-								rt.Fatal(err)
-							}
-							if st.Failed > 0 {
-								rt.Fatalf("deadline failed: %+v", st)
-							}
-							if st.Claimed < 50 {
-								break
-							}
-						}
-					default: // a party acts on the latest request
-						if len(ids) == 0 {
-							continue
-						}
-						id := ids[len(ids)-1]
-						before, _ := storeOf(svc).GetAftersale(ctx, id)
-						who := rapid.SampledFrom([]service.Caller{buyer, seller}).Draw(rt, "who")
-						_, err := svc.Act(ctx, who, id, aftersale.Command{Action: rapid.SampledFrom(aftersale.Actions).Draw(rt, "action"),
-							Amount: money.Fen(rapid.Int64Range(0, int64(paid)).Draw(rt, "act_amount")), Note: "说明", Evidence: []string{"ev"}, Carrier: "中通", TrackingNo: "ZT1"})
+				case 1: // advance the clock and fire what is due
+					clk.Advance(time.Duration(rapid.Int64Range(1, 11*24).Draw(rt, "hours")) * time.Hour)
+					for {
+						st, err := svc.FireDue(ctx, 50)
 						if err != nil {
-							after, _ := storeOf(svc).GetAftersale(ctx, id)
-							a, _ := json.Marshal(after)
-							b, _ := json.Marshal(before)
-							if string(a) != string(b) {
-								rt.Fatalf("refused action changed the request: %v", err)
-							}
-						} else if !before.Status.Open() {
-							rt.Fatalf("a %s request moved", before.Status)
+							rt.Fatal(err)
+						}
+						if st.Failed > 0 {
+							rt.Fatalf("deadline failed: %+v", st)
+						}
+						if st.Claimed < 50 {
+							break
 						}
 					}
-					checkStored(rt, svc, oid, paid, ids)
+				default: // a party acts on the latest request
+					if len(ids) == 0 {
+						continue
+					}
+					id := ids[len(ids)-1]
+					before, _ := storeOf(svc).GetAftersale(ctx, id)
+					who := rapid.SampledFrom([]service.Caller{buyer, seller}).Draw(rt, "who")
+					_, err := svc.Act(ctx, who, id, aftersale.Command{Action: rapid.SampledFrom(aftersale.Actions).Draw(rt, "action"),
+						Amount: money.Fen(rapid.Int64Range(0, int64(paid)).Draw(rt, "act_amount")), Note: "说明", Evidence: []string{"ev"}, Carrier: "中通", TrackingNo: "ZT1"})
+					if err != nil {
+						after, _ := storeOf(svc).GetAftersale(ctx, id)
+						a, _ := json.Marshal(after)
+						b, _ := json.Marshal(before)
+						if string(a) != string(b) {
+							rt.Fatalf("refused action changed the request: %v", err)
+						}
+					} else if !before.Status.Open() {
+						rt.Fatalf("a %s request moved", before.Status)
+					}
 				}
-			})
+				checkStored(rt, svc, oid, paid, ids)
+			}
 		})
-	}
+	})
 }
 
 func checkStored(t *rapid.T, svc *service.Service, oid string, paid money.Fen, ids []string) {
@@ -163,24 +153,36 @@ func checkStored(t *rapid.T, svc *service.Service, oid string, paid money.Fen, i
 				t.Fatalf("%s request keeps %d pending deadlines", s.Status, len(pend))
 			}
 		}
-		recs, err := storeOf(svc).Events(ctx, service.AggAftersale, id, 0, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs, err := service.DecodeAftersaleEvents(recs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, _ := json.Marshal(aftersale.Replay(id, evs))
-		b, _ := json.Marshal(s)
-		if string(a) != string(b) {
-			t.Fatalf("replay differs:\n got %s\nwant %s", a, b)
-		}
+		checkReplay(t, svc, service.AggAftersale, id, s, service.DecodeAftersaleEvents, aftersale.Replay)
 	}
 	if open > 1 {
 		t.Fatalf("%d open requests on one order", open)
 	}
 	if sum != o.Refunded || o.Refunded > paid {
 		t.Fatalf("refunds: requests %d, order %d, paid %d", sum, o.Refunded, paid)
+	}
+}
+
+// checkReplay replays an aggregate's stored events and compares the result
+// with its stored state, as JSON.
+func checkReplay[S, E any](t interface {
+	Helper()
+	Fatal(...any)
+	Fatalf(string, ...any)
+}, svc *service.Service, aggType, id string, stored S,
+	decode func([]store.EventRecord) ([]E, error), replay func(string, []E) S) {
+	t.Helper()
+	recs, err := storeOf(svc).Events(context.Background(), aggType, id, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := decode(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(replay(id, evs))
+	b, _ := json.Marshal(stored)
+	if string(a) != string(b) {
+		t.Fatalf("%s replay differs:\n got %s\nwant %s", aggType, a, b)
 	}
 }

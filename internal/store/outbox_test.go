@@ -22,19 +22,17 @@ var obT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // forEngines runs fn on a fresh, migrated store of each engine.
 func obEngines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			s, err := store.Open(context.Background(), eng.URL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if _, err := s.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, s)
-		})
-	}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		s, err := store.Open(context.Background(), eng.URL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, s)
+	})
 }
 
 func obMsg(topic, aggID string, seq int64) store.OutboxMessage {

@@ -13,19 +13,7 @@ import (
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-func openQualityStore(t testing.TB, url string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func openQualityStore(t testing.TB, url string) *store.Store { return apitest.OpenStore(t, url) }
 
 func putPaidOrder(t testing.TB, tx *store.Tx, id, seller string, paid time.Time) error {
 	t.Helper()
@@ -42,51 +30,49 @@ func TestQualityFactsWindowStart(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
 	start := now.Add(-30 * 24 * time.Hour)
-	for _, eng := range apitest.Engines() {
-		t.Run(eng.Name, func(t *testing.T) {
-			s := openQualityStore(t, eng.URL(t))
-			offsets := []time.Duration{-40 * 24 * time.Hour, -time.Second, -time.Microsecond, 0, time.Microsecond, 500 * time.Millisecond, time.Hour}
-			err := s.InTx(ctx, func(tx *store.Tx) error {
-				for i, d := range offsets {
-					// Ship-by 24 h after payment: the old ones are due inside the window.
-					if err := putPaidOrder(t, tx, fmt.Sprintf("W%d", i), "S", start.Add(d-25*time.Hour)); err != nil {
-						return err
-					}
-					if err := putPaidOrder(t, tx, fmt.Sprintf("P%d", i), "S", start.Add(d)); err != nil {
-						return err
-					}
-				}
-				unpaid := order.Order{ID: "U", Facts: order.Facts{BuyerID: "QB", SellerID: "S", Amount: 1, Items: []order.Item{}}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: now, UpdatedAt: now}
-				return tx.Apply(ctx, store.Commit{Orders: []store.Row[order.Order]{{Value: unpaid}}})
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := s.QualityFacts(ctx, start, now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]bool{}
-			for _, o := range f.Orders {
-				got[o.ID] = true
-			}
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		s := openQualityStore(t, eng.URL(t))
+		offsets := []time.Duration{-40 * 24 * time.Hour, -time.Second, -time.Microsecond, 0, time.Microsecond, 500 * time.Millisecond, time.Hour}
+		err := s.InTx(ctx, func(tx *store.Tx) error {
 			for i, d := range offsets {
-				if p := fmt.Sprintf("P%d", i); d >= 0 && !got[p] {
-					t.Errorf("%s paid at start%+v not read", p, d)
+				// Ship-by 24 h after payment: the old ones are due inside the window.
+				if err := putPaidOrder(t, tx, fmt.Sprintf("W%d", i), "S", start.Add(d-25*time.Hour)); err != nil {
+					return err
 				}
-				if w := fmt.Sprintf("W%d", i); d-time.Hour >= 0 && !got[w] {
-					t.Errorf("%s due at start%+v not read", w, d-time.Hour)
+				if err := putPaidOrder(t, tx, fmt.Sprintf("P%d", i), "S", start.Add(d)); err != nil {
+					return err
 				}
 			}
-			if got["U"] || got["P0"] || got["W0"] {
-				t.Errorf("read an unpaid or old order: %v", got)
-			}
-			r := quality.Evaluate(f, quality.ParamsFrom(policy.Default()), now)
-			if len(r) != 1 || r[0].PaidOrders != 4 {
-				t.Fatalf("paid in the window: %+v", r)
-			}
+			unpaid := order.Order{ID: "U", Facts: order.Facts{BuyerID: "QB", SellerID: "S", Amount: 1, Items: []order.Item{}}, Status: order.WaitBuyerPay, Version: 1, CreatedAt: now, UpdatedAt: now}
+			return tx.Apply(ctx, store.Commit{Orders: []store.Row[order.Order]{{Value: unpaid}}})
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.QualityFacts(ctx, start, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, o := range f.Orders {
+			got[o.ID] = true
+		}
+		for i, d := range offsets {
+			if p := fmt.Sprintf("P%d", i); d >= 0 && !got[p] {
+				t.Errorf("%s paid at start%+v not read", p, d)
+			}
+			if w := fmt.Sprintf("W%d", i); d-time.Hour >= 0 && !got[w] {
+				t.Errorf("%s due at start%+v not read", w, d-time.Hour)
+			}
+		}
+		if got["U"] || got["P0"] || got["W0"] {
+			t.Errorf("read an unpaid or old order: %v", got)
+		}
+		r := quality.Evaluate(f, quality.ParamsFrom(policy.Default()), now)
+		if len(r) != 1 || r[0].PaidOrders != 4 {
+			t.Fatalf("paid in the window: %+v", r)
+		}
+	})
 }
 
 // BenchmarkQualityFacts prints how long reading a window of 20 000 orders
