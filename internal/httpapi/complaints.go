@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 // complaintRoutes registers complaints (SPEC §7), standing and sanctions
 // (SPEC §8) and rule book administration.
 func (a *API) complaintRoutes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/complaints", a.createComplaint, idemInTx, created)
+	a.route(mux, "POST /v1/complaints", withBody(a.createComplaint), idemInTx, created)
 	a.route(mux, "GET /v1/complaints", a.listComplaints)
 	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
 	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
@@ -44,11 +43,7 @@ type complaintBody struct {
 	EvidenceIDs []string        `json:"evidence_ids"`
 }
 
-func (a *API) createComplaint(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var b complaintBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+func (a *API) createComplaint(r *http.Request, c service.Caller, b complaintBody) (int, any, error) {
 	v, err := a.svc.FileComplaint(r.Context(), c, service.NewComplaint{Type: b.Type, OrderID: b.OrderID, OccurredAt: b.OccurredAt,
 		Description: b.Description, Loss: b.Loss, Claim: b.Claim, ReviewID: b.ReviewID, EvidenceIDs: b.EvidenceIDs})
 	return http.StatusCreated, v, err
@@ -60,24 +55,22 @@ func (a *API) listComplaints(r *http.Request, c service.Caller, _ []byte) (int, 
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	if st := q.Get("status"); st != "" && !slices.Contains(complaint.Statuses, complaint.Status(st)) {
-		return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+	if err := checkStatus(q, complaint.Statuses); err != nil {
+		return 0, nil, err
 	}
 	if t := q.Get("type"); t != "" {
 		if _, ok := a.svc.Policy().ComplaintType(t); !ok {
 			return 0, nil, fault.Field("type", "未知投诉类型 %q / unknown complaint type %q", t, t)
 		}
 	}
-	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {
-		return 0, nil, fault.Field("order", "排序须为 queue 或 id / order must be queue or id")
+	if err := checkListOrder(q); err != nil {
+		return 0, nil, err
 	}
 	f := store.ComplaintFilter{Status: q.Get("status"), Type: q.Get("type"), After: after, Limit: limit}
 	if q.Get("order") == "queue" {
 		f.Queue, f.After = true, ""
-		if after != "" {
-			if f.Offset, err = strconv.Atoi(after); err != nil || f.Offset < 0 {
-				return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
-			}
+		if f.Offset, err = offsetCursor(after); err != nil {
+			return 0, nil, err
 		}
 	}
 	list, err := a.svc.ListComplaints(r.Context(), c, f)
@@ -165,12 +158,8 @@ type complaintActionBody struct {
 }
 
 func (a *API) actComplaint(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act := complaint.Action(r.PathValue("action"))
-	if !slices.Contains(complaint.Actions, act) {
-		return 0, nil, unknownAction(act)
-	}
-	var b complaintActionBody
-	if err := decode(body, &b); err != nil {
+	act, b, err := actionBody[complaintActionBody](r, body, complaint.Actions)
+	if err != nil {
 		return 0, nil, err
 	}
 	cmd := service.ComplaintCommand{Command: complaint.Command{Action: act, Statement: b.Statement, EvidenceIDs: b.EvidenceIDs, Terms: b.Terms,
@@ -202,12 +191,8 @@ type sanctionActionBody struct {
 }
 
 func (a *API) actSanction(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act := penalty.Action(r.PathValue("action"))
-	if !slices.Contains(penalty.Actions, act) {
-		return 0, nil, unknownAction(act)
-	}
-	var b sanctionActionBody
-	if err := decode(body, &b); err != nil {
+	act, b, err := actionBody[sanctionActionBody](r, body, penalty.Actions)
+	if err != nil {
 		return 0, nil, err
 	}
 	v, err := a.svc.ActSanction(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: act, Reason: b.Reason,

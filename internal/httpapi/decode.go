@@ -1,5 +1,82 @@
 package httpapi
 
-import "github.com/weiquan/weiquan/internal/httpx"
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
+	"github.com/weiquan/weiquan/internal/service"
+)
 
 func decode(body []byte, v any) error { return httpx.DecodeJSON(body, v) }
+
+// withBody adapts a handler that takes its JSON request body as a T: the
+// body is decoded (strictly, as decode does) before fn runs, and a body
+// that does not decode is refused with decode's problem.
+func withBody[T any](fn func(r *http.Request, c service.Caller, b T) (int, any, error)) handler {
+	return func(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+		var b T
+		if err := decode(body, &b); err != nil {
+			return 0, nil, err
+		}
+		return fn(r, c, b)
+	}
+}
+
+// mapViews turns each item of a service result into its API view.
+func mapViews[T, V any](list []T, view func(T) V) []V {
+	out := make([]V, len(list))
+	for i := range list {
+		out[i] = view(list[i])
+	}
+	return out
+}
+
+// checkStatus refuses a ?status that names none of all (400, field status).
+func checkStatus[S ~string](q url.Values, all []S) error {
+	if st := q.Get("status"); st != "" && !slices.Contains(all, S(st)) {
+		return fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+	}
+	return nil
+}
+
+// checkListOrder refuses an ?order other than queue or id (400, field order).
+func checkListOrder(q url.Values) error {
+	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {
+		return fault.Field("order", "排序须为 queue 或 id / order must be queue or id")
+	}
+	return nil
+}
+
+// errBadCursor is the problem of a cursor that does not decode to a place
+// in the list.
+func errBadCursor() error { return fault.Field("cursor", "游标无效 / invalid cursor") }
+
+// offsetCursor reads the decoded cursor of a list ordered by rank rather
+// than by id, where the cursor is the offset of the next item; 0 when
+// there is none.
+func offsetCursor(after string) (int, error) {
+	if after == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(after)
+	if err != nil || n < 0 {
+		return 0, errBadCursor()
+	}
+	return n, nil
+}
+
+// actionBody reads the {action} path segment of POST …/{id}/{action},
+// refusing one not in actions (404) before the body, then decodes the
+// body that holds every field the resource's actions may carry.
+func actionBody[B any, A ~string](r *http.Request, body []byte, actions []A) (A, B, error) {
+	var b B
+	act := A(r.PathValue("action"))
+	if !slices.Contains(actions, act) {
+		return act, b, unknownAction(act)
+	}
+	return act, b, decode(body, &b)
+}

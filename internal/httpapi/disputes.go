@@ -2,13 +2,11 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/dispute"
-	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -103,21 +101,19 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	if st := q.Get("status"); st != "" && !slices.Contains(dispute.Statuses, dispute.Status(st)) {
-		return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
+	if err := checkStatus(q, dispute.Statuses); err != nil {
+		return 0, nil, err
 	}
-	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {
-		return 0, nil, fault.Field("order", "排序须为 queue 或 id / order must be queue or id")
+	if err := checkListOrder(q); err != nil {
+		return 0, nil, err
 	}
 	f := store.DisputeFilter{Status: q.Get("status"), After: after, Limit: limit}
 	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
 	if q.Get("order") == "queue" && staff {
 		// The queue is ordered by priority, so its cursor is an offset.
 		f.Queue, f.After = true, ""
-		if after != "" {
-			if f.Offset, err = strconv.Atoi(after); err != nil || f.Offset < 0 {
-				return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
-			}
+		if f.Offset, err = offsetCursor(after); err != nil {
+			return 0, nil, err
 		}
 	}
 	list, err := a.svc.ListDisputes(r.Context(), c, f)
@@ -125,10 +121,7 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 		return 0, nil, err
 	}
 	now := a.svc.Now()
-	views := make([]DisputeView, len(list))
-	for i := range list {
-		views[i] = NewDisputeView(list[i], now)
-	}
+	views := mapViews(list, func(s dispute.State) DisputeView { return NewDisputeView(s, now) })
 	p := page(views, limit, func(v DisputeView) string { return v.ID })
 	if f.Queue && p.NextCursor != "" {
 		p.NextCursor = cursor(strconv.Itoa(f.Offset + len(views)))
@@ -165,17 +158,14 @@ type disputeBody struct {
 	Forum           string    `json:"forum"`
 }
 
+// disputeActions are the case actions POST /v1/disputes/{id}/{action} takes.
+var disputeActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release, dispute.Reassign, dispute.Extend,
+	dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
+	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume}
+
 func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act := dispute.Action(r.PathValue("action"))
-	switch act {
-	case dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release, dispute.Reassign, dispute.Extend,
-		dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
-		dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume:
-	default:
-		return 0, nil, unknownAction(act)
-	}
-	var b disputeBody
-	if err := decode(body, &b); err != nil {
+	act, b, err := actionBody[disputeBody](r, body, disputeActions)
+	if err != nil {
 		return 0, nil, err
 	}
 	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID,
@@ -192,26 +182,13 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 // interventionRoutes registers the intervention feature's routes beyond
 // the case table of api.go.
 func (a *API) interventionRoutes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/disputes", a.createDispute, idemInTx, created)
+	a.route(mux, "POST /v1/disputes", withBody(a.createDispute), idemInTx, created)
 	a.route(mux, "POST /v1/ledger/accounts/{id}/top-up", a.topUp, idemInTx)
 }
 
-// createDisputeBody opens a case directly (dispute.DirectReasons).
-type createDisputeBody struct {
-	OrderID     string         `json:"order_id"`
-	Type        aftersale.Type `json:"type"`
-	Reason      string         `json:"reason"`
-	Amount      money.Fen      `json:"amount"`
-	Description string         `json:"description"`
-}
-
-func (a *API) createDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var b createDisputeBody
-	if err := decode(body, &b); err != nil {
+func (a *API) createDispute(r *http.Request, c service.Caller, b openBody) (int, any, error) {
+	if err := b.check(); err != nil {
 		return 0, nil, err
-	}
-	if b.OrderID == "" {
-		return 0, nil, fault.Field("order_id", "须指定订单 / order_id is required")
 	}
 	s, err := a.svc.OpenDirectDispute(r.Context(), c, service.DirectDispute{OrderID: b.OrderID, Type: b.Type, Reason: aftersale.Reason(b.Reason),
 		Amount: b.Amount, Description: b.Description})

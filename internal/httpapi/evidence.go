@@ -116,14 +116,11 @@ func (a *API) listEvidence(r *http.Request, c service.Caller, _ []byte) (int, an
 			}
 		}
 		if start < 0 {
-			return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
+			return 0, nil, errBadCursor()
 		}
 	}
 	list = list[start:min(len(list), start+limit)]
-	views := make([]EvidenceView, len(list))
-	for i := range list {
-		views[i] = newEvidenceView(list[i])
-	}
+	views := mapViews(list, newEvidenceView)
 	return http.StatusOK, page(views, limit, func(v EvidenceView) string { return v.ID }), nil
 }
 

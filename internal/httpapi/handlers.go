@@ -58,11 +58,7 @@ func (a *API) view(v any) any {
 	case aftersale.State:
 		return NewAftersaleView(x)
 	case []aftersale.State:
-		out := make([]AftersaleView, len(x))
-		for i := range x {
-			out[i] = NewAftersaleView(x[i])
-		}
-		return out
+		return mapViews(x, NewAftersaleView)
 	case dispute.State:
 		return NewDisputeView(x, a.svc.Now())
 	case store.Evidence:
@@ -75,11 +71,7 @@ func (a *API) getPolicy(r *http.Request, c service.Caller, _ []byte) (int, any, 
 	return http.StatusOK, a.svc.Policy(), nil
 }
 
-func (a *API) putOrder(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var f order.Facts
-	if err := decode(body, &f); err != nil {
-		return 0, nil, err
-	}
+func (a *API) putOrder(r *http.Request, c service.Caller, f order.Facts) (int, any, error) {
 	o, err := a.svc.PutOrder(r.Context(), c, r.PathValue("id"), f)
 	return http.StatusOK, o, err
 }
@@ -102,11 +94,7 @@ func (a *API) listOrders(r *http.Request, c service.Caller, _ []byte) (int, any,
 	return http.StatusOK, page(os, limit, func(o order.Order) string { return o.ID }), nil
 }
 
-func (a *API) postOrderEvent(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var f order.Fact
-	if err := decode(body, &f); err != nil {
-		return 0, nil, err
-	}
+func (a *API) postOrderEvent(r *http.Request, c service.Caller, f order.Fact) (int, any, error) {
 	o, err := a.svc.RecordOrderFact(r.Context(), c, r.PathValue("id"), f)
 	return http.StatusOK, o, err
 }
@@ -143,7 +131,7 @@ func eventParams(r *http.Request) (int64, int, error) {
 	var seq int64
 	if after != "" {
 		if seq, err = strconv.ParseInt(after, 10, 64); err != nil {
-			return 0, 0, fault.Field("cursor", "游标无效 / invalid cursor")
+			return 0, 0, errBadCursor()
 		}
 	}
 	if r.URL.Query().Get("limit") == "" {
@@ -179,8 +167,9 @@ func (a *API) eventLog(r *http.Request, c service.Caller,
 	return http.StatusOK, eventPage(recs, limit), nil
 }
 
-// createBody is POST /v1/aftersales.
-type createBody struct {
+// openBody is POST /v1/aftersales, and POST /v1/disputes opening a case
+// directly (dispute.DirectReasons): the request and its order.
+type openBody struct {
 	OrderID     string         `json:"order_id"`
 	Type        aftersale.Type `json:"type"`
 	Reason      string         `json:"reason"`
@@ -188,13 +177,17 @@ type createBody struct {
 	Description string         `json:"description"`
 }
 
-func (a *API) createAftersale(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var b createBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+// check refuses a body that names no order.
+func (b openBody) check() error {
 	if b.OrderID == "" {
-		return 0, nil, fault.Field("order_id", "须指定订单 / order_id is required")
+		return fault.Field("order_id", "须指定订单 / order_id is required")
+	}
+	return nil
+}
+
+func (a *API) createAftersale(r *http.Request, c service.Caller, b openBody) (int, any, error) {
+	if err := b.check(); err != nil {
+		return 0, nil, err
 	}
 	s, err := a.svc.CreateAftersale(r.Context(), c, b.OrderID, aftersale.Command{Type: b.Type, Reason: aftersale.Reason(b.Reason), Amount: b.Amount, Description: b.Description})
 	return http.StatusCreated, NewAftersaleView(s), err
@@ -211,14 +204,8 @@ func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, 
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	if st := q.Get("status"); st != "" {
-		ok := false
-		for _, s := range aftersale.Statuses {
-			ok = ok || string(s) == st
-		}
-		if !ok {
-			return 0, nil, fault.Field("status", "未知状态 %q / unknown status %q", st, st)
-		}
+	if err := checkStatus(q, aftersale.Statuses); err != nil {
+		return 0, nil, err
 	}
 	ss, err := a.svc.ListAftersales(r.Context(), c, store.ListFilter{BuyerID: q.Get("buyer_id"), SellerID: q.Get("seller_id"),
 		OrderID: q.Get("order_id"), Status: q.Get("status"), After: after, Limit: limit})

@@ -44,10 +44,7 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	views := make([]MessageView, len(list))
-	for i := range list {
-		views[i] = messageView(list[i])
-	}
+	views := mapViews(list, messageView)
 	return http.StatusOK, page(views, limit, func(v MessageView) string { return v.ID }), nil
 }
 
@@ -95,6 +92,17 @@ func webhookView(ep store.WebhookEndpoint, reveal bool) WebhookView {
 	return v
 }
 
+// webhookCaller refuses, before h reads anything of the request, a caller
+// that may not manage webhook endpoints.
+func webhookCaller(h handler) handler {
+	return func(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+		if err := service.CheckWebhookCaller(c); err != nil {
+			return 0, nil, err
+		}
+		return h(r, c, body)
+	}
+}
+
 // webhookBody creates or updates an endpoint.
 type webhookBody struct {
 	URL         string   `json:"url"`
@@ -103,23 +111,13 @@ type webhookBody struct {
 	Enabled     *bool    `json:"enabled"`
 }
 
-func (a *API) createWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := service.CheckWebhookCaller(c); err != nil {
-		return 0, nil, err
-	}
-	var b webhookBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+func (a *API) createWebhook(r *http.Request, c service.Caller, b webhookBody) (int, any, error) {
 	ep, err := a.svc.CreateWebhook(r.Context(), c, nil, service.NewWebhook{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description,
 		Enabled: b.Enabled == nil || *b.Enabled})
 	return http.StatusCreated, webhookView(ep, true), err
 }
 
 func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := service.CheckWebhookCaller(c); err != nil {
-		return 0, nil, err
-	}
 	after, limit, err := pageParams(r)
 	if err != nil {
 		return 0, nil, err
@@ -128,21 +126,11 @@ func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	views := make([]WebhookView, len(list))
-	for i := range list {
-		views[i] = webhookView(list[i], false)
-	}
+	views := mapViews(list, func(ep store.WebhookEndpoint) WebhookView { return webhookView(ep, false) })
 	return http.StatusOK, page(views, limit, func(v WebhookView) string { return v.ID }), nil
 }
 
-func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := service.CheckWebhookCaller(c); err != nil {
-		return 0, nil, err
-	}
-	var b webhookBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+func (a *API) updateWebhook(r *http.Request, c service.Caller, b webhookBody) (int, any, error) {
 	ep, err := a.svc.UpdateWebhook(r.Context(), c, r.PathValue("id"), service.WebhookPatch(b))
 	if err != nil {
 		return 0, nil, err
@@ -151,9 +139,6 @@ func (a *API) updateWebhook(r *http.Request, c service.Caller, body []byte) (int
 }
 
 func (a *API) deleteWebhook(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	if err := service.CheckWebhookCaller(c); err != nil {
-		return 0, nil, err
-	}
 	if err := a.svc.DeleteWebhook(r.Context(), c, nil, r.PathValue("id")); err != nil {
 		return 0, nil, err
 	}
@@ -170,14 +155,7 @@ type replayBody struct {
 	FromSeq       int64     `json:"from_seq"`
 }
 
-func (a *API) replayWebhook(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	if err := service.CheckWebhookCaller(c); err != nil {
-		return 0, nil, err
-	}
-	var b replayBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+func (a *API) replayWebhook(r *http.Request, c service.Caller, b replayBody) (int, any, error) {
 	n, err := a.svc.ReplayWebhook(r.Context(), c, r.PathValue("id"), store.Replay{Since: b.Since, AfterID: b.AfterID,
 		AggregateType: b.AggregateType, AggregateID: b.AggregateID, FromSeq: b.FromSeq})
 	if err != nil {

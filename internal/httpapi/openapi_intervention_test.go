@@ -59,17 +59,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// A case of B1 against S1 on a delivered order.
 	e.NewOrder("IV1", "B1", "S1", 12800, apitest.Delivered)
 	as := e.Aftersale("IV1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 12800})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "无质量问题", "evidence": []string{"质检单"}}})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
-	caseID := ""
-	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: b1}).JSON()["items"].([]any) {
-		if c := it.(map[string]any); c["aftersale_id"] == as {
-			caseID = c["id"].(string)
-		}
-	}
-	if caseID == "" {
-		t.Fatalf("escalating %s opened no case", as)
-	}
+	caseID := escalateCase(e, as, b1, s1, map[string]any{"reason": "无质量问题", "evidence": []string{"质检单"}})
 
 	// ---- evidence
 	up := func(want int, key, actAs string, fields map[string]string, name string, file []byte, hdr map[string]string) apitest.Resp {
@@ -274,15 +264,23 @@ func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (st
 	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
 	e.NewOrder(orderID, "B1", "S1", amount, apitest.Delivered)
 	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "不同意", "evidence": []string{"说明"}}})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
-	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: b1}).JSON()["items"].([]any) {
+	return as, escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
+}
+
+// escalateCase has the seller refuse request as with refusal and the buyer
+// escalate it ("协商不成"), and returns the case it opened, found among the
+// buyer's cases in EVIDENCE.
+func escalateCase(e *apitest.Env, as, buyerKey, sellerKey string, refusal map[string]any) string {
+	e.T.Helper()
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: sellerKey, Body: refusal})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: buyerKey, Body: map[string]any{"reason": "协商不成"}})
+	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: buyerKey}).JSON()["items"].([]any) {
 		if c := it.(map[string]any); c["aftersale_id"] == as {
-			return as, c["id"].(string)
+			return c["id"].(string)
 		}
 	}
 	e.T.Fatalf("escalating %s opened no case", as)
-	return "", ""
+	return ""
 }
 
 // toReview takes a case through both parties' done-evidence and the agent's claim.

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -14,7 +13,7 @@ import (
 // staff's category rankings, and the service facts the integration pushes.
 func (a *API) qualityRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /v1/sellers/{id}/quality", a.getSellerQuality)
-	a.route(mux, "POST /v1/sellers/{id}/service-facts", a.postServiceFact, idemInTx)
+	a.route(mux, "POST /v1/sellers/{id}/service-facts", withBody(a.postServiceFact), idemInTx)
 	a.route(mux, "GET /v1/quality/rankings", a.qualityRankings)
 }
 
@@ -28,11 +27,9 @@ func (a *API) qualityRankings(r *http.Request, c service.Caller, _ []byte) (int,
 	if err != nil {
 		return 0, nil, err
 	}
-	offset := 0
-	if after != "" {
-		if offset, err = strconv.Atoi(after); err != nil || offset < 0 {
-			return 0, nil, fault.Field("cursor", "游标无效 / invalid cursor")
-		}
+	offset, err := offsetCursor(after)
+	if err != nil {
+		return 0, nil, err
 	}
 	list, err := a.svc.QualityRankings(r.Context(), c, r.URL.Query().Get("category"), offset, limit)
 	if err != nil {
@@ -55,11 +52,7 @@ type serviceFactBody struct {
 	AnsweredAt *time.Time `json:"answered_at"`
 }
 
-func (a *API) postServiceFact(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var b serviceFactBody
-	if err := decode(body, &b); err != nil {
-		return 0, nil, err
-	}
+func (a *API) postServiceFact(r *http.Request, c service.Caller, b serviceFactBody) (int, any, error) {
 	v, err := a.svc.RecordServiceFact(r.Context(), c, r.PathValue("id"), service.NewServiceFact{Kind: b.Kind, Ref: b.Ref,
 		OrderID: b.OrderID, BuyerID: b.BuyerID, AskedAt: b.AskedAt, AnsweredAt: b.AnsweredAt})
 	return http.StatusOK, v, err

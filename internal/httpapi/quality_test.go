@@ -58,17 +58,7 @@ func (q qualityFixture) platformRefund(orderID, buyer, seller string, advance bo
 	e := q.e
 	bk, sk := e.Key(service.RoleBuyer, buyer), e.Key(service.RoleSeller, seller)
 	as := e.Aftersale(orderID, buyer, map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 10000})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: sk, Body: map[string]any{"reason": "不同意", "evidence": []string{"说明"}}})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: bk, Body: map[string]any{"reason": "协商不成"}})
-	id := ""
-	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?limit=200", Key: bk}).JSON()["items"].([]any) {
-		if c := it.(map[string]any); c["aftersale_id"] == as {
-			id = c["id"].(string)
-		}
-	}
-	if id == "" {
-		q.t.Fatalf("no case for %s", as)
-	}
+	id := escalateCase(e, as, bk, sk, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 	for _, k := range []string{bk, sk} {
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: k})
 	}

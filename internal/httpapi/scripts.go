@@ -16,11 +16,11 @@ import (
 // scanner and chat-log abuse detection.
 func (a *API) scriptRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /v1/scripts", a.listScripts)
-	a.route(mux, "PUT /v1/scripts/{id}", a.putScript)
-	a.route(mux, "POST /v1/scripts/suggest", a.suggestScripts)
-	a.route(mux, "POST /v1/scripts/lint", a.lintDraft)
-	a.route(mux, "POST /v1/listings/scan", a.scanListings)
-	a.route(mux, "POST /v1/chat/scan", a.scanChat)
+	a.route(mux, "PUT /v1/scripts/{id}", withBody(a.putScript))
+	a.route(mux, "POST /v1/scripts/suggest", withBody(a.suggestScripts))
+	a.route(mux, "POST /v1/scripts/lint", withBody(a.lintDraft))
+	a.route(mux, "POST /v1/listings/scan", withBody(a.scanListings))
+	a.route(mux, "POST /v1/chat/scan", withBody(a.scanChat))
 }
 
 // ScriptView is one scenario of the script library.
@@ -98,11 +98,7 @@ type scriptEdit struct {
 	Reason      string            `json:"reason"`
 }
 
-func (a *API) putScript(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	var in scriptEdit
-	if err := decode(body, &in); err != nil {
-		return 0, nil, err
-	}
+func (a *API) putScript(r *http.Request, c service.Caller, in scriptEdit) (int, any, error) {
 	expect, err := ifMatch(r)
 	if err != nil {
 		return 0, nil, err
@@ -130,11 +126,7 @@ type suggestion struct {
 	Script script.Rendered `json:"script"`
 }
 
-func (a *API) suggestScripts(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
-	var in suggestIn
-	if err := decode(body, &in); err != nil {
-		return 0, nil, err
-	}
+func (a *API) suggestScripts(r *http.Request, _ service.Caller, in suggestIn) (int, any, error) {
 	if in.Text == "" {
 		return 0, nil, fault.Field("text", "不能为空 / required")
 	}
@@ -161,13 +153,12 @@ func (a *API) suggestScripts(r *http.Request, _ service.Caller, body []byte) (in
 	return http.StatusOK, map[string]any{"suggestions": out, "complaint_probability": res.Complaint, "models_loaded": a.text.ModelsLoaded()}, nil
 }
 
-func (a *API) lintDraft(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
-	var in struct {
-		Draft string `json:"draft"`
-	}
-	if err := decode(body, &in); err != nil {
-		return 0, nil, err
-	}
+// lintIn is POST /v1/scripts/lint.
+type lintIn struct {
+	Draft string `json:"draft"`
+}
+
+func (a *API) lintDraft(r *http.Request, _ service.Caller, in lintIn) (int, any, error) {
 	if in.Draft == "" {
 		return 0, nil, fault.Field("draft", "不能为空 / required")
 	}
@@ -187,14 +178,13 @@ const maxScanListings = 5000
 // own list: the public brand lexicons may not be shipped).
 const maxScanBrands = 50000
 
-func (a *API) scanListings(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
-	var in struct {
-		Listings []listing.Listing `json:"listings"`
-		Brands   []string          `json:"brands"`
-	}
-	if err := decode(body, &in); err != nil {
-		return 0, nil, err
-	}
+// scanListingsIn is POST /v1/listings/scan.
+type scanListingsIn struct {
+	Listings []listing.Listing `json:"listings"`
+	Brands   []string          `json:"brands"`
+}
+
+func (a *API) scanListings(r *http.Request, _ service.Caller, in scanListingsIn) (int, any, error) {
 	if len(in.Listings) == 0 {
 		return 0, nil, fault.Field("listings", "至少一条商品 / at least one listing")
 	}
@@ -228,16 +218,15 @@ type chatFinding struct {
 	abuse.Finding
 }
 
-func (a *API) scanChat(r *http.Request, _ service.Caller, body []byte) (int, any, error) {
-	var in struct {
-		Messages []struct {
-			Role string `json:"role"`
-			Text string `json:"text"`
-		} `json:"messages"`
-	}
-	if err := decode(body, &in); err != nil {
-		return 0, nil, err
-	}
+// scanChatIn is POST /v1/chat/scan.
+type scanChatIn struct {
+	Messages []struct {
+		Role string `json:"role"`
+		Text string `json:"text"`
+	} `json:"messages"`
+}
+
+func (a *API) scanChat(r *http.Request, _ service.Caller, in scanChatIn) (int, any, error) {
 	if len(in.Messages) == 0 {
 		return 0, nil, fault.Field("messages", "至少一条消息 / at least one message")
 	}

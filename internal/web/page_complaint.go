@@ -242,14 +242,9 @@ func (c complaintRow) TypeTitle(lang string) string {
 // two parties and staff; anyone else finds no complaint).
 func (a *App) complaintEvidenceUpload(w http.ResponseWriter, r *http.Request, s *session) error {
 	id := r.PathValue("id")
-	_, ok, err := a.uploadFromForm(r, s.Caller(), id)
-	if err != nil {
+	if err := a.uploadRequired(w, r, s, id); err != nil {
 		return err
 	}
-	if !ok {
-		return fault.Field("file", "请选择要上传的文件 / choose a file to upload")
-	}
-	setFlash(w, r, doneMessage("upload"))
 	http.Redirect(w, r, "/complaints/"+id, http.StatusSeeOther)
 	return nil
 }

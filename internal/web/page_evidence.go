@@ -33,9 +33,10 @@ func (a *App) uploadFromForm(r *http.Request, c service.Caller, caseID string) (
 	return rec, err == nil, err
 }
 
-// evidenceUpload adds evidence with a caption to a request or case.
-func (a *App) evidenceUpload(w http.ResponseWriter, r *http.Request, s *session) error {
-	id := r.PathValue("id")
+// uploadRequired stores the form's evidence for the case id as
+// uploadFromForm does, refusing a form without a file, and flashes
+// "uploaded" for the page the caller redirects to.
+func (a *App) uploadRequired(w http.ResponseWriter, r *http.Request, s *session, id string) error {
 	_, ok, err := a.uploadFromForm(r, s.Caller(), id)
 	if err != nil {
 		return err
@@ -44,6 +45,15 @@ func (a *App) evidenceUpload(w http.ResponseWriter, r *http.Request, s *session)
 		return fault.Field("file", "请选择要上传的文件 / choose a file to upload")
 	}
 	setFlash(w, r, doneMessage("upload"))
+	return nil
+}
+
+// evidenceUpload adds evidence with a caption to a request or case.
+func (a *App) evidenceUpload(w http.ResponseWriter, r *http.Request, s *session) error {
+	id := r.PathValue("id")
+	if err := a.uploadRequired(w, r, s, id); err != nil {
+		return err
+	}
 	back := "/requests/" + id
 	if _, err := a.svc.GetDispute(r.Context(), s.Caller(), id); err == nil {
 		back = "/cases/" + id
