@@ -97,16 +97,7 @@ const (
 var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided}
 
 // Event is one fact in a complaint's history.
-type Event struct {
-	Seq           int64     `json:"seq"`
-	Type          string    `json:"type"`
-	Actor         Actor     `json:"actor"`
-	At            time.Time `json:"at"`
-	Reason        string    `json:"reason,omitempty"`
-	RuleIDs       []string  `json:"rule_ids"`
-	PolicyVersion string    `json:"policy_version"`
-	Data          Data      `json:"data"`
-}
+type Event = actor.Event[string, Data]
 
 // Data is an event's payload.
 type Data struct {
@@ -145,13 +136,7 @@ func Allowed(s State) []Action {
 	return []Action{}
 }
 
-func allowedStrings(s State) []string {
-	out := []string{}
-	for _, a := range Allowed(s) {
-		out = append(out, string(a))
-	}
-	return out
-}
+func allowedStrings(s State) []string { return actor.Strings(Allowed(s)) }
 
 // Respondent returns the party that answers complaints of a type's filer.
 func Respondent(filer Party) Party {
