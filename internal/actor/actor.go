@@ -2,7 +2,10 @@
 // system — as every event records it, and who calls the service. It is
 // the one role vocabulary: the domain packages (aftersale, dispute,
 // complaint) alias these types so that an actor reads the same in every
-// event log, and service.Caller carries an actor.Role.
+// event log, and service.Caller carries an actor.Role. It also holds what
+// those event-sourced aggregates share: the event envelope (Event), the
+// fold of a history into a state (Replay), and Strings for their named
+// string lists.
 package actor
 
 import "time"
