@@ -2,8 +2,13 @@
 // system — as every event records it, and who calls the service. It is
 // the one role vocabulary: the domain packages (aftersale, dispute,
 // complaint) alias these types so that an actor reads the same in every
-// event log, and service.Caller carries an actor.Role.
+// event log, and service.Caller carries an actor.Role. It also holds what
+// those event-sourced aggregates share: the event envelope (Event), the
+// fold of a history into a state (Replay), and Strings for their named
+// string lists.
 package actor
+
+import "time"
 
 // Role is what an actor acts as.
 type Role string
@@ -30,4 +35,42 @@ type Actor struct {
 	Role Role   `json:"role"`
 	ID   string `json:"id,omitempty"`
 	Via  string `json:"via,omitempty"`
+}
+
+// Event is the envelope of one fact in an aggregate's history: its place in
+// the log, its type, who acted and when, why and under which rules and
+// policy version, and the aggregate's own payload. The domain packages
+// alias an instance of it (aftersale.Event = actor.Event[aftersale.EventType,
+// aftersale.Data]) so that every event log reads, and encodes, the same.
+type Event[T ~string, D any] struct {
+	Seq           int64     `json:"seq"`
+	Type          T         `json:"type"`
+	Actor         Actor     `json:"actor"`
+	At            time.Time `json:"at"`
+	Reason        string    `json:"reason,omitempty"`
+	RuleIDs       []string  `json:"rule_ids"`
+	PolicyVersion string    `json:"policy_version"`
+	Data          D         `json:"data"`
+}
+
+// Replay folds events into a state with evolve, starting from init (the
+// zero state of the aggregate, carrying its id). Evolve functions are total,
+// so replay never fails.
+func Replay[S, E any](init S, evolve func(S, E) S, events []E) S {
+	s := init
+	for _, e := range events {
+		s = evolve(s, e)
+	}
+	return s
+}
+
+// Strings converts named strings (actions, statuses) to plain strings, as
+// an error body or a JSON list wants them; it never returns nil, so an
+// empty list encodes as [].
+func Strings[T ~string](in []T) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, string(v))
+	}
+	return out
 }

@@ -1,5 +1,7 @@
 package aftersale
 
+import "github.com/weiquan/weiquan/internal/actor"
+
 // Evolve applies an event to the state. It is total: it never fails, and
 // replaying a request's events from the zero State reproduces it.
 func Evolve(s State, e Event) State {
@@ -61,11 +63,7 @@ func Evolve(s State, e Event) State {
 
 // Replay folds events into a state.
 func Replay(id string, events []Event) State {
-	s := State{ID: id}
-	for _, e := range events {
-		s = Evolve(s, e)
-	}
-	return s
+	return actor.Replay(State{ID: id}, Evolve, events)
 }
 
 // CSStatus is the TOP cs_status (客服介入状态): 1 no intervention needed,

@@ -227,16 +227,7 @@ const (
 )
 
 // Event is one fact in a request's history.
-type Event struct {
-	Seq           int64     `json:"seq"`
-	Type          EventType `json:"type"`
-	Actor         Actor     `json:"actor"`
-	At            time.Time `json:"at"`
-	Reason        string    `json:"reason,omitempty"`
-	RuleIDs       []string  `json:"rule_ids"`
-	PolicyVersion string    `json:"policy_version"`
-	Data          Data      `json:"data"`
-}
+type Event = actor.Event[EventType, Data]
 
 // Data is an event's payload. Deadline is the live deadline after the
 // event (nil: none), so replay reproduces it exactly.

@@ -34,15 +34,9 @@ var Actions = []Action{Respond, Settle, AcceptSettlement, Withdraw, DecideIt, Se
 // Role of whoever acts.
 type Role = actor.Role
 
-// Roles.
-const (
-	RoleBuyer  = actor.Buyer
-	RoleSeller = actor.Seller
-	RoleAgent  = actor.Agent
-	RoleSenior = actor.Senior
-	RoleAdmin  = actor.Admin
-	RoleSystem = actor.System
-)
+// RoleSystem is the role of the deadline worker; the other roles are
+// actor's (actor.Buyer, actor.Agent, …).
+const RoleSystem = actor.System
 
 // Actor is who acts.
 type Actor = actor.Actor
@@ -97,16 +91,7 @@ const (
 var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided}
 
 // Event is one fact in a complaint's history.
-type Event struct {
-	Seq           int64     `json:"seq"`
-	Type          string    `json:"type"`
-	Actor         Actor     `json:"actor"`
-	At            time.Time `json:"at"`
-	Reason        string    `json:"reason,omitempty"`
-	RuleIDs       []string  `json:"rule_ids"`
-	PolicyVersion string    `json:"policy_version"`
-	Data          Data      `json:"data"`
-}
+type Event = actor.Event[string, Data]
 
 // Data is an event's payload.
 type Data struct {
@@ -145,13 +130,7 @@ func Allowed(s State) []Action {
 	return []Action{}
 }
 
-func allowedStrings(s State) []string {
-	out := []string{}
-	for _, a := range Allowed(s) {
-		out = append(out, string(a))
-	}
-	return out
-}
+func allowedStrings(s State) []string { return actor.Strings(Allowed(s)) }
 
 // Respondent returns the party that answers complaints of a type's filer.
 func Respondent(filer Party) Party {
@@ -332,11 +311,11 @@ func decideDecide(d decision) ([]Event, error) {
 	s, c, b := d.s, d.c, d.b
 	switch s.Status {
 	case InReview:
-		if c.Actor.Role != RoleAgent && c.Actor.Role != RoleSenior {
+		if c.Actor.Role != actor.Agent && c.Actor.Role != actor.Senior {
 			return nil, d.forbid("客服")
 		}
 	case SecondReview:
-		if c.Actor.Role != RoleSenior {
+		if c.Actor.Role != actor.Senior {
 			return nil, &fault.Error{Code: fault.Forbidden, Status: string(s.Status), Message: "二次投诉由高级专员处理 / second complaints belong to the senior tier"}
 		}
 	default:
@@ -507,7 +486,7 @@ func newDecision(s State, t policy.ComplaintType, c Command, b *policy.Book, now
 	if !slices.Contains(Verdicts, c.Verdict) {
 		return nil, fault.Field("verdict", "须为 upheld / rejected / malicious / verdict must be upheld, rejected or malicious")
 	}
-	d := &Decision{Verdict: c.Verdict, Reason: strings.TrimSpace(c.Reason), AgentID: c.Actor.ID, Senior: c.Actor.Role == RoleSenior,
+	d := &Decision{Verdict: c.Verdict, Reason: strings.TrimSpace(c.Reason), AgentID: c.Actor.ID, Senior: c.Actor.Role == actor.Senior,
 		PolicyVersion: b.Version, At: now, Outcomes: []Outcome{}, Cited: []CitedRule{}}
 	if err := policy.CheckStated("处理", "a decision", d.Reason, c.RuleIDs); err != nil {
 		return nil, err

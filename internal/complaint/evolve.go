@@ -1,6 +1,10 @@
 package complaint
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/weiquan/weiquan/internal/actor"
+)
 
 // Evolve applies an event; it never fails, and replay reproduces the state.
 func Evolve(s State, e Event) State {
@@ -40,11 +44,7 @@ func Evolve(s State, e Event) State {
 
 // Replay folds events into a state.
 func Replay(id string, events []Event) State {
-	s := State{ID: id}
-	for _, e := range events {
-		s = Evolve(s, e)
-	}
-	return s
+	return actor.Replay(State{ID: id}, Evolve, events)
 }
 
 // Outcome returns the complaint's outcome for the complainant's record:

@@ -9,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/policy"
@@ -27,9 +28,9 @@ func TestPropertyComplaintLifecycle(t *testing.T) {
 		ct, _ := b.ComplaintType(typ)
 		now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 		filer := Actor{Role: Role(ct.Filer), ID: map[string]string{"buyer": "B1", "seller": "S1"}[ct.Filer]}
-		respondent := Actor{Role: RoleSeller, ID: "S1"}
+		respondent := Actor{Role: actor.Seller, ID: "S1"}
 		if ct.Filer == "seller" {
-			respondent = Actor{Role: RoleBuyer, ID: "B1"}
+			respondent = Actor{Role: actor.Buyer, ID: "B1"}
 		}
 		findings := []Finding{{Kind: ct.Detect, Detected: rapid.Bool().Draw(rt, "late"), Base: 10000, Compensation: 500, RuleIDs: []string{"seed-ship-within-24h"}}}
 		s := State{ID: "c1"}
@@ -48,7 +49,7 @@ func TestPropertyComplaintLifecycle(t *testing.T) {
 			}
 		}
 		apply(evs)
-		actors := []Actor{filer, respondent, {Role: RoleAgent, ID: "a1"}, {Role: RoleSenior, ID: "s1"}, {Role: RoleSystem}, {Role: RoleBuyer, ID: "B9"}}
+		actors := []Actor{filer, respondent, {Role: actor.Agent, ID: "a1"}, {Role: actor.Senior, ID: "s1"}, {Role: RoleSystem}, {Role: actor.Buyer, ID: "B9"}}
 		steps := rapid.IntRange(1, 25).Draw(rt, "steps")
 		for i := 0; i < steps; i++ {
 			now = now.Add(time.Duration(rapid.IntRange(1, 100).Draw(rt, "hours")) * time.Hour)
@@ -71,10 +72,10 @@ func TestPropertyComplaintLifecycle(t *testing.T) {
 				rt.Fatalf("%s acted on a terminal complaint (%s)", act, before.Status)
 			}
 			if act == DecideIt {
-				if who.Role != RoleAgent && who.Role != RoleSenior {
+				if who.Role != actor.Agent && who.Role != actor.Senior {
 					rt.Fatalf("%s decided", who.Role)
 				}
-				if before.Status == SecondReview && who.Role != RoleSenior {
+				if before.Status == SecondReview && who.Role != actor.Senior {
 					rt.Fatalf("a first-tier agent decided a second complaint")
 				}
 			}

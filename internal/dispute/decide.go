@@ -139,16 +139,7 @@ var EventTypes = []EventType{EvOpened, EvEvidenceAdded, EvEvidenceClosed, EvToRe
 	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed, EvLegalAccepted}
 
 // Event is one fact in a case's history.
-type Event struct {
-	Seq           int64     `json:"seq"`
-	Type          EventType `json:"type"`
-	Actor         Actor     `json:"actor"`
-	At            time.Time `json:"at"`
-	Reason        string    `json:"reason,omitempty"`
-	RuleIDs       []string  `json:"rule_ids"`
-	PolicyVersion string    `json:"policy_version"`
-	Data          Data      `json:"data"`
-}
+type Event = actor.Event[EventType, Data]
 
 // Data is an event's payload.
 type Data struct {
@@ -298,10 +289,4 @@ func Allowed(s State) []Action {
 	return []Action{}
 }
 
-func allowedStrings(s State) []string {
-	out := []string{}
-	for _, a := range Allowed(s) {
-		out = append(out, string(a))
-	}
-	return out
-}
+func allowedStrings(s State) []string { return actor.Strings(Allowed(s)) }

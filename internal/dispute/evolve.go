@@ -1,6 +1,10 @@
 package dispute
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/weiquan/weiquan/internal/actor"
+)
 
 // Evolve applies an event; it never fails, and replay reproduces the state.
 func Evolve(s State, e Event) State {
@@ -80,11 +84,7 @@ func Evolve(s State, e Event) State {
 
 // Replay folds events into a state.
 func Replay(id string, events []Event) State {
-	s := State{ID: id}
-	for _, e := range events {
-		s = Evolve(s, e)
-	}
-	return s
+	return actor.Replay(State{ID: id}, Evolve, events)
 }
 
 // Deadline is the case's live automatic deadline: the evidence window while

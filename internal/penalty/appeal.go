@@ -76,13 +76,7 @@ func Allowed(s Sanction) []Action {
 	return []Action{}
 }
 
-func allowedStrings(s Sanction) []string {
-	out := []string{}
-	for _, a := range Allowed(s) {
-		out = append(out, string(a))
-	}
-	return out
-}
+func allowedStrings(s Sanction) []string { return actor.Strings(Allowed(s)) }
 
 // Decide checks a sanction command and returns its events. Errors:
 // Forbidden (wrong role), Conflict (not now), Invalid (naming the field).
