@@ -115,6 +115,26 @@ type Plan struct {
 	Shortfalls   []Shortfall
 }
 
+// After returns the balances of b's accounts once plans are posted (a
+// command that plans a second movement after a first sees the first);
+// accounts not in b are left out.
+func (b Balances) After(plans ...Plan) Balances {
+	out := make(Balances, len(b))
+	for a, v := range b {
+		out[a] = v
+	}
+	for _, p := range plans {
+		for _, lt := range p.Transactions {
+			for _, po := range lt.Postings {
+				if _, ok := out[po.Account]; ok {
+					out[po.Account] += po.Amount
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Missing is the total of the plan's shortfalls: what it could not pay.
 func (p Plan) Missing() money.Fen {
 	var n money.Fen

@@ -117,11 +117,7 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, c Caller, by WebActo
 	if err := adminOnly(c); err != nil {
 		return err
 	}
-	action := "user.enabled"
-	if disabled {
-		action = "user.disabled"
-	}
-	return s.st.SetWebUserDisabled(ctx, id, disabled, roleStrings(StaffRoles), *s.auditRow(&by, action, ""))
+	return s.st.SetWebUserDisabled(ctx, id, disabled, roleStrings(StaffRoles), *s.auditRow(&by, pick(disabled, "user.disabled", "user.enabled"), ""))
 }
 
 // PolicyVersions lists the recorded rule books, newest first. Errors:
@@ -131,4 +127,12 @@ func (s *Service) PolicyVersions(ctx context.Context, c Caller) ([]store.PolicyV
 		return nil, err
 	}
 	return s.st.PolicyVersions(ctx)
+}
+
+// pick names an audited toggle: yes when on, no when off.
+func pick(on bool, yes, no string) string {
+	if on {
+		return yes
+	}
+	return no
 }

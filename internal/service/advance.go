@@ -32,6 +32,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 			if err != nil {
 				return err
 			}
+			b = cm.Pending(b) // as this command's plans before leave them
 			p, err := ledger.Advance(meta("advance", e.RuleIDs), cur.BuyerID, e.Data.Advance.Amount, b)
 			if err != nil {
 				return err
@@ -83,6 +84,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				if err != nil {
 					return err
 				}
+				b = cm.Pending(b) // as this command's plans before leave them
 				p, err := ledger.Refund(meta("refund-preview", nil), cur.BuyerID, cur.SellerID, j.Amount, b)
 				if err != nil {
 					return err
@@ -94,6 +96,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				if err != nil {
 					return err
 				}
+				b = cm.Pending(b) // as this command's plans before leave them
 				p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
 				if err != nil {
 					return err

@@ -251,6 +251,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 			if err != nil {
 				return err
 			}
+			bal = cm.Pending(bal) // as this command's plans before leave them
 			txID := fmt.Sprintf("complaint:%s/%d", cur.ID, seq)
 			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: []string{o.RuleID}, At: now},
 				cur.SellerID, cur.BuyerID, amt, bal)

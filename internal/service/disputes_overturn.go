@@ -49,6 +49,20 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 		return ledger.Meta{ID: "dispute:" + cur.ID + "/" + suffix, OrderID: cur.OrderID, Ref: AggDispute + "/" + cur.ID, RuleIDs: rules, At: now}
 	}
 	var plans []ledger.Plan
+	// plan builds the next plan from the balances of accounts as the plans
+	// before it leave them (an added refund that reaches the deposit leaves
+	// less of it for the compensation).
+	plan := func(build func(ledger.Balances) (ledger.Plan, error), accounts ...ledger.Account) (ledger.Plan, error) {
+		b, err := tx.LedgerBalances(ctx, accounts...)
+		if err != nil {
+			return ledger.Plan{}, err
+		}
+		p, err := build(b.After(plans...))
+		if err == nil {
+			plans = append(plans, p)
+		}
+		return p, err
+	}
 	target := money.Fen(0)
 	if j.Outcome == dispute.RefundFull || j.Outcome == dispute.RefundPartial {
 		target = j.Amount
@@ -63,11 +77,9 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 			return nil, &fault.Error{Code: fault.Conflict, Field: "amount", Rule: "ours-refund-cap",
 				Message: fmt.Sprintf("改判追加退款 %s 超过订单可退金额 %s / the added refund %s exceeds the order's refundable %s", d, o.Refundable(), d, o.Refundable())}
 		}
-		b, err := tx.LedgerBalances(ctx, ledger.Escrow(cur.OrderID), ledger.SellerAvailable(cur.SellerID), ledger.SellerDeposit(cur.SellerID))
-		if err != nil {
-			return nil, err
-		}
-		p, err := ledger.RecoverRefund(meta("appeal-refund", j.RuleIDs), cur.BuyerID, cur.SellerID, d, b)
+		p, err := plan(func(b ledger.Balances) (ledger.Plan, error) {
+			return ledger.RecoverRefund(meta("appeal-refund", j.RuleIDs), cur.BuyerID, cur.SellerID, d, b)
+		}, ledger.Escrow(cur.OrderID), ledger.SellerAvailable(cur.SellerID), ledger.SellerDeposit(cur.SellerID))
 		if err != nil {
 			return nil, err
 		}
@@ -78,31 +90,25 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 				usedDeposit = true
 			}
 		}
-		plans = append(plans, p)
 	case target < req.Refunded && !rev.GoodsReturned:
 		toAvailable = max(0, paidRefund-target)
 	}
 	if dc := j.Compensation - prev.Compensation; dc > 0 {
-		b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
-		if err != nil {
-			return nil, err
-		}
-		p, err := ledger.CompensateFromDeposit(meta("appeal-compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, dc, b)
+		p, err := plan(func(b ledger.Balances) (ledger.Plan, error) {
+			return ledger.CompensateFromDeposit(meta("appeal-compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, dc, b)
+		}, ledger.SellerDeposit(cur.SellerID))
 		if err != nil {
 			return nil, err
 		}
 		rev.Compensation = dc
 		rev.Shortfall += p.Missing()
-		plans = append(plans, p)
 	} else if dc < 0 {
 		toDeposit = max(0, paidComp-j.Compensation)
 	}
 	if toAvailable+toDeposit > 0 {
-		b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund())
-		if err != nil {
-			return nil, err
-		}
-		p, err := ledger.Restitute(meta("appeal-restitution", j.RuleIDs), cur.SellerID, toAvailable, toDeposit, b)
+		p, err := plan(func(b ledger.Balances) (ledger.Plan, error) {
+			return ledger.Restitute(meta("appeal-restitution", j.RuleIDs), cur.SellerID, toAvailable, toDeposit, b)
+		}, ledger.GuaranteeFund())
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +117,6 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 			rev.Shortfall += sf.Missing
 			rev.Restitution -= sf.Missing
 		}
-		plans = append(plans, p)
 	}
 	if rev.Shortfall > 0 {
 		j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)

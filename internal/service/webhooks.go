@@ -93,11 +93,7 @@ func (s *Service) SetWebhookEnabled(ctx context.Context, c Caller, by WebActor, 
 	if err := CheckWebhookCaller(c); err != nil {
 		return err
 	}
-	action := "webhook.disabled"
-	if enabled {
-		action = "webhook.enabled"
-	}
-	return s.st.SetWebhookEndpointEnabled(ctx, id, enabled, *s.auditRow(&by, action, ""))
+	return s.st.SetWebhookEndpointEnabled(ctx, id, enabled, *s.auditRow(&by, pick(enabled, "webhook.enabled", "webhook.disabled"), ""))
 }
 
 // DeleteWebhook deletes an endpoint and its deliveries (with its audit row

@@ -103,20 +103,11 @@ func (c *Commit) Empty() bool {
 // Pending returns balances b moved by the Commit's ledger plans, so that a
 // command that plans a second movement after a first sees the first.
 func (c *Commit) Pending(b ledger.Balances) ledger.Balances {
-	out := make(ledger.Balances, len(b))
-	for a, v := range b {
-		out[a] = v
+	plans := make([]ledger.Plan, len(c.Ledger))
+	for i, lp := range c.Ledger {
+		plans[i] = lp.Plan
 	}
-	for _, lp := range c.Ledger {
-		for _, lt := range lp.Plan.Transactions {
-			for _, p := range lt.Postings {
-				if _, ok := out[p.Account]; ok {
-					out[p.Account] += p.Amount
-				}
-			}
-		}
-	}
-	return out
+	return b.After(plans...)
 }
 
 // Apply writes c in the transaction (see Commit for the order). Errors:

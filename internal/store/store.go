@@ -355,41 +355,47 @@ func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
 	}
 }
 
+// prepared is the transaction's prepared statement of q (SQLite's writer
+// prepares its statements once), or nil, with q rebound for the dialect.
+func (t *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, string) {
+	q = t.d.rebind(q)
+	if t.stmts != nil {
+		if st := t.stmts.get(q); st != nil {
+			return t.tx.StmtContext(ctx, st), q
+		}
+	}
+	return nil, q
+}
+
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if err := t.flushFirst(ctx); err != nil {
 		return nil, err
 	}
-	q = t.d.rebind(q)
-	if t.stmts != nil {
-		if st := t.stmts.get(q); st != nil {
-			return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-		}
+	if st, q := t.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	} else {
+		return t.tx.ExecContext(ctx, q, args...)
 	}
-	return t.tx.ExecContext(ctx, q, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	_ = t.flushFirst(ctx) // on failure the row reports the aborted transaction; cause() has the reason
-	q = t.d.rebind(q)
-	if t.stmts != nil {
-		if st := t.stmts.get(q); st != nil {
-			return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-		}
+	if st, q := t.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	} else {
+		return t.tx.QueryRowContext(ctx, q, args...)
 	}
-	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if err := t.flushFirst(ctx); err != nil {
 		return nil, err
 	}
-	q = t.d.rebind(q)
-	if t.stmts != nil {
-		if st := t.stmts.get(q); st != nil {
-			return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-		}
+	if st, q := t.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	} else {
+		return t.tx.QueryContext(ctx, q, args...)
 	}
-	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // Savepoint runs fn inside a savepoint: on error only fn's writes are undone.
