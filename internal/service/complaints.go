@@ -129,7 +129,7 @@ func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd Com
 	}
 	var evs []complaint.Event
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ComplaintView, error) {
-		cur, err := tx.GetComplaintForUpdate(ctx, id)
+		cur, err := tx.GetComplaint(ctx, id, store.ForUpdate)
 		if err != nil {
 			return ComplaintView{}, err
 		}
@@ -392,7 +392,7 @@ func recordSanctionEvents(cm *store.Commit, st penalty.Sanction, evs []penalty.E
 // fireComplaint applies a due respondent deadline to cm: the complaint goes
 // to an agent.
 func (s *Service) fireComplaint(ctx context.Context, tx *store.Tx, cm *store.Commit, d *store.Deadline, now time.Time) (bool, error) {
-	cur, err := tx.GetComplaintForUpdate(ctx, d.AggregateID)
+	cur, err := tx.GetComplaint(ctx, d.AggregateID, store.ForUpdate)
 	if err != nil {
 		return false, err
 	}

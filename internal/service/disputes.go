@@ -123,7 +123,7 @@ type DisputeCommand struct {
 func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd DisputeCommand) (dispute.State, error) {
 	var n int
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (dispute.State, error) {
-		cur, err := tx.GetDisputeForUpdate(ctx, id)
+		cur, err := tx.GetDispute(ctx, id, store.ForUpdate)
 		if err != nil {
 			return cur, err
 		}

@@ -62,10 +62,10 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		rec.CreatedAt = now
 		if isComplaint {
 			// The complaint's row serialises its uploads (the budget check).
-			if _, err := tx.GetComplaintForUpdate(ctx, reqID); err != nil {
+			if _, err := tx.GetComplaint(ctx, reqID, store.ForUpdate); err != nil {
 				return err
 			}
-		} else if _, err := tx.GetAftersaleForUpdate(ctx, reqID); err != nil {
+		} else if _, err := tx.GetAftersale(ctx, reqID, store.ForUpdate); err != nil {
 			return err
 		}
 		if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
@@ -87,7 +87,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
 			return err
 		} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
-			cur, err := tx.GetDisputeForUpdate(ctx, dID)
+			cur, err := tx.GetDispute(ctx, dID, store.ForUpdate)
 			if err != nil {
 				return err
 			}

@@ -17,21 +17,11 @@ import (
 
 var complaintRows = stateTable[complaint.State]{"complaints", "投诉 complaint", "complaint"}
 
-// GetComplaint loads a complaint in the transaction; GetComplaintForUpdate
-// also locks its row until the transaction ends; the Store's reads outside
+// GetComplaint loads a complaint in the transaction; with ForUpdate also
+// locks its row until the transaction ends; the Store's reads outside
 // one. Errors: NotFound.
-func (t *Tx) GetComplaint(ctx context.Context, id string) (complaint.State, error) {
-	return complaintRows.get(ctx, t.queryRow, id, "")
-}
-
-// GetComplaintForUpdate: see GetComplaint.
-func (t *Tx) GetComplaintForUpdate(ctx context.Context, id string) (complaint.State, error) {
-	return complaintRows.get(ctx, t.queryRow, id, t.d.forUpdate())
-}
-
-// GetComplaint: see Tx.GetComplaint.
-func (s *Store) GetComplaint(ctx context.Context, id string) (complaint.State, error) {
-	return complaintRows.get(ctx, s.queryRow, id, "")
+func (t *Tx) GetComplaint(ctx context.Context, id string, lock ...Lock) (complaint.State, error) {
+	return complaintRows.get(ctx, t.queryRow, id, t.lockClause(lock))
 }
 
 // saveComplaint inserts (prevVersion 0) or updates a complaint whose stored
@@ -71,6 +61,11 @@ type ComplaintFilter struct {
 	After     string
 	Offset    int
 	Limit     int
+}
+
+// GetComplaint loads one outside a transaction (see Tx.GetComplaint).
+func (s *Store) GetComplaint(ctx context.Context, id string) (complaint.State, error) {
+	return complaintRows.get(ctx, s.queryRow, id, "")
 }
 
 // ListComplaints lists complaints by id, or in queue order.

@@ -13,21 +13,11 @@ import (
 
 var disputeRows = stateTable[dispute.State]{"disputes", "介入案件 dispute", "dispute"}
 
-// GetDispute loads a case in the transaction; GetDisputeForUpdate also
+// GetDispute loads a case in the transaction, with ForUpdate also
 // locks its row until the transaction ends; the Store's reads outside one.
 // Errors: NotFound.
-func (t *Tx) GetDispute(ctx context.Context, id string) (dispute.State, error) {
-	return disputeRows.get(ctx, t.queryRow, id, "")
-}
-
-// GetDisputeForUpdate: see GetDispute.
-func (t *Tx) GetDisputeForUpdate(ctx context.Context, id string) (dispute.State, error) {
-	return disputeRows.get(ctx, t.queryRow, id, t.d.forUpdate())
-}
-
-// GetDispute: see Tx.GetDispute.
-func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error) {
-	return disputeRows.get(ctx, s.queryRow, id, "")
+func (t *Tx) GetDispute(ctx context.Context, id string, lock ...Lock) (dispute.State, error) {
+	return disputeRows.get(ctx, t.queryRow, id, t.lockClause(lock))
 }
 
 // saveDispute inserts (prevVersion 0) or updates a case whose stored version
@@ -66,6 +56,11 @@ type DisputeFilter struct {
 	After    string
 	Offset   int
 	Limit    int
+}
+
+// GetDispute loads one outside a transaction (see Tx.GetDispute).
+func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error) {
+	return disputeRows.get(ctx, s.queryRow, id, "")
 }
 
 // ListDisputes lists cases by id, or in queue order.

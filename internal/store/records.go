@@ -32,6 +32,20 @@ func scanOrder(row *sql.Row, id string) (order.Order, error) {
 	return scanBody[order.Order](row, "订单 order", "order", id)
 }
 
+// Lock is how a transaction's read of a state row locks it.
+type Lock int
+
+// ForUpdate locks the row read until the transaction ends (PostgreSQL;
+// SQLite's single writer already serialises).
+const ForUpdate Lock = 1
+
+func (t *Tx) lockClause(lock []Lock) string {
+	if len(lock) > 0 && lock[0] == ForUpdate {
+		return t.d.forUpdate()
+	}
+	return ""
+}
+
 // stateTable is a table of JSON state bodies keyed by id (orders, requests,
 // cases, complaints, sanctions) and how a missing row is named.
 type stateTable[T any] struct{ name, label, kind string }
@@ -129,22 +143,12 @@ func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
 
 var aftersaleRows = stateTable[aftersale.State]{"aftersales", "售后申请 after-sales request", "aftersale"}
 
-// GetAftersale loads a request in the transaction; GetAftersaleForUpdate
-// also locks its row until the transaction ends (PostgreSQL; SQLite's
+// GetAftersale loads a request in the transaction; with ForUpdate also
+// locks its row until the transaction ends (PostgreSQL; SQLite's
 // single writer already serialises); the Store's reads outside one.
 // Errors: NotFound.
-func (t *Tx) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
-	return aftersaleRows.get(ctx, t.queryRow, id, "")
-}
-
-// GetAftersaleForUpdate: see GetAftersale.
-func (t *Tx) GetAftersaleForUpdate(ctx context.Context, id string) (aftersale.State, error) {
-	return aftersaleRows.get(ctx, t.queryRow, id, t.d.forUpdate())
-}
-
-// GetAftersale: see Tx.GetAftersale.
-func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
-	return aftersaleRows.get(ctx, s.queryRow, id, "")
+func (t *Tx) GetAftersale(ctx context.Context, id string, lock ...Lock) (aftersale.State, error) {
+	return aftersaleRows.get(ctx, t.queryRow, id, t.lockClause(lock))
 }
 
 // saveAftersale inserts (prevVersion 0) or updates a request whose stored
@@ -182,6 +186,11 @@ func (t *Tx) OpenAftersaleForOrder(ctx context.Context, orderID string) (string,
 		return "", false, nil
 	}
 	return id, err == nil, err
+}
+
+// GetAftersale loads one outside a transaction (see Tx.GetAftersale).
+func (s *Store) GetAftersale(ctx context.Context, id string) (aftersale.State, error) {
+	return aftersaleRows.get(ctx, s.queryRow, id, "")
 }
 
 // ListAftersales lists requests by id.

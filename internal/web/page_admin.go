@@ -103,11 +103,7 @@ func (a *App) adminKeys(w http.ResponseWriter, r *http.Request, s *session) erro
 }
 
 func (a *App) renderAdminKeys(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
-	keys, err := a.svc.ListAPIKeys(r.Context(), s.Caller())
-	if err != nil {
-		return err
-	}
-	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "api_key", 50)
+	keys, audit, err := withAudit(a, r, s, "api_key", func() ([]store.APIKey, error) { return a.svc.ListAPIKeys(r.Context(), s.Caller()) })
 	if err != nil {
 		return err
 	}
@@ -130,16 +126,12 @@ func (a *App) adminWebhooks(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (a *App) renderAdminWebhooks(w http.ResponseWriter, r *http.Request, s *session, created *createdSecret) error {
-	eps, err := a.svc.ListWebhooks(r.Context(), s.Caller(), "", 200)
+	eps, audit, err := withAudit(a, r, s, "webhook", func() ([]store.WebhookEndpoint, error) { return a.svc.ListWebhooks(r.Context(), s.Caller(), "", 200) })
 	if err != nil {
 		return err
 	}
 	for i := range eps {
 		eps[i].Secret = ""
-	}
-	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "webhook", 50)
-	if err != nil {
-		return err
 	}
 	v := adminWebhooksPage{Base: a.base(r, s, "title.admin_webhooks"), Endpoints: eps, Created: created, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_webhooks", &v)
@@ -177,17 +169,24 @@ func (p *adminUsersPage) Manageable(u store.WebUser) bool {
 }
 
 func (a *App) adminUsers(w http.ResponseWriter, r *http.Request, s *session) error {
-	users, err := a.svc.ListWebUsers(r.Context(), s.Caller(), 500)
+	users, audit, err := withAudit(a, r, s, "user", func() ([]store.WebUser, error) { return a.svc.ListWebUsers(r.Context(), s.Caller(), 500) })
 	if err != nil {
 		return err
 	}
 	rank := map[string]int{"agent": 0, "senior_agent": 1, "admin": 2, "seller": 3, "buyer": 4}
 	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].Role] < rank[users[j].Role] })
-	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), "user", 50)
-	if err != nil {
-		return err
-	}
 	v := adminUsersPage{Base: a.base(r, s, "title.admin_users"), Users: users, StaffRoles: service.StaffRoles, Audit: audit}
 	a.render(w, r, http.StatusOK, "admin_users", &v)
 	return nil
+}
+
+// withAudit reads what an admin page lists and the last 50 audit rows of
+// its kind of target.
+func withAudit[T any](a *App, r *http.Request, s *session, kind string, list func() (T, error)) (T, []store.AdminAudit, error) {
+	v, err := list()
+	if err != nil {
+		return v, nil, err
+	}
+	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), kind, 50)
+	return v, audit, err
 }

@@ -108,15 +108,8 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, s *session) erro
 			weeks[weekOf(d.Judgment.At)] = true
 		}
 	}
-	v.Data.Weeks = make([]string, 0, len(weeks))
-	for wk := range weeks {
-		v.Data.Weeks = append(v.Data.Weeks, wk)
-	}
-	sort.Strings(v.Data.Weeks)
-	idx := map[string]int{}
-	for i, wk := range v.Data.Weeks {
-		idx[wk] = i
-	}
+	var idx map[string]int
+	v.Data.Weeks, idx = weekAxis(weeks)
 	v.Data.ByReason, v.Data.ByOutcome = map[string][]int{}, map[string][]int{}
 	v.Data.SLA = map[string]int{}
 	perWeek := make([][]float64, len(v.Data.Weeks))
@@ -234,14 +227,8 @@ func (a *App) complaintCharts(ctx context.Context, s *session, v *dashboardPage)
 			weeks[weekOf(at)] = true
 		}
 	}
-	for wk := range weeks {
-		v.Data.CWeeks = append(v.Data.CWeeks, wk)
-	}
-	sort.Strings(v.Data.CWeeks)
-	idx := map[string]int{}
-	for i, wk := range v.Data.CWeeks {
-		idx[wk] = i
-	}
+	var idx map[string]int
+	v.Data.CWeeks, idx = weekAxis(weeks)
 	v.Data.CByType, v.Data.CByOutcome = map[string][]int{}, map[string][]int{}
 	b := a.svc.Policy()
 	for _, k := range list {
@@ -347,4 +334,19 @@ func bandOf(pts int64, thresholds []int64) int {
 		}
 	}
 	return len(thresholds)
+}
+
+// weekAxis is a chart's x axis: the weeks seen, in order, and each week's
+// position on it.
+func weekAxis[V any](weeks map[string]V) ([]string, map[string]int) {
+	axis := make([]string, 0, len(weeks))
+	for wk := range weeks {
+		axis = append(axis, wk)
+	}
+	sort.Strings(axis)
+	idx := make(map[string]int, len(axis))
+	for i, wk := range axis {
+		idx[wk] = i
+	}
+	return axis, idx
 }

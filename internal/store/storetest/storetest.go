@@ -498,7 +498,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		done := make(chan error, 1)
 		go func() {
 			done <- s.InTx(ctx, func(tx *store.Tx) error {
-				if _, err := tx.GetAftersaleForUpdate(ctx, "AT1"); err != nil {
+				if _, err := tx.GetAftersale(ctx, "AT1", store.ForUpdate); err != nil {
 					return err
 				}
 				close(held)
