@@ -272,6 +272,7 @@ ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded
 		return t.insertPostings(ctx, lt, nil, after)
 	}
 	var seq int64
+	t.writes++ // a write that reads its seq back
 	err = t.queryRow(ctx, `INSERT INTO ledger_transactions (id, kind, order_id, ref, rule_ids, at, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING RETURNING seq`,
 		lt.ID, string(lt.Kind), lt.OrderID, lt.Ref, string(rules), micros(lt.At), digest).Scan(&seq)

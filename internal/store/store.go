@@ -274,6 +274,7 @@ type Tx struct {
 	conn      *sql.Conn                    // PostgreSQL: the transaction's connection, for pipelined writes (pipeline.go)
 	later     []laterExec                  // queued writes, sent at the next read, savepoint or commit
 	flushErr  error                        // a flush that failed inside queryRow (reported by cause)
+	writes    int                          // write statements sent (or tried): a command that failed after one needs its savepoint
 	pre       map[string]aftersale.State   // PrefetchAftersales: requests by id, handed out once
 	preOrders map[string]order.Order       // and their orders by id
 	bal       map[ledger.Account]money.Fen // balance rows this transaction holds (locked), as it left them
@@ -371,6 +372,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	if err := t.flushFirst(ctx); err != nil {
 		return nil, err
 	}
+	t.writes++
 	if st, q := t.prepared(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	} else {
@@ -561,13 +563,25 @@ func (s *Store) runGroup(batch []txReq) {
 		r.done <- nil
 		return
 	}
-	errs := make([]error, len(batch))
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
+	errs, ok := s.runOptimistic(t, batch)
+	if !ok {
+		// A command failed after it wrote: its writes cannot be told from
+		// the others'. Start again, each command in a savepoint.
+		_ = tx.Rollback()
+		if tx, err = s.w.BeginTx(ctx, nil); err != nil {
+			for _, r := range batch {
+				r.done <- fmt.Errorf("store: begin: %w", err)
+			}
+			return
 		}
-		errs[i] = t.Savepoint(ctx, func() error { return r.run(t) })
+		t = &Tx{tx: tx, d: s.dialect, stmts: s.stmts}
+		for i, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			errs[i] = t.Savepoint(ctx, func() error { return r.run(t) })
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		_ = tx.Rollback()
@@ -582,6 +596,32 @@ func (s *Store) runGroup(batch []txReq) {
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
+}
+
+// runOptimistic runs a group's commands one after another without
+// savepoints. A command is load, decide, then one Commit applied at its end,
+// so one that fails before it writes leaves nothing to undo; ok is false
+// when one failed after a write (or panicked), and the group must be run
+// again with a savepoint per command.
+func (s *Store) runOptimistic(t *Tx, batch []txReq) (errs []error, ok bool) {
+	errs = make([]error, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		w := t.writes
+		errs[i] = r.run(t)
+		if errs[i] == nil {
+			continue
+		}
+		var p *fnPanic
+		if t.writes != w || errors.As(errs[i], &p) {
+			return errs, false
+		}
+		t.bal = nil // what the failed command read is read again by the next
+	}
+	return errs, true
 }
 
 func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
