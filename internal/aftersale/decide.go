@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/policy"
@@ -62,7 +63,7 @@ func Decide(s State, o OrderView, c Command, b *policy.Book, now time.Time) ([]E
 		return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 	}
 	if c.Actor.Role != role {
-		return nil, &fault.Error{Code: fault.Forbidden, Message: fmt.Sprintf("只有%s可以执行 %s / only the %s may %s", roleZH(role), c.Action, role, c.Action), Status: string(s.Status), Allowed: actionStrings(Allowed(s, c.Actor.Role))}
+		return nil, &fault.Error{Code: fault.Forbidden, Message: fmt.Sprintf("只有%s可以执行 %s / only the %s may %s", roleZH(role), c.Action, role, c.Action), Status: string(s.Status), Allowed: actor.Strings(Allowed(s, c.Actor.Role))}
 	}
 	ev := Event{Actor: c.Actor, At: now, PolicyVersion: b.Version}
 	if c.Action == Create {
@@ -476,15 +477,7 @@ func checkEvidence(refs []string) error {
 }
 
 func conflict(s State, msg string) error {
-	return &fault.Error{Code: fault.Conflict, Message: msg, Status: string(s.Status), Allowed: actionStrings(AllowedAll(s))}
-}
-
-func actionStrings(as []Action) []string {
-	out := make([]string, 0, len(as))
-	for _, a := range as {
-		out = append(out, string(a))
-	}
-	return out
+	return &fault.Error{Code: fault.Conflict, Message: msg, Status: string(s.Status), Allowed: actor.Strings(AllowedAll(s))}
 }
 
 func roleZH(r Role) string {

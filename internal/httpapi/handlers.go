@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -39,17 +40,9 @@ type AftersaleView struct {
 func NewAftersaleView(s aftersale.State) AftersaleView {
 	return AftersaleView{State: s, CSStatus: s.CSStatus(), DisputeType: s.DisputeType(), AdvanceStatus: 0,
 		AllowedActions: map[string][]string{
-			"buyer":  actionStrings(aftersale.Allowed(s, aftersale.Buyer)),
-			"seller": actionStrings(aftersale.Allowed(s, aftersale.Seller)),
+			"buyer":  actor.Strings(aftersale.Allowed(s, aftersale.Buyer)),
+			"seller": actor.Strings(aftersale.Allowed(s, aftersale.Seller)),
 		}}
-}
-
-func actionStrings(as []aftersale.Action) []string {
-	out := make([]string, 0, len(as))
-	for _, a := range as {
-		out = append(out, string(a))
-	}
-	return out
 }
 
 // view turns service results into their API representation.

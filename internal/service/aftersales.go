@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
@@ -102,7 +103,7 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 		// Lost every race: say where the request is now.
 		if cur, gerr := s.st.GetAftersale(ctx, id); gerr == nil {
 			fe.Status = string(cur.Status)
-			fe.Allowed = actionStrings(aftersale.AllowedAll(cur))
+			fe.Allowed = actor.Strings(aftersale.AllowedAll(cur))
 		}
 	}
 	if err == nil {
@@ -143,23 +144,13 @@ func notFoundAftersale(id string) error {
 	return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("售后申请 %s 不存在 / after-sales request %s not found", id, id)}
 }
 
-func actionStrings(as []aftersale.Action) []string {
-	out := make([]string, 0, len(as))
-	for _, a := range as {
-		out = append(out, string(a))
-	}
-	return out
-}
-
 // aftersaleAgg describes after-sales requests to the generic record.
 var aftersaleAgg = aggregate[aftersale.State, aftersale.Event]{
 	typ:     AggAftersale,
 	id:      func(s aftersale.State) string { return s.ID },
 	version: func(s aftersale.State) int64 { return s.Version },
 	evolve:  aftersale.Evolve,
-	event: func(e *aftersale.Event) (*int64, store.EventRecord) {
-		return &e.Seq, logFields(string(e.Type), e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
-	},
+	event:   logged[aftersale.EventType, aftersale.Data],
 	payload: aftersalePayload,
 	deadline: func(s aftersale.State) *store.Deadline {
 		if d := s.Deadline; d != nil {

@@ -176,9 +176,7 @@ var complaintAgg = aggregate[complaint.State, complaint.Event]{
 	id:      func(s complaint.State) string { return s.ID },
 	version: func(s complaint.State) int64 { return s.Version },
 	evolve:  complaint.Evolve,
-	event: func(e *complaint.Event) (*int64, store.EventRecord) {
-		return &e.Seq, logFields(e.Type, e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
-	},
+	event:   logged[string, complaint.Data],
 	payload: func(next complaint.State, r store.EventRecord) json.RawMessage {
 		b, _ := json.Marshal(map[string]any{"complaint_id": next.ID, "type": next.Type, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "complainant_role": next.ComplainantRole, "respondent_role": next.RespondentRole,

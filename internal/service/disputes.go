@@ -75,9 +75,7 @@ var disputeAgg = aggregate[dispute.State, dispute.Event]{
 	id:      func(s dispute.State) string { return s.ID },
 	version: func(s dispute.State) int64 { return s.Version },
 	evolve:  dispute.Evolve,
-	event: func(e *dispute.Event) (*int64, store.EventRecord) {
-		return &e.Seq, logFields(string(e.Type), e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
-	},
+	event:   logged[dispute.EventType, dispute.Data],
 	payload: func(next dispute.State, r store.EventRecord) json.RawMessage {
 		b, _ := json.Marshal(map[string]any{"dispute_id": next.ID, "aftersale_id": next.AftersaleID, "order_id": next.OrderID,
 			"buyer_id": next.BuyerID, "seller_id": next.SellerID, "status": next.Status, "amount": next.Claim, "judgment": next.Judgment,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
@@ -83,6 +84,12 @@ func sameDeadlineRow(a, b *store.Deadline) bool {
 		return a == b
 	}
 	return a.Kind == b.Kind && a.DueAt.Equal(b.DueAt)
+}
+
+// logged is an event's log fields and its Seq to number, for the domain
+// events that share actor.Event's envelope.
+func logged[T ~string, D any](e *actor.Event[T, D]) (*int64, store.EventRecord) {
+	return &e.Seq, logFields(string(e.Type), e.Actor, e.At, e.Reason, e.RuleIDs, e.PolicyVersion, e.Data)
 }
 
 // logFields are the fields every domain event carries, as the event log
