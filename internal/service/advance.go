@@ -77,7 +77,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 			refundNow := (j.Outcome == dispute.RefundFull || j.Outcome == dispute.RefundPartial) && j.Amount > 0 &&
 				(i == 0 || evs[i-1].Type != dispute.EvAdvanceClosed) // a resolved advance already paid it
 			if refundNow {
-				// The refund moves with the request (persistAftersale, the same
+				// The refund moves with the request (recordAftersale, the same
 				// builder); what escrow and the seller's balance lack is shown
 				// on the judgment too (art. 87).
 				b, err := tx.LedgerBalances(ctx, ledger.Escrow(cur.OrderID), ledger.SellerAvailable(cur.SellerID))

@@ -119,7 +119,7 @@ func (s *Store) CaseEvidenceBytes(ctx context.Context, caseID string) (int64, er
 }
 
 // CaseEvidenceBytes is Store.CaseEvidenceBytes inside the transaction that
-// will insert the new row. Lock the case first (e.g. LockAftersale, or the
+// will insert the new row. Lock the case first (e.g. LoadAftersale, or the
 // case's own row) so that two concurrent uploads cannot both pass the limit
 // on PostgreSQL; SQLite's single writer already serialises them.
 func (t *Tx) CaseEvidenceBytes(ctx context.Context, caseID string) (int64, error) {

@@ -111,7 +111,7 @@ func (t *Tx) Flush(ctx context.Context) error {
 
 // PrefetchAftersales locks the requests ids (skipping rows another
 // transaction holds) and reads them with their orders in one query, so
-// that the LockAftersale and GetOrder calls of a deadline batch that follow
+// that the LoadAftersale calls of a deadline batch that follow
 // cost no statement each. A request not returned (locked elsewhere, or
 // gone) takes the usual path. Each prefetched row is handed out once; a
 // write to a prefetched order drops it. It returns the orders it read.
