@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
+	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/metrics"
@@ -346,18 +347,7 @@ func (ic *idemCall) renew() {
 	st, now := ic.st, ic.a.svc.Now
 	ctx := ic.r.Context()
 	keyID, key, token := ic.keyID, ic.key, ic.token
-	go func() {
-		t := time.NewTicker(idemLease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				_ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, now())
-			}
-		}
-	}()
+	clock.Every(ctx, idemLease/3, func() { _ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, now()) })
 }
 
 // release gives up an unsettled reservation (a panic or a 5xx): a retry

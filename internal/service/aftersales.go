@@ -19,16 +19,28 @@ import (
 // buyer and seller, the integration, agents and admins.
 func CanSeeAftersale(c Caller, s aftersale.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
+// actorFor is the caller acting on an after-sales request: its buyer or
+// seller only.
 func actorFor(c Caller) (aftersale.Actor, error) {
 	switch c.Role {
-	case RoleBuyer:
-		return aftersale.Actor{Role: aftersale.Buyer, ID: c.PartyID, Via: c.Via}, nil
-	case RoleSeller:
-		return aftersale.Actor{Role: aftersale.Seller, ID: c.PartyID, Via: c.Via}, nil
+	case RoleBuyer, RoleSeller:
+		return actorOf(c)
 	case RoleIntegration:
 		return aftersale.Actor{}, forbidden("集成方须通过 X-Act-As 头代表买家或卖家操作 / an integration key acts for a party with the X-Act-As header")
 	}
 	return aftersale.Actor{}, forbidden("只有买家或卖家可以操作售后申请 / only the buyer or the seller act on a request")
+}
+
+// actorOf is who the caller is in an event: a party by its id, staff by
+// its key. The integration acts only for a party (X-Act-As).
+func actorOf(c Caller) (actor.Actor, error) {
+	switch c.Role {
+	case RoleBuyer, RoleSeller:
+		return actor.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}, nil
+	case RoleAgent, RoleSenior, RoleAdmin:
+		return actor.Actor{Role: c.Role, ID: keyOf(c), Via: c.Via}, nil
+	}
+	return actor.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
 }
 
 func orderView(o order.Order) aftersale.OrderView {

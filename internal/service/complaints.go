@@ -26,16 +26,6 @@ const (
 // CanSeeComplaint: the complaint's two parties and the platform's staff.
 func CanSeeComplaint(c Caller, s complaint.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
-func complaintActor(c Caller) (complaint.Actor, error) {
-	switch c.Role {
-	case RoleBuyer, RoleSeller:
-		return complaint.Actor{Role: complaint.Role(c.Role), ID: c.PartyID, Via: c.Via}, nil
-	case RoleAgent, RoleSenior, RoleAdmin:
-		return complaint.Actor{Role: complaint.Role(c.Role), ID: keyOf(c), Via: c.Via}, nil
-	}
-	return complaint.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
-}
-
 func complaintNotFound(id string) error {
 	return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("投诉 %s 不存在 / complaint %s not found", id, id)}
 }
@@ -57,7 +47,7 @@ type NewComplaint struct {
 // findings attached; a complainant whose recent complaints were mostly
 // rejected is flagged and its complaint gets a lower priority.
 func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) (ComplaintView, error) {
-	actor, err := complaintActor(c)
+	actor, err := actorOf(c)
 	if err != nil {
 		return ComplaintView{}, err
 	}
@@ -123,7 +113,7 @@ type ComplaintCommand struct {
 // complaint, an agent (the senior tier for second complaints) decides. A
 // decision's outcomes are executed in the same transaction.
 func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd ComplaintCommand) (ComplaintView, error) {
-	actor, err := complaintActor(c)
+	actor, err := actorOf(c)
 	if err != nil {
 		return ComplaintView{}, err
 	}

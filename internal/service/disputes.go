@@ -24,22 +24,6 @@ const RoleSenior = actor.Senior
 // CanSeeDispute: the case's two parties and the platform's staff.
 func CanSeeDispute(c Caller, s dispute.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
-func disputeActor(c Caller) (dispute.Actor, error) {
-	switch c.Role {
-	case RoleBuyer:
-		return dispute.Actor{Role: dispute.RoleBuyer, ID: c.PartyID, Via: c.Via}, nil
-	case RoleSeller:
-		return dispute.Actor{Role: dispute.RoleSeller, ID: c.PartyID, Via: c.Via}, nil
-	case RoleAgent:
-		return dispute.Actor{Role: dispute.RoleAgent, ID: keyOf(c), Via: c.Via}, nil
-	case RoleSenior:
-		return dispute.Actor{Role: dispute.RoleSenior, ID: keyOf(c), Via: c.Via}, nil
-	case RoleAdmin:
-		return dispute.Actor{Role: dispute.RoleAdmin, ID: keyOf(c), Via: c.Via}, nil
-	}
-	return dispute.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
-}
-
 // keyOf names an agent by its key (agents have no party id).
 func keyOf(c Caller) string {
 	if c.PartyID != "" {
@@ -158,7 +142,7 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cur dispute.State, cmd DisputeCommand, now time.Time) (dispute.Command, error) {
 	dc := cmd.Command
 	var err error
-	if dc.Actor, err = disputeActor(c); err != nil {
+	if dc.Actor, err = actorOf(c); err != nil {
 		return dc, err
 	}
 	switch {

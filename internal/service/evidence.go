@@ -92,7 +92,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 				return err
 			}
 			if cur.Status == dispute.Evidence || cur.Status == dispute.Review {
-				actor, _ := disputeActor(c)
+				actor, _ := actorOf(c)
 				evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.AddEvidence, Actor: actor, EvidenceID: rec.ID, Satisfies: u.Satisfies}, s.Policy(), now)
 				switch {
 				case fault.Is(err, fault.Conflict):

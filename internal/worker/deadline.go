@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -83,21 +84,12 @@ type IdemPurgeConfig struct {
 func StartIdemPurge(ctx context.Context, svc *service.Service, log *slog.Logger, cfg IdemPurgeConfig) {
 	cfg.Interval = cmp.Or(cfg.Interval, time.Hour)
 	cfg.Retain = cmp.Or(cfg.Retain, 48*time.Hour)
-	go func() {
-		t := time.NewTicker(cfg.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				n, err := svc.PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
-				if err != nil {
-					log.ErrorContext(ctx, "idempotency purge failed", "err", err)
-				} else if n > 0 {
-					log.InfoContext(ctx, "idempotency keys purged", "count", n)
-				}
-			}
+	clock.Every(ctx, cfg.Interval, func() {
+		n, err := svc.PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
+		if err != nil {
+			log.ErrorContext(ctx, "idempotency purge failed", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "idempotency keys purged", "count", n)
 		}
-	}()
+	})
 }
