@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -59,7 +61,7 @@ func TestPolicyCheck(t *testing.T) {
 	// Against a database: the version an admin set there is the current one.
 	e := apitest.Open(t, apitest.SQLiteURL(t))
 	raw, _ := os.ReadFile(good)
-	if _, err := e.Svc.SetPolicy(context.Background(), service.Caller{Role: service.RoleAdmin, Via: "key:x"}, raw); err != nil {
+	if _, err := e.Svc.SetPolicy(context.Background(), service.Caller{Role: actor.Admin, Via: "key:x"}, raw); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()

@@ -190,9 +190,9 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 			t.Errorf("%d idempotent requests on routes registered with httpapi idemInTx ran outside a service transaction (see the error log): drop idemInTx from the route", n)
 		}
 	})
-	e.Integration = e.Key(service.RoleIntegration, "")
-	e.Admin = e.Key(service.RoleAdmin, "")
-	e.Agent = e.Key(service.RoleAgent, "")
+	e.Integration = e.Key(actor.Integration, "")
+	e.Admin = e.Key(actor.Admin, "")
+	e.Agent = e.Key(actor.Agent, "")
 	return e
 }
 
@@ -346,7 +346,7 @@ func (e *Env) NewOrder(id, buyer, seller string, amount int64, st OrderState) {
 func (e *Env) Aftersale(orderID, buyer string, body map[string]any) string {
 	e.T.Helper()
 	body["order_id"] = orderID
-	res := e.Must(201, Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key(service.RoleBuyer, buyer), Body: body})
+	res := e.Must(201, Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key(actor.Buyer, buyer), Body: body})
 	return res.Str("id")
 }
 

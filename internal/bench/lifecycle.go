@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +16,6 @@ import (
 
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/server"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // LifecycleResult is what the HTTP lifecycle load measured.
@@ -112,7 +113,7 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
 	defer srv.Close()
-	key, _, err := srv.Svc.NewAPIKey(ctx, service.RoleIntegration, "", "bench")
+	key, _, err := srv.Svc.NewAPIKey(ctx, actor.Integration, "", "bench")
 	if err != nil {
 		return nil, fmt.Errorf("bench: api key: %w", err)
 	}

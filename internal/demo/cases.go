@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -22,8 +24,8 @@ import (
 // goods; one case waiting in review is suspended while the parties negotiate.
 func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	ctx := f.ctx
-	agent := service.Caller{Role: service.RoleAgent, Via: "key:" + agentKey}
-	senior := service.Caller{Role: service.RoleSenior, Via: "key:" + seniorKey}
+	agent := service.Caller{Role: actor.Agent, Via: "key:" + agentKey}
+	senior := service.Caller{Role: actor.Senior, Via: "key:" + seniorKey}
 	list, err := f.st.ListDisputes(ctx, store.DisputeFilter{Limit: 500})
 	if err != nil {
 		return err
@@ -34,11 +36,11 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	}
 	party := func(s dispute.State, p dispute.Party) service.Caller {
 		if p == dispute.Buyer {
-			return service.Caller{Role: service.RoleBuyer, PartyID: s.BuyerID, Via: f.via}
+			return service.Caller{Role: actor.Buyer, PartyID: s.BuyerID, Via: f.via}
 		}
-		return service.Caller{Role: service.RoleSeller, PartyID: s.SellerID, Via: f.via}
+		return service.Caller{Role: actor.Seller, PartyID: s.SellerID, Via: f.via}
 	}
-	integ := service.Caller{Role: service.RoleIntegration, Via: f.via}
+	integ := service.Caller{Role: actor.Integration, Via: f.via}
 	if _, err := f.svc.TopUp(ctx, integ, ledger.GuaranteeFund(), 5_000_000, "demo-fund-capital"); err != nil {
 		return fmt.Errorf("demo: capitalise the fund: %w", err)
 	}

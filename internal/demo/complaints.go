@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"fmt"
 	"time"
 
@@ -20,13 +22,13 @@ import (
 func (f *filler) complaints() {
 	h, d := time.Hour, 24*time.Hour
 	now := f.now
-	agent := service.Caller{Role: service.RoleAgent, Via: "demo:小二"}
-	senior := service.Caller{Role: service.RoleSenior, Via: "demo:高级专员"}
+	agent := service.Caller{Role: actor.Agent, Via: "demo:小二"}
+	senior := service.Caller{Role: actor.Senior, Via: "demo:高级专员"}
 	buyerOf := func(o *plannedOrder) service.Caller {
-		return service.Caller{Role: service.RoleBuyer, PartyID: o.buyer.ID, Via: f.via}
+		return service.Caller{Role: actor.Buyer, PartyID: o.buyer.ID, Via: f.via}
 	}
 	sellerOf := func(o *plannedOrder) service.Caller {
-		return service.Caller{Role: service.RoleSeller, PartyID: o.shop.ID, Via: f.via}
+		return service.Caller{Role: actor.Seller, PartyID: o.shop.ID, Via: f.via}
 	}
 	n := 0
 	// order plans an order of shop i and buyer j created at created, taken to a stage.
@@ -148,7 +150,7 @@ func (f *filler) complaints() {
 		}
 		for _, s := range sans {
 			if s.Source == penalty.SourcePoints && s.Status == penalty.Imposed {
-				_, err := f.svc.ActSanction(f.ctx, service.Caller{Role: service.RoleSeller, PartyID: shop.ID, Via: f.via}, s.ID,
+				_, err := f.svc.ActSanction(f.ctx, service.Caller{Role: actor.Seller, PartyID: shop.ID, Via: f.via}, s.ID,
 					service.SanctionCommand{Action: penalty.AppealIt, Reason: "第二单实为快递漏扫，附快递公司证明", EvidenceIDs: []string{"demo-carrier-letter"}})
 				return err
 			}

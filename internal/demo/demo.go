@@ -157,12 +157,12 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 		role        actor.Role
 		party, name string
 	}{
-		{service.RoleIntegration, "", "demo marketplace"},
-		{service.RoleAgent, "", "demo agent 小二"},
-		{service.RoleSenior, "", "demo senior agent 高级专员"},
-		{service.RoleAdmin, "", "demo admin"},
-		{service.RoleBuyer, f.buyers[0].ID, "demo buyer " + f.buyers[0].ID},
-		{service.RoleSeller, f.shops[0].ID, "demo seller " + f.shops[0].Name},
+		{actor.Integration, "", "demo marketplace"},
+		{actor.Agent, "", "demo agent 小二"},
+		{actor.Senior, "", "demo senior agent 高级专员"},
+		{actor.Admin, "", "demo admin"},
+		{actor.Buyer, f.buyers[0].ID, "demo buyer " + f.buyers[0].ID},
+		{actor.Seller, f.shops[0].ID, "demo seller " + f.shops[0].Name},
 	}
 	for _, k := range keySpecs {
 		plain, id, err := svc.NewAPIKey(ctx, k.role, k.party, k.name)
@@ -275,8 +275,8 @@ var (
 		string(aftersale.MissingParts): "少件/漏发", string(aftersale.NoReason7Day): "七天无理由", string(aftersale.SellerAgreed): "协商一致",
 		string(aftersale.OtherReason): "其他"}
 	typeZH = map[string]string{string(aftersale.RefundOnly): "仅退款", string(aftersale.ReturnAndRefund): "退货退款", string(aftersale.Exchange): "换货"}
-	roleZH = map[actor.Role]string{service.RoleIntegration: "平台集成", service.RoleAgent: "客服小二", service.RoleSenior: "高级专员", service.RoleAdmin: "管理员",
-		service.RoleBuyer: "买家", service.RoleSeller: "卖家"}
+	roleZH = map[actor.Role]string{actor.Integration: "平台集成", actor.Agent: "客服小二", actor.Senior: "高级专员", actor.Admin: "管理员",
+		actor.Buyer: "买家", actor.Seller: "卖家"}
 )
 
 // Print writes the summary, in Chinese first, then in English, then the keys.
@@ -359,7 +359,7 @@ func (s Summary) Print(w io.Writer) {
 	}
 	integ := s.Keys[0].Plain
 	for _, k := range s.Keys {
-		if k.Role == service.RoleIntegration {
+		if k.Role == actor.Integration {
 			integ = k.Plain
 			break
 		}

@@ -301,7 +301,7 @@ func TestFill(t *testing.T) {
 			if !strings.HasPrefix(k.Plain, "wq_") || k.ID == "" {
 				t.Errorf("key %+v", k)
 			}
-			if (k.Role == service.RoleBuyer || k.Role == service.RoleSeller) && k.Party == "" {
+			if (k.Role == actor.Buyer || k.Role == actor.Seller) && k.Party == "" {
 				t.Errorf("%s key without a party", k.Role)
 			}
 			if _, err := f.st.APIKeyByHash(ctx, hashKey(k.Plain)); err != nil {

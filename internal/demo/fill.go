@@ -165,7 +165,7 @@ func (f *filler) add(at time.Time, what string, run func() error) {
 }
 
 func (f *filler) integration() service.Caller {
-	return service.Caller{Role: service.RoleIntegration, Via: f.via}
+	return service.Caller{Role: actor.Integration, Via: f.via}
 }
 
 // ---- orders ----
@@ -485,7 +485,7 @@ func (f *filler) requestOn(o *plannedOrder, t0 time.Time, typ aftersale.Type, re
 	f.reqs = append(f.reqs, r)
 	cmd := aftersale.Command{Type: typ, Reason: reason, Description: desc, Amount: r.amount}
 	f.add(t0, "create request on "+o.id, func() error {
-		st, err := f.svc.CreateAftersale(f.ctx, f.party(service.RoleBuyer, o), o.id, cmd)
+		st, err := f.svc.CreateAftersale(f.ctx, f.party(actor.Buyer, o), o.id, cmd)
 		if err != nil {
 			return f.refused(r, "create", err)
 		}
@@ -497,7 +497,7 @@ func (f *filler) requestOn(o *plannedOrder, t0 time.Time, typ aftersale.Type, re
 
 func (f *filler) party(role actor.Role, o *plannedOrder) service.Caller {
 	id := o.buyer.ID
-	if role == service.RoleSeller {
+	if role == actor.Seller {
 		id = o.shop.ID
 	}
 	return service.Caller{Role: role, PartyID: id, Via: f.via}

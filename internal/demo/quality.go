@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"fmt"
 	"io"
 	"strings"
@@ -26,8 +28,8 @@ type ShopQuality struct {
 // (each shop answers at its own pace; some chats are never answered) and
 // reads every shop's service quality back.
 func (f *filler) quality(sum *Summary) error {
-	integ := service.Caller{Role: service.RoleIntegration, Via: f.via}
-	staff := service.Caller{Role: service.RoleAdmin, Via: "demo"}
+	integ := service.Caller{Role: actor.Integration, Via: f.via}
+	staff := service.Caller{Role: actor.Admin, Via: "demo"}
 	win, _ := f.svc.Policy().Duration("quality.window")
 	chats := map[string]int{}
 	for i, s := range f.shops {

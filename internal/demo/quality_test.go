@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"bytes"
 	"context"
 	"strings"
@@ -29,7 +31,7 @@ func TestDemoQuality(t *testing.T) {
 		}
 		scores[*q.Score] = true
 		// The summary is what the API says.
-		v, err := f.svc.GetSellerQuality(context.Background(), service.Caller{Role: service.RoleSeller, PartyID: q.ID}, q.ID)
+		v, err := f.svc.GetSellerQuality(context.Background(), service.Caller{Role: actor.Seller, PartyID: q.ID}, q.ID)
 		if err != nil || *v.Score != *q.Score || v.Rank != q.Rank {
 			t.Errorf("%s: API %v %+v, summary %+v", q.ID, err, v, q)
 		}

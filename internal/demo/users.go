@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/weiquan/weiquan/internal/actor"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/web"
 )
 
@@ -30,12 +29,12 @@ func (f *filler) users(sum *Summary) error {
 	phones := []string{"13812345678", "13987654321"}
 	addrs := []string{"浙江省杭州市西湖区文三路 100 号 5 幢 301", "上海市浦东新区张江路 88 弄 6 号 1202"}
 	specs := []web.NewUser{
-		{Login: "buyer", Role: service.RoleBuyer, PartyID: f.buyers[0].ID, DisplayName: names[0], Phone: phones[0], Address: addrs[0]},
-		{Login: "buyer2", Role: service.RoleBuyer, PartyID: f.buyers[1].ID, DisplayName: names[1], Phone: phones[1], Address: addrs[1]},
-		{Login: "seller", Role: service.RoleSeller, PartyID: f.shops[0].ID, DisplayName: f.shops[0].Name, Phone: "057188886666", Address: "浙江省杭州市余杭区仓前街道 1 号 云裳退货仓"},
-		{Login: "agent", Role: service.RoleAgent, DisplayName: "客服小二 阿青"},
-		{Login: "senior", Role: service.RoleSenior, DisplayName: "高级专员 老周"},
-		{Login: "admin", Role: service.RoleAdmin, DisplayName: "管理员"},
+		{Login: "buyer", Role: actor.Buyer, PartyID: f.buyers[0].ID, DisplayName: names[0], Phone: phones[0], Address: addrs[0]},
+		{Login: "buyer2", Role: actor.Buyer, PartyID: f.buyers[1].ID, DisplayName: names[1], Phone: phones[1], Address: addrs[1]},
+		{Login: "seller", Role: actor.Seller, PartyID: f.shops[0].ID, DisplayName: f.shops[0].Name, Phone: "057188886666", Address: "浙江省杭州市余杭区仓前街道 1 号 云裳退货仓"},
+		{Login: "agent", Role: actor.Agent, DisplayName: "客服小二 阿青"},
+		{Login: "senior", Role: actor.Senior, DisplayName: "高级专员 老周"},
+		{Login: "admin", Role: actor.Admin, DisplayName: "管理员"},
 	}
 	for _, u := range specs {
 		h := sha256.Sum256([]byte(fmt.Sprintf("weiquan-demo-user:%d:%s", sum.Seed, u.Login)))

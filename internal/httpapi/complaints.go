@@ -78,7 +78,7 @@ func (a *API) listComplaints(r *http.Request, c service.Caller, _ []byte) (int, 
 		return 0, nil, err
 	}
 	p := page(list, limit, func(v service.ComplaintView) string { return v.ID })
-	if f.Queue && c.Role != service.RoleBuyer && c.Role != service.RoleSeller && p.NextCursor != "" {
+	if f.Queue && c.Role != actor.Buyer && c.Role != actor.Seller && p.NextCursor != "" {
 		p.NextCursor = cursor(strconv.Itoa(f.Offset + len(list)))
 	}
 	return http.StatusOK, p, nil

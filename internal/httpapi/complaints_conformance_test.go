@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"encoding/json"
 	"testing"
 	"time"
@@ -9,7 +11,6 @@ import (
 	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/penalty"
 	"github.com/weiquan/weiquan/internal/policy"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 func init() {
@@ -22,9 +23,9 @@ func init() {
 // rule book administration through every documented operation and status.
 func runComplaintConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	integ, admin, agent := e.Integration, e.Admin, e.Agent
-	senior := e.Key(service.RoleSenior, "")
-	b1, s1 := e.Key(service.RoleBuyer, "CB1"), e.Key(service.RoleSeller, "CS1")
-	b2 := e.Key(service.RoleBuyer, "CB2")
+	senior := e.Key(actor.Senior, "")
+	b1, s1 := e.Key(actor.Buyer, "CB1"), e.Key(actor.Seller, "CS1")
+	b2 := e.Key(actor.Buyer, "CB2")
 	at := func(h int) string { return e.Clock.Now().Add(time.Duration(h) * time.Hour).Format(time.RFC3339) }
 	order := func(id string, paid, delivered bool) {
 		o.must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/" + id, Key: integ, Body: map[string]any{"buyer_id": "CB1", "seller_id": "CS1", "amount": 8800,

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"strconv"
 	"time"
@@ -108,7 +110,7 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 		return 0, nil, err
 	}
 	f := store.DisputeFilter{Status: q.Get("status"), After: after, Limit: limit}
-	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
+	staff := c.Role != actor.Buyer && c.Role != actor.Seller
 	if q.Get("order") == "queue" && staff {
 		// The queue is ordered by priority, so its cursor is an offset.
 		f.Queue, f.After = true, ""

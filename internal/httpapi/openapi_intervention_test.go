@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -18,7 +20,6 @@ import (
 
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/notify"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/worker"
 )
 
@@ -53,8 +54,8 @@ func multipartBody(t testing.TB, fields map[string]string, name string, file []b
 func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	ctx := context.Background()
 	integ, admin, agent := e.Integration, e.Admin, e.Agent
-	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
-	b2 := e.Key(service.RoleBuyer, "B2")
+	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
+	b2 := e.Key(actor.Buyer, "B2")
 
 	// A case of B1 against S1 on a delivered order.
 	e.NewOrder("IV1", "B1", "S1", 12800, apitest.Delivered)
@@ -261,7 +262,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 // the case.
 func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (string, string) {
 	e.T.Helper()
-	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
 	e.NewOrder(orderID, "B1", "S1", amount, apitest.Delivered)
 	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
 	return as, escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
@@ -286,7 +287,7 @@ func escalateCase(e *apitest.Env, as, buyerKey, sellerKey string, refusal map[st
 // toReview takes a case through both parties' done-evidence and the agent's claim.
 func toReview(e *apitest.Env, id string) {
 	e.T.Helper()
-	for _, k := range []string{e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")} {
+	for _, k := range []string{e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")} {
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: k})
 	}
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: e.Agent})
@@ -303,7 +304,7 @@ func balanceOf(e *apitest.Env, acct string) float64 {
 func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	ctx := context.Background()
 	integ, admin, agent := e.Integration, e.Admin, e.Agent
-	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
+	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
 	act := func(want int, id, action, key, actAs string, body any) map[string]any {
 		t.Helper()
 		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/" + action, Key: key, ActAs: actAs, Body: body}, want: want}).JSON()
@@ -445,7 +446,7 @@ func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 	create(403, s1, "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
 	create(403, integ, "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
-	create(404, e.Key(service.RoleBuyer, "B2"), "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
+	create(404, e.Key(actor.Buyer, "B2"), "", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, nil)
 	create(404, b1, "", map[string]any{"order_id": "NO-SUCH-ORDER", "reason": "counterfeit"}, nil)
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/disputes", Key: b1, Body: map[string]any{"reason": "counterfeit"}})
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/disputes", Key: b1, Body: map[string]any{"order_id": "DC3", "reason": "counterfeit", "urgent": true}})

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -30,7 +32,6 @@ import (
 	"github.com/weiquan/weiquan/internal/httpapi"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/policy"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // loadOpenAPI parses and validates an OpenAPI document and builds a router
@@ -586,8 +587,8 @@ func TestOpenAPIConformance(t *testing.T) {
 
 func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	integ, admin, agent := e.Integration, e.Admin, e.Agent
-	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
-	b2, s2 := e.Key(service.RoleBuyer, "B2"), e.Key(service.RoleSeller, "S2")
+	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
+	b2, s2 := e.Key(actor.Buyer, "B2"), e.Key(actor.Seller, "S2")
 	now := e.Clock.Now()
 	at := func(h int) string { return now.Add(time.Duration(h) * time.Hour).Format(time.RFC3339) }
 
@@ -969,9 +970,9 @@ func disputeActionBody(action dispute.Action, variant string) any {
 func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	ctx := context.Background()
 	integ, admin, agent := e.Integration, e.Admin, e.Agent
-	senior := e.Key(service.RoleSenior, "")
-	b1, s1 := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
-	b2, s2 := e.Key(service.RoleBuyer, "B2"), e.Key(service.RoleSeller, "S2")
+	senior := e.Key(actor.Senior, "")
+	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
+	b2, s2 := e.Key(actor.Buyer, "B2"), e.Key(actor.Seller, "S2")
 	at := func(h int) string { return e.Clock.Now().Add(time.Duration(h) * time.Hour).Format(time.RFC3339) }
 	fire := func() {
 		t.Helper()

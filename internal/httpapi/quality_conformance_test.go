@@ -1,11 +1,12 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"testing"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 func init() { conformanceParts["quality"] = runQualityConformance }
@@ -43,17 +44,17 @@ func runQualityConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "POST", Path: path, Key: integ, Body: map[string]any{"kind": "chat_response", "asked_at": at(-time.Hour)}})
 	o.rejects(400, apitest.Req{Method: "POST", Path: path, Key: integ, Body: map[string]any{"kind": "email", "ref": "qo-x", "asked_at": at(-time.Hour)}})
 	o.fail(400, apitest.Req{Method: "POST", Path: path, Key: integ, Body: map[string]any{"kind": "chat_response", "ref": "qo-x", "asked_at": at(-time.Hour), "answered_at": at(-2 * time.Hour)}})
-	o.fail(403, apitest.Req{Method: "POST", Path: path, Key: e.Key(service.RoleSeller, "QOS1"), Body: map[string]any{"kind": "chat_response", "ref": "qo-y", "asked_at": at(-time.Hour)}})
+	o.fail(403, apitest.Req{Method: "POST", Path: path, Key: e.Key(actor.Seller, "QOS1"), Body: map[string]any{"kind": "chat_response", "ref": "qo-y", "asked_at": at(-time.Hour)}})
 	o.fail(401, apitest.Req{Method: "POST", Path: path, Body: fact})
 
 	// ---- a seller's quality
-	s1 := e.Key(service.RoleSeller, "QOS1")
+	s1 := e.Key(actor.Seller, "QOS1")
 	v := o.must(200, apitest.Req{Method: "GET", Path: "/v1/sellers/QOS1/quality", Key: s1}).JSON()
 	if v["status"] != "ranked" || v["category"] != "图书" || v["paid_orders"] != float64(1) {
 		t.Errorf("QOS1 quality %v", v)
 	}
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/sellers/QOS1/quality", Key: e.Agent})
-	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/sellers/QOS1/quality", Key: e.Key(service.RoleSeller, "QOS2")})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/sellers/QOS1/quality", Key: e.Key(actor.Seller, "QOS2")})
 	o.fail(401, apitest.Req{Method: "GET", Path: "/v1/sellers/QOS1/quality"})
 
 	// ---- rankings

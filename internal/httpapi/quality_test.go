@@ -8,7 +8,6 @@ import (
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/policy"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // qualityFixture builds a small marketplace through the API: its orders,
@@ -56,7 +55,7 @@ func (q qualityFixture) judgedRefund(orderID, buyer, seller string) {
 func (q qualityFixture) platformRefund(orderID, buyer, seller string, advance bool) {
 	q.t.Helper()
 	e := q.e
-	bk, sk := e.Key(service.RoleBuyer, buyer), e.Key(service.RoleSeller, seller)
+	bk, sk := e.Key(actor.Buyer, buyer), e.Key(actor.Seller, seller)
 	as := e.Aftersale(orderID, buyer, map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 10000})
 	id := escalateCase(e, as, bk, sk, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 	for _, k := range []string{bk, sk} {
@@ -144,8 +143,8 @@ func TestSellerQualityEngines(t *testing.T) {
 		q.order("QA7", "QB1", "QA", "女装", win-2*day, dur(-time.Hour), false) // outside the window altogether
 		q.judgedRefund("QA5", "QB2", "QA")
 		q.judgedRefund("QA6", "QB3", "QA")
-		q.upheld(service.RoleSeller, "QA", service.RoleBuyer, "QB3", "malicious_refund", "seed-complaint-malicious-refund", "QA6")
-		q.upheld(service.RoleBuyer, "QB1", service.RoleSeller, "QA", "seller_harassment", "seed-complaint-seller-harassment", "QA1")
+		q.upheld(actor.Seller, "QA", actor.Buyer, "QB3", "malicious_refund", "seed-complaint-malicious-refund", "QA6")
+		q.upheld(actor.Buyer, "QB1", actor.Seller, "QA", "seller_harassment", "seed-complaint-seller-harassment", "QA1")
 		// Chats: answered exactly at the 3-minute target; 5 minutes late;
 		// unanswered for a minute (pending); asked before the window.
 		for _, c := range []struct {
@@ -171,7 +170,7 @@ func TestSellerQualityEngines(t *testing.T) {
 			t.Helper()
 			return e.Must(want, apitest.Req{Method: "GET", Path: "/v1/sellers/" + seller + "/quality", Key: key, ActAs: actAs})
 		}
-		qa := decodeQuality(t, get(e.Key(service.RoleSeller, "QA"), "QA", "", 200))
+		qa := decodeQuality(t, get(e.Key(actor.Seller, "QA"), "QA", "", 200))
 		want := map[string][3]int64{ // numerator, denominator, excluded
 			"dispute_refund": {1, 5, 1}, "complaint": {1, 5, 0}, "chat_response": {1, 2, 1}, "on_time_shipping": {4, 6, 0},
 		}
@@ -213,10 +212,10 @@ func TestSellerQualityEngines(t *testing.T) {
 		// Who may see: the seller itself, staff, the integration (also
 		// acting for that seller); another seller or a buyer learns nothing.
 		get(e.Integration, "QA", "seller:QA", 200)
-		get(e.Key(service.RoleSenior, ""), "QA", "", 200)
-		get(e.Key(service.RoleSeller, "QB"), "QA", "", 404)
+		get(e.Key(actor.Senior, ""), "QA", "", 200)
+		get(e.Key(actor.Seller, "QB"), "QA", "", 404)
 		get(e.Integration, "QA", "seller:QB", 404)
-		get(e.Key(service.RoleBuyer, "QB1"), "QA", "", 404)
+		get(e.Key(actor.Buyer, "QB1"), "QA", "", 404)
 		get(e.Agent, "nobody", "", 404)
 
 		// The ranking of a category, best first, paginated; staff only.
@@ -233,7 +232,7 @@ func TestSellerQualityEngines(t *testing.T) {
 		if len(all) != 4 || all[0].(map[string]any)["category"] != "女装" || all[2].(map[string]any)["id"] != "QZ" || all[3].(map[string]any)["id"] != "QE" {
 			t.Fatalf("all rankings %v", all)
 		}
-		e.Must(403, apitest.Req{Method: "GET", Path: "/v1/quality/rankings", Key: e.Key(service.RoleSeller, "QA")})
+		e.Must(403, apitest.Req{Method: "GET", Path: "/v1/quality/rankings", Key: e.Key(actor.Seller, "QA")})
 
 		// Service facts: the same fact again changes nothing; a pending
 		// chat gets its answer (version 2); other changes are refused.
@@ -251,7 +250,7 @@ func TestSellerQualityEngines(t *testing.T) {
 		if r := q.chat("QA", "QC-9", -time.Minute, dur(-time.Second)); r.Status != 400 || r.JSON()["errors"].([]any)[0].(map[string]any)["field"] != "answered_at" {
 			t.Fatalf("answer before the question: %d %s", r.Status, r.Body)
 		}
-		e.Must(403, apitest.Req{Method: "POST", Path: "/v1/sellers/QA/service-facts", Key: e.Key(service.RoleSeller, "QA"),
+		e.Must(403, apitest.Req{Method: "POST", Path: "/v1/sellers/QA/service-facts", Key: e.Key(actor.Seller, "QA"),
 			Body: map[string]any{"kind": "chat_response", "ref": "self", "asked_at": q.at(-time.Hour)}})
 		e.Must(400, apitest.Req{Method: "POST", Path: "/v1/sellers/QA/service-facts", Key: e.Integration,
 			Body: map[string]any{"kind": "phone_call", "ref": "x", "asked_at": q.at(-time.Hour)}})

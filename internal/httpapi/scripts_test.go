@@ -1,11 +1,12 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"fmt"
 	"testing"
 
 	"github.com/weiquan/weiquan/internal/apitest"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 func init() { conformanceParts["scripts"] = runScriptConformance }
@@ -82,7 +83,7 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/scripts/lint", Key: agent, Body: map[string]any{"draft": "不好"}, Header: map[string]string{"Idempotency-Key": "lint-1"}})
 
 	// listings
-	seller := e.Key(service.RoleSeller, "S1")
+	seller := e.Key(actor.Seller, "S1")
 	ls := o.must(200, apitest.Req{Method: "POST", Path: "/v1/listings/scan", Key: seller, Body: map[string]any{"listings": []map[string]any{
 		{"id": "a", "title": "【淘宝最低价】包身蓬蓬裙", "shop_id": "S1"},
 		{"id": "b", "title": "橡果同厂出品 豪华液压摇摆踏步机", "shop_id": "S1"},

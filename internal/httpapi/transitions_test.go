@@ -1,11 +1,12 @@
 package httpapi_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"fmt"
 	"testing"
 
 	"github.com/weiquan/weiquan/internal/apitest"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // setupStep is one action taken to bring a request into a state.
@@ -78,8 +79,8 @@ var allowed = map[string]map[string]string{
 
 func TestEveryStatusActionActor(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
-		buyer, seller := e.Key(service.RoleBuyer, "B1"), e.Key(service.RoleSeller, "S1")
-		otherBuyer, otherSeller := e.Key(service.RoleBuyer, "B9"), e.Key(service.RoleSeller, "S9")
+		buyer, seller := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
+		otherBuyer, otherSeller := e.Key(actor.Buyer, "B9"), e.Key(actor.Seller, "S9")
 		n := 0
 		newRequest := func(t *testing.T, st int) string {
 			n++

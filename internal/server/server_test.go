@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"io"
@@ -44,7 +46,7 @@ func TestRestartKeepsAdminPolicy(t *testing.T) {
 	}
 	doc["version"] = "2099.1.1"
 	raw, _ := json.Marshal(doc)
-	if _, err := s.Svc.SetPolicy(ctx, service.Caller{Role: service.RoleAdmin, PartyID: "admin-1"}, raw); err != nil {
+	if _, err := s.Svc.SetPolicy(ctx, service.Caller{Role: actor.Admin, PartyID: "admin-1"}, raw); err != nil {
 		t.Fatalf("set policy: %v", err)
 	}
 	if err := s.Close(); err != nil {

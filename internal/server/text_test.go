@@ -22,7 +22,6 @@ import (
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/script"
 	"github.com/weiquan/weiquan/internal/server"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/texteval"
 	"github.com/weiquan/weiquan/internal/web"
 )
@@ -106,7 +105,7 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	}
 
 	// A case whose request text is the efficacy review.
-	integ, buyer, seller, agent := key(service.RoleIntegration, ""), key(service.RoleBuyer, "b1"), key(service.RoleSeller, "s1"), key(service.RoleAgent, "")
+	integ, buyer, seller, agent := key(actor.Integration, ""), key(actor.Buyer, "b1"), key(actor.Seller, "s1"), key(actor.Agent, "")
 	now := time.Now().UTC()
 	call("PUT", "/v1/orders/o1", integ, map[string]any{"buyer_id": "b1", "seller_id": "s1", "category": "美妆", "amount": 9900, "postage": 0,
 		"items": []map[string]any{{"title": "精华液", "quantity": 1, "price": 9900}}})
@@ -147,7 +146,7 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	}
 
 	// The case page's suggestions, for a signed-in agent.
-	if _, err := web.CreateUser(ctx, s.Svc, web.NewUser{Login: "agent", Password: "correct horse battery", Role: service.RoleAgent, DisplayName: "客服"}); err != nil {
+	if _, err := web.CreateUser(ctx, s.Svc, web.NewUser{Login: "agent", Password: "correct horse battery", Role: actor.Agent, DisplayName: "客服"}); err != nil {
 		t.Fatal(err)
 	}
 	jar, _ := cookiejar.New(nil)

@@ -32,7 +32,7 @@ func (s *Service) auditRow(a *WebActor, action, detail string) *store.AdminAudit
 }
 
 func adminOnly(c Caller) error {
-	if c.Role != RoleAdmin {
+	if c.Role != actor.Admin {
 		return forbidden("只有管理员可以 / only admins may do this")
 	}
 	return nil

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"fmt"
 	"time"
@@ -119,7 +121,7 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 // integration only. Errors: Forbidden, Invalid (another kind of account, a
 // bad amount).
 func (s *Service) TopUp(ctx context.Context, c Caller, acct ledger.Account, amount money.Fen, ref string) (ledger.Transaction, error) {
-	if c.Role != RoleAdmin && c.Role != RoleIntegration {
+	if c.Role != actor.Admin && c.Role != actor.Integration {
 		return ledger.Transaction{}, forbidden("只有管理员或集成方可以入账 / only admins and the integration pay money in")
 	}
 	return command(ctx, s, c, func(_ *store.Tx, cm *store.Commit) (ledger.Transaction, error) {

@@ -23,9 +23,9 @@ func CanSeeAftersale(c Caller, s aftersale.State) bool { return seesParties(c, s
 // seller only.
 func actorFor(c Caller) (aftersale.Actor, error) {
 	switch c.Role {
-	case RoleBuyer, RoleSeller:
+	case actor.Buyer, actor.Seller:
 		return actorOf(c)
-	case RoleIntegration:
+	case actor.Integration:
 		return aftersale.Actor{}, forbidden("集成方须通过 X-Act-As 头代表买家或卖家操作 / an integration key acts for a party with the X-Act-As header")
 	}
 	return aftersale.Actor{}, forbidden("只有买家或卖家可以操作售后申请 / only the buyer or the seller act on a request")
@@ -35,9 +35,9 @@ func actorFor(c Caller) (aftersale.Actor, error) {
 // its key. The integration acts only for a party (X-Act-As).
 func actorOf(c Caller) (actor.Actor, error) {
 	switch c.Role {
-	case RoleBuyer, RoleSeller:
+	case actor.Buyer, actor.Seller:
 		return actor.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}, nil
-	case RoleAgent, RoleSenior, RoleAdmin:
+	case actor.Agent, actor.Senior, actor.Admin:
 		return actor.Actor{Role: c.Role, ID: keyOf(c), Via: c.Via}, nil
 	}
 	return actor.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")

@@ -51,10 +51,10 @@ func CheckKeyRole(role actor.Role, party string) error {
 	if !slices.Contains(Roles, role) {
 		return fault.Field("role", "角色 %q 无效，须为 integration / buyer / seller / agent / senior_agent / admin / role %q is not one of integration, buyer, seller, agent, senior_agent, admin", role, role)
 	}
-	if (role == RoleBuyer || role == RoleSeller) && !ValidID(party) {
+	if (role == actor.Buyer || role == actor.Seller) && !ValidID(party) {
 		return fault.Field("party", "买家/卖家密钥须绑定 --party ID / buyer and seller keys need --party ID")
 	}
-	if role != RoleBuyer && role != RoleSeller && party != "" {
+	if role != actor.Buyer && role != actor.Seller && party != "" {
 		return fault.Field("party", "只有买家/卖家密钥绑定参与方 / only buyer and seller keys are bound to a party")
 	}
 	return nil

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -407,9 +409,9 @@ func (s *Service) GetComplaint(ctx context.Context, c Caller, id string) (Compla
 // (filed or received); staff get every complaint, in queue order on request.
 func (s *Service) ListComplaints(ctx context.Context, c Caller, f store.ComplaintFilter) ([]ComplaintView, error) {
 	switch c.Role {
-	case RoleBuyer, RoleSeller:
+	case actor.Buyer, actor.Seller:
 		f.PartyRole, f.PartyID, f.Queue = string(c.Role), c.PartyID, false
-	case RoleIntegration, RoleAgent, RoleSenior, RoleAdmin:
+	case actor.Integration, actor.Agent, actor.Senior, actor.Admin:
 	default:
 		return nil, forbidden("无权查看投诉 / not allowed")
 	}
@@ -459,7 +461,7 @@ type Standing struct {
 // PartyStanding returns a party's standing: the party itself and staff
 // may see it.
 func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) (Standing, error) {
-	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != role || c.PartyID != id) {
+	if (c.Role == actor.Buyer || c.Role == actor.Seller) && (string(c.Role) != role || c.PartyID != id) {
 		return Standing{}, forbidden("只能查看自己的违规记录 / you may see only your own standing")
 	}
 	if !ValidID(id) {
@@ -529,7 +531,7 @@ func (s *Service) GetSanction(ctx context.Context, c Caller, id string) (Sanctio
 	if err != nil {
 		return SanctionView{}, err
 	}
-	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != x.PartyRole || c.PartyID != x.PartyID) {
+	if (c.Role == actor.Buyer || c.Role == actor.Seller) && (string(c.Role) != x.PartyRole || c.PartyID != x.PartyID) {
 		return SanctionView{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
 	}
 	vs, err := s.st.PartyViolations(ctx, x.PartyRole, x.PartyID)
@@ -558,12 +560,12 @@ func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd Sanc
 		if err != nil {
 			return err
 		}
-		if (c.Role == RoleBuyer || c.Role == RoleSeller) && (string(c.Role) != cur.PartyRole || c.PartyID != cur.PartyID) {
+		if (c.Role == actor.Buyer || c.Role == actor.Seller) && (string(c.Role) != cur.PartyRole || c.PartyID != cur.PartyID) {
 			return &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("处罚 %s 不存在 / sanction %s not found", id, id)}
 		}
-		actor := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}
-		if c.Role != RoleBuyer && c.Role != RoleSeller {
-			actor.ID = keyOf(c)
+		who := penalty.Actor{Role: c.Role, ID: c.PartyID, Via: c.Via}
+		if c.Role != actor.Buyer && c.Role != actor.Seller {
+			who.ID = keyOf(c)
 		}
 		var known []string
 		if cur.ComplaintID != "" {
@@ -572,7 +574,7 @@ func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd Sanc
 			}
 		}
 		now := s.clock.Now()
-		evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: actor, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
+		evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: who, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
 			Procedural: cmd.Procedural, Revoke: cmd.Revoke, RuleIDs: cmd.RuleIDs, Known: known}, s.Policy(), now)
 		if err != nil {
 			return err

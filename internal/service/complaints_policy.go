@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,7 +45,7 @@ func PolicyError(err error) error {
 // them). Errors: Forbidden, Invalid (naming the bad key), Conflict (the
 // version name is taken, or nothing changed).
 func (s *Service) SetPolicy(ctx context.Context, c Caller, raw []byte) (PolicyChange, error) {
-	if c.Role != RoleAdmin {
+	if c.Role != actor.Admin {
 		return PolicyChange{}, forbidden("只有管理员可以修改规则书 / only admins change the rule book")
 	}
 	next, err := policy.Parse(raw)

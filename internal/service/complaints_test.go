@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"testing"
@@ -21,10 +23,10 @@ func TestSetPolicyIsStoredAndReloaded(t *testing.T) {
 		m["version"] = "2027.1"
 		m["rules"].(map[string]any)["complaint.late_shipment_rate"].(map[string]any)["value"] = "800bp"
 		raw, _ := json.Marshal(m)
-		if _, err := e.Svc.SetPolicy(ctx, service.Caller{Role: service.RoleAgent, Via: "key:a"}, raw); err == nil {
+		if _, err := e.Svc.SetPolicy(ctx, service.Caller{Role: actor.Agent, Via: "key:a"}, raw); err == nil {
 			t.Fatal("an agent set the rule book")
 		}
-		ch, err := e.Svc.SetPolicy(ctx, service.Caller{Role: service.RoleAdmin, Via: "key:admin1"}, raw)
+		ch, err := e.Svc.SetPolicy(ctx, service.Caller{Role: actor.Admin, Via: "key:admin1"}, raw)
 		if err != nil {
 			t.Fatal(err)
 		}

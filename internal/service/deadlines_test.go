@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func TestFailingDeadlineDoesNotBlockItsBatch(t *testing.T) {
 			if _, err := svc.RecordOrderFact(ctx, integ, oid, order.Fact{Type: "paid", At: clk.Now()}); err != nil {
 				t.Fatal(err)
 			}
-			s, err := svc.CreateAftersale(ctx, service.Caller{Role: service.RoleBuyer, PartyID: "B1"}, oid, aftersale.Command{Type: aftersale.RefundOnly, Reason: aftersale.OtherReason, Amount: 1000})
+			s, err := svc.CreateAftersale(ctx, service.Caller{Role: actor.Buyer, PartyID: "B1"}, oid, aftersale.Command{Type: aftersale.RefundOnly, Reason: aftersale.OtherReason, Amount: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}

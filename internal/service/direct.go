@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"fmt"
 
@@ -27,8 +29,8 @@ type DirectDispute struct {
 // apply) and its escalation, which opens the case as an escalation does.
 // Only a buyer (or the integration acting for one) opens a case.
 func (s *Service) OpenDirectDispute(ctx context.Context, c Caller, in DirectDispute) (dispute.State, error) {
-	if c.Role != RoleBuyer {
-		if c.Role == RoleIntegration {
+	if c.Role != actor.Buyer {
+		if c.Role == actor.Integration {
 			return dispute.State{}, forbidden("集成方须以 X-Act-As: buyer:<ID> 代表买家申请介入 / the integration opens a case for a buyer with X-Act-As: buyer:<id>")
 		}
 		return dispute.State{}, forbidden("只有买家可以直接申请平台介入 / only a buyer opens a case directly")

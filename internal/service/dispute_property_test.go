@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -34,12 +36,12 @@ func TestPropertyCaseMoney(t *testing.T) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
 		svc, clk := open(t, eng.URL(t))
 		ctx := context.Background()
-		admin := service.Caller{Role: service.RoleAdmin, Via: "key:admin"}
+		admin := service.Caller{Role: actor.Admin, Via: "key:admin"}
 		if _, err := svc.TopUp(ctx, admin, ledger.GuaranteeFund(), 300_000, "capital"); err != nil {
 			t.Fatal(err)
 		}
-		agent := service.Caller{Role: service.RoleAgent, Via: "key:agent"}
-		senior := service.Caller{Role: service.RoleSenior, Via: "key:senior"}
+		agent := service.Caller{Role: actor.Agent, Via: "key:agent"}
+		senior := service.Caller{Role: actor.Senior, Via: "key:senior"}
 		n := 0
 		done := map[dispute.Action]int{}
 		overturns := 0
@@ -47,8 +49,8 @@ func TestPropertyCaseMoney(t *testing.T) {
 			n++
 			oid := fmt.Sprintf("P%d", n)
 			seller := fmt.Sprintf("S%d", n%3)
-			buyer := service.Caller{Role: service.RoleBuyer, PartyID: "B" + oid}
-			sell := service.Caller{Role: service.RoleSeller, PartyID: seller}
+			buyer := service.Caller{Role: actor.Buyer, PartyID: "B" + oid}
+			sell := service.Caller{Role: actor.Seller, PartyID: seller}
 			paid := money.Fen(rapid.Int64Range(100, 100000).Draw(rt, "paid"))
 			if dep := rapid.Int64Range(0, 20000).Draw(rt, "deposit"); dep > 0 {
 				if _, err := svc.TopUp(ctx, admin, ledger.SellerDeposit(seller), money.Fen(dep), ""); err != nil {

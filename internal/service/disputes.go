@@ -18,9 +18,6 @@ import (
 // AggDispute is the aggregate type of intervention cases.
 const AggDispute = "dispute"
 
-// RoleSenior is the senior tier (高级专员): appeals and large cases.
-const RoleSenior = actor.Senior
-
 // CanSeeDispute: the case's two parties and the platform's staff.
 func CanSeeDispute(c Caller, s dispute.State) bool { return seesParties(c, s.BuyerID, s.SellerID) }
 
@@ -248,9 +245,9 @@ func (s *Service) GetDispute(ctx context.Context, c Caller, id string) (dispute.
 // ListDisputes lists the cases the caller may see; staff get the queue order.
 func (s *Service) ListDisputes(ctx context.Context, c Caller, f store.DisputeFilter) ([]dispute.State, error) {
 	switch c.Role {
-	case RoleBuyer:
+	case actor.Buyer:
 		f.BuyerID, f.Queue = c.PartyID, false
-	case RoleSeller:
+	case actor.Seller:
 		f.SellerID, f.Queue = c.PartyID, false
 	}
 	return s.st.ListDisputes(ctx, f)

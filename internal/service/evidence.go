@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"fmt"
 	"io"
@@ -86,7 +88,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		}
 		if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
 			return err
-		} else if ok && (c.Role == RoleBuyer || c.Role == RoleSeller) {
+		} else if ok && (c.Role == actor.Buyer || c.Role == actor.Seller) {
 			cur, err := tx.GetDispute(ctx, dID, store.ForUpdate)
 			if err != nil {
 				return err

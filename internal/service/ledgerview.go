@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 
 	"github.com/weiquan/weiquan/internal/fault"
@@ -18,14 +20,14 @@ import (
 // whoever sees the order.
 func (s *Service) canSeeAccount(ctx context.Context, c Caller, acct ledger.Account) bool {
 	switch c.Role {
-	case RoleAgent, RoleSenior, RoleAdmin, RoleIntegration:
+	case actor.Agent, actor.Senior, actor.Admin, actor.Integration:
 		return true
 	}
 	switch acct.Kind() {
 	case ledger.KindSellerAvailable, ledger.KindSellerDeposit, ledger.KindFundReceivable:
-		return c.Role == RoleSeller && acct.Owner() == c.PartyID
+		return c.Role == actor.Seller && acct.Owner() == c.PartyID
 	case ledger.KindBuyerPayout:
-		return c.Role == RoleBuyer && acct.Owner() == c.PartyID
+		return c.Role == actor.Buyer && acct.Owner() == c.PartyID
 	case ledger.KindEscrow, ledger.KindFrozen:
 		_, err := s.GetOrder(ctx, c, acct.Owner())
 		return err == nil

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 
 	"github.com/weiquan/weiquan/internal/store"
@@ -11,7 +13,7 @@ import (
 // method checks it; a handler may call it first to refuse before it reads
 // a request.
 func CheckMessageCaller(c Caller) error {
-	if c.Role != RoleBuyer && c.Role != RoleSeller {
+	if c.Role != actor.Buyer && c.Role != actor.Seller {
 		return forbidden("站内信属于买家或卖家 / site messages belong to a buyer or a seller")
 	}
 	return nil

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"reflect"
@@ -13,7 +15,7 @@ import (
 )
 
 // canWriteOrders: only the marketplace (and admins) push order facts.
-func canWriteOrders(c Caller) bool { return c.Role == RoleIntegration || c.Role == RoleAdmin }
+func canWriteOrders(c Caller) bool { return c.Role == actor.Integration || c.Role == actor.Admin }
 
 // CanSeeOrder reports whether the caller may read the order.
 func CanSeeOrder(c Caller, o order.Order) bool { return seesParties(c, o.BuyerID, o.SellerID) }
@@ -23,9 +25,9 @@ func CanSeeOrder(c Caller, o order.Order) bool { return seesParties(c, o.BuyerID
 // integration see all.
 func seesParties(c Caller, buyerID, sellerID string) bool {
 	switch c.Role {
-	case RoleBuyer:
+	case actor.Buyer:
 		return buyerID == c.PartyID
-	case RoleSeller:
+	case actor.Seller:
 		return sellerID == c.PartyID
 	}
 	return true
@@ -212,9 +214,9 @@ func (s *Service) ListOrders(ctx context.Context, c Caller, f store.ListFilter) 
 // scope restricts a list to the caller's own objects.
 func scope(c Caller, f *store.ListFilter) {
 	switch c.Role {
-	case RoleBuyer:
+	case actor.Buyer:
 		f.BuyerID = c.PartyID
-	case RoleSeller:
+	case actor.Seller:
 		f.SellerID = c.PartyID
 	}
 }

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,7 +42,7 @@ func storeOf(svc *service.Service) *store.Store {
 	return st.(*store.Store)
 }
 
-var integ = service.Caller{Role: service.RoleIntegration}
+var integ = service.Caller{Role: actor.Integration}
 
 // TestPropertyStoredLifecycles drives random actions and clock advances
 // through the service and the real deadline worker path, and checks the
@@ -56,8 +58,8 @@ func TestPropertyStoredLifecycles(t *testing.T) {
 		rapid.Check(t, func(rt *rapid.T) {
 			n++
 			oid := fmt.Sprintf("O%d", n)
-			buyer := service.Caller{Role: service.RoleBuyer, PartyID: "B" + oid}
-			seller := service.Caller{Role: service.RoleSeller, PartyID: "S1"}
+			buyer := service.Caller{Role: actor.Buyer, PartyID: "B" + oid}
+			seller := service.Caller{Role: actor.Seller, PartyID: "S1"}
 			paid := money.Fen(rapid.Int64Range(1, 100000).Draw(rt, "paid"))
 			if _, err := svc.PutOrder(ctx, integ, oid, order.Facts{BuyerID: buyer.PartyID, SellerID: "S1", Amount: paid}); err != nil {
 				rt.Fatal(err)

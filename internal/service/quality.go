@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,7 +58,7 @@ func sellerNotFound(id string) error {
 // the platform's staff and the integration may read it; anyone else learns
 // nothing (NotFound). Errors: NotFound, Invalid (a malformed ID).
 func (s *Service) GetSellerQuality(ctx context.Context, c Caller, sellerID string) (SellerQuality, error) {
-	if (c.Role == RoleBuyer || c.Role == RoleSeller) && (c.Role != RoleSeller || c.PartyID != sellerID) {
+	if (c.Role == actor.Buyer || c.Role == actor.Seller) && (c.Role != actor.Seller || c.PartyID != sellerID) {
 		return SellerQuality{}, sellerNotFound(sellerID)
 	}
 	if !ValidID(sellerID) {
@@ -85,7 +87,7 @@ func (s *Service) GetSellerQuality(ctx context.Context, c Caller, sellerID strin
 // category), best first, from offset. Staff and the integration only.
 // Errors: Forbidden.
 func (s *Service) QualityRankings(ctx context.Context, c Caller, category string, offset, limit int) ([]SellerQuality, error) {
-	if c.Role == RoleBuyer || c.Role == RoleSeller {
+	if c.Role == actor.Buyer || c.Role == actor.Seller {
 		return nil, forbidden("只有平台工作人员可以查看类目排名 / only the platform's staff see category rankings")
 	}
 	reports, _, now, err := s.qualityReports(ctx)

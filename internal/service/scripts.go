@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -52,7 +54,7 @@ func (s *Service) Scripts(ctx context.Context) (*script.Library, map[string]Scri
 // row and its event. Errors: Forbidden, NotFound, Invalid (naming the
 // field), Conflict (stale version or a concurrent edit).
 func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, reason string, expect int64) (script.Scenario, ScriptMeta, error) {
-	if c.Role != RoleAdmin {
+	if c.Role != actor.Admin {
 		return sc, ScriptMeta{}, fault.New(fault.Forbidden, "只有管理员可以修改话术 / only an admin edits scripts")
 	}
 	lib := script.Default()

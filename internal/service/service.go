@@ -99,17 +99,8 @@ type Caller struct {
 	Idem *Idem
 }
 
-// Roles of callers (aliases of internal/actor, the one vocabulary).
-const (
-	RoleIntegration = actor.Integration
-	RoleBuyer       = actor.Buyer
-	RoleSeller      = actor.Seller
-	RoleAgent       = actor.Agent
-	RoleAdmin       = actor.Admin
-)
-
 // Roles lists the valid caller roles.
-var Roles = []actor.Role{RoleIntegration, RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
+var Roles = []actor.Role{actor.Integration, actor.Buyer, actor.Seller, actor.Agent, actor.Senior, actor.Admin}
 
 func (c Caller) actorJSON() json.RawMessage {
 	b, _ := json.Marshal(aftersale.Actor{Role: aftersale.Role(c.Role), ID: c.PartyID, Via: c.Via})

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"strings"
 
@@ -15,7 +17,7 @@ import (
 // integration (Forbidden). Every webhook method checks it; a handler may
 // call it first to refuse before it reads a request.
 func CheckWebhookCaller(c Caller) error {
-	if c.Role != RoleAdmin && c.Role != RoleIntegration {
+	if c.Role != actor.Admin && c.Role != actor.Integration {
 		return forbidden("只有管理员或集成方可以管理 Webhook / only admins and the integration manage webhooks")
 	}
 	return nil

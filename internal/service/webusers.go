@@ -22,11 +22,11 @@ import (
 // address is shown only through RevealContact, which logs it).
 
 // WebRoles are the roles of people who sign in to the pages.
-var WebRoles = []actor.Role{RoleBuyer, RoleSeller, RoleAgent, RoleSenior, RoleAdmin}
+var WebRoles = []actor.Role{actor.Buyer, actor.Seller, actor.Agent, actor.Senior, actor.Admin}
 
 // StaffRoles are the roles an admin creates, disables and enables on the
 // people page.
-var StaffRoles = []actor.Role{RoleAgent, RoleSenior}
+var StaffRoles = []actor.Role{actor.Agent, actor.Senior}
 
 const bcryptCost = 11
 
@@ -84,7 +84,7 @@ func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
 	if !slices.Contains(WebRoles, actor.Role(u.Role)) {
 		return store.WebUser{}, fault.Field("role", "角色须为 buyer / seller / agent / senior_agent / admin / role must be buyer, seller, agent, senior_agent or admin")
 	}
-	if (actor.Role(u.Role) == RoleBuyer || actor.Role(u.Role) == RoleSeller) != (u.PartyID != "") || (u.PartyID != "" && !ValidID(u.PartyID)) {
+	if (actor.Role(u.Role) == actor.Buyer || actor.Role(u.Role) == actor.Seller) != (u.PartyID != "") || (u.PartyID != "" && !ValidID(u.PartyID)) {
 		return store.WebUser{}, fault.Field("party_id", "买家/卖家须绑定参与方ID，其他角色不绑定 / buyers and sellers need a party id, other roles none")
 	}
 	if !ValidID(u.Login) {
@@ -177,7 +177,7 @@ func (s *Service) EndWebSession(ctx context.Context, tokenHash string) error {
 
 // isStaff: agents, senior agents and admins.
 func isStaff(c Caller) bool {
-	return c.Role == RoleAgent || c.Role == RoleSenior || c.Role == RoleAdmin
+	return c.Role == actor.Agent || c.Role == actor.Senior || c.Role == actor.Admin
 }
 
 func staffOnly(c Caller) error {
@@ -216,13 +216,13 @@ func (s *Service) Counterparty(ctx context.Context, c Caller, o order.Order) (st
 	if !CanSeeOrder(c, o) {
 		return "", fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", o.ID, o.ID)
 	}
-	if c.Role == RoleBuyer {
-		if u, err := s.st.WebUserByParty(ctx, string(RoleSeller), o.SellerID); err == nil {
+	if c.Role == actor.Buyer {
+		if u, err := s.st.WebUserByParty(ctx, string(actor.Seller), o.SellerID); err == nil {
 			return u.DisplayName, nil
 		}
 		return o.SellerID, nil
 	}
-	if u, err := s.st.WebUserByParty(ctx, string(RoleBuyer), o.BuyerID); err == nil {
+	if u, err := s.st.WebUserByParty(ctx, string(actor.Buyer), o.BuyerID); err == nil {
 		return MaskName(u.DisplayName), nil
 	}
 	return MaskName(o.BuyerID), nil
@@ -243,8 +243,8 @@ func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID,
 	}
 	pid := d.BuyerID
 	switch actor.Role(side) {
-	case RoleBuyer:
-	case RoleSeller:
+	case actor.Buyer:
+	case actor.Seller:
 		pid = d.SellerID
 	default:
 		return "", fault.Field("party", "须为 buyer 或 seller / party is buyer or seller")
@@ -284,7 +284,7 @@ func (s *Service) StaffNames(ctx context.Context) map[string]string {
 	n := map[string]string{}
 	if users, err := s.st.ListWebUsers(ctx, 1000); err == nil {
 		for _, u := range users {
-			if r := actor.Role(u.Role); r != RoleBuyer && r != RoleSeller && u.DisplayName != "" {
+			if r := actor.Role(u.Role); r != actor.Buyer && r != actor.Seller && u.DisplayName != "" {
 				n["web:"+u.Login] = u.DisplayName
 			}
 		}

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -275,7 +277,7 @@ func hashOf(key string) string {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-var staffCaller = service.Caller{Role: service.RoleAgent, Via: "test"}
+var staffCaller = service.Caller{Role: actor.Agent, Via: "test"}
 
 func bpText(v *int64) string {
 	if v == nil {

@@ -47,7 +47,7 @@ type session struct {
 // act as their party; staff are named by their login.
 func (s *session) Caller() service.Caller {
 	switch s.role() {
-	case service.RoleBuyer, service.RoleSeller:
+	case actor.Buyer, actor.Seller:
 		return service.Caller{Role: s.role(), PartyID: s.User.PartyID, Via: "web:" + s.User.Login}
 	}
 	return service.Caller{Role: s.role(), Via: "web:" + s.User.Login}

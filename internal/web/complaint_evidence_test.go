@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"net/url"
 	"strings"
@@ -37,7 +39,7 @@ func TestComplaintEvidence(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "退款记录") {
 			t.Fatalf("respond with evidence: %d\n%.600s", res.StatusCode, body)
 		}
-		ev, err := b.env.Svc.CaseEvidence(ctx, service.Caller{Role: service.RoleSeller, PartyID: "s1"}, id)
+		ev, err := b.env.Svc.CaseEvidence(ctx, service.Caller{Role: actor.Seller, PartyID: "s1"}, id)
 		if err != nil || len(ev) != 2 || ev[0].UploaderRole != "buyer" || ev[1].UploaderRole != "seller" || ev[0].CaseID != id {
 			t.Fatalf("complaint chain: %v %+v", err, ev)
 		}
@@ -64,7 +66,7 @@ func TestComplaintEvidence(t *testing.T) {
 		if res, _ := other.postFile("/complaints/"+id+"/evidence", url.Values{"caption": {"x"}}, "x.png", photo(t)); res.StatusCode != 404 {
 			t.Errorf("buyer2 upload: %d, want 404", res.StatusCode)
 		}
-		if _, err := b.env.Svc.CaseEvidence(ctx, service.Caller{Role: service.RoleBuyer, PartyID: "b2"}, id); !fault.Is(err, fault.NotFound) {
+		if _, err := b.env.Svc.CaseEvidence(ctx, service.Caller{Role: actor.Buyer, PartyID: "b2"}, id); !fault.Is(err, fault.NotFound) {
 			t.Errorf("buyer2 lists the complaint's evidence: %v", err)
 		}
 		if ev, _ := b.env.Svc.CaseEvidence(ctx, staffCaller, id); len(ev) != 2 {

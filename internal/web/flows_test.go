@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"net/url"
 	"strings"
@@ -84,7 +86,7 @@ func TestAdvanceForms(t *testing.T) {
 	b := setup(t, apitest.SQLiteURL(t))
 	b.stopAtClaim = true
 	_, caseID := b.story()
-	if _, err := b.env.Svc.TopUp(context.Background(), service.Caller{Role: service.RoleAdmin, Via: "test"}, ledger.GuaranteeFund(), 100000, "capital"); err != nil {
+	if _, err := b.env.Svc.TopUp(context.Background(), service.Caller{Role: actor.Admin, Via: "test"}, ledger.GuaranteeFund(), 100000, "capital"); err != nil {
 		t.Fatal(err)
 	}
 	agent := b.login("agent")

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"slices"
 	"sort"
@@ -111,7 +113,7 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 			if act != dispute.Claim {
 				mine = d.Assignee == keyOfCaller(c)
 			}
-		} else if act == dispute.Withdraw && c.Role != service.RoleBuyer {
+		} else if act == dispute.Withdraw && c.Role != actor.Buyer {
 			mine = false
 		}
 		if mine {
@@ -136,9 +138,9 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	v.Timeline = append(eventsVM(arecs, staff), eventsVM(drecs, staff)...)
 	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
 	if staff {
-		for _, side := range []string{string(service.RoleBuyer), string(service.RoleSeller)} {
+		for _, side := range []string{string(actor.Buyer), string(actor.Seller)} {
 			pid := d.BuyerID
-			if side == string(service.RoleSeller) {
+			if side == string(actor.Seller) {
 				pid = d.SellerID
 			}
 			p, err := a.svc.CaseParty(ctx, c, side, pid)

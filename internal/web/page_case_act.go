@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"strconv"
 
@@ -15,7 +17,7 @@ import (
 func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c, id := r.Context(), s.Caller(), r.PathValue("id")
 	act := dispute.Action(r.FormValue("action"))
-	staff := c.Role != service.RoleBuyer && c.Role != service.RoleSeller
+	staff := c.Role != actor.Buyer && c.Role != actor.Seller
 	switch {
 	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw):
 	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend || act == dispute.Advance || act == dispute.ResolveAdvance):

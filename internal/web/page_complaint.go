@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"strings"
 	"time"
@@ -78,7 +80,7 @@ func (a *App) complaintView(w http.ResponseWriter, r *http.Request, s *session) 
 		case complaint.AcceptSettlement, complaint.Withdraw, complaint.SecondComplaint:
 			ok = v.Side == "complainant"
 		case complaint.DecideIt:
-			ok = staff && (cv.Status == complaint.InReview && c.Role != service.RoleAdmin || cv.Status == complaint.SecondReview && c.Role == service.RoleSenior)
+			ok = staff && (cv.Status == complaint.InReview && c.Role != actor.Admin || cv.Status == complaint.SecondReview && c.Role == actor.Senior)
 		}
 		if ok {
 			v.Actions = append(v.Actions, act)
@@ -204,7 +206,7 @@ func (a *App) complaintCreate(w http.ResponseWriter, r *http.Request, s *session
 // staff queue (priority order).
 func (a *App) listComplaints(r *http.Request, s *session, status string) ([]complaintRow, error) {
 	f := store.ComplaintFilter{Limit: 100, Status: status}
-	if s.role() == service.RoleBuyer || s.role() == service.RoleSeller {
+	if s.role() == actor.Buyer || s.role() == actor.Seller {
 		f.PartyRole, f.PartyID = s.User.Role, s.User.PartyID
 	} else {
 		f.Queue = true

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -282,7 +284,7 @@ func (a *App) pointsChart(ctx context.Context, s *session, v *dashboardPage) err
 		byParty[k] = append(byParty[k], x)
 	}
 	v.Data.Points = map[string][]int{}
-	for _, role := range []string{string(service.RoleBuyer), string(service.RoleSeller)} {
+	for _, role := range []string{string(actor.Buyer), string(actor.Seller)} {
 		for _, cls := range []string{"A", "B"} {
 			v.Data.Points[role+"."+cls] = make([]int, len(v.Data.Bands))
 			lbl, _ := v.T("role." + role)

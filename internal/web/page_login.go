@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"errors"
 	"net"
 	"net/http"
@@ -86,9 +88,9 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request, s *session) error {
 func (a *App) home(w http.ResponseWriter, r *http.Request, s *session) error {
 	to := "/portal"
 	switch s.role() {
-	case service.RoleAgent, service.RoleSenior:
+	case actor.Agent, actor.Senior:
 		to = "/workbench"
-	case service.RoleAdmin:
+	case actor.Admin:
 		to = "/dashboard"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

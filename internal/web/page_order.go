@@ -1,10 +1,11 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 
 	"github.com/weiquan/weiquan/internal/order"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -37,8 +38,8 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 		v.Requests = append(v.Requests, requestRow{State: q, Deadline: requestDeadline(q, v.Now)})
 		open = open || q.Status.Open()
 	}
-	v.CanRequest = c.Role == service.RoleBuyer && !open && o.PaidAt != nil && o.Status != order.TradeClosed && o.Refundable() > 0
-	v.CanComplain = o.PaidAt != nil || c.Role == service.RoleSeller
+	v.CanRequest = c.Role == actor.Buyer && !open && o.PaidAt != nil && o.Status != order.TradeClosed && o.Refundable() > 0
+	v.CanComplain = o.PaidAt != nil || c.Role == actor.Seller
 	if v.Ledger, err = a.svc.OrderPostings(ctx, c, o.ID); err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ type partyPage struct {
 func (a *App) partyStanding(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c := r.Context(), s.Caller()
 	role, id := r.PathValue("role"), r.PathValue("id")
-	if actor.Role(role) != service.RoleBuyer && actor.Role(role) != service.RoleSeller {
+	if actor.Role(role) != actor.Buyer && actor.Role(role) != actor.Seller {
 		return fault.New(fault.NotFound, "页面不存在 / page not found")
 	}
 	v := partyPage{Base: a.base(r, s, "title.party"), Role: role, PartyID: id}
@@ -34,7 +34,7 @@ func (a *App) partyStanding(w http.ResponseWriter, r *http.Request, s *session) 
 	case !fault.Is(err, fault.NotFound):
 		return err
 	}
-	if actor.Role(role) == service.RoleSeller {
+	if actor.Role(role) == actor.Seller {
 		q, err := a.svc.GetSellerQuality(ctx, c, id)
 		switch {
 		case err == nil:

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"time"
 
@@ -65,7 +67,7 @@ func (a *App) portal(w http.ResponseWriter, r *http.Request, s *session) error {
 	} else {
 		a.log.Warn("web: standing", "party", s.User.PartyID, "err", err)
 	}
-	if s.role() == service.RoleSeller {
+	if s.role() == actor.Seller {
 		if q, err := a.svc.GetSellerQuality(ctx, c, s.User.PartyID); err == nil {
 			v.Quality = &q
 		} else {

@@ -1,11 +1,12 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/order"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // requestPage is one after-sales request: its facts, live deadline with
@@ -36,7 +37,7 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 	if err != nil {
 		return err
 	}
-	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == service.RoleBuyer || c.Role == service.RoleSeller}
+	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller}
 	v.Deadline = requestDeadline(q, v.Now)
 	if v.Party {
 		for _, act := range aftersale.Allowed(q, aftersale.Role(c.Role)) {

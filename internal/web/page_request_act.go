@@ -1,12 +1,13 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/fault"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // requestAct applies a party's action from the request page: agree,
@@ -56,4 +57,4 @@ func doneMessage(action string) string {
 	return "已提交 / done"
 }
 
-var _ = service.RoleBuyer
+var _ = actor.Buyer

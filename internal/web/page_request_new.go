@@ -1,13 +1,14 @@
 package web
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"net/http"
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
-	"github.com/weiquan/weiquan/internal/service"
 )
 
 // requestNewPage is the form that opens an after-sales request on an order.
@@ -29,7 +30,7 @@ func (a *App) requestForm(w http.ResponseWriter, r *http.Request, s *session) er
 }
 
 func (a *App) requestCreate(w http.ResponseWriter, r *http.Request, s *session) error {
-	if s.role() != service.RoleBuyer {
+	if s.role() != actor.Buyer {
 		return forbiddenErr()
 	}
 	amount, err := parseYuan(r.FormValue("amount"), "amount")

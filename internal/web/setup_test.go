@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/weiquan/weiquan/internal/actor"
+
 	"bytes"
 	"context"
 	"image"
@@ -18,7 +20,6 @@ import (
 	"testing"
 
 	"github.com/weiquan/weiquan/internal/apitest"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/web"
 )
 
@@ -36,12 +37,12 @@ const password = "correct horse battery"
 
 // users of the tests: login → role, party.
 var testUsers = []web.NewUser{
-	{Login: "buyer", Role: service.RoleBuyer, PartyID: "b1", DisplayName: "张晓雨", Phone: "13812345678", Address: "浙江省杭州市西湖区文三路100号5幢301"},
-	{Login: "buyer2", Role: service.RoleBuyer, PartyID: "b2", DisplayName: "李明", Phone: "13987654321", Address: "上海市浦东新区张江路88弄6号"},
-	{Login: "seller", Role: service.RoleSeller, PartyID: "s1", DisplayName: "云裳女装旗舰店", Phone: "057188886666", Address: "浙江省杭州市余杭区仓前街道1号"},
-	{Login: "agent", Role: service.RoleAgent, DisplayName: "客服小二"},
-	{Login: "senior", Role: service.RoleSenior, DisplayName: "高级专员"},
-	{Login: "admin", Role: service.RoleAdmin, DisplayName: "管理员"},
+	{Login: "buyer", Role: actor.Buyer, PartyID: "b1", DisplayName: "张晓雨", Phone: "13812345678", Address: "浙江省杭州市西湖区文三路100号5幢301"},
+	{Login: "buyer2", Role: actor.Buyer, PartyID: "b2", DisplayName: "李明", Phone: "13987654321", Address: "上海市浦东新区张江路88弄6号"},
+	{Login: "seller", Role: actor.Seller, PartyID: "s1", DisplayName: "云裳女装旗舰店", Phone: "057188886666", Address: "浙江省杭州市余杭区仓前街道1号"},
+	{Login: "agent", Role: actor.Agent, DisplayName: "客服小二"},
+	{Login: "senior", Role: actor.Senior, DisplayName: "高级专员"},
+	{Login: "admin", Role: actor.Admin, DisplayName: "管理员"},
 }
 
 // onEachEngine runs f on a fresh bundle (setup) on each engine.

@@ -201,15 +201,15 @@ func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles 
 }
 
 func (a *App) party(mux *http.ServeMux, pattern string, h handlerFunc) {
-	a.signedIn(mux, pattern, h, service.RoleBuyer, service.RoleSeller)
+	a.signedIn(mux, pattern, h, actor.Buyer, actor.Seller)
 }
 
 func (a *App) staff(mux *http.ServeMux, pattern string, h handlerFunc) {
-	a.signedIn(mux, pattern, h, service.RoleAgent, service.RoleSenior, service.RoleAdmin)
+	a.signedIn(mux, pattern, h, actor.Agent, actor.Senior, actor.Admin)
 }
 
 func (a *App) admin(mux *http.ServeMux, pattern string, h handlerFunc) {
-	a.signedIn(mux, pattern, h, service.RoleAdmin)
+	a.signedIn(mux, pattern, h, actor.Admin)
 }
 
 func (a *App) run(w http.ResponseWriter, r *http.Request, s *session, h handlerFunc) {
