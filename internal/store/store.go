@@ -600,9 +600,9 @@ func (s *Store) runGroup(batch []txReq) {
 
 // runOptimistic runs a group's commands one after another without
 // savepoints. A command is load, decide, then one Commit applied at its end,
-// so one that fails before it writes leaves nothing to undo; ok is false
-// when one failed after a write (or panicked), and the group must be run
-// again with a savepoint per command.
+// so one refused before it writes leaves nothing to undo; ok is false when
+// one failed after a write, failed otherwise (a driver error) or panicked,
+// and the group must be run again with a savepoint per command.
 func (s *Store) runOptimistic(t *Tx, batch []txReq) (errs []error, ok bool) {
 	errs = make([]error, len(batch))
 	for i, r := range batch {
@@ -615,8 +615,12 @@ func (s *Store) runOptimistic(t *Tx, batch []txReq) (errs []error, ok bool) {
 		if errs[i] == nil {
 			continue
 		}
-		var p *fnPanic
-		if t.writes != w || errors.As(errs[i], &p) {
+		// Only a refusal (a fault: the domain's or a missing row) is known
+		// to leave the transaction as it was; a driver error may have
+		// ended it (SQLite rolls back on FULL, IOERR, NOMEM, …), a panic
+		// may have left anything.
+		var fe *fault.Error
+		if t.writes != w || !errors.As(errs[i], &fe) || fe.Code == fault.Internal || fe.Code == fault.Unavailable {
 			return errs, false
 		}
 		t.bal = nil // what the failed command read is read again by the next
