@@ -212,6 +212,39 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 	})
 
+	t.Run("RefusalsBesideWritesInOneGroup", func(t *testing.T) {
+		// Commands refused before they write (a domain fault) and commands
+		// that write, at once (on SQLite: in shared group transactions run
+		// without savepoints): every write commits, no refusal leaves one.
+		s := open(t)
+		var wg sync.WaitGroup
+		errs := make([]error, 24)
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = s.InTx(ctx, func(tx *store.Tx) error {
+					if _, err := tx.GetOrder(ctx, "none"); !fault.Is(err, fault.NotFound) {
+						return fmt.Errorf("read: %v", err)
+					}
+					if i%2 == 1 {
+						return fault.New(fault.Conflict, "refused %d", i)
+					}
+					o := order.Order{ID: fmt.Sprintf("G%d", i), Facts: order.Facts{BuyerID: "B", SellerID: "S", Amount: 1}, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+					return saveOrder(ctx, tx, o, 0)
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			_, gerr := s.GetOrder(ctx, fmt.Sprintf("G%d", i))
+			switch {
+			case i%2 == 1 && !fault.Is(err, fault.Conflict):
+				t.Fatalf("command %d: %v, want its refusal", i, err)
+			case i%2 == 0 && (err != nil || gerr != nil):
+				t.Fatalf("command %d: %v, stored: %v", i, err, gerr)
+			}
+		}
+	})
+
 	t.Run("IdempotencyRecords", func(t *testing.T) {
 		s := open(t)
 		r := store.IdemRecord{Principal: "k1", Key: "x", Method: "POST", Path: "/p", BodyHash: "h", Status: 201, Response: []byte(`{"ok":true}`), CreatedAt: t0}
