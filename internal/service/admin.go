@@ -117,7 +117,7 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, c Caller, by WebActo
 	if err := adminOnly(c); err != nil {
 		return err
 	}
-	return s.st.SetWebUserDisabled(ctx, id, disabled, roleStrings(StaffRoles), *s.auditRow(&by, pick(disabled, "user.disabled", "user.enabled"), ""))
+	return s.st.SetWebUserDisabled(ctx, id, disabled, actor.Strings(StaffRoles), *s.auditRow(&by, pick(disabled, "user.disabled", "user.enabled"), ""))
 }
 
 // PolicyVersions lists the recorded rule books, newest first. Errors:

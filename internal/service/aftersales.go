@@ -102,11 +102,12 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 			cmd.Actor = actor
 			return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
 		}
-		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: refundAccounts(decide)})
+		dl := &loadDecision{decide: decide}
+		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: dl.accounts})
 		if err != nil {
 			return aftersale.State{}, err
 		}
-		if evs, err = decide(ld.Request, ld.Order); err != nil {
+		if evs, err = dl.evs, dl.err; err != nil {
 			return aftersale.State{}, err
 		}
 		return s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: ld.Request, order: ld.Order, evs: evs, balances: ld.Balances}, now)
@@ -124,18 +125,22 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 	return out, err
 }
 
-// refundAccounts names, for the load, the balances a decision moves: the
-// ones a refund takes (escrow, the seller's released funds, the buyer's
-// payout) when decide's events refund, none otherwise. decide is pure, so
-// deciding here and again after the load gives the same events.
-func refundAccounts(decide func(aftersale.State, order.Order) ([]aftersale.Event, error)) func(aftersale.State, order.Order) []ledger.Account {
-	return func(cur aftersale.State, o order.Order) []ledger.Account {
-		evs, err := decide(cur, o)
-		if err != nil || refundOf(evs) == 0 {
-			return nil
-		}
-		return []ledger.Account{ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID)}
+// loadDecision decides a command once, during its load (LoadOptions.Accounts
+// is called with what was loaded), and names the balances the decision
+// moves — a refund's escrow, seller's released funds and buyer's payout —
+// so that the same store call reads them; evs and err are the decision.
+type loadDecision struct {
+	decide func(aftersale.State, order.Order) ([]aftersale.Event, error)
+	evs    []aftersale.Event
+	err    error
+}
+
+func (d *loadDecision) accounts(cur aftersale.State, o order.Order) []ledger.Account {
+	d.evs, d.err = d.decide(cur, o)
+	if d.err != nil || refundOf(d.evs) == 0 {
+		return nil
 	}
+	return []ledger.Account{ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID), ledger.BuyerPayout(o.BuyerID)}
 }
 
 func refundOf(evs []aftersale.Event) money.Fen {

@@ -174,7 +174,8 @@ func (s *Service) fireAftersale(ctx context.Context, tx *store.Tx, cm *store.Com
 	decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
 		return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
 	}
-	ld, err := tx.LoadAftersale(ctx, d.AggregateID, store.LoadOptions{SkipLocked: true, Accounts: refundAccounts(decide)})
+	dl := &loadDecision{decide: decide}
+	ld, err := tx.LoadAftersale(ctx, d.AggregateID, store.LoadOptions{SkipLocked: true, Accounts: dl.accounts})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, errSkip
 	}
@@ -182,8 +183,8 @@ func (s *Service) fireAftersale(ctx context.Context, tx *store.Tx, cm *store.Com
 		return nil, err
 	}
 	var evs []aftersale.Event
-	_, err = fire(cm, aftersaleAgg, ld.Request, d, now, func(cur aftersale.State) ([]aftersale.Event, error) {
-		return decide(cur, ld.Order)
+	_, err = fire(cm, aftersaleAgg, ld.Request, d, now, func(aftersale.State) ([]aftersale.Event, error) {
+		return dl.evs, dl.err
 	}, func(cur aftersale.State, es []aftersale.Event) error {
 		evs = es
 		_, err := s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: cur, order: ld.Order, evs: es, balances: ld.Balances, fired: d}, now)

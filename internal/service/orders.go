@@ -92,13 +92,9 @@ func (s *Service) PutOrder(ctx context.Context, c Caller, id string, f order.Fac
 		next.Version = cur.Version + 1
 		next.UpdatedAt = now
 		data, _ := json.Marshal(f)
-		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
-			Type: evType, Actor: c.actorJSON(), At: now, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-			return err
-		}
-		if err := saveOrder(cm, next, cur.Version); err != nil {
-			return err
-		}
+		cm.Events = append(cm.Events, store.EventRecord{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+			Type: evType, Actor: c.actorJSON(), At: now, PolicyVersion: s.Policy().Version, Data: data})
+		cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: next, Prev: cur.Version})
 		out = next
 		return s.respond(c, cm, out)
 	})
@@ -147,13 +143,9 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 		next.Version = cur.Version + 1
 		next.UpdatedAt = now
 		data, _ := json.Marshal(f)
-		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
-			Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-			return err
-		}
-		if err := saveOrder(cm, next, cur.Version); err != nil {
-			return err
-		}
+		cm.Events = append(cm.Events, store.EventRecord{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
+			Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data})
+		cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: next, Prev: cur.Version})
 		if err := s.postOrderMoney(ctx, tx, cm, next, f.Type, now); err != nil {
 			return err
 		}

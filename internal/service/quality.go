@@ -176,11 +176,9 @@ func (s *Service) RecordServiceFact(ctx context.Context, c Caller, sellerID stri
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, now
 		data, _ := json.Marshal(next)
-		if err := appendEvents(cm, []store.EventRecord{{AggregateType: AggServiceFact, AggregateID: next.ID, Seq: next.Version, ID: newID(),
+		cm.Events = append(cm.Events, store.EventRecord{AggregateType: AggServiceFact, AggregateID: next.ID, Seq: next.Version, ID: newID(),
 			Type: evType, Actor: c.actorJSON(), At: now, RuleIDs: []string{s.Policy().ID("quality.chat_response_target")},
-			PolicyVersion: s.Policy().Version, Data: data}}); err != nil {
-			return err
-		}
+			PolicyVersion: s.Policy().Version, Data: data})
 		cm.ServiceFacts = append(cm.ServiceFacts, store.Row[store.ServiceFact]{Value: next, Prev: cur.Version})
 		out = next
 		return s.respond(c, cm, out)

@@ -94,10 +94,8 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 		if reason == "" {
 			reason = "管理员修改话术 / admin edited the script"
 		}
-		if err := appendEvents(cm, []store.EventRecord{{AggregateType: "script", AggregateID: sc.ID, Seq: nr.Version, ID: newID(), Type: "script.edited",
-			Actor: actor, At: now, Reason: reason, RuleIDs: []string{sc.RuleID, script.OrderRuleID}, PolicyVersion: s.Policy().Version, Data: body}}); err != nil {
-			return err
-		}
+		cm.Events = append(cm.Events, store.EventRecord{AggregateType: "script", AggregateID: sc.ID, Seq: nr.Version, ID: newID(), Type: "script.edited",
+			Actor: actor, At: now, Reason: reason, RuleIDs: []string{sc.RuleID, script.OrderRuleID}, PolicyVersion: s.Policy().Version, Data: body})
 		meta = ScriptMeta{Status: nr.Status, Version: nr.Version, CreatedAt: created, UpdatedAt: now}
 		return nil
 	})

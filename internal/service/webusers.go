@@ -30,15 +30,6 @@ var StaffRoles = []actor.Role{actor.Agent, actor.Senior}
 
 const bcryptCost = 11
 
-// roleStrings is roles as the store keeps them.
-func roleStrings(roles []actor.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
-}
-
 // The sign-in rate limit: after SignInMaxFailures failed sign-ins of one
 // login from one address within SignInWindow, that login is refused from
 // that address until the oldest failure leaves the window.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
-	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -161,19 +160,6 @@ func (s *Service) run(ctx context.Context, build func(tx *store.Tx, cm *store.Co
 // idempotency key (if it has one).
 func (s *Service) respond(c Caller, cm *store.Commit, result any) error {
 	cm.Idem = s.idemRecord(c, result)
-	return nil
-}
-
-// appendEvents adds event records to cm (an error-returning form for the
-// commands that build their records by hand).
-func appendEvents(cm *store.Commit, recs []store.EventRecord) error {
-	cm.Events = append(cm.Events, recs...)
-	return nil
-}
-
-// saveOrder adds an order row, version-checked against prev, to cm.
-func saveOrder(cm *store.Commit, o order.Order, prev int64) error {
-	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: o, Prev: prev})
 	return nil
 }
 

@@ -91,15 +91,6 @@ type Commit struct {
 	Idem               *IdemRecord
 }
 
-// Empty reports whether the Commit writes nothing.
-func (c *Commit) Empty() bool {
-	return len(c.Ledger) == 0 && len(c.Orders) == 0 && len(c.Aftersales) == 0 && len(c.Disputes) == 0 && len(c.Complaints) == 0 &&
-		len(c.Events) == 0 && len(c.Outbox) == 0 && len(c.Settled) == 0 && len(c.Deadlines) == 0 &&
-		len(c.Sanctions) == 0 && len(c.ServiceFacts) == 0 && len(c.Scripts) == 0 &&
-		len(c.CloseInterventions) == 0 && len(c.Interventions) == 0 && len(c.ManualRefunds) == 0 &&
-		len(c.Evidence) == 0 && len(c.PolicyChanges) == 0 && c.Idem == nil
-}
-
 // Pending returns balances b moved by the Commit's ledger plans, so that a
 // command that plans a second movement after a first sees the first.
 func (c *Commit) Pending(b ledger.Balances) ledger.Balances {

@@ -31,7 +31,9 @@ type LoadOptions struct {
 	SkipLocked bool
 	// Accounts names, from the loaded request and order, the balances the
 	// command moves (a refund's escrow, seller and buyer accounts), read and
-	// locked in account order after the request; nil or empty: none.
+	// locked in account order after the request; nil or empty: none. It is
+	// called exactly once on every successful load (a command may decide in
+	// it).
 	Accounts func(aftersale.State, order.Order) []ledger.Account
 }
 
