@@ -42,7 +42,7 @@ var ErrIdemExists = errors.New("store: idempotency key already recorded")
 // that pending reservation; without one it inserts. Errors: ErrIdemExists.
 func (t *Tx) putIdem(ctx context.Context, r IdemRecord) error {
 	if r.Token != "" {
-		return t.execLater(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
+		return t.execOne(ctx, `UPDATE idempotency SET method = ?, path = ?, body_hash = ?, status = ?, response = ? WHERE principal = ? AND key = ? AND status = 0 AND response = ?`,
 			func(n int64, err error) error {
 				if err == nil && n == 0 {
 					return ErrIdemExists

@@ -45,7 +45,7 @@ func (t *Tx) saveComplaint(ctx context.Context, st complaint.State, prevVersion 
 			st.ID, st.Type, st.OrderID, string(st.ComplainantRole), st.ComplainantID, string(st.RespondentRole), st.RespondentID, string(st.Status),
 			boolInt(st.Senior), st.Priority, flagged, st.Outcome(), decided, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
 	}
-	return t.execLater(ctx, `UPDATE complaints SET status = ?, senior = ?, priority = ?, outcome = ?, decided_at = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE complaints SET status = ?, senior = ?, priority = ?, outcome = ?, decided_at = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("投诉已被并发修改 / the complaint changed concurrently"),
 		string(st.Status), boolInt(st.Senior), st.Priority, st.Outcome(), decided, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
 }
@@ -219,7 +219,7 @@ func (t *Tx) saveSanction(ctx context.Context, s penalty.Sanction, prevVersion i
 	if err != nil {
 		return err
 	}
-	return t.execLater(ctx, `UPDATE sanctions SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE sanctions SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("处罚已被并发修改 / the sanction changed concurrently"),
 		s.Status, string(body), s.Version, micros(s.UpdatedAt), s.ID, prevVersion)
 }

@@ -62,7 +62,7 @@ func (t *Tx) insertDeadline(ctx context.Context, aggType, aggID string, d *Deadl
 // pending (another run settled it first), possibly only when the
 // transaction's queued writes are sent.
 func (t *Tx) settleFired(ctx context.Context, id string, now time.Time) error {
-	return t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ?, note = ? WHERE id = ? AND state = ?`,
+	return t.execOne(ctx, `UPDATE deadlines SET state = ?, settled_at = ?, note = ? WHERE id = ? AND state = ?`,
 		expectOneCheck("期限已被处理 / deadline already settled"), DeadlineFired, micros(now), "", id, DeadlinePending)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/dispute"
@@ -35,7 +36,7 @@ func (t *Tx) saveDispute(ctx context.Context, st dispute.State, prevVersion int6
 		return t.execLater(ctx, `INSERT INTO disputes (id, aftersale_id, order_id, buyer_id, seller_id, status, premium, senior, claim, sla_due_at, assignee, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, plainErr,
 			st.ID, st.AftersaleID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), boolInt(st.Premium), boolInt(st.Senior), int64(st.Claim), sla, st.Assignee, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
 	}
-	return t.execLater(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("案件已被并发修改 / the case changed concurrently"),
 		string(st.Status), boolInt(st.Senior), sla, st.Assignee, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
 }
@@ -97,7 +98,7 @@ func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]dispute.St
 func (t *Tx) DisputeForAftersale(ctx context.Context, aftersaleID string) (string, bool, error) {
 	var id string
 	err := t.queryRow(ctx, `SELECT id FROM disputes WHERE aftersale_id = ? AND status IN ('EVIDENCE', 'REVIEW', 'JUDGED', 'APPEALED') ORDER BY id DESC LIMIT 1`, aftersaleID).Scan(&id)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -118,7 +119,7 @@ func (s *Store) DisputeSLAStats(ctx context.Context, now time.Time) (inReview, b
 // OrderLedgerTransactions returns an order's ledger transactions with their
 // postings, in posting order, read in the transaction.
 func (t *Tx) OrderLedgerTransactions(ctx context.Context, orderID string) ([]LedgerTxRecord, error) {
-	return (&LedgerView{q: t.tx, d: t.d}).ledgerTxs(ctx, `WHERE t.order_id = ?`, orderID)
+	return (&LedgerView{q: t.q, d: t.d}).ledgerTxs(ctx, `WHERE t.order_id = ?`, orderID)
 }
 
 // ManualInterventionRefund is one refund that counts against a seller as a

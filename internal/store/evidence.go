@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -136,7 +137,7 @@ func (t *Tx) CaseEvidenceBytes(ctx context.Context, caseID string) (int64, error
 func (t *Tx) CaseHasBlob(ctx context.Context, caseID, digest string) (bool, error) {
 	var one int
 	err := t.queryRow(ctx, `SELECT 1 FROM evidence WHERE case_id = ? AND digest = ? LIMIT 1`, caseID, digest).Scan(&one)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {

@@ -243,7 +243,7 @@ ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded
 			continue
 		}
 		short := &ledger.InsufficientError{TxID: lt.ID, Line: line, Account: a, Balance: cur[a], Amount: amt, Floor: f}
-		if err := t.execLater(ctx, `UPDATE ledger_balances SET balance = balance + ? WHERE account = ?`, func(n int64, err error) error {
+		if err := t.execOne(ctx, `UPDATE ledger_balances SET balance = balance + ? WHERE account = ?`, func(n int64, err error) error {
 			if isCheckViolation(err) || (err == nil && n != 1) {
 				return insufficient(short)
 			}
@@ -404,7 +404,7 @@ func (s *Store) AccountBalance(ctx context.Context, a ledger.Account) (money.Fen
 }
 
 // sumPostings sums an account's postings (accounts without a floor).
-func sumPostings(ctx context.Context, queryRow func(context.Context, string, ...any) *sql.Row, a ledger.Account) (money.Fen, error) {
+func sumPostings(ctx context.Context, queryRow func(context.Context, string, ...any) rowScanner, a ledger.Account) (money.Fen, error) {
 	var v int64
 	if err := queryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_postings WHERE account = ?`, a.String()).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: balance %s: %w", a, err)

@@ -79,7 +79,7 @@ func (t *Tx) saveServiceFact(ctx context.Context, f ServiceFact, prevVersion int
 		}
 		return err
 	}
-	return t.execLater(ctx, `UPDATE seller_service_facts SET answered_at = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE seller_service_facts SET answered_at = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("服务事实已被并发修改 / the fact changed concurrently"),
 		answered, f.Status, f.Version, micros(f.UpdatedAt), f.ID, prevVersion)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
 	return scanOrder(s.queryRow(ctx, `SELECT body FROM orders WHERE id = ?`, id), id)
 }
 
-func scanOrder(row *sql.Row, id string) (order.Order, error) {
+func scanOrder(row rowScanner, id string) (order.Order, error) {
 	return scanBody[order.Order](row, "订单 order", "order", id)
 }
 
@@ -52,13 +53,13 @@ type stateTable[T any] struct{ name, label, kind string }
 
 // get reads a row's body by id with row (a transaction's or the store's
 // queryRow), lock appended to the query (a dialect's row lock, or "").
-func (tb stateTable[T]) get(ctx context.Context, row func(context.Context, string, ...any) *sql.Row, id, lock string) (T, error) {
+func (tb stateTable[T]) get(ctx context.Context, row func(context.Context, string, ...any) rowScanner, id, lock string) (T, error) {
 	return scanBody[T](row(ctx, `SELECT body FROM `+tb.name+` WHERE id = ?`+lock, id), tb.label, tb.kind, id)
 }
 
 // scanBody reads the JSON body column of one row into a T: NotFound
 // (naming label and id) when there is no row.
-func scanBody[T any](row *sql.Row, label, name, id string) (T, error) {
+func scanBody[T any](row rowScanner, label, name, id string) (T, error) {
 	var v T
 	var body string
 	if err := row.Scan(&body); err != nil {
@@ -87,7 +88,7 @@ func (t *Tx) saveOrder(ctx context.Context, o order.Order, prevVersion int64) er
 				return err
 			}, o.ID, o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.CreatedAt), micros(o.UpdatedAt))
 	}
-	return t.execLater(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("订单已被并发修改 / the order changed concurrently"),
 		o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.UpdatedAt), o.ID, prevVersion)
 }
@@ -173,7 +174,7 @@ func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion 
 				return err
 			}, st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
 	}
-	return t.execLater(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("售后申请已被并发修改 / the request changed concurrently"),
 		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
 }
@@ -182,7 +183,7 @@ func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion 
 func (t *Tx) OpenAftersaleForOrder(ctx context.Context, orderID string) (string, bool, error) {
 	var id string
 	err := t.queryRow(ctx, `SELECT id FROM aftersales WHERE order_id = ? AND is_open = 1`, orderID).Scan(&id)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	return id, err == nil, err

@@ -59,7 +59,7 @@ func (t *Tx) saveScript(ctx context.Context, r ScriptRow, prevVersion int64) err
 		}
 		return err
 	}
-	return t.execLater(ctx, `UPDATE scripts SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE scripts SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("话术已被并发修改 / the script changed concurrently"),
 		r.Status, r.Body, r.Version, micros(r.UpdatedAt), r.ID, prevVersion)
 }

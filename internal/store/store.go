@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing/fstest" // MapFS: an in-memory folder (no test machinery)
 	"time"
 
@@ -53,6 +54,8 @@ type Store struct {
 
 	ckptStop chan struct{} // SQLite file: stops the background checkpointer
 	ckptDone chan struct{}
+
+	writeFail atomic.Pointer[writeFailure] // set while write transactions fail for a storage reason (health.go)
 }
 
 // Open opens a database URL: "sqlite:PATH" (or "sqlite::memory:") or
@@ -89,7 +92,10 @@ func openSQLite(path, dbURL string) (*Store, error) {
 	}
 	// temp_store(MEMORY): the statement and savepoint journals (group commit
 	// runs each command in a savepoint) stay in memory instead of temp files.
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+	// journal_size_limit: after a checkpoint resets the WAL, the file is
+	// truncated back to 64 MiB, so that space a full disk got back is not
+	// kept by a WAL that grew while checkpoints could not run.
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(67108864)"
 	var wdsn, rdsn string
 	if path == ":memory:" {
 		// One shared in-memory database; a single connection serves reads too.
@@ -159,7 +165,11 @@ func (s *Store) checkpointer(c *sql.DB, stop <-chan struct{}, done chan<- struct
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+			mode := "PASSIVE"
+			if s.writeFail.Load() != nil {
+				mode = "TRUNCATE" // writes are failing (a full disk?): give the WAL's space back
+			}
+			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
 			cancel()
 		}
 	}
@@ -198,8 +208,14 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Ping checks the database answers (for /readyz).
-func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+// Ping checks the database answers and, when writes have been failing for
+// a storage reason, that a write goes through again (for /readyz).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.writeHealth(ctx)
+}
 
 // MigrationFiles returns the dialect's migrations as one folder: the
 // portable ones (migrations/portable, the same SQL on both engines) and the
@@ -267,11 +283,13 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 
 // Tx is one write transaction.
 type Tx struct {
-	tx    *sql.Tx
+	q     txQuerier // what statements run on: tx (SQLite) or conn (PostgreSQL)
+	tx    *sql.Tx   // SQLite
 	d     Dialect
 	stmts *stmtCache // SQLite: statements prepared once on the single writer connection
 
-	conn      *sql.Conn                    // PostgreSQL: the transaction's connection, for pipelined writes (pipeline.go)
+	conn      *sql.Conn                    // PostgreSQL: the transaction's connection; BEGIN and COMMIT travel in its pipelines (pipeline.go)
+	begun     bool                         // PostgreSQL: BEGIN has been sent
 	later     []laterExec                  // queued writes, sent at the next read, savepoint or commit
 	flushErr  error                        // a flush that failed inside queryRow (reported by cause)
 	writes    int                          // write statements sent (or tried): a command that failed after one needs its savepoint
@@ -280,12 +298,13 @@ type Tx struct {
 	bal       map[ledger.Account]money.Fen // balance rows this transaction holds (locked), as it left them
 }
 
-// flushFirst sends the queued writes before a statement that is not queued.
+// flushFirst sends the queued writes (and on PostgreSQL the transaction's
+// BEGIN) before a statement that is not pipelined.
 func (t *Tx) flushFirst(ctx context.Context) error {
-	if len(t.later) == 0 {
+	if len(t.later) == 0 && (t.conn == nil || t.begun) {
 		return nil
 	}
-	err := t.Flush(ctx)
+	err := t.pipe(ctx, nil)
 	if err != nil && t.flushErr == nil {
 		t.flushErr = err
 	}
@@ -369,10 +388,12 @@ func (t *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, string) {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if err := t.flushFirst(ctx); err != nil {
-		return nil, err
-	}
 	t.writes++
+	if t.conn != nil {
+		var n int64
+		err := t.pipe(ctx, &laterExec{q: t.d.rebind(q), args: args, check: func(rows int64, err error) error { n = rows; return err }})
+		return rowCount(n), err
+	}
 	if st, q := t.prepared(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	} else {
@@ -380,12 +401,18 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	}
 }
 
-func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	_ = t.flushFirst(ctx) // on failure the row reports the aborted transaction; cause() has the reason
+// rowScanner is one row to scan: a *sql.Row, or a read pipelined behind a
+// transaction's queued writes (PostgreSQL).
+type rowScanner interface{ Scan(dest ...any) error }
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) rowScanner {
+	if t.conn != nil && (!t.begun || len(t.later) > 0) {
+		return &pipedRow{t: t, ctx: ctx, q: t.d.rebind(q), args: args}
+	}
 	if st, q := t.prepared(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	} else {
-		return t.tx.QueryRowContext(ctx, q, args...)
+		return t.q.QueryRowContext(ctx, q, args...)
 	}
 }
 
@@ -396,7 +423,7 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	if st, q := t.prepared(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	} else {
-		return t.tx.QueryContext(ctx, q, args...)
+		return t.q.QueryContext(ctx, q, args...)
 	}
 }
 
@@ -405,7 +432,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if err := t.flushFirst(ctx); err != nil {
 		return t.cause(err)
 	}
-	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT sp"); err != nil {
+	if _, err := t.q.ExecContext(ctx, "SAVEPOINT sp"); err != nil {
 		return err
 	}
 	err := fn()
@@ -417,13 +444,13 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		// changes, and perhaps its locks.
 		t.later, t.bal = nil, nil
 		err = t.cause(err)
-		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp"); rerr != nil {
-			return errors.Join(err, rerr)
+		if _, rerr := t.q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp"); rerr != nil {
+			return fmt.Errorf("%w: %w", errTxLost, errors.Join(err, rerr))
 		}
-		_, _ = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
+		_, _ = t.q.ExecContext(ctx, "RELEASE SAVEPOINT sp")
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT sp")
+	_, err = t.q.ExecContext(ctx, "RELEASE SAVEPOINT sp")
 	return err
 }
 
@@ -431,6 +458,12 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 // errors (busy, serialization, deadlock) are retried a few times; fn must
 // therefore be safe to run again.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	err := s.inTx(ctx, fn)
+	s.noteWrite(err)
+	return err
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if s.dialect == SQLite {
 		if err := s.groupTx(ctx, fn); err == nil || !errors.Is(err, errGroupCommit) {
 			return err
@@ -466,6 +499,19 @@ type txReq struct {
 }
 
 var errGroupCommit = errors.New("store: group commit failed")
+
+// errTxLost: a savepoint could not be rolled back to, so the transaction
+// it was in is gone (SQLite rolled it back after a driver error).
+var errTxLost = errors.New("store: transaction lost")
+
+// isRefusal reports whether a command's error is a refusal (a fault of the
+// domain's, or a missing row), which is known to leave the transaction as
+// it was; a driver error may have ended it, and a panic may have left
+// anything.
+func isRefusal(err error) bool {
+	var fe *fault.Error
+	return errors.As(err, &fe) && fe.Code != fault.Internal && fe.Code != fault.Unavailable && !errors.Is(err, errTxLost)
+}
 
 // fnPanic carries a command's panic out of the group writer (whose
 // goroutine must survive it) to the command's caller, which panics again
@@ -542,7 +588,7 @@ func (s *Store) runGroup(batch []txReq) {
 		}
 		return
 	}
-	t := &Tx{tx: tx, d: s.dialect, stmts: s.stmts}
+	t := &Tx{q: tx, tx: tx, d: s.dialect, stmts: s.stmts}
 	if len(batch) == 1 {
 		// Alone: no savepoint needed.
 		r := batch[0]
@@ -574,13 +620,30 @@ func (s *Store) runGroup(batch []txReq) {
 			}
 			return
 		}
-		t = &Tx{tx: tx, d: s.dialect, stmts: s.stmts}
+		t = &Tx{q: tx, tx: tx, d: s.dialect, stmts: s.stmts}
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				errs[i] = err
 				continue
 			}
 			errs[i] = t.Savepoint(ctx, func() error { return r.run(t) })
+			if errs[i] != nil && !isRefusal(errs[i]) {
+				// A driver error may have ended the whole transaction
+				// (SQLite rolls back on FULL, IOERR, NOMEM, BUSY, INTERRUPT):
+				// the commands before this one are not known to be in
+				// it any more, and a savepoint opened now would start
+				// a new transaction without them. Nobody is told the
+				// group committed: each command runs again alone.
+				_ = tx.Rollback()
+				for j, r := range batch {
+					if p := (*fnPanic)(nil); j == i && errors.As(errs[i], &p) {
+						r.done <- p
+						continue
+					}
+					r.done <- fmt.Errorf("%w: %v", errGroupCommit, errs[i])
+				}
+				return
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -619,8 +682,7 @@ func (s *Store) runOptimistic(t *Tx, batch []txReq) (errs []error, ok bool) {
 		// to leave the transaction as it was; a driver error may have
 		// ended it (SQLite rolls back on FULL, IOERR, NOMEM, …), a panic
 		// may have left anything.
-		var fe *fault.Error
-		if t.writes != w || !errors.As(errs[i], &fe) || fe.Code == fault.Internal || fe.Code == fault.Unavailable {
+		if t.writes != w || !isRefusal(errs[i]) {
 			return errs, false
 		}
 		t.bal = nil // what the failed command read is read again by the next
@@ -629,41 +691,33 @@ func (s *Store) runOptimistic(t *Tx, batch []txReq) (errs []error, ok bool) {
 }
 
 func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
+	if s.dialect == Postgres {
+		return s.inPipelinedTx(ctx, fn)
+	}
 	if s.stmts != nil {
 		s.stmts.prepare(ctx, s.w)
 	}
 	t := &Tx{d: s.dialect, stmts: s.stmts}
 	var err error
-	if s.dialect == Postgres {
-		t.conn, t.tx, err = s.beginConn(ctx)
-		if err == nil {
-			// The connection goes back to the pool once the transaction
-			// is over (Close waits for that): roll back first, so that a
-			// panic in fn does not leave Close waiting forever.
-			defer func(tx *sql.Tx, c *sql.Conn) { _ = tx.Rollback(); _ = c.Close() }(t.tx, t.conn)
-		}
-	} else {
-		t.tx, err = s.w.BeginTx(ctx, nil)
-	}
-	if err != nil {
+	if t.tx, err = s.w.BeginTx(ctx, nil); err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := t.tx
+	t.q = t.tx
 	err = fn(t)
 	if err == nil {
 		err = t.Flush(ctx)
 	}
 	if err != nil {
-		_ = tx.Rollback()
+		_ = t.tx.Rollback()
 		return t.cause(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) rowScanner {
 	return s.r.QueryRowContext(ctx, s.dialect.rebind(q), args...)
 }
 
