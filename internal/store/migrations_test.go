@@ -3,6 +3,7 @@ package store_test
 import (
 	"io/fs"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/weiquan/weiquan/internal/store"
@@ -30,5 +31,36 @@ func TestMigrationFilesSameVersionsOnBothEngines(t *testing.T) {
 	}
 	if !slices.Equal(names[store.SQLite], names[store.Postgres]) {
 		t.Fatalf("the engines' migrations differ:\nsqlite   %v\npostgres %v", names[store.SQLite], names[store.Postgres])
+	}
+}
+
+// Portable migrations spell JSON columns and JSON-field indexes as tokens;
+// each engine gets its own spelling and no token is left.
+func TestMigrationTokensRendered(t *testing.T) {
+	want := map[store.Dialect][]string{
+		store.SQLite:   {"body       TEXT NOT NULL", "json_extract(body, '$.tracking_no')"},
+		store.Postgres: {"body       JSONB NOT NULL", "(body->>'tracking_no')"},
+	}
+	for d, frags := range want {
+		mig, err := store.MigrationFiles(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all strings.Builder
+		_ = fs.WalkDir(mig, ".", func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				b, _ := fs.ReadFile(mig, p)
+				all.Write(b)
+			}
+			return nil
+		})
+		if strings.Contains(all.String(), "{{") {
+			t.Errorf("%s: a token was left in the migrations", d)
+		}
+		for _, f := range frags {
+			if !strings.Contains(all.String(), f) {
+				t.Errorf("%s: migrations lack %q", d, f)
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -15,6 +16,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,9 +220,12 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // MigrationFiles returns the dialect's migrations as one folder: the
-// portable ones (migrations/portable, the same SQL on both engines) and the
+// portable ones (migrations/portable, one SQL text for both engines, with
+// the two spellings that differ written as tokens: {{JSON}} for a JSON
+// column's type, {{FIELD col key}} for a JSON field in an index) and the
 // dialect's own variants (migrations/<dialect>, where the SQL must differ),
-// keeping each name in one place only. Errors: a name in both places.
+// keeping each name in one place only. Errors: a name in both places, a
+// token left unknown.
 func MigrationFiles(d Dialect) (fs.FS, error) {
 	out := fstest.MapFS{}
 	for _, dir := range []string{"migrations/portable", "migrations/" + string(d)} {
@@ -239,8 +244,37 @@ func MigrationFiles(d Dialect) (fs.FS, error) {
 			if err != nil {
 				return nil, fmt.Errorf("store: migrations: %w", err)
 			}
+			if dir == "migrations/portable" {
+				if b, err = renderMigration(b, d); err != nil {
+					return nil, fmt.Errorf("store: migration %s: %w", e.Name(), err)
+				}
+			}
 			out[e.Name()] = &fstest.MapFile{Data: b, Mode: 0o444}
 		}
+	}
+	return out, nil
+}
+
+// migrationToken is a dialect-dependent spelling in a portable migration.
+var migrationToken = regexp.MustCompile(`\{\{(JSON|FIELD ([a-z_]+) ([a-z_]+))\}\}`)
+
+// renderMigration spells a portable migration's tokens for d.
+func renderMigration(sql []byte, d Dialect) ([]byte, error) {
+	out := migrationToken.ReplaceAllFunc(sql, func(tok []byte) []byte {
+		m := migrationToken.FindSubmatch(tok)
+		switch {
+		case string(m[1]) == "JSON" && d == Postgres:
+			return []byte("JSONB")
+		case string(m[1]) == "JSON":
+			return []byte("TEXT")
+		case d == Postgres:
+			return fmt.Appendf(nil, "(%s->>'%s')", m[2], m[3])
+		default:
+			return fmt.Appendf(nil, "json_extract(%s, '$.%s')", m[2], m[3])
+		}
+	})
+	if i := bytes.Index(out, []byte("{{")); i >= 0 {
+		return nil, fmt.Errorf("unknown token at byte %d", i)
 	}
 	return out, nil
 }

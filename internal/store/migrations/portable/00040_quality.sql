@@ -24,7 +24,7 @@ CREATE UNIQUE INDEX seller_service_facts_ref ON seller_service_facts (seller_id,
 CREATE INDEX seller_service_facts_window ON seller_service_facts (kind, asked_at);
 -- Orders paid, or due to ship, in a window (RFC 3339 UTC text compares in
 -- time order to the second).
-CREATE INDEX orders_paid_at ON orders (json_extract(body, '$.paid_at'));
-CREATE INDEX orders_ship_by ON orders (json_extract(body, '$.ship_by'));
+CREATE INDEX orders_paid_at ON orders ({{FIELD body paid_at}});
+CREATE INDEX orders_ship_by ON orders ({{FIELD body ship_by}});
 -- Complaints upheld against sellers in a window.
 CREATE INDEX complaints_respondent_outcome ON complaints (respondent_role, outcome, decided_at);

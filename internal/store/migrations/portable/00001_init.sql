@@ -5,7 +5,7 @@ CREATE TABLE orders (
     buyer_id   TEXT NOT NULL,
     seller_id  TEXT NOT NULL,
     status     TEXT NOT NULL,
-    body       TEXT NOT NULL,
+    body       {{JSON}} NOT NULL,
     version    BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -20,7 +20,7 @@ CREATE TABLE aftersales (
     seller_id  TEXT NOT NULL,
     status     TEXT NOT NULL,
     is_open    INTEGER NOT NULL,
-    body       TEXT NOT NULL,
+    body       {{JSON}} NOT NULL,
     version    BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -42,7 +42,7 @@ CREATE TABLE events (
     reason         TEXT NOT NULL,
     rule_ids       TEXT NOT NULL,
     policy_version TEXT NOT NULL,
-    data           TEXT NOT NULL,
+    data           {{JSON}} NOT NULL,
     PRIMARY KEY (aggregate_type, aggregate_id, seq)
 );
 CREATE INDEX events_type_at ON events (type, at);
@@ -102,6 +102,6 @@ CREATE TABLE api_keys (
 CREATE TABLE policy_versions (
     digest     TEXT PRIMARY KEY,
     version    TEXT NOT NULL,
-    body       TEXT NOT NULL,
+    body       {{JSON}} NOT NULL,
     created_at BIGINT NOT NULL
 );

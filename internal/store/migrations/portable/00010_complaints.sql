@@ -17,7 +17,7 @@ CREATE TABLE complaints (
     flagged          INTEGER NOT NULL,
     outcome          TEXT NOT NULL,
     decided_at       BIGINT,
-    body             TEXT NOT NULL,
+    body             {{JSON}} NOT NULL,
     version          BIGINT NOT NULL,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL
@@ -46,7 +46,7 @@ CREATE TABLE violations (
     year         INTEGER NOT NULL,
     at           BIGINT NOT NULL,
     complaint_id TEXT NOT NULL,
-    body         TEXT NOT NULL,
+    body         {{JSON}} NOT NULL,
     created_at   BIGINT NOT NULL
 );
 CREATE INDEX violations_party ON violations (party_role, party_id, year, class);
@@ -66,7 +66,7 @@ CREATE TABLE sanctions (
     status       TEXT NOT NULL,
     start_at     BIGINT NOT NULL,
     end_at       BIGINT,
-    body         TEXT NOT NULL,
+    body         {{JSON}} NOT NULL,
     version      BIGINT NOT NULL,
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL
@@ -91,4 +91,4 @@ CREATE TABLE policy_changes (
 );
 
 -- Fake shipment: one tracking number on several orders.
-CREATE INDEX orders_tracking_no ON orders (json_extract(body, '$.tracking_no'));
+CREATE INDEX orders_tracking_no ON orders ({{FIELD body tracking_no}});
