@@ -15,7 +15,24 @@ import (
 
 // ---- complaints ----
 
-var complaintRows = stateTable[complaint.State]{"complaints", "投诉 complaint", "complaint"}
+var complaintRows = stateTable[complaint.State]{name: "complaints", label: "投诉 complaint", kind: "complaint",
+	fixed:  []string{"type", "order_id", "complainant_role", "complainant_id", "respondent_role", "respondent_id", "flagged"},
+	moving: []string{"status", "senior", "priority", "outcome", "decided_at"},
+	cols: func(st complaint.State) stateCols {
+		var decided any
+		d := st.Decision
+		if st.FinalDecision != nil {
+			d = st.FinalDecision
+		}
+		if d != nil {
+			decided = micros(d.At)
+		}
+		return stateCols{id: st.ID, version: st.Version, created: st.CreatedAt, updated: st.UpdatedAt,
+			fixed:  []any{st.Type, st.OrderID, string(st.ComplainantRole), st.ComplainantID, string(st.RespondentRole), st.RespondentID, boolInt(st.Flag != nil)},
+			moving: []any{string(st.Status), boolInt(st.Senior), st.Priority, st.Outcome(), decided}}
+	},
+	changed: "投诉已被并发修改 / the complaint changed concurrently",
+}
 
 // GetComplaint loads a complaint in the transaction; with ForUpdate also
 // locks its row until the transaction ends; the Store's reads outside
@@ -27,27 +44,7 @@ func (t *Tx) GetComplaint(ctx context.Context, id string, lock ...Lock) (complai
 // saveComplaint inserts (prevVersion 0) or updates a complaint whose stored
 // version is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
 func (t *Tx) saveComplaint(ctx context.Context, st complaint.State, prevVersion int64) error {
-	body, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	var decided any
-	d := st.Decision
-	if st.FinalDecision != nil {
-		d = st.FinalDecision
-	}
-	if d != nil {
-		decided = micros(d.At)
-	}
-	flagged := boolInt(st.Flag != nil)
-	if prevVersion == 0 {
-		return t.execLater(ctx, `INSERT INTO complaints (id, type, order_id, complainant_role, complainant_id, respondent_role, respondent_id, status, senior, priority, flagged, outcome, decided_at, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, plainErr,
-			st.ID, st.Type, st.OrderID, string(st.ComplainantRole), st.ComplainantID, string(st.RespondentRole), st.RespondentID, string(st.Status),
-			boolInt(st.Senior), st.Priority, flagged, st.Outcome(), decided, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-	}
-	return t.execOne(ctx, `UPDATE complaints SET status = ?, senior = ?, priority = ?, outcome = ?, decided_at = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		expectOneCheck("投诉已被并发修改 / the complaint changed concurrently"),
-		string(st.Status), boolInt(st.Senior), st.Priority, st.Outcome(), decided, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+	return complaintRows.save(ctx, t, st, prevVersion)
 }
 
 // ComplaintFilter selects complaints.
@@ -215,16 +212,16 @@ func (t *Tx) InsertSanction(ctx context.Context, s penalty.Sanction) (bool, erro
 // saveSanction updates a sanction whose stored version is prevVersion.
 // Errors: Conflict with ErrStale on a concurrent write.
 func (t *Tx) saveSanction(ctx context.Context, s penalty.Sanction, prevVersion int64) error {
-	body, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return t.execOne(ctx, `UPDATE sanctions SET status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		expectOneCheck("处罚已被并发修改 / the sanction changed concurrently"),
-		s.Status, string(body), s.Version, micros(s.UpdatedAt), s.ID, prevVersion)
+	return sanctionRows.save(ctx, t, s, prevVersion)
 }
 
-var sanctionRows = stateTable[penalty.Sanction]{"sanctions", "处罚 sanction", "sanction"}
+var sanctionRows = stateTable[penalty.Sanction]{name: "sanctions", label: "处罚 sanction", kind: "sanction",
+	moving: []string{"status"},
+	cols: func(s penalty.Sanction) stateCols {
+		return stateCols{id: s.ID, version: s.Version, created: s.CreatedAt, updated: s.UpdatedAt, moving: []any{s.Status}}
+	},
+	changed: "处罚已被并发修改 / the sanction changed concurrently",
+}
 
 // GetSanctionForUpdate loads a sanction and locks its row. Errors: NotFound.
 func (t *Tx) GetSanctionForUpdate(ctx context.Context, id string) (penalty.Sanction, error) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -12,7 +11,20 @@ import (
 	"github.com/weiquan/weiquan/internal/money"
 )
 
-var disputeRows = stateTable[dispute.State]{"disputes", "介入案件 dispute", "dispute"}
+var disputeRows = stateTable[dispute.State]{name: "disputes", label: "介入案件 dispute", kind: "dispute",
+	fixed:  []string{"aftersale_id", "order_id", "buyer_id", "seller_id", "premium", "claim"},
+	moving: []string{"status", "senior", "sla_due_at", "assignee"},
+	cols: func(st dispute.State) stateCols {
+		var sla any
+		if st.SLADueAt != nil {
+			sla = micros(*st.SLADueAt)
+		}
+		return stateCols{id: st.ID, version: st.Version, created: st.CreatedAt, updated: st.UpdatedAt,
+			fixed:  []any{st.AftersaleID, st.OrderID, st.BuyerID, st.SellerID, boolInt(st.Premium), int64(st.Claim)},
+			moving: []any{string(st.Status), boolInt(st.Senior), sla, st.Assignee}}
+	},
+	changed: "案件已被并发修改 / the case changed concurrently",
+}
 
 // GetDispute loads a case in the transaction, with ForUpdate also
 // locks its row until the transaction ends; the Store's reads outside one.
@@ -24,21 +36,7 @@ func (t *Tx) GetDispute(ctx context.Context, id string, lock ...Lock) (dispute.S
 // saveDispute inserts (prevVersion 0) or updates a case whose stored version
 // is prevVersion. Errors: Conflict with ErrStale on a concurrent write.
 func (t *Tx) saveDispute(ctx context.Context, st dispute.State, prevVersion int64) error {
-	body, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	var sla any
-	if st.SLADueAt != nil {
-		sla = micros(*st.SLADueAt)
-	}
-	if prevVersion == 0 {
-		return t.execLater(ctx, `INSERT INTO disputes (id, aftersale_id, order_id, buyer_id, seller_id, status, premium, senior, claim, sla_due_at, assignee, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, plainErr,
-			st.ID, st.AftersaleID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), boolInt(st.Premium), boolInt(st.Senior), int64(st.Claim), sla, st.Assignee, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-	}
-	return t.execOne(ctx, `UPDATE disputes SET status = ?, senior = ?, sla_due_at = ?, assignee = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		expectOneCheck("案件已被并发修改 / the case changed concurrently"),
-		string(st.Status), boolInt(st.Senior), sla, st.Assignee, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+	return disputeRows.save(ctx, t, st, prevVersion)
 }
 
 func boolInt(b bool) int {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,8 +49,59 @@ func (t *Tx) lockClause(lock []Lock) string {
 }
 
 // stateTable is a table of JSON state bodies keyed by id (orders, requests,
-// cases, complaints, sanctions) and how a missing row is named.
-type stateTable[T any] struct{ name, label, kind string }
+// cases, complaints, sanctions), how a missing row is named, and the columns
+// kept beside the body: fixed ones written once, at insert, and moving ones
+// written at insert and on every update.
+type stateTable[T any] struct {
+	name, label, kind string
+	fixed, moving     []string
+	cols              func(T) stateCols
+	changed           string            // the conflict message of a stale update
+	taken             func(error) error // the outcome of an insert's error (a taken key); nil: plainErr
+}
+
+// stateCols are a state value's row: its identity and the values of the
+// table's fixed and moving columns, in their order.
+type stateCols struct {
+	id               string
+	version          int64
+	created, updated time.Time
+	fixed, moving    []any
+}
+
+// save inserts (prevVersion 0) or updates v, whose stored version is
+// prevVersion. Errors: Conflict (the changed message, with ErrStale) when
+// another write got there first; an insert's error as taken says.
+func (tb stateTable[T]) save(ctx context.Context, t *Tx, v T, prevVersion int64) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c := tb.cols(v)
+	if prevVersion == 0 {
+		names := slices.Concat([]string{"id"}, tb.fixed, tb.moving, []string{"body", "version", "created_at", "updated_at"})
+		args := slices.Concat([]any{c.id}, c.fixed, c.moving, []any{string(body), c.version, micros(c.created), micros(c.updated)})
+		check := plainErr
+		if tb.taken != nil {
+			check = func(_ int64, err error) error { return tb.taken(err) }
+		}
+		return t.execLater(ctx, `INSERT INTO `+tb.name+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, check, args...)
+	}
+	set := slices.Concat(tb.moving, []string{"body", "version", "updated_at"})
+	args := slices.Concat(c.moving, []any{string(body), c.version, micros(c.updated), c.id, prevVersion})
+	return t.execOne(ctx, `UPDATE `+tb.name+` SET `+strings.Join(set, " = ?, ")+` = ? WHERE id = ? AND version = ?`, expectOneCheck(tb.changed), args...)
+}
+
+// staleTaken is the taken check of a table whose insert collides only with
+// a concurrent insert of the same id.
+func staleTaken(msg string) func(error) error {
+	return func(err error) error {
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Message: msg, Cause: ErrStale}
+		}
+		return err
+	}
+}
 
 // get reads a row's body by id with row (a transaction's or the store's
 // queryRow), lock appended to the query (a dialect's row lock, or "").
@@ -71,26 +123,21 @@ func scanBody[T any](row rowScanner, label, name, id string) (T, error) {
 	return v, nil
 }
 
+var orderRows = stateTable[order.Order]{name: "orders", label: "订单 order", kind: "order",
+	moving: []string{"buyer_id", "seller_id", "status"},
+	cols: func(o order.Order) stateCols {
+		return stateCols{id: o.ID, version: o.Version, created: o.CreatedAt, updated: o.UpdatedAt,
+			moving: []any{o.BuyerID, o.SellerID, string(o.Status)}}
+	},
+	changed: "订单已被并发修改 / the order changed concurrently",
+	taken:   staleTaken("订单已被并发创建 / the order was created concurrently"),
+}
+
 // saveOrder inserts (prevVersion 0) or updates an order whose stored version
 // is prevVersion. Errors: Conflict when another write got there first.
 func (t *Tx) saveOrder(ctx context.Context, o order.Order, prevVersion int64) error {
-	body, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
 	delete(t.preOrders, o.ID)
-	if prevVersion == 0 {
-		return t.execLater(ctx, `INSERT INTO orders (id, buyer_id, seller_id, status, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			func(_ int64, err error) error {
-				if isUnique(err) {
-					return &fault.Error{Code: fault.Conflict, Message: "订单已被并发创建 / the order was created concurrently", Cause: ErrStale}
-				}
-				return err
-			}, o.ID, o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.CreatedAt), micros(o.UpdatedAt))
-	}
-	return t.execOne(ctx, `UPDATE orders SET buyer_id = ?, seller_id = ?, status = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		expectOneCheck("订单已被并发修改 / the order changed concurrently"),
-		o.BuyerID, o.SellerID, string(o.Status), string(body), o.Version, micros(o.UpdatedAt), o.ID, prevVersion)
+	return orderRows.save(ctx, t, o, prevVersion)
 }
 
 // ListOrders lists orders by id, optionally for one buyer or seller.
@@ -142,7 +189,21 @@ func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
 
 // ---- after-sales requests ----
 
-var aftersaleRows = stateTable[aftersale.State]{"aftersales", "售后申请 after-sales request", "aftersale"}
+var aftersaleRows = stateTable[aftersale.State]{name: "aftersales", label: "售后申请 after-sales request", kind: "aftersale",
+	fixed:  []string{"order_id", "buyer_id", "seller_id"},
+	moving: []string{"status", "is_open"},
+	cols: func(st aftersale.State) stateCols {
+		return stateCols{id: st.ID, version: st.Version, created: st.CreatedAt, updated: st.UpdatedAt,
+			fixed: []any{st.OrderID, st.BuyerID, st.SellerID}, moving: []any{string(st.Status), boolInt(st.Status.Open())}}
+	},
+	changed: "售后申请已被并发修改 / the request changed concurrently",
+	taken: func(err error) error {
+		if isUnique(err) {
+			return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
+		}
+		return err
+	},
+}
 
 // GetAftersale loads a request in the transaction; with ForUpdate also
 // locks its row until the transaction ends (PostgreSQL; SQLite's
@@ -156,27 +217,8 @@ func (t *Tx) GetAftersale(ctx context.Context, id string, lock ...Lock) (aftersa
 // version is prevVersion. Errors: Conflict (a concurrent write, or another
 // open request on the same order).
 func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion int64) error {
-	body, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	open := 0
-	if st.Status.Open() {
-		open = 1
-	}
 	delete(t.pre, st.ID)
-	if prevVersion == 0 {
-		return t.execLater(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			func(_ int64, err error) error {
-				if isUnique(err) {
-					return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
-				}
-				return err
-			}, st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
-	}
-	return t.execOne(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		expectOneCheck("售后申请已被并发修改 / the request changed concurrently"),
-		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+	return aftersaleRows.save(ctx, t, st, prevVersion)
 }
 
 // OpenAftersaleForOrder returns the id of the order's open request, if any.
