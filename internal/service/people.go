@@ -179,3 +179,19 @@ func cmpErr(err, refusal error) error {
 	return refusal
 }
 
+// WebUser finds a user (metadata for the admin). Errors: Forbidden,
+// NotFound.
+func (s *Service) WebUser(ctx context.Context, c Caller, id string) (store.WebUser, error) {
+	if err := adminOnly(c); err != nil {
+		return store.WebUser{}, err
+	}
+	return s.st.WebUserByID(ctx, id)
+}
+
+// APIKey finds a key's metadata. Errors: Forbidden, NotFound.
+func (s *Service) APIKey(ctx context.Context, c Caller, id string) (store.APIKey, error) {
+	if err := adminOnly(c); err != nil {
+		return store.APIKey{}, err
+	}
+	return s.st.APIKeyByID(ctx, id)
+}

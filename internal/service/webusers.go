@@ -172,30 +172,6 @@ func checkPassword(u store.WebUser, found bool, password string) bool {
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("weiquan-dummy-password"), bcryptCost)
 
-// StartWebSession stores a new session (only its token's hash) after
-// purging the sessions expired by now (a purge failure is logged, not
-// returned). Errors: storage failures only.
-func (s *Service) StartWebSession(ctx context.Context, ws store.WebSession) error {
-	if n, err := s.st.PurgeWebSessions(ctx, s.clock.Now()); err != nil {
-		s.log.Warn("web: purge sessions", "err", err)
-	} else if n > 0 {
-		s.log.Info("web: expired sessions purged", "count", n)
-	}
-	return s.st.InsertWebSession(ctx, ws)
-}
-
-// WebSession finds the live session of a token hash and its (enabled)
-// user. Errors: NotFound (no such session, expired, or user disabled).
-func (s *Service) WebSession(ctx context.Context, tokenHash string) (store.WebSession, store.WebUser, error) {
-	return s.st.WebSessionByHash(ctx, tokenHash, s.clock.Now())
-}
-
-// EndWebSession ends a session (sign-out) and purges expired ones.
-// Errors: storage failures only.
-func (s *Service) EndWebSession(ctx context.Context, tokenHash string) error {
-	return s.st.DeleteWebSession(ctx, tokenHash, s.clock.Now())
-}
-
 // isStaff: agents, senior agents and admins.
 func isStaff(c Caller) bool {
 	return c.Role == actor.Agent || c.Role == actor.Senior || c.Role == actor.Admin

@@ -54,7 +54,7 @@ func setup(t *testing.T, dbURL string) *bundle {
 	t.Helper()
 	env := apitest.Open(t, dbURL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := web.New(env.Svc, log, web.Options{StrictMessages: true, Text: env.Text})
+	app, err := web.New(env.Svc, log, web.Options{StrictMessages: true, Text: env.Text, NoStaffTOTP: true})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
