@@ -38,7 +38,7 @@ const bcryptCost = 11
 // attacker cannot lock an account out: it opens again at most the cap after
 // the attacker's last guess.
 const (
-	SignInWindow       = 15 * time.Minute
+	SignInWindow       = time.Hour
 	SignInFreePerLogin = 5
 	SignInMaxWaitLogin = 5 * time.Minute
 	SignInFreePerAddr  = 20
