@@ -377,4 +377,3 @@ func replica(t *testing.T, e *apitest.Env) *service.Service {
 	st := apitest.OpenStore(t, e.URL)
 	return service.New(st, policy.Default(), service.Options{Clock: clock.NewManual(e.Clock.Now()), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
-
