@@ -15,14 +15,12 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/bench"
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/demo"
 	"github.com/weiquan/weiquan/internal/ledgercheck"
 	"github.com/weiquan/weiquan/internal/server"
-	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -32,7 +30,8 @@ const usage = `weiquan — 售后维权平台 / after-sales dispute platform
   weiquan serve [--db URL] [--addr HOST:PORT] [--policy FILE] [--demo]
   weiquan demo [--db URL] [--data DIR] [--seed N]
   weiquan migrate [--db URL]
-  weiquan apikey create --role ROLE [--party ID] [--name NAME] [--db URL]
+  weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires D] [--db URL] · list · revoke ID · rotate ID [--grace D]
+  weiquan admin create --name LOGIN --password-stdin [--display-name NAME] [--force] [--db URL]
   weiquan ledger check [--db URL] [--json]
   weiquan policy check FILE [--db URL | --against FILE]
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
@@ -65,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, rest, stdout, stderr)
 	case "apikey":
 		return apikey(ctx, rest, stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, rest, stdout, stderr)
 	case "ledger":
@@ -194,35 +195,5 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied: %d (%s)\n", n, st.Dialect())
-	return nil
-}
-
-func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: weiquan apikey create --role ROLE [--party ID] [--name NAME]")
-	}
-	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", config.Default().DB, "database URL")
-	role := fs.String("role", "", "integration, buyer, seller, agent or admin")
-	party := fs.String("party", "", "the buyer or seller ID a buyer/seller key is bound to")
-	name := fs.String("name", "", "a label for the key")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if err := service.CheckKeyRole(actor.Role(*role), *party); err != nil {
-		return err
-	}
-	svc, st, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	key, id, err := svc.NewAPIKey(ctx, actor.Role(*role), *party, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "API key %s (role %s%s) — shown once, store it now:\n", id, *role, map[bool]string{true: ", party " + *party, false: ""}[*party != ""])
-	fmt.Fprintln(stdout, key)
 	return nil
 }

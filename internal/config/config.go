@@ -34,6 +34,7 @@ type Config struct {
 	EvidenceMaxCase  int64  // bytes per case
 	Demo             bool   // serve: start from a fresh demo database
 	ModelDir         string // router models written by `weiquan train --only router`; empty: keyword routing only
+	SignIn                  // trusted proxies, marketplace sign-in secret (signin.go)
 }
 
 // Default returns the defaults.
@@ -71,6 +72,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.EvidenceDir, "evidence-dir", cmp.Or(os.Getenv("WEIQUAN_EVIDENCE_DIR"), d.EvidenceDir), "directory of evidence files, content-addressed; default: beside the SQLite file (PATH-evidence), or ./weiquan-evidence (env WEIQUAN_EVIDENCE_DIR)")
 	fs.Int64Var(&c.EvidenceMaxFile, "evidence-max-file", int64(envInt("WEIQUAN_EVIDENCE_MAX_FILE", int(d.EvidenceMaxFile))), "largest evidence file in bytes (env WEIQUAN_EVIDENCE_MAX_FILE)")
 	fs.StringVar(&c.ModelDir, "model-dir", os.Getenv("WEIQUAN_MODEL_DIR"), "folder of the reply-script router's trained models (weiquan train --only router); empty: keyword routing only (env WEIQUAN_MODEL_DIR)")
+	c.SignIn.flags(fs)
 	fs.Int64Var(&c.EvidenceMaxCase, "evidence-max-case", int64(envInt("WEIQUAN_EVIDENCE_MAX_CASE", int(d.EvidenceMaxCase))), "evidence bytes per case (env WEIQUAN_EVIDENCE_MAX_CASE)")
 }
 
@@ -102,6 +104,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: --addr: empty")
 	}
 	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if err := c.SignIn.validate(); err != nil {
 		return err
 	}
 	if c.DeadlineInterval < 10*time.Millisecond {

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,15 +52,9 @@ type API struct {
 	svc     *service.Service
 	log     *slog.Logger
 	metrics *metrics.Metrics
-	keys    sync.Map // hash → cachedKey
 	version string
 	text    *textengine.Engines
 	untx    atomic.Int64 // see UntransactedIdem
-}
-
-type cachedKey struct {
-	key store.APIKey
-	at  time.Time
 }
 
 // New returns the API. text is the one set of text engines the process
@@ -129,6 +122,7 @@ func (a *API) Handler() http.Handler {
 	a.complaintRoutes(mux)
 	a.scriptRoutes(mux)
 	a.qualityRoutes(mux)
+	a.peopleRoutes(mux)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, fault.New(fault.NotFound, "没有这个接口 / no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -468,23 +462,11 @@ func HashKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// lookupKey reads the key from the database on every request (no cache
+// that could outlive a revocation: a revoked or expired key is refused on
+// its next request, on every replica).
 func (a *API) lookupKey(ctx context.Context, tok string) (store.APIKey, error) {
-	hash := HashKey(tok)
-	if v, ok := a.keys.Load(hash); ok {
-		ck := v.(cachedKey)
-		if time.Since(ck.at) < time.Minute {
-			return ck.key, nil
-		}
-	}
-	k, err := a.svc.APIKeyByHash(ctx, hash)
-	if err != nil || k.RevokedAt != nil {
-		if err == nil || fault.Is(err, fault.NotFound) {
-			return k, fault.New(fault.Unauthorized, "API 密钥无效 / invalid API key")
-		}
-		return k, err
-	}
-	a.keys.Store(hash, cachedKey{key: k, at: time.Now()})
-	return k, nil
+	return a.svc.AuthenticateKey(ctx, HashKey(tok))
 }
 
 // ---- pagination ----

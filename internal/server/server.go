@@ -145,7 +145,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	m = metrics.New(st, clk.Now)
 	api := httpapi.New(svc, log, m, Version, text)
-	pages, err := web.New(svc, log, web.Options{Text: text})
+	proxies, _ := cfg.Proxies() // validated above
+	svc.SetSignInSecret(cfg.SignInSecret)
+	// Staff sign in with a TOTP code, except in the demo (its printed
+	// accounts are for trying the pages).
+	pages, err := web.New(svc, log, web.Options{Text: text, TrustedProxies: proxies, NoStaffTOTP: cfg.Demo})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/script"
@@ -152,6 +154,21 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
 	res, err := hc.PostForm(base+"/login", url.Values{"login": {"agent"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Staff sign in with a TOTP code: enrol at this first sign-in.
+	step, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindSubmatch(step)
+	if m == nil {
+		t.Fatalf("no TOTP enrolment after the password:\n%.800s", step)
+	}
+	code, err := totp.GenerateCode(string(m[1]), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = hc.PostForm(base+"/login/totp", url.Values{"code": {code}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
-	"slices"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -56,33 +56,80 @@ func (s *Service) ListAPIKeys(ctx context.Context, c Caller) ([]store.APIKey, er
 	return s.st.ListAPIKeys(ctx)
 }
 
-// IssueAPIKey creates an API key named name for a role (and, for buyers
-// and sellers, a party) with its audit row, and returns the plain key,
-// shown once. Errors: Forbidden, Invalid (name, role, party).
-func (s *Service) IssueAPIKey(ctx context.Context, c Caller, by WebActor, role actor.Role, party, name string) (plain string, k store.APIKey, err error) {
+// NewKey is an API key to issue: a role (and, for buyers and sellers, a
+// party), a label, and an optional expiry.
+type NewKey struct {
+	Role      actor.Role
+	Party     string
+	Name      string
+	ExpiresAt *time.Time // nil: never
+}
+
+// IssueAPIKey creates an API key with its audit row, and returns the plain
+// key, shown once. Errors: Forbidden, Invalid (name, role, party,
+// expires_at in the past).
+func (s *Service) IssueAPIKey(ctx context.Context, c Caller, by WebActor, nk NewKey) (plain string, k store.APIKey, err error) {
 	if err := adminOnly(c); err != nil {
 		return "", k, err
 	}
-	if name == "" || len([]rune(name)) > 100 {
+	if nk.Name == "" || len([]rune(nk.Name)) > 100 {
 		return "", k, fault.Field("name", "名称须为1–100个字符 / the name is 1–100 characters")
 	}
-	if err := CheckKeyRole(role, party); err != nil {
+	if err := CheckKeyRole(nk.Role, nk.Party); err != nil {
 		return "", k, err
 	}
-	plain, k, err = s.newKey(role, party, name)
+	if nk.ExpiresAt != nil && !nk.ExpiresAt.After(s.clock.Now()) {
+		return "", k, fault.Field("expires_at", "过期时间须在将来 / expires_at must be in the future")
+	}
+	plain, k, err = s.newKey(nk.Role, nk.Party, nk.Name)
 	if err != nil {
 		return "", k, err
 	}
-	return plain, k, s.st.CreateAPIKey(ctx, k, s.auditRow(&by, "api_key.created", fmt.Sprintf("%s (%s)", name, role)))
+	k.ExpiresAt = nk.ExpiresAt
+	return plain, k, s.st.CreateAPIKey(ctx, k, s.auditRow(&by, "api_key.created", fmt.Sprintf("%s (%s)", nk.Name, nk.Role)))
 }
 
-// RevokeAPIKey revokes a key (it no longer authenticates) with its audit
-// row. Errors: Forbidden, NotFound, Conflict (already revoked).
+// RevokeAPIKey revokes a key (it is refused from its next request, on every
+// replica) with its audit row. Errors: Forbidden, NotFound, Conflict
+// (already revoked).
 func (s *Service) RevokeAPIKey(ctx context.Context, c Caller, by WebActor, id string) error {
 	if err := adminOnly(c); err != nil {
 		return err
 	}
 	return s.st.RevokeAPIKey(ctx, id, *s.auditRow(&by, "api_key.revoked", ""))
+}
+
+// MaxRotateGrace bounds the overlap in which a rotated key still works.
+const MaxRotateGrace = 7 * 24 * time.Hour
+
+// RotateAPIKey replaces a live key by a new one of the same role, party and
+// name, with its audit row, and returns the new plain key (shown once). The
+// old key is revoked at once, or with grace > 0 expires after grace (the
+// integration switches within the overlap). Errors: Forbidden, NotFound,
+// Conflict (revoked or expired), Invalid (grace).
+func (s *Service) RotateAPIKey(ctx context.Context, c Caller, by WebActor, id string, grace time.Duration) (string, store.APIKey, error) {
+	if err := adminOnly(c); err != nil {
+		return "", store.APIKey{}, err
+	}
+	if grace < 0 || grace > MaxRotateGrace {
+		return "", store.APIKey{}, fault.Field("grace", "过渡期须为0–7天 / grace is 0 to 7 days")
+	}
+	old, err := s.st.APIKeyByID(ctx, id)
+	if err != nil {
+		return "", old, err
+	}
+	plain, next, err := s.newKey(actor.Role(old.Role), old.PartyID, old.Name)
+	if err != nil {
+		return "", next, err
+	}
+	next.ExpiresAt = old.ExpiresAt
+	var until *time.Time
+	if grace > 0 {
+		t := s.clock.Now().Add(grace)
+		until = &t
+	}
+	next, err = s.st.RotateAPIKey(ctx, id, next, until, *s.auditRow(&by, "api_key.rotated", ""))
+	return plain, next, err
 }
 
 // ListWebUsers lists the people who sign in. Errors: Forbidden.
@@ -91,33 +138,6 @@ func (s *Service) ListWebUsers(ctx context.Context, c Caller, limit int) ([]stor
 		return nil, err
 	}
 	return s.st.ListWebUsers(ctx, limit)
-}
-
-// CreateStaffUser creates an agent or a senior agent (StaffRoles) with
-// its audit row. Errors: Forbidden, Invalid (role, login, password),
-// Conflict (login taken).
-func (s *Service) CreateStaffUser(ctx context.Context, c Caller, by WebActor, u NewWebUser) (store.WebUser, error) {
-	if err := adminOnly(c); err != nil {
-		return store.WebUser{}, err
-	}
-	if !slices.Contains(StaffRoles, actor.Role(u.Role)) {
-		return store.WebUser{}, fault.Field("role", "只能在此创建客服或高级专员 / only agents and senior agents are created here")
-	}
-	wu, err := s.newWebUser(u)
-	if err != nil {
-		return wu, err
-	}
-	return wu, s.st.CreateWebUser(ctx, wu, s.auditRow(&by, "user.created", wu.Login+" ("+wu.Role+")"))
-}
-
-// SetStaffUserDisabled disables (ending every session) or enables an agent
-// or a senior agent, with its audit row. Errors: Forbidden, NotFound (no
-// such agent or senior agent), Conflict (already so).
-func (s *Service) SetStaffUserDisabled(ctx context.Context, c Caller, by WebActor, id string, disabled bool) error {
-	if err := adminOnly(c); err != nil {
-		return err
-	}
-	return s.st.SetWebUserDisabled(ctx, id, disabled, actor.Strings(StaffRoles), *s.auditRow(&by, pick(disabled, "user.disabled", "user.enabled"), ""))
 }
 
 // PolicyVersions lists the recorded rule books, newest first. Errors:

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -44,6 +45,40 @@ func (s *Service) newKey(role actor.Role, party, name string) (string, store.API
 // or not (the caller checks RevokedAt). Errors: NotFound.
 func (s *Service) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error) {
 	return s.st.APIKeyByHash(ctx, hash)
+}
+
+// KeyTouchEvery is how coarsely a key's last use is written: at most once
+// per key per interval (per process; the store's conditional update keeps
+// replicas from writing more often than that between them).
+const KeyTouchEvery = time.Minute
+
+// ErrKeyRefused: no such key, or revoked, or expired.
+var ErrKeyRefused = fault.New(fault.Unauthorized, "API 密钥无效、已吊销或已过期 / invalid, revoked or expired API key")
+
+// AuthenticateKey finds the live key of a SHA-256 (hex) of a plain key. It
+// reads the database on every call — no cache that could outlive a
+// revocation — so a revoked or expired key is refused from its next
+// request on every replica; its last use is recorded at most once per
+// KeyTouchEvery (a failed write is logged). Errors: ErrKeyRefused,
+// storage failures.
+func (s *Service) AuthenticateKey(ctx context.Context, hash string) (store.APIKey, error) {
+	k, err := s.st.APIKeyByHash(ctx, hash)
+	now := s.clock.Now()
+	if fault.Is(err, fault.NotFound) || (err == nil && !k.Live(now)) {
+		return store.APIKey{}, ErrKeyRefused
+	}
+	if err != nil {
+		return k, err
+	}
+	if last, ok := s.keyTouched.Load(k.ID); !ok || now.Sub(last.(time.Time)) >= KeyTouchEvery {
+		if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= KeyTouchEvery {
+			if err := s.st.TouchAPIKey(ctx, k.ID, now, now.Add(-KeyTouchEvery)); err != nil {
+				s.log.Warn("api key: last use not recorded", "key", k.ID, "err", err)
+			}
+		}
+		s.keyTouched.Store(k.ID, now)
+	}
+	return k, nil
 }
 
 // CheckKeyRole validates the role and party of a key to be created.

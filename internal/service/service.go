@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"regexp"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,12 @@ type Service struct {
 	obs   Observer
 	log   *slog.Logger
 	blobs *evidence.Blobs
+	// keyTouched: key id → when this process last wrote its last use (a
+	// write limiter only: never consulted for whether a key is valid).
+	keyTouched sync.Map
+	// signInSecret is the marketplace's shared secret for sign-in tokens
+	// (SetSignInSecret); empty: only links minted by POST /v1/sign-in-links.
+	signInSecret []byte
 }
 
 // Options configure a Service.

@@ -24,29 +24,57 @@ import (
 // WebRoles are the roles of people who sign in to the pages.
 var WebRoles = []actor.Role{actor.Buyer, actor.Seller, actor.Agent, actor.Senior, actor.Admin}
 
-// StaffRoles are the roles an admin creates, disables and enables on the
-// people page.
-var StaffRoles = []actor.Role{actor.Agent, actor.Senior}
+// StaffRoles are the roles of staff accounts, which an admin creates,
+// disables, enables, resets and moves between roles (pages and /v1/users).
+var StaffRoles = []actor.Role{actor.Agent, actor.Senior, actor.Admin}
 
 const bcryptCost = 11
 
-// The sign-in rate limit: after SignInMaxFailures failed sign-ins of one
-// login from one address within SignInWindow, that login is refused from
-// that address until the oldest failure leaves the window.
+// The sign-in throttle (SignIn). Failures are counted within SignInWindow
+// per login across every address and per address across every login
+// (password spraying). Past the free failures, each further try must wait
+// an exponentially growing time after the latest failure — 2 s, 4 s, 8 s …
+// up to the cap — and a try refused for waiting is not counted, so an
+// attacker cannot lock an account out: it opens again at most the cap after
+// the attacker's last guess.
 const (
-	SignInMaxFailures = 5
-	SignInWindow      = 15 * time.Minute
+	SignInWindow       = time.Hour
+	SignInFreePerLogin = 5
+	SignInMaxWaitLogin = 5 * time.Minute
+	SignInFreePerAddr  = 20
+	SignInMaxWaitAddr  = 15 * time.Minute
 )
 
 // Sign-in refusals (SignIn).
 var (
-	// ErrSignInLimited: too many failed sign-ins of the login from the address.
-	ErrSignInLimited = errors.New("service: too many failed sign-ins")
 	// ErrSignInRefused: no such login, or a wrong password.
 	ErrSignInRefused = errors.New("service: wrong login or password")
 	// ErrUserDisabled: the password was right but the account is disabled.
 	ErrUserDisabled = errors.New("service: the account is disabled")
 )
+
+// ThrottledError: too many failed sign-ins of the login or from the
+// address; try again after Wait.
+type ThrottledError struct {
+	Wait    time.Duration
+	PerAddr bool // the address's count, not the login's
+}
+
+func (e *ThrottledError) Error() string {
+	return "service: too many failed sign-ins, retry in " + e.Wait.String()
+}
+
+// backoff is the wait after the latest failure once n failures are
+// counted: none within free, then 2 s doubling per failure, at most max.
+func backoff(n, free int, max time.Duration) time.Duration {
+	if n < free {
+		return 0
+	}
+	if n-free >= 20 {
+		return max
+	}
+	return min(time.Duration(2<<(n-free))*time.Second, max)
+}
 
 // NewWebUser is a person to create.
 type NewWebUser struct {
@@ -81,10 +109,7 @@ func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
 	if !ValidID(u.Login) {
 		return store.WebUser{}, fault.Field("login", "登录名须为1–64位字母、数字或 _.:- / the login is 1–64 letters, digits or _.:-")
 	}
-	if len(u.Password) < 8 || len(u.Password) > 72 {
-		return store.WebUser{}, fault.Field("password", "密码须为8–72个字节 / the password is 8–72 bytes")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcryptCost)
+	hash, err := hashPassword(u.Login, u.Password)
 	if err != nil {
 		return store.WebUser{}, err
 	}
@@ -96,21 +121,26 @@ func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
 	return wu, nil
 }
 
-// SignIn checks a login's password from an address and returns the user.
-// Failed attempts are counted per login and address (the rate limit);
-// a successful one clears them. Errors: ErrSignInLimited (the count
-// reached SignInMaxFailures within SignInWindow), ErrSignInRefused (no
-// such login or a wrong password: both cost the same bcrypt work),
-// ErrUserDisabled; anything else is a storage failure.
+// SignIn checks a login's password from an address (the client address:
+// the pages resolve trusted proxies) and returns the user. Failed attempts
+// are counted per login and per address (the throttle); a successful one
+// forgets the login's failures. Errors: *ThrottledError (waiting: the try
+// was not checked nor counted), ErrSignInRefused (no such login or a wrong
+// password: both cost the same bcrypt work), ErrUserDisabled; anything
+// else is a storage failure.
 func (s *Service) SignIn(ctx context.Context, login, password, ip string) (store.WebUser, error) {
 	now := s.clock.Now()
-	failures, err := s.st.SignInFailures(ctx, login, ip, now.Add(-SignInWindow))
+	th, err := s.st.SignInThrottle(ctx, login, ip, now.Add(-SignInWindow))
 	if err != nil {
 		return store.WebUser{}, err
 	}
-	if failures >= SignInMaxFailures {
-		s.log.Warn("web: sign-in rate limited", "login", login, "ip", ip, "failures", failures)
-		return store.WebUser{}, ErrSignInLimited
+	if w := th.LoginLast.Add(backoff(th.LoginFailures, SignInFreePerLogin, SignInMaxWaitLogin)).Sub(now); w > 0 {
+		s.log.Warn("web: sign-in throttled (login)", "login", login, "ip", ip, "failures", th.LoginFailures, "wait", w)
+		return store.WebUser{}, &ThrottledError{Wait: w}
+	}
+	if w := th.IPLast.Add(backoff(th.IPFailures, SignInFreePerAddr, SignInMaxWaitAddr)).Sub(now); w > 0 {
+		s.log.Warn("web: sign-in throttled (address)", "login", login, "ip", ip, "failures", th.IPFailures, "wait", w)
+		return store.WebUser{}, &ThrottledError{Wait: w, PerAddr: true}
 	}
 	u, err := s.st.WebUserByLogin(ctx, login)
 	if err != nil && !fault.Is(err, fault.NotFound) {
@@ -127,7 +157,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, ip string) (store
 		s.log.Info("web: sign-in of a disabled user", "login", login)
 		return u, ErrUserDisabled
 	}
-	return u, s.st.ClearSignInFailures(ctx, login, ip)
+	return u, s.st.ClearSignInFailures(ctx, login)
 }
 
 // checkPassword verifies a login; a missing user costs the same bcrypt work.
@@ -141,30 +171,6 @@ func checkPassword(u store.WebUser, found bool, password string) bool {
 }
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("weiquan-dummy-password"), bcryptCost)
-
-// StartWebSession stores a new session (only its token's hash) after
-// purging the sessions expired by now (a purge failure is logged, not
-// returned). Errors: storage failures only.
-func (s *Service) StartWebSession(ctx context.Context, ws store.WebSession) error {
-	if n, err := s.st.PurgeWebSessions(ctx, s.clock.Now()); err != nil {
-		s.log.Warn("web: purge sessions", "err", err)
-	} else if n > 0 {
-		s.log.Info("web: expired sessions purged", "count", n)
-	}
-	return s.st.InsertWebSession(ctx, ws)
-}
-
-// WebSession finds the live session of a token hash and its (enabled)
-// user. Errors: NotFound (no such session, expired, or user disabled).
-func (s *Service) WebSession(ctx context.Context, tokenHash string) (store.WebSession, store.WebUser, error) {
-	return s.st.WebSessionByHash(ctx, tokenHash, s.clock.Now())
-}
-
-// EndWebSession ends a session (sign-out) and purges expired ones.
-// Errors: storage failures only.
-func (s *Service) EndWebSession(ctx context.Context, tokenHash string) error {
-	return s.st.DeleteWebSession(ctx, tokenHash, s.clock.Now())
-}
 
 // isStaff: agents, senior agents and admins.
 func isStaff(c Caller) bool {

@@ -149,34 +149,42 @@ func (s *Store) PurgeIdem(ctx context.Context, before time.Time) (int64, error) 
 
 // APIKey is a stored key: only its hash is kept.
 type APIKey struct {
-	ID        string
-	Hash      string
-	Role      string
-	PartyID   string
-	Name      string
-	CreatedAt time.Time
-	RevokedAt *time.Time
+	ID         string
+	Hash       string
+	Role       string
+	PartyID    string
+	Name       string
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	ExpiresAt  *time.Time // nil: never
+	LastUsedAt *time.Time // coarse: written at most about once a minute
 }
 
-// APIKeyByHash finds a live key by its hash. Errors: NotFound.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
+// Live reports whether the key authenticates at now: not revoked and not
+// expired.
+func (k APIKey) Live(now time.Time) bool {
+	return k.RevokedAt == nil && (k.ExpiresAt == nil || now.Before(*k.ExpiresAt))
+}
+
+const apiKeyCols = `id, hash, role, party_id, name, created_at, revoked_at, expires_at, last_used_at`
+
+func scanAPIKey(sc interface{ Scan(...any) error }) (APIKey, error) {
 	var k APIKey
 	var created int64
-	var revoked sql.NullInt64
-	err := s.queryRow(ctx, `SELECT id, hash, role, party_id, name, created_at, revoked_at FROM api_keys WHERE hash = ?`, hash).
-		Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked)
+	var revoked, expires, used sql.NullInt64
+	err := sc.Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked, &expires, &used)
+	k.CreatedAt, k.RevokedAt, k.ExpiresAt, k.LastUsedAt = fromMicros(created), timePtr(revoked), timePtr(expires), timePtr(used)
+	return k, err
+}
+
+// APIKeyByHash finds a key by its hash, revoked, expired or not (the
+// caller checks Live). Errors: NotFound.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
+	k, err := scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, &fault.Error{Code: fault.NotFound, Message: "no such key"}
 	}
-	if err != nil {
-		return k, err
-	}
-	k.CreatedAt = fromMicros(created)
-	if revoked.Valid {
-		t := fromMicros(revoked.Int64)
-		k.RevokedAt = &t
-	}
-	return k, nil
+	return k, err
 }
 
 // ---- policy versions ----

@@ -26,20 +26,26 @@ type WebUser struct {
 	Address      string // personal data
 	CreatedAt    time.Time
 	DisabledAt   *time.Time // a disabled user cannot sign in
+	// TOTP second factor (staff): the base32 secret (set at enrolment), when
+	// it came into force (nil: not enrolled yet) and the last time step
+	// accepted (a code is used once).
+	TOTPSecret    string
+	TOTPEnabledAt *time.Time
+	TOTPLastStep  int64
 }
 
-const webUserCols = `id, login, password_hash, role, party_id, display_name, phone, address, created_at, disabled_at`
+const webUserCols = `id, login, password_hash, role, party_id, display_name, phone, address, created_at, disabled_at, totp_secret, totp_enabled_at, totp_last_step`
 
-func scanWebUser(sc interface{ Scan(...any) error }) (WebUser, error) {
+// webUserColsU is webUserCols of the table aliased u.
+const webUserColsU = `u.id, u.login, u.password_hash, u.role, u.party_id, u.display_name, u.phone, u.address, u.created_at, u.disabled_at, u.totp_secret, u.totp_enabled_at, u.totp_last_step`
+
+func scanWebUser(sc interface{ Scan(...any) error }, extra ...any) (WebUser, error) {
 	var u WebUser
 	var at int64
-	var disabled sql.NullInt64
-	err := sc.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID, &u.DisplayName, &u.Phone, &u.Address, &at, &disabled)
-	u.CreatedAt = fromMicros(at)
-	if disabled.Valid {
-		t := fromMicros(disabled.Int64)
-		u.DisabledAt = &t
-	}
+	var disabled, totpAt sql.NullInt64
+	err := sc.Scan(append(extra, &u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID, &u.DisplayName, &u.Phone, &u.Address, &at, &disabled,
+		&u.TOTPSecret, &totpAt, &u.TOTPLastStep)...)
+	u.CreatedAt, u.DisabledAt, u.TOTPEnabledAt = fromMicros(at), timePtr(disabled), timePtr(totpAt)
 	return u, err
 }
 
@@ -72,36 +78,46 @@ func (s *Store) ListWebUsers(ctx context.Context, limit int) ([]WebUser, error) 
 
 // WebSession is a signed-in browser session.
 type WebSession struct {
-	TokenHash string // SHA-256 of the cookie's token
-	UserID    string
-	CSRF      string // the session's form token
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	TokenHash  string // SHA-256 of the cookie's token
+	UserID     string
+	CSRF       string // the session's form token
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // the absolute end
+	LastSeenAt time.Time // the idle timeout runs from here (refreshed coarsely)
+	// Pending: the password was right and the TOTP code is still due; the
+	// session opens nothing but the second step.
+	Pending bool
 }
 
 // InsertWebSession stores a session.
 func (s *Store) InsertWebSession(ctx context.Context, ws WebSession) error {
-	_, err := s.exec(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		ws.TokenHash, ws.UserID, ws.CSRF, micros(ws.CreatedAt), micros(ws.ExpiresAt))
+	return s.InTx(ctx, func(tx *Tx) error { return tx.insertWebSession(ctx, ws) })
+}
+
+func (t *Tx) insertWebSession(ctx context.Context, ws WebSession) error {
+	if ws.LastSeenAt.IsZero() {
+		ws.LastSeenAt = ws.CreatedAt
+	}
+	_, err := t.exec(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at, pending) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		ws.TokenHash, ws.UserID, ws.CSRF, micros(ws.CreatedAt), micros(ws.ExpiresAt), micros(ws.LastSeenAt), obxBool(ws.Pending))
 	return err
 }
 
-// WebSessionByHash returns a live session (not expired at now) of a user
-// who is not disabled, and the user. Errors: NotFound.
+// WebSessionByHash returns a session not expired at now (pending or not,
+// idle or not: the caller decides) of a user who is not disabled, and the
+// user. Errors: NotFound.
 func (s *Store) WebSessionByHash(ctx context.Context, hash string, now time.Time) (WebSession, WebUser, error) {
 	var ws WebSession
-	var created, expires int64
-	row := s.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, u.id, u.login, u.password_hash, u.role, u.party_id,
-		u.display_name, u.phone, u.address, u.created_at FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
+	var created, expires, seen int64
+	var pending int
+	row := s.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.last_seen_at, s.pending, `+webUserColsU+`
+		FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
 		hash, micros(now))
-	var u WebUser
-	var uat int64
-	err := row.Scan(&ws.TokenHash, &ws.UserID, &ws.CSRF, &created, &expires, &u.ID, &u.Login, &u.PasswordHash, &u.Role, &u.PartyID,
-		&u.DisplayName, &u.Phone, &u.Address, &uat)
+	u, err := scanWebUser(row, &ws.TokenHash, &ws.UserID, &ws.CSRF, &created, &expires, &seen, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ws, u, &fault.Error{Code: fault.NotFound, Message: "会话不存在或已过期 / no such session"}
 	}
-	ws.CreatedAt, ws.ExpiresAt, u.CreatedAt = fromMicros(created), fromMicros(expires), fromMicros(uat)
+	ws.CreatedAt, ws.ExpiresAt, ws.LastSeenAt, ws.Pending = fromMicros(created), fromMicros(expires), fromMicros(seen), pending != 0
 	return ws, u, err
 }
 
@@ -142,12 +158,10 @@ func (s *Store) PIIReveals(ctx context.Context, caseID string) ([]PIIReveal, err
 
 // ListAPIKeys lists the API keys (never the plain key: only metadata).
 func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
-	rows, err := s.query(ctx, `SELECT id, hash, role, party_id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
+	rows, err := s.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys ORDER BY created_at, id`)
 	return collect(rows, err, func(rows *sql.Rows, k *APIKey) error {
-		var created int64
-		var revoked sql.NullInt64
-		err := rows.Scan(&k.ID, &k.Hash, &k.Role, &k.PartyID, &k.Name, &created, &revoked)
-		k.CreatedAt, k.RevokedAt = fromMicros(created), timePtr(revoked)
+		v, err := scanAPIKey(rows)
+		*k = v
 		return err
 	})
 }

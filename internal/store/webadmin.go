@@ -106,16 +106,14 @@ func (s *Store) WebUserByID(ctx context.Context, id string) (WebUser, error) {
 // NotFound (no such user of those roles), Conflict (already so).
 func (s *Store) SetWebUserDisabled(ctx context.Context, id string, disabled bool, roles []string, a AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		u, err := scanWebUser(tx.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE id = ?`+tx.d.forUpdate(), id))
+		u, err := tx.lockWebUser(ctx, id, roles)
 		if err != nil {
-			return mapNoRows(err, "用户 user", id)
+			return err
 		}
-		ok := false
-		for _, r := range roles {
-			ok = ok || r == u.Role
-		}
-		if !ok {
-			return notFound("用户 user", id)
+		if disabled {
+			if last, err := tx.lastAdmin(ctx, u); err != nil || last {
+				return cmpErr(err, errLastAdmin)
+			}
 		}
 		if (u.DisabledAt != nil) == disabled {
 			return &fault.Error{Code: fault.Conflict, Message: fmt.Sprintf("用户 %s 已是该状态 / user %s is already so", u.Login, u.Login)}
@@ -140,8 +138,7 @@ func (s *Store) SetWebUserDisabled(ctx context.Context, id string, disabled bool
 // is written in the same transaction.
 func (s *Store) CreateAPIKey(ctx context.Context, k APIKey, audit *AdminAudit) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO api_keys (id, hash, role, party_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Hash, k.Role, k.PartyID, k.Name, micros(k.CreatedAt)); err != nil {
+		if err := tx.insertAPIKey(ctx, k); err != nil {
 			return err
 		}
 		return tx.audit(ctx, audit, "api_key", k.ID, "")
@@ -214,10 +211,10 @@ func (s *Store) RecordSignInFailure(ctx context.Context, login, ip string, at, p
 	})
 }
 
-// ClearSignInFailures forgets a login's failures from an address (after a
-// successful sign-in).
-func (s *Store) ClearSignInFailures(ctx context.Context, login, ip string) error {
-	_, err := s.exec(ctx, `DELETE FROM web_signin_failures WHERE login = ? AND ip = ?`, login, ip)
+// ClearSignInFailures forgets a login's failures from every address (after
+// a successful sign-in); the addresses' counts of other logins stay.
+func (s *Store) ClearSignInFailures(ctx context.Context, login string) error {
+	_, err := s.exec(ctx, `DELETE FROM web_signin_failures WHERE login = ?`, login)
 	return err
 }
 

@@ -22,9 +22,25 @@ import (
 
 const (
 	sessionCookie = "wq_session"
+	// pendingCookie holds a pending session (password right, TOTP code due).
+	pendingCookie = "wq_pending"
 	flashCookie   = "wq_flash"
-	sessionTTL    = 12 * time.Hour
+	sessionTTL    = service.SessionTTL
+	// hostPrefix is the cookie-name prefix a browser accepts only from a
+	// secure origin, with Secure, Path=/ and no Domain (RFC 6265bis): used
+	// whenever the cookie is Secure, so no other host or plain-HTTP page
+	// can plant or shadow a session cookie.
+	hostPrefix = "__Host-"
 )
+
+// cookieName is the name of a session cookie on this request: with the
+// __Host- prefix when the cookie is Secure.
+func (a *App) cookieName(r *http.Request, base string) string {
+	if a.secure(r) {
+		return hostPrefix + base
+	}
+	return base
+}
 
 // NewUser is a user to create.
 type NewUser = service.NewWebUser
@@ -78,7 +94,7 @@ func randomToken() string {
 }
 
 func (a *App) currentSession(r *http.Request) (*session, error) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(a.cookieName(r, sessionCookie))
 	if err != nil || c.Value == "" {
 		return nil, fault.New(fault.Unauthorized, "未登录 / not signed in")
 	}
@@ -91,9 +107,10 @@ func (a *App) currentSession(r *http.Request) (*session, error) {
 }
 
 // secureCookie: Secure always, except on plain HTTP to a loopback address
-// (local use, tests), unless forced.
-func secureCookie(r *http.Request, force bool) bool {
-	if force || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+// (local use, tests), unless forced. X-Forwarded-Proto counts only from a
+// trusted proxy (proxied true).
+func secureCookie(r *http.Request, force, proxied bool) bool {
+	if force || r.TLS != nil || (proxied && r.Header.Get("X-Forwarded-Proto") == "https") {
 		return true
 	}
 	host, _, err := net.SplitHostPort(r.Host)
@@ -107,24 +124,43 @@ func secureCookie(r *http.Request, force bool) bool {
 	return ip == nil || !ip.IsLoopback()
 }
 
+// secure reports whether this request's cookies are Secure.
+func (a *App) secure(r *http.Request) bool {
+	return secureCookie(r, a.opts.SecureCookies, a.fromTrustedProxy(r))
+}
+
+// setSessionCookie sets (maxAge > 0) or clears (maxAge < 0) a session
+// cookie: HttpOnly, SameSite=Lax, Path=/, Secure with the __Host- prefix
+// where the site is served securely.
+func (a *App) setSessionCookie(w http.ResponseWriter, r *http.Request, base, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: a.cookieName(r, base), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: a.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
 // startSession signs the user in: a fresh random token (the cookie) and a
 // fresh CSRF token; only the token's hash is stored.
 func (a *App) startSession(w http.ResponseWriter, r *http.Request, u store.WebUser) error {
-	tok := randomToken()
-	now := a.svc.Now()
+	tok, ws := a.newSession(u.ID, false)
 	// Sessions expired by now are purged at every sign-in (and sign-out).
-	if err := a.svc.StartWebSession(r.Context(), store.WebSession{TokenHash: hashToken(tok), UserID: u.ID, CSRF: randomToken(),
-		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}); err != nil {
+	if err := a.svc.StartWebSession(r.Context(), ws); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", MaxAge: int(sessionTTL / time.Second), HttpOnly: true,
-		Secure: secureCookie(r, a.opts.SecureCookies), SameSite: http.SameSiteLaxMode})
+	a.setSessionCookie(w, r, sessionCookie, tok, int(sessionTTL/time.Second))
 	return nil
 }
 
+// newSession makes a session for a user and its cookie token: a full one
+// (SessionTTL) or a pending one (PendingTTL, the TOTP step).
+func (a *App) newSession(userID string, pending bool) (string, store.WebSession) {
+	tok, now, ttl := randomToken(), a.svc.Now(), sessionTTL
+	if pending {
+		ttl = service.PendingTTL
+	}
+	return tok, store.WebSession{TokenHash: hashToken(tok), UserID: userID, CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(ttl), LastSeenAt: now, Pending: pending}
+}
+
 func (a *App) endSession(w http.ResponseWriter, r *http.Request, s *session) error {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: secureCookie(r, a.opts.SecureCookies), SameSite: http.SameSiteLaxMode})
+	a.setSessionCookie(w, r, sessionCookie, "", -1)
 	return a.svc.EndWebSession(r.Context(), s.tokenHash)
 }
 
@@ -134,7 +170,7 @@ func setFlash(w http.ResponseWriter, r *http.Request, m string) {
 		m = m[:1500]
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(m)), Path: "/", MaxAge: 60,
-		HttpOnly: true, Secure: secureCookie(r, false), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: secureCookie(r, false, false), SameSite: http.SameSiteLaxMode})
 }
 
 func flashOf(r *http.Request) string {
@@ -150,12 +186,48 @@ func flashOf(r *http.Request) string {
 }
 
 func clearFlash(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secureCookie(r, false), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secureCookie(r, false, false), SameSite: http.SameSiteLaxMode})
 }
 
-// localPath accepts only a path on this site (no scheme, no host, no //).
+// localPath accepts only a path on this site: it parses as a URL with no
+// scheme, no host and no user, starts with one slash (not "//" nor "/\\"),
+// and holds no control character (a tab or newline that a browser strips,
+// turning "/\t/evil.example/" into "//evil.example/") and no backslash (which
+// browsers read as a slash) — neither as typed nor once percent-decoded.
 func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+	if p == "" || len(p) > 2048 || !strings.HasPrefix(p, "/") || unsafeChars(p) {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	if unsafeChars(u.Path) || strings.HasPrefix(u.Path, "//") || !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	if dec, err := url.PathUnescape(u.RawPath); u.RawPath != "" && (err != nil || unsafeChars(dec)) {
+		return false
+	}
+	return true
+}
+
+// unsafeChars: a control character (C0, DEL, C1) or a backslash.
+func unsafeChars(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
+// safeNext is where to go after sign-in: next when it is a local path,
+// else the start page.
+func safeNext(next string) string {
+	if localPath(next) {
+		return next
+	}
+	return "/"
 }
 
 func sameOriginURL(r *http.Request, ref string) bool {

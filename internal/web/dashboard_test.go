@@ -83,6 +83,8 @@ func TestDashboardNumbers(t *testing.T) {
 		}
 		k1 := file(buyer, "o1")
 		b.env.Clock.Advance(2 * time.Hour)
+		// Two hours idle is past the 30-minute idle timeout: sign in again.
+		buyer2, seller, agent = b.login("buyer2"), b.login("seller"), b.login("agent")
 		seller.get("/complaints/" + k1)
 		seller.mustPost(t, "/complaints/"+k1+"/act", url.Values{"action": {"respond"}, "statement": {"确实缺货 / it was out of stock"}}, `id="flash"`)
 		agent.get("/complaints/" + k1)

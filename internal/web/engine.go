@@ -24,7 +24,7 @@ var staticFS embed.FS
 // pages lists every page view a handler renders; newEngine checks each has
 // its file in views/pages and that no page file is unused.
 var pages = []string{
-	"error", "login", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
+	"error", "login", "login_totp", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
 	"admin_rules", "admin_keys", "admin_webhooks", "complaint", "complaint_new", "admin_users", "party",
 }
 

@@ -70,7 +70,7 @@ func (a *App) setLang(w http.ResponseWriter, r *http.Request, s *session) error 
 		l = langZH
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
-		Secure: secureCookie(r, a.opts.SecureCookies), SameSite: http.SameSiteLaxMode})
+		Secure: a.secure(r), SameSite: http.SameSiteLaxMode})
 	back := r.FormValue("next")
 	if !localPath(back) {
 		back = "/"

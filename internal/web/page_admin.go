@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/policy"
@@ -96,7 +97,11 @@ type adminKeysPage struct {
 	Roles   []actor.Role
 	Created *createdSecret
 	Audit   []store.AdminAudit
+	now     time.Time
 }
+
+// Live reports whether a key still authenticates (not revoked, not expired).
+func (p *adminKeysPage) Live(k store.APIKey) bool { return k.Live(p.now) }
 
 func (a *App) adminKeys(w http.ResponseWriter, r *http.Request, s *session) error {
 	return a.renderAdminKeys(w, r, s, nil)
@@ -107,7 +112,7 @@ func (a *App) renderAdminKeys(w http.ResponseWriter, r *http.Request, s *session
 	if err != nil {
 		return err
 	}
-	v := adminKeysPage{Base: a.base(r, s, "title.admin_keys"), Keys: keys, Roles: service.Roles, Created: created, Audit: audit}
+	v := adminKeysPage{Base: a.base(r, s, "title.admin_keys"), Keys: keys, Roles: service.Roles, Created: created, Audit: audit, now: a.svc.Now()}
 	a.render(w, r, http.StatusOK, "admin_keys", &v)
 	return nil
 }

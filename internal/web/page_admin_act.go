@@ -3,16 +3,18 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
-// The admin's forms: create and revoke API keys, create, disable, enable
-// and delete webhook endpoints, create, disable and enable agents and
-// senior agents. Each action is one transaction with its audit row (actor,
+// The admin's forms: create (with an optional expiry), rotate and revoke
+// API keys; create, disable, enable and delete webhook endpoints; create,
+// disable, enable, reset, move between roles and sign out staff accounts. Each action is one transaction with its audit row (actor,
 // time, target); a key or signing secret is shown once, in the answer to
 // the form that created it, and never stored in plain.
 
@@ -21,10 +23,33 @@ func (s *session) actor() service.WebActor {
 	return service.WebActor{UserID: s.User.ID, Login: s.User.Login}
 }
 
-// adminKeyCreate creates an API key and shows it once.
+// formDays reads an optional whole number of days (0–3650) from a form.
+func formDays(r *http.Request, field string) (int, error) {
+	v := strings.TrimSpace(r.FormValue(field))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 3650 {
+		return 0, fault.Field(field, "须为0–3650天 / 0 to 3650 days")
+	}
+	return n, nil
+}
+
+// adminKeyCreate creates an API key (with an optional expiry in days) and
+// shows it once.
 func (a *App) adminKeyCreate(w http.ResponseWriter, r *http.Request, s *session) error {
 	role, party, name := r.FormValue("role"), strings.TrimSpace(r.FormValue("party")), strings.TrimSpace(r.FormValue("name"))
-	plain, k, err := a.svc.IssueAPIKey(r.Context(), s.Caller(), s.actor(), actor.Role(role), party, name)
+	days, err := formDays(r, "expires_days")
+	if err != nil {
+		return err
+	}
+	nk := service.NewKey{Role: actor.Role(role), Party: party, Name: name}
+	if days > 0 {
+		t := a.svc.Now().Add(time.Duration(days) * 24 * time.Hour)
+		nk.ExpiresAt = &t
+	}
+	plain, k, err := a.svc.IssueAPIKey(r.Context(), s.Caller(), s.actor(), nk)
 	if err != nil {
 		return err
 	}
@@ -42,6 +67,28 @@ func (a *App) adminKeyRevoke(w http.ResponseWriter, r *http.Request, s *session)
 	setFlash(w, r, "API 密钥已吊销 / the API key is revoked")
 	http.Redirect(w, r, "/admin/keys", http.StatusSeeOther)
 	return nil
+}
+
+// adminKeyRotate replaces a key by a new one (shown once); the old one is
+// revoked at once, or expires after the grace hours given.
+func (a *App) adminKeyRotate(w http.ResponseWriter, r *http.Request, s *session) error {
+	hours, err := strconv.Atoi(cmpOr(strings.TrimSpace(r.FormValue("grace_hours")), "0"))
+	if err != nil || hours < 0 {
+		return fault.Field("grace_hours", "过渡期须为整数小时 / grace_hours is a whole number of hours")
+	}
+	plain, k, err := a.svc.RotateAPIKey(r.Context(), s.Caller(), s.actor(), r.PathValue("id"), time.Duration(hours)*time.Hour)
+	if err != nil {
+		return err
+	}
+	a.log.Info("web: API key rotated", "old", r.PathValue("id"), "new", k.ID, "by", s.User.Login)
+	return a.renderAdminKeys(w, r, s, &createdSecret{ID: k.ID, Name: k.Name, Secret: plain})
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // adminWebhookCreate creates a webhook endpoint and shows its signing
@@ -104,21 +151,32 @@ func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session
 	return nil
 }
 
-// adminUserAct disables (ending its sessions) or enables an agent or a
-// senior agent.
+// adminUserAct acts on a staff account: disable (ending its sessions) or
+// enable, reset the password, change the role, sign out everywhere.
 func (a *App) adminUserAct(w http.ResponseWriter, r *http.Request, s *session) error {
-	id, act := r.PathValue("id"), r.FormValue("action")
-	if act != "disable" && act != "enable" {
+	ctx, c, by, id, act := r.Context(), s.Caller(), s.actor(), r.PathValue("id"), r.FormValue("action")
+	var err error
+	var msg string
+	switch act {
+	case "disable", "enable":
+		err = a.svc.SetStaffUserDisabled(ctx, c, by, id, act == "disable")
+		msg = map[string]string{"disable": "账号已停用 / the account is disabled", "enable": "账号已启用 / the account is enabled"}[act]
+	case "reset_password":
+		err = a.svc.ResetStaffPassword(ctx, c, by, id, r.FormValue("password"))
+		msg = "密码已重置，该账号的会话均已结束 / the password is reset and the account's sessions ended"
+	case "set_role":
+		err = a.svc.SetStaffRole(ctx, c, by, id, actor.Role(r.FormValue("role")))
+		msg = "角色已更改 / the role is changed"
+	case "sign_out":
+		_, err = a.svc.SignOutUser(ctx, c, by, id)
+		msg = "该账号已在所有设备上退出 / the account is signed out everywhere"
+	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
-	if err := a.svc.SetStaffUserDisabled(r.Context(), s.Caller(), s.actor(), id, act == "disable"); err != nil {
+	if err != nil {
 		return err
 	}
 	a.log.Info("web: user "+act, "id", id, "by", s.User.Login)
-	msg := "账号已停用 / the account is disabled"
-	if act == "enable" {
-		msg = "账号已启用 / the account is enabled"
-	}
 	setFlash(w, r, msg)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 	return nil

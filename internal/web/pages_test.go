@@ -4,12 +4,14 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/web"
 )
 
 // story drives the whole refund story over HTTP (the pages' own forms)
@@ -179,7 +181,7 @@ func TestCSRFAndIsolation(t *testing.T) {
 }
 
 func TestSignInAndCookies(t *testing.T) {
-	b := setup(t, apitest.SQLiteURL(t))
+	b := setupWith(t, apitest.SQLiteURL(t), func(o *web.Options) { o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
 	c := &client{b: b, hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	res, body := c.post("/login", url.Values{"login": {"buyer"}, "password": {"wrong password"}})
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `id="login-error"`) {
@@ -188,22 +190,22 @@ func TestSignInAndCookies(t *testing.T) {
 	if res, _ := c.post("/login", url.Values{"login": {"nobody"}, "password": {password}}); res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unknown user: %d", res.StatusCode)
 	}
-	// Behind TLS (X-Forwarded-Proto) the session cookie is Secure, HttpOnly, SameSite=Lax.
+	// Over TLS the session cookie is __Host-wq_session: Secure, HttpOnly, SameSite=Lax, Path=/.
 	form := url.Values{"login": {"buyer"}, "password": {password}}
 	req, _ := http.NewRequest("POST", b.srv.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Forwarded-Proto", "https")
+	req.Header.Set("X-Forwarded-Proto", "https") // from a trusted proxy
 	res, _ = c.do(req)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
 	var sess *http.Cookie
 	for _, ck := range res.Cookies() {
-		if ck.Name == "wq_session" {
+		if ck.Name == "__Host-wq_session" {
 			sess = ck
 		}
 	}
-	if sess == nil || !sess.HttpOnly || !sess.Secure || sess.SameSite != http.SameSiteLaxMode || len(sess.Value) < 40 {
+	if sess == nil || !sess.HttpOnly || !sess.Secure || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" || sess.Domain != "" || len(sess.Value) < 40 {
 		t.Fatalf("session cookie: %+v", sess)
 	}
 	// The stored session is the token's hash, not the token.

@@ -15,6 +15,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,9 +53,24 @@ func onEachEngine(t *testing.T, f func(t *testing.T, b *bundle)) {
 
 func setup(t *testing.T, dbURL string) *bundle {
 	t.Helper()
+	return setupWith(t, dbURL, nil)
+}
+
+// setupWith is setup with options of the pages changed by opt (TOTP off
+// unless opt turns it on).
+func setupWith(t *testing.T, dbURL string, opt func(*web.Options)) *bundle {
+	t.Helper()
 	env := apitest.Open(t, dbURL)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := web.New(env.Svc, log, web.Options{StrictMessages: true, Text: env.Text})
+	var lw io.Writer = io.Discard
+	if os.Getenv("WEB_TEST_LOG") != "" {
+		lw = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(lw, nil))
+	o := web.Options{StrictMessages: true, Text: env.Text, NoStaffTOTP: true}
+	if opt != nil {
+		opt(&o)
+	}
+	app, err := web.New(env.Svc, log, o)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

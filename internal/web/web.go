@@ -20,9 +20,15 @@
 // actions with their audit rows, the sign-in failure counter, dashboard
 // read models) are store methods in internal/store/web.go and webadmin.go.
 //
-// Sign-in: after 5 failed sign-ins of a login from one address within 15
-// minutes that login is refused from there (429) until the window passes;
-// expired sessions are purged at every sign-in.
+// Sign-in: staff sign in with a password and a TOTP code (enrolled at the
+// first sign-in); buyers and sellers through the marketplace's sign-in
+// links (GET /sign-in?token=…). Failed sign-ins are throttled per login
+// across addresses and per address across logins, with exponential
+// back-off (429 + Retry-After), never a lock-out; the client address comes
+// from X-Forwarded-For only behind a trusted proxy. Sessions end after 12
+// hours, or 30 minutes idle, on sign-out everywhere, and when the account
+// is disabled, its password reset or its role changed; expired sessions
+// are purged at every sign-in.
 //
 // Security: session cookies are HttpOnly, SameSite=Lax and Secure (except on
 // plain HTTP to a loopback address, for local use); every POST passes
@@ -35,6 +41,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -55,6 +62,12 @@ type Options struct {
 	// API (built at start-up); nil gives keyword-only engines of the pages'
 	// own.
 	Text *textengine.Engines
+	// TrustedProxies are the proxies (CIDRs) whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; anyone else's are ignored.
+	TrustedProxies []netip.Prefix
+	// NoStaffTOTP lets agents, senior agents and admins sign in with a
+	// password alone (the demo and tests); by default they need a TOTP code.
+	NoStaffTOTP bool
 }
 
 // App serves the pages.
@@ -112,6 +125,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /static/", staticHandler())
 	a.public(mux, "GET /login", a.loginForm)
 	a.public(mux, "POST /login", a.loginSubmit)
+	a.public(mux, "GET /login/totp", a.totpForm)
+	a.public(mux, "POST /login/totp", a.totpSubmit)
+	a.public(mux, "GET /sign-in", a.signInLink)
+	a.signedIn(mux, "POST /logout/everywhere", a.logoutEverywhere)
 	a.public(mux, "POST /lang", a.setLang)
 	a.signedIn(mux, "POST /logout", a.logout)
 	a.signedIn(mux, "GET /{$}", a.home)
@@ -140,6 +157,7 @@ func (a *App) Handler() http.Handler {
 	a.admin(mux, "GET /admin/keys", a.adminKeys)
 	a.admin(mux, "POST /admin/keys", a.adminKeyCreate)
 	a.admin(mux, "POST /admin/keys/{id}/revoke", a.adminKeyRevoke)
+	a.admin(mux, "POST /admin/keys/{id}/rotate", a.adminKeyRotate)
 	a.admin(mux, "GET /admin/users", a.adminUsers)
 	a.admin(mux, "POST /admin/users", a.adminUserCreate)
 	a.admin(mux, "POST /admin/users/{id}/act", a.adminUserAct)
@@ -213,7 +231,7 @@ func (a *App) admin(mux *http.ServeMux, pattern string, h handlerFunc) {
 }
 
 func (a *App) run(w http.ResponseWriter, r *http.Request, s *session, h handlerFunc) {
-	if r.Method == http.MethodPost && s == nil && r.URL.Path != "/login" && r.URL.Path != "/lang" {
+	if r.Method == http.MethodPost && s == nil && r.URL.Path != "/login" && r.URL.Path != "/login/totp" && r.URL.Path != "/lang" {
 		a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
 		return
 	}
