@@ -57,6 +57,7 @@ type API struct {
 	version string
 	text    *textengine.Engines
 	untx    atomic.Int64 // see UntransactedIdem
+	away    clock.Backoff // log lines of requests failing because the storage is away
 }
 
 type cachedKey struct {
@@ -211,7 +212,13 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 }
 
 func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
-	if httpx.Status(err) >= 500 {
+	if fault.StorageUnavailable(err) {
+		// 503 with Retry-After; while the storage is away every request
+		// fails alike, so the log says so with back-off.
+		if ok, held := a.away.Allow(time.Now()); ok {
+			a.log.WarnContext(r.Context(), "storage unavailable", "request_id", httpx.RequestID(r.Context()), "err", err, "suppressed", held)
+		}
+	} else if httpx.Status(err) >= 500 {
 		a.log.ErrorContext(r.Context(), "request failed", "request_id", httpx.RequestID(r.Context()), "err", err)
 	}
 	httpx.WriteProblem(w, r, err)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,12 @@ func ProblemOf(r *http.Request, err error) Problem {
 	st := Status(err)
 	p := Problem{Type: "https://weiquan.dev/problems/" + string(fault.CodeOf(err)), Title: http.StatusText(st), Status: st,
 		Code: string(fault.CodeOf(err)), Instance: r.URL.Path, RequestID: RequestID(r.Context())}
+	if fault.StorageUnavailable(err) {
+		// The storage went away under the request (fault.StorageUnavailable):
+		// the cause stays in the log.
+		p.Detail = StorageUnavailableMessage
+		return p
+	}
 	if fe, ok := fault.As(err); ok && fe.Code != fault.Internal {
 		p.Detail = fe.Message
 		if fe.Field != "" {
@@ -86,13 +93,18 @@ func ProblemOf(r *http.Request, err error) Problem {
 	return p
 }
 
+// StorageUnavailableMessage is the detail of a 503 whose cause is the
+// storage being away.
+const StorageUnavailableMessage = "存储暂时不可用，请稍后用同一幂等键重试 / storage temporarily unavailable: retry later with the same Idempotency-Key"
+
 // ProblemBytes renders a problem document.
 func ProblemBytes(p Problem) []byte {
 	b, _ := json.Marshal(p)
 	return b
 }
 
-// WriteProblem writes err as application/problem+json.
+// WriteProblem writes err as application/problem+json; a 503 tells the
+// client when to retry (Retry-After).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemOf(r, err)
 	WriteRaw(w, p.Status, "application/problem+json", ProblemBytes(p))
@@ -107,9 +119,20 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	WriteRaw(w, status, "application/json", b)
 }
 
-// WriteRaw writes bytes with a content type.
+// WriteRaw writes bytes with a content type. JSON answers (and problems)
+// are never cached (Cache-Control: no-store: they carry parties' data and
+// per-key views) nor sniffed as another type (X-Content-Type-Options:
+// nosniff); a 503 says when to retry (Retry-After).
 func WriteRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	if strings.Contains(contentType, "json") {
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", strconv.Itoa(fault.RetryAfterSeconds))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

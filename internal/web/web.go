@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/actor"
@@ -233,7 +234,10 @@ type errorPage struct {
 // as a flash message; anything else is the error page with its status.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	fe, ok := fault.As(err)
-	if !ok {
+	switch {
+	case fault.StorageUnavailable(err):
+		fe = &fault.Error{Code: fault.Unavailable, Message: httpx.StorageUnavailableMessage}
+	case !ok:
 		a.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		fe = &fault.Error{Code: fault.Internal, Message: "服务器内部错误 / internal error"}
 	}
@@ -258,6 +262,9 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
 	v := errorPage{Base: a.base(r, s, "title.error"), Status: status, Message: msg}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfterSeconds))
+	}
 	a.render(w, r, status, "error", &v)
 }
 
