@@ -187,6 +187,12 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 			httpx.WriteProblem(w, r, err)
 			return
 		}
+		// Text no store keeps alike (NUL, not UTF-8) is refused here, in
+		// the path and query, and by decode in JSON bodies.
+		if err := httpx.CheckRequestText(r); err != nil {
+			httpx.WriteProblem(w, r, err)
+			return
+		}
 		var body []byte
 		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 			if body, err = httpx.ReadBodyMax(r, spec.maxBody); err != nil {
@@ -507,7 +513,7 @@ func pageParams(r *http.Request) (after string, limit int, err error) {
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		b, derr := base64.RawURLEncoding.DecodeString(c)
-		if derr != nil || len(b) == 0 {
+		if derr != nil || len(b) == 0 || httpx.CheckText("cursor", string(b)) != nil {
 			return "", 0, fault.Field("cursor", "游标无效 / invalid cursor")
 		}
 		after = string(b)

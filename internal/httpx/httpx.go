@@ -155,8 +155,9 @@ func ReadBodyMax(r *http.Request, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// DecodeJSON decodes a body into v, refusing unknown fields and trailing
-// data, and names the offending field in the error.
+// DecodeJSON decodes a body into v, refusing unknown fields, trailing data
+// and text no store keeps alike (a NUL character: CheckText), and names
+// the offending field in the error.
 func DecodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -173,7 +174,7 @@ func DecodeJSON(body []byte, v any) error {
 	if err := dec.Decode(&extra); err != io.EOF {
 		return fault.Field("body", "JSON 之后有多余内容 / unexpected data after the JSON value")
 	}
-	return nil
+	return checkStrings(v)
 }
 
 func decodeError(err error) error {

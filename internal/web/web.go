@@ -34,6 +34,7 @@ package web
 
 import (
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -218,9 +219,33 @@ func (a *App) run(w http.ResponseWriter, r *http.Request, s *session, h handlerF
 		a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
 		return
 	}
+	// Text no store keeps alike (NUL, not UTF-8) in the path, the query or
+	// a form is refused before any handler, naming the field.
+	if err := checkFormText(r); err != nil {
+		a.fail(w, r, s, err)
+		return
+	}
 	if err := h(w, r, s); err != nil {
 		a.fail(w, r, s, err)
 	}
+}
+
+// checkFormText applies httpx.CheckText to the path, the query and an
+// URL-encoded form (multipart forms are checked where they are read).
+func checkFormText(r *http.Request) error {
+	if err := httpx.CheckRequestText(r); err != nil {
+		return err
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil // the handler's own ParseForm / FormValue meets it
+	}
+	return httpx.CheckValues(r.PostForm)
 }
 
 // errorPage is the view-model of the error page.
