@@ -56,7 +56,7 @@ type API struct {
 	keys    sync.Map // hash → cachedKey
 	version string
 	text    *textengine.Engines
-	untx    atomic.Int64 // see UntransactedIdem
+	untx    atomic.Int64  // see UntransactedIdem
 	away    clock.Backoff // log lines of requests failing because the storage is away
 }
 
