@@ -42,7 +42,11 @@ func LoadPolicy(file string) (*policy.Book, error) {
 // it. The caller owns the store: it closes it when done (and may hand it
 // to what runs beside the service: metrics, the outbox, harnesses).
 func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
-	st, err := store.Open(ctx, dbURL)
+	return openService(ctx, dbURL, store.Options{}, book, clk, log, obs)
+}
+
+func openService(ctx context.Context, dbURL string, so store.Options, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
+	st, err := store.OpenWith(ctx, dbURL, so)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +114,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	var m *metrics.Metrics
 	clk := clock.System{}
-	svc, st, err := OpenService(ctx, cfg.DB, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
+	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +201,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		}
 		s.done <- err
 	}()
-	log.Info("weiquan serving", "addr", s.Addr, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
+	sync, _ := st.Synchronous(ctx)
+	log.Info("weiquan serving", "addr", s.Addr, "sqlite_synchronous", sync, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
 	return s, nil
 }
 
