@@ -18,6 +18,7 @@ import (
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/httpapi"
 	"github.com/weiquan/weiquan/internal/metrics"
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/notify"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
@@ -140,6 +141,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 	svc.SetBlobs(blobs)
+	hookNets, _ := netguard.Parse(cfg.WebhookAllow) // checked by Validate
+	svc.SetWebhookAllow(hookNets)
 	// One set of text engines (router with the trained models, linter,
 	// abuse detector, listing scanner) for the API and the pages alike.
 	text, err := textengine.Load(cfg.ModelDir)
@@ -191,7 +194,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		s.nats = pub
 		static[notify.ChannelNATS] = pub
 	}
-	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, log,
+	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooksWith(hookNets)}, log,
 		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16})
 	s.outbox.Start(wctx)
 	go func() {

@@ -21,6 +21,7 @@ import (
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -50,6 +51,8 @@ type Service struct {
 	obs   Observer
 	log   *slog.Logger
 	blobs *evidence.Blobs
+	// hookNets allow-lists webhook addresses beyond the public ones.
+	hookNets netguard.Policy
 }
 
 // Options configure a Service.
