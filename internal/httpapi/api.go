@@ -182,7 +182,7 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 		o(&spec)
 	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		c, keyID, err := a.authenticate(r)
+		c, scope, err := a.authenticate(r)
 		if err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
@@ -201,7 +201,7 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 			}
 		}
 		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
-			a.idempotent(w, r, spec, c, keyID, body, h)
+			a.idempotent(w, r, spec, c, scope, body, h)
 			return
 		}
 		status, v, err := h(r, c, body)
@@ -238,7 +238,7 @@ type idemCall struct {
 	w                       http.ResponseWriter
 	r                       *http.Request
 	spec                    routeSpec
-	keyID, key, hash, token string
+	scope, key, hash, token string
 	// settled: nothing to release at the end (a response is stored, or
 	// nothing was reserved); a reservation left unsettled (a panic, a 5xx)
 	// is released so that a retry executes again.
@@ -255,14 +255,14 @@ type idemCall struct {
 // site messages, evidence upload; refusals, 4xx); a 5xx releases the
 // reservation so that a retry executes again. A reservation older than
 // idemLease (its request died) is taken over by the next request.
-func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec, c service.Caller, keyID string, body []byte, h handler) {
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec, c service.Caller, scope string, body []byte, h handler) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
 		httpx.WriteProblem(w, r, fault.Field("Idempotency-Key", "不超过255个字符 / at most 255 characters"))
 		return
 	}
 	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
-	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, keyID: keyID, key: key, hash: hex.EncodeToString(sum[:])}
+	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, scope: scope, key: key, hash: hex.EncodeToString(sum[:])}
 	if spec.inTx {
 		// A service command stores its response in its own transaction,
 		// where the idempotency table's primary key makes the key
@@ -313,7 +313,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 	pause := 2 * time.Millisecond
 	for {
 		if reserve {
-			ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, CreatedAt: a.svc.Now(), Token: ic.token})
+			ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, CreatedAt: a.svc.Now(), Token: ic.token})
 			if err != nil {
 				a.problem(ic.w, r, err)
 				return true
@@ -322,7 +322,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 				return false
 			}
 		}
-		rec, ok, err := st.GetIdem(r.Context(), ic.keyID, ic.key)
+		rec, ok, err := st.GetIdem(r.Context(), ic.scope, ic.key)
 		switch {
 		case err != nil:
 			a.problem(ic.w, r, err)
@@ -333,7 +333,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 		case !ok && !reserve:
 			return false
 		case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > 10*idemLease):
-			if took, err := st.TakeOverIdem(r.Context(), ic.keyID, ic.key, rec.Token, ic.token, a.svc.Now()); err != nil {
+			if took, err := st.TakeOverIdem(r.Context(), ic.scope, ic.key, rec.Token, ic.token, a.svc.Now()); err != nil {
 				a.problem(ic.w, r, err)
 				return true
 			} else if took {
@@ -359,15 +359,15 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 func (ic *idemCall) renew() {
 	st, now := ic.st, ic.a.svc.Now
 	ctx := ic.r.Context()
-	keyID, key, token := ic.keyID, ic.key, ic.token
-	clock.Every(ctx, idemLease/3, func() { _ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, now()) })
+	scope, key, token := ic.scope, ic.key, ic.token
+	clock.Every(ctx, idemLease/3, func() { _ = st.TouchIdem(context.WithoutCancel(ctx), scope, key, token, now()) })
 }
 
 // release gives up an unsettled reservation (a panic or a 5xx): a retry
 // executes again.
 func (ic *idemCall) release() {
 	if !ic.settled && ic.token != "" {
-		_ = ic.st.ReleaseIdem(context.WithoutCancel(ic.r.Context()), ic.keyID, ic.key, ic.token)
+		_ = ic.st.ReleaseIdem(context.WithoutCancel(ic.r.Context()), ic.scope, ic.key, ic.token)
 	}
 }
 
@@ -375,7 +375,7 @@ func (ic *idemCall) release() {
 // was stored under the key first.
 func (ic *idemCall) put(code int, b []byte) (lost bool) {
 	r := ic.r
-	err := ic.st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash,
+	err := ic.st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash,
 		Status: code, Response: b, CreatedAt: ic.a.svc.Now(), Token: ic.token})
 	ic.settled = err == nil || err == service.ErrIdemRace
 	return err == service.ErrIdemRace
@@ -389,7 +389,7 @@ func (ic *idemCall) run(c service.Caller, body []byte, h handler) {
 	if ic.spec.created {
 		status = http.StatusCreated
 	}
-	capture := &service.Idem{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, Token: ic.token,
+	capture := &service.Idem{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, Token: ic.token,
 		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
 	c.Idem = capture
 	st2, v, err := h(r, c, body)
@@ -471,7 +471,19 @@ func (a *API) authenticate(r *http.Request) (service.Caller, string, error) {
 		}
 		c = service.Caller{Role: role, PartyID: party, Via: "integration:" + k.ID}
 	}
-	return c, k.ID, nil
+	return c, idemScope(k), nil
+}
+
+// idemScope is whose Idempotency-Keys a key's requests share: the
+// integration's, or a buyer's or seller's, across all its keys — so that a
+// key rotated between a request and its retry replays instead of executing
+// again — and a staff key's own (each is one person's).
+func idemScope(k store.APIKey) string {
+	switch actor.Role(k.Role) {
+	case actor.Integration, actor.Buyer, actor.Seller:
+		return k.Role + ":" + k.PartyID
+	}
+	return k.ID
 }
 
 // HashKey is how API keys are stored: SHA-256 of the full key (keys carry
