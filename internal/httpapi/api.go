@@ -92,7 +92,21 @@ func (a *API) Handler() http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": db})
 	})
 	if a.metrics != nil {
-		mux.Handle("GET /metrics", a.metrics.Handler())
+		// Not public: request counts by route, queue depths and deadline
+		// gauges are for the operator (scrape with an admin key as the
+		// bearer token).
+		mh := a.metrics.Handler()
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			c, _, err := a.authenticate(r)
+			if err == nil && c.Role != actor.Admin {
+				err = fault.New(fault.Forbidden, "只有管理员密钥可以读取指标 / only admin keys may read /metrics")
+			}
+			if err != nil {
+				httpx.WriteProblem(w, r, err)
+				return
+			}
+			mh.ServeHTTP(w, r)
+		})
 	}
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteRaw(w, http.StatusOK, "application/json", openapiJSON)

@@ -273,7 +273,7 @@ func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
 			t.Fatalf("SLA due %v (want %v), breached %v", due, want, v["sla_breached"])
 		}
 		metric := func() string {
-			body := string(e.Must(200, apitest.Req{Method: "GET", Path: "/metrics"}).Body)
+			body := string(e.Must(200, apitest.Req{Method: "GET", Path: "/metrics", Key: e.Admin}).Body)
 			for _, l := range strings.Split(body, "\n") {
 				if strings.HasPrefix(l, "weiquan_disputes_sla_breached ") {
 					return strings.TrimPrefix(l, "weiquan_disputes_sla_breached ")

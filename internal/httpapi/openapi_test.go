@@ -595,7 +595,9 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// ---- operations endpoints
 	o.must(200, apitest.Req{Method: "GET", Path: "/healthz"})
 	o.must(200, apitest.Req{Method: "GET", Path: "/readyz", Header: map[string]string{"X-Request-ID": "req-readyz-1"}})
-	o.must(200, apitest.Req{Method: "GET", Path: "/metrics"})
+	o.fail(401, apitest.Req{Method: "GET", Path: "/metrics"})
+	o.fail(403, apitest.Req{Method: "GET", Path: "/metrics", Key: agent})
+	o.must(200, apitest.Req{Method: "GET", Path: "/metrics", Key: admin})
 	if res := o.must(200, apitest.Req{Method: "GET", Path: "/v1/openapi.json"}); !bytes.Equal(res.Body, httpapi.OpenAPI()) {
 		t.Errorf("/v1/openapi.json does not serve the embedded document")
 	}
