@@ -27,6 +27,7 @@ const (
 	Internal      Code = "internal"        // 500
 	PayloadTooBig Code = "payload_too_big" // 413
 	Unavailable   Code = "unavailable"     // 503
+	TooMany       Code = "too_many"        // 429: too many at once for this caller (uploads)
 )
 
 // Error is an error with a code.

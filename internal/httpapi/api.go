@@ -58,6 +58,7 @@ type API struct {
 	text    *textengine.Engines
 	untx    atomic.Int64  // see UntransactedIdem
 	away    clock.Backoff // log lines of requests failing because the storage is away
+	uploads uploadSlots
 }
 
 type cachedKey struct {
@@ -123,7 +124,7 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/aftersales/{id}", a.getAftersale)
 	a.route(mux, "GET /v1/aftersales/{id}/events", a.aftersaleEvents)
 	a.route(mux, "POST /v1/aftersales/{id}/{action}", a.actAftersale, idemInTx)
-	a.route(mux, "POST /v1/evidence", a.uploadEvidence, maxBody(evidenceMaxBody), created)
+	a.route(mux, "POST /v1/evidence", a.uploadEvidence, streamed, created)
 	a.route(mux, "GET /v1/evidence", a.listEvidence)
 	a.route(mux, "GET /v1/evidence/{id}", a.getEvidence)
 	mux.HandleFunc("GET /v1/evidence/{id}/content", a.evidenceContent)
@@ -172,6 +173,14 @@ type routeSpec struct {
 	// created: a success is 201 Created (also when the service renders the
 	// stored response inside its transaction).
 	created bool
+	// stream: the handler reads the body itself, as it arrives (evidence
+	// uploads: the file part goes straight to the blob store); route caps
+	// it at the evidence file limit plus a little, bounds the uploads
+	// running at once per caller and gives the body a longer read deadline.
+	stream bool
+	// bodyDigest: a streamed request's body hash (set per request, for its
+	// Idempotency-Key: the body is spooled to a temporary file first).
+	bodyDigest string
 }
 
 // routeOpt sets a property of a route at its registration.
@@ -184,8 +193,9 @@ func idemInTx(s *routeSpec) { s.inTx = true }
 // created marks a POST route that answers 201 Created.
 func created(s *routeSpec) { s.created = true }
 
-// maxBody raises a route's body limit (evidence uploads).
-func maxBody(n int64) routeOpt { return func(s *routeSpec) { s.maxBody = n } }
+// streamed marks a route whose handler reads the body as it arrives
+// (see routeSpec.stream).
+func streamed(s *routeSpec) { s.stream = true }
 
 // route registers an authenticated endpoint with its properties: every
 // POST with an Idempotency-Key goes through idempotent, driven by the
@@ -208,7 +218,14 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 			return
 		}
 		var body []byte
-		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		if spec.stream {
+			done, err := a.streamBody(w, r, c, scope, &spec)
+			defer done()
+			if err != nil {
+				a.problem(w, r, err)
+				return
+			}
+		} else if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 			if body, err = httpx.ReadBodyMax(r, spec.maxBody); err != nil {
 				httpx.WriteProblem(w, r, err)
 				return
@@ -275,7 +292,11 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec,
 		httpx.WriteProblem(w, r, fault.Field("Idempotency-Key", "不超过255个字符 / at most 255 characters"))
 		return
 	}
-	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
+	hashed := body
+	if spec.stream {
+		hashed = []byte("stream sha256:" + spec.bodyDigest)
+	}
+	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(hashed)))
 	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, scope: scope, key: key, hash: hex.EncodeToString(sum[:])}
 	if spec.inTx {
 		// A service command stores its response in its own transaction,

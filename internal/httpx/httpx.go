@@ -32,6 +32,7 @@ var statusOf = map[fault.Code]int{
 	fault.Unprocessable: http.StatusUnprocessableEntity,
 	fault.PayloadTooBig: http.StatusRequestEntityTooLarge,
 	fault.Unavailable:   http.StatusServiceUnavailable,
+	fault.TooMany:       http.StatusTooManyRequests,
 	fault.Internal:      http.StatusInternalServerError,
 }
 
@@ -122,7 +123,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // WriteRaw writes bytes with a content type. JSON answers (and problems)
 // are never cached (Cache-Control: no-store: they carry parties' data and
 // per-key views) nor sniffed as another type (X-Content-Type-Options:
-// nosniff); a 503 says when to retry (Retry-After).
+// nosniff); a 503 or 429 says when to retry (Retry-After).
 func WriteRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
@@ -130,7 +131,7 @@ func WriteRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 	}
-	if status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && h.Get("Retry-After") == "" {
 		h.Set("Retry-After", strconv.Itoa(fault.RetryAfterSeconds))
 	}
 	w.WriteHeader(status)
