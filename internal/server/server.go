@@ -63,6 +63,14 @@ func openService(ctx context.Context, dbURL string, so store.Options, book *poli
 	return svc, st, nil
 }
 
+// A request's headers must arrive within readHeaderTimeout and the whole
+// request within bodyReadTimeout, so that connections trickling bytes are
+// cut; evidence uploads extend their own deadline (httpapi, web).
+var (
+	readHeaderTimeout = 10 * time.Second
+	bodyReadTimeout   = 30 * time.Second
+)
+
 // Server is a running weiquan.
 type Server struct {
 	Svc      *service.Service
@@ -164,7 +172,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Svc: svc, st: st, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
-		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: bodyReadTimeout, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
 	workers := cfg.DeadlineWorkers

@@ -39,6 +39,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -100,6 +101,9 @@ func Mount(api, pages http.Handler) http.Handler {
 		pages.ServeHTTP(w, r)
 	})
 }
+
+// uploadReadTimeout is a multipart form's read deadline.
+const uploadReadTimeout = 10 * time.Minute
 
 // maxPostBytes bounds a form post (evidence uploads are the largest).
 const maxPostBytes = 64 << 20
@@ -193,6 +197,11 @@ func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles 
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxPostBytes)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				// An evidence upload may take longer than the server's
+				// read timeout for other requests.
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
+			}
 		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r) {
 			a.errorPage(w, r, s, http.StatusForbidden, "表单已过期，请刷新页面后重试 / the form expired: reload the page and try again")
