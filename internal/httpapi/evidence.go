@@ -155,6 +155,9 @@ func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any
 // evidenceContent serves the original bytes, never interpreted by the browser.
 func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
 	c, _, err := a.authenticate(r)
+	if err == nil {
+		err = httpx.CheckRequestText(r)
+	}
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return

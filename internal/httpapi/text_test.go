@@ -42,6 +42,7 @@ func TestNULAndInvalidUTF8AreRefusedAlike(t *testing.T) {
 			{"query parameter", apitest.Req{Method: "GET", Path: "/v1/aftersales?status=%00", Key: e.Integration}, "status"},
 			{"query not UTF-8", apitest.Req{Method: "GET", Path: "/v1/disputes?status=%ff", Key: e.Agent}, "status"},
 			{"path", apitest.Req{Method: "GET", Path: "/v1/orders/N%001", Key: e.Integration}, "path"},
+			{"evidence content path", apitest.Req{Method: "GET", Path: "/v1/evidence/E%00/content", Key: e.Integration}, "path"},
 		} {
 			res := e.Do(c.req)
 			if res.Status != 400 || problemField(res) != c.field {
