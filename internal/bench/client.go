@@ -67,6 +67,7 @@ func scrapeMetrics(ctx context.Context, c *Client) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Authorization", "Bearer "+c.Key)
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, err

@@ -178,7 +178,11 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 		slices.Sort(ds)
 		res.PerCall = append(res.PerCall, CallStat{Call: callNames[k], Count: len(ds), P50: pct(ds, 50), P99: pct(ds, 99), Max: pct(ds, 100)})
 	}
-	res.Server, err = scrapeMetrics(ctx, c)
+	// /metrics is for admin keys.
+	admin, _, err := srv.Svc.NewAPIKey(ctx, actor.Admin, "", "bench metrics")
+	if err == nil {
+		res.Server, err = scrapeMetrics(ctx, &Client{Base: c.Base, Key: admin, HTTP: c.HTTP})
+	}
 	if err != nil {
 		fmt.Fprintf(stdout, "metrics       unavailable: %v\n", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/weiquan/weiquan/internal/netguard"
 )
 
 // Config is everything `weiquan serve` needs.
@@ -35,20 +37,23 @@ type Config struct {
 	Demo             bool   // serve: start from a fresh demo database
 	ModelDir         string // router models written by `weiquan train --only router`; empty: keyword routing only
 	SignIn                  // trusted proxies, marketplace sign-in secret (signin.go)
+	SQLiteSync       string // SQLite synchronous pragma: FULL (default) or NORMAL
+	WebhookAllow     string // CIDRs, addresses and host names webhooks may reach beyond public addresses (netguard)
 }
 
 // Default returns the defaults.
 func Default() Config {
 	return Config{DB: "sqlite:./weiquan.db", Addr: "127.0.0.1:8080", LogLevel: "info", DeadlineInterval: time.Second,
 		DeadlineBatch: 200, IdemRetention: 48 * time.Hour, ShutdownTimeout: 15 * time.Second,
-		EvidenceMaxFile: 10 << 20, EvidenceMaxCase: 50 << 20}
+		EvidenceMaxFile: 10 << 20, EvidenceMaxCase: 50 << 20, SQLiteSync: "FULL"}
 }
 
 // Env names, for the README's configuration table.
 var Env = map[string]string{
 	"WEIQUAN_DB": "db", "WEIQUAN_ADDR": "addr", "WEIQUAN_POLICY": "policy", "WEIQUAN_LOG_LEVEL": "log-level",
 	"WEIQUAN_DEADLINE_INTERVAL": "deadline-interval", "WEIQUAN_DEADLINE_BATCH": "deadline-batch", "WEIQUAN_DEADLINE_WORKERS": "deadline-workers", "WEIQUAN_IDEMPOTENCY_RETENTION": "idempotency-retention",
-	"WEIQUAN_MODEL_DIR": "model-dir",
+	"WEIQUAN_MODEL_DIR": "model-dir", "WEIQUAN_SQLITE_SYNCHRONOUS": "sqlite-synchronous",
+	"WEIQUAN_WEBHOOK_ALLOW": "webhook-allow",
 }
 
 // Flags registers the serve flags on fs, with defaults taken from the
@@ -73,6 +78,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.EvidenceMaxFile, "evidence-max-file", int64(envInt("WEIQUAN_EVIDENCE_MAX_FILE", int(d.EvidenceMaxFile))), "largest evidence file in bytes (env WEIQUAN_EVIDENCE_MAX_FILE)")
 	fs.StringVar(&c.ModelDir, "model-dir", os.Getenv("WEIQUAN_MODEL_DIR"), "folder of the reply-script router's trained models (weiquan train --only router); empty: keyword routing only (env WEIQUAN_MODEL_DIR)")
 	c.SignIn.flags(fs)
+	fs.StringVar(&c.SQLiteSync, "sqlite-synchronous", cmp.Or(os.Getenv("WEIQUAN_SQLITE_SYNCHRONOUS"), d.SQLiteSync), "SQLite durability: FULL (a commit is on disk before it is acknowledged) or NORMAL (the last commits may be lost on power loss) (env WEIQUAN_SQLITE_SYNCHRONOUS)")
+	fs.StringVar(&c.WebhookAllow, "webhook-allow", os.Getenv("WEIQUAN_WEBHOOK_ALLOW"), "comma-separated CIDRs, IP addresses and host names webhook endpoints may be at beyond public addresses (loopback, private and link-local are refused otherwise), e.g. 10.1.0.0/16,erp.internal (env WEIQUAN_WEBHOOK_ALLOW)")
 	fs.Int64Var(&c.EvidenceMaxCase, "evidence-max-case", int64(envInt("WEIQUAN_EVIDENCE_MAX_CASE", int(d.EvidenceMaxCase))), "evidence bytes per case (env WEIQUAN_EVIDENCE_MAX_CASE)")
 }
 
@@ -120,6 +127,12 @@ func (c Config) Validate() error {
 	}
 	if c.EvidenceMaxFile < 1024 || c.EvidenceMaxCase < c.EvidenceMaxFile {
 		return fmt.Errorf("config: --evidence-max-file at least 1024 bytes and --evidence-max-case at least that")
+	}
+	if m := strings.ToUpper(c.SQLiteSync); m != "" && m != "FULL" && m != "NORMAL" {
+		return fmt.Errorf("config: --sqlite-synchronous: want FULL or NORMAL, got %q", c.SQLiteSync)
+	}
+	if _, err := netguard.Parse(c.WebhookAllow); err != nil {
+		return fmt.Errorf("config: --webhook-allow: %v", err)
 	}
 	if c.IdemRetention < 24*time.Hour {
 		return fmt.Errorf("config: --idempotency-retention: at least 24h")

@@ -5,8 +5,12 @@
 package fault
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
+	"syscall"
 )
 
 // Code classifies an error for clients.
@@ -23,6 +27,7 @@ const (
 	Internal      Code = "internal"        // 500
 	PayloadTooBig Code = "payload_too_big" // 413
 	Unavailable   Code = "unavailable"     // 503
+	TooMany       Code = "too_many"        // 429: too many at once for this caller (uploads)
 )
 
 // Error is an error with a code.
@@ -59,8 +64,13 @@ func Field(field, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// CodeOf returns the code of err, Internal for errors without one.
+// CodeOf returns the code of err: its own, Unavailable for an error that
+// says the storage is away (StorageUnavailable), Internal for other errors
+// without one.
 func CodeOf(err error) Code {
+	if StorageUnavailable(err) {
+		return Unavailable
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
@@ -77,3 +87,69 @@ func As(err error) (*Error, bool) {
 
 // Is reports whether err carries the code.
 func Is(err error, code Code) bool { return CodeOf(err) == code }
+
+// RetryAfterSeconds is what a 503 tells clients to wait before retrying
+// (the Retry-After header): storage that went away is usually back within
+// seconds (a restarted database, a failover, freed disk space).
+const RetryAfterSeconds = 2
+
+// StorageUnavailable reports an error that says the storage is away rather
+// than that the request is wrong: a connection refused, reset or lost, the
+// server shutting down or out of connections, a full disk or an I/O error.
+// Such an error is fault.Unavailable (503 with Retry-After): the command
+// did not happen, or — for a commit cut off in flight — its outcome is
+// unknown, and retrying with the same Idempotency-Key is safe.
+//
+// The drivers' errors are recognised by their methods, so that this
+// package imports no driver: PostgreSQL's SQLSTATE (pgconn.PgError
+// SQLState) of classes 08 (connection exception), 53 (insufficient
+// resources: 53100 disk full, 53200 out of memory, 53300 too many
+// connections), 57P01–57P05 (administrator, crash or idle shutdown,
+// cannot connect now) and 55000 (a database not accepting connections);
+// SQLite's result codes (modernc sqlite.Error Code) FULL, IOERR, CANTOPEN,
+// NOMEM, BUSY, LOCKED, INTERRUPT and PROTOCOL (primary code, the low
+// byte); and the system errors under both (ECONNREFUSED, ECONNRESET,
+// EPIPE, ENOSPC, EDQUOT, EIO, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT).
+func StorageUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if fe, ok := As(err); ok {
+		if fe.Code != Internal || fe.Cause == nil {
+			return false // a classified error keeps its code
+		}
+		err = fe.Cause // an internal error may be the storage going away
+	}
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		s := pg.SQLState()
+		switch {
+		case strings.HasPrefix(s, "08"), strings.HasPrefix(s, "53"), strings.HasPrefix(s, "57P"), s == "55000":
+			return true
+		}
+		return false
+	}
+	var lite interface {
+		Code() int
+		error
+	}
+	if errors.As(err, &lite) && strings.Contains(fmt.Sprintf("%T", lite), "sqlite") {
+		switch lite.Code() & 0xff {
+		case 13, 10, 14, 7, 5, 6, 9, 15: // FULL, IOERR, CANTOPEN, NOMEM, BUSY, LOCKED, INTERRUPT, PROTOCOL
+			return true
+		}
+		return false
+	}
+	for _, e := range []syscall.Errno{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ENOSPC,
+		syscall.EDQUOT, syscall.EIO, syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ETIMEDOUT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	// pgx reports a connection that died under a statement by these.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "failed to connect to")
+}

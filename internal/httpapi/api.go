@@ -54,7 +54,9 @@ type API struct {
 	metrics *metrics.Metrics
 	version string
 	text    *textengine.Engines
-	untx    atomic.Int64 // see UntransactedIdem
+	untx    atomic.Int64  // see UntransactedIdem
+	away    clock.Backoff // log lines of requests failing because the storage is away
+	uploads uploadSlots
 }
 
 // New returns the API. text is the one set of text engines the process
@@ -84,7 +86,21 @@ func (a *API) Handler() http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": db})
 	})
 	if a.metrics != nil {
-		mux.Handle("GET /metrics", a.metrics.Handler())
+		// Not public: request counts by route, queue depths and deadline
+		// gauges are for the operator (scrape with an admin key as the
+		// bearer token).
+		mh := a.metrics.Handler()
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			c, _, err := a.authenticate(r)
+			if err == nil && c.Role != actor.Admin {
+				err = fault.New(fault.Forbidden, "只有管理员密钥可以读取指标 / only admin keys may read /metrics")
+			}
+			if err != nil {
+				httpx.WriteProblem(w, r, err)
+				return
+			}
+			mh.ServeHTTP(w, r)
+		})
 	}
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteRaw(w, http.StatusOK, "application/json", openapiJSON)
@@ -101,7 +117,7 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/aftersales/{id}", a.getAftersale)
 	a.route(mux, "GET /v1/aftersales/{id}/events", a.aftersaleEvents)
 	a.route(mux, "POST /v1/aftersales/{id}/{action}", a.actAftersale, idemInTx)
-	a.route(mux, "POST /v1/evidence", a.uploadEvidence, maxBody(evidenceMaxBody), created)
+	a.route(mux, "POST /v1/evidence", a.uploadEvidence, streamed, created)
 	a.route(mux, "GET /v1/evidence", a.listEvidence)
 	a.route(mux, "GET /v1/evidence/{id}", a.getEvidence)
 	mux.HandleFunc("GET /v1/evidence/{id}/content", a.evidenceContent)
@@ -151,6 +167,14 @@ type routeSpec struct {
 	// created: a success is 201 Created (also when the service renders the
 	// stored response inside its transaction).
 	created bool
+	// stream: the handler reads the body itself, as it arrives (evidence
+	// uploads: the file part goes straight to the blob store); route caps
+	// it at the evidence file limit plus a little, bounds the uploads
+	// running at once per caller and gives the body a longer read deadline.
+	stream bool
+	// bodyDigest: a streamed request's body hash (set per request, for its
+	// Idempotency-Key: the body is spooled to a temporary file first).
+	bodyDigest string
 }
 
 // routeOpt sets a property of a route at its registration.
@@ -163,8 +187,9 @@ func idemInTx(s *routeSpec) { s.inTx = true }
 // created marks a POST route that answers 201 Created.
 func created(s *routeSpec) { s.created = true }
 
-// maxBody raises a route's body limit (evidence uploads).
-func maxBody(n int64) routeOpt { return func(s *routeSpec) { s.maxBody = n } }
+// streamed marks a route whose handler reads the body as it arrives
+// (see routeSpec.stream).
+func streamed(s *routeSpec) { s.stream = true }
 
 // route registers an authenticated endpoint with its properties: every
 // POST with an Idempotency-Key goes through idempotent, driven by the
@@ -175,20 +200,33 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 		o(&spec)
 	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		c, keyID, err := a.authenticate(r)
+		c, scope, err := a.authenticate(r)
 		if err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
 		}
+		// Text no store keeps alike (NUL, not UTF-8) is refused here, in
+		// the path and query, and by decode in JSON bodies.
+		if err := httpx.CheckRequestText(r); err != nil {
+			httpx.WriteProblem(w, r, err)
+			return
+		}
 		var body []byte
-		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		if spec.stream {
+			done, err := a.streamBody(w, r, c, scope, &spec)
+			defer done()
+			if err != nil {
+				a.problem(w, r, err)
+				return
+			}
+		} else if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 			if body, err = httpx.ReadBodyMax(r, spec.maxBody); err != nil {
 				httpx.WriteProblem(w, r, err)
 				return
 			}
 		}
 		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
-			a.idempotent(w, r, spec, c, keyID, body, h)
+			a.idempotent(w, r, spec, c, scope, body, h)
 			return
 		}
 		status, v, err := h(r, c, body)
@@ -205,7 +243,13 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 }
 
 func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
-	if httpx.Status(err) >= 500 {
+	if fault.StorageUnavailable(err) {
+		// 503 with Retry-After; while the storage is away every request
+		// fails alike, so the log says so with back-off.
+		if ok, held := a.away.Allow(time.Now()); ok {
+			a.log.WarnContext(r.Context(), "storage unavailable", "request_id", httpx.RequestID(r.Context()), "err", err, "suppressed", held)
+		}
+	} else if httpx.Status(err) >= 500 {
 		a.log.ErrorContext(r.Context(), "request failed", "request_id", httpx.RequestID(r.Context()), "err", err)
 	}
 	httpx.WriteProblem(w, r, err)
@@ -219,7 +263,7 @@ type idemCall struct {
 	w                       http.ResponseWriter
 	r                       *http.Request
 	spec                    routeSpec
-	keyID, key, hash, token string
+	scope, key, hash, token string
 	// settled: nothing to release at the end (a response is stored, or
 	// nothing was reserved); a reservation left unsettled (a panic, a 5xx)
 	// is released so that a retry executes again.
@@ -236,14 +280,18 @@ type idemCall struct {
 // site messages, evidence upload; refusals, 4xx); a 5xx releases the
 // reservation so that a retry executes again. A reservation older than
 // idemLease (its request died) is taken over by the next request.
-func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec, c service.Caller, keyID string, body []byte, h handler) {
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, spec routeSpec, c service.Caller, scope string, body []byte, h handler) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
 		httpx.WriteProblem(w, r, fault.Field("Idempotency-Key", "不超过255个字符 / at most 255 characters"))
 		return
 	}
-	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(body)))
-	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, keyID: keyID, key: key, hash: hex.EncodeToString(sum[:])}
+	hashed := body
+	if spec.stream {
+		hashed = []byte("stream sha256:" + spec.bodyDigest)
+	}
+	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + " " + r.Header.Get(ActAsHeader) + "\n" + string(hashed)))
+	ic := &idemCall{a: a, st: a.svc, w: w, r: r, spec: spec, scope: scope, key: key, hash: hex.EncodeToString(sum[:])}
 	if spec.inTx {
 		// A service command stores its response in its own transaction,
 		// where the idempotency table's primary key makes the key
@@ -294,7 +342,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 	pause := 2 * time.Millisecond
 	for {
 		if reserve {
-			ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, CreatedAt: a.svc.Now(), Token: ic.token})
+			ok, err := st.ReserveIdem(r.Context(), store.IdemRecord{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, CreatedAt: a.svc.Now(), Token: ic.token})
 			if err != nil {
 				a.problem(ic.w, r, err)
 				return true
@@ -303,7 +351,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 				return false
 			}
 		}
-		rec, ok, err := st.GetIdem(r.Context(), ic.keyID, ic.key)
+		rec, ok, err := st.GetIdem(r.Context(), ic.scope, ic.key)
 		switch {
 		case err != nil:
 			a.problem(ic.w, r, err)
@@ -314,7 +362,7 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 		case !ok && !reserve:
 			return false
 		case ok && reserve && (a.svc.Now().Sub(rec.CreatedAt) > idemLease || time.Since(start) > 10*idemLease):
-			if took, err := st.TakeOverIdem(r.Context(), ic.keyID, ic.key, rec.Token, ic.token, a.svc.Now()); err != nil {
+			if took, err := st.TakeOverIdem(r.Context(), ic.scope, ic.key, rec.Token, ic.token, a.svc.Now()); err != nil {
 				a.problem(ic.w, r, err)
 				return true
 			} else if took {
@@ -340,15 +388,15 @@ func (ic *idemCall) acquire(reserve bool) (written bool) {
 func (ic *idemCall) renew() {
 	st, now := ic.st, ic.a.svc.Now
 	ctx := ic.r.Context()
-	keyID, key, token := ic.keyID, ic.key, ic.token
-	clock.Every(ctx, idemLease/3, func() { _ = st.TouchIdem(context.WithoutCancel(ctx), keyID, key, token, now()) })
+	scope, key, token := ic.scope, ic.key, ic.token
+	clock.Every(ctx, idemLease/3, func() { _ = st.TouchIdem(context.WithoutCancel(ctx), scope, key, token, now()) })
 }
 
 // release gives up an unsettled reservation (a panic or a 5xx): a retry
 // executes again.
 func (ic *idemCall) release() {
 	if !ic.settled && ic.token != "" {
-		_ = ic.st.ReleaseIdem(context.WithoutCancel(ic.r.Context()), ic.keyID, ic.key, ic.token)
+		_ = ic.st.ReleaseIdem(context.WithoutCancel(ic.r.Context()), ic.scope, ic.key, ic.token)
 	}
 }
 
@@ -356,7 +404,7 @@ func (ic *idemCall) release() {
 // was stored under the key first.
 func (ic *idemCall) put(code int, b []byte) (lost bool) {
 	r := ic.r
-	err := ic.st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash,
+	err := ic.st.PutIdem(context.WithoutCancel(r.Context()), store.IdemRecord{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash,
 		Status: code, Response: b, CreatedAt: ic.a.svc.Now(), Token: ic.token})
 	ic.settled = err == nil || err == service.ErrIdemRace
 	return err == service.ErrIdemRace
@@ -370,7 +418,7 @@ func (ic *idemCall) run(c service.Caller, body []byte, h handler) {
 	if ic.spec.created {
 		status = http.StatusCreated
 	}
-	capture := &service.Idem{Principal: ic.keyID, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, Token: ic.token,
+	capture := &service.Idem{Principal: ic.scope, Key: ic.key, Method: r.Method, Path: r.URL.Path, BodyHash: ic.hash, Token: ic.token,
 		Render: func(result any) (int, []byte) { return status, mustJSON(a.view(result)) }}
 	c.Idem = capture
 	st2, v, err := h(r, c, body)
@@ -452,7 +500,19 @@ func (a *API) authenticate(r *http.Request) (service.Caller, string, error) {
 		}
 		c = service.Caller{Role: role, PartyID: party, Via: "integration:" + k.ID}
 	}
-	return c, k.ID, nil
+	return c, idemScope(k), nil
+}
+
+// idemScope is whose Idempotency-Keys a key's requests share: the
+// integration's, or a buyer's or seller's, across all its keys — so that a
+// key rotated between a request and its retry replays instead of executing
+// again — and a staff key's own (each is one person's).
+func idemScope(k store.APIKey) string {
+	switch actor.Role(k.Role) {
+	case actor.Integration, actor.Buyer, actor.Seller:
+		return k.Role + ":" + k.PartyID
+	}
+	return k.ID
 }
 
 // HashKey is how API keys are stored: SHA-256 of the full key (keys carry
@@ -482,7 +542,7 @@ func pageParams(r *http.Request) (after string, limit int, err error) {
 	}
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		b, derr := base64.RawURLEncoding.DecodeString(c)
-		if derr != nil || len(b) == 0 {
+		if derr != nil || len(b) == 0 || httpx.CheckText("cursor", string(b)) != nil {
 			return "", 0, fault.Field("cursor", "游标无效 / invalid cursor")
 		}
 		after = string(b)

@@ -18,6 +18,18 @@ func TestInterventionCaseEndToEnd(t *testing.T) {
 		agent, senior := e.Key("agent", ""), e.Key("senior_agent", "")
 		e.NewOrder("T1", "B1", "S1", 19900, apitest.Delivered)
 		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		// Evidence in the request's chain before the case opens: the
+		// buyer's own photo, the seller's voucher, and the buyer's photo
+		// on another request of theirs.
+		photo := upload(e, buyer, as, "开线", "p.png", pngBytes(t, 3, 3), "").Str("id")
+		voucher := upload(e, seller, as, "进货凭证", "v.png", pngBytes(t, 4, 3), "").Str("id")
+		e.NewOrder("T2", "B1", "S1", 5000, apitest.Delivered)
+		as2 := e.Aftersale("T2", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 5000})
+		other := upload(e, buyer, as2, "别的", "o.png", pngBytes(t, 3, 4), "").Str("id")
+		e.Act(as2, "cancel", buyer, nil) // its deadline goes: the clock moves below
+		if photo == "" || voucher == "" || other == "" {
+			t.Fatal("uploads failed")
+		}
 		e.Act(as, "refuse", seller, map[string]any{"reason": "商品无问题", "evidence": []string{"质检单"}})
 		if r := e.Act(as, "escalate", buyer, map[string]any{"reason": "开线严重"}); r.Status != 200 {
 			t.Fatalf("escalate: %d %s", r.Status, r.Body)
@@ -43,7 +55,18 @@ func TestInterventionCaseEndToEnd(t *testing.T) {
 		act := func(key, action string, body any) apitest.Resp {
 			return e.Do(apitest.Req{Method: "POST", Path: path + "/" + action, Key: key, Body: body})
 		}
-		if r := act(buyer, "add-evidence", map[string]any{"evidence_id": "ev-photo-1", "satisfies": []string{"defect_photos"}}); r.Status != 200 {
+		// An id that names no evidence, the other party's, or another
+		// case's is refused (422 naming evidence_id) and ticks nothing.
+		for _, id := range []string{"ev-photo-1", voucher, other} {
+			r := act(buyer, "add-evidence", map[string]any{"evidence_id": id, "satisfies": []string{"defect_photos"}})
+			if r.Status != 422 || problemField(r) != "evidence_id" {
+				t.Fatalf("add-evidence %s: %d %s", id, r.Status, r.Body)
+			}
+		}
+		if v := e.Must(200, apitest.Req{Method: "GET", Path: path, Key: buyer}).JSON(); len(v["missing"].([]any)) != 2 || len(v["evidence_ids"].([]any)) != 0 {
+			t.Fatalf("refused evidence changed the case: missing %v evidence %v", v["missing"], v["evidence_ids"])
+		}
+		if r := act(buyer, "add-evidence", map[string]any{"evidence_id": photo, "satisfies": []string{"defect_photos"}}); r.Status != 200 {
 			t.Fatalf("add evidence: %d %s", r.Status, r.Body)
 		}
 		if r := act(buyer, "add-evidence", map[string]any{"evidence_id": "ev-x", "satisfies": []string{"source_vouchers"}}); r.Status != 400 {
@@ -75,7 +98,7 @@ func TestInterventionCaseEndToEnd(t *testing.T) {
 			t.Fatalf("judgment without rules: %d", r.Status)
 		}
 		r := act(agent, "judge", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "买家提供了开线照片，卖家未在举证期内提供进货凭证",
-			"rule_ids": []string{"taobao-dispute-65", "taobao-dispute-66"}, "evidence_ids": []string{"ev-photo-1"}})
+			"rule_ids": []string{"taobao-dispute-65", "taobao-dispute-66"}, "evidence_ids": []string{photo}})
 		if r.Status != 200 || r.Str("status") != "JUDGED" {
 			t.Fatalf("judge: %d %s", r.Status, r.Body)
 		}
@@ -250,7 +273,7 @@ func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
 			t.Fatalf("SLA due %v (want %v), breached %v", due, want, v["sla_breached"])
 		}
 		metric := func() string {
-			body := string(e.Must(200, apitest.Req{Method: "GET", Path: "/metrics"}).Body)
+			body := string(e.Must(200, apitest.Req{Method: "GET", Path: "/metrics", Key: e.Admin}).Body)
 			for _, l := range strings.Split(body, "\n") {
 				if strings.HasPrefix(l, "weiquan_disputes_sla_breached ") {
 					return strings.TrimPrefix(l, "weiquan_disputes_sla_breached ")

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -16,10 +15,6 @@ import (
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
-
-// evidenceMaxBody bounds a multipart upload: the 10 MB file limit of the
-// blob store decides precisely; this only stops absurd bodies early.
-const evidenceMaxBody = 64 << 20
 
 // EvidenceView is a piece of evidence in a case's chain. Evidence is never
 // changed: version is always 1 and status "stored".
@@ -48,26 +43,55 @@ func newEvidenceView(e store.Evidence) EvidenceView {
 }
 
 // uploadEvidence: multipart/form-data with case_id, caption, satisfies
-// (comma-separated checklist keys) and file.
-func (a *API) uploadEvidence(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+// (comma-separated checklist keys) and file, the file last: the body is
+// read as it arrives and the file part streams into the blob store
+// (hashed as it goes, to a temporary file renamed to its digest), so an
+// upload costs a buffer, not its size; the fields must come before it.
+func (a *API) uploadEvidence(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return 0, nil, fault.Field("Content-Type", "须为 multipart/form-data / want multipart/form-data")
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	mr := multipart.NewReader(r.Body, params["boundary"])
 	var u service.Upload
-	var file []byte
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			break
+			return 0, nil, fault.Field("file", "须上传文件 / a file is required")
 		}
 		if err != nil {
+			if be := bodyError(err, a.uploadLimit()); fault.Is(be, fault.PayloadTooBig) {
+				return 0, nil, be
+			}
 			return 0, nil, fault.Field("body", "multipart 格式错误 / malformed multipart body: %v", err)
 		}
-		val, err := io.ReadAll(p)
+		if p.FormName() == "file" {
+			u.DeclaredName = p.FileName()
+			if err := httpx.CheckText("file", u.DeclaredName); err != nil {
+				return 0, nil, err
+			}
+			if u.CaseID == "" {
+				return 0, nil, fault.Field("case_id", "须指定案件，且在文件之前 / case_id is required, before the file part")
+			}
+			u.Body = p
+			rec, err := a.svc.UploadEvidence(r.Context(), c, u)
+			if err != nil {
+				var mb *http.MaxBytesError
+				if errors.As(err, &mb) {
+					err = bodyError(err, a.uploadLimit())
+				}
+			}
+			return http.StatusCreated, newEvidenceView(rec), err
+		}
+		val, err := io.ReadAll(io.LimitReader(p, maxFormField+1))
 		if err != nil {
-			return 0, nil, fault.Field(p.FormName(), "无法读取 / cannot read: %v", err)
+			return 0, nil, bodyError(err, a.uploadLimit())
+		}
+		if len(val) > maxFormField {
+			return 0, nil, fault.Field(p.FormName(), "字段过长 / the field is too long")
+		}
+		if err := httpx.CheckText(p.FormName(), string(val)); err != nil {
+			return 0, nil, err
 		}
 		switch p.FormName() {
 		case "case_id":
@@ -80,19 +104,14 @@ func (a *API) uploadEvidence(r *http.Request, c service.Caller, body []byte) (in
 					u.Satisfies = append(u.Satisfies, k)
 				}
 			}
-		case "file":
-			file, u.DeclaredName = val, p.FileName()
 		default:
 			return 0, nil, fault.Field(p.FormName(), "未知字段 / unknown field")
 		}
 	}
-	if file == nil {
-		return 0, nil, fault.Field("file", "须上传文件 / a file is required")
-	}
-	u.Body = bytes.NewReader(file)
-	rec, err := a.svc.UploadEvidence(r.Context(), c, u)
-	return http.StatusCreated, newEvidenceView(rec), err
 }
+
+// maxFormField bounds a text field of an upload form.
+const maxFormField = 64 << 10
 
 // listEvidence pages through a case's chain in upload order; the cursor is
 // the id of the last piece seen (a chain is bounded by the case budget, so
@@ -136,6 +155,9 @@ func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any
 // evidenceContent serves the original bytes, never interpreted by the browser.
 func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
 	c, _, err := a.authenticate(r)
+	if err == nil {
+		err = httpx.CheckRequestText(r)
+	}
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return

@@ -138,3 +138,43 @@ func bodyHash(path string, body []byte) string {
 	sum := sha256.Sum256([]byte("POST " + path + " " + "\n" + string(body)))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestIdempotencyKeySurvivesKeyRotation: Idempotency-Keys are the
+// integration's, not one API key's: a retry sent with a rotated key
+// replays the first answer instead of executing again; another party's
+// keys do not see them.
+func TestIdempotencyKeySurvivesKeyRotation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/R1", Key: e.Integration, Body: map[string]any{"buyer_id": "B1", "seller_id": "S1",
+			"amount": 500, "items": []map[string]any{{"title": "t", "quantity": 1, "price": 500}}}})
+		old, _, err := e.Svc.NewAPIKey(ctx, "integration", "", "before rotation")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rotated, _, err := e.Svc.NewAPIKey(ctx, "integration", "", "after rotation")
+		if err != nil {
+			t.Fatal(err)
+		}
+		paid := map[string]any{"type": "paid", "at": e.Clock.Now().Add(-time.Hour)}
+		hdr := map[string]string{"Idempotency-Key": "pay-R1"}
+		first := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/R1/events", Key: old, Body: paid, Header: hdr})
+		again := e.Do(apitest.Req{Method: "POST", Path: "/v1/orders/R1/events", Key: rotated, Body: paid, Header: hdr})
+		if again.Status != 200 || again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(first.Body, again.Body) {
+			t.Fatalf("retry with the rotated key: %d replayed=%q %s", again.Status, again.Header.Get("Idempotent-Replayed"), again.Body)
+		}
+		evs, err := e.Store.Events(ctx, "order", "R1", 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 2 { // upserted, paid
+			t.Fatalf("%d order events, want the payment once", len(evs))
+		}
+		// A buyer's key with the same Idempotency-Key is not the integration.
+		r := e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key("buyer", "B1"), Header: hdr,
+			Body: map[string]any{"order_id": "R1", "type": "refund_only", "reason": "not_received", "amount": 500}})
+		if r.Header.Get("Idempotent-Replayed") == "true" {
+			t.Fatalf("a buyer's request replayed the integration's answer: %s", r.Body)
+		}
+	})
+}

@@ -33,6 +33,8 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 			mu.Unlock()
 		}))
 		defer recv.Close()
+		// The receiver is on 127.0.0.1: the operator allow-lists loopback.
+		e.Svc.SetWebhookAllow(loopbackAllowed)
 		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Key("buyer", "B1"), Body: map[string]any{"url": recv.URL}}); r.Status != 403 {
 			t.Fatalf("a buyer creating a webhook: %d", r.Status)
 		}
@@ -41,7 +43,7 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 			t.Fatalf("endpoint %v", ep)
 		}
 		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-			Webhooks: notify.NewWebhooks()}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
 
 		e.NewOrder("T1", "B1", "S1", 3000, apitest.Shipped)
 		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})

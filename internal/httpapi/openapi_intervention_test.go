@@ -158,6 +158,8 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		io.Copy(io.Discard, r.Body)
 	}))
 	defer recv.Close()
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": recv.URL}}) // loopback, not allow-listed
+	e.Svc.SetWebhookAllow(loopbackAllowed)
 	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: b1, Body: map[string]any{"url": recv.URL}})
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": "ftp://example.com/hooks"}})
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"event_types": []string{"dispute.*"}}})
@@ -186,7 +188,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/webhooks?limit=0", Key: admin})
 
 	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-		Webhooks: notify.NewWebhooks()}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+		Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
 	for i := 0; i < 30; i++ {
 		st, err := relay.RunOnce(ctx)
 		if err != nil {

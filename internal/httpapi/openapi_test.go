@@ -595,7 +595,9 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// ---- operations endpoints
 	o.must(200, apitest.Req{Method: "GET", Path: "/healthz"})
 	o.must(200, apitest.Req{Method: "GET", Path: "/readyz", Header: map[string]string{"X-Request-ID": "req-readyz-1"}})
-	o.must(200, apitest.Req{Method: "GET", Path: "/metrics"})
+	o.fail(401, apitest.Req{Method: "GET", Path: "/metrics"})
+	o.fail(403, apitest.Req{Method: "GET", Path: "/metrics", Key: agent})
+	o.must(200, apitest.Req{Method: "GET", Path: "/metrics", Key: admin})
 	if res := o.must(200, apitest.Req{Method: "GET", Path: "/v1/openapi.json"}); !bytes.Equal(res.Body, httpapi.OpenAPI()) {
 		t.Errorf("/v1/openapi.json does not serve the embedded document")
 	}
@@ -1024,7 +1026,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// openCase: an order of B1 at S1 (delivered or only shipped), a
 	// refund-only request the seller refuses, the buyer's escalation: the
 	// case it opens.
-	openCase := func(orderID string, amount int, reason string, delivered, premium bool) (string, string) {
+	openCase := func(orderID string, amount int, reason string, delivered, premium bool, before ...func(as string)) (string, string) {
 		t.Helper()
 		facts := map[string]any{"buyer_id": "B1", "seller_id": "S1", "amount": amount, "buyer_premium": premium,
 			"items": []map[string]any{{"sku": "SKU-" + orderID, "title": "商品 " + orderID, "quantity": 1, "price": amount}}}
@@ -1038,6 +1040,9 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		}
 		as := o.must(201, apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: b1,
 			Body: map[string]any{"order_id": orderID, "type": "refund_only", "reason": reason, "amount": amount}}).Str("id")
+		for _, f := range before {
+			f(as)
+		}
 		o.must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "商品无问题", "evidence": []string{"质检单"}}})
 		o.must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
 		for _, it := range o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE", Key: b1}).JSON()["items"].([]any) {
@@ -1061,7 +1066,16 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 
 	// ---- K1: evidence by both parties, review, judgment for the buyer,
 	// the seller's appeal upheld by the senior tier.
-	as1, k1 := openCase("D1", 19900, "quality_problem", true, false)
+	// Evidence uploaded to the request's chain before the case opens: what
+	// add-evidence may name (its own party's, this chain's).
+	uploadTo := func(key, as, name string) string {
+		body, ct := multipartBody(t, map[string]string{"case_id": as, "caption": "举证 " + name}, name+".png", pngBytes(t, 3, 3))
+		return o.must(201, apitest.Req{Method: "POST", Path: "/v1/evidence", Key: key, Body: body, Header: map[string]string{"Content-Type": ct}}).Str("id")
+	}
+	var evPhoto, evS1, evS2 string
+	as1, k1 := openCase("D1", 19900, "quality_problem", true, false, func(as string) {
+		evPhoto, evS1, evS2 = uploadTo(b1, as, "photo"), uploadTo(s1, as, "s1"), uploadTo(s1, as, "s2")
+	})
 	v := get(k1, b1)
 	status(v, "EVIDENCE")
 	allowed(v, "[add-evidence done-evidence suspend withdraw]")
@@ -1076,10 +1090,16 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1, Key: s2})
 	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/disputes/" + k1, Key: integ, ActAs: "seller:S2"})
 
-	if v := act(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": "ev-photo-1", "satisfies": []string{"defect_photos"}}, 200, nil).JSON(); len(v["missing"].([]any)) != 1 {
+	if v := act(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": evPhoto, "satisfies": []string{"defect_photos"}}, 200, nil).JSON(); len(v["missing"].([]any)) != 1 {
 		t.Errorf("after the buyer's evidence: missing %v", v["missing"])
 	}
-	actAs(k1, dispute.AddEvidence, "seller:S1", map[string]any{"evidence_id": "ev-s-1"}, 200)
+	// Not the acting party's, not this chain's, or no evidence at all: 422, nothing ticked.
+	for _, id := range []string{evS2, "ev-none"} {
+		if p := problemOf(t, act(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": id}, 422, nil)); p["errors"].([]any)[0].(map[string]any)["field"] != "evidence_id" {
+			t.Errorf("add-evidence %s: %v", id, p)
+		}
+	}
+	actAs(k1, dispute.AddEvidence, "seller:S1", map[string]any{"evidence_id": evS1}, 200)
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/add-evidence", Key: b1, Body: map[string]any{"evidence_id": "ev-x", "satisfies": []string{"source_vouchers"}}})
 	rejects(k1, dispute.AddEvidence, b1, map[string]any{"satisfies": []string{"defect_photos"}})
 	rejects(k1, dispute.AddEvidence, b1, map[string]any{"evidence_id": ""})
@@ -1099,7 +1119,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 
 	// Review: evidence still accepted; claim, release, extend, reassign.
-	act(k1, dispute.AddEvidence, s1, map[string]any{"evidence_id": "ev-s-2", "satisfies": []string{"source_vouchers"}}, 200, nil)
+	act(k1, dispute.AddEvidence, s1, map[string]any{"evidence_id": evS2, "satisfies": []string{"source_vouchers"}}, 200, nil)
 	act(k1, dispute.Judge, agent, judgeBody("refund_full", 0, "seller"), 409, nil) // not claimed
 	act(k1, dispute.Claim, b1, nil, 403, nil)
 	agentID := act(k1, dispute.Claim, agent, nil, 200, nil).Str("assignee")
@@ -1136,7 +1156,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/judge", Key: agent, Body: judgeBody("refund_partial", 19900, "seller")})
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/judge", Key: agent, Body: judgeBody("refund_full", 100, "seller")})
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/judge", Key: agent, Body: judgeBody("refund_full", 0, "seller", "ev-unknown")})
-	v = act(k1, dispute.Judge, agent, judgeBody("refund_full", 0, "seller", "ev-photo-1"), 200, nil).JSON()
+	v = act(k1, dispute.Judge, agent, judgeBody("refund_full", 0, "seller", evPhoto), 200, nil).JSON()
 	status(v, "JUDGED")
 	allowed(v, "[appeal]")
 	if j, _ := v["judgment"].(map[string]any); j["freight_payer"] != "seller" || j["amount"] != float64(19900) || v["appeal_due_at"] == nil {
@@ -1155,9 +1175,9 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	rejects(k1, dispute.AppealCase, s1, map[string]any{"reason": "我不同意"})
 	rejects(k1, dispute.AppealCase, s1, map[string]any{"reason": "我不同意", "evidence_ids": []string{}})
 	rejects(k1, dispute.AppealCase, s1, map[string]any{"evidence_ids": []string{"ev-invoice"}})
-	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/appeal", Key: s1, Body: map[string]any{"reason": "旧证据", "evidence_ids": []string{"ev-s-1"}}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/appeal", Key: s1, Body: map[string]any{"reason": "旧证据", "evidence_ids": []string{evS1}}})
 	act(k1, dispute.AppealCase, agent, map[string]any{"reason": "x", "procedural_error": "y"}, 403, nil)
-	v = act(k1, dispute.AppealCase, s1, map[string]any{"reason": "补充进货凭证", "evidence_ids": []string{"ev-s-1", "ev-invoice"}}, 200, nil).JSON()
+	v = act(k1, dispute.AppealCase, s1, map[string]any{"reason": "补充进货凭证", "evidence_ids": []string{evS1, "ev-invoice"}}, 200, nil).JSON()
 	status(v, "APPEALED")
 	if ap, _ := v["appeal"].(map[string]any); v["senior"] != true || ap["party"] != "seller" || fmt.Sprint(ap["evidence_ids"]) != "[ev-invoice]" {
 		t.Errorf("appealed case: %v", v)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ var statusOf = map[fault.Code]int{
 	fault.Unprocessable: http.StatusUnprocessableEntity,
 	fault.PayloadTooBig: http.StatusRequestEntityTooLarge,
 	fault.Unavailable:   http.StatusServiceUnavailable,
+	fault.TooMany:       http.StatusTooManyRequests,
 	fault.Internal:      http.StatusInternalServerError,
 }
 
@@ -69,6 +71,12 @@ func ProblemOf(r *http.Request, err error) Problem {
 	st := Status(err)
 	p := Problem{Type: "https://weiquan.dev/problems/" + string(fault.CodeOf(err)), Title: http.StatusText(st), Status: st,
 		Code: string(fault.CodeOf(err)), Instance: r.URL.Path, RequestID: RequestID(r.Context())}
+	if fault.StorageUnavailable(err) {
+		// The storage went away under the request (fault.StorageUnavailable):
+		// the cause stays in the log.
+		p.Detail = StorageUnavailableMessage
+		return p
+	}
 	if fe, ok := fault.As(err); ok && fe.Code != fault.Internal {
 		p.Detail = fe.Message
 		if fe.Field != "" {
@@ -86,13 +94,18 @@ func ProblemOf(r *http.Request, err error) Problem {
 	return p
 }
 
+// StorageUnavailableMessage is the detail of a 503 whose cause is the
+// storage being away.
+const StorageUnavailableMessage = "存储暂时不可用，请稍后用同一幂等键重试 / storage temporarily unavailable: retry later with the same Idempotency-Key"
+
 // ProblemBytes renders a problem document.
 func ProblemBytes(p Problem) []byte {
 	b, _ := json.Marshal(p)
 	return b
 }
 
-// WriteProblem writes err as application/problem+json.
+// WriteProblem writes err as application/problem+json; a 503 tells the
+// client when to retry (Retry-After).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemOf(r, err)
 	WriteRaw(w, p.Status, "application/problem+json", ProblemBytes(p))
@@ -107,9 +120,20 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	WriteRaw(w, status, "application/json", b)
 }
 
-// WriteRaw writes bytes with a content type.
+// WriteRaw writes bytes with a content type. JSON answers (and problems)
+// are never cached (Cache-Control: no-store: they carry parties' data and
+// per-key views) nor sniffed as another type (X-Content-Type-Options:
+// nosniff); a 503 or 429 says when to retry (Retry-After).
 func WriteRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	if strings.Contains(contentType, "json") {
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", strconv.Itoa(fault.RetryAfterSeconds))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -132,8 +156,9 @@ func ReadBodyMax(r *http.Request, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// DecodeJSON decodes a body into v, refusing unknown fields and trailing
-// data, and names the offending field in the error.
+// DecodeJSON decodes a body into v, refusing unknown fields, trailing data
+// and text no store keeps alike (a NUL character: CheckText), and names
+// the offending field in the error.
 func DecodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -150,7 +175,7 @@ func DecodeJSON(body []byte, v any) error {
 	if err := dec.Decode(&extra); err != io.EOF {
 		return fault.Field("body", "JSON 之后有多余内容 / unexpected data after the JSON value")
 	}
-	return nil
+	return checkStrings(v)
 }
 
 func decodeError(err error) error {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -44,11 +45,20 @@ type Webhooks struct {
 	UserAgent string // default "weiquan-webhooks/1"
 }
 
-// NewWebhooks returns a sender with the default client.
-func NewWebhooks() *Webhooks {
+// NewWebhooks returns a sender with the default client, which connects to
+// public addresses only (netguard: no loopback, private, link-local …).
+func NewWebhooks() *Webhooks { return NewWebhooksWith(netguard.Policy{}) }
+
+// NewWebhooksWith returns a sender whose client connects to public
+// addresses and to those the policy allow-lists; every connection's
+// resolved address is checked when it is dialled (DNS rebinding), and no
+// proxy is used (it would dial on our behalf unchecked).
+func NewWebhooksWith(p netguard.Policy) *Webhooks {
 	return &Webhooks{Client: &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{DialContext: p.DialContext, ForceAttemptHTTP2: true, MaxIdleConns: 100, MaxIdleConnsPerHost: 8,
+			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second},
 	}}
 }
 

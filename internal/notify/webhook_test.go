@@ -61,7 +61,7 @@ func TestWebhookIsSignedPerStandardWebhooks(t *testing.T) {
 	secret := store.NewWebhookSecret()
 	srv, got := receiver(t, secret, http.StatusNoContent)
 	msg := testMessage()
-	if err := notify.NewWebhooks().Send(context.Background(), endpoint(srv.URL, secret), msg); err != nil {
+	if err := notify.NewWebhooksWith(loopbackAllowed).Send(context.Background(), endpoint(srv.URL, secret), msg); err != nil {
 		t.Fatal(err)
 	}
 	r := <-got
@@ -100,7 +100,7 @@ func TestWebhookIsSignedPerStandardWebhooks(t *testing.T) {
 
 func TestWebhookWrongSecretFailsVerification(t *testing.T) {
 	srv, got := receiver(t, store.NewWebhookSecret(), http.StatusOK)
-	err := notify.NewWebhooks().Send(context.Background(), endpoint(srv.URL, store.NewWebhookSecret()), testMessage())
+	err := notify.NewWebhooksWith(loopbackAllowed).Send(context.Background(), endpoint(srv.URL, store.NewWebhookSecret()), testMessage())
 	r := <-got
 	if !errors.Is(r.err, standardwebhooks.ErrNoMatchingSignature) {
 		t.Fatalf("verification with the wrong secret: %v", r.err)
@@ -126,7 +126,7 @@ func TestWebhookFailuresAreRetryable(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	w := notify.NewWebhooks()
+	w := notify.NewWebhooksWith(loopbackAllowed)
 	ctx := context.Background()
 
 	err := w.Send(ctx, endpoint(srv.URL+"/500", secret), testMessage())
@@ -154,7 +154,7 @@ func TestWebhookFailuresAreRetryable(t *testing.T) {
 func TestWebhookSignatureTimestampIsTheAttemptTime(t *testing.T) {
 	secret := store.NewWebhookSecret()
 	srv, got := receiver(t, secret, http.StatusOK)
-	w := notify.NewWebhooks()
+	w := notify.NewWebhooksWith(loopbackAllowed)
 	w.Now = func() time.Time { return time.Unix(1767225600, 0) }
 	_ = w.Send(context.Background(), endpoint(srv.URL, secret), testMessage())
 	r := <-got

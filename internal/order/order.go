@@ -90,6 +90,13 @@ type Fact struct {
 	SignedBy   string    `json:"signed_by,omitempty"`
 }
 
+// MaxAmount is the largest order total accepted, in fen (¥100,000,000):
+// far above any order, far below where sums of fen could overflow.
+const MaxAmount money.Fen = 100_000_000_00
+
+// MaxQuantity is the largest quantity of an order line.
+const MaxQuantity = 1_000_000
+
 // ValidateFacts checks upserted facts; for an existing order it also refuses
 // changes that would rewrite money or parties after payment.
 func ValidateFacts(f Facts, existing *Order) error {
@@ -105,22 +112,38 @@ func ValidateFacts(f Facts, existing *Order) error {
 	if f.Amount <= 0 {
 		return fault.Field("amount", "订单金额必须大于0（单位：分） / amount must be positive, in fen")
 	}
+	if f.Amount > MaxAmount {
+		return fault.Field("amount", "订单金额不能超过 %d 分 / amount must not exceed %d fen", MaxAmount, MaxAmount)
+	}
 	if f.Postage < 0 {
 		return fault.Field("postage", "运费不能为负 / postage must not be negative")
 	}
 	if f.Postage > f.Amount {
 		return fault.Field("postage", "运费不能超过订单金额 / postage cannot exceed the amount")
 	}
+	var sum money.Fen // of the items, bounded by MaxAmount at every step: no overflow
 	for i, it := range f.Items {
 		if it.Quantity <= 0 {
 			return fault.Field(fieldIdx("items", i, "quantity"), "数量必须大于0 / quantity must be positive")
 		}
+		if it.Quantity > MaxQuantity {
+			return fault.Field(fieldIdx("items", i, "quantity"), "数量不能超过 %d / quantity must not exceed %d", MaxQuantity, MaxQuantity)
+		}
 		if it.Price < 0 {
 			return fault.Field(fieldIdx("items", i, "price"), "单价不能为负 / price must not be negative")
 		}
+		if it.Price > MaxAmount || money.Fen(it.Quantity) > (MaxAmount-sum)/max(it.Price, 1) {
+			return fault.Field(fieldIdx("items", i, "price"), "商品金额合计超过 %d 分 / the items add up to more than %d fen", MaxAmount, MaxAmount)
+		}
+		sum += it.Price * money.Fen(it.Quantity)
 		if strings.TrimSpace(it.Title) == "" {
 			return fault.Field(fieldIdx("items", i, "title"), "商品标题不能为空 / title is required")
 		}
+	}
+	// The total is what the items and the postage come to, less any
+	// discount (coupons): never more.
+	if len(f.Items) > 0 && f.Amount > sum+f.Postage {
+		return fault.Field("amount", "订单金额 %d 分超过商品合计与运费之和 %d 分 / amount %d exceeds the items plus postage, %d fen", f.Amount, sum+f.Postage, f.Amount, sum+f.Postage)
 	}
 	if existing != nil && existing.Status != WaitBuyerPay {
 		if f.Amount != existing.Amount || f.Postage != existing.Postage {

@@ -138,3 +138,37 @@ func TestValidateFacts(t *testing.T) {
 		t.Fatal("amount of a paid order changed")
 	}
 }
+
+func TestFactsRefuseOverflowAndTotalsAboveTheItems(t *testing.T) {
+	base := func() Facts {
+		return Facts{BuyerID: "B", SellerID: "S", Amount: 1000, Items: []Item{{Title: "t", Quantity: 2, Price: 500}}}
+	}
+	for name, c := range map[string]struct {
+		mod   func(*Facts)
+		field string
+	}{
+		"2^63-1 amount":       {func(f *Facts) { f.Amount = 1<<63 - 1 }, "amount"},
+		"above the cap":       {func(f *Facts) { f.Amount = MaxAmount + 1 }, "amount"},
+		"price × qty wraps":   {func(f *Facts) { f.Items[0].Price, f.Items[0].Quantity = 1<<62, 4 }, "items[0].price"},
+		"quantity too large":  {func(f *Facts) { f.Items[0].Quantity = MaxQuantity + 1 }, "items[0].quantity"},
+		"more than the items": {func(f *Facts) { f.Amount = 1001 }, "amount"},
+		"items overflow sum": {func(f *Facts) {
+			f.Items = []Item{{Title: "a", Quantity: 1, Price: MaxAmount}, {Title: "b", Quantity: 1, Price: MaxAmount}}
+		}, "items[1].price"},
+	} {
+		f := base()
+		c.mod(&f)
+		err := ValidateFacts(f, nil)
+		if fe, ok := fault.As(err); !ok || fe.Code != fault.Invalid || fe.Field != c.field {
+			t.Errorf("%s: %v, want 400 naming %s", name, err, c.field)
+		}
+	}
+	ok := base()
+	ok.Postage, ok.Amount = 600, 1500 // items + postage − a 100 fen coupon
+	if err := ValidateFacts(ok, nil); err != nil {
+		t.Errorf("a discounted total: %v", err)
+	}
+	if err := ValidateFacts(base(), nil); err != nil {
+		t.Errorf("items = amount: %v", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/httpapi"
 	"github.com/weiquan/weiquan/internal/metrics"
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/notify"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
@@ -42,7 +43,11 @@ func LoadPolicy(file string) (*policy.Book, error) {
 // it. The caller owns the store: it closes it when done (and may hand it
 // to what runs beside the service: metrics, the outbox, harnesses).
 func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
-	st, err := store.Open(ctx, dbURL)
+	return openService(ctx, dbURL, store.Options{}, book, clk, log, obs)
+}
+
+func openService(ctx context.Context, dbURL string, so store.Options, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
+	st, err := store.OpenWith(ctx, dbURL, so)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,6 +62,14 @@ func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock
 	}
 	return svc, st, nil
 }
+
+// A request's headers must arrive within readHeaderTimeout and the whole
+// request within bodyReadTimeout, so that connections trickling bytes are
+// cut; evidence uploads extend their own deadline (httpapi, web).
+var (
+	readHeaderTimeout = 10 * time.Second
+	bodyReadTimeout   = 30 * time.Second
+)
 
 // Server is a running weiquan.
 type Server struct {
@@ -110,7 +123,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	var m *metrics.Metrics
 	clk := clock.System{}
-	svc, st, err := OpenService(ctx, cfg.DB, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
+	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +149,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, err
 	}
 	svc.SetBlobs(blobs)
+	hookNets, _ := netguard.Parse(cfg.WebhookAllow) // checked by Validate
+	svc.SetWebhookAllow(hookNets)
 	// One set of text engines (router with the trained models, linter,
 	// abuse detector, listing scanner) for the API and the pages alike.
 	text, err := textengine.Load(cfg.ModelDir)
@@ -161,7 +176,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Svc: svc, st: st, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
-		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: bodyReadTimeout, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
 	workers := cfg.DeadlineWorkers
@@ -191,7 +206,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		s.nats = pub
 		static[notify.ChannelNATS] = pub
 	}
-	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, log,
+	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooksWith(hookNets)}, log,
 		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16})
 	s.outbox.Start(wctx)
 	go func() {
@@ -201,7 +216,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		}
 		s.done <- err
 	}()
-	log.Info("weiquan serving", "addr", s.Addr, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
+	sync, _ := st.Synchronous(ctx)
+	log.Info("weiquan serving", "addr", s.Addr, "sqlite_synchronous", sync, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
 	return s, nil
 }
 

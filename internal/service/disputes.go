@@ -118,6 +118,13 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 		if err != nil {
 			return cur, err
 		}
+		if dc.Action == dispute.AddEvidence {
+			// After the domain's refusals (window, checklist): the id must
+			// name the acting party's own evidence in this case's chain.
+			if err := caseEvidenceOf(ctx, tx, c, cur, dc.EvidenceID); err != nil {
+				return cur, err
+			}
+		}
 		if err := s.disputeMoney(ctx, tx, cm, cur, evs, now); err != nil {
 			return cur, err
 		}
@@ -131,6 +138,28 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 		}
 	}
 	return out, err
+}
+
+// caseEvidenceOf refuses (422, field evidence_id) an evidence id that does
+// not resolve to evidence in this case's chain uploaded by the acting
+// party: an unknown id, another case's evidence or the other party's would
+// tick the party's burden-of-proof items with proof it never gave.
+func caseEvidenceOf(ctx context.Context, tx *store.Tx, c Caller, cur dispute.State, id string) error {
+	if id == "" {
+		return nil // the domain refuses a missing id (400)
+	}
+	refuse := &fault.Error{Code: fault.Unprocessable, Field: "evidence_id",
+		Message: "证据须为你在本案证据链中上传的证据 / evidence_id must be evidence you uploaded to this case's chain"}
+	e, err := tx.EvidenceByID(ctx, id)
+	switch {
+	case fault.Is(err, fault.NotFound):
+		return refuse
+	case err != nil:
+		return err
+	case e.CaseID != cur.AftersaleID || e.UploaderRole != string(c.Role) || e.UploaderID != c.PartyID || c.PartyID == "":
+		return refuse
+	}
+	return nil
 }
 
 // disputeCommand completes a case command from the API with the caller's

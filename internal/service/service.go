@@ -22,6 +22,7 @@ import (
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -57,6 +58,8 @@ type Service struct {
 	// signInSecret is the marketplace's shared secret for sign-in tokens
 	// (SetSignInSecret); empty: only links minted by POST /v1/sign-in-links.
 	signInSecret []byte
+	// hookNets allow-lists webhook addresses beyond the public ones.
+	hookNets netguard.Policy
 }
 
 // Options configure a Service.

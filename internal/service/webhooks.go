@@ -6,12 +6,18 @@ import (
 	"context"
 	"strings"
 
+	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
 // This file holds the webhook endpoints, managed by admins and the
 // integration through the API and by admins on the pages; an action taken
 // on the pages (a WebActor) writes its audit row in the same transaction.
+
+// SetWebhookAllow sets the operator's allow-list of webhook addresses
+// beyond the public ones (netguard); call it before serving. Without it
+// endpoints at loopback, private or link-local addresses are refused.
+func (s *Service) SetWebhookAllow(p netguard.Policy) { s.hookNets = p }
 
 // CheckWebhookCaller refuses a caller other than an admin or the
 // integration (Forbidden). Every webhook method checks it; a handler may
@@ -36,6 +42,9 @@ type NewWebhook struct {
 // Invalid (url, event_types).
 func (s *Service) CreateWebhook(ctx context.Context, c Caller, by *WebActor, in NewWebhook) (store.WebhookEndpoint, error) {
 	if err := CheckWebhookCaller(c); err != nil {
+		return store.WebhookEndpoint{}, err
+	}
+	if err := s.hookNets.CheckURL(ctx, "url", strings.TrimSpace(in.URL)); err != nil {
 		return store.WebhookEndpoint{}, err
 	}
 	now := s.clock.Now()
@@ -74,6 +83,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, c Caller, id string, p Webh
 	}
 	if p.URL != "" {
 		ep.URL = strings.TrimSpace(p.URL)
+		if err := s.hookNets.CheckURL(ctx, "url", ep.URL); err != nil {
+			return store.WebhookEndpoint{}, err
+		}
 	}
 	if p.EventTypes != nil {
 		ep.EventTypes = p.EventTypes

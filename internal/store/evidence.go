@@ -159,3 +159,12 @@ func scanEvidence(r evidenceRow) (Evidence, error) {
 	e.Kind, e.CreatedAt = evidence.Kind(kind), fromMicros(at)
 	return e, nil
 }
+
+// EvidenceByID loads one piece of evidence in the transaction. Errors: NotFound.
+func (t *Tx) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
+	e, err := scanEvidence(t.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id))
+	if err != nil {
+		return Evidence{}, mapNoRows(err, "证据 evidence", id)
+	}
+	return e, nil
+}

@@ -2,18 +2,16 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/weiquan/weiquan/internal/fault"
 )
 
-// Write health. A write transaction that fails for a storage reason (the
-// disk is full, an I/O error, the connection is gone) marks the store's
+// Write health. A write transaction that fails for a storage reason
+// (fault.StorageUnavailable: the disk is full, an I/O error, the connection
+// is gone) marks the store's
 // writes as failing until one succeeds; Ping (readiness) reports it, and
 // tries a write of its own so that a replica whose disk got
 // space again becomes ready without waiting for traffic.
@@ -24,29 +22,6 @@ type writeFailure struct {
 	at  time.Time
 }
 
-// IsStorageFailure reports whether err is the storage failing (not a
-// refusal, a conflict or a bug): SQLite out of space, I/O errors, a
-// read-only or unopenable file, out of memory; on PostgreSQL a lost
-// connection, the server shutting down (57P01–57P03), insufficient
-// resources (class 53: disk full, too many connections).
-func IsStorageFailure(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
-			sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return true
-		}
-		return false
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || (len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "53"))
-	}
-	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || pgconn.SafeToRetry(err) // the connection broke before the server answered
-}
-
 // noteWrite records a write transaction's outcome for Ping.
 func (s *Store) noteWrite(err error) {
 	switch {
@@ -54,7 +29,7 @@ func (s *Store) noteWrite(err error) {
 		if s.writeFail.Load() != nil {
 			s.writeFail.Store(nil)
 		}
-	case IsStorageFailure(err):
+	case fault.StorageUnavailable(err):
 		if s.writeFail.Load() == nil {
 			s.writeFail.CompareAndSwap(nil, &writeFailure{err: err, at: time.Now()})
 		}

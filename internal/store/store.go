@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,12 +61,27 @@ type Store struct {
 	writeFail atomic.Pointer[writeFailure] // set while write transactions fail for a storage reason (health.go)
 }
 
+// Options are the settings of a store beyond its URL.
+type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous pragma on the writer:
+	// "FULL" (the default: a commit is on disk before it is acknowledged,
+	// power loss included) or "NORMAL" (a commit survives a crash of the
+	// process but the last ones may be lost on power loss or an OS crash).
+	SQLiteSynchronous string
+}
+
+// SQLiteSynchronousModes are the accepted values of Options.SQLiteSynchronous.
+var SQLiteSynchronousModes = []string{"FULL", "NORMAL"}
+
 // Open opens a database URL: "sqlite:PATH" (or "sqlite::memory:") or
-// "postgres://…". It does not migrate: call Migrate.
-func Open(ctx context.Context, dbURL string) (*Store, error) {
+// "postgres://…" with the default Options. It does not migrate: call Migrate.
+func Open(ctx context.Context, dbURL string) (*Store, error) { return OpenWith(ctx, dbURL, Options{}) }
+
+// OpenWith opens a database URL with options.
+func OpenWith(ctx context.Context, dbURL string, o Options) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
-		return openSQLite(strings.TrimPrefix(dbURL, "sqlite:"), dbURL)
+		return openSQLite(strings.TrimPrefix(dbURL, "sqlite:"), dbURL, o)
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		cfg, err := pgxpool.ParseConfig(dbURL)
 		if err != nil {
@@ -88,16 +104,33 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 	return nil, fault.Field("db", "数据库地址须以 sqlite: 或 postgres:// 开头 / the database URL must start with sqlite: or postgres://")
 }
 
-func openSQLite(path, dbURL string) (*Store, error) {
+func openSQLite(path, dbURL string, o Options) (*Store, error) {
 	if path == "" {
 		return nil, fault.Field("db", "SQLite 路径为空 / empty SQLite path")
+	}
+	syncMode := strings.ToUpper(o.SQLiteSynchronous)
+	if syncMode == "" {
+		syncMode = "FULL"
+	}
+	if syncMode != "FULL" && syncMode != "NORMAL" {
+		return nil, fault.Field("sqlite-synchronous", "须为 FULL 或 NORMAL / want FULL or NORMAL, got %q", o.SQLiteSynchronous)
+	}
+	if path != ":memory:" {
+		// The database holds parties' personal data: readable by its owner
+		// only. Created here, before SQLite opens it, so it is never
+		// world-readable; the -wal and -shm files take the database's mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store: create sqlite %s: %w", path, err)
+		}
+		f.Close()
 	}
 	// temp_store(MEMORY): the statement and savepoint journals (group commit
 	// runs each command in a savepoint) stay in memory instead of temp files.
 	// journal_size_limit: after a checkpoint resets the WAL, the file is
 	// truncated back to 64 MiB, so that space a full disk got back is not
 	// kept by a WAL that grew while checkpoints could not run.
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(67108864)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + syncMode + ")&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(67108864)"
 	var wdsn, rdsn string
 	if path == ":memory:" {
 		// One shared in-memory database; a single connection serves reads too.

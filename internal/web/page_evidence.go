@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -25,6 +26,12 @@ func (a *App) uploadFromForm(r *http.Request, c service.Caller, caseID string) (
 		return store.Evidence{}, false, fault.Field("file", "无法读取上传的文件 / cannot read the uploaded file")
 	}
 	defer f.Close()
+	if err := httpx.CheckText("file", hdr.Filename); err != nil {
+		return store.Evidence{}, false, err
+	}
+	if err := httpx.CheckValues(r.MultipartForm.Value); err != nil {
+		return store.Evidence{}, false, err
+	}
 	if hdr.Size == 0 {
 		return store.Evidence{}, false, nil
 	}

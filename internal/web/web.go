@@ -40,10 +40,13 @@ package web
 
 import (
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -111,6 +114,9 @@ func Mount(api, pages http.Handler) http.Handler {
 		pages.ServeHTTP(w, r)
 	})
 }
+
+// uploadReadTimeout is a multipart form's read deadline.
+const uploadReadTimeout = 10 * time.Minute
 
 // maxPostBytes bounds a form post (evidence uploads are the largest).
 const maxPostBytes = 64 << 20
@@ -209,6 +215,11 @@ func (a *App) signedIn(mux *http.ServeMux, pattern string, h handlerFunc, roles 
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxPostBytes)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				// An evidence upload may take longer than the server's
+				// read timeout for other requests.
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
+			}
 		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r) {
 			a.errorPage(w, r, s, http.StatusForbidden, "表单已过期，请刷新页面后重试 / the form expired: reload the page and try again")
@@ -235,9 +246,33 @@ func (a *App) run(w http.ResponseWriter, r *http.Request, s *session, h handlerF
 		a.fail(w, r, nil, fault.New(fault.Unauthorized, "请先登录 / please sign in"))
 		return
 	}
+	// Text no store keeps alike (NUL, not UTF-8) in the path, the query or
+	// a form is refused before any handler, naming the field.
+	if err := checkFormText(r); err != nil {
+		a.fail(w, r, s, err)
+		return
+	}
 	if err := h(w, r, s); err != nil {
 		a.fail(w, r, s, err)
 	}
+}
+
+// checkFormText applies httpx.CheckText to the path, the query and an
+// URL-encoded form (multipart forms are checked where they are read).
+func checkFormText(r *http.Request) error {
+	if err := httpx.CheckRequestText(r); err != nil {
+		return err
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil // the handler's own ParseForm / FormValue meets it
+	}
+	return httpx.CheckValues(r.PostForm)
 }
 
 // errorPage is the view-model of the error page.
@@ -251,7 +286,10 @@ type errorPage struct {
 // as a flash message; anything else is the error page with its status.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	fe, ok := fault.As(err)
-	if !ok {
+	switch {
+	case fault.StorageUnavailable(err):
+		fe = &fault.Error{Code: fault.Unavailable, Message: httpx.StorageUnavailableMessage}
+	case !ok:
 		a.log.Error("web: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		fe = &fault.Error{Code: fault.Internal, Message: "服务器内部错误 / internal error"}
 	}
@@ -276,6 +314,9 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
 	v := errorPage{Base: a.base(r, s, "title.error"), Status: status, Message: msg}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfterSeconds))
+	}
 	a.render(w, r, status, "error", &v)
 }
 

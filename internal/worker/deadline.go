@@ -33,6 +33,7 @@ type Deadlines struct {
 	svc *service.Service
 	log *slog.Logger
 	*loop
+	fails *failLog
 }
 
 // NewDeadlines returns a scanner.
@@ -41,7 +42,8 @@ func NewDeadlines(svc *service.Service, log *slog.Logger, cfg DeadlineConfig) *D
 	cfg.BatchSize = cmp.Or(cfg.BatchSize, 200)
 	cfg.RunTimeout = cmp.Or(cfg.RunTimeout, 30*time.Second)
 	cfg.Workers = max(cfg.Workers, 1)
-	return &Deadlines{cfg: cfg, svc: svc, log: cmp.Or(log, slog.Default()), loop: newLoop()}
+	log = cmp.Or(log, slog.Default())
+	return &Deadlines{cfg: cfg, svc: svc, log: log, loop: newLoop(), fails: &failLog{what: "deadline scan", log: log}}
 }
 
 // Start runs the scanner until ctx ends or Stop is called.
@@ -54,10 +56,11 @@ func (w *Deadlines) drain(ctx context.Context) {
 		st, err := w.RunOnce(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.ErrorContext(ctx, "deadline scan failed", "err", err)
+				w.fails.fail(ctx, err)
 			}
 			return
 		}
+		w.fails.ok(ctx)
 		if st.Claimed > 0 {
 			w.log.DebugContext(ctx, "deadlines fired", "claimed", st.Claimed, "fired", st.Fired, "cancelled", st.Cancelled, "skipped", st.Skipped, "failed", st.Failed)
 		}
@@ -84,11 +87,15 @@ type IdemPurgeConfig struct {
 func StartIdemPurge(ctx context.Context, svc *service.Service, log *slog.Logger, cfg IdemPurgeConfig) {
 	cfg.Interval = cmp.Or(cfg.Interval, time.Hour)
 	cfg.Retain = cmp.Or(cfg.Retain, 48*time.Hour)
+	fails := &failLog{what: "idempotency purge", log: log}
 	clock.Every(ctx, cfg.Interval, func() {
 		n, err := svc.PurgeIdem(ctx, svc.Now().Add(-cfg.Retain))
 		if err != nil {
-			log.ErrorContext(ctx, "idempotency purge failed", "err", err)
-		} else if n > 0 {
+			fails.fail(ctx, err)
+			return
+		}
+		fails.ok(ctx)
+		if n > 0 {
 			log.InfoContext(ctx, "idempotency keys purged", "count", n)
 		}
 	})

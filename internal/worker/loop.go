@@ -2,8 +2,11 @@ package worker
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/weiquan/weiquan/internal/clock"
 )
 
 // loop is the run loop the periodic services share. start runs drain in
@@ -53,4 +56,26 @@ func (l *loop) Stop() {
 		l.stop()
 	}
 	l.wg.Wait()
+}
+
+// failLog logs a worker's failed rounds with exponential back-off (1 s,
+// 2 s, … up to 5 min between lines, with the count held back): while the
+// database is away every round fails, and one line per round (every
+// 200 ms) would bury the log. The round that succeeds again says so.
+type failLog struct {
+	what string
+	log  *slog.Logger
+	b    clock.Backoff
+}
+
+func (f *failLog) fail(ctx context.Context, err error) {
+	if ok, held := f.b.Allow(time.Now()); ok {
+		f.log.ErrorContext(ctx, f.what+" failed", "err", err, "suppressed", held)
+	}
+}
+
+func (f *failLog) ok(ctx context.Context) {
+	if was, held := f.b.Reset(); was {
+		f.log.InfoContext(ctx, f.what+" recovered", "suppressed", held)
+	}
 }

@@ -75,6 +75,7 @@ type Outbox struct {
 	clock clock.Clock
 	log   *slog.Logger
 	*loop
+	fails *failLog
 }
 
 // NewOutbox returns a relay.
@@ -101,7 +102,8 @@ func NewOutbox(st *store.Store, ch OutboxChannels, log *slog.Logger, cfg OutboxC
 		names = append(names, notify.ChannelWebhook)
 	}
 	slices.Sort(names)
-	return &Outbox{cfg: cfg, st: st, ch: ch, names: names, clock: clk, log: cmp.Or(log, slog.Default()), loop: newLoop()}
+	log = cmp.Or(log, slog.Default())
+	return &Outbox{cfg: cfg, st: st, ch: ch, names: names, clock: clk, log: log, loop: newLoop(), fails: &failLog{what: "outbox relay", log: log}}
 }
 
 // Start runs the relay until ctx ends or Stop is called: a round at once,
@@ -116,10 +118,11 @@ func (w *Outbox) drain(ctx context.Context) {
 		st, err := w.RunOnce(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.ErrorContext(ctx, "outbox relay failed", "err", err)
+				w.fails.fail(ctx, err)
 			}
 			return
 		}
+		w.fails.ok(ctx)
 		if st.Claimed > 0 || st.FannedOut > 0 {
 			w.log.DebugContext(ctx, "outbox relayed", "fanned_out", st.FannedOut, "created", st.Created, "claimed", st.Claimed,
 				"delivered", st.Delivered, "retried", st.Retried, "dead", st.Dead, "stale", st.Stale)

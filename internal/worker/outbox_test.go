@@ -147,7 +147,7 @@ func (b *relayBundle) relay(static map[string]notify.Channel, cfg worker.OutboxC
 	cfg.Clock = b.clock
 	cfg.BaseBackoff = cmp.Or(cfg.BaseBackoff, time.Second)
 	cfg.MaxBackoff = cmp.Or(cfg.MaxBackoff, 8*time.Second)
-	return worker.NewOutbox(b.st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooks()}, relayLog(), cfg)
+	return worker.NewOutbox(b.st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, relayLog(), cfg)
 }
 
 // enqueue writes one message per command, as the service would.
