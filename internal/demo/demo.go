@@ -145,6 +145,12 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	if svc == nil || st == nil || clk == nil {
 		return Summary{}, errors.New("demo: needs a service, its store and its manual clock")
 	}
+	// Never into a database that holds anything else, nor twice into one.
+	if filled, err := Guard(ctx, st); err != nil {
+		return Summary{}, err
+	} else if filled {
+		return Summary{}, errors.New("demo: 数据库已有演示数据 / the database already holds a demo fill: use an empty database")
+	}
 	titles, err := loadTitles(o.DataDir)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: titles: %w", err)
@@ -193,6 +199,9 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	}
 	if err := f.quality(&sum); err != nil {
 		return sum, err
+	}
+	if err := recordFill(ctx, st, o.Seed, f); err != nil {
+		return sum, fmt.Errorf("demo: record the fill: %w", err)
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil

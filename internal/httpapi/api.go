@@ -57,7 +57,12 @@ type API struct {
 	version string
 	text    *textengine.Engines
 	untx    atomic.Int64 // see UntransactedIdem
+	perKey  *httpx.Limiter
 }
+
+// SetKeyLimit sets the per-API-key rate limit (nil: none): a key over it
+// is answered 429 with Retry-After before its request does anything.
+func (a *API) SetKeyLimit(l *httpx.Limiter) { a.perKey = l }
 
 type cachedKey struct {
 	key store.APIKey
@@ -184,6 +189,10 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 		c, keyID, err := a.authenticate(r)
 		if err != nil {
 			httpx.WriteProblem(w, r, err)
+			return
+		}
+		if ok, wait := a.perKey.Allow(keyID); !ok {
+			httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
 			return
 		}
 		var body []byte

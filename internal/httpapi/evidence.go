@@ -19,7 +19,12 @@ import (
 
 // evidenceMaxBody bounds a multipart upload: the 10 MB file limit of the
 // blob store decides precisely; this only stops absurd bodies early.
-const evidenceMaxBody = 64 << 20
+const evidenceMaxBody = MaxRequestBody
+
+// MaxRequestBody is the largest body of any route (the evidence upload's);
+// the server caps every request at it (httpx.LimitBodies), each route at
+// its own limit (httpx.MaxBody for JSON).
+const MaxRequestBody = 64 << 20
 
 // EvidenceView is a piece of evidence in a case's chain. Evidence is never
 // changed: version is always 1 and status "stored".
@@ -135,9 +140,13 @@ func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any
 
 // evidenceContent serves the original bytes, never interpreted by the browser.
 func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
-	c, _, err := a.authenticate(r)
+	c, keyID, err := a.authenticate(r)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
+		return
+	}
+	if ok, wait := a.perKey.Allow(keyID); !ok {
+		httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
 		return
 	}
 	rec, rc, err := a.svc.OpenEvidence(r.Context(), c, r.PathValue("id"))
