@@ -18,6 +18,11 @@ import (
 // build's.
 var buildTime string
 
+// revision is set by builds without VCS information in their build info
+// (a source tarball, a Docker context without .git, a git worktree, which
+// Go does not stamp): -ldflags "-X main.revision=$(git rev-parse HEAD)".
+var revision string
+
 // BuildInfo is what `weiquan version` reports.
 type BuildInfo struct {
 	Version   string // module version (v1.2.3 from go install …@v1.2.3), else server.Version
@@ -29,7 +34,7 @@ type BuildInfo struct {
 }
 
 func readBuildInfo() BuildInfo {
-	b := BuildInfo{Version: server.Version, Go: runtime.Version(), BuildTime: buildTime}
+	b := BuildInfo{Version: server.Version, Go: runtime.Version(), BuildTime: buildTime, Revision: revision}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if v := bi.Main.Version; v != "" && v != "(devel)" {
 			b.Version = v

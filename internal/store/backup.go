@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -23,7 +24,30 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if _, err := s.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	// A connection of the read pool, not the writer: commands go on while
+	// the copy is made. The pool's connections are query_only, which VACUUM
+	// INTO (it writes the new file) needs lifted for the copy.
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.r == s.w { // :memory: — one pool, writable
+		if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+			return fmt.Errorf("store: backup to %s: %w", path, err)
+		}
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`); rerr != nil {
+		// Never hand a writable connection back to the read pool.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		return errors.Join(err, rerr)
+	}
+	if err != nil {
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
 	return nil
