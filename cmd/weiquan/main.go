@@ -224,7 +224,7 @@ func fillDemo(ctx context.Context, cfg config.Config, dataDir string, seed int64
 		return demo.Summary{}, err
 	}
 	defer st.Close()
-	sum, err := demo.Fill(ctx, svc, st, clk, demo.Options{DataDir: dataDir, Seed: seed})
+	sum, err := demo.FillEmpty(ctx, svc, st, clk, demo.Options{DataDir: dataDir, Seed: seed})
 	if err != nil {
 		return sum, err
 	}

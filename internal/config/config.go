@@ -3,7 +3,7 @@
 // WEIQUAN_CONFIG), then environment variables (WEIQUAN_*), then flags. A
 // value that does not parse, or an unknown key in the file, is refused
 // naming the key and where it came from; nothing falls back silently.
-// Validate checks ranges. No globals.
+// Validate checks ranges. No mutable globals: Keys is the table of settings.
 package config
 
 import (

@@ -145,12 +145,6 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	if svc == nil || st == nil || clk == nil {
 		return Summary{}, errors.New("demo: needs a service, its store and its manual clock")
 	}
-	// Never into a database that holds anything else, nor twice into one.
-	if filled, err := Guard(ctx, st); err != nil {
-		return Summary{}, err
-	} else if filled {
-		return Summary{}, errors.New("demo: 数据库已有演示数据 / the database already holds a demo fill: use an empty database")
-	}
 	titles, err := loadTitles(o.DataDir)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: titles: %w", err)

@@ -2,11 +2,14 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -49,6 +52,18 @@ func Guard(ctx context.Context, st *store.Store) (filled bool, err error) {
 		return filled, &ErrNotDemo{Found: strings.Join(extra, ", "), Demo: filled}
 	}
 	return filled, nil
+}
+
+// FillEmpty is Fill for the commands (`weiquan demo`, `serve --demo`):
+// never into a database that holds anything the demo did not make, nor
+// twice into one. A refusal writes nothing.
+func FillEmpty(ctx context.Context, svc *service.Service, st *store.Store, clk *clock.Manual, o Options) (Summary, error) {
+	if filled, err := Guard(ctx, st); err != nil {
+		return Summary{}, err
+	} else if filled {
+		return Summary{}, errors.New("demo: 数据库已有演示数据 / the database already holds a demo fill: use an empty database")
+	}
+	return Fill(ctx, svc, st, clk, o)
 }
 
 // recordFill notes what the fill wrote, for Guard.

@@ -15,7 +15,7 @@ import (
 	"github.com/weiquan/weiquan/internal/service"
 )
 
-// TestDemoRefusesRealData: on both engines, the demo fills an empty
+// TestDemoRefusesRealData: on both engines, FillEmpty (the commands' fill) fills an empty
 // database and records what it made; it refuses a database holding
 // anything else, naming what it found and writing nothing; it refuses to
 // fill twice; and once something is added to a demo database, Guard names
@@ -36,7 +36,7 @@ func TestDemoRefusesRealData(t *testing.T) {
 		}
 		clk := clock.NewManual(testNow)
 		svc := service.New(real.Store, policy.Default(), service.Options{Clock: clk, Logger: log})
-		_, err = Fill(ctx, svc, real.Store, clk, Options{Seed: 1})
+		_, err = FillEmpty(ctx, svc, real.Store, clk, Options{Seed: 1})
 		var nd *ErrNotDemo
 		if !errors.As(err, &nd) || nd.Found != "3 orders, 3 ledger transactions, 3 API keys" || !strings.Contains(err.Error(), "holds 3 orders, 3 ledger transactions, 3 API keys not made by demo") {
 			t.Fatalf("Fill on a real database: %v, want a refusal naming 3 orders, 3 ledger transactions (their payments), 3 API keys", err)
@@ -56,13 +56,13 @@ func TestDemoRefusesRealData(t *testing.T) {
 		}
 		clk = clock.NewManual(testNow)
 		svc = service.New(st, policy.Default(), service.Options{Clock: clk, Logger: log})
-		if _, err := Fill(ctx, svc, st, clk, Options{Seed: 1}); err != nil {
+		if _, err := FillEmpty(ctx, svc, st, clk, Options{Seed: 1}); err != nil {
 			t.Fatalf("Fill on an empty database: %v", err)
 		}
 		if filled, err := Guard(ctx, st); !filled || err != nil {
 			t.Fatalf("after the fill: filled %v, err %v: want a demo database and no refusal", filled, err)
 		}
-		if _, err := Fill(ctx, svc, st, clk, Options{Seed: 2}); err == nil || !strings.Contains(err.Error(), "already holds a demo fill") {
+		if _, err := FillEmpty(ctx, svc, st, clk, Options{Seed: 2}); err == nil || !strings.Contains(err.Error(), "already holds a demo fill") {
 			t.Fatalf("second fill: %v, want a refusal", err)
 		}
 		// Someone adds a key to the demo database: it is named.
