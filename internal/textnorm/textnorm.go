@@ -1,8 +1,8 @@
 // Package textnorm normalises Chinese marketplace text before matching:
 // NFKC (full-width letters, digits and punctuation become half-width),
 // lower case, and traditional → simplified characters (OpenCC's t2s table,
-// dict/TSCharacters.txt, applied character by character so that every normalised byte maps back to one
-// character of the input). Matching runs on the normalised text; spans are
+// dict/TSCharacters.txt, applied character by character so that every
+// normalised byte maps back to one character of the input). Matching runs on the normalised text; spans are
 // reported as character (rune) offsets into the original text.
 package textnorm
 
