@@ -4,17 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/weiquan/weiquan/internal/clock"
-	"github.com/weiquan/weiquan/internal/config"
-	"github.com/weiquan/weiquan/internal/server"
 )
 
-const adminUsage = `usage: weiquan admin create --name LOGIN --password-stdin [--display-name NAME] [--force] [--db URL]`
+const adminUsage = `usage: weiquan admin create --name LOGIN --password-stdin [--display-name NAME] [--force] [CONFIG FLAGS]`
 
 // adminCmd: `weiquan admin create` makes the first admin of a fresh
 // install (the password is read from standard input, never from the
@@ -24,14 +19,13 @@ func adminCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(adminUsage)
 	}
-	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", config.Default().DB, "database URL")
+	fs := newFlags("admin create", stderr)
 	name := fs.String("name", "", "the admin's login")
 	display := fs.String("display-name", "", "the name shown on the pages (default: the login)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	force := fs.Bool("force", false, "create the admin even though an admin exists")
-	if err := fs.Parse(args[1:]); err != nil {
+	cfg, err := loadConfig(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	if *name == "" || !*pwStdin {
@@ -45,7 +39,7 @@ func adminCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if password == "" {
 		return errors.New("admin create: no password on standard input")
 	}
-	svc, st, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
+	svc, st, err := openService(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,25 +3,21 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
-	"github.com/weiquan/weiquan/internal/clock"
-	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/httpapi"
-	"github.com/weiquan/weiquan/internal/server"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-const apikeyUsage = `usage: weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires DURATION] [--db URL]
-       weiquan apikey list [--db URL]
-       weiquan apikey revoke ID [--db URL]
-       weiquan apikey rotate ID [--grace DURATION] [--db URL]`
+const apikeyUsage = `usage: weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires DURATION] [CONFIG FLAGS]
+       weiquan apikey list [CONFIG FLAGS]
+       weiquan apikey revoke ID [CONFIG FLAGS]
+       weiquan apikey rotate ID [--grace DURATION] [CONFIG FLAGS]`
 
 // apikey manages API keys from the command line: the operator acts as an
 // admin (service.CLICaller), and every change but the first create of a
@@ -31,9 +27,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errors.New(apikeyUsage)
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("apikey "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", config.Default().DB, "database URL")
+	fs := newFlags("apikey "+sub, stderr)
 	var role, party, name *string
 	var expires, grace *time.Duration
 	switch sub {
@@ -54,7 +48,8 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if (sub == "revoke" || sub == "rotate") && len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		id, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	cfg, err := loadConfig(fs, rest)
+	if err != nil {
 		return err
 	}
 	if id == "" && fs.NArg() > 0 {
@@ -68,7 +63,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	svc, st, err := server.OpenService(ctx, *db, server.MustDefaultPolicy(), clock.System{}, newLogger(stderr, "warn"), nil)
+	svc, st, err := openService(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

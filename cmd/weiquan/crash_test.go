@@ -585,8 +585,14 @@ func writeCrashPolicy(t *testing.T, dir string) string {
 	return path
 }
 
-func metricValue(base, name string) (float64, bool) {
-	res, err := http.Get(base + "/metrics")
+// metricValue reads one metric from /metrics with an admin key.
+func metricValue(base, adminKey, name string) (float64, bool) {
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, false
+	}
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, false
 	}
@@ -636,6 +642,12 @@ func runCrash(t *testing.T, bin, dbURL string) {
 	key := strings.TrimSpace(keyOut)
 	if code != 0 || !strings.HasPrefix(key, "wq_") {
 		t.Fatalf("apikey create: exit %d, stdout %q, stderr %q", code, keyOut, keyErr)
+	}
+
+	adminOut, adminErr, code := runWeiquan(t, bin, "apikey", "create", "--role", "admin", "--name", "crash-test metrics", "--db", dbURL)
+	adminKey := strings.TrimSpace(adminOut)
+	if code != 0 || !strings.HasPrefix(adminKey, "wq_") {
+		t.Fatalf("apikey create --role admin: exit %d, stdout %q, stderr %q", code, adminOut, adminErr)
 	}
 
 	addr := freeAddr(t)
@@ -717,7 +729,7 @@ func runCrash(t *testing.T, bin, dbURL string) {
 	// The worker's first run fires what came due during the downtime.
 	drained := false
 	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if v, ok := metricValue(base, "weiquan_deadlines_overdue"); ok && v == 0 {
+		if v, ok := metricValue(base, adminKey, "weiquan_deadlines_overdue"); ok && v == 0 {
 			drained = true
 			break
 		}

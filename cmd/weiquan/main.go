@@ -12,7 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/weiquan/weiquan/internal/bench"
@@ -21,23 +21,54 @@ import (
 	"github.com/weiquan/weiquan/internal/demo"
 	"github.com/weiquan/weiquan/internal/ledgercheck"
 	"github.com/weiquan/weiquan/internal/server"
+	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
 const usage = `weiquan — 售后维权平台 / after-sales dispute platform
 
 用法 / usage:
-  weiquan serve [--db URL] [--addr HOST:PORT] [--policy FILE] [--demo]
-  weiquan demo [--db URL] [--data DIR] [--seed N]
-  weiquan migrate [--db URL]
-  weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires D] [--db URL] · list · revoke ID · rotate ID [--grace D]
-  weiquan admin create --name LOGIN --password-stdin [--display-name NAME] [--force] [--db URL]
-  weiquan ledger check [--db URL] [--json]
+  weiquan serve [--demo] [--data DIR] [CONFIG FLAGS]
+  weiquan demo [--data DIR] [--seed N] [CONFIG FLAGS]      (an empty database only)
+  weiquan migrate [CONFIG FLAGS]
+  weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires D] · list · revoke ID · rotate ID [--grace D] [CONFIG FLAGS]
+  weiquan admin create --name LOGIN --password-stdin [--display-name NAME] [--force] [CONFIG FLAGS]
+  weiquan ledger check [--json] [CONFIG FLAGS]
+  weiquan backup --out FILE [CONFIG FLAGS]                 (SQLite; PostgreSQL: pg_dump, see README)
+  weiquan config [CONFIG FLAGS]                            (the effective configuration, secrets masked)
   weiquan policy check FILE [--db URL | --against FILE]
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
   weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--train DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
   weiquan version
+
+CONFIG FLAGS (every command that works on the database reads the same
+configuration: flag > environment WEIQUAN_* > --config FILE > default; see
+weiquan config --help and the README's table): --config FILE, --db URL,
+--addr HOST:PORT, --policy FILE, --log-level LEVEL, …
 `
+
+// command runs one subcommand with its arguments.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// commands is the dispatch table: one line a command.
+var commands = map[string]command{
+	"serve":   serve,
+	"demo":    demoCmd,
+	"migrate": migrate,
+	"apikey":  apikey,
+	"admin": func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return adminCmd(ctx, args, os.Stdin, stdout, stderr)
+	},
+	"ledger":  ledgercheck.Main,
+	"backup":  backupCmd,
+	"config":  configCmd,
+	"policy":  policyCmd,
+	"bench":   bench.Main,
+	"scan":    scanCmd,
+	"eval":    evalCmd,
+	"train":   trainCmd,
+	"version": versionCmd,
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -54,35 +85,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return errors.New("missing command")
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "serve":
-		return serve(ctx, rest, stdout, stderr)
-	case "demo":
-		return demoCmd(ctx, rest, stdout, stderr)
-	case "migrate":
-		return migrate(ctx, rest, stdout, stderr)
-	case "apikey":
-		return apikey(ctx, rest, stdout, stderr)
-	case "admin":
-		return adminCmd(ctx, rest, os.Stdin, stdout, stderr)
-	case "bench":
-		return bench.Main(ctx, rest, stdout, stderr)
-	case "ledger":
-		return ledgercheck.Main(ctx, rest, stdout, stderr)
-	case "policy":
-		return policyCmd(ctx, rest, stdout, stderr)
-	case "scan", "eval", "train":
-		return map[string]func(context.Context, []string, io.Writer, io.Writer) error{"scan": scanCmd, "eval": evalCmd, "train": trainCmd}[cmd](ctx, rest, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "weiquan", server.Version)
-		return nil
+	name, rest := args[0], args[1:]
+	if cmd, ok := commands[name]; ok {
+		return cmd(ctx, rest, stdout, stderr)
+	}
+	switch name {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	return fmt.Errorf("unknown command %q", name)
+}
+
+// loadConfig is how a command reads the shared configuration: fs carries
+// the command's own flags (register them before), the configuration's are
+// added; args are parsed and the configuration resolved (flag >
+// environment > --config file > default) and validated. fs.Args() holds
+// what is left.
+func loadConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	return config.Load(fs, args)
+}
+
+// newFlags is a command's flag set, its errors and usage on stderr.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// openService opens the configured database (migrated) and the service
+// over it with the rule book in force; the caller closes the store.
+func openService(ctx context.Context, cfg config.Config, stderr io.Writer) (*service.Service, *store.Store, error) {
+	return server.Open(ctx, cfg, clock.System{}, newLogger(stderr, "warn"), nil)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -92,32 +127,40 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cfg config.Config
-	cfg.Flags(fs)
-	fs.BoolVar(&cfg.Demo, "demo", false, "start from a fresh SQLite database filled with a demo marketplace")
+	fs := newFlags("serve", stderr)
+	demoFlag := fs.Bool("demo", false, "start from a fresh SQLite database filled with a demo marketplace (default ./weiquan-demo.db; a --db given must be empty or a demo database)")
 	dataDir := fs.String("data", demo.DefaultDataDir, "folder of real data for demo titles (used when present)")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg.Demo = *demoFlag
 	log := newLogger(stderr, cfg.LogLevel)
 	if cfg.Demo {
-		dbFlagSet := false
-		fs.Visit(func(f *flag.Flag) { dbFlagSet = dbFlagSet || f.Name == "db" })
-		if !dbFlagSet {
+		// Only a --db on the command line replaces the demo's own file:
+		// WEIQUAN_DB or a config file name the real database.
+		explicit := strings.HasPrefix(cfg.Source("db"), "flag")
+		if !explicit {
 			cfg.DB = "sqlite:./weiquan-demo.db"
 		}
-		path, ok := sqlitePath(cfg.DB)
+		path, ok := cfg.SQLitePath()
 		if !ok {
 			return errors.New("serve --demo: needs a sqlite: database (it is recreated)")
+		}
+		if explicit {
+			if err := guardDemoFile(ctx, cfg.DB, path); err != nil {
+				return err
+			}
 		}
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
 		}
-		if _, err := fillDemo(ctx, cfg.DB, cfg.PolicyFile, *dataDir, 1, cfg.Addr, stdout, log); err != nil {
+		if _, err := fillDemo(ctx, cfg, *dataDir, 1, cfg.Addr, stdout, log); err != nil {
 			return err
 		}
 	}
@@ -125,51 +168,66 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "weiquan %s listening on http://%s (db %s)\n", server.Version, s.Addr, cfg.DB)
+	fmt.Fprintf(stdout, "weiquan %s listening on http://%s (db %s)\n", server.Version, s.Addr, config.MaskURL(cfg.DB))
 	return s.Wait(ctx)
 }
 
-func sqlitePath(db string) (string, bool) {
-	p, ok := cutPrefix(db, "sqlite:")
-	if !ok || p == ":memory:" {
-		return "", false
+// guardDemoFile lets `serve --demo --db sqlite:PATH` recreate PATH only if
+// it does not exist, is empty of a marketplace's data, or was filled by the
+// demo.
+func guardDemoFile(ctx context.Context, db, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
 	}
-	return filepath.Clean(p), true
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return err
 	}
-	return s, false
+	defer st.Close()
+	filled, err := demo.Guard(ctx, st)
+	if err != nil && !filled {
+		return fmt.Errorf("serve --demo: %s: %w", path, err)
+	}
+	return nil
 }
 
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", config.Default().DB, "database URL")
-	policyFile := fs.String("policy", "", "rule book file")
+	fs := newFlags("demo", stderr)
 	dataDir := fs.String("data", demo.DefaultDataDir, "folder of real data for demo titles (used when present)")
 	seed := fs.Int64("seed", 1, "random seed")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
 		return err
 	}
-	_, err := fillDemo(ctx, *db, *policyFile, *dataDir, *seed, "", stdout, newLogger(stderr, "warn"))
+	if fs.NArg() > 0 {
+		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	}
+	// Look before anything is written (not even a migration).
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	_, gerr := demo.Guard(ctx, st)
+	st.Close()
+	if gerr != nil {
+		return gerr
+	}
+	_, err = fillDemo(ctx, cfg, *dataDir, *seed, "", stdout, newLogger(stderr, "warn"))
 	return err
 }
 
-func fillDemo(ctx context.Context, db, policyFile, dataDir string, seed int64, addr string, stdout io.Writer, log *slog.Logger) (demo.Summary, error) {
-	book, err := server.LoadPolicy(policyFile)
+func fillDemo(ctx context.Context, cfg config.Config, dataDir string, seed int64, addr string, stdout io.Writer, log *slog.Logger) (demo.Summary, error) {
+	book, err := server.LoadPolicy(cfg.PolicyFile)
 	if err != nil {
 		return demo.Summary{}, err
 	}
 	clk := clock.NewManual(clock.System{}.Now())
-	svc, st, err := server.OpenService(ctx, db, book, clk, log, nil)
+	svc, st, err := server.OpenService(ctx, cfg.DB, book, clk, log, nil)
 	if err != nil {
 		return demo.Summary{}, err
 	}
 	defer st.Close()
-	sum, err := demo.Fill(ctx, svc, st, clk, demo.Options{DataDir: dataDir, Seed: seed})
+	sum, err := demo.FillEmpty(ctx, svc, st, clk, demo.Options{DataDir: dataDir, Seed: seed})
 	if err != nil {
 		return sum, err
 	}
@@ -179,13 +237,12 @@ func fillDemo(ctx context.Context, db, policyFile, dataDir string, seed int64, a
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", config.Default().DB, "database URL")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("migrate", stderr)
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -195,5 +252,20 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied: %d (%s)\n", n, st.Dialect())
+	return nil
+}
+
+// configCmd is `weiquan config`: the effective configuration, as a
+// configuration file with where each value came from; secrets masked.
+func configCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("config", stderr)
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	cfg.Print(stdout)
 	return nil
 }

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"flag"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 )
 
@@ -22,11 +20,6 @@ type SignIn struct {
 	SignInSecret string
 }
 
-func (s *SignIn) flags(fs *flag.FlagSet) {
-	fs.StringVar(&s.TrustedProxies, "trusted-proxies", os.Getenv("WEIQUAN_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env WEIQUAN_TRUSTED_PROXIES)")
-	s.SignInSecret = os.Getenv("WEIQUAN_SIGNIN_SECRET")
-}
-
 // Proxies parses TrustedProxies.
 func (s SignIn) Proxies() ([]netip.Prefix, error) {
 	var out []netip.Prefix
@@ -38,21 +31,11 @@ func (s SignIn) Proxies() ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(f)
 			if aerr != nil {
-				return nil, fmt.Errorf("config: --trusted-proxies: %q is not a CIDR or an address", f)
+				return nil, fmt.Errorf("%q is not a CIDR or an address", f)
 			}
 			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
 		}
 		out = append(out, p.Masked())
 	}
 	return out, nil
-}
-
-func (s SignIn) validate() error {
-	if _, err := s.Proxies(); err != nil {
-		return err
-	}
-	if s.SignInSecret != "" && len(s.SignInSecret) < 32 {
-		return fmt.Errorf("config: WEIQUAN_SIGNIN_SECRET: at least 32 bytes")
-	}
-	return nil
 }

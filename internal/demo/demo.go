@@ -194,6 +194,9 @@ func Fill(ctx context.Context, svc *service.Service, st *store.Store, clk *clock
 	if err := f.quality(&sum); err != nil {
 		return sum, err
 	}
+	if err := recordFill(ctx, st, o.Seed, f); err != nil {
+		return sum, fmt.Errorf("demo: record the fill: %w", err)
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

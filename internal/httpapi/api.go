@@ -57,6 +57,18 @@ type API struct {
 	untx    atomic.Int64  // see UntransactedIdem
 	away    clock.Backoff // log lines of requests failing because the storage is away
 	uploads uploadSlots
+	perKey  *httpx.Limiter
+}
+
+// SetKeyLimit sets the per-API-key rate limit (nil: none): a key over it
+// is answered 429 with Retry-After before its request does anything.
+func (a *API) SetKeyLimit(l *httpx.Limiter) { a.perKey = l }
+
+// keyIDOf is the id of the API key a caller came with ("key:ID" or
+// "integration:ID" in Via).
+func keyIDOf(c service.Caller) string {
+	_, id, _ := strings.Cut(c.Via, ":")
+	return id
 }
 
 // New returns the API. text is the one set of text engines the process
@@ -203,6 +215,10 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 		c, scope, err := a.authenticate(r)
 		if err != nil {
 			httpx.WriteProblem(w, r, err)
+			return
+		}
+		if ok, wait := a.perKey.Allow(keyIDOf(c)); !ok {
+			httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
 			return
 		}
 		// Text no store keeps alike (NUL, not UTF-8) is refused here, in

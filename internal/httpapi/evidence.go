@@ -16,6 +16,12 @@ import (
 	"github.com/weiquan/weiquan/internal/store"
 )
 
+// MaxRequestBody is the largest body the server reads on any route (it
+// caps every request at it: httpx.LimitBodies); each route has its own
+// limit below it (httpx.MaxBody for JSON, the file limit plus a little for
+// a streamed upload).
+const MaxRequestBody = 64 << 20
+
 // EvidenceView is a piece of evidence in a case's chain. Evidence is never
 // changed: version is always 1 and status "stored".
 type EvidenceView struct {
@@ -160,6 +166,10 @@ func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
+		return
+	}
+	if ok, wait := a.perKey.Allow(keyIDOf(c)); !ok {
+		httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
 		return
 	}
 	rec, rc, err := a.svc.OpenEvidence(r.Context(), c, r.PathValue("id"))

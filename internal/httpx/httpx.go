@@ -147,6 +147,10 @@ func ReadBody(r *http.Request) ([]byte, error) { return ReadBodyMax(r, MaxBody) 
 // ReadBodyMax reads a request body up to max bytes.
 func ReadBodyMax(r *http.Request, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, fault.New(fault.PayloadTooBig, "请求体超过 %d 字节 / the body exceeds %d bytes", tooBig.Limit, tooBig.Limit)
+	}
 	if err != nil {
 		return nil, fault.New(fault.Invalid, "无法读取请求体 / cannot read the body: %v", err)
 	}

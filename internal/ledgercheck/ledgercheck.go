@@ -336,16 +336,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ledger check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	db := fs.String("db", config.Default().DB, "database URL (sqlite:PATH or postgres://…)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := config.Load(fs, args) // --db and the rest of the shared configuration
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("ledger check: unexpected argument %q", fs.Arg(0))
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/httpapi"
+	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/metrics"
 	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/notify"
@@ -112,32 +113,53 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 	}
 }
 
+// Open is what every command that works on the database uses: it opens
+// and migrates cfg's store and builds the service with the rule book in
+// force: cfg's policy file if given, else the newest version an admin set
+// through PUT /v1/policy (kept across restarts), else the embedded default.
+// The caller closes the store.
+func Open(ctx context.Context, cfg config.Config, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
+	book, err := LoadPolicy(cfg.PolicyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: policy: %w", err)
+	}
+	if clk == nil {
+		clk = clock.System{}
+	}
+	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, clk, log, obs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.PolicyFile == "" {
+		changed, err := svc.LoadStoredPolicy(ctx)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		if changed {
+			log.Info("rule book from the database", "policy_version", svc.Policy().Version)
+		}
+	}
+	return svc, st, nil
+}
+
 // Start opens everything and starts serving in the background.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	book, err := LoadPolicy(cfg.PolicyFile)
-	if err != nil {
-		return nil, err
-	}
 	var m *metrics.Metrics
 	clk := clock.System{}
-	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, clk, log, observerFunc(func() *metrics.Metrics { return m }))
+	svc, st, err := Open(ctx, cfg, clk, log, observerFunc(func() *metrics.Metrics { return m }))
 	if err != nil {
 		return nil, err
 	}
-	// Without --policy, the newest rule book an admin set through
-	// PUT /v1/policy stays in force across restarts; an explicit file wins.
-	if cfg.PolicyFile == "" {
-		changed, err := svc.LoadStoredPolicy(ctx)
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-		if changed {
-			log.Info("rule book from the database", "policy_version", svc.Policy().Version)
-		}
+	book := svc.Policy()
+	// Every replica follows the rule book set on any of them.
+	follower, err := svc.FollowPolicy(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.EvidencePath(), 0o750); err != nil {
 		st.Close()
@@ -160,6 +182,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	m = metrics.New(st, clk.Now)
 	api := httpapi.New(svc, log, m, Version, text)
+	api.SetKeyLimit(httpx.NewLimiter(cfg.RateKey, cfg.RateKeyBurst))
 	proxies, _ := cfg.Proxies() // validated above
 	svc.SetSignInSecret(cfg.SignInSecret)
 	// Staff sign in with a TOTP code, except in the demo (its printed
@@ -176,7 +199,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Svc: svc, st: st, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
-		http: &http.Server{Handler: web.Mount(api.Handler(), pages.Handler()), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: bodyReadTimeout, IdleTimeout: 2 * time.Minute,
+		http: &http.Server{Handler: httpx.LimitBodies(httpapi.MaxRequestBody, httpx.LimitAddr(httpx.NewLimiter(cfg.RateAddr, cfg.RateAddrBurst), pages.ClientAddr, web.Mount(api.Handler(), pages.Handler()))),
+			ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: bodyReadTimeout, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
 	workers := cfg.DeadlineWorkers
@@ -189,6 +213,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.workers = worker.NewDeadlines(svc, log, worker.DeadlineConfig{Interval: cfg.DeadlineInterval, BatchSize: cfg.DeadlineBatch, Workers: workers})
 	s.workers.Start(wctx)
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
+	clock.Every(wctx, cfg.PolicyPoll, func() { followPolicy(wctx, follower, log) })
 	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: st}}
 	var sms notify.SMSSender = &notify.FileSMS{Path: cfg.SMSPath()}
 	if cfg.SMSURL != "" {
@@ -249,6 +274,18 @@ func (s *Server) Close() error {
 	}
 	s.log.Info("weiquan stopped")
 	return errors.Join(err, s.st.Close())
+}
+
+// followPolicy applies a rule book version set on another replica, and
+// logs it.
+func followPolicy(ctx context.Context, f *service.PolicyFollower, log *slog.Logger) {
+	book, changed, err := f.Poll(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Warn("rule book poll", "err", err)
+	case changed:
+		log.Info("rule book changed on another replica: now in force", "policy_version", book.Version, "policy_digest", book.Digest)
+	}
 }
 
 // observerFunc defers to metrics built after the service.

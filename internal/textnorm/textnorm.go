@@ -1,18 +1,18 @@
 // Package textnorm normalises Chinese marketplace text before matching:
 // NFKC (full-width letters, digits and punctuation become half-width),
-// lower case, and traditional → simplified characters (OpenCC t2s, applied
-// character by character so that every normalised byte maps back to one
-// character of the input). Matching runs on the normalised text; spans are
+// lower case, and traditional → simplified characters (OpenCC's t2s table,
+// dict/TSCharacters.txt, applied character by character so that every
+// normalised byte maps back to one character of the input). Matching runs on the normalised text; spans are
 // reported as character (rune) offsets into the original text.
 package textnorm
 
 import (
+	_ "embed"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/longbridgeapp/opencc"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -173,43 +173,55 @@ func t2s(r rune) (rune, bool) {
 	return s, s != 0
 }
 
+// tsCharacters is OpenCC's traditional → simplified character table
+// (TSCharacters.txt, Apache-2.0, as shipped by
+// github.com/longbridgeapp/opencc v0.3.13): "trad\tsimp [alternatives]" a
+// line. It is all of OpenCC's t2s that applies to one character alone
+// (t2s's other dictionary, TSPhrases, has no one-character entry), so the
+// table is OpenCC's, rune for rune (TestT2SMatchesOpenCC), without linking
+// OpenCC's ~1.1 MB of dictionaries for other conversions.
+//
+//go:embed dict/TSCharacters.txt
+var tsCharacters string
+
 func buildT2S() {
 	t2sTable = make([]rune, t2sHi-t2sLo+1)
-	cc, err := opencc.New("t2s")
-	if err != nil {
-		return
-	}
-	var sb strings.Builder
-	var rs []rune
-	const chunk = 2000
-	flush := func() {
-		if len(rs) == 0 {
-			return
+	t2sTable = t2sFrom(tsCharacters, t2sTable)
+}
+
+// t2sFrom fills table from an OpenCC dictionary the way OpenCC reads it
+// (github.com/liuzl/da): whole lines only, trimmed, tab-separated; the
+// first candidate converts; a later line for the same character wins.
+func t2sFrom(dict string, table []rune) []rune {
+	for dict != "" {
+		line, rest, ok := strings.Cut(dict, "\n")
+		if !ok {
+			break // OpenCC's reader drops a last line without a newline
 		}
-		out, err := cc.Convert(sb.String())
-		if err == nil {
-			parts := strings.Split(out, "\n")
-			for i, r := range rs {
-				if i < len(parts) {
-					p := []rune(parts[i])
-					if len(p) == 1 && p[0] != r {
-						t2sTable[r-t2sLo] = p[0]
-					}
-				}
-			}
+		dict = rest
+		items := strings.Split(strings.TrimSpace(line), "\t")
+		if len(items) < 2 {
+			continue
 		}
-		sb.Reset()
-		rs = rs[:0]
-	}
-	for r := rune(t2sLo); r <= t2sHi; r++ {
-		sb.WriteRune(r)
-		sb.WriteByte('\n')
-		rs = append(rs, r)
-		if len(rs) == chunk {
-			flush()
+		k := []rune(items[0])
+		if len(k) != 1 || k[0] < t2sLo || k[0] > t2sHi {
+			continue
+		}
+		vals := items[1:]
+		if len(items) == 2 {
+			vals = strings.Fields(items[1])
+		}
+		var v []rune
+		if len(vals) > 0 {
+			v = []rune(vals[0])
+		}
+		if len(v) == 1 && v[0] != k[0] {
+			table[k[0]-t2sLo] = v[0]
+		} else {
+			table[k[0]-t2sLo] = 0
 		}
 	}
-	flush()
+	return table
 }
 
 // IsSeparator reports whether r is ignored when comparing titles for

@@ -66,3 +66,7 @@ func (a *App) clientIP(r *http.Request) string {
 	}
 	return client.String()
 }
+
+// ClientAddr is the client's address as the pages see it (the TCP peer, or
+// what a trusted proxy says): the per-address rate limit keys on it too.
+func (a *App) ClientAddr(r *http.Request) string { return a.clientIP(r) }
