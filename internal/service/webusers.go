@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -253,9 +254,9 @@ func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID,
 	purpose = strings.TrimSpace(purpose)
 	switch {
 	case purpose == "":
-		return "", fault.Field("purpose", "须说明查看目的 / state the purpose of seeing this personal data (PIPL art. 6)")
+		return "", &fault.Error{Code: fault.Unprocessable, Field: "purpose", Message: "须说明查看目的 / state the purpose of seeing this personal data (PIPL art. 6)"}
 	case utf8.RuneCountInString(purpose) > MaxPurposeRunes:
-		return "", fault.Field("purpose", "查看目的最多 %d 个字符 / the purpose is at most %d characters", MaxPurposeRunes, MaxPurposeRunes)
+		return "", &fault.Error{Code: fault.Unprocessable, Field: "purpose", Message: fmt.Sprintf("查看目的最多 %d 个字符 / the purpose is at most %d characters", MaxPurposeRunes, MaxPurposeRunes)}
 	}
 	var value, login string
 	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
