@@ -379,6 +379,19 @@ func (b *Blobs) Verify(digest string) error {
 	return nil
 }
 
+// Delete removes a blob (retention: the evidence period passed). A blob
+// already gone is not an error. Errors: Invalid (malformed digest).
+func (b *Blobs) Delete(digest string) error {
+	d, err := checkDigest(digest)
+	if err != nil {
+		return err
+	}
+	if err := b.root.Remove(blobPath(d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("evidence: delete %s: %w", d, err)
+	}
+	return nil
+}
+
 func (b *Blobs) openBlob(digest string) (*os.File, fs.FileInfo, error) {
 	f, err := b.root.Open(blobPath(digest))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -99,6 +99,10 @@ var schema = map[string]struct {
 	"quality.weight_complaint":        {kind: kInt, optional: true},
 	"quality.weight_chat_response":    {kind: kInt, optional: true},
 	"quality.weight_on_time_shipping": {kind: kInt, optional: true},
+	// Retention (个人信息保护法 art. 19, 47(1); 电子商务法 art. 31). Optional:
+	// a book written before these rules existed gets the embedded defaults.
+	"retention.pii":      {kind: kDuration, optional: true},
+	"retention.evidence": {kind: kDuration, optional: true},
 }
 
 // qualityWeights are the weight rules of the service-quality score; at

@@ -214,6 +214,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.workers.Start(wctx)
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
 	clock.Every(wctx, cfg.PolicyPoll, func() { followPolicy(wctx, follower, log) })
+	worker.StartRetention(wctx, svc, log, worker.RetentionConfig{})
 	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: st}}
 	var sms notify.SMSSender = &notify.FileSMS{Path: cfg.SMSPath()}
 	if cfg.SMSURL != "" {

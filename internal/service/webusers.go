@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/weiquan/weiquan/internal/actor"
+	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
@@ -225,43 +227,89 @@ func (s *Service) Counterparty(ctx context.Context, c Caller, o order.Order) (st
 	return MaskName(o.BuyerID), nil
 }
 
-// RevealContact shows staff working a case a party's phone number or
-// address, and logs who saw what, when (PIPL). side is buyer or seller,
-// field phone or address; viewerID is the signed-in user's id. Errors:
-// Forbidden (not staff), NotFound (no such case or no user for the party),
-// Invalid (side, field).
-func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID, side, field string) (string, error) {
+// MaxPurposeRunes bounds the purpose a reveal states.
+const MaxPurposeRunes = 200
+
+// RevealContact shows a party's phone number or address to the staff
+// member who needs it for a case, and logs who saw what, when and why
+// (个人信息保护法 art. 6: a stated purpose, the least intrusive way; art.
+// 51(4): access limited to those whose work needs it, and recorded). Only
+// the agent holding an open case (its assignee) may reveal, and on appeal
+// (APPEALED) the senior tier; everyone else, admins included, is refused.
+// side is buyer or seller, field phone or address, purpose why (non-empty,
+// at most MaxPurposeRunes characters); viewerID is the signed-in user's id.
+// The check and the log row are one transaction. Errors: Forbidden (not
+// the case's holder), NotFound (no such case or no user for the party),
+// Invalid (side, field, purpose).
+func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID, side, field, purpose string) (string, error) {
 	if err := staffOnly(c); err != nil {
 		return "", err
 	}
-	d, err := s.GetDispute(ctx, c, caseID)
-	if err != nil {
-		return "", err
-	}
-	pid := d.BuyerID
-	switch actor.Role(side) {
-	case actor.Buyer:
-	case actor.Seller:
-		pid = d.SellerID
-	default:
+	if actor.Role(side) != actor.Buyer && actor.Role(side) != actor.Seller {
 		return "", fault.Field("party", "须为 buyer 或 seller / party is buyer or seller")
 	}
 	if field != "phone" && field != "address" {
 		return "", fault.Field("field", "须为 phone 或 address / field is phone or address")
 	}
-	u, err := s.st.WebUserByParty(ctx, side, pid)
+	purpose = strings.TrimSpace(purpose)
+	switch {
+	case purpose == "":
+		return "", &fault.Error{Code: fault.Unprocessable, Field: "purpose", Message: "须说明查看目的 / state the purpose of seeing this personal data (PIPL art. 6)"}
+	case utf8.RuneCountInString(purpose) > MaxPurposeRunes:
+		return "", &fault.Error{Code: fault.Unprocessable, Field: "purpose", Message: fmt.Sprintf("查看目的最多 %d 个字符 / the purpose is at most %d characters", MaxPurposeRunes, MaxPurposeRunes)}
+	}
+	var value, login string
+	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
+		d, err := tx.GetDispute(ctx, caseID)
+		if err != nil {
+			if fault.Is(err, fault.NotFound) {
+				return notFoundDispute(caseID)
+			}
+			return err
+		}
+		if err := mayReveal(c, d); err != nil {
+			return err
+		}
+		pid := d.BuyerID
+		if actor.Role(side) == actor.Seller {
+			pid = d.SellerID
+		}
+		u, err := tx.WebUserByParty(ctx, side, pid)
+		if err != nil {
+			return err
+		}
+		value, login = u.Phone, u.Login
+		if field == "address" {
+			value = u.Address
+		}
+		cm.PIIReveals = append(cm.PIIReveals, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: string(c.Role),
+			SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.clock.Now(), Purpose: purpose})
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
-	if err := s.st.InsertPIIReveal(ctx, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: string(c.Role),
-		SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.clock.Now()}); err != nil {
-		return "", err
+	s.log.Info("web: personal data revealed", "viewer", c.Via, "subject", login, "field", field, "case", caseID)
+	return value, nil
+}
+
+// mayReveal: the caller holds the open case d (its assignee), or d is on
+// appeal and the caller is of the senior tier (PIPL art. 51(4)).
+func mayReveal(c Caller, d dispute.State) error {
+	switch {
+	case d.Status == dispute.Appealed && c.Role == actor.Senior:
+		return nil
+	case d.Status.Open() && d.Assignee != "" && d.Assignee == keyOf(c) && (c.Role == actor.Agent || c.Role == actor.Senior):
+		return nil
+	case d.Status == dispute.Appealed:
+		return &fault.Error{Code: fault.Forbidden, Status: string(d.Status),
+			Message: "申诉复核中的案件只有高级专员可以查看当事人个人信息 / on appeal only the senior tier may see a party's personal data (PIPL art. 51)"}
+	case !d.Status.Open():
+		return &fault.Error{Code: fault.Forbidden, Status: string(d.Status),
+			Message: "案件已结束，不能查看当事人个人信息 / the case is closed: a party's personal data is no longer needed (PIPL art. 6)"}
 	}
-	s.log.Info("web: personal data revealed", "viewer", c.Via, "subject", u.Login, "field", field, "case", d.ID)
-	if field == "address" {
-		return u.Address, nil
-	}
-	return u.Phone, nil
+	return &fault.Error{Code: fault.Forbidden, Status: string(d.Status),
+		Message: "只有处理此案件的客服可以查看当事人个人信息，请先认领 / only the agent holding the case may see a party's personal data: claim it first (PIPL art. 51)"}
 }
 
 // PIIReveals lists who saw which personal data of a case, oldest first.
@@ -271,6 +319,19 @@ func (s *Service) PIIReveals(ctx context.Context, c Caller, caseID string) ([]st
 		return nil, err
 	}
 	return s.st.PIIReveals(ctx, caseID)
+}
+
+// PIIRevealLog is the reveal log for admins (PIPL art. 51, 54: the
+// processor reviews access to personal data), newest first, at most limit
+// rows (1–1000; default 200). Errors: Forbidden (not an admin).
+func (s *Service) PIIRevealLog(ctx context.Context, c Caller, limit int) ([]store.PIIReveal, error) {
+	if c.Role != actor.Admin {
+		return nil, forbidden("只有管理员可以查看个人信息查看记录 / only admins see the personal-data reveal log")
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	return s.st.RecentPIIReveals(ctx, limit)
 }
 
 // StaffNames maps the ids the service records for staff — "web:<login>"

@@ -69,7 +69,8 @@ type InterventionClose struct {
 // posted-before checks), state rows (orders, requests, cases, complaints,
 // sanctions, service facts, scripts), events, outbox messages, settled and
 // changed deadlines, intervention records, manual-intervention refunds,
-// evidence, rule book changes, and the idempotency record last.
+// evidence, rule book changes, personal-data reveals, redactions and evidence
+// purges, and the idempotency record last.
 type Commit struct {
 	Ledger             []LedgerPost
 	Orders             []Row[order.Order]
@@ -88,6 +89,9 @@ type Commit struct {
 	ManualRefunds      []ManualInterventionRefund
 	Evidence           []Evidence
 	PolicyChanges      []PolicyChange
+	PIIReveals         []PIIReveal     // the reveal log (PIPL art. 51(4))
+	PIIRedactions      []PIIRedaction  // retention: phone and address erased
+	EvidencePurges     []EvidencePurge // retention: blobs deleted, rows kept
 	Idem               *IdemRecord
 }
 
@@ -126,6 +130,9 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.ManualRefunds, t.recordManualInterventionRefund) },
 		func() error { return each(ctx, c.Evidence, t.insertEvidenceValue) },
 		func() error { return each(ctx, c.PolicyChanges, t.insertPolicyChange) },
+		func() error { return each(ctx, c.PIIReveals, t.insertPIIReveal) },
+		func() error { return each(ctx, c.PIIRedactions, t.redactPII) },
+		func() error { return each(ctx, c.EvidencePurges, t.purgeEvidence) },
 		func() error {
 			if c.Idem == nil {
 				return nil

@@ -136,21 +136,15 @@ type PIIReveal struct {
 	Field      string // phone, address
 	CaseID     string
 	At         time.Time
-}
-
-// InsertPIIReveal logs a reveal.
-func (s *Store) InsertPIIReveal(ctx context.Context, r PIIReveal) error {
-	_, err := s.exec(ctx, `INSERT INTO pii_reveals (id, viewer_id, viewer_role, subject_id, field, case_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.ViewerID, r.ViewerRole, r.SubjectID, r.Field, r.CaseID, micros(r.At))
-	return err
+	Purpose    string // the purpose the viewer stated (PIPL art. 6)
 }
 
 // PIIReveals lists the reveals of a case, oldest first.
 func (s *Store) PIIReveals(ctx context.Context, caseID string) ([]PIIReveal, error) {
-	rows, err := s.query(ctx, `SELECT id, viewer_id, viewer_role, subject_id, field, case_id, at FROM pii_reveals WHERE case_id = ? ORDER BY at, id`, caseID)
+	rows, err := s.query(ctx, `SELECT id, viewer_id, viewer_role, subject_id, field, case_id, at, purpose FROM pii_reveals WHERE case_id = ? ORDER BY at, id`, caseID)
 	return collect(rows, err, func(rows *sql.Rows, r *PIIReveal) error {
 		var at int64
-		err := rows.Scan(&r.ID, &r.ViewerID, &r.ViewerRole, &r.SubjectID, &r.Field, &r.CaseID, &at)
+		err := rows.Scan(&r.ID, &r.ViewerID, &r.ViewerRole, &r.SubjectID, &r.Field, &r.CaseID, &at, &r.Purpose)
 		r.At = fromMicros(at)
 		return err
 	})

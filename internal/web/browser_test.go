@@ -252,7 +252,7 @@ func TestBrowserStory(t *testing.T) {
 		chromedp.Click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("form-judge")),
 	)
-	agent.do("reveal the buyer's phone", chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
+	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证 / ask the buyer for evidence"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
 	agent.do("fill the judgment",
 		chromedp.Click(chromedp.CSS(`input[name=outcome][value=refund_full]`)),
 		chromedp.SetValue(chromedp.ID("judge-fault"), "seller"),

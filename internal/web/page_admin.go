@@ -195,3 +195,19 @@ func withAudit[T any](a *App, r *http.Request, s *session, kind string, list fun
 	audit, err := a.svc.AdminAudits(r.Context(), s.Caller(), kind, 50)
 	return v, audit, err
 }
+
+// adminRevealsPage is the personal-data reveal log (PIPL art. 51).
+type adminRevealsPage struct {
+	Base
+	Reveals []store.PIIReveal
+}
+
+func (a *App) adminReveals(w http.ResponseWriter, r *http.Request, s *session) error {
+	rev, err := a.svc.PIIRevealLog(r.Context(), s.Caller(), 500)
+	if err != nil {
+		return err
+	}
+	v := adminRevealsPage{Base: a.base(r, s, "title.admin_reveals"), Reveals: rev}
+	a.render(w, r, http.StatusOK, "admin_reveals", &v)
+	return nil
+}

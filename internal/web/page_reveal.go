@@ -20,7 +20,7 @@ func (v revealVM) T(key string, args ...any) (string, error) { return v.base.T(k
 func (a *App) reveal(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	field := r.FormValue("field")
-	value, err := a.svc.RevealContact(ctx, s.Caller(), s.User.ID, r.PathValue("id"), r.FormValue("party"), field)
+	value, err := a.svc.RevealContact(ctx, s.Caller(), s.User.ID, r.PathValue("id"), r.FormValue("party"), field, r.FormValue("purpose"))
 	if err != nil {
 		return err
 	}

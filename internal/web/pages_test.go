@@ -10,7 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/httpx"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
 	"github.com/weiquan/weiquan/internal/web"
 )
 
@@ -225,36 +230,144 @@ func TestSignInAndCookies(t *testing.T) {
 	}
 }
 
+// Personal data on a need-to-know basis (PIPL art. 6, 51): only the agent
+// holding the open case reveals, with a stated purpose, and the reveal is
+// logged and listed for admins; on appeal only the senior tier.
 func TestPersonalDataMaskedAndRevealLogged(t *testing.T) {
-	b := setup(t, apitest.SQLiteURL(t))
-	_, caseID := b.story()
-	agent := b.login("agent")
-	_, body := agent.get("/cases/" + caseID)
-	if strings.Contains(body, "13812345678") || !strings.Contains(body, "138****5678") || strings.Contains(body, "文三路100号") {
-		t.Fatalf("the agent sees unmasked personal data")
-	}
-	res, frag := agent.post("/cases/"+caseID+"/reveal", url.Values{"party": {"buyer"}, "field": {"phone"}})
-	if res.StatusCode != 200 || !strings.Contains(frag, "13812345678") {
-		t.Fatalf("reveal: %d %s", res.StatusCode, frag)
-	}
-	log, err := b.env.Store.PIIReveals(context.Background(), caseID)
-	if err != nil || len(log) != 1 || log[0].Field != "phone" || log[0].ViewerRole != "agent" {
-		t.Fatalf("reveal log: %v %+v", err, log)
-	}
-	// The seller sees the buyer only as a masked name, never phone or address.
-	seller := b.login("seller")
-	for _, p := range []string{"/cases/" + caseID, "/orders/o1"} {
-		_, body := seller.get(p)
-		for _, secret := range []string{"13812345678", "138****5678", "文三路", "张晓雨"} {
-			if strings.Contains(body, secret) {
-				t.Errorf("seller %s shows %q", p, secret)
+	onEachEngine(t, func(t *testing.T, b *bundle) {
+		if _, err := web.CreateUser(context.Background(), b.env.Svc, web.NewUser{Login: "agent2", Role: actor.Agent, DisplayName: "客服二", Password: password}); err != nil {
+			t.Fatal(err)
+		}
+		b.stopAtClaim = true
+		_, caseID := b.story()
+		agent := b.login("agent")
+		_, body := agent.get("/cases/" + caseID)
+		if strings.Contains(body, "13812345678") || !strings.Contains(body, "138****5678") || strings.Contains(body, "文三路100号") {
+			t.Fatalf("the agent sees unmasked personal data")
+		}
+		// reveal posts the form; a refusal comes back as the flash on the case
+		// page, so its status is the service's answer to the same caller.
+		reveal := func(c *client, purpose string) (int, string) {
+			c.get("/cases/" + caseID)
+			res, frag := c.post("/cases/"+caseID+"/reveal", url.Values{"party": {"buyer"}, "field": {"phone"}, "purpose": {purpose}})
+			if strings.Contains(frag, "13812345678") {
+				return res.StatusCode, frag
+			}
+			u, err := b.env.Store.WebUserByLogin(context.Background(), c.login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = b.env.Svc.RevealContact(context.Background(), service.Caller{Role: actor.Role(u.Role), Via: "web:" + u.Login}, u.ID, caseID, "buyer", "phone", purpose)
+			fe, _ := fault.As(err)
+			if err == nil || fe == nil || !strings.Contains(html.UnescapeString(frag), fe.Message) {
+				t.Fatalf("%s: the page does not show the refusal %v", c.login, err)
+			}
+			return httpx.Status(fe), fe.Field + " " + fe.Message
+		}
+		logged := func() []store.PIIReveal {
+			log, err := b.env.Store.PIIReveals(context.Background(), caseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return log
+		}
+		// Another agent, and the senior tier before an appeal: refused.
+		for _, who := range []string{"agent2", "senior", "admin"} {
+			if code, frag := reveal(b.login(who), "核实收货地址 / check the address"); code != http.StatusForbidden || strings.Contains(frag, "13812345678") {
+				t.Fatalf("%s (not holding the case) revealed: %d %s", who, code, frag)
 			}
 		}
-	}
-	admin := b.login("admin")
-	if _, body := admin.get("/admin/users"); !strings.Contains(body, "buyer2") || strings.Contains(body, "13812345678") || strings.Contains(body, "文三路") {
-		t.Error("the people page must list users without their personal data")
-	}
+		// The holder, without a purpose or with one too long: 422 naming purpose.
+		for _, p := range []string{"", "   ", strings.Repeat("因", service.MaxPurposeRunes+1)} {
+			if code, frag := reveal(agent, p); code != http.StatusUnprocessableEntity || !strings.Contains(frag, "purpose") || strings.Contains(frag, "13812345678") {
+				t.Fatalf("purpose %q: %d %s", p, code, frag)
+			}
+		}
+		if n := len(logged()); n != 0 {
+			t.Fatalf("refused reveals logged %d rows", n)
+		}
+		code, frag := reveal(agent, "联系买家补充举证 / ask the buyer for evidence")
+		if code != 200 || !strings.Contains(frag, "13812345678") {
+			t.Fatalf("reveal: %d %s", code, frag)
+		}
+		log := logged()
+		if len(log) != 1 || log[0].Field != "phone" || log[0].ViewerRole != "agent" || log[0].Purpose != "联系买家补充举证 / ask the buyer for evidence" {
+			t.Fatalf("reveal log: %+v", log)
+		}
+		// The admin sees the reveal with its purpose; the agent may not.
+		admin := b.login("admin")
+		if res, body := admin.get("/admin/reveals"); res.StatusCode != 200 || !strings.Contains(body, `id="reveal-`+log[0].ID+`"`) || !strings.Contains(body, "联系买家补充举证") {
+			t.Fatalf("admin reveal log: %d", res.StatusCode)
+		}
+		if _, err := b.env.Svc.PIIRevealLog(context.Background(), service.Caller{Role: actor.Agent}, 10); !fault.Is(err, fault.Forbidden) {
+			t.Fatalf("an agent reads the reveal log: %v", err)
+		}
+		// The seller sees the buyer only as a masked name, never phone or address.
+		seller := b.login("seller")
+		for _, p := range []string{"/cases/" + caseID, "/orders/o1"} {
+			_, body := seller.get(p)
+			for _, secret := range []string{"13812345678", "138****5678", "文三路", "张晓雨"} {
+				if strings.Contains(body, secret) {
+					t.Errorf("seller %s shows %q", p, secret)
+				}
+			}
+		}
+		if _, body := admin.get("/admin/users"); !strings.Contains(body, "buyer2") || strings.Contains(body, "13812345678") || strings.Contains(body, "文三路") {
+			t.Error("the people page must list users without their personal data")
+		}
+		// Judged: the case no longer needs the data, not even its agent.
+		judgment := url.Values{"outcome": {"refund_full"}, "fault": {"seller"}, "reason": {"卖家未能证明商品无质量问题 / the seller did not disprove the defect"},
+			"rule_ids": {"taobao-dispute-37"}}
+		if res, body := agent.post("/cases/"+caseID+"/judge", judgment); res.StatusCode != 200 {
+			t.Fatalf("judge: %d %.400s", res.StatusCode, body)
+		}
+		if code, _ := reveal(agent, "回访 / follow-up"); code != http.StatusForbidden {
+			t.Fatalf("the agent revealed on a judged case: %d", code)
+		}
+		// On appeal: the senior tier reveals, the first agent does not.
+		seller.get("/cases/" + caseID)
+		if res, body := seller.postFile("/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"补充质检报告 / inspection report"},
+			"caption": {"质检报告 / inspection report"}}, "report.png", photo(t)); res.StatusCode != 200 || !strings.Contains(body, "申诉复核中") {
+			t.Fatalf("appeal: %d", res.StatusCode)
+		}
+		if code, _ := reveal(agent, "复核 / review"); code != http.StatusForbidden {
+			t.Fatalf("an agent revealed on appeal: %d", code)
+		}
+		if code, frag := reveal(b.login("senior"), "申诉复核核实 / appeal review"); code != 200 || !strings.Contains(frag, "13812345678") {
+			t.Fatalf("senior on appeal: %d %s", code, frag)
+		}
+		if log := logged(); len(log) != 2 || log[1].ViewerRole != "senior_agent" || log[1].Purpose != "申诉复核核实 / appeal review" {
+			t.Fatalf("reveal log after the appeal: %+v", log)
+		}
+	})
+}
+
+// A form value with a NUL character is refused before any handler (422
+// naming the field) and nothing is stored.
+func TestFormNULRefused(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, b *bundle) {
+		b.stopAtClaim = true
+		_, caseID := b.story()
+		agent := b.login("agent")
+		agent.get("/cases/" + caseID)
+		res, frag := agent.post("/cases/"+caseID+"/reveal", url.Values{"party": {"buyer"}, "field": {"phone"}, "purpose": {"核实\x00地址"}})
+		if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/cases/"+caseID || !strings.Contains(frag, `class="flash`) || strings.Contains(frag, "13812345678") {
+			t.Fatalf("NUL in a form value: %d %s", res.StatusCode, frag)
+		}
+		if log, err := b.env.Store.PIIReveals(context.Background(), caseID); err != nil || len(log) != 0 {
+			t.Fatalf("a refused form stored a reveal: %v %+v", err, log)
+		}
+		// Nor a request: the buyer's new request with a NUL in its description.
+		buyer := b.login("buyer2")
+		buyer.get("/orders/o2/request")
+		res, _ = buyer.post("/orders/o2/request", url.Values{"type": {"refund_only"}, "reason": {"quality_problem"}, "amount": {"59.00"}, "description": {"坏了\x00"}})
+		if strings.Contains(res.Request.URL.Path, "/requests/") {
+			t.Fatalf("NUL in a request description: %d", res.StatusCode)
+		}
+		if rs, err := b.env.Svc.ListAftersales(context.Background(), service.Caller{Role: actor.Admin}, store.ListFilter{OrderID: "o2", Limit: 10}); err != nil || len(rs) != 0 {
+			t.Fatalf("a refused form stored a request: %v %d", err, len(rs))
+		}
+	})
 }
 
 func TestAdminPublishesRuleBook(t *testing.T) {

@@ -88,17 +88,18 @@ func setupWith(t *testing.T, dbURL string, opt func(*web.Options)) *bundle {
 // client is a signed-in browser-like HTTP client (cookie jar, same-origin
 // requests).
 type client struct {
-	b    *bundle
-	hc   *http.Client
-	csrf string
-	lang string
-	page string // the last page fetched: the Referer of the next post
+	b     *bundle
+	hc    *http.Client
+	csrf  string
+	lang  string
+	page  string // the last page fetched: the Referer of the next post
+	login string // who signed in
 }
 
 func (b *bundle) login(login string) *client {
 	b.t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &client{b: b, hc: &http.Client{Jar: jar}}
+	c := &client{b: b, hc: &http.Client{Jar: jar}, login: login}
 	res, body := c.post("/login", url.Values{"login": {login}, "password": {password}})
 	if res.StatusCode != 200 || strings.Contains(body, `id="login-error"`) {
 		b.t.Fatalf("login %s: %d %s", login, res.StatusCode, body)

@@ -161,6 +161,7 @@ func (a *App) Handler() http.Handler {
 	a.admin(mux, "GET /admin/rules", a.adminRules)
 	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
 	a.admin(mux, "GET /admin/keys", a.adminKeys)
+	a.admin(mux, "GET /admin/reveals", a.adminReveals)
 	a.admin(mux, "POST /admin/keys", a.adminKeyCreate)
 	a.admin(mux, "POST /admin/keys/{id}/revoke", a.adminKeyRevoke)
 	a.admin(mux, "POST /admin/keys/{id}/rotate", a.adminKeyRotate)

@@ -1,6 +1,6 @@
 // Package worker runs weiquan's periodic background services: the deadline
-// scanner that fires due deadlines in batches, and the purge of expired
-// idempotency keys. Each has a Config with defaults, Start(ctx) and Stop().
+// scanner that fires due deadlines in batches, the purge of expired
+// idempotency keys and the retention job. Each has a Config with defaults.
 package worker
 
 import (
@@ -97,6 +97,34 @@ func StartIdemPurge(ctx context.Context, svc *service.Service, log *slog.Logger,
 		fails.ok(ctx)
 		if n > 0 {
 			log.InfoContext(ctx, "idempotency keys purged", "count", n)
+		}
+	})
+}
+
+// RetentionConfig configures the retention job.
+type RetentionConfig struct {
+	Interval time.Duration // default 1h
+	Batch    int           // users and blobs per run (default 500)
+}
+
+// StartRetention erases personal data and evidence blobs past their
+// retention periods (rule book retention.pii, retention.evidence; PIPL art.
+// 19, 47), every Interval, draining full batches back to back.
+func StartRetention(ctx context.Context, svc *service.Service, log *slog.Logger, cfg RetentionConfig) {
+	cfg.Interval = cmp.Or(cfg.Interval, time.Hour)
+	cfg.Batch = cmp.Or(cfg.Batch, 500)
+	fails := &failLog{what: "retention", log: log}
+	clock.Every(ctx, cfg.Interval, func() {
+		for ctx.Err() == nil {
+			st, err := svc.EnforceRetention(ctx, cfg.Batch)
+			if err != nil {
+				fails.fail(ctx, err)
+				return
+			}
+			fails.ok(ctx)
+			if st.Redacted < cfg.Batch && st.Blobs < cfg.Batch {
+				return
+			}
 		}
 	})
 }
