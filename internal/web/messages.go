@@ -144,7 +144,7 @@ var catalogEntries = map[string]msg{
 	"pii.phone": {"手机号", "Phone"}, "pii.address": {"地址", "Address"}, "pii.reveal": {"查看完整信息（将被记录）", "Reveal (logged)"},
 	"pii.purpose": {"查看目的（必填，将被记录）", "Purpose (required, logged)"},
 	"nav.reveals": {"个人信息查看记录", "Personal-data log"}, "title.admin_reveals": {"个人信息查看记录", "Personal-data reveal log"},
-	"admin.reveals_note": {"客服查看当事人手机号或地址的记录：谁、何时、哪个案件、出于什么目的（个人信息保护法第五十一条）。", "Every reveal of a party's phone number or address: who, when, on which case, for what purpose (PIPL art. 51)."},
+	"admin.reveals_note":  {"客服查看当事人手机号或地址的记录：谁、何时、哪个案件、出于什么目的（个人信息保护法第五十一条）。", "Every reveal of a party's phone number or address: who, when, on which case, for what purpose (PIPL art. 51)."},
 	"admin.reveal_viewer": {"查看人", "Viewer"}, "admin.reveal_field": {"信息", "Datum"}, "admin.reveal_case": {"案件", "Case"}, "admin.reveal_purpose": {"目的", "Purpose"}, "admin.reveal_subject": {"当事人", "Subject"},
 	"pii.logged": {"已记录查看", "access logged"}, "pii.log": {"个人信息查看记录", "Personal-data access log"},
 
