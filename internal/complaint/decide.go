@@ -59,6 +59,8 @@ type Command struct {
 	EvidenceIDs []string
 	Findings    []Finding
 	Flag        *Flag
+	// Siblings are the order's other complaints (complaint.compensation_once).
+	Siblings []Sibling
 	// respond / settle
 	Statement string
 	Terms     string
@@ -449,6 +451,9 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	case t.Group == "unpaid_order" && c.OrderPaid:
 		return nil, &fault.Error{Code: fault.Conflict, Field: "order_id", Rule: t.ID, Message: "订单已付款，不能投诉拍下不付款 / the order is paid: it was not left unpaid"}
 	}
+	if err := once(t, c.Siblings, b); err != nil {
+		return nil, err
+	}
 	win, rid := b.RespondWindow(c.Type)
 	due := now.Add(win)
 	st := State{ID: s.ID, Type: c.Type, Group: t.Group, OrderID: c.OrderID, ComplainantRole: filer, ComplainantID: complainant,
@@ -478,6 +483,47 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 }
 
 var partyZH = map[Party]string{Buyer: "买家", Seller: "卖家"}
+
+// Sibling is another complaint on the same order, as filing sees it.
+type Sibling struct {
+	ID      string
+	Type    string
+	Status  Status
+	Outcome string // "", upheld or rejected
+}
+
+// once refuses a complaint whose cause is compensated once per order
+// (complaint.compensation_once) when another complaint on the order has the
+// same cause that is open, upheld or settled (a withdrawn or rejected one
+// paid nothing): one still open is where to add
+// evidence; one decided is re-examined through its second complaint (二次投诉),
+// never by a new complaint that would pay again. Errors: Conflict naming
+// the rule and the other complaint.
+func once(t policy.ComplaintType, siblings []Sibling, b *policy.Book) error {
+	cause := CompensationCause(t)
+	if cause == "" {
+		return nil
+	}
+	on, rid := b.Switch("complaint.compensation_once")
+	if !on {
+		return nil
+	}
+	for _, o := range siblings {
+		ot, _ := b.ComplaintType(o.Type)
+		if CompensationCause(ot) != cause || o.Status == Withdrawn || (!o.Status.Open() && o.Outcome == "rejected") {
+			continue // nothing was paid or is pending for it
+		}
+		e := &fault.Error{Code: fault.Conflict, Field: "type", Rule: rid, Status: string(o.Status)}
+		if o.Status.Open() {
+			e.Message = fmt.Sprintf("该订单已有同一原因的投诉 %s 正在处理，请在该投诉中补充证据 / complaint %s on this order for the same cause is still open: add evidence to it", o.ID, o.ID)
+		} else {
+			e.Message = fmt.Sprintf("该订单同一原因的投诉 %s 已处理（%s），同一原因只赔付一次；如有新证据请对其提起二次投诉 / complaint %s on this order for the same cause was decided (%s): a cause is compensated once per order; with new evidence file a second complaint on it",
+				o.ID, o.Status, o.ID, o.Status)
+		}
+		return e
+	}
+	return nil
+}
 
 // newDecision validates an agent's decision and computes its outcomes from
 // the rule book in force: compensation, a hidden review, a violation (or a

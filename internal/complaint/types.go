@@ -98,10 +98,13 @@ type Flag struct {
 
 // Outcome is one consequence of an upheld complaint, as executed.
 type Outcome struct {
-	Kind        string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
-	Amount      money.Fen `json:"amount,omitempty"`
-	Paid        money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
-	Shortfall   money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
+	Kind      string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
+	Amount    money.Fen `json:"amount,omitempty"`
+	Paid      money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
+	Shortfall money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
+	// AlreadyPaid: compensation for the same cause already paid on the order
+	// (complaint.compensation_once), deducted from Amount.
+	AlreadyPaid money.Fen `json:"already_paid,omitempty"`
 	LedgerTx    string    `json:"ledger_transaction,omitempty"`
 	Violation   string    `json:"violation,omitempty"` // violation type
 	Class       string    `json:"class,omitempty"`

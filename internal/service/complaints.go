@@ -89,7 +89,15 @@ func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) 
 		if err != nil {
 			return ComplaintView{}, err
 		}
-		cmd := complaint.Command{Action: complaint.File, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
+		others, err := tx.OrderComplaints(ctx, o.ID)
+		if err != nil {
+			return ComplaintView{}, err
+		}
+		var siblings []complaint.Sibling
+		for _, x := range others {
+			siblings = append(siblings, complaint.Sibling{ID: x.ID, Type: x.Type, Status: x.Status, Outcome: x.Outcome()})
+		}
+		cmd := complaint.Command{Action: complaint.File, Siblings: siblings, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
 			OrderPaid: o.PaidAt != nil, OccurredAt: in.OccurredAt, Description: in.Description, Loss: in.Loss, Claim: in.Claim,
 			ReviewID: in.ReviewID, EvidenceIDs: in.EvidenceIDs, Findings: findings, Flag: complaint.Abuse(decided, rejected, now, b)}
 		cur := complaint.State{ID: newID()}
@@ -231,9 +239,28 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 		switch o.Kind {
 		case policy.OutcomeCompensation:
 			amt := o.Amount
+			var already money.Fen
 			if p := prior(o.Kind); p != nil {
-				amt -= p.Amount
+				already = p.Amount
 			}
+			rules := []string{o.RuleID}
+			if t, _ := b.ComplaintType(cur.Type); complaint.CompensationCause(t) != "" {
+				// Paid once per order and cause (complaint.compensation_once),
+				// whatever paid it before: another complaint, a judgment, a retry.
+				rules = append(rules, b.ID("complaint.late_shipment_rate"))
+				if on, rid := b.Switch("complaint.compensation_once"); on {
+					paid, err := causePaid(ctx, tx, cur.OrderID, b.ID("complaint.late_shipment_rate"), t.ID)
+					if err != nil {
+						return err
+					}
+					already = max(already, paid)
+					if already > 0 {
+						o.AlreadyPaid = already
+						rules = append(rules, rid)
+					}
+				}
+			}
+			amt -= already
 			if amt <= 0 {
 				continue
 			}
@@ -243,7 +270,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 			}
 			bal = cm.Pending(bal) // as this command's plans before leave them
 			txID := fmt.Sprintf("complaint:%s/%d", cur.ID, seq)
-			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: []string{o.RuleID}, At: now},
+			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: rules, At: now},
 				cur.SellerID, cur.BuyerID, amt, bal)
 			if err != nil {
 				return err
@@ -314,6 +341,32 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 		}
 	}
 	return nil
+}
+
+// causePaid is the compensation already paid from the deposit on an order
+// for a cause: the compensation_from_deposit transactions of the order that
+// cite one of the cause's rule ids, summed as the buyer received them.
+func causePaid(ctx context.Context, tx *store.Tx, orderID string, causeRules ...string) (money.Fen, error) {
+	recs, err := tx.OrderLedgerTransactions(ctx, orderID)
+	if err != nil {
+		return 0, err
+	}
+	var paid money.Fen
+	for _, r := range recs {
+		lt, err := r.Transaction()
+		if err != nil {
+			return 0, err
+		}
+		if lt.Kind != ledger.TxCompensationFromDeposit || !slices.ContainsFunc(causeRules, func(id string) bool { return slices.Contains(lt.RuleIDs, id) }) {
+			continue
+		}
+		for _, p := range lt.Postings {
+			if p.Amount > 0 {
+				paid += p.Amount
+			}
+		}
+	}
+	return paid, nil
 }
 
 // applyPoints imposes the sanctions a party's points of one class have

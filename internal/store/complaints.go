@@ -102,6 +102,12 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]compla
 	return bodies[complaint.State](s.query(ctx, q, args...))
 }
 
+// OrderComplaints lists an order's complaints in the transaction, oldest
+// first.
+func (t *Tx) OrderComplaints(ctx context.Context, orderID string) ([]complaint.State, error) {
+	return bodies[complaint.State](t.query(ctx, `SELECT body FROM complaints WHERE order_id = ? ORDER BY id`, orderID))
+}
+
 // ComplainantRecord counts a party's complaints decided since a time and
 // those of them rejected (rejected or malicious).
 func (t *Tx) ComplainantRecord(ctx context.Context, role, id string, since time.Time) (decided, rejected int, err error) {

@@ -1,0 +1,126 @@
+package httpapi_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/apitest"
+	"github.com/weiquan/weiquan/internal/ledger"
+	"github.com/weiquan/weiquan/internal/money"
+)
+
+// ledgerTx reads one ledger transaction by id.
+func (c *cx) ledgerTx(id string) ledger.Transaction {
+	c.t.Helper()
+	rec, err := c.e.Store.LedgerTransaction(context.Background(), id)
+	if err != nil {
+		c.t.Fatalf("ledger transaction %s: %v", id, err)
+	}
+	lt, err := rec.Transaction()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return lt
+}
+
+// postings renders a transaction's lines as account → amount.
+func postings(lt ledger.Transaction) map[string]money.Fen {
+	out := map[string]money.Fen{}
+	for _, p := range lt.Postings {
+		out[p.Account.String()] = p.Amount
+	}
+	return out
+}
+
+func samePostings(t *testing.T, lt ledger.Transaction, want map[string]money.Fen) {
+	t.Helper()
+	got := postings(lt)
+	if len(got) != len(want) {
+		t.Fatalf("%s postings %v, want %v", lt.ID, got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s postings %v, want %v", lt.ID, got, want)
+		}
+	}
+}
+
+func hasRules(t *testing.T, lt ledger.Transaction, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if !slices.Contains(lt.RuleIDs, id) {
+			t.Fatalf("%s (%s) rule_ids %v lack %s", lt.ID, lt.Kind, lt.RuleIDs, id)
+		}
+	}
+}
+
+// TestLateShipmentCompensatedOnce (issue 13 item 1): one late shipment is
+// compensated once per order. A withdrawn complaint paid nothing and does
+// not block a new one; once a complaint for the cause is upheld a second one
+// is refused naming the rule, and the upheld complaint's second complaint
+// (二次投诉) upheld again pays nothing more. The rate applies to the goods
+// without the postage (complaint.late_shipment_postage off).
+func TestLateShipmentCompensatedOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		now := e.Clock.Now()
+		c.deposit("S1", 100000)
+		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/OL1", Key: e.Integration, Body: map[string]any{"buyer_id": "B1", "seller_id": "S1",
+			"category": "女装", "amount": 50000, "postage": 1000, "items": []map[string]any{{"title": "外套", "quantity": 1, "price": 49000}}}})
+		for _, f := range []map[string]any{fact("paid", now.Add(-72*time.Hour)), fact("shipped", now.Add(-30*time.Hour), "carrier", "SF", "tracking_no", "SF-OL1"),
+			fact("first_scan", now.Add(-30*time.Hour))} {
+			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/OL1/events", Key: e.Integration, Body: f})
+		}
+		buyer, seller := c.key("buyer", "B1"), c.key("seller", "S1")
+		first := c.file(buyer, map[string]any{"type": "late_shipment", "order_id": "OL1"})
+		if first.Status != 201 {
+			t.Fatalf("file: %d %s", first.Status, first.Body)
+		}
+		if r := c.file(buyer, map[string]any{"type": "late_shipment", "order_id": "OL1"}); r.Status != 409 || r.JSON()["rule_id"] != "ours-compensation-once-per-cause" {
+			t.Fatalf("duplicate while open: %d %s", r.Status, r.Body)
+		}
+		c.mustAct(first.Str("id"), "withdraw", buyer, map[string]any{"reason": "先撤回"})
+		r := c.file(buyer, map[string]any{"type": "late_shipment", "order_id": "OL1"})
+		if r.Status != 201 {
+			t.Fatalf("file after withdrawal: %d %s", r.Status, r.Body)
+		}
+		id := r.Str("id")
+		f := r.JSON()["findings"].([]any)[0].(map[string]any)
+		if num(f["base"]) != 49000 || num(f["compensation"]) != 2450 {
+			t.Fatalf("finding %v", f)
+		}
+		c.mustAct(id, "respond", seller, map[string]any{"statement": "仓库延误"})
+		dec := map[string]any{"verdict": "upheld", "reason": "以首条揽收记录为准", "rule_ids": []string{"seed-complaint-late-shipment"}}
+		v := c.mustAct(id, "decide", c.agent, dec)
+		o := outcomes(v, "decision")["compensation"]
+		if num(o["amount"]) != 2450 || num(o["paid"]) != 2450 {
+			t.Fatalf("compensation %v", o)
+		}
+		lt := c.ledgerTx(o["ledger_transaction"].(string))
+		samePostings(t, lt, map[string]money.Fen{"seller_deposit:S1": -2450, "buyer_payout:B1": 2450})
+		hasRules(t, lt, "seed-complaint-late-shipment", "seed-late-shipment-5pct", "taobao-dispute-86")
+		c.ledgerBalances()
+
+		// A duplicate after the decision is refused, naming the rule and the complaint.
+		r = c.file(buyer, map[string]any{"type": "late_shipment", "order_id": "OL1"})
+		if r.Status != 409 || r.JSON()["rule_id"] != "ours-compensation-once-per-cause" || fieldOf(r) != "type" {
+			t.Fatalf("duplicate after decision: %d %s", r.Status, r.Body)
+		}
+		// The second complaint, upheld again, pays nothing more.
+		c.mustAct(id, "second-complaint", buyer, map[string]any{"reason": "赔付太少", "claim": map[string]any{"text": "要求更多", "amount": 5000}})
+		v = c.mustAct(id, "decide", c.senior, dec)
+		o = outcomes(v, "final_decision")["compensation"]
+		if num(o["already_paid"]) != 2450 || num(o["paid"]) != 0 || o["ledger_transaction"] != nil {
+			t.Fatalf("second decision compensation %v", o)
+		}
+		if got := c.balance(ledger.BuyerPayout("B1")); got != 2450 {
+			t.Fatalf("buyer received %s in all", got)
+		}
+		if got := c.balance(ledger.SellerDeposit("S1")); got != 100000-2450 {
+			t.Fatalf("deposit %s", got)
+		}
+		c.ledgerBalances()
+	})
+}
