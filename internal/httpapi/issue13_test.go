@@ -124,3 +124,65 @@ func TestLateShipmentCompensatedOnce(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+// TestReceivableRecovery (issue 13 item 2, arts. 86–87): an advance the
+// seller's frozen escrow and deposit cannot repay is booked as the seller's
+// receivable; its next deposit top-up and its next escrow release pay it
+// first, each as a repay_receivable transaction citing the rule, until
+// nothing is owed; the seller's standing shows what is owed; the ledger
+// check (fund + receivables + open advances = capital) is clean after each
+// step.
+func TestReceivableRecovery(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		// A completed order: its escrow is already the seller's.
+		e.NewOrder("RC1", "B1", "S1", 30000, apitest.Completed)
+		as := e.Aftersale("RC1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 30000})
+		id := escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
+		toReview(e, id)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/resolve-advance", Key: e.Agent, Body: map[string]any{"outcome": "returned", "reason": "退货已签收"}})
+		recv := c.ledgerTx("dispute:" + id + "/advance-resolved/receivable")
+		samePostings(t, recv, map[string]money.Fen{"external:seller_debt": -30000, "fund_receivable:S1": 30000})
+		if c.balance(ledger.FundReceivable("S1")) != 30000 || c.balance(ledger.GuaranteeFund()) != 70000 {
+			t.Fatalf("receivable %s fund %s", c.balance(ledger.FundReceivable("S1")), c.balance(ledger.GuaranteeFund()))
+		}
+		st := c.standing("seller", "S1")["money"].(map[string]any)
+		if num(st["fund_receivable"]) != 30000 || st["recovery_rule_id"] != "ours-receivable-recovery" {
+			t.Fatalf("standing money %v", st)
+		}
+		c.ledgerBalances()
+
+		// A deposit top-up of 10 000 goes to the fund first.
+		top := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Admin, Body: map[string]any{"amount": 10000}}).JSON()
+		r := c.ledgerTx(top["id"].(string) + "/recover")
+		samePostings(t, r, map[string]money.Fen{"seller_deposit:S1": -10000, "guarantee_fund": 10000, "fund_receivable:S1": -10000, "external:seller_debt": 10000})
+		hasRules(t, r, "ours-receivable-recovery", "taobao-dispute-86", "taobao-dispute-87")
+		if r.Kind != ledger.TxRepayReceivable || c.balance(ledger.SellerDeposit("S1")) != 0 || c.balance(ledger.FundReceivable("S1")) != 20000 {
+			t.Fatalf("after the top-up: %+v deposit %s receivable %s", r, c.balance(ledger.SellerDeposit("S1")), c.balance(ledger.FundReceivable("S1")))
+		}
+		c.ledgerBalances()
+
+		// The next release of 25 000 repays the remaining 20 000.
+		e.NewOrder("RC2", "B2", "S1", 25000, apitest.Completed)
+		r = c.ledgerTx("release:RC2/recover")
+		samePostings(t, r, map[string]money.Fen{"seller_available:S1": -20000, "guarantee_fund": 20000, "fund_receivable:S1": -20000, "external:seller_debt": 20000})
+		hasRules(t, r, "ours-receivable-recovery", "taobao-dispute-86", "taobao-dispute-87")
+		if c.balance(ledger.FundReceivable("S1")) != 0 || c.balance(ledger.GuaranteeFund()) != 100000 || c.balance(ledger.SellerAvailable("S1")) != 30000+5000 {
+			t.Fatalf("after the release: receivable %s fund %s available %s", c.balance(ledger.FundReceivable("S1")), c.balance(ledger.GuaranteeFund()), c.balance(ledger.SellerAvailable("S1")))
+		}
+		c.ledgerBalances()
+
+		// Nothing owed: a top-up stays in the deposit, nothing is recovered twice.
+		top = e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Admin, Body: map[string]any{"amount": 5000}}).JSON()
+		if _, err := e.Store.LedgerTransaction(context.Background(), top["id"].(string)+"/recover"); err == nil {
+			t.Fatalf("recovered from a seller that owes nothing")
+		}
+		if c.balance(ledger.SellerDeposit("S1")) != 5000 || num(c.standing("seller", "S1")["money"].(map[string]any)["fund_receivable"]) != 0 {
+			t.Fatalf("deposit %s", c.balance(ledger.SellerDeposit("S1")))
+		}
+		c.ledgerBalances()
+	})
+}

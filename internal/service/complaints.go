@@ -507,8 +507,22 @@ type Standing struct {
 	Sanctions        []SanctionView        `json:"sanctions"`
 	Complaints       store.ComplaintCounts `json:"complaints"`
 	Flag             *complaint.Flag       `json:"complainant_flag"`
-	PolicyVersion    string                `json:"policy_version"`
-	AsOf             time.Time             `json:"as_of"`
+	// Money is a seller's money on the platform: its deposit and what it
+	// owes the guarantee fund (recovered first from its next releases and
+	// top-ups, ledger.recover_receivable). Sellers only.
+	Money         *SellerMoney `json:"money,omitempty"`
+	PolicyVersion string       `json:"policy_version"`
+	AsOf          time.Time    `json:"as_of"`
+}
+
+// SellerMoney is a seller's balances in its standing.
+type SellerMoney struct {
+	Deposit   money.Fen `json:"deposit"`
+	Available money.Fen `json:"available"`
+	// FundReceivable is what the seller owes the guarantee fund (先行垫付 not
+	// yet recovered, arts. 86–87); RecoveryRule names the rule that collects it.
+	FundReceivable money.Fen `json:"fund_receivable"`
+	RecoveryRule   string    `json:"recovery_rule_id"`
 }
 
 // PartyStanding returns a party's standing: the party itself and staff
@@ -548,6 +562,19 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 		if v.Year == st.Year {
 			st.Violations = append(st.Violations, v)
 		}
+	}
+	if role == string(actor.Seller) {
+		m := &SellerMoney{}
+		_, m.RecoveryRule = b.Switch("ledger.recover_receivable")
+		for _, x := range []struct {
+			a ledger.Account
+			v *money.Fen
+		}{{ledger.SellerDeposit(id), &m.Deposit}, {ledger.SellerAvailable(id), &m.Available}, {ledger.FundReceivable(id), &m.FundReceivable}} {
+			if *x.v, err = s.st.AccountBalance(ctx, x.a); err != nil {
+				return Standing{}, err
+			}
+		}
+		st.Money = m
 	}
 	for _, x := range sans {
 		sv := sanctionView(x, vs, now)

@@ -90,6 +90,9 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				if evs, err = s.fireOne(ctx, tx, &cm, &d, now); err != nil {
 					return err
 				}
+				if err := s.recoverReceivables(ctx, tx, &cm); err != nil {
+					return err
+				}
 				return tx.Apply(ctx, cm)
 			}
 			if savepoints {
