@@ -186,3 +186,114 @@ func TestReceivableRecovery(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+func timeOf(t *testing.T, v any) time.Time {
+	t.Helper()
+	s, _ := v.(string)
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("time %v: %v", v, err)
+	}
+	return at
+}
+
+// TestAutoConfirmReceipt (issue 13 item 3, 自动确认收货): a shipped order
+// confirms receipt by itself 10 days after shipment (order.auto_confirm_receipt),
+// shown on the order; the buyer extends it once by 3 days
+// (order.extend_receipt); an open after-sales request pauses it and the
+// paused time is added back when the request ends; at expiry the deadline
+// worker completes the order and releases the escrow to the seller.
+func TestAutoConfirmReceipt(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		ctx := context.Background()
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		shipped := e.Clock.Now()
+		c.order("AC1", "B1", "S1", 20000, nil, fact("paid", shipped.Add(-time.Hour)), fact("shipped", shipped, "carrier", "SF", "tracking_no", "SF-AC1"))
+		get := func() map[string]any { return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AC1", Key: buyer}).JSON() }
+		o := get()
+		due := shipped.Add(10 * 24 * time.Hour)
+		if !timeOf(t, o["auto_confirm_at"]).Equal(due) || o["auto_confirm_rule_id"] != "ours-auto-confirm-10d" {
+			t.Fatalf("order %v", o)
+		}
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/orders/AC1/extend-receipt", Key: seller}); r.Status != 403 {
+			t.Fatalf("seller extended: %d", r.Status)
+		}
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/orders/AC1/extend-receipt", Key: e.Key("buyer", "B2")}); r.Status != 404 {
+			t.Fatalf("another buyer extended: %d", r.Status)
+		}
+		o = e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/AC1/extend-receipt", Key: buyer}).JSON()
+		due = due.Add(3 * 24 * time.Hour)
+		if !timeOf(t, o["auto_confirm_at"]).Equal(due) || o["receipt_extended"] != true {
+			t.Fatalf("extended %v", o)
+		}
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/orders/AC1/extend-receipt", Key: buyer}); r.Status != 409 || r.Str("rule_id") != "public-extend-receipt-once" {
+			t.Fatalf("second extension: %d %s", r.Status, r.Body)
+		}
+		// A request open for a day pauses the clock; the day is added back.
+		e.Clock.Advance(5 * 24 * time.Hour)
+		as := e.Aftersale("AC1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 20000})
+		if o = get(); o["auto_confirm_paused_at"] == nil {
+			t.Fatalf("not paused: %v", o)
+		}
+		e.Clock.Advance(24 * time.Hour)
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Fired != 0 {
+			t.Fatalf("fired while paused: %+v %v", st, err)
+		}
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/cancel", Key: buyer, Body: map[string]any{"reason": "收到了"}})
+		o = get()
+		due = due.Add(24 * time.Hour)
+		if o["auto_confirm_paused_at"] != nil || !timeOf(t, o["auto_confirm_at"]).Equal(due) {
+			t.Fatalf("resumed %v, want due %s", o, due)
+		}
+		// Not yet due: nothing happens; past the due time the escrow is released.
+		e.Clock.Set(due.Add(-time.Minute))
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Fired != 0 {
+			t.Fatalf("fired early: %+v %v", st, err)
+		}
+		e.Clock.Set(due.Add(time.Minute))
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Fired != 1 {
+			t.Fatalf("fire: %+v %v", st, err)
+		}
+		if o = get(); o["status"] != "TRADE_FINISHED" || !timeOf(t, o["completed_at"]).Equal(due) {
+			t.Fatalf("after expiry %v", o)
+		}
+		rel := c.ledgerTx("release:AC1")
+		samePostings(t, rel, map[string]money.Fen{"escrow:AC1": -20000, "seller_available:S1": 20000})
+		var completed map[string]any
+		for _, ev := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AC1/events", Key: buyer}).JSON()["items"].([]any) {
+			if m := ev.(map[string]any); m["type"] == "completed" {
+				completed = m
+			}
+		}
+		if completed == nil || completed["actor"].(map[string]any)["role"] != "system" ||
+			!slices.Equal(anyStrings(completed["rule_ids"]), []string{"ours-auto-confirm-10d", "public-extend-receipt-once"}) {
+			t.Fatalf("completed event %v", completed)
+		}
+		// Fired once: the row is settled.
+		if st, err := e.Svc.FireDue(ctx, 50); err != nil || st.Claimed != 0 {
+			t.Fatalf("fired again: %+v %v", st, err)
+		}
+		c.ledgerBalances()
+	})
+}
+
+func anyStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+// runIssue13Conformance exercises the operations added with issue 13
+// against the OpenAPI document.
+func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
+	e.NewOrder("OC13", "B1", "S1", 10000, apitest.Shipped)
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: b1})
+	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: b1})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: s1})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/orders/no-such-order/extend-receipt", Key: b1})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/OC13/events", Key: b1})
+}

@@ -255,6 +255,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(404, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin})
 
 	runAdvanceConformance(t, e, o)
+	runIssue13Conformance(t, e, o)
 }
 
 // openCaseAt opens a case of B1 against S1: a delivered order, a refused

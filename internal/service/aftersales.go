@@ -230,6 +230,9 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 			}
 		}
 	}
+	if cur.Status.Open() != next.Status.Open() {
+		s.receiptPause(cm, o, next.Status.Open(), cur.ID, now)
+	}
 	for _, e := range evs {
 		if e.Data.Intervention != nil {
 			cm.Interventions = append(cm.Interventions, store.Intervention{ID: newID(), AftersaleID: cur.ID, OrderID: cur.OrderID,

@@ -20,6 +20,8 @@ type FireStats struct {
 	Failed    int // the action errored; left for the next run
 	// FiredCases counts the fired deadlines of intervention cases (included in Fired).
 	FiredCases int
+	// FiredOrders counts the orders confirmed automatically (自动确认收货, included in Fired).
+	FiredOrders int
 }
 
 var errSkip = errors.New("service: aggregate busy")
@@ -108,6 +110,9 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				if d.AggregateType == AggDispute {
 					st.FiredCases++
 				}
+				if d.AggregateType == AggOrder {
+					st.FiredOrders++
+				}
 				fired = append(fired, firedInfo{kind: d.Kind, late: now.Sub(d.DueAt), evs: evs})
 			case errors.Is(err, errSkip):
 				st.Skipped++
@@ -159,6 +164,8 @@ func (s *Service) fireOne(ctx context.Context, tx *store.Tx, cm *store.Commit, d
 		fired, err = s.fireDispute(ctx, tx, cm, d, now)
 	case AggComplaint:
 		fired, err = s.fireComplaint(ctx, tx, cm, d, now)
+	case AggOrder:
+		fired, err = s.fireOrder(ctx, tx, cm, d, now)
 	default:
 		settle(cm, d, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
 	}
