@@ -210,7 +210,9 @@ func TestAutoConfirmReceipt(t *testing.T) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		shipped := e.Clock.Now()
 		c.order("AC1", "B1", "S1", 20000, nil, fact("paid", shipped.Add(-time.Hour)), fact("shipped", shipped, "carrier", "SF", "tracking_no", "SF-AC1"))
-		get := func() map[string]any { return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AC1", Key: buyer}).JSON() }
+		get := func() map[string]any {
+			return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/AC1", Key: buyer}).JSON()
+		}
 		o := get()
 		due := shipped.Add(10 * 24 * time.Hour)
 		if !timeOf(t, o["auto_confirm_at"]).Equal(due) || o["auto_confirm_rule_id"] != "ours-auto-confirm-10d" {
