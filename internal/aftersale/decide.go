@@ -289,6 +289,10 @@ func checkRequest(t Type, r Reason, amount money.Fen, o OrderView, b *policy.Boo
 		if got == nil {
 			return nil, fault.Field("reason", "尚未收货，不适用七天无理由退货 / goods not yet received: no 7-day no-reason return")
 		}
+		if x := o.NoReasonExcluded; x != nil {
+			return nil, &fault.Error{Code: fault.Invalid, Field: "reason", Rule: x.Rule,
+				Message: fmt.Sprintf("%s（网络购买商品七日无理由退货暂行办法第%s条） / %s (measures on 7-day no-reason returns, art. %s)", zhPart(x.Why), article(x.Rule), enPart(x.Why), article(x.Rule))}
+		}
 		win, id := b.Duration("aftersale.no_reason_return")
 		if now.After(got.Add(win)) {
 			return nil, &fault.Error{Code: fault.Invalid, Field: "reason", Rule: id, Message: fmt.Sprintf("已超过收货后%s的无理由退货期限 / the no-reason return window of %s after receipt has passed", humanDays(win), humanDays(win))}
@@ -495,4 +499,16 @@ func humanDays(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	return d.String()
+}
+
+// article is the article number of a cn-7day-return-N rule id.
+func article(rule string) string { return strings.TrimPrefix(rule, "cn-7day-return-") }
+
+func zhPart(s string) string { zh, _, _ := strings.Cut(s, " / "); return zh }
+
+func enPart(s string) string {
+	if _, en, ok := strings.Cut(s, " / "); ok {
+		return en
+	}
+	return s
 }

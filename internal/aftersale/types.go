@@ -260,6 +260,17 @@ type OrderView struct {
 	DeliveredAt *time.Time
 	CompletedAt *time.Time
 	Refundable  money.Fen
+	// NoReasonExcluded names an item 7-day no-reason return does not apply
+	// to (the article in Rule), or is nil.
+	NoReasonExcluded *NoReasonExclusion
+}
+
+// NoReasonExclusion is why an order's goods are not returnable without
+// reason (网络购买商品七日无理由退货暂行办法 arts. 6–7).
+type NoReasonExclusion struct {
+	Item string // the item's title
+	Rule string // cn-7day-return-6 or cn-7day-return-7
+	Why  string // zh / en
 }
 
 // Command is an action with its input.

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,4 +299,63 @@ func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: s1})
 	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/orders/no-such-order/extend-receipt", Key: b1})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/OC13/events", Key: b1})
+}
+
+// TestNoReasonReturnExclusions (issue 13 item 4): an order's items say
+// whether 7-day no-reason return applies; the rule book's category defaults
+// (aftersale.no_reason_excluded, art. 6) and the marketplace's marks (art.
+// 7) refuse a no-reason request naming the article; other reasons stay
+// open, and a seller may allow what the law excludes.
+func TestNoReasonReturnExclusions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		now := e.Clock.Now()
+		put := func(id, category string, item map[string]any) {
+			item["title"], item["quantity"], item["price"] = "商品 "+id, 1, 10000
+			e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/" + id, Key: e.Integration, Body: map[string]any{"buyer_id": "B1", "seller_id": "S1",
+				"category": category, "amount": 10000, "postage": 0, "items": []map[string]any{item}}})
+			for _, f := range []map[string]any{fact("paid", now.Add(-48*time.Hour)), fact("shipped", now.Add(-40*time.Hour), "carrier", "SF", "tracking_no", "SF-"+id),
+				fact("delivered", now.Add(-24*time.Hour), "signed_by", "本人")} {
+				e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/events", Key: e.Integration, Body: f})
+			}
+		}
+		put("NR1", "生鲜", map[string]any{})
+		put("NR2", "女装", map[string]any{"no_reason_return": false})
+		put("NR3", "女装", map[string]any{"category": "定制"})
+		put("NR4", "生鲜", map[string]any{"no_reason_return": true})
+		put("NR5", "女装", map[string]any{})
+		noReason := func(id string) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key("buyer", "B1"),
+				Body: map[string]any{"order_id": id, "type": "return_and_refund", "reason": "no_reason_7day", "amount": 10000}})
+		}
+		for _, tc := range []struct{ id, rule string }{{"NR1", "cn-7day-return-6"}, {"NR2", "cn-7day-return-7"}, {"NR3", "cn-7day-return-6"}} {
+			r := noReason(tc.id)
+			if r.Status != 400 || r.Str("rule_id") != tc.rule || fieldOf(r) != "reason" {
+				t.Fatalf("%s: %d %s", tc.id, r.Status, r.Body)
+			}
+		}
+		if r := noReason("NR1"); !strings.Contains(r.Str("detail"), "第6条") || !strings.Contains(r.Str("detail"), "art. 6") {
+			t.Fatalf("the refusal does not name the article: %s", r.Body)
+		}
+		for _, id := range []string{"NR4", "NR5"} {
+			if r := noReason(id); r.Status != 201 {
+				t.Fatalf("%s: %d %s", id, r.Status, r.Body)
+			}
+		}
+		// Another reason is not affected.
+		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: e.Key("buyer", "B1"),
+			Body: map[string]any{"order_id": "NR1", "type": "return_and_refund", "reason": "quality_problem", "amount": 10000}}); r.Status != 201 {
+			t.Fatalf("quality problem on fresh goods: %d %s", r.Status, r.Body)
+		}
+		// Refused requests moved no money: each order holds its payment in escrow.
+		for _, id := range []string{"NR1", "NR2", "NR3"} {
+			if c.balance(ledger.Escrow(id)) != 10000 {
+				t.Fatalf("%s escrow %s", id, c.balance(ledger.Escrow(id)))
+			}
+		}
+		if o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/NR2", Key: e.Key("buyer", "B1")}).JSON(); o["items"].([]any)[0].(map[string]any)["no_reason_return"] != false {
+			t.Fatalf("order item %v", o["items"])
+		}
+		c.ledgerBalances()
+	})
 }

@@ -6,6 +6,8 @@
 package order
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +33,50 @@ type Item struct {
 	Title    string    `json:"title"`
 	Quantity int       `json:"quantity"`
 	Price    money.Fen `json:"price"`
+	// Category is the item's category when it differs from the order's.
+	Category string `json:"category,omitempty"`
+	// NoReasonReturn is whether 7-day no-reason return applies to the item,
+	// as the marketplace says: false for goods the law excludes (网络购买商品
+	// 七日无理由退货暂行办法 art. 6) or that the buyer confirmed at purchase
+	// (art. 7); true when the seller allows it anyway; absent: the rule
+	// book's category default (aftersale.no_reason_excluded).
+	NoReasonReturn *bool `json:"no_reason_return,omitempty"`
+}
+
+// Exclusion is an item 7-day no-reason return does not apply to, and why.
+type Exclusion struct {
+	Item  int    // index in Items
+	Title string // the item's title
+	Rule  string // the article: cn-7day-return-6 or cn-7day-return-7
+	Why   string // zh / en
+}
+
+// NoReasonExcluded returns the first item of o that 7-day no-reason return
+// does not apply to, or nil. excluded are the rule book's categories
+// (aftersale.no_reason_excluded, art. 6: rule6); confirmed says whether goods
+// the marketplace marks as confirmed at purchase are excluded
+// (aftersale.no_reason_confirmed, art. 7: rule7). An item the marketplace
+// marks true is returnable whatever its category (the seller may allow more
+// than the law asks).
+func NoReasonExcluded(o Order, excluded []string, rule6 string, confirmed bool, rule7 string) *Exclusion {
+	for i, it := range o.Items {
+		cat := it.Category
+		if cat == "" {
+			cat = o.Category
+		}
+		byCategory := cat != "" && slices.Contains(excluded, cat)
+		switch {
+		case it.NoReasonReturn != nil && *it.NoReasonReturn:
+			continue
+		case byCategory:
+			return &Exclusion{Item: i, Title: it.Title, Rule: rule6,
+				Why: fmt.Sprintf("商品“%s”属于%s类，依法不适用七日无理由退货 / item %q is in category %s, which the law excludes from 7-day no-reason returns", it.Title, cat, it.Title, cat)}
+		case it.NoReasonReturn != nil && confirmed:
+			return &Exclusion{Item: i, Title: it.Title, Rule: rule7,
+				Why: fmt.Sprintf("商品“%s”经买家购买时确认不适用七日无理由退货 / item %q was confirmed at purchase as not returnable without reason", it.Title, it.Title)}
+		}
+	}
+	return nil
 }
 
 // Facts are what the marketplace upserts with PUT /v1/orders/{id}.

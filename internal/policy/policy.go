@@ -55,7 +55,7 @@ const (
 	kIntList                 // "12,24,36,48"
 	kSwitch                  // "on" / "off"
 	kMonthDay                // "01-01"
-	kWords                   // "custom,fresh,newspaper": comma-separated slugs
+	kWords                   // "custom,fresh,生鲜": comma-separated words
 )
 
 // schema lists every key the book must hold, its value kind and the expiry
@@ -339,7 +339,7 @@ func (b *Book) parseValue(key string, k kind, v string) error {
 		for _, p := range strings.Split(v, ",") {
 			p = strings.TrimSpace(p)
 			if !wordPattern.MatchString(p) {
-				return fmt.Errorf("%q: want comma-separated slugs like \"custom,fresh\"", v)
+				return fmt.Errorf("%q: want comma-separated words like \"custom,fresh\"", v)
 			}
 			out = append(out, p)
 		}
@@ -348,7 +348,7 @@ func (b *Book) parseValue(key string, k kind, v string) error {
 	return nil
 }
 
-var wordPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+var wordPattern = regexp.MustCompile(`^[^\s,]{1,64}$`)
 
 // Switch returns an on/off rule's value and its rule ID. It panics on a key
 // that is not in the book.
@@ -360,7 +360,7 @@ func (b *Book) Switch(key string) (bool, string) {
 	return strings.TrimSpace(r.Value) == "on", r.ID
 }
 
-// Words returns a list-of-slugs rule and its rule ID.
+// Words returns a list-of-words rule and its rule ID.
 func (b *Book) Words(key string) ([]string, string) {
 	w, ok := b.words[key]
 	if !ok {

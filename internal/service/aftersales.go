@@ -12,6 +12,7 @@ import (
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -43,9 +44,15 @@ func actorOf(c Caller) (actor.Actor, error) {
 	return actor.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
 }
 
-func orderView(o order.Order) aftersale.OrderView {
-	return aftersale.OrderView{ID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Closed: o.Status == order.TradeClosed,
+func orderView(o order.Order, b *policy.Book) aftersale.OrderView {
+	v := aftersale.OrderView{ID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Closed: o.Status == order.TradeClosed,
 		PaidAt: o.PaidAt, ShippedAt: o.ShippedAt, DeliveredAt: o.DeliveredAt, CompletedAt: o.CompletedAt, Refundable: o.Refundable()}
+	excluded, r6 := b.Words("aftersale.no_reason_excluded")
+	confirmed, r7 := b.Switch("aftersale.no_reason_confirmed")
+	if x := order.NoReasonExcluded(o, excluded, r6, confirmed, r7); x != nil {
+		v.NoReasonExcluded = &aftersale.NoReasonExclusion{Item: x.Title, Rule: x.Rule, Why: x.Why}
+	}
+	return v
 }
 
 // CreateAftersale opens a request on an order for its buyer.
@@ -66,7 +73,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 			return aftersale.State{}, err
 		}
 		now := s.clock.Now()
-		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o), cmd, s.Policy(), now); err != nil {
+		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o, s.Policy()), cmd, s.Policy(), now); err != nil {
 			return aftersale.State{}, err
 		}
 		if openID != "" {
@@ -100,7 +107,7 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 				return nil, err
 			}
 			cmd.Actor = actor
-			return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+			return aftersale.Decide(cur, orderView(o, s.Policy()), cmd, s.Policy(), now)
 		}
 		dl := &loadDecision{decide: decide}
 		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: dl.accounts})

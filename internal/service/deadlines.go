@@ -182,7 +182,7 @@ func (s *Service) fireAftersale(ctx context.Context, tx *store.Tx, cm *store.Com
 	cmd := aftersale.Command{Action: aftersale.Expire, Actor: aftersale.Actor{Role: aftersale.System, Via: "deadline:" + d.ID},
 		DeadlineKind: aftersale.DeadlineKind(d.Kind), DeadlineDueAt: d.DueAt}
 	decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
-		return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+		return aftersale.Decide(cur, orderView(o, s.Policy()), cmd, s.Policy(), now)
 	}
 	dl := &loadDecision{decide: decide}
 	ld, err := tx.LoadAftersale(ctx, d.AggregateID, store.LoadOptions{SkipLocked: true, Accounts: dl.accounts})

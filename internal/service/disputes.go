@@ -186,7 +186,7 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 			return err
 		}
 		req := ld.Request
-		evs, err := aftersale.Decide(req, orderView(ld.Order), aftersale.Command{Action: aftersale.Cancel,
+		evs, err := aftersale.Decide(req, orderView(ld.Order, s.Policy()), aftersale.Command{Action: aftersale.Cancel,
 			Actor: aftersale.Actor{Role: aftersale.Buyer, ID: req.BuyerID, Via: "dispute:" + after.ID}, Note: "买家撤销平台介入 / the buyer withdrew the intervention"}, s.Policy(), now)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 // (executing or revising its judgment), cites the judgment's rules on the
 // request's events and records the step in cm.
 func (s *Service) executeOnRequest(ctx context.Context, tx *store.Tx, cm *store.Commit, step aftersaleStep, ac aftersale.Command, rules []string, now time.Time) error {
-	evs, err := aftersale.Decide(step.cur, orderView(step.order), ac, s.Policy(), now)
+	evs, err := aftersale.Decide(step.cur, orderView(step.order, s.Policy()), ac, s.Policy(), now)
 	if err != nil {
 		return err
 	}
