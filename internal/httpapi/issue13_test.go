@@ -10,6 +10,8 @@ import (
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
+	"github.com/weiquan/weiquan/internal/service"
 )
 
 // ledgerTx reads one ledger transaction by id.
@@ -299,6 +301,7 @@ func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: s1})
 	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/orders/no-such-order/extend-receipt", Key: b1})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/OC13/events", Key: b1})
+	runViolationConformance(t, e, o)
 }
 
 // TestNoReasonReturnExclusions (issue 13 item 4): an order's items say
@@ -359,3 +362,163 @@ func TestNoReasonReturnExclusions(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+// TestDirectClassBViolation (issue 13 item 5): an agent records a severe
+// (class B) violation directly with the rule book's class and points,
+// evidence and a reason; its 12 points reach the first class B threshold
+// and impose the ladder's sanction; the seller is notified and appeals
+// once; the senior tier revokes it, and its points and sanction go with it.
+func TestDirectClassBViolation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		ctx := context.Background()
+		e.NewOrder("VB1", "B1", "S1", 10000, apitest.Delivered)
+		body := func(m map[string]any) map[string]any {
+			out := map[string]any{"party_role": "seller", "party_id": "S1", "violation": "personal_data_leak", "class": "B", "points": 12,
+				"rule_ids": []string{"seed-violation-personal-data"}, "evidence_ids": []string{"ev-leak-1"}, "reason": "卖家在商品评价回复中公开买家手机号", "order_id": "VB1"}
+			for k, v := range m {
+				out[k] = v
+			}
+			return out
+		}
+		post := func(key string, b map[string]any) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/violations", Key: key, Body: b})
+		}
+		for _, tc := range []struct {
+			name, key string
+			body      map[string]any
+			status    int
+			field     string
+		}{
+			{"a buyer", e.Key("buyer", "B1"), body(nil), 403, ""},
+			{"the seller itself", e.Key("seller", "S1"), body(nil), 403, ""},
+			{"class A for a class B type", c.agent, body(map[string]any{"class": "A"}), 400, "class"},
+			{"points other than the book's", c.agent, body(map[string]any{"points": 6}), 400, "points"},
+			{"no evidence", c.agent, body(map[string]any{"evidence_ids": []string{}}), 400, "evidence_ids"},
+			{"no reason", c.agent, body(map[string]any{"reason": " "}), 400, "reason"},
+			{"unknown type", c.agent, body(map[string]any{"violation": "nope"}), 400, "violation"},
+			{"a buyer's violation on a seller", c.agent, body(map[string]any{"violation": "buyer_harassment", "class": "A", "points": 4}), 400, "party_role"},
+			{"unknown party", c.agent, body(map[string]any{"party_id": "S404"}), 404, "party_id"},
+		} {
+			if r := post(tc.key, tc.body); r.Status != tc.status || (tc.field != "" && fieldOf(r) != tc.field) {
+				t.Fatalf("%s: %d %s", tc.name, r.Status, r.Body)
+			}
+		}
+		r := post(c.agent, body(nil))
+		if r.Status != 201 {
+			t.Fatalf("record: %d %s", r.Status, r.Body)
+		}
+		v := r.JSON()
+		id := v["id"].(string)
+		if v["class"] != "B" || num(v["points"]) != 12 || v["status"] != "recorded" || v["direct"] != true || len(v["sanction_ids"].([]any)) != 1 ||
+			!slices.Contains(anyStrings(v["rule_ids"]), "seed-violation-personal-data") || !slices.Equal(anyStrings(v["allowed_actions"]), []string{"appeal"}) {
+			t.Fatalf("violation %v", v)
+		}
+		san := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/sanctions/" + v["sanction_ids"].([]any)[0].(string), Key: c.agent}).JSON()
+		if san["kind"] != "listing_restriction" || san["class"] != "B" || num(san["threshold"]) != 12 || san["status"] != "IMPOSED" {
+			t.Fatalf("sanction %v", san)
+		}
+		st := c.standing("seller", "S1")
+		if num(st["points"].(map[string]any)["B"]) != 12 || len(st["active_sanctions"].([]any)) != 1 {
+			t.Fatalf("standing %v", st)
+		}
+		// The seller is notified: the recorded event's message names it.
+		recs, err := e.Store.Events(ctx, service.AggViolation, id, 0, 0)
+		if err != nil || len(recs) != 1 || recs[0].Type != "recorded" {
+			t.Fatalf("events %v %v", recs, err)
+		}
+		if n := outboxFor(t, e, id, "violation.recorded", `"seller_id":"S1"`); n != 1 {
+			t.Fatalf("%d notifications to the seller", n)
+		}
+		// Another seller does not see it; the seller does.
+		if r := e.Do(apitest.Req{Method: "GET", Path: "/v1/violations/" + id, Key: e.Key("seller", "S2")}); r.Status != 404 {
+			t.Fatalf("another seller sees the violation: %d", r.Status)
+		}
+		e.Must(200, apitest.Req{Method: "GET", Path: "/v1/violations/" + id, Key: e.Key("seller", "S1")})
+		act := func(action, key string, b any) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/" + action, Key: key, Body: b})
+		}
+		if r := act("appeal", e.Key("seller", "S1"), map[string]any{"reason": "不同意"}); r.Status != 400 {
+			t.Fatalf("appeal without grounds: %d %s", r.Status, r.Body)
+		}
+		if r := act("decide-appeal", c.senior, map[string]any{"revoke": true, "reason": "x", "rule_ids": []string{"seed-appeal-once"}}); r.Status != 409 {
+			t.Fatalf("decision before an appeal: %d %s", r.Status, r.Body)
+		}
+		if r := act("appeal", e.Key("seller", "S1"), map[string]any{"reason": "手机号为买家本人要求公开的售后联系方式", "evidence_ids": []string{"ev-chat-9"}}); r.Status != 200 || r.Str("status") != "appealed" {
+			t.Fatalf("appeal: %d %s", r.Status, r.Body)
+		}
+		if r := act("appeal", e.Key("seller", "S1"), map[string]any{"reason": "again", "evidence_ids": []string{"ev-chat-10"}}); r.Status != 409 {
+			t.Fatalf("second appeal: %d %s", r.Status, r.Body)
+		}
+		if r := act("decide-appeal", c.agent, map[string]any{"revoke": true, "reason": "x", "rule_ids": []string{"seed-appeal-once"}}); r.Status != 403 {
+			t.Fatalf("an agent decided the appeal: %d", r.Status)
+		}
+		r = act("decide-appeal", c.senior, map[string]any{"revoke": true, "reason": "聊天记录显示买家要求公开联系方式", "rule_ids": []string{"seed-appeal-once", "seed-violation-personal-data"}})
+		if r.Status != 200 || r.Str("status") != "revoked" {
+			t.Fatalf("decide: %d %s", r.Status, r.Body)
+		}
+		san = e.Must(200, apitest.Req{Method: "GET", Path: "/v1/sanctions/" + san["id"].(string), Key: c.agent}).JSON()
+		if san["status"] != "REVOKED" {
+			t.Fatalf("sanction after the revocation: %v", san)
+		}
+		st = c.standing("seller", "S1")
+		if num(st["points"].(map[string]any)["B"]) != 0 || len(st["active_sanctions"].([]any)) != 0 {
+			t.Fatalf("standing after the revocation %v", st)
+		}
+		// No money moved.
+		if c.balance(ledger.SellerDeposit("S1")) != 0 || c.balance(ledger.Escrow("VB1")) != 10000 {
+			t.Fatalf("money moved")
+		}
+		c.ledgerBalances()
+	})
+}
+
+// outboxFor counts the outbox messages of a topic of violation id whose
+// payload contains s.
+func outboxFor(t *testing.T, e *apitest.Env, id, topic, s string) int {
+	t.Helper()
+	n := 0
+	msgs, err := e.Store.ListOutbox(context.Background(), service.AggViolation, id, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Topic == topic && strings.Contains(string(m.Payload), s) {
+			n++
+		}
+	}
+	return n
+}
+
+// runViolationConformance exercises the violation operations.
+func runViolationConformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	s1 := e.Key("seller", "S1")
+	in := map[string]any{"party_role": "seller", "party_id": "S1", "violation": "personal_data_leak", "class": "B",
+		"rule_ids": []string{"seed-violation-personal-data"}, "evidence_ids": []string{"ev-leak-c"}, "reason": "泄露买家信息"}
+	v := o.must(201, apitest.Req{Method: "POST", Path: "/v1/violations", Key: e.Agent, Body: in})
+	id := v.Str("id")
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/violations", Key: s1, Body: in})
+	bad := map[string]any{}
+	for k, x := range in {
+		bad[k] = x
+	}
+	bad["class"] = "A"
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/violations", Key: e.Agent, Body: bad})
+	bad["class"], bad["party_id"] = "B", "S404"
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/violations", Key: e.Agent, Body: bad})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/violations/" + id, Key: s1})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/violations/no-such", Key: e.Agent})
+	for _, a := range []string{"appeal", "decide-appeal"} {
+		o.fail(404, apitest.Req{Method: "POST", Path: "/v1/violations/no-such/" + a, Key: e.Key("senior_agent", ""), Body: map[string]any{"reason": "r", "rule_ids": []string{"seed-appeal-once"}}})
+	}
+	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/decide-appeal", Key: e.Key("senior_agent", ""), Body: map[string]any{"revoke": false, "reason": "r", "rule_ids": []string{"seed-appeal-once"}}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/appeal", Key: s1, Body: map[string]any{"reason": "不同意"}})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/appeal", Key: e.Agent, Body: map[string]any{"reason": "x", "evidence_ids": []string{"ev-n"}}})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/appeal", Key: s1, Body: map[string]any{"reason": "有新证据", "evidence_ids": []string{"ev-new-c"}}})
+	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/appeal", Key: s1, Body: map[string]any{"reason": "again", "evidence_ids": []string{"ev-new-d"}}})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/decide-appeal", Key: e.Agent, Body: map[string]any{"revoke": true, "reason": "r", "rule_ids": []string{"seed-appeal-once"}}})
+	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/decide-appeal", Key: e.Key("senior_agent", ""), Body: map[string]any{"revoke": true, "reason": " ", "rule_ids": []string{"seed-appeal-once"}}})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/violations/" + id + "/decide-appeal", Key: e.Key("senior_agent", ""), Body: map[string]any{"revoke": true, "reason": "证据成立", "rule_ids": []string{"seed-appeal-once"}}})
+}
+
+func init() { routeActions["/v1/violations/{id}/{action}"] = strsOf(penalty.ViolationActions) }

@@ -94,6 +94,14 @@ var siteTitles = map[string]string{
 	"sanction.appealed":                "已收到处罚申诉 / Sanction appeal received",
 	"sanction.appeal_rejected":         "处罚申诉未通过，处罚维持 / Appeal rejected: the sanction stands",
 	"sanction.revoked":                 "处罚已撤销 / The sanction was revoked",
+	"violation.recorded":               "平台记录了一项违规，可在申诉期内申诉 / The platform recorded a violation: you may appeal in time",
+	"violation.appealed":               "已收到违规申诉 / Violation appeal received",
+	"violation.appeal_rejected":        "违规申诉未通过 / Appeal rejected: the violation stands",
+	"violation.revoked":                "违规记录已撤销 / The violation was revoked",
+	"order.completed":                  "订单已自动确认收货 / Receipt confirmed automatically",
+	"order.receipt_extended":           "买家已延长收货 / The buyer extended the receipt period",
+	"order.receipt_paused":             "售后处理中，自动确认收货暂停 / Auto-confirmation paused during after-sales",
+	"order.receipt_resumed":            "自动确认收货恢复计时 / Auto-confirmation resumed",
 }
 
 // externalChannels ends the messages of a final decision (SPEC §6): the
@@ -159,6 +167,8 @@ func aggName(t string, zh bool) string {
 		return "介入案件"
 	case t == "dispute":
 		return "intervention case"
+	case t == "violation" && zh:
+		return "违规记录"
 	}
 	return t
 }

@@ -67,7 +67,7 @@ type InterventionClose struct {
 // Commit is everything one command writes, as one value. Tx.Apply writes it
 // in this order: ledger postings (the only part that reads: balances and
 // posted-before checks), state rows (orders, requests, cases, complaints,
-// sanctions, service facts, scripts), events, outbox messages, settled and
+// sanctions, violations, service facts, scripts), events, outbox messages, settled and
 // changed deadlines, intervention records, manual-intervention refunds,
 // evidence, rule book changes, and the idempotency record last.
 type Commit struct {
@@ -76,7 +76,8 @@ type Commit struct {
 	Aftersales         []Row[aftersale.State]
 	Disputes           []Row[dispute.State]
 	Complaints         []Row[complaint.State]
-	Sanctions          []Row[penalty.Sanction] // updates of sanctions (new ones: Tx.InsertSanction)
+	Sanctions          []Row[penalty.Sanction]  // updates of sanctions (new ones: Tx.InsertSanction)
+	Violations         []Row[penalty.Violation] // updates of violations (new ones: Tx.InsertViolation)
 	ServiceFacts       []Row[ServiceFact]
 	Scripts            []Row[ScriptRow]
 	Events             []EventRecord
@@ -115,6 +116,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.Disputes, saveRow(t.saveDispute)) },
 		func() error { return each(ctx, c.Complaints, saveRow(t.saveComplaint)) },
 		func() error { return each(ctx, c.Sanctions, saveRow(t.saveSanction)) },
+		func() error { return each(ctx, c.Violations, saveRow(t.saveViolation)) },
 		func() error { return each(ctx, c.ServiceFacts, saveRow(t.saveServiceFact)) },
 		func() error { return each(ctx, c.Scripts, saveRow(t.saveScript)) },
 		func() error { return t.appendEvents(ctx, c.Events) },

@@ -183,6 +183,30 @@ func (t *Tx) InsertViolation(ctx context.Context, v penalty.Violation) error {
 	return err
 }
 
+var violationRows = stateTable[penalty.Violation]{"violations", "违规记录 violation", "violation"}
+
+// GetViolation loads a violation in the transaction (ForUpdate: locked).
+// Errors: NotFound.
+func (t *Tx) GetViolation(ctx context.Context, id string, lock ...Lock) (penalty.Violation, error) {
+	return violationRows.get(ctx, t.queryRow, id, t.lockClause(lock))
+}
+
+// GetViolation loads a violation. Errors: NotFound.
+func (s *Store) GetViolation(ctx context.Context, id string) (penalty.Violation, error) {
+	return violationRows.get(ctx, s.queryRow, id, "")
+}
+
+// saveViolation updates a violation whose stored version is prevVersion.
+// Errors: Conflict with ErrStale on a concurrent write.
+func (t *Tx) saveViolation(ctx context.Context, v penalty.Violation, prevVersion int64) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.execLater(ctx, `UPDATE violations SET body = ?, version = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("违规记录已被并发修改 / the violation changed concurrently"), string(body), v.Version, v.ID, prevVersion)
+}
+
 // PartyViolations lists a party's violations, oldest first.
 func (t *Tx) PartyViolations(ctx context.Context, role, id string) ([]penalty.Violation, error) {
 	return scanViolations(t.query(ctx, `SELECT body FROM violations WHERE party_role = ? AND party_id = ? ORDER BY at, id`, role, id))
