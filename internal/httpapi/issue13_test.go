@@ -522,3 +522,82 @@ func runViolationConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 }
 
 func init() { routeActions["/v1/violations/{id}/{action}"] = strsOf(penalty.ViolationActions) }
+
+// TestTOPFieldsThroughTheLifecycle (issue 13 items 6 and 8): a request
+// keeps its link to its intervention case (dispute_id) through the whole
+// lifecycle, cs_status follows the case (1 → 10 → 3 → 11 → 4 → 8) and
+// advance_status the advance (0 → 2 → 5); the judged refund's ledger
+// transaction carries the judgment's rule_ids.
+func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		e.NewOrder("TP1", "B1", "S1", 19900, apitest.Delivered)
+		as := e.Aftersale("TP1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		get := func() map[string]any {
+			return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: buyer}).JSON()
+		}
+		want := func(step string, cs, adv int, caseStatus string) map[string]any {
+			t.Helper()
+			v := get()
+			if num(v["cs_status"]) != int64(cs) || num(v["advance_status"]) != int64(adv) || (caseStatus != "" && v["dispute_status"] != caseStatus) {
+				t.Fatalf("%s: cs_status %v advance_status %v dispute_status %v, want %d %d %s", step, v["cs_status"], v["advance_status"], v["dispute_status"], cs, adv, caseStatus)
+			}
+			return v
+		}
+		if v := want("requested", 1, 0, ""); v["dispute_id"] != nil {
+			t.Fatalf("a request without a case links to %v", v["dispute_id"])
+		}
+		id := escalateCase(e, as, buyer, seller, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
+		if v := want("evidence", 10, 0, "EVIDENCE"); v["dispute_id"] != id {
+			t.Fatalf("dispute_id %v, want %s", v["dispute_id"], id)
+		}
+		toReview(e, id)
+		want("review", 3, 0, "REVIEW")
+		judgment := []string{"taobao-dispute-65", "taobao-dispute-66"}
+		r := disputeAct(e, id, "judge", e.Agent, map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "卖家未提供进货凭证", "rule_ids": judgment})
+		if r.Status != 200 {
+			t.Fatalf("judge: %d %s", r.Status, r.Body)
+		}
+		if v := want("judged", 11, 0, "JUDGED"); v["dispute_id"] != id || v["status"] != "SUCCESS" {
+			t.Fatalf("after the judgment %v", v)
+		}
+		// The judged refund's transaction cites the judgment's rules.
+		var refundTx string
+		for _, ev := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/TP1/events", Key: buyer}).JSON()["items"].([]any) {
+			if m := ev.(map[string]any); m["type"] == "refunded" {
+				refundTx = m["data"].(map[string]any)["ledger_transaction"].(string)
+			}
+		}
+		lt := c.ledgerTx(refundTx)
+		samePostings(t, lt, map[string]money.Fen{"escrow:TP1": -19900, "buyer_payout:B1": 19900})
+		hasRules(t, lt, judgment...)
+		if r := disputeAct(e, id, "appeal", seller, map[string]any{"reason": "补充进货凭证", "evidence_ids": []string{"ev-invoice"}}); r.Status != 200 {
+			t.Fatalf("appeal: %d %s", r.Status, r.Body)
+		}
+		want("appealed", 4, 0, "APPEALED")
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: c.senior})
+		if r := disputeAct(e, id, "decide-appeal", c.senior, map[string]any{"uphold": true, "reason": "进货凭证与商品批次不符，维持原判"}); r.Status != 200 {
+			t.Fatalf("decide-appeal: %d %s", r.Status, r.Body)
+		}
+		want("final", 8, 0, "FINAL")
+		// The list shows the same.
+		items := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales?order_id=TP1", Key: buyer}).JSON()["items"].([]any)
+		if len(items) != 1 || num(items[0].(map[string]any)["cs_status"]) != 8 || items[0].(map[string]any)["dispute_id"] != id {
+			t.Fatalf("list %v", items)
+		}
+		c.ledgerBalances()
+
+		// An advance: advance_status 2, then 5 once the goods are back.
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		as2, id2 := caseOf(e, "TP2", 30000, "quality_problem", true)
+		as = as2
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
+		want("advanced", 3, 2, "REVIEW")
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/resolve-advance", Key: e.Agent, Body: map[string]any{"outcome": "returned", "reason": "退货已签收"}})
+		if v := want("advance settled", 11, 5, "JUDGED"); v["dispute_id"] != id2 {
+			t.Fatalf("dispute_id %v", v["dispute_id"])
+		}
+		c.ledgerBalances()
+	})
+}

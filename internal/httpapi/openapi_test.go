@@ -779,7 +779,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	status(act(a1, "refuse", s1, actionBody("refuse", "a"), 200, nil), "SELLER_REFUSE_BUYER")
 	status(act(a1, "modify", b1, map[string]any{"type": "return_and_refund", "reason": "not_as_described", "amount": 15000, "description": "颜色不符", "note": "补充说明"}, 200, nil), "WAIT_SELLER_AGREE")
 	status(act(a1, "counter-offer", s1, actionBody("counter-offer", "a"), 200, nil), "SELLER_REFUSE_BUYER")
-	if res := act(a1, "escalate", b1, actionBody("escalate", "a"), 200, nil); res.JSON()["cs_status"] != float64(2) {
+	if res := act(a1, "escalate", b1, actionBody("escalate", "a"), 200, nil); res.JSON()["cs_status"] != float64(10) {
 		t.Errorf("escalate: %s", res.Body)
 	}
 	status(act(a1, "agree", s1, actionBody("agree", "a"), 200, nil), "WAIT_BUYER_RETURN_GOODS")

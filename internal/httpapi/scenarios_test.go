@@ -450,7 +450,7 @@ func TestEscalationEligibilityAndInterventionRecords(t *testing.T) {
 		s := e.Aftersale("S", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
 		e.Act(s, "refuse", seller, refuseBody)
 		r := e.Act(s, "escalate", buyer, map[string]any{"reason": "物流显示未签收"})
-		if r.Status != 200 || r.JSON()["cs_status"].(float64) != 2 || r.JSON()["deadline"] != nil {
+		if r.Status != 200 || r.JSON()["cs_status"].(float64) != 10 || r.JSON()["deadline"] != nil {
 			t.Fatalf("escalate: %d %s", r.Status, r.Body)
 		}
 		ivs, _ := e.Store.Interventions(ctx, s)

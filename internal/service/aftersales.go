@@ -216,6 +216,24 @@ type aftersaleStep struct {
 // and order event, and the opening or closing of an intervention.
 func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.Commit, st aftersaleStep, now time.Time) (aftersale.State, error) {
 	cur, o, evs := st.cur, st.order, st.evs
+	// A request that asks for intervention names its case in the event, so
+	// that the link survives the intervention (TOP: the refund's case).
+	caseIDs := map[int]string{}
+	for i := range evs {
+		if iv := evs[i].Data.Intervention; iv != nil && iv.DisputeID == "" {
+			id, open, err := tx.DisputeForAftersale(ctx, cur.ID)
+			if err != nil {
+				return cur, err
+			}
+			if !open {
+				id = newID()
+				caseIDs[i] = id
+			}
+			x := *iv
+			x.DisputeID = id
+			evs[i].Data.Intervention = &x
+		}
+	}
 	next := record(cm, aftersaleAgg, cur, evs, now, st.fired)
 	if refund := refundOf(evs); refund > 0 {
 		if err := s.recordRefund(ctx, tx, cm, st, refund, now); err != nil {
@@ -240,12 +258,14 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 	if cur.Status.Open() != next.Status.Open() {
 		s.receiptPause(cm, o, next.Status.Open(), cur.ID, now)
 	}
-	for _, e := range evs {
+	for i, e := range evs {
 		if e.Data.Intervention != nil {
 			cm.Interventions = append(cm.Interventions, store.Intervention{ID: newID(), AftersaleID: cur.ID, OrderID: cur.OrderID,
 				RequestedBy: string(e.Data.Intervention.RequestedBy), Reason: e.Data.Intervention.Reason, Status: "requested", CreatedAt: now})
-			if err := s.openDispute(ctx, tx, cm, next, o, e.Data.Intervention.RequestedBy, now); err != nil {
-				return next, err
+			if id, ok := caseIDs[i]; ok {
+				if err := s.openDispute(ctx, tx, cm, next, o, e.Data.Intervention.RequestedBy, id, now); err != nil {
+					return next, err
+				}
 			}
 		}
 	}
@@ -278,7 +298,18 @@ func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Comm
 			}
 			b = cm.Pending(b)
 		}
-		plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
+		// The transaction cites the rules of the events that refund: a
+		// judgment's rule_ids when it executes on the request, the
+		// deadline's rule for an automatic refund, and so on.
+		var rules []string
+		for _, e := range evs {
+			if e.Data.Refund > 0 {
+				for _, r := range e.RuleIDs {
+					rules = appendRule(rules, r)
+				}
+			}
+		}
+		plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, RuleIDs: rules, At: now}, o.BuyerID, o.SellerID, refund, b)
 		if err != nil {
 			return err
 		}

@@ -30,10 +30,8 @@ func keyOf(c Caller) string {
 }
 
 // openDispute opens the intervention case of an escalated request, in tx.
-func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, req aftersale.State, o order.Order, by aftersale.Role, now time.Time) error {
-	if _, ok, err := tx.DisputeForAftersale(ctx, req.ID); err != nil || ok {
-		return err
-	}
+// id is the case's id, named by the request's event.
+func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, req aftersale.State, o order.Order, by aftersale.Role, id string, now time.Time) error {
 	cmd := dispute.Command{Action: dispute.Open, Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "escalation"},
 		AftersaleID: req.ID, OrderID: o.ID, BuyerID: req.BuyerID, SellerID: req.SellerID, Reason: string(req.Reason),
 		Claim: req.Amount, OpenedBy: dispute.Party(by),
@@ -41,7 +39,7 @@ func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commi
 			ReturnShipped: req.Return != nil, Refundable: o.Refundable(), Premium: o.BuyerPremium}}
 	threshold, _ := s.Policy().Int("dispute.senior_threshold")
 	cmd.Senior = int64(req.Amount) >= threshold
-	cur := dispute.State{ID: newID()}
+	cur := dispute.State{ID: id}
 	evs, err := dispute.Decide(cur, cmd, s.Policy(), now)
 	if err != nil {
 		return err
@@ -240,6 +238,20 @@ func (s *Service) executeOnRequest(ctx context.Context, tx *store.Tx, cm *store.
 func (s *Service) GetDispute(ctx context.Context, c Caller, id string) (dispute.State, error) {
 	st, err := s.st.GetDispute(ctx, id)
 	return visible(st, err, CanSeeDispute(c, st), notFoundDispute(id))
+}
+
+// CaseOfRequest returns the intervention case a request links to, for its
+// TOP fields, or nil (none, or not stored yet). The caller has read the
+// request, so it may see its case.
+func (s *Service) CaseOfRequest(ctx context.Context, req aftersale.State) *dispute.State {
+	if req.DisputeID == "" {
+		return nil
+	}
+	c, err := s.st.GetDispute(ctx, req.DisputeID)
+	if err != nil {
+		return nil
+	}
+	return &c
 }
 
 // ListDisputes lists the cases the caller may see; staff get the queue order.

@@ -113,6 +113,8 @@ var catalogEntries = map[string]msg{
 	"ev.order.created": {"订单创建", "Order created"}, "ev.order.updated": {"订单更新", "Order updated"}, "ev.order.paid": {"买家付款", "Paid"},
 	"ev.order.shipped": {"卖家发货", "Shipped"}, "ev.order.first_scan": {"快递揽收", "First carrier scan"}, "ev.order.delivered": {"已签收", "Delivered"},
 	"ev.order.completed": {"交易成功", "Completed"}, "ev.order.cancelled": {"订单取消", "Cancelled"}, "ev.order.refunded": {"退款入账", "Refund paid"},
+	"ev.order.receipt_paused": {"自动确认收货暂停", "Auto-confirmation paused"}, "ev.order.receipt_resumed": {"自动确认收货恢复", "Auto-confirmation resumed"},
+	"ev.order.receipt_extended": {"买家延长收货", "Receipt period extended"},
 
 	"ledger.title": {"资金流水", "Ledger entries"}, "ledger.at": {"时间", "Time"}, "ledger.kind": {"类型", "Kind"}, "ledger.account": {"账户", "Account"},
 	"ledger.amount": {"金额", "Amount"}, "ledger.rules": {"规则", "Rules"}, "ledger.debit": {"借（转出）", "Debit (out)"}, "ledger.credit": {"贷（转入）", "Credit (in)"},
