@@ -26,6 +26,9 @@ const (
 	DecideIt         Action = "decide"
 	SecondComplaint  Action = "second-complaint"
 	ExpireResponse   Action = "expire-response"
+	// AddEvidence: a party's upload to the complaint's evidence chain joins
+	// the complaint while it is open (the service issues it on upload).
+	AddEvidence Action = "add-evidence"
 )
 
 // Actions lists the actions the API exposes on an existing complaint.
@@ -87,22 +90,31 @@ const (
 	EvDecided           = "decided"
 	EvSecondFiled       = "second_complaint_filed"
 	EvFinalDecided      = "final_decided"
+	EvEvidenceAdded     = "evidence_added"
 )
 
 // EventTypes lists the event types.
-var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided}
+var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided, EvEvidenceAdded}
 
 // Event is one fact in a complaint's history.
 type Event = actor.Event[string, Data]
 
 // Data is an event's payload.
 type Data struct {
-	Filed      *State      `json:"filed,omitempty"`
-	Response   *Response   `json:"response,omitempty"`
-	Settlement *Settlement `json:"settlement,omitempty"`
-	Decision   *Decision   `json:"decision,omitempty"`
-	Second     *Second     `json:"second_complaint,omitempty"`
-	SecondDue  *time.Time  `json:"second_complaint_due_at,omitempty"`
+	Filed      *State         `json:"filed,omitempty"`
+	Response   *Response      `json:"response,omitempty"`
+	Settlement *Settlement    `json:"settlement,omitempty"`
+	Decision   *Decision      `json:"decision,omitempty"`
+	Second     *Second        `json:"second_complaint,omitempty"`
+	SecondDue  *time.Time     `json:"second_complaint_due_at,omitempty"`
+	Evidence   *EvidenceAdded `json:"evidence,omitempty"`
+}
+
+// EvidenceAdded is evidence a party uploaded after filing that joined the
+// complaint.
+type EvidenceAdded struct {
+	IDs []string `json:"evidence_ids"`
+	By  Party    `json:"by"`
 }
 
 var evidenceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
@@ -169,6 +181,8 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 		return decideDecide(d)
 	case SecondComplaint:
 		return decideSecondComplaint(d)
+	case AddEvidence:
+		return decideAddEvidence(d)
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 }
@@ -239,6 +253,29 @@ func decideRespond(d decision) ([]Event, error) {
 	}
 	ev := d.event(EvResponded)
 	ev.Data.Response = &Response{Statement: strings.TrimSpace(d.c.Statement), EvidenceIDs: nonNil(d.c.EvidenceIDs), At: d.now}
+	return []Event{ev}, nil
+}
+
+// decideAddEvidence: a party's evidence uploaded after filing joins the
+// complaint while it awaits a decision; after the decision it stays in the
+// chain (dated) for a second complaint to cite.
+func decideAddEvidence(d decision) ([]Event, error) {
+	by := Party(d.c.Actor.Role)
+	if (by != d.s.ComplainantRole || d.c.Actor.ID != d.s.ComplainantID) && (by != d.s.RespondentRole || d.c.Actor.ID != d.s.RespondentID) {
+		return nil, d.forbid("投诉人")
+	}
+	if !d.s.Status.Open() {
+		return nil, d.notNow()
+	}
+	if len(d.c.EvidenceIDs) == 0 {
+		return nil, fault.Field("evidence_ids", "须指明证据 / evidence_ids is required")
+	}
+	if err := checkEvidence("evidence_ids", d.c.EvidenceIDs); err != nil {
+		return nil, err
+	}
+	ev := d.event(EvEvidenceAdded)
+	ev.Data.Evidence = &EvidenceAdded{IDs: slices.Clone(d.c.EvidenceIDs), By: by}
+	ev.Reason = fmt.Sprintf("%s补充证据 / the %s added evidence", partyZH[by], by)
 	return []Event{ev}, nil
 }
 
@@ -357,7 +394,7 @@ func decideSecondComplaint(d decision) ([]Event, error) {
 	if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
 		return nil, err
 	}
-	known := slices.Clone(s.EvidenceIDs)
+	known := append(slices.Clone(s.EvidenceIDs), s.RespondentEvidenceIDs...)
 	if s.Response != nil {
 		known = append(known, s.Response.EvidenceIDs...)
 	}

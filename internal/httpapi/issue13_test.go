@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -598,6 +600,144 @@ func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
 		if v := want("advance settled", 11, 5, "JUDGED"); v["dispute_id"] != id2 {
 			t.Fatalf("dispute_id %v", v["dispute_id"])
 		}
+		c.ledgerBalances()
+	})
+}
+
+// realEvidence uploads, once per environment, party and name, the evidence
+// a test names ("ev-answer-1") to chain (a complaint, or "draft:<order>"
+// before filing), and returns the ids the API gave them: complaint evidence
+// ids are checked (they must exist and be the citing party's).
+var (
+	evidenceMu    sync.Mutex
+	evidenceNamed = map[string]string{}
+)
+
+func realEvidence(e *apitest.Env, key, chain string, names []string) []string {
+	e.T.Helper()
+	evidenceMu.Lock()
+	defer evidenceMu.Unlock()
+	out := make([]string, 0, len(names))
+	order := strings.TrimPrefix(chain, "draft:")
+	if order == chain {
+		if k, err := e.Store.GetComplaint(context.Background(), chain); err == nil {
+			order = k.OrderID
+		}
+	}
+	for i, n := range names {
+		if _, err := e.Store.EvidenceByID(context.Background(), n); err == nil {
+			out = append(out, n) // already a real id
+			continue
+		}
+		k := fmt.Sprintf("%p|%s|%s|%s", e, key, order, n)
+		id, ok := evidenceNamed[k]
+		if !ok {
+			r := upload(e, key, chain, "证据 "+n, n+".png", pngBytes(e.T, 8+len(evidenceNamed)%50, 8+i), "")
+			if r.Status != 201 {
+				e.T.Fatalf("upload %s to %s: %d %s", n, chain, r.Status, r.Body)
+			}
+			id = r.Str("id")
+			evidenceNamed[k] = id
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// withEvidence returns body with its evidence_ids replaced by real uploads
+// (see realEvidence).
+func withEvidence(e *apitest.Env, key, chain string, body any) any {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return body
+	}
+	names, ok := m["evidence_ids"].([]string)
+	if !ok || len(names) == 0 {
+		return body
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	out["evidence_ids"] = realEvidence(e, key, chain, names)
+	return out
+}
+
+// TestComplaintEvidenceChecked (issue 13 item 7): the evidence a complaint
+// cites must exist and be the citing party's; evidence uploaded before
+// filing is a draft (case_id draft:<order>) only its uploader sees, which
+// joins the complaint when it is filed; evidence uploaded to the complaint
+// while it is open joins it; after the decision an upload stays in the
+// chain for a second complaint to cite.
+func TestComplaintEvidenceChecked(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		c.orderFor("seller_harassment", "EV1", "B1", "S1")
+		c.orderFor("seller_harassment", "EV2", "B1", "S1")
+		file := func(order string, ids []string) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: map[string]any{"type": "seller_harassment", "order_id": order,
+				"occurred_at": e.Clock.Now().Add(-time.Hour).Format(time.RFC3339), "description": "卖家辱骂", "claim": map[string]any{"text": "处理"}, "evidence_ids": ids}})
+		}
+		if r := file("EV1", []string{"ev-made-up"}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+			t.Fatalf("made-up evidence: %d %s", r.Status, r.Body)
+		}
+		d := upload(e, b1, "draft:EV1", "聊天记录", "chat.png", pngBytes(t, 20, 10), "")
+		if d.Status != 201 || d.Str("case_id") != "draft:EV1:buyer:B1" {
+			t.Fatalf("draft upload: %d %s", d.Status, d.Body)
+		}
+		draft := d.Str("id")
+		if items := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=draft:EV1", Key: s1}).JSON()["items"].([]any); len(items) != 0 {
+			t.Fatalf("the seller sees the buyer's drafts: %v", items)
+		}
+		e.Must(404, apitest.Req{Method: "GET", Path: d.Str("content_url"), Key: s1})
+		sd := upload(e, s1, "draft:EV1", "卖家的", "s.png", pngBytes(t, 11, 11), "")
+		if r := file("EV1", []string{sd.Str("id")}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+			t.Fatalf("the seller's evidence cited by the buyer: %d %s", r.Status, r.Body)
+		}
+		r := file("EV1", []string{draft})
+		if r.Status != 201 {
+			t.Fatalf("file: %d %s", r.Status, r.Body)
+		}
+		id := r.Str("id")
+		// The draft joined the complaint's chain: both parties see it now.
+		items := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/evidence?case_id=" + id, Key: s1}).JSON()["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["id"] != draft {
+			t.Fatalf("complaint chain %v", items)
+		}
+		e.Must(200, apitest.Req{Method: "GET", Path: d.Str("content_url"), Key: s1})
+		if r := file("EV2", []string{draft}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+			t.Fatalf("evidence of another complaint: %d %s", r.Status, r.Body)
+		}
+		// Uploads while the complaint is open join it.
+		sv := upload(e, s1, id, "卖家回应截图", "answer.png", pngBytes(t, 13, 9), "").Str("id")
+		bv := upload(e, b1, id, "补充录音", "more.png", pngBytes(t, 9, 13), "").Str("id")
+		v := c.get(id)
+		if !slices.Equal(anyStrings(v["evidence_ids"]), []string{draft, bv}) || !slices.Equal(anyStrings(v["respondent_evidence_ids"]), []string{sv}) {
+			t.Fatalf("complaint evidence %v / %v", v["evidence_ids"], v["respondent_evidence_ids"])
+		}
+		c.mustAct(id, "respond", s1, map[string]any{"statement": "没有辱骂", "evidence_ids": []string{sv}})
+		c.mustAct(id, "decide", c.agent, map[string]any{"verdict": "rejected", "reason": "证据不足", "rule_ids": []string{"seed-complaint-seller-harassment"}})
+		// After the decision an upload stays in the chain; the second complaint cites it as new.
+		late := upload(e, b1, id, "完整聊天记录", "full.png", pngBytes(t, 17, 17), "").Str("id")
+		if v := c.get(id); len(v["evidence_ids"].([]any)) != 2 {
+			t.Fatalf("a late upload joined a decided complaint: %v", v["evidence_ids"])
+		}
+		if r := c.act(id, "second-complaint", b1, map[string]any{"reason": "补充证据", "evidence_ids": []string{late}}); r.Status != 200 || r.Str("status") != "SECOND_REVIEW" {
+			t.Fatalf("second complaint: %d %s", r.Status, r.Body)
+		}
+		recs, err := e.Store.Events(context.Background(), service.AggComplaint, id, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types []string
+		for _, r := range recs {
+			types = append(types, r.Type)
+		}
+		if !slices.Equal(types, []string{"filed", "evidence_added", "evidence_added", "responded", "decided", "second_complaint_filed"}) {
+			t.Fatalf("events %v", types)
+		}
+		c.replays(id)
 		c.ledgerBalances()
 	})
 }

@@ -89,6 +89,7 @@ var siteTitles = map[string]string{
 	"complaint.decided":                "投诉已处理 / The complaint was decided",
 	"complaint.second_complaint_filed": "已收到二次投诉，高级专员复核中 / Second complaint received: the senior tier reviews it",
 	"complaint.final_decided":          "二次投诉已处理，结果为终局 / Second complaint decided: the decision is final",
+	"complaint.evidence_added":         "投诉有新证据 / New evidence on the complaint",
 	"complaint.review_hidden":          "评价已依投诉处理结果屏蔽 / The review was hidden by the complaint decision",
 	"sanction.imposed":                 "违规处罚已生效 / A sanction is in force",
 	"sanction.appealed":                "已收到处罚申诉 / Sanction appeal received",

@@ -105,6 +105,11 @@ func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) 
 		if err != nil {
 			return ComplaintView{}, err
 		}
+		// The evidence cited exists and is the complainant's: its drafts for
+		// the order join the complaint.
+		if err := checkComplaintEvidence(ctx, tx, cm, in.EvidenceIDs, actor, o.ID, cur.ID); err != nil {
+			return ComplaintView{}, err
+		}
 		return NewComplaintView(record(cm, complaintAgg, cur, evs, now, nil)), nil
 	})
 	if err == nil {
@@ -152,6 +157,11 @@ func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd Com
 		}
 		if evs, err = complaint.Decide(cur, cc, s.Policy(), now); err != nil {
 			return ComplaintView{}, err
+		}
+		if cc.Action == complaint.Respond || cc.Action == complaint.SecondComplaint {
+			if err := checkComplaintEvidence(ctx, tx, cm, cc.EvidenceIDs, actor, cur.OrderID, cur.ID); err != nil {
+				return ComplaintView{}, err
+			}
 		}
 		for i := range evs {
 			if d := evs[i].Data.Decision; d != nil {

@@ -69,7 +69,7 @@ type InterventionClose struct {
 // posted-before checks), state rows (orders, requests, cases, complaints,
 // sanctions, violations, service facts, scripts), events, outbox messages, settled and
 // changed deadlines, intervention records, manual-intervention refunds,
-// evidence, rule book changes, and the idempotency record last.
+// evidence and claimed drafts, rule book changes, and the idempotency record last.
 type Commit struct {
 	Ledger             []LedgerPost
 	Orders             []Row[order.Order]
@@ -88,6 +88,7 @@ type Commit struct {
 	Interventions      []Intervention
 	ManualRefunds      []ManualInterventionRefund
 	Evidence           []Evidence
+	EvidenceClaims     []EvidenceClaim // draft evidence joining the complaint that cites it
 	PolicyChanges      []PolicyChange
 	Idem               *IdemRecord
 }
@@ -127,6 +128,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.Interventions, t.insertIntervention) },
 		func() error { return each(ctx, c.ManualRefunds, t.recordManualInterventionRefund) },
 		func() error { return each(ctx, c.Evidence, t.insertEvidenceValue) },
+		func() error { return each(ctx, c.EvidenceClaims, t.claimEvidence) },
 		func() error { return each(ctx, c.PolicyChanges, t.insertPolicyChange) },
 		func() error {
 			if c.Idem == nil {
