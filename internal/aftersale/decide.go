@@ -82,7 +82,8 @@ func Decide(s State, o OrderView, c Command, b *policy.Book, now time.Time) ([]E
 		return decideRevise(s, o, c, b, now, ev)
 	}
 	if c.ExpectVersion != 0 && c.ExpectVersion != s.Version {
-		return nil, conflict(s, fmt.Sprintf("申请已变化：你看到的是版本 %d，当前为版本 %d（%s） / the request changed: you saw version %d, it is now version %d (%s)", c.ExpectVersion, s.Version, s.Status, c.ExpectVersion, s.Version, s.Status))
+		return nil, &fault.Error{Code: fault.PreconditionFailed, Field: "If-Match", Status: string(s.Status), Allowed: actor.Strings(AllowedAll(s)),
+			Message: fmt.Sprintf("申请已变化：你看到的是版本 %d，当前为版本 %d（%s） / the request changed: you saw version %d, it is now version %d (%s)", c.ExpectVersion, s.Version, s.Status, c.ExpectVersion, s.Version, s.Status)}
 	}
 	if !allowedInState(s, c.Action) {
 		return nil, conflict(s, fmt.Sprintf("当前状态 %s 不允许 %s / %s is not allowed in status %s", s.Status, c.Action, c.Action, s.Status))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
@@ -303,6 +304,20 @@ func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/orders/OC13/extend-receipt", Key: s1})
 	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/orders/no-such-order/extend-receipt", Key: b1})
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/orders/OC13/events", Key: b1})
+	// A stale If-Match is 412 on every request action (RFC 9110).
+	e.NewOrder("OC14", "B1", "S1", 10000, apitest.Delivered)
+	as := e.Aftersale("OC14", "B1", map[string]any{"type": "return_and_refund", "reason": "quality_problem", "amount": 10000})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "无问题", "evidence": []string{"e1"}}})
+	for _, a := range aftersale.Actions {
+		key := b1
+		if sellerAction(string(a)) {
+			key = s1
+		}
+		r := o.fail(412, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/" + string(a), Key: key, Body: actionBody(string(a), "z"), Header: map[string]string{"If-Match": `"1"`}})
+		if r.Str("code") != "precondition_failed" || r.Str("current_status") != "SELLER_REFUSE_BUYER" {
+			t.Errorf("%s with a stale If-Match: %s", a, r.Body)
+		}
+	}
 	runViolationConformance(t, e, o)
 }
 

@@ -786,8 +786,8 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1 + "/ship-return", Key: b1, Body: map[string]any{"carrier": "SF"}})
 	status(act(a1, "ship-return", b1, actionBody("ship-return", "a"), 200, nil), "WAIT_SELLER_CONFIRM_GOODS")
 	res := act(a1, "refuse-receipt", s1, actionBody("refuse-receipt", "a"), 200, nil)
-	// If-Match: a stale version is 409, a malformed one 400, the current one applies.
-	act(a1, "confirm-return", s1, nil, 409, map[string]string{"If-Match": `"1"`})
+	// If-Match: a stale version is 412 (RFC 9110), a malformed one 400, the current one applies.
+	act(a1, "confirm-return", s1, nil, 412, map[string]string{"If-Match": `"1"`})
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1 + "/confirm-return", Key: s1, Header: map[string]string{"If-Match": "abc"}})
 	status(act(a1, "confirm-return", s1, map[string]any{}, 200, map[string]string{"If-Match": res.Header.Get("ETag")}), "SUCCESS")
 
