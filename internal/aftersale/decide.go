@@ -82,7 +82,8 @@ func Decide(s State, o OrderView, c Command, b *policy.Book, now time.Time) ([]E
 		return decideRevise(s, o, c, b, now, ev)
 	}
 	if c.ExpectVersion != 0 && c.ExpectVersion != s.Version {
-		return nil, conflict(s, fmt.Sprintf("申请已变化：你看到的是版本 %d，当前为版本 %d（%s） / the request changed: you saw version %d, it is now version %d (%s)", c.ExpectVersion, s.Version, s.Status, c.ExpectVersion, s.Version, s.Status))
+		return nil, &fault.Error{Code: fault.PreconditionFailed, Field: "If-Match", Status: string(s.Status), Allowed: actor.Strings(AllowedAll(s)),
+			Message: fmt.Sprintf("申请已变化：你看到的是版本 %d，当前为版本 %d（%s） / the request changed: you saw version %d, it is now version %d (%s)", c.ExpectVersion, s.Version, s.Status, c.ExpectVersion, s.Version, s.Status)}
 	}
 	if !allowedInState(s, c.Action) {
 		return nil, conflict(s, fmt.Sprintf("当前状态 %s 不允许 %s / %s is not allowed in status %s", s.Status, c.Action, c.Action, s.Status))
@@ -288,6 +289,10 @@ func checkRequest(t Type, r Reason, amount money.Fen, o OrderView, b *policy.Boo
 		}
 		if got == nil {
 			return nil, fault.Field("reason", "尚未收货，不适用七天无理由退货 / goods not yet received: no 7-day no-reason return")
+		}
+		if x := o.NoReasonExcluded; x != nil {
+			return nil, &fault.Error{Code: fault.Invalid, Field: "reason", Rule: x.Rule,
+				Message: fmt.Sprintf("%s（网络购买商品七日无理由退货暂行办法第%s条） / %s (measures on 7-day no-reason returns, art. %s)", zhPart(x.Why), article(x.Rule), enPart(x.Why), article(x.Rule))}
 		}
 		win, id := b.Duration("aftersale.no_reason_return")
 		if now.After(got.Add(win)) {
@@ -495,4 +500,16 @@ func humanDays(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	return d.String()
+}
+
+// article is the article number of a cn-7day-return-N rule id.
+func article(rule string) string { return strings.TrimPrefix(rule, "cn-7day-return-") }
+
+func zhPart(s string) string { zh, _, _ := strings.Cut(s, " / "); return zh }
+
+func enPart(s string) string {
+	if _, en, ok := strings.Cut(s, " / "); ok {
+		return en
+	}
+	return s
 }

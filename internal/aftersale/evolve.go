@@ -30,6 +30,9 @@ func Evolve(s State, e Event) State {
 		s.Modifications++
 	case EvEscalated:
 		s.Intervention = d.Intervention
+		if d.Intervention != nil && d.Intervention.DisputeID != "" {
+			s.DisputeID = d.Intervention.DisputeID
+		}
 	case EvReturnShipped:
 		s.Status, s.Return, s.GoodStatus = WaitSellerConfirmGoods, d.Return, "BUYER_RETURNED_GOODS"
 	case EvCancelled, EvClosed:
@@ -53,6 +56,9 @@ func Evolve(s State, e Event) State {
 		}
 	case EvReceiptRefused:
 		s.Refusal, s.Intervention = d.Refusal, d.Intervention
+		if d.Intervention != nil && d.Intervention.DisputeID != "" {
+			s.DisputeID = d.Intervention.DisputeID
+		}
 	}
 	s.Refunded += d.Refund
 	s.Deadline = d.Deadline

@@ -173,31 +173,37 @@ type Intervention struct {
 	RequestedBy Role      `json:"requested_by"`
 	RequestedAt time.Time `json:"requested_at"`
 	Reason      string    `json:"reason,omitempty"`
+	// DisputeID is the intervention case the request opened (set by the
+	// service when the case is opened with the request's event).
+	DisputeID string `json:"dispute_id,omitempty"`
 }
 
 // State is an after-sales request as stored.
 type State struct {
-	ID            string        `json:"id"`
-	OrderID       string        `json:"order_id"`
-	BuyerID       string        `json:"buyer_id"`
-	SellerID      string        `json:"seller_id"`
-	Type          Type          `json:"type"`
-	Reason        Reason        `json:"reason"`
-	Description   string        `json:"description,omitempty"`
-	Amount        money.Fen     `json:"amount"`
-	Status        Status        `json:"status"`
-	GoodStatus    string        `json:"good_status"`
-	Offer         *Offer        `json:"offer,omitempty"`
-	Refusal       *Refusal      `json:"refusal,omitempty"`
-	Return        *Return       `json:"return,omitempty"`
-	Refunded      money.Fen     `json:"refunded"`
-	Intervention  *Intervention `json:"intervention,omitempty"`
-	Deadline      *Deadline     `json:"deadline"`
-	ClosedReason  string        `json:"closed_reason,omitempty"`
-	Modifications int           `json:"modifications"`
-	Version       int64         `json:"version"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	ID           string        `json:"id"`
+	OrderID      string        `json:"order_id"`
+	BuyerID      string        `json:"buyer_id"`
+	SellerID     string        `json:"seller_id"`
+	Type         Type          `json:"type"`
+	Reason       Reason        `json:"reason"`
+	Description  string        `json:"description,omitempty"`
+	Amount       money.Fen     `json:"amount"`
+	Status       Status        `json:"status"`
+	GoodStatus   string        `json:"good_status"`
+	Offer        *Offer        `json:"offer,omitempty"`
+	Refusal      *Refusal      `json:"refusal,omitempty"`
+	Return       *Return       `json:"return,omitempty"`
+	Refunded     money.Fen     `json:"refunded"`
+	Intervention *Intervention `json:"intervention,omitempty"`
+	// DisputeID links the request to its intervention case, for good: it
+	// stays when the intervention ends (judged, withdrawn).
+	DisputeID     string    `json:"dispute_id,omitempty"`
+	Deadline      *Deadline `json:"deadline"`
+	ClosedReason  string    `json:"closed_reason,omitempty"`
+	Modifications int       `json:"modifications"`
+	Version       int64     `json:"version"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // EventType names an event.
@@ -260,6 +266,17 @@ type OrderView struct {
 	DeliveredAt *time.Time
 	CompletedAt *time.Time
 	Refundable  money.Fen
+	// NoReasonExcluded names an item 7-day no-reason return does not apply
+	// to (the article in Rule), or is nil.
+	NoReasonExcluded *NoReasonExclusion
+}
+
+// NoReasonExclusion is why an order's goods are not returnable without
+// reason (网络购买商品七日无理由退货暂行办法 arts. 6–7).
+type NoReasonExclusion struct {
+	Item string // the item's title
+	Rule string // cn-7day-return-6 or cn-7day-return-7
+	Why  string // zh / en
 }
 
 // Command is an action with its input.

@@ -26,6 +26,9 @@ const (
 	DecideIt         Action = "decide"
 	SecondComplaint  Action = "second-complaint"
 	ExpireResponse   Action = "expire-response"
+	// AddEvidence: a party's upload to the complaint's evidence chain joins
+	// the complaint while it is open (the service issues it on upload).
+	AddEvidence Action = "add-evidence"
 )
 
 // Actions lists the actions the API exposes on an existing complaint.
@@ -59,6 +62,8 @@ type Command struct {
 	EvidenceIDs []string
 	Findings    []Finding
 	Flag        *Flag
+	// Siblings are the order's other complaints (complaint.compensation_once).
+	Siblings []Sibling
 	// respond / settle
 	Statement string
 	Terms     string
@@ -85,22 +90,31 @@ const (
 	EvDecided           = "decided"
 	EvSecondFiled       = "second_complaint_filed"
 	EvFinalDecided      = "final_decided"
+	EvEvidenceAdded     = "evidence_added"
 )
 
 // EventTypes lists the event types.
-var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided}
+var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, EvWithdrawn, EvResponseExpired, EvDecided, EvSecondFiled, EvFinalDecided, EvEvidenceAdded}
 
 // Event is one fact in a complaint's history.
 type Event = actor.Event[string, Data]
 
 // Data is an event's payload.
 type Data struct {
-	Filed      *State      `json:"filed,omitempty"`
-	Response   *Response   `json:"response,omitempty"`
-	Settlement *Settlement `json:"settlement,omitempty"`
-	Decision   *Decision   `json:"decision,omitempty"`
-	Second     *Second     `json:"second_complaint,omitempty"`
-	SecondDue  *time.Time  `json:"second_complaint_due_at,omitempty"`
+	Filed      *State         `json:"filed,omitempty"`
+	Response   *Response      `json:"response,omitempty"`
+	Settlement *Settlement    `json:"settlement,omitempty"`
+	Decision   *Decision      `json:"decision,omitempty"`
+	Second     *Second        `json:"second_complaint,omitempty"`
+	SecondDue  *time.Time     `json:"second_complaint_due_at,omitempty"`
+	Evidence   *EvidenceAdded `json:"evidence,omitempty"`
+}
+
+// EvidenceAdded is evidence a party uploaded after filing that joined the
+// complaint.
+type EvidenceAdded struct {
+	IDs []string `json:"evidence_ids"`
+	By  Party    `json:"by"`
 }
 
 var evidenceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
@@ -167,6 +181,8 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 		return decideDecide(d)
 	case SecondComplaint:
 		return decideSecondComplaint(d)
+	case AddEvidence:
+		return decideAddEvidence(d)
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 }
@@ -237,6 +253,29 @@ func decideRespond(d decision) ([]Event, error) {
 	}
 	ev := d.event(EvResponded)
 	ev.Data.Response = &Response{Statement: strings.TrimSpace(d.c.Statement), EvidenceIDs: nonNil(d.c.EvidenceIDs), At: d.now}
+	return []Event{ev}, nil
+}
+
+// decideAddEvidence: a party's evidence uploaded after filing joins the
+// complaint while it awaits a decision; after the decision it stays in the
+// chain (dated) for a second complaint to cite.
+func decideAddEvidence(d decision) ([]Event, error) {
+	by := Party(d.c.Actor.Role)
+	if (by != d.s.ComplainantRole || d.c.Actor.ID != d.s.ComplainantID) && (by != d.s.RespondentRole || d.c.Actor.ID != d.s.RespondentID) {
+		return nil, d.forbid("投诉人")
+	}
+	if !d.s.Status.Open() {
+		return nil, d.notNow()
+	}
+	if len(d.c.EvidenceIDs) == 0 {
+		return nil, fault.Field("evidence_ids", "须指明证据 / evidence_ids is required")
+	}
+	if err := checkEvidence("evidence_ids", d.c.EvidenceIDs); err != nil {
+		return nil, err
+	}
+	ev := d.event(EvEvidenceAdded)
+	ev.Data.Evidence = &EvidenceAdded{IDs: slices.Clone(d.c.EvidenceIDs), By: by}
+	ev.Reason = fmt.Sprintf("%s补充证据 / the %s added evidence", partyZH[by], by)
 	return []Event{ev}, nil
 }
 
@@ -355,7 +394,7 @@ func decideSecondComplaint(d decision) ([]Event, error) {
 	if err := checkEvidence("evidence_ids", c.EvidenceIDs); err != nil {
 		return nil, err
 	}
-	known := slices.Clone(s.EvidenceIDs)
+	known := append(slices.Clone(s.EvidenceIDs), s.RespondentEvidenceIDs...)
 	if s.Response != nil {
 		known = append(known, s.Response.EvidenceIDs...)
 	}
@@ -449,6 +488,9 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	case t.Group == "unpaid_order" && c.OrderPaid:
 		return nil, &fault.Error{Code: fault.Conflict, Field: "order_id", Rule: t.ID, Message: "订单已付款，不能投诉拍下不付款 / the order is paid: it was not left unpaid"}
 	}
+	if err := once(t, c.Siblings, b); err != nil {
+		return nil, err
+	}
 	win, rid := b.RespondWindow(c.Type)
 	due := now.Add(win)
 	st := State{ID: s.ID, Type: c.Type, Group: t.Group, OrderID: c.OrderID, ComplainantRole: filer, ComplainantID: complainant,
@@ -478,6 +520,47 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 }
 
 var partyZH = map[Party]string{Buyer: "买家", Seller: "卖家"}
+
+// Sibling is another complaint on the same order, as filing sees it.
+type Sibling struct {
+	ID      string
+	Type    string
+	Status  Status
+	Outcome string // "", upheld or rejected
+}
+
+// once refuses a complaint whose cause is compensated once per order
+// (complaint.compensation_once) when another complaint on the order has the
+// same cause that is open, upheld or settled (a withdrawn or rejected one
+// paid nothing): one still open is where to add
+// evidence; one decided is re-examined through its second complaint (二次投诉),
+// never by a new complaint that would pay again. Errors: Conflict naming
+// the rule and the other complaint.
+func once(t policy.ComplaintType, siblings []Sibling, b *policy.Book) error {
+	cause := CompensationCause(t)
+	if cause == "" {
+		return nil
+	}
+	on, rid := b.Switch("complaint.compensation_once")
+	if !on {
+		return nil
+	}
+	for _, o := range siblings {
+		ot, _ := b.ComplaintType(o.Type)
+		if CompensationCause(ot) != cause || o.Status == Withdrawn || (!o.Status.Open() && o.Outcome == "rejected") {
+			continue // nothing was paid or is pending for it
+		}
+		e := &fault.Error{Code: fault.Conflict, Field: "type", Rule: rid, Status: string(o.Status)}
+		if o.Status.Open() {
+			e.Message = fmt.Sprintf("该订单已有同一原因的投诉 %s 正在处理，请在该投诉中补充证据 / complaint %s on this order for the same cause is still open: add evidence to it", o.ID, o.ID)
+		} else {
+			e.Message = fmt.Sprintf("该订单同一原因的投诉 %s 已处理（%s），同一原因只赔付一次；如有新证据请对其提起二次投诉 / complaint %s on this order for the same cause was decided (%s): a cause is compensated once per order; with new evidence file a second complaint on it",
+				o.ID, o.Status, o.ID, o.Status)
+		}
+		return e
+	}
+	return nil
+}
 
 // newDecision validates an agent's decision and computes its outcomes from
 // the rule book in force: compensation, a hidden review, a violation (or a

@@ -41,11 +41,34 @@ func LateShipment(o order.Order, b *policy.Book, now time.Time) Finding {
 		f.Summary = fmt.Sprintf("尚未到约定发货时间 %s / the ship-by time %s has not come", shipBy.Format(time.RFC3339), shipBy.Format(time.RFC3339))
 	}
 	if f.Detected {
-		f.Base = o.Amount - o.Refunded
+		f.Base = LateBase(o, b)
 		f.Compensation = LateCompensation(f.Base, b)
-		f.RuleIDs = append(f.RuleIDs, b.ID("complaint.late_shipment_rate"), b.ID("complaint.late_shipment_min"), b.ID("complaint.late_shipment_max"))
+		_, pid := b.Switch("complaint.late_shipment_postage")
+		f.RuleIDs = append(f.RuleIDs, b.ID("complaint.late_shipment_rate"), b.ID("complaint.late_shipment_min"), b.ID("complaint.late_shipment_max"), pid)
 	}
 	return f
+}
+
+// LateBase is the amount the late-shipment rate applies to: what was paid
+// and not refunded, without the postage unless the rule book says postage
+// counts (complaint.late_shipment_postage; "off" by default: Taobao's 5 %
+// is of the goods' price, 商品实际成交金额). Never below 0.
+func LateBase(o order.Order, b *policy.Book) money.Fen {
+	base := o.Amount - o.Refunded
+	if on, _ := b.Switch("complaint.late_shipment_postage"); !on {
+		base -= o.Postage
+	}
+	return max(base, 0)
+}
+
+// CompensationCause is the cause a complaint type compensates that is paid
+// once per order (complaint.compensation_once): its detector
+// ("late_shipment") when the type awards compensation; "" otherwise.
+func CompensationCause(t policy.ComplaintType) string {
+	if t.Detect == "late_shipment" && slices.Contains(t.Outcomes, policy.OutcomeCompensation) {
+		return t.Detect
+	}
+	return ""
 }
 
 // LateCompensation is the late-shipment compensation on a base amount: the

@@ -36,6 +36,12 @@ func Evolve(s State, e Event) State {
 		s.EvidenceIDs = append(slices.Clone(s.EvidenceIDs), d.Second.EvidenceIDs...)
 	case EvFinalDecided:
 		s.Status, s.FinalDecision = Final, d.Decision
+	case EvEvidenceAdded:
+		if d.Evidence.By == s.ComplainantRole {
+			s.EvidenceIDs = append(slices.Clone(s.EvidenceIDs), d.Evidence.IDs...)
+		} else {
+			s.RespondentEvidenceIDs = append(slices.Clone(s.RespondentEvidenceIDs), d.Evidence.IDs...)
+		}
 	}
 	s.Version = e.Seq
 	s.UpdatedAt = e.At

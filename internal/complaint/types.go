@@ -98,10 +98,13 @@ type Flag struct {
 
 // Outcome is one consequence of an upheld complaint, as executed.
 type Outcome struct {
-	Kind        string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
-	Amount      money.Fen `json:"amount,omitempty"`
-	Paid        money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
-	Shortfall   money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
+	Kind      string    `json:"kind"` // compensation, violation, warning, hide_review, purchase_restriction
+	Amount    money.Fen `json:"amount,omitempty"`
+	Paid      money.Fen `json:"paid,omitempty"`      // compensation actually paid from the deposit
+	Shortfall money.Fen `json:"shortfall,omitempty"` // what the deposit lacked (taobao-dispute-87)
+	// AlreadyPaid: compensation for the same cause already paid on the order
+	// (complaint.compensation_once), deducted from Amount.
+	AlreadyPaid money.Fen `json:"already_paid,omitempty"`
 	LedgerTx    string    `json:"ledger_transaction,omitempty"`
 	Violation   string    `json:"violation,omitempty"` // violation type
 	Class       string    `json:"class,omitempty"`
@@ -147,39 +150,42 @@ type Second struct {
 
 // State is a complaint as stored.
 type State struct {
-	ID              string      `json:"id"`
-	Type            string      `json:"type"`
-	Group           string      `json:"group"`
-	OrderID         string      `json:"order_id"`
-	ComplainantRole Party       `json:"complainant_role"`
-	ComplainantID   string      `json:"complainant_id"`
-	RespondentRole  Party       `json:"respondent_role"`
-	RespondentID    string      `json:"respondent_id"`
-	BuyerID         string      `json:"buyer_id"`
-	SellerID        string      `json:"seller_id"`
-	Status          Status      `json:"status"`
-	OccurredAt      time.Time   `json:"occurred_at"`
-	Description     string      `json:"description"`
-	Loss            money.Fen   `json:"loss"`
-	Claim           Claim       `json:"claim"`
-	ReviewID        string      `json:"review_id,omitempty"`
-	EvidenceIDs     []string    `json:"evidence_ids"`
-	RespondDueAt    *time.Time  `json:"respond_due_at,omitempty"`
-	RespondRule     string      `json:"respond_rule_id,omitempty"`
-	Response        *Response   `json:"response,omitempty"`
-	Settlement      *Settlement `json:"settlement,omitempty"`
-	Findings        []Finding   `json:"findings"`
-	Flag            *Flag       `json:"flag,omitempty"`
-	Priority        int         `json:"priority"` // higher first; a flagged complainant's complaints are lower
-	Senior          bool        `json:"senior"`
-	Decision        *Decision   `json:"decision,omitempty"`
-	Second          *Second     `json:"second_complaint,omitempty"`
-	SecondDueAt     *time.Time  `json:"second_complaint_due_at,omitempty"`
-	FinalDecision   *Decision   `json:"final_decision,omitempty"`
-	PolicyVersion   string      `json:"policy_version"` // the book it was filed under
-	Version         int64       `json:"version"`
-	CreatedAt       time.Time   `json:"created_at"`
-	UpdatedAt       time.Time   `json:"updated_at"`
+	ID              string    `json:"id"`
+	Type            string    `json:"type"`
+	Group           string    `json:"group"`
+	OrderID         string    `json:"order_id"`
+	ComplainantRole Party     `json:"complainant_role"`
+	ComplainantID   string    `json:"complainant_id"`
+	RespondentRole  Party     `json:"respondent_role"`
+	RespondentID    string    `json:"respondent_id"`
+	BuyerID         string    `json:"buyer_id"`
+	SellerID        string    `json:"seller_id"`
+	Status          Status    `json:"status"`
+	OccurredAt      time.Time `json:"occurred_at"`
+	Description     string    `json:"description"`
+	Loss            money.Fen `json:"loss"`
+	Claim           Claim     `json:"claim"`
+	ReviewID        string    `json:"review_id,omitempty"`
+	EvidenceIDs     []string  `json:"evidence_ids"`
+	// RespondentEvidenceIDs: the respondent's evidence uploaded to the
+	// complaint's chain while it was open (its answer's are in Response).
+	RespondentEvidenceIDs []string    `json:"respondent_evidence_ids,omitempty"`
+	RespondDueAt          *time.Time  `json:"respond_due_at,omitempty"`
+	RespondRule           string      `json:"respond_rule_id,omitempty"`
+	Response              *Response   `json:"response,omitempty"`
+	Settlement            *Settlement `json:"settlement,omitempty"`
+	Findings              []Finding   `json:"findings"`
+	Flag                  *Flag       `json:"flag,omitempty"`
+	Priority              int         `json:"priority"` // higher first; a flagged complainant's complaints are lower
+	Senior                bool        `json:"senior"`
+	Decision              *Decision   `json:"decision,omitempty"`
+	Second                *Second     `json:"second_complaint,omitempty"`
+	SecondDueAt           *time.Time  `json:"second_complaint_due_at,omitempty"`
+	FinalDecision         *Decision   `json:"final_decision,omitempty"`
+	PolicyVersion         string      `json:"policy_version"` // the book it was filed under
+	Version               int64       `json:"version"`
+	CreatedAt             time.Time   `json:"created_at"`
+	UpdatedAt             time.Time   `json:"updated_at"`
 }
 
 // Deadline is the complaint's live automatic deadline.

@@ -3,10 +3,17 @@ package demo
 import (
 	"github.com/weiquan/weiquan/internal/actor"
 
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/penalty"
@@ -48,9 +55,24 @@ func (f *filler) complaints() {
 		}
 		return o
 	}
-	type planned struct{ id string }
+	type planned struct{ id, order string }
+	// evidence records a party's evidence in a chain (a draft before filing,
+	// the complaint after): complaint evidence must exist and be the citing
+	// party's. The bytes go to the blob store when there is one.
+	addEvidence := func(at time.Time, chain string, by service.Caller, id string) error {
+		data := demoPNG(id)
+		sum := sha256.Sum256(data)
+		rec := store.Evidence{ID: id, CaseID: chain, UploaderRole: string(by.Role), UploaderID: by.PartyID, Digest: hex.EncodeToString(sum[:]),
+			Size: int64(len(data)), MediaType: "image/png", Kind: evidence.KindImage, Caption: "演示证据 / demo evidence", DeclaredName: id + ".png", CreatedAt: at}
+		if b := f.svc.Blobs(); b != nil {
+			if _, err := b.Put(f.ctx, bytes.NewReader(data), id+".png"); err != nil {
+				return err
+			}
+		}
+		return f.st.InTx(f.ctx, func(tx *store.Tx) error { return tx.InsertEvidence(f.ctx, &rec) })
+	}
 	file := func(at time.Time, o *plannedOrder, typ string, by service.Caller, claim money.Fen, desc string) *planned {
-		p := &planned{}
+		p := &planned{order: o.id}
 		n++
 		ev := []string{fmt.Sprintf("demo-ev-%02d", n)}
 		review := ""
@@ -58,6 +80,9 @@ func (f *filler) complaints() {
 			review = "RV-" + o.id
 		}
 		f.add(at, "file complaint "+typ+" on "+o.id, func() error {
+			if err := addEvidence(at, service.DraftChain(o.id, by.Role, by.PartyID), by, ev[0]); err != nil {
+				return err
+			}
 			v, err := f.svc.FileComplaint(f.ctx, by, service.NewComplaint{Type: typ, OrderID: o.id, OccurredAt: at.Add(-6 * h), Description: desc,
 				Loss: claim, Claim: complaint.Claim{Text: "要求平台处理并赔偿 / please act and compensate", Amount: claim}, ReviewID: review, EvidenceIDs: ev})
 			p.id = v.ID
@@ -67,6 +92,11 @@ func (f *filler) complaints() {
 	}
 	act := func(at time.Time, p *planned, by service.Caller, c complaint.Command) {
 		f.add(at, "complaint "+string(c.Action), func() error {
+			for _, id := range c.EvidenceIDs {
+				if err := addEvidence(at, p.id, by, id); err != nil {
+					return err
+				}
+			}
 			_, err := f.svc.ActComplaint(f.ctx, by, p.id, service.ComplaintCommand{Command: c})
 			return err
 		})
@@ -193,4 +223,16 @@ func (f *filler) complaints() {
 	o = order(now.Add(-5*d), 1, 15, "paid")
 	p = file(now.Add(-3*d), o, "price_raise", buyerOf(o), 0, "付款后卖家要求补差价才发货。")
 	act(now.Add(-2*d), p, buyerOf(o), complaint.Command{Action: complaint.Withdraw, Reason: "卖家已按原价发货"})
+}
+
+// demoPNG is a small image, different per id, standing for a screenshot.
+func demoPNG(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for i := 0; i < 64; i++ {
+		img.Set(i%8, i/8, color.RGBA{sum[i%32], sum[(i+7)%32], sum[(i+13)%32], 255})
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
 }

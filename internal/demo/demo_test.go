@@ -264,7 +264,7 @@ func TestFill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Fired-st.FiredCases != sum.ExpiredPending || st.Failed != 0 || st.Cancelled != 0 {
+		if st.Fired-st.FiredCases-st.FiredOrders != sum.ExpiredPending || st.Failed != 0 || st.Cancelled != 0 {
 			t.Fatalf("FireDue at now: %+v, want %d fired", st, sum.ExpiredPending)
 		}
 		ds, err := f.st.DeadlineStatsOf(ctx, service.AggAftersale, f.clk.Now())

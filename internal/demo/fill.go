@@ -877,7 +877,7 @@ func (f *filler) fireDue() error {
 		if st.Failed > 0 {
 			return fmt.Errorf("%d deadlines failed", st.Failed)
 		}
-		f.fired += st.Fired - st.FiredCases
+		f.fired += st.Fired - st.FiredCases - st.FiredOrders
 		if st.Claimed < fireBatch {
 			return nil
 		}

@@ -18,16 +18,19 @@ type Code string
 
 // The codes, each mapped to one HTTP status in httpx.
 const (
-	Invalid       Code = "invalid"           // 400: malformed or out-of-range input
-	Unauthorized  Code = "unauthorized"      // 401
-	Forbidden     Code = "forbidden"         // 403: the actor may see it but not do it
-	NotFound      Code = "not_found"         // 404
-	Conflict      Code = "conflict"          // 409: not allowed in the current state, or lost a race
-	Unprocessable Code = "unprocessable"     // 422: e.g. idempotency key reused with another body
-	Internal      Code = "internal"          // 500
-	PayloadTooBig Code = "payload_too_big"   // 413
-	Unavailable   Code = "unavailable"       // 503
-	TooMany       Code = "too_many_requests" // 429: a rate limit, or too many at once for this caller (Retry-After says when to try again)
+	Invalid      Code = "invalid"      // 400: malformed or out-of-range input
+	Unauthorized Code = "unauthorized" // 401
+	Forbidden    Code = "forbidden"    // 403: the actor may see it but not do it
+	NotFound     Code = "not_found"    // 404
+	Conflict     Code = "conflict"     // 409: not allowed in the current state, or lost a race
+	// PreconditionFailed: the If-Match version the client sent is not the
+	// object's current version (RFC 9110 §13.1.1: 412).
+	PreconditionFailed Code = "precondition_failed" // 412
+	Unprocessable      Code = "unprocessable"       // 422: e.g. idempotency key reused with another body
+	Internal           Code = "internal"            // 500
+	PayloadTooBig      Code = "payload_too_big"     // 413
+	Unavailable        Code = "unavailable"         // 503
+	TooMany            Code = "too_many_requests"   // 429: a rate limit, or too many at once for this caller (Retry-After says when to try again)
 )
 
 // Error is an error with a code.

@@ -52,11 +52,12 @@ func runComplaintConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 	file := func(key string, b map[string]any) string {
 		t.Helper()
-		return o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: key, Body: b}).Str("id")
+		oid, _ := b["order_id"].(string)
+		return o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: key, Body: withEvidence(e, key, "draft:"+oid, b)}).Str("id")
 	}
 	act := func(id, action, key string, b any, want int) apitest.Resp {
 		t.Helper()
-		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/" + action, Key: key, Body: b}, want: want})
+		return o.do(oasCall{req: apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/" + action, Key: key, Body: withEvidence(e, key, id, b)}, want: want})
 	}
 	// Every action: 401 without a key, 404 for an unknown complaint, 400 for an unknown field.
 	for _, a := range complaint.Actions {
@@ -79,8 +80,9 @@ func runComplaintConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: body("service_not_delivered", "CC-none", nil)})
 	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: body("late_shipment", "CC4", nil)})
 	hdr := map[string]string{"Idempotency-Key": "cc-file-1"}
-	x1 := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: body("service_not_delivered", "CC1", nil), Header: hdr})
-	if again := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: body("service_not_delivered", "CC1", nil), Header: hdr}); again.Header.Get("Idempotent-Replayed") != "true" || again.Str("id") != x1.Str("id") {
+	filed := withEvidence(e, b1, "draft:CC1", body("service_not_delivered", "CC1", nil))
+	x1 := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: filed, Header: hdr})
+	if again := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: filed, Header: hdr}); again.Header.Get("Idempotent-Replayed") != "true" || again.Str("id") != x1.Str("id") {
 		t.Errorf("idempotent replay: %v %s", again.Header, again.Body)
 	}
 	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: body("service_not_delivered", "CC2", nil), Header: hdr})
@@ -89,7 +91,7 @@ func runComplaintConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("filed %v", v)
 	}
 	c2 := file(b1, body("seller_harassment", "CC2", nil))
-	c3 := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: integ, ActAs: "buyer:CB1", Body: body("off_platform_payment", "CC3", nil)}).Str("id")
+	c3 := o.must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: integ, ActAs: "buyer:CB1", Body: withEvidence(e, b1, "draft:CC3", body("off_platform_payment", "CC3", nil))}).Str("id")
 	cx := file(s1, body("review_extortion", "CC5", map[string]any{"review_id": "RV-1"}))
 
 	// ---- reading
@@ -194,7 +196,7 @@ func runComplaintConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 	sact("decide-appeal", senior, map[string]any{"revoke": false, "reason": "x", "rule_ids": []string{"seed-appeal-once"}}, 409)
 	sact("appeal", agent, map[string]any{"reason": "x", "evidence_ids": []string{"n"}}, 403)
-	sact("appeal", b1, map[string]any{"reason": "不同意", "evidence_ids": []string{"ev-CC5"}}, 400)
+	sact("appeal", b1, map[string]any{"reason": "不同意", "evidence_ids": realEvidence(e, s1, "draft:CC5", []string{"ev-CC5"})}, 400)
 	sact("appeal", b1, map[string]any{"reason": "聊天记录不完整", "evidence_ids": []string{"chat-full"}}, 200)
 	sact("appeal", b1, map[string]any{"reason": "again", "evidence_ids": []string{"chat-2"}}, 409)
 	sact("decide-appeal", agent, map[string]any{"revoke": true, "reason": "x", "rule_ids": []string{"seed-appeal-once"}}, 403)

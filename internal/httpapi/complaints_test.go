@@ -67,12 +67,13 @@ func (c *cx) file(key string, body map[string]any) apitest.Resp {
 	if _, ok := body["claim"]; !ok {
 		body["claim"] = map[string]any{"text": "要求处理 / please act", "amount": 0}
 	}
-	return c.e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints", Key: key, Body: body})
+	oid, _ := body["order_id"].(string)
+	return c.e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints", Key: key, Body: withEvidence(c.e, key, "draft:"+oid, body)})
 }
 
 func (c *cx) act(id, action, key string, body any) apitest.Resp {
 	c.t.Helper()
-	return c.e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/" + action, Key: key, Body: body})
+	return c.e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/" + action, Key: key, Body: withEvidence(c.e, key, id, body)})
 }
 
 func (c *cx) mustAct(id, action, key string, body any) map[string]any {
@@ -327,7 +328,9 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				for _, x := range evs {
 					types = append(types, x.(map[string]any)["type"].(string))
 				}
-				if !slices.Equal(types, []string{"filed", "responded", "decided"}) {
+				// The respondent's evidence was uploaded to the complaint before its
+				// answer cited it: the upload joined the complaint first.
+				if !slices.Equal(types, []string{"filed", "evidence_added", "responded", "decided"}) {
 					t.Fatalf("events %v", types)
 				}
 				c.replays(id)
@@ -772,7 +775,8 @@ func TestSanctionAppeal(t *testing.T) {
 		if r := e.Do(apitest.Req{Method: "GET", Path: path, Key: c.key("buyer", "B2")}); r.Status != 404 {
 			t.Fatalf("another buyer sees the sanction: %d", r.Status)
 		}
-		if r := e.Do(apitest.Req{Method: "POST", Path: path + "/appeal", Key: b1, Body: map[string]any{"reason": "不同意", "evidence_ids": []string{"chat-1"}}}); r.Status != 400 {
+		known := anyStrings(c.get(id)["evidence_ids"]) // the complaint's own evidence is not new
+		if r := e.Do(apitest.Req{Method: "POST", Path: path + "/appeal", Key: b1, Body: map[string]any{"reason": "不同意", "evidence_ids": known}}); r.Status != 400 {
 			t.Fatalf("bare disagreement: %d %s", r.Status, r.Body)
 		}
 		r := e.Do(apitest.Req{Method: "POST", Path: path + "/appeal", Key: b1, Body: map[string]any{"reason": "聊天记录被截取", "evidence_ids": []string{"chat-full"}}})

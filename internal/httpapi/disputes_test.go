@@ -479,7 +479,7 @@ func TestDirectCaseEligibility(t *testing.T) {
 			t.Fatalf("checklist %v", c["checklist"])
 		}
 		a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + c["aftersale_id"].(string), Key: e.Key("seller", "S1")}).JSON()
-		if a["cs_status"] != float64(2) || a["status"] != "WAIT_SELLER_AGREE" || a["deadline"] != nil {
+		if a["cs_status"] != float64(10) || a["status"] != "WAIT_SELLER_AGREE" || a["deadline"] != nil {
 			t.Fatalf("the request behind a direct case: %v", a)
 		}
 		if r := open("DR1", "counterfeit"); r.Status != 409 {

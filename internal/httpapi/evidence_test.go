@@ -14,7 +14,7 @@ import (
 	"github.com/weiquan/weiquan/internal/apitest"
 )
 
-func pngBytes(t *testing.T, w, h int) []byte {
+func pngBytes(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {

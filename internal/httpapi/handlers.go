@@ -34,24 +34,43 @@ type AftersaleView struct {
 	CSStatus       int                 `json:"cs_status"`
 	DisputeType    string              `json:"dispute_type"`
 	AdvanceStatus  int                 `json:"advance_status"`
+	// DisputeStatus is the status of the request's intervention case
+	// (dispute_id), when it has one.
+	DisputeStatus string `json:"dispute_status,omitempty"`
 }
 
-// NewAftersaleView builds the view.
-func NewAftersaleView(s aftersale.State) AftersaleView {
-	return AftersaleView{State: s, CSStatus: s.CSStatus(), DisputeType: s.DisputeType(), AdvanceStatus: 0,
+// NewAftersaleView builds the view of a request without its case (see
+// NewAftersaleViewWith).
+func NewAftersaleView(s aftersale.State) AftersaleView { return NewAftersaleViewWith(s, nil) }
+
+// NewAftersaleViewWith builds the view of a request and its intervention
+// case c (nil: none): the TOP cs_status and advance_status follow the case
+// through its lifecycle (dispute.TOP), and the view names the case.
+func NewAftersaleViewWith(s aftersale.State, c *dispute.State) AftersaleView {
+	cs, adv := dispute.TOP(s, c)
+	v := AftersaleView{State: s, CSStatus: cs, DisputeType: s.DisputeType(), AdvanceStatus: adv,
 		AllowedActions: map[string][]string{
 			"buyer":  actor.Strings(aftersale.Allowed(s, aftersale.Buyer)),
 			"seller": actor.Strings(aftersale.Allowed(s, aftersale.Seller)),
 		}}
+	if c != nil {
+		v.DisputeStatus = string(c.Status)
+	}
+	return v
+}
+
+// aftersaleView is the view of a request with its case, read from the store.
+func (a *API) aftersaleView(s aftersale.State) AftersaleView {
+	return NewAftersaleViewWith(s, a.svc.CaseOfRequest(context.Background(), s))
 }
 
 // view turns service results into their API representation.
 func (a *API) view(v any) any {
 	switch x := v.(type) {
 	case aftersale.State:
-		return NewAftersaleView(x)
+		return a.aftersaleView(x)
 	case []aftersale.State:
-		return mapViews(x, NewAftersaleView)
+		return mapViews(x, a.aftersaleView)
 	case dispute.State:
 		return NewDisputeView(x, a.svc.Now())
 	case store.Evidence:
@@ -183,12 +202,15 @@ func (a *API) createAftersale(r *http.Request, c service.Caller, b openBody) (in
 		return 0, nil, err
 	}
 	s, err := a.svc.CreateAftersale(r.Context(), c, b.OrderID, aftersale.Command{Type: b.Type, Reason: aftersale.Reason(b.Reason), Amount: b.Amount, Description: b.Description})
-	return http.StatusCreated, NewAftersaleView(s), err
+	return http.StatusCreated, a.aftersaleView(s), err
 }
 
 func (a *API) getAftersale(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	s, err := a.svc.GetAftersale(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, NewAftersaleView(s), err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, a.aftersaleView(s), nil
 }
 
 func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
@@ -278,7 +300,10 @@ func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int,
 		return 0, nil, err
 	}
 	s, err := a.svc.Act(r.Context(), c, r.PathValue("id"), cmd)
-	return http.StatusOK, NewAftersaleView(s), err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, a.aftersaleView(s), nil
 }
 
 // ifMatch reads an optional If-Match header holding the version the client

@@ -257,6 +257,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(404, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin})
 
 	runAdvanceConformance(t, e, o)
+	runIssue13Conformance(t, e, o)
 }
 
 // openCaseAt opens a case of B1 against S1: a delivered order, a refused
@@ -433,7 +434,7 @@ func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("direct case replay: %s", again.Body)
 	}
 	create(422, integ, "buyer:B1", map[string]any{"order_id": "DC3", "reason": "counterfeit"}, cidem)
-	if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + v["aftersale_id"].(string), Key: b1}).JSON(); a["cs_status"] != float64(2) || a["deadline"] != nil {
+	if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + v["aftersale_id"].(string), Key: b1}).JSON(); a["cs_status"] != float64(10) || a["deadline"] != nil {
 		t.Errorf("the direct case's request: %v", a)
 	}
 	create(409, b1, "", dc, nil) // the order already has an open request

@@ -781,15 +781,15 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	status(act(a1, "refuse", s1, actionBody("refuse", "a"), 200, nil), "SELLER_REFUSE_BUYER")
 	status(act(a1, "modify", b1, map[string]any{"type": "return_and_refund", "reason": "not_as_described", "amount": 15000, "description": "颜色不符", "note": "补充说明"}, 200, nil), "WAIT_SELLER_AGREE")
 	status(act(a1, "counter-offer", s1, actionBody("counter-offer", "a"), 200, nil), "SELLER_REFUSE_BUYER")
-	if res := act(a1, "escalate", b1, actionBody("escalate", "a"), 200, nil); res.JSON()["cs_status"] != float64(2) {
+	if res := act(a1, "escalate", b1, actionBody("escalate", "a"), 200, nil); res.JSON()["cs_status"] != float64(10) {
 		t.Errorf("escalate: %s", res.Body)
 	}
 	status(act(a1, "agree", s1, actionBody("agree", "a"), 200, nil), "WAIT_BUYER_RETURN_GOODS")
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1 + "/ship-return", Key: b1, Body: map[string]any{"carrier": "SF"}})
 	status(act(a1, "ship-return", b1, actionBody("ship-return", "a"), 200, nil), "WAIT_SELLER_CONFIRM_GOODS")
 	res := act(a1, "refuse-receipt", s1, actionBody("refuse-receipt", "a"), 200, nil)
-	// If-Match: a stale version is 409, a malformed one 400, the current one applies.
-	act(a1, "confirm-return", s1, nil, 409, map[string]string{"If-Match": `"1"`})
+	// If-Match: a stale version is 412 (RFC 9110), a malformed one 400, the current one applies.
+	act(a1, "confirm-return", s1, nil, 412, map[string]string{"If-Match": `"1"`})
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1 + "/confirm-return", Key: s1, Header: map[string]string{"If-Match": "abc"}})
 	status(act(a1, "confirm-return", s1, map[string]any{}, 200, map[string]string{"If-Match": res.Header.Get("ETag")}), "SUCCESS")
 

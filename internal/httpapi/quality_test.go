@@ -77,7 +77,7 @@ func (q qualityFixture) upheld(filerRole actor.Role, filer string, respondentRol
 	e := q.e
 	id := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Key: e.Key(filerRole, filer), Body: map[string]any{
 		"type": typ, "order_id": orderID, "occurred_at": q.at(-time.Hour), "description": "经过 / what happened", "loss": 0,
-		"claim": map[string]any{"text": "请处理"}, "evidence_ids": []string{"ev-" + orderID}}}).Str("id")
+		"claim": map[string]any{"text": "请处理"}, "evidence_ids": realEvidence(e, e.Key(filerRole, filer), "draft:"+orderID, []string{"ev-" + orderID})}}).Str("id")
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/respond", Key: e.Key(respondentRole, respondent), Body: map[string]any{"statement": "说明"}})
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/complaints/" + id + "/decide", Key: e.Agent, Body: map[string]any{"verdict": "upheld", "reason": "查证属实", "rule_ids": []string{ruleID}}})
 }

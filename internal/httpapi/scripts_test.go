@@ -29,7 +29,7 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/scripts?channel=fax", Key: agent})
 	o.fail(401, apitest.Req{Method: "GET", Path: "/v1/scripts"})
 
-	// admin edit: version 1 → 2, an event; stale If-Match 409; non-admin 403
+	// admin edit: version 1 → 2, an event; stale If-Match 412; non-admin 403
 	steps := map[string]string{"soothe": "让您久等了。", "find_cause": "我查一下物流。", "state_position": "责任在我们。", "resolve": "今天给您答复。", "apologise": "抱歉。", "thank": "谢谢理解。"}
 	edit := map[string]any{"name": "物流延迟 / logistics delay", "keywords": []string{"物流", "快递"}, "steps": steps,
 		"recommended": []string{"我马上帮您催快递。"}, "forbidden": []map[string]string{{"text": "物流慢跟我们没关系", "why": "推卸 / blame"}}, "reason": "test edit"}
@@ -37,7 +37,7 @@ func runScriptConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	if v["version"] != float64(2) || v["status"] != "edited" {
 		t.Fatalf("edit: %v", v)
 	}
-	o.fail(409, apitest.Req{Method: "PUT", Path: "/v1/scripts/logistics_delay", Key: admin, Body: edit, Header: map[string]string{"If-Match": `"1"`}})
+	o.fail(412, apitest.Req{Method: "PUT", Path: "/v1/scripts/logistics_delay", Key: admin, Body: edit, Header: map[string]string{"If-Match": `"1"`}})
 	o.fail(403, apitest.Req{Method: "PUT", Path: "/v1/scripts/logistics_delay", Key: agent, Body: edit})
 	o.fail(404, apitest.Req{Method: "PUT", Path: "/v1/scripts/nope", Key: admin, Body: edit})
 	bad := map[string]any{"name": "x", "steps": map[string]string{"soothe": "x"}, "recommended": []string{"x"}, "forbidden": []map[string]string{{"text": "y", "why": "z"}}}

@@ -24,16 +24,17 @@ import (
 
 // statusOf maps error codes to HTTP statuses: the one table.
 var statusOf = map[fault.Code]int{
-	fault.Invalid:       http.StatusBadRequest,
-	fault.Unauthorized:  http.StatusUnauthorized,
-	fault.Forbidden:     http.StatusForbidden,
-	fault.NotFound:      http.StatusNotFound,
-	fault.Conflict:      http.StatusConflict,
-	fault.Unprocessable: http.StatusUnprocessableEntity,
-	fault.PayloadTooBig: http.StatusRequestEntityTooLarge,
-	fault.Unavailable:   http.StatusServiceUnavailable,
-	fault.TooMany:       http.StatusTooManyRequests,
-	fault.Internal:      http.StatusInternalServerError,
+	fault.Invalid:            http.StatusBadRequest,
+	fault.Unauthorized:       http.StatusUnauthorized,
+	fault.Forbidden:          http.StatusForbidden,
+	fault.NotFound:           http.StatusNotFound,
+	fault.Conflict:           http.StatusConflict,
+	fault.PreconditionFailed: http.StatusPreconditionFailed,
+	fault.Unprocessable:      http.StatusUnprocessableEntity,
+	fault.PayloadTooBig:      http.StatusRequestEntityTooLarge,
+	fault.Unavailable:        http.StatusServiceUnavailable,
+	fault.TooMany:            http.StatusTooManyRequests,
+	fault.Internal:           http.StatusInternalServerError,
 }
 
 // Status returns the HTTP status of an error.

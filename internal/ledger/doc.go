@@ -107,6 +107,16 @@
 //	repay_receivable  seller_available:S −12000  guarantee_fund +12000
 //	                  fund_receivable:S −12000    external:seller_debt +12000
 //
+// # Recovery (ours-receivable-recovery)
+//
+// Nothing waits for a seller to repay by hand: the service runs Recover
+// over every command's plans before they are posted, so that the next money
+// that reaches a seller who owes the fund — an escrow release, a deposit
+// top-up, the advance paid over on 调帐 — repays the receivable first (arts.
+// 86–87), min(the money, what is owed), as a repay_receivable transaction
+// with the paying transaction's id + "/recover". The example above is that
+// transaction, id "release:T3/recover".
+//
 // # Appeal overturns (ours-appeal-overturn)
 //
 // When an appeal changes an executed judgment, RecoverRefund pays the buyer

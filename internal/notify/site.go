@@ -89,11 +89,20 @@ var siteTitles = map[string]string{
 	"complaint.decided":                "投诉已处理 / The complaint was decided",
 	"complaint.second_complaint_filed": "已收到二次投诉，高级专员复核中 / Second complaint received: the senior tier reviews it",
 	"complaint.final_decided":          "二次投诉已处理，结果为终局 / Second complaint decided: the decision is final",
+	"complaint.evidence_added":         "投诉有新证据 / New evidence on the complaint",
 	"complaint.review_hidden":          "评价已依投诉处理结果屏蔽 / The review was hidden by the complaint decision",
 	"sanction.imposed":                 "违规处罚已生效 / A sanction is in force",
 	"sanction.appealed":                "已收到处罚申诉 / Sanction appeal received",
 	"sanction.appeal_rejected":         "处罚申诉未通过，处罚维持 / Appeal rejected: the sanction stands",
 	"sanction.revoked":                 "处罚已撤销 / The sanction was revoked",
+	"violation.recorded":               "平台记录了一项违规，可在申诉期内申诉 / The platform recorded a violation: you may appeal in time",
+	"violation.appealed":               "已收到违规申诉 / Violation appeal received",
+	"violation.appeal_rejected":        "违规申诉未通过 / Appeal rejected: the violation stands",
+	"violation.revoked":                "违规记录已撤销 / The violation was revoked",
+	"order.completed":                  "订单已自动确认收货 / Receipt confirmed automatically",
+	"order.receipt_extended":           "买家已延长收货 / The buyer extended the receipt period",
+	"order.receipt_paused":             "售后处理中，自动确认收货暂停 / Auto-confirmation paused during after-sales",
+	"order.receipt_resumed":            "自动确认收货恢复计时 / Auto-confirmation resumed",
 }
 
 // externalChannels ends the messages of a final decision (SPEC §6): the
@@ -159,6 +168,8 @@ func aggName(t string, zh bool) string {
 		return "介入案件"
 	case t == "dispute":
 		return "intervention case"
+	case t == "violation" && zh:
+		return "违规记录"
 	}
 	return t
 }

@@ -6,6 +6,8 @@
 package order
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +33,50 @@ type Item struct {
 	Title    string    `json:"title"`
 	Quantity int       `json:"quantity"`
 	Price    money.Fen `json:"price"`
+	// Category is the item's category when it differs from the order's.
+	Category string `json:"category,omitempty"`
+	// NoReasonReturn is whether 7-day no-reason return applies to the item,
+	// as the marketplace says: false for goods the law excludes (网络购买商品
+	// 七日无理由退货暂行办法 art. 6) or that the buyer confirmed at purchase
+	// (art. 7); true when the seller allows it anyway; absent: the rule
+	// book's category default (aftersale.no_reason_excluded).
+	NoReasonReturn *bool `json:"no_reason_return,omitempty"`
+}
+
+// Exclusion is an item 7-day no-reason return does not apply to, and why.
+type Exclusion struct {
+	Item  int    // index in Items
+	Title string // the item's title
+	Rule  string // the article: cn-7day-return-6 or cn-7day-return-7
+	Why   string // zh / en
+}
+
+// NoReasonExcluded returns the first item of o that 7-day no-reason return
+// does not apply to, or nil. excluded are the rule book's categories
+// (aftersale.no_reason_excluded, art. 6: rule6); confirmed says whether goods
+// the marketplace marks as confirmed at purchase are excluded
+// (aftersale.no_reason_confirmed, art. 7: rule7). An item the marketplace
+// marks true is returnable whatever its category (the seller may allow more
+// than the law asks).
+func NoReasonExcluded(o Order, excluded []string, rule6 string, confirmed bool, rule7 string) *Exclusion {
+	for i, it := range o.Items {
+		cat := it.Category
+		if cat == "" {
+			cat = o.Category
+		}
+		byCategory := cat != "" && slices.Contains(excluded, cat)
+		switch {
+		case it.NoReasonReturn != nil && *it.NoReasonReturn:
+			continue
+		case byCategory:
+			return &Exclusion{Item: i, Title: it.Title, Rule: rule6,
+				Why: fmt.Sprintf("商品“%s”属于%s类，依法不适用七日无理由退货 / item %q is in category %s, which the law excludes from 7-day no-reason returns", it.Title, cat, it.Title, cat)}
+		case it.NoReasonReturn != nil && confirmed:
+			return &Exclusion{Item: i, Title: it.Title, Rule: rule7,
+				Why: fmt.Sprintf("商品“%s”经买家购买时确认不适用七日无理由退货 / item %q was confirmed at purchase as not returnable without reason", it.Title, it.Title)}
+		}
+	}
+	return nil
 }
 
 // Facts are what the marketplace upserts with PUT /v1/orders/{id}.
@@ -63,9 +109,19 @@ type Order struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 	Refunded    money.Fen  `json:"refunded"`
-	Version     int64      `json:"version"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// 自动确认收货 (order.auto_confirm_receipt): when a shipped order's
+	// receipt is confirmed by itself, releasing its escrow to the seller.
+	// While an after-sales request is open the clock is paused
+	// (AutoConfirmPausedAt) and the paused time is added back when it ends.
+	AutoConfirmAt       *time.Time `json:"auto_confirm_at,omitempty"`
+	AutoConfirmPausedAt *time.Time `json:"auto_confirm_paused_at,omitempty"`
+	AutoConfirmRule     string     `json:"auto_confirm_rule_id,omitempty"`
+	// ReceiptExtended: the buyer extended the receipt period (延长收货,
+	// order.extend_receipt), which it may do once.
+	ReceiptExtended bool      `json:"receipt_extended,omitempty"`
+	Version         int64     `json:"version"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // Fact kinds for POST /v1/orders/{id}/events.
@@ -298,4 +354,83 @@ func RecordRefund(o Order, amount money.Fen, at time.Time) (Order, error) {
 
 func conflict(o Order, msg string) error {
 	return &fault.Error{Code: fault.Conflict, Message: msg, Status: string(o.Status)}
+}
+
+// StartReceipt starts the auto-confirmation clock of a shipped order: d
+// (order.auto_confirm_receipt, rule) after shipment.
+func StartReceipt(o Order, d time.Duration, rule string) Order {
+	if o.ShippedAt == nil || o.Status != WaitBuyerConfirmGoods {
+		return o
+	}
+	at := o.ShippedAt.Add(d)
+	o.AutoConfirmAt, o.AutoConfirmPausedAt, o.AutoConfirmRule = &at, nil, rule
+	return o
+}
+
+// PauseReceipt pauses a running auto-confirmation clock (an after-sales
+// request opened on the order).
+func PauseReceipt(o Order, now time.Time) Order {
+	if o.AutoConfirmAt == nil || o.AutoConfirmPausedAt != nil {
+		return o
+	}
+	t := now.UTC()
+	o.AutoConfirmPausedAt = &t
+	return o
+}
+
+// ResumeReceipt resumes a paused clock, adding the time it was paused to
+// the due time (the request ended).
+func ResumeReceipt(o Order, now time.Time) Order {
+	if o.AutoConfirmAt == nil || o.AutoConfirmPausedAt == nil {
+		return o
+	}
+	at := *o.AutoConfirmAt
+	if d := now.Sub(*o.AutoConfirmPausedAt); d > 0 {
+		at = at.Add(d)
+	}
+	o.AutoConfirmAt, o.AutoConfirmPausedAt = &at, nil
+	return o
+}
+
+// ExtendReceipt is the buyer's 延长收货: once per order, while the order
+// waits for the buyer's confirmation, the due time moves by d
+// (order.extend_receipt, rule). Errors: Conflict naming the rule.
+func ExtendReceipt(o Order, d time.Duration, rule string) (Order, error) {
+	switch {
+	case o.Status != WaitBuyerConfirmGoods || o.AutoConfirmAt == nil:
+		return o, &fault.Error{Code: fault.Conflict, Status: string(o.Status), Rule: rule,
+			Message: "只有已发货、待确认收货的订单可以延长收货 / only a shipped order awaiting the buyer's confirmation can be extended"}
+	case o.ReceiptExtended:
+		return o, &fault.Error{Code: fault.Conflict, Status: string(o.Status), Rule: rule,
+			Message: "每笔订单只能延长收货一次 / the receipt period of an order can be extended once"}
+	}
+	at := o.AutoConfirmAt.Add(d)
+	o.AutoConfirmAt, o.ReceiptExtended = &at, true
+	return o, nil
+}
+
+// AutoConfirmDue is when the order confirms receipt by itself, or nil when
+// its clock does not run (not shipped, finished, closed or paused).
+func (o Order) AutoConfirmDue() *time.Time {
+	if o.Status != WaitBuyerConfirmGoods || o.AutoConfirmAt == nil || o.AutoConfirmPausedAt != nil {
+		return nil
+	}
+	at := *o.AutoConfirmAt
+	return &at
+}
+
+// AutoConfirm confirms receipt when the clock has run out: the completed
+// fact at the due time. Errors: Conflict when the clock does not run or is
+// not due.
+func AutoConfirm(o Order, now time.Time) (Order, Fact, error) {
+	due := o.AutoConfirmDue()
+	if due == nil || now.Before(*due) {
+		return o, Fact{}, conflict(o, "自动确认收货时间未到或已暂停 / auto-confirmation is not due or is paused")
+	}
+	f := Fact{Type: FactCompleted, At: *due}
+	if o.DeliveredAt != nil && due.Before(*o.DeliveredAt) {
+		f.At = *o.DeliveredAt
+	}
+	next, err := Apply(o, f, 0)
+	return next, f, err
 }

@@ -43,11 +43,24 @@ type Violation struct {
 	PolicyVersion string    `json:"policy_version"`
 	TitleZH       string    `json:"title_zh"`
 	TitleEN       string    `json:"title_en"`
-	Status        string    `json:"status"` // "recorded"
-	Version       int64     `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	Status        string    `json:"status"` // recorded, appealed, upheld, revoked
+	// Recorded directly by an agent (not from a complaint), with the
+	// agent's evidence and reason, appealable until AppealDueAt.
+	Direct      bool            `json:"direct,omitempty"`
+	OrderID     string          `json:"order_id,omitempty"`
+	EvidenceIDs []string        `json:"evidence_ids,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	RecordedBy  string          `json:"recorded_by,omitempty"`
+	AppealDueAt *time.Time      `json:"appeal_due_at,omitempty"`
+	Appeal      *Appeal         `json:"appeal,omitempty"`
+	Decision    *AppealDecision `json:"appeal_decision,omitempty"`
+	Version     int64           `json:"version"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 }
+
+// Counts reports whether the violation's points count (not revoked on appeal).
+func (v Violation) Counts() bool { return v.Status != ViolationRevoked }
 
 // Year returns the natural year a time falls in: the year of the last reset
 // day (MM-DD, China Standard Time) on or before t. With the default reset
@@ -79,7 +92,7 @@ func Points(vs []Violation, class string, now time.Time, reset string) int64 {
 	y := Year(now, reset)
 	var n int64
 	for _, v := range vs {
-		if v.Class == class && Year(v.At, reset) == y {
+		if v.Class == class && Year(v.At, reset) == y && v.Counts() {
 			n += v.Points
 		}
 	}
@@ -104,7 +117,7 @@ func Due(vs []Violation, class string, year int, reset string, b *policy.Book) [
 	party := ""
 	var mine []Violation
 	for _, v := range vs {
-		if v.Class == class && Year(v.At, reset) == year && v.Points > 0 {
+		if v.Class == class && Year(v.At, reset) == year && v.Points > 0 && v.Counts() {
 			mine = append(mine, v)
 			party = v.PartyRole
 		}

@@ -41,6 +41,7 @@ type Book struct {
 	durations map[string]time.Duration
 	ints      map[string]int64
 	lists     map[string][]int64
+	words     map[string][]string
 }
 
 type kind int
@@ -54,6 +55,7 @@ const (
 	kIntList                 // "12,24,36,48"
 	kSwitch                  // "on" / "off"
 	kMonthDay                // "01-01"
+	kWords                   // "custom,fresh,生鲜": comma-separated words
 )
 
 // schema lists every key the book must hold, its value kind and the expiry
@@ -91,6 +93,14 @@ var schema = map[string]struct {
 	"listing.duplicate_limits":             {kind: kIntList},
 	// Seller service quality (SPEC §9, internal/quality). Optional: a book
 	// written before these rules existed gets the embedded defaults.
+	// Optional rules added with issue 13; a book written before them gets
+	// the embedded defaults.
+	"order.extend_receipt":            {kind: kDuration, optional: true},
+	"complaint.late_shipment_postage": {kind: kSwitch, optional: true},
+	"complaint.compensation_once":     {kind: kSwitch, optional: true},
+	"aftersale.no_reason_excluded":    {kind: kWords, optional: true},
+	"aftersale.no_reason_confirmed":   {kind: kSwitch, optional: true},
+	"ledger.recover_receivable":       {kind: kSwitch, optional: true},
 	"quality.window":                  {kind: kDuration, optional: true},
 	"quality.chat_response_target":    {kind: kDuration, optional: true},
 	"quality.dispute_refund_zero":     {kind: kBasisPoints, optional: true},
@@ -176,6 +186,7 @@ func Parse(data []byte) (*Book, error) {
 		durations:   map[string]time.Duration{},
 		ints:        map[string]int64{},
 		lists:       map[string][]int64{},
+		words:       map[string][]string{},
 	}
 	keys := make([]string, 0, len(raw.Rules))
 	for k := range raw.Rules {
@@ -327,8 +338,39 @@ func (b *Book) parseValue(key string, k kind, v string) error {
 		if _, err := time.Parse("01-02", v); err != nil {
 			return fmt.Errorf("%q: want MM-DD", v)
 		}
+	case kWords:
+		var out []string
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if !wordPattern.MatchString(p) {
+				return fmt.Errorf("%q: want comma-separated words like \"custom,fresh\"", v)
+			}
+			out = append(out, p)
+		}
+		b.words[key] = out
 	}
 	return nil
+}
+
+var wordPattern = regexp.MustCompile(`^[^\s,]{1,64}$`)
+
+// Switch returns an on/off rule's value and its rule ID. It panics on a key
+// that is not in the book.
+func (b *Book) Switch(key string) (bool, string) {
+	r, ok := b.Rules[key]
+	if !ok {
+		panic("policy: no switch rule " + key)
+	}
+	return strings.TrimSpace(r.Value) == "on", r.ID
+}
+
+// Words returns a list-of-words rule and its rule ID.
+func (b *Book) Words(key string) ([]string, string) {
+	w, ok := b.words[key]
+	if !ok {
+		panic("policy: no word-list rule " + key)
+	}
+	return append([]string(nil), w...), b.Rules[key].ID
 }
 
 // ParseDuration accepts Go durations ("48h", "90m") and whole days ("7d").

@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/dispute"
@@ -93,13 +94,28 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				}
 				j.Shortfall += p.Missing()
 			}
-			if j.Compensation > 0 {
+			comp := j.Compensation
+			book := s.Policy()
+			if late := book.ID("complaint.late_shipment_rate"); comp > 0 && slices.Contains(j.RuleIDs, late) {
+				// Late-shipment compensation is paid once per order, whoever paid it first.
+				if on, rid := book.Switch("complaint.compensation_once"); on {
+					paid, err := causePaid(ctx, tx, cur.OrderID, late, "seed-complaint-late-shipment")
+					if err != nil {
+						return err
+					}
+					if paid > 0 {
+						comp = max(comp-paid, 0)
+						j.RuleIDs = appendRule(j.RuleIDs, rid)
+					}
+				}
+			}
+			if comp > 0 {
 				b, err := tx.LedgerBalances(ctx, ledger.SellerDeposit(cur.SellerID))
 				if err != nil {
 					return err
 				}
 				b = cm.Pending(b) // as this command's plans before leave them
-				p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, j.Compensation, b)
+				p, err := ledger.CompensateFromDeposit(meta("compensation", j.RuleIDs), cur.SellerID, cur.BuyerID, comp, b)
 				if err != nil {
 					return err
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -43,9 +44,15 @@ func actorOf(c Caller) (actor.Actor, error) {
 	return actor.Actor{}, forbidden("集成方须通过 X-Act-As 代表买家或卖家 / an integration key acts for a party with X-Act-As")
 }
 
-func orderView(o order.Order) aftersale.OrderView {
-	return aftersale.OrderView{ID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Closed: o.Status == order.TradeClosed,
+func orderView(o order.Order, b *policy.Book) aftersale.OrderView {
+	v := aftersale.OrderView{ID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Closed: o.Status == order.TradeClosed,
 		PaidAt: o.PaidAt, ShippedAt: o.ShippedAt, DeliveredAt: o.DeliveredAt, CompletedAt: o.CompletedAt, Refundable: o.Refundable()}
+	excluded, r6 := b.Words("aftersale.no_reason_excluded")
+	confirmed, r7 := b.Switch("aftersale.no_reason_confirmed")
+	if x := order.NoReasonExcluded(o, excluded, r6, confirmed, r7); x != nil {
+		v.NoReasonExcluded = &aftersale.NoReasonExclusion{Item: x.Title, Rule: x.Rule, Why: x.Why}
+	}
+	return v
 }
 
 // CreateAftersale opens a request on an order for its buyer.
@@ -66,7 +73,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 			return aftersale.State{}, err
 		}
 		now := s.clock.Now()
-		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o), cmd, s.Policy(), now); err != nil {
+		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o, s.Policy()), cmd, s.Policy(), now); err != nil {
 			return aftersale.State{}, err
 		}
 		if openID != "" {
@@ -100,7 +107,7 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 				return nil, err
 			}
 			cmd.Actor = actor
-			return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+			return aftersale.Decide(cur, orderView(o, s.Policy()), cmd, s.Policy(), now)
 		}
 		dl := &loadDecision{decide: decide}
 		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: dl.accounts})
@@ -209,6 +216,24 @@ type aftersaleStep struct {
 // and order event, and the opening or closing of an intervention.
 func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.Commit, st aftersaleStep, now time.Time) (aftersale.State, error) {
 	cur, o, evs := st.cur, st.order, st.evs
+	// A request that asks for intervention names its case in the event, so
+	// that the link survives the intervention (TOP: the refund's case).
+	caseIDs := map[int]string{}
+	for i := range evs {
+		if iv := evs[i].Data.Intervention; iv != nil && iv.DisputeID == "" {
+			id, open, err := tx.DisputeForAftersale(ctx, cur.ID)
+			if err != nil {
+				return cur, err
+			}
+			if !open {
+				id = newID()
+				caseIDs[i] = id
+			}
+			x := *iv
+			x.DisputeID = id
+			evs[i].Data.Intervention = &x
+		}
+	}
 	next := record(cm, aftersaleAgg, cur, evs, now, st.fired)
 	if refund := refundOf(evs); refund > 0 {
 		if err := s.recordRefund(ctx, tx, cm, st, refund, now); err != nil {
@@ -230,12 +255,17 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 			}
 		}
 	}
-	for _, e := range evs {
+	if cur.Status.Open() != next.Status.Open() {
+		s.receiptPause(cm, o, next.Status.Open(), cur.ID, now)
+	}
+	for i, e := range evs {
 		if e.Data.Intervention != nil {
 			cm.Interventions = append(cm.Interventions, store.Intervention{ID: newID(), AftersaleID: cur.ID, OrderID: cur.OrderID,
 				RequestedBy: string(e.Data.Intervention.RequestedBy), Reason: e.Data.Intervention.Reason, Status: "requested", CreatedAt: now})
-			if err := s.openDispute(ctx, tx, cm, next, o, e.Data.Intervention.RequestedBy, now); err != nil {
-				return next, err
+			if id, ok := caseIDs[i]; ok {
+				if err := s.openDispute(ctx, tx, cm, next, o, e.Data.Intervention.RequestedBy, id, now); err != nil {
+					return next, err
+				}
 			}
 		}
 	}
@@ -268,7 +298,18 @@ func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Comm
 			}
 			b = cm.Pending(b)
 		}
-		plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, At: now}, o.BuyerID, o.SellerID, refund, b)
+		// The transaction cites the rules of the events that refund: a
+		// judgment's rule_ids when it executes on the request, the
+		// deadline's rule for an automatic refund, and so on.
+		var rules []string
+		for _, e := range evs {
+			if e.Data.Refund > 0 {
+				for _, r := range e.RuleIDs {
+					rules = appendRule(rules, r)
+				}
+			}
+		}
+		plan, err := ledger.Refund(ledger.Meta{ID: ledgerTx, OrderID: o.ID, Ref: cur.ID, RuleIDs: rules, At: now}, o.BuyerID, o.SellerID, refund, b)
 		if err != nil {
 			return err
 		}

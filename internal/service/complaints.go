@@ -89,12 +89,25 @@ func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) 
 		if err != nil {
 			return ComplaintView{}, err
 		}
-		cmd := complaint.Command{Action: complaint.File, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
+		others, err := tx.OrderComplaints(ctx, o.ID)
+		if err != nil {
+			return ComplaintView{}, err
+		}
+		var siblings []complaint.Sibling
+		for _, x := range others {
+			siblings = append(siblings, complaint.Sibling{ID: x.ID, Type: x.Type, Status: x.Status, Outcome: x.Outcome()})
+		}
+		cmd := complaint.Command{Action: complaint.File, Siblings: siblings, Actor: actor, Type: in.Type, OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID,
 			OrderPaid: o.PaidAt != nil, OccurredAt: in.OccurredAt, Description: in.Description, Loss: in.Loss, Claim: in.Claim,
 			ReviewID: in.ReviewID, EvidenceIDs: in.EvidenceIDs, Findings: findings, Flag: complaint.Abuse(decided, rejected, now, b)}
 		cur := complaint.State{ID: newID()}
 		evs, err := complaint.Decide(cur, cmd, b, now)
 		if err != nil {
+			return ComplaintView{}, err
+		}
+		// The evidence cited exists and is the complainant's: its drafts for
+		// the order join the complaint.
+		if err := checkComplaintEvidence(ctx, tx, cm, in.EvidenceIDs, actor, o.ID, cur.ID); err != nil {
 			return ComplaintView{}, err
 		}
 		return NewComplaintView(record(cm, complaintAgg, cur, evs, now, nil)), nil
@@ -144,6 +157,11 @@ func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd Com
 		}
 		if evs, err = complaint.Decide(cur, cc, s.Policy(), now); err != nil {
 			return ComplaintView{}, err
+		}
+		if cc.Action == complaint.Respond || cc.Action == complaint.SecondComplaint {
+			if err := checkComplaintEvidence(ctx, tx, cm, cc.EvidenceIDs, actor, cur.OrderID, cur.ID); err != nil {
+				return ComplaintView{}, err
+			}
 		}
 		for i := range evs {
 			if d := evs[i].Data.Decision; d != nil {
@@ -231,9 +249,28 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 		switch o.Kind {
 		case policy.OutcomeCompensation:
 			amt := o.Amount
+			var already money.Fen
 			if p := prior(o.Kind); p != nil {
-				amt -= p.Amount
+				already = p.Amount
 			}
+			rules := []string{o.RuleID}
+			if t, _ := b.ComplaintType(cur.Type); complaint.CompensationCause(t) != "" {
+				// Paid once per order and cause (complaint.compensation_once),
+				// whatever paid it before: another complaint, a judgment, a retry.
+				rules = append(rules, b.ID("complaint.late_shipment_rate"))
+				if on, rid := b.Switch("complaint.compensation_once"); on {
+					paid, err := causePaid(ctx, tx, cur.OrderID, b.ID("complaint.late_shipment_rate"), t.ID)
+					if err != nil {
+						return err
+					}
+					already = max(already, paid)
+					if already > 0 {
+						o.AlreadyPaid = already
+						rules = append(rules, rid)
+					}
+				}
+			}
+			amt -= already
 			if amt <= 0 {
 				continue
 			}
@@ -243,7 +280,7 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 			}
 			bal = cm.Pending(bal) // as this command's plans before leave them
 			txID := fmt.Sprintf("complaint:%s/%d", cur.ID, seq)
-			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: []string{o.RuleID}, At: now},
+			plan, err := ledger.CompensateFromDeposit(ledger.Meta{ID: txID, OrderID: cur.OrderID, Ref: cur.ID, RuleIDs: rules, At: now},
 				cur.SellerID, cur.BuyerID, amt, bal)
 			if err != nil {
 				return err
@@ -314,6 +351,32 @@ func (s *Service) executeDecision(ctx context.Context, tx *store.Tx, cm *store.C
 		}
 	}
 	return nil
+}
+
+// causePaid is the compensation already paid from the deposit on an order
+// for a cause: the compensation_from_deposit transactions of the order that
+// cite one of the cause's rule ids, summed as the buyer received them.
+func causePaid(ctx context.Context, tx *store.Tx, orderID string, causeRules ...string) (money.Fen, error) {
+	recs, err := tx.OrderLedgerTransactions(ctx, orderID)
+	if err != nil {
+		return 0, err
+	}
+	var paid money.Fen
+	for _, r := range recs {
+		lt, err := r.Transaction()
+		if err != nil {
+			return 0, err
+		}
+		if lt.Kind != ledger.TxCompensationFromDeposit || !slices.ContainsFunc(causeRules, func(id string) bool { return slices.Contains(lt.RuleIDs, id) }) {
+			continue
+		}
+		for _, p := range lt.Postings {
+			if p.Amount > 0 {
+				paid += p.Amount
+			}
+		}
+	}
+	return paid, nil
 }
 
 // applyPoints imposes the sanctions a party's points of one class have
@@ -454,8 +517,22 @@ type Standing struct {
 	Sanctions        []SanctionView        `json:"sanctions"`
 	Complaints       store.ComplaintCounts `json:"complaints"`
 	Flag             *complaint.Flag       `json:"complainant_flag"`
-	PolicyVersion    string                `json:"policy_version"`
-	AsOf             time.Time             `json:"as_of"`
+	// Money is a seller's money on the platform: its deposit and what it
+	// owes the guarantee fund (recovered first from its next releases and
+	// top-ups, ledger.recover_receivable). Sellers only.
+	Money         *SellerMoney `json:"money,omitempty"`
+	PolicyVersion string       `json:"policy_version"`
+	AsOf          time.Time    `json:"as_of"`
+}
+
+// SellerMoney is a seller's balances in its standing.
+type SellerMoney struct {
+	Deposit   money.Fen `json:"deposit"`
+	Available money.Fen `json:"available"`
+	// FundReceivable is what the seller owes the guarantee fund (先行垫付 not
+	// yet recovered, arts. 86–87); RecoveryRule names the rule that collects it.
+	FundReceivable money.Fen `json:"fund_receivable"`
+	RecoveryRule   string    `json:"recovery_rule_id"`
 }
 
 // PartyStanding returns a party's standing: the party itself and staff
@@ -495,6 +572,19 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 		if v.Year == st.Year {
 			st.Violations = append(st.Violations, v)
 		}
+	}
+	if role == string(actor.Seller) {
+		m := &SellerMoney{}
+		_, m.RecoveryRule = b.Switch("ledger.recover_receivable")
+		for _, x := range []struct {
+			a ledger.Account
+			v *money.Fen
+		}{{ledger.SellerDeposit(id), &m.Deposit}, {ledger.SellerAvailable(id), &m.Available}, {ledger.FundReceivable(id), &m.FundReceivable}} {
+			if *x.v, err = s.st.AccountBalance(ctx, x.a); err != nil {
+				return Standing{}, err
+			}
+		}
+		st.Money = m
 	}
 	for _, x := range sans {
 		sv := sanctionView(x, vs, now)

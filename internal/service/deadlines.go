@@ -20,6 +20,8 @@ type FireStats struct {
 	Failed    int // the action errored; left for the next run
 	// FiredCases counts the fired deadlines of intervention cases (included in Fired).
 	FiredCases int
+	// FiredOrders counts the orders confirmed automatically (自动确认收货, included in Fired).
+	FiredOrders int
 }
 
 var errSkip = errors.New("service: aggregate busy")
@@ -90,6 +92,9 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				if evs, err = s.fireOne(ctx, tx, &cm, &d, now); err != nil {
 					return err
 				}
+				if err := s.recoverReceivables(ctx, tx, &cm); err != nil {
+					return err
+				}
 				return tx.Apply(ctx, cm)
 			}
 			if savepoints {
@@ -104,6 +109,9 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				st.Fired++
 				if d.AggregateType == AggDispute {
 					st.FiredCases++
+				}
+				if d.AggregateType == AggOrder {
+					st.FiredOrders++
 				}
 				fired = append(fired, firedInfo{kind: d.Kind, late: now.Sub(d.DueAt), evs: evs})
 			case errors.Is(err, errSkip):
@@ -156,6 +164,8 @@ func (s *Service) fireOne(ctx context.Context, tx *store.Tx, cm *store.Commit, d
 		fired, err = s.fireDispute(ctx, tx, cm, d, now)
 	case AggComplaint:
 		fired, err = s.fireComplaint(ctx, tx, cm, d, now)
+	case AggOrder:
+		fired, err = s.fireOrder(ctx, tx, cm, d, now)
 	default:
 		settle(cm, d, store.DeadlineCancelled, "unknown aggregate type "+d.AggregateType, now)
 	}
@@ -172,7 +182,7 @@ func (s *Service) fireAftersale(ctx context.Context, tx *store.Tx, cm *store.Com
 	cmd := aftersale.Command{Action: aftersale.Expire, Actor: aftersale.Actor{Role: aftersale.System, Via: "deadline:" + d.ID},
 		DeadlineKind: aftersale.DeadlineKind(d.Kind), DeadlineDueAt: d.DueAt}
 	decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
-		return aftersale.Decide(cur, orderView(o), cmd, s.Policy(), now)
+		return aftersale.Decide(cur, orderView(o, s.Policy()), cmd, s.Policy(), now)
 	}
 	dl := &loadDecision{decide: decide}
 	ld, err := tx.LoadAftersale(ctx, d.AggregateID, store.LoadOptions{SkipLocked: true, Accounts: dl.accounts})

@@ -63,7 +63,7 @@ func (s *Service) OpenDirectDispute(ctx context.Context, c Caller, in DirectDisp
 				Message: fmt.Sprintf("该订单已有进行中的售后申请 %s：请在该申请上申请介入 / the order already has an open request %s: escalate it", openID, openID)}
 		}
 		reqID := newID()
-		evs, err := aftersale.Decide(aftersale.State{ID: reqID}, orderView(o), aftersale.Command{Action: aftersale.Create, Actor: actor,
+		evs, err := aftersale.Decide(aftersale.State{ID: reqID}, orderView(o, s.Policy()), aftersale.Command{Action: aftersale.Create, Actor: actor,
 			Type: in.Type, Reason: in.Reason, Amount: in.Amount, Description: in.Description}, s.Policy(), now)
 		if err != nil {
 			return err

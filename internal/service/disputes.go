@@ -30,10 +30,8 @@ func keyOf(c Caller) string {
 }
 
 // openDispute opens the intervention case of an escalated request, in tx.
-func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, req aftersale.State, o order.Order, by aftersale.Role, now time.Time) error {
-	if _, ok, err := tx.DisputeForAftersale(ctx, req.ID); err != nil || ok {
-		return err
-	}
+// id is the case's id, named by the request's event.
+func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commit, req aftersale.State, o order.Order, by aftersale.Role, id string, now time.Time) error {
 	cmd := dispute.Command{Action: dispute.Open, Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "escalation"},
 		AftersaleID: req.ID, OrderID: o.ID, BuyerID: req.BuyerID, SellerID: req.SellerID, Reason: string(req.Reason),
 		Claim: req.Amount, OpenedBy: dispute.Party(by),
@@ -41,7 +39,7 @@ func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commi
 			ReturnShipped: req.Return != nil, Refundable: o.Refundable(), Premium: o.BuyerPremium}}
 	threshold, _ := s.Policy().Int("dispute.senior_threshold")
 	cmd.Senior = int64(req.Amount) >= threshold
-	cur := dispute.State{ID: newID()}
+	cur := dispute.State{ID: id}
 	evs, err := dispute.Decide(cur, cmd, s.Policy(), now)
 	if err != nil {
 		return err
@@ -215,7 +213,7 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 			return err
 		}
 		req := ld.Request
-		evs, err := aftersale.Decide(req, orderView(ld.Order), aftersale.Command{Action: aftersale.Cancel,
+		evs, err := aftersale.Decide(req, orderView(ld.Order, s.Policy()), aftersale.Command{Action: aftersale.Cancel,
 			Actor: aftersale.Actor{Role: aftersale.Buyer, ID: req.BuyerID, Via: "dispute:" + after.ID}, Note: "买家撤销平台介入 / the buyer withdrew the intervention"}, s.Policy(), now)
 		if err != nil {
 			return err
@@ -253,7 +251,7 @@ func (s *Service) executeJudgment(ctx context.Context, tx *store.Tx, cm *store.C
 // (executing or revising its judgment), cites the judgment's rules on the
 // request's events and records the step in cm.
 func (s *Service) executeOnRequest(ctx context.Context, tx *store.Tx, cm *store.Commit, step aftersaleStep, ac aftersale.Command, rules []string, now time.Time) error {
-	evs, err := aftersale.Decide(step.cur, orderView(step.order), ac, s.Policy(), now)
+	evs, err := aftersale.Decide(step.cur, orderView(step.order, s.Policy()), ac, s.Policy(), now)
 	if err != nil {
 		return err
 	}
@@ -269,6 +267,20 @@ func (s *Service) executeOnRequest(ctx context.Context, tx *store.Tx, cm *store.
 func (s *Service) GetDispute(ctx context.Context, c Caller, id string) (dispute.State, error) {
 	st, err := s.st.GetDispute(ctx, id)
 	return visible(st, err, CanSeeDispute(c, st), notFoundDispute(id))
+}
+
+// CaseOfRequest returns the intervention case a request links to, for its
+// TOP fields, or nil (none, or not stored yet). The caller has read the
+// request, so it may see its case.
+func (s *Service) CaseOfRequest(ctx context.Context, req aftersale.State) *dispute.State {
+	if req.DisputeID == "" {
+		return nil
+	}
+	c, err := s.st.GetDispute(ctx, req.DisputeID)
+	if err != nil {
+		return nil
+	}
+	return &c
 }
 
 // ListDisputes lists the cases the caller may see; staff get the queue order.

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -62,13 +64,19 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
 		now := s.clock.Now()
 		rec.CreatedAt = now
-		if isComplaint {
+		var complaintNow complaint.State
+		switch {
+		case isComplaint:
 			// The complaint's row serialises its uploads (the budget check).
-			if _, err := tx.GetComplaint(ctx, reqID, store.ForUpdate); err != nil {
+			if complaintNow, err = tx.GetComplaint(ctx, reqID, store.ForUpdate); err != nil {
 				return err
 			}
-		} else if _, err := tx.GetAftersale(ctx, reqID, store.ForUpdate); err != nil {
-			return err
+		case strings.HasPrefix(reqID, draftPrefix):
+			// A party's drafts: its own uploads, one after another.
+		default:
+			if _, err := tx.GetAftersale(ctx, reqID, store.ForUpdate); err != nil {
+				return err
+			}
 		}
 		if has, err := tx.CaseHasBlob(ctx, reqID, blob.Digest); err != nil {
 			return err
@@ -82,8 +90,24 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 			}
 		}
 		cm.Evidence = append(cm.Evidence, rec)
+		if strings.HasPrefix(reqID, draftPrefix) {
+			return s.respond(c, cm, rec)
+		}
 		// A party's upload while the case takes evidence joins the case.
 		if isComplaint {
+			if c.Role == actor.Buyer || c.Role == actor.Seller {
+				who, _ := actorOf(c)
+				evs, err := complaint.Decide(complaintNow, complaint.Command{Action: complaint.AddEvidence, Actor: who, EvidenceIDs: []string{rec.ID}}, s.Policy(), now)
+				switch {
+				case fault.Is(err, fault.Conflict):
+					// Decided: the upload stays in the chain, dated, for a
+					// second complaint to cite.
+				case err != nil:
+					return err
+				default:
+					record(cm, complaintAgg, complaintNow, evs, now, nil)
+				}
+			}
 			return s.respond(c, cm, rec)
 		}
 		if dID, ok, err := tx.DisputeForAftersale(ctx, reqID); err != nil {
@@ -118,6 +142,10 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 // itself (complaint true), checking that the caller may see it (404
 // otherwise: only the complaint's two parties and staff see a complaint).
 func (s *Service) evidenceChain(ctx context.Context, c Caller, caseID string) (string, bool, error) {
+	if strings.HasPrefix(caseID, draftPrefix) {
+		id, err := s.draftChain(ctx, c, caseID)
+		return id, false, err
+	}
 	id, err := s.evidenceCase(ctx, c, caseID)
 	if err == nil || !fault.Is(err, fault.NotFound) {
 		return id, false, err
@@ -158,6 +186,81 @@ func (s *Service) evidenceCase(ctx context.Context, c Caller, caseID string) (st
 		return "", err
 	}
 	return a.ID, nil
+}
+
+// Draft evidence (issue 13): a party uploads evidence for a complaint it
+// has not filed yet with case_id "draft:<order id>". The draft chain is the
+// party's own ("draft:<order>:<role>:<party>"), seen by it and the staff;
+// filing the complaint with the drafts' ids moves them to the complaint's
+// chain (store.EvidenceClaim), where both parties see them.
+const draftPrefix = "draft:"
+
+// DraftChain is the evidence chain of a party's drafts for an order (the
+// case_id its draft uploads are stored under).
+func DraftChain(orderID string, role actor.Role, party string) string {
+	return draftChainID(orderID, role, party)
+}
+
+// draftChainID is the chain of a party's drafts for an order.
+func draftChainID(orderID string, role actor.Role, party string) string {
+	return draftPrefix + orderID + ":" + string(role) + ":" + party
+}
+
+// draftChain resolves "draft:<order>" (an upload or listing by the party)
+// or a stored draft chain id to the chain, checking the caller may see it.
+func (s *Service) draftChain(ctx context.Context, c Caller, caseID string) (string, error) {
+	rest := strings.TrimPrefix(caseID, draftPrefix)
+	orderID, owner, stored := strings.Cut(rest, ":")
+	o, err := s.st.GetOrder(ctx, orderID)
+	if err != nil || !CanSeeOrder(c, o) {
+		if err == nil || fault.Is(err, fault.NotFound) {
+			return "", notFoundCase(caseID)
+		}
+		return "", err
+	}
+	if stored {
+		role, party, _ := strings.Cut(owner, ":")
+		if (c.Role == actor.Buyer || c.Role == actor.Seller) && (string(c.Role) != role || c.PartyID != party) {
+			return "", notFoundCase(caseID)
+		}
+		return caseID, nil
+	}
+	if c.Role != actor.Buyer && c.Role != actor.Seller {
+		return "", &fault.Error{Code: fault.Forbidden, Field: "case_id", Message: "只有买卖双方可以上传投诉证据草稿 / only the parties upload draft evidence"}
+	}
+	return draftChainID(o.ID, c.Role, c.PartyID), nil
+}
+
+// checkComplaintEvidence checks the evidence ids a party cites on a
+// complaint (filing, answering, a second complaint): each must exist and
+// have been uploaded by that party, to its draft chain for the order (the
+// draft then joins the complaint, in cm) or to the complaint's own chain.
+// Errors: Invalid naming evidence_ids[i].
+func checkComplaintEvidence(ctx context.Context, tx *store.Tx, cm *store.Commit, ids []string, who actor.Actor, orderID, complaintID string) error {
+	draft := draftChainID(orderID, who.Role, who.ID)
+	for i, id := range ids {
+		field := fmt.Sprintf("evidence_ids[%d]", i)
+		rec, err := tx.EvidenceByID(ctx, id)
+		if fault.Is(err, fault.NotFound) {
+			return fault.Field(field, "证据 %s 不存在：请先上传（POST /v1/evidence，case_id 为 draft:%s 或投诉ID） / evidence %s does not exist: upload it first (POST /v1/evidence with case_id draft:%s or the complaint id)", id, orderID, id, orderID)
+		}
+		if err != nil {
+			return err
+		}
+		if rec.UploaderRole != string(who.Role) || rec.UploaderID != who.ID {
+			return fault.Field(field, "证据 %s 不是您上传的 / evidence %s was not uploaded by you", id, id)
+		}
+		switch rec.CaseID {
+		case complaintID:
+		case draft:
+			if complaintID != "" {
+				cm.EvidenceClaims = append(cm.EvidenceClaims, store.EvidenceClaim{ID: id, From: draft, To: complaintID})
+			}
+		default:
+			return fault.Field(field, "证据 %s 属于其他案件，不能用于本投诉 / evidence %s belongs to another case", id, id)
+		}
+	}
+	return nil
 }
 
 func notFoundCase(id string) error {

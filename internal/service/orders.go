@@ -140,12 +140,24 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 		if f.Type == order.FactPaid {
 			rules = []string{shipRule}
 		}
+		if f.Type == order.FactShipped {
+			// 自动确认收货 starts at shipment, paused at once if a request is open.
+			d, rule := s.Policy().Duration("order.auto_confirm_receipt")
+			next = order.StartReceipt(next, d, rule)
+			rules = append(rules, rule)
+			if _, open, err := tx.OpenAftersaleForOrder(ctx, id); err != nil {
+				return err
+			} else if open {
+				next = order.PauseReceipt(next, now)
+			}
+		}
 		next.Version = cur.Version + 1
 		next.UpdatedAt = now
 		data, _ := json.Marshal(f)
 		cm.Events = append(cm.Events, store.EventRecord{AggregateType: AggOrder, AggregateID: id, Seq: next.Version, ID: newID(),
 			Type: f.Type, Actor: c.actorJSON(), At: now, RuleIDs: rules, PolicyVersion: s.Policy().Version, Data: data})
 		cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: next, Prev: cur.Version})
+		orderDeadlineChange(cm, cur, next, now, nil)
 		if err := s.postOrderMoney(ctx, tx, cm, next, f.Type, now); err != nil {
 			return err
 		}

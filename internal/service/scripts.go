@@ -86,7 +86,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 			prev, cur, created = row.Version, row.Version, row.CreatedAt
 		}
 		if expect != 0 && expect != cur {
-			return &fault.Error{Code: fault.Conflict, Field: "If-Match", Message: fmt.Sprintf("话术已是第 %d 版 / the script is at version %d", cur, cur), Cause: store.ErrStale}
+			return &fault.Error{Code: fault.PreconditionFailed, Field: "If-Match", Message: fmt.Sprintf("话术已是第 %d 版 / the script is at version %d", cur, cur), Cause: store.ErrStale}
 		}
 		nr := store.ScriptRow{ID: sc.ID, Status: "edited", Body: string(body), Version: cur + 1, CreatedAt: created, UpdatedAt: now}
 		cm.Scripts = append(cm.Scripts, store.Row[store.ScriptRow]{Value: nr, Prev: prev})

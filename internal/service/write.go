@@ -8,6 +8,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -151,6 +152,9 @@ func (s *Service) run(ctx context.Context, build func(tx *store.Tx, cm *store.Co
 			if err := build(tx, &cm); err != nil {
 				return err
 			}
+			if err := s.recoverReceivables(ctx, tx, &cm); err != nil {
+				return err
+			}
 			return tx.Apply(ctx, cm)
 		})
 	})
@@ -178,4 +182,34 @@ func decodeEvents[E any](recs []store.EventRecord, head func(store.EventRecord, 
 		}
 	}
 	return out, nil
+}
+
+// recoverReceivables adds to cm, before it is applied, the recovery of what
+// sellers owe the guarantee fund from the money cm pays them (an escrow
+// release, a deposit top-up, 调帐): the receivable is repaid first,
+// automatically, as its own repay_receivable transaction citing
+// ledger.recover_receivable and arts. 86–87 (ledger.Recover). Every command
+// and every fired deadline passes here, so no payment to a seller that owes
+// the fund escapes it.
+func (s *Service) recoverReceivables(ctx context.Context, tx *store.Tx, cm *store.Commit) error {
+	on, rid := s.Policy().Switch("ledger.recover_receivable")
+	if !on || len(cm.Ledger) == 0 {
+		return nil
+	}
+	var txs []ledger.Transaction
+	for _, lp := range cm.Ledger {
+		txs = append(txs, lp.Plan.Transactions...)
+	}
+	accts := ledger.RecoveryAccounts(txs)
+	if len(accts) == 0 {
+		return nil
+	}
+	b, err := tx.LedgerBalances(ctx, accts...)
+	if err != nil {
+		return err
+	}
+	if p := ledger.Recover(txs, b, []string{rid}); len(p.Transactions) > 0 {
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
+	}
+	return nil
 }

@@ -32,7 +32,7 @@ func decideAll(t *testing.T, o order.Order, cmds ...aftersale.Command) (aftersal
 	st := aftersale.State{ID: "A1"}
 	b := policy.Default()
 	for i, c := range cmds {
-		evs, err := aftersale.Decide(st, orderView(o), c, b, t0)
+		evs, err := aftersale.Decide(st, orderView(o, b), c, b, t0)
 		if err != nil {
 			t.Fatalf("command %d (%s): %v", i, c.Action, err)
 		}

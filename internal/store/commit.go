@@ -67,17 +67,18 @@ type InterventionClose struct {
 // Commit is everything one command writes, as one value. Tx.Apply writes it
 // in this order: ledger postings (the only part that reads: balances and
 // posted-before checks), state rows (orders, requests, cases, complaints,
-// sanctions, service facts, scripts), events, outbox messages, settled and
+// sanctions, violations, service facts, scripts), events, outbox messages, settled and
 // changed deadlines, intervention records, manual-intervention refunds,
-// evidence, rule book changes, personal-data reveals, redactions and evidence
-// purges, and the idempotency record last.
+// evidence and claimed drafts, rule book changes, personal-data reveals,
+// redactions and evidence purges, and the idempotency record last.
 type Commit struct {
 	Ledger             []LedgerPost
 	Orders             []Row[order.Order]
 	Aftersales         []Row[aftersale.State]
 	Disputes           []Row[dispute.State]
 	Complaints         []Row[complaint.State]
-	Sanctions          []Row[penalty.Sanction] // updates of sanctions (new ones: Tx.InsertSanction)
+	Sanctions          []Row[penalty.Sanction]  // updates of sanctions (new ones: Tx.InsertSanction)
+	Violations         []Row[penalty.Violation] // updates of violations (new ones: Tx.InsertViolation)
 	ServiceFacts       []Row[ServiceFact]
 	Scripts            []Row[ScriptRow]
 	Events             []EventRecord
@@ -88,6 +89,7 @@ type Commit struct {
 	Interventions      []Intervention
 	ManualRefunds      []ManualInterventionRefund
 	Evidence           []Evidence
+	EvidenceClaims     []EvidenceClaim // draft evidence joining the complaint that cites it
 	PolicyChanges      []PolicyChange
 	PIIReveals         []PIIReveal     // the reveal log (PIPL art. 51(4))
 	PIIRedactions      []PIIRedaction  // retention: phone and address erased
@@ -119,6 +121,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.Disputes, saveRow(t.saveDispute)) },
 		func() error { return each(ctx, c.Complaints, saveRow(t.saveComplaint)) },
 		func() error { return each(ctx, c.Sanctions, saveRow(t.saveSanction)) },
+		func() error { return each(ctx, c.Violations, saveRow(t.saveViolation)) },
 		func() error { return each(ctx, c.ServiceFacts, saveRow(t.saveServiceFact)) },
 		func() error { return each(ctx, c.Scripts, saveRow(t.saveScript)) },
 		func() error { return t.appendEvents(ctx, c.Events) },
@@ -129,6 +132,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.Interventions, t.insertIntervention) },
 		func() error { return each(ctx, c.ManualRefunds, t.recordManualInterventionRefund) },
 		func() error { return each(ctx, c.Evidence, t.insertEvidenceValue) },
+		func() error { return each(ctx, c.EvidenceClaims, t.claimEvidence) },
 		func() error { return each(ctx, c.PolicyChanges, t.insertPolicyChange) },
 		func() error { return each(ctx, c.PIIReveals, t.insertPIIReveal) },
 		func() error { return each(ctx, c.PIIRedactions, t.redactPII) },

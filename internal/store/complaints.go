@@ -99,6 +99,12 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]compla
 	return bodies[complaint.State](s.query(ctx, q, args...))
 }
 
+// OrderComplaints lists an order's complaints in the transaction, oldest
+// first.
+func (t *Tx) OrderComplaints(ctx context.Context, orderID string) ([]complaint.State, error) {
+	return bodies[complaint.State](t.query(ctx, `SELECT body FROM complaints WHERE order_id = ? ORDER BY id`, orderID))
+}
+
 // ComplainantRecord counts a party's complaints decided since a time and
 // those of them rejected (rejected or malicious).
 func (t *Tx) ComplainantRecord(ctx context.Context, role, id string, since time.Time) (decided, rejected int, err error) {
@@ -172,6 +178,30 @@ func (t *Tx) InsertViolation(ctx context.Context, v penalty.Violation) error {
 	}
 	_, err = t.exec(ctx, `UPDATE party_standing SET violations = violations + 1 WHERE party_role = ? AND party_id = ?`, v.PartyRole, v.PartyID)
 	return err
+}
+
+var violationRows = stateTable[penalty.Violation]{name: "violations", label: "违规记录 violation", kind: "violation"}
+
+// GetViolation loads a violation in the transaction (ForUpdate: locked).
+// Errors: NotFound.
+func (t *Tx) GetViolation(ctx context.Context, id string, lock ...Lock) (penalty.Violation, error) {
+	return violationRows.get(ctx, t.queryRow, id, t.lockClause(lock))
+}
+
+// GetViolation loads a violation. Errors: NotFound.
+func (s *Store) GetViolation(ctx context.Context, id string) (penalty.Violation, error) {
+	return violationRows.get(ctx, s.queryRow, id, "")
+}
+
+// saveViolation updates a violation whose stored version is prevVersion.
+// Errors: Conflict with ErrStale on a concurrent write.
+func (t *Tx) saveViolation(ctx context.Context, v penalty.Violation, prevVersion int64) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.execLater(ctx, `UPDATE violations SET body = ?, version = ? WHERE id = ? AND version = ?`,
+		expectOneCheck("违规记录已被并发修改 / the violation changed concurrently"), string(body), v.Version, v.ID, prevVersion)
 }
 
 // PartyViolations lists a party's violations, oldest first.

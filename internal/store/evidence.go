@@ -101,6 +101,33 @@ func (s *Store) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
 	return e, nil
 }
 
+// EvidenceByID loads one piece of evidence in the transaction. Errors:
+// NotFound.
+func (t *Tx) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
+	e, err := scanEvidence(t.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id))
+	if err != nil {
+		return Evidence{}, mapNoRows(err, "证据 evidence", id)
+	}
+	return e, nil
+}
+
+// EvidenceClaim moves a party's draft evidence (uploaded before filing, in
+// its draft chain From) to the chain of the complaint that cites it (To).
+// Drafts are the one exception to append-only evidence rows: a draft is
+// provisional until a filing claims it, once.
+type EvidenceClaim struct {
+	ID   string
+	From string
+	To   string
+}
+
+// claimEvidence writes one EvidenceClaim. Errors: Conflict with ErrStale
+// when the draft was claimed by another filing first.
+func (t *Tx) claimEvidence(ctx context.Context, c EvidenceClaim) error {
+	return t.execLater(ctx, `UPDATE evidence SET case_id = ? WHERE id = ? AND case_id = ?`,
+		expectOneCheck("证据草稿已被其他投诉引用 / the draft evidence was claimed by another filing"), c.To, c.ID, c.From)
+}
+
 // caseEvidenceBytesSQL sums the sizes of the distinct blobs of a case.
 const caseEvidenceBytesSQL = `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM
 	(SELECT MAX(size) AS size FROM evidence WHERE case_id = ? GROUP BY digest) AS blobs`
@@ -157,14 +184,5 @@ func scanEvidence(r evidenceRow) (Evidence, error) {
 		return Evidence{}, err
 	}
 	e.Kind, e.CreatedAt = evidence.Kind(kind), fromMicros(at)
-	return e, nil
-}
-
-// EvidenceByID loads one piece of evidence in the transaction. Errors: NotFound.
-func (t *Tx) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
-	e, err := scanEvidence(t.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id))
-	if err != nil {
-		return Evidence{}, mapNoRows(err, "证据 evidence", id)
-	}
 	return e, nil
 }

@@ -123,6 +123,8 @@ var catalogEntries = map[string]msg{
 	"ev.order.created": {"订单创建", "Order created"}, "ev.order.updated": {"订单更新", "Order updated"}, "ev.order.paid": {"买家付款", "Paid"},
 	"ev.order.shipped": {"卖家发货", "Shipped"}, "ev.order.first_scan": {"快递揽收", "First carrier scan"}, "ev.order.delivered": {"已签收", "Delivered"},
 	"ev.order.completed": {"交易成功", "Completed"}, "ev.order.cancelled": {"订单取消", "Cancelled"}, "ev.order.refunded": {"退款入账", "Refund paid"},
+	"ev.order.receipt_paused": {"自动确认收货暂停", "Auto-confirmation paused"}, "ev.order.receipt_resumed": {"自动确认收货恢复", "Auto-confirmation resumed"},
+	"ev.order.receipt_extended": {"买家延长收货", "Receipt period extended"},
 
 	"ledger.title": {"资金流水", "Ledger entries"}, "ledger.at": {"时间", "Time"}, "ledger.kind": {"类型", "Kind"}, "ledger.account": {"账户", "Account"},
 	"ledger.amount": {"金额", "Amount"}, "ledger.rules": {"规则", "Rules"}, "ledger.debit": {"借（转出）", "Debit (out)"}, "ledger.credit": {"贷（转入）", "Credit (in)"},
@@ -208,7 +210,7 @@ var catalogEntries = map[string]msg{
 	"done.complaint.withdraw": {"已撤回投诉", "Complaint withdrawn"}, "done.complaint.decide": {"已处理并执行", "Decided and executed"},
 	"done.complaint.second-complaint": {"二次投诉已提交", "Second complaint filed"},
 	"deadline.respond_window":         {"被投诉方回应期", "Respondent's window"}, "expiry.to_review": {"转客服处理", "the complaint goes to an agent"},
-	"ev.complaint.filed": {"发起投诉", "Filed"}, "ev.complaint.responded": {"被投诉方回应", "Answered"}, "ev.complaint.settlement_offered": {"提出和解", "Settlement offered"},
+	"ev.complaint.filed": {"发起投诉", "Filed"}, "ev.complaint.responded": {"被投诉方回应", "Answered"}, "ev.complaint.evidence_added": {"补充证据", "Evidence added"}, "ev.complaint.settlement_offered": {"提出和解", "Settlement offered"},
 	"ev.complaint.settled": {"和解撤销", "Settled"}, "ev.complaint.withdrawn": {"撤回投诉", "Withdrawn"}, "ev.complaint.response_expired": {"回应超时，转客服", "No answer in time: to an agent"},
 	"ev.complaint.decided": {"处理完成", "Decided"}, "ev.complaint.second_complaint_filed": {"二次投诉", "Second complaint"}, "ev.complaint.final_decided": {"终局处理", "Final decision"},
 	"standing.title": {"我的信用与处罚", "My points and sanctions"}, "standing.class": {"类别", "Class"}, "standing.points": {"分", "points"},
