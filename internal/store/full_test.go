@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/httpx"
+	"github.com/weiquan/weiquan/internal/ledgercheck"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
@@ -83,6 +86,9 @@ func TestSQLiteFullDiskKeepsEveryAcknowledgedWrite(t *testing.T) {
 		t.Fatalf("%d of %d acknowledged writes are missing after the disk filled (%d refused), e.g. %v", len(missing), len(acked), refused, missing[:min(5, len(missing))])
 	}
 	t.Logf("%d writes acknowledged and present, %d refused while the disk was full", len(acked), refused)
+	if rep, err := ledgercheck.Check(ctx, st); err != nil || !rep.OK() {
+		t.Errorf("ledger check after the full disk: %+v %v", rep.First(), err)
+	}
 	// After a restart too.
 	if err := putOrder(ctx, st, "after-full", 10); err != nil {
 		t.Fatalf("a write after space was freed and a restart: %v", err)
@@ -91,6 +97,8 @@ func TestSQLiteFullDiskKeepsEveryAcknowledgedWrite(t *testing.T) {
 
 // fillUntilFull runs 16 writers inserting orders until each has been
 // refused 20 times in a row; it returns the acknowledged ids.
+// Every refusal must be answered as the storage being away (503 with
+// Retry-After), never as a server error.
 func fillUntilFull(t *testing.T, st *store.Store, size int) (acked []string, refused int) {
 	t.Helper()
 	ctx := context.Background()
@@ -109,6 +117,9 @@ func fillUntilFull(t *testing.T, st *store.Store, size int) (acked []string, ref
 					acked = append(acked, id)
 					fails = 0
 				} else {
+					if code := httpx.Status(err); code != http.StatusServiceUnavailable {
+						t.Errorf("a write refused on a full disk answers %d, want 503: %v", code, err)
+					}
 					refused++
 					fails++
 				}
