@@ -165,17 +165,45 @@ func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion 
 	}
 	delete(t.pre, st.ID)
 	if prevVersion == 0 {
-		return t.execLater(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			func(_ int64, err error) error {
-				if isUnique(err) {
-					return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单已有进行中的售后申请 / the order already has an open after-sales request"}
-				}
+		if err := t.execLater(ctx, `INSERT INTO aftersales (id, order_id, buyer_id, seller_id, status, is_open, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			plainErr, st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt)); err != nil {
+			return err
+		}
+		if open == 0 {
+			return nil
+		}
+		// The request holds its items (or the whole order, '*') while open.
+		keys := st.Items
+		if len(keys) == 0 {
+			keys = []string{"*"}
+		}
+		for _, k := range keys {
+			if err := t.execLater(ctx, `INSERT INTO aftersale_open_items (order_id, item_key, aftersale_id) VALUES (?, ?, ?)`,
+				func(_ int64, err error) error {
+					if isUnique(err) {
+						return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单（或所选商品）已有进行中的售后申请 / the order (or an item of the request) already has an open after-sales request"}
+					}
+					return err
+				}, st.OrderID, k, st.ID); err != nil {
 				return err
-			}, st.ID, st.OrderID, st.BuyerID, st.SellerID, string(st.Status), open, string(body), st.Version, micros(st.CreatedAt), micros(st.UpdatedAt))
+			}
+		}
+		return nil
 	}
-	return t.execLater(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+	if err := t.execLater(ctx, `UPDATE aftersales SET status = ?, is_open = ?, body = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("售后申请已被并发修改 / the request changed concurrently"),
-		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion)
+		string(st.Status), open, string(body), st.Version, micros(st.UpdatedAt), st.ID, prevVersion); err != nil {
+		return err
+	}
+	if open == 0 {
+		return t.execLater(ctx, `DELETE FROM aftersale_open_items WHERE aftersale_id = ?`, plainErr, st.ID)
+	}
+	return nil
+}
+
+// OpenAftersalesForOrder lists the order's open requests in the transaction.
+func (t *Tx) OpenAftersalesForOrder(ctx context.Context, orderID string) ([]aftersale.State, error) {
+	return bodies[aftersale.State](t.query(ctx, `SELECT body FROM aftersales WHERE order_id = ? AND is_open = 1 ORDER BY id`, orderID))
 }
 
 // OpenAftersaleForOrder returns the id of the order's open request, if any.
