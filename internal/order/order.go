@@ -2,7 +2,16 @@
 // the rules that refuse impossible ones: shipped before paid, negative
 // amounts, a completed order paid again, facts dated before the facts they
 // follow. Refunds counted against the order cap every after-sales request at
-// what was paid and not yet refunded (rule ours-refund-cap).
+// what was paid and not yet refunded (rule ours-refund-cap), and a request on
+// items (子订单) at what those items can still refund (ItemRefundable).
+//
+// 自动确认收货: a shipped order confirms receipt by itself after
+// order.auto_confirm_receipt (StartReceipt, AutoConfirm); the buyer may
+// extend it once by order.extend_receipt (ExtendReceipt, 延长收货); an open
+// after-sales request pauses it and the paused time is added back
+// (PauseReceipt, ResumeReceipt). Items carry whether 7-day no-reason return
+// applies (NoReasonExcluded: 网络购买商品七日无理由退货暂行办法 arts. 6–7,
+// cn-7day-return-6 / -7).
 package order
 
 import (
