@@ -162,7 +162,7 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		}
 		// Windows (7-day no-reason, after completion) are judged at the
 		// original application: a buyer who applied in time may still modify.
-		rules, err := checkRequest(t, r, amount, o, b, s.CreatedAt)
+		rules, err := checkRequest(t, r, amount, itemsCap(s.Items, o), o, b, s.CreatedAt)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +235,10 @@ func decideCreate(s State, o OrderView, c Command, b *policy.Book, now time.Time
 	if o.Closed {
 		return nil, &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "交易已关闭，不能申请售后 / the order is closed"}
 	}
-	rules, err := checkRequest(c.Type, c.Reason, c.Amount, o, b, now)
+	if err := checkItems(c.Items, o); err != nil {
+		return nil, err
+	}
+	rules, err := checkRequest(c.Type, c.Reason, c.Amount, itemsCap(c.Items, o), o, b, now)
 	if err != nil {
 		return nil, err
 	}
@@ -244,16 +247,76 @@ func decideCreate(s State, o OrderView, c Command, b *policy.Book, now time.Time
 	}
 	ev.Type, ev.Reason = EvRequested, "买家发起售后申请 / the buyer opened the request"
 	ev.Data = Data{OrderID: o.ID, BuyerID: o.BuyerID, SellerID: o.SellerID, Type: c.Type, Reason: c.Reason,
-		Description: c.Description, Amount: c.Amount, GoodStatus: goodStatus(o)}
+		Description: c.Description, Amount: c.Amount, Items: slices.Clone(c.Items), GoodStatus: goodStatus(o)}
 	var id []string
 	ev.Data.Deadline, id = deadline(b, SellerRespond, Seller, now)
 	ev.RuleIDs = append(id, rules...)
 	return []Event{ev}, nil
 }
 
-// checkRequest validates type, reason and amount against the order and
-// returns the rule IDs it applied.
-func checkRequest(t Type, r Reason, amount money.Fen, o OrderView, b *policy.Book, now time.Time) ([]string, error) {
+// checkItems checks the items a new request targets: each an item of the
+// order, once, and none held by another open request; a request on the
+// whole order needs no other request open. Errors: Invalid naming
+// items[i], Conflict naming the request that holds an item.
+func checkItems(items []string, o OrderView) error {
+	busy := func(holder, key string) error {
+		return &fault.Error{Code: fault.Conflict, Field: "order_id",
+			Message: fmt.Sprintf("该订单%s已有进行中的售后申请 %s / %s of the order already has an open request %s", itemZH(key), holder, itemEN(key), holder)}
+	}
+	if id, ok := o.Busy["*"]; ok {
+		return busy(id, "*")
+	}
+	if len(items) == 0 {
+		for _, id := range o.Busy {
+			return busy(id, "*")
+		}
+		return nil
+	}
+	for i, k := range items {
+		if _, ok := o.Items[k]; !ok {
+			return fault.Field(fmt.Sprintf("items[%d]", i), "订单没有商品 %q / the order has no item %q", k, k)
+		}
+		if slices.Contains(items[:i], k) {
+			return fault.Field(fmt.Sprintf("items[%d]", i), "商品 %q 重复 / item %q is named twice", k, k)
+		}
+		if id, ok := o.Busy[k]; ok {
+			return busy(id, k)
+		}
+	}
+	return nil
+}
+
+func itemZH(k string) string {
+	if k == "*" {
+		return ""
+	}
+	return "商品 " + k
+}
+
+func itemEN(k string) string {
+	if k == "*" {
+		return "the order"
+	}
+	return "item " + k
+}
+
+// itemsCap is what a request on items can refund: the sum of what each
+// can still refund (ours-refund-cap per item), or the order's refundable
+// for a request on the whole order.
+func itemsCap(items []string, o OrderView) money.Fen {
+	if len(items) == 0 {
+		return o.Refundable
+	}
+	var n money.Fen
+	for _, k := range items {
+		n += o.Items[k]
+	}
+	return min(n, o.Refundable)
+}
+
+// checkRequest validates type, reason and amount (at most cap) against the
+// order and returns the rule IDs it applied.
+func checkRequest(t Type, r Reason, amount, cap money.Fen, o OrderView, b *policy.Book, now time.Time) ([]string, error) {
 	if !slices.Contains(Types, t) {
 		return nil, fault.Field("type", "售后类型须为 refund_only / return_and_refund / exchange / type must be one of refund_only, return_and_refund, exchange")
 	}
@@ -271,6 +334,9 @@ func checkRequest(t Type, r Reason, amount money.Fen, o OrderView, b *policy.Boo
 		}
 		if amount > o.Refundable {
 			return nil, fault.Field("amount", "退款金额不能超过已付未退金额 %s / amount cannot exceed what was paid and not yet refunded (%s)", o.Refundable, o.Refundable)
+		}
+		if amount > cap {
+			return nil, fault.Field("amount", "退款金额不能超过所选商品的可退金额 %s / amount cannot exceed what the items can still refund (%s)", cap, cap)
 		}
 	}
 	if t != RefundOnly && o.ShippedAt == nil {

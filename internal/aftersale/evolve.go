@@ -9,7 +9,7 @@ func Evolve(s State, e Event) State {
 	switch e.Type {
 	case EvRequested:
 		s = State{ID: s.ID, OrderID: d.OrderID, BuyerID: d.BuyerID, SellerID: d.SellerID, Type: d.Type,
-			Reason: d.Reason, Description: d.Description, Amount: d.Amount, GoodStatus: d.GoodStatus,
+			Reason: d.Reason, Description: d.Description, Amount: d.Amount, Items: d.Items, GoodStatus: d.GoodStatus,
 			Status: WaitSellerAgree, CreatedAt: e.At}
 	case EvAgreed, EvAutoAgreed:
 		s.Offer, s.Refusal, s.Intervention = nil, nil, nil

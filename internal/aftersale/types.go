@@ -180,14 +180,18 @@ type Intervention struct {
 
 // State is an after-sales request as stored.
 type State struct {
-	ID           string        `json:"id"`
-	OrderID      string        `json:"order_id"`
-	BuyerID      string        `json:"buyer_id"`
-	SellerID     string        `json:"seller_id"`
-	Type         Type          `json:"type"`
-	Reason       Reason        `json:"reason"`
-	Description  string        `json:"description,omitempty"`
-	Amount       money.Fen     `json:"amount"`
+	ID          string    `json:"id"`
+	OrderID     string    `json:"order_id"`
+	BuyerID     string    `json:"buyer_id"`
+	SellerID    string    `json:"seller_id"`
+	Type        Type      `json:"type"`
+	Reason      Reason    `json:"reason"`
+	Description string    `json:"description,omitempty"`
+	Amount      money.Fen `json:"amount"`
+	// Items are the order's items (子订单) the request targets; none: the
+	// whole order. Several requests on one order may be open for different
+	// items; the amount is capped by what the items can still refund.
+	Items        []string      `json:"items,omitempty"`
 	Status       Status        `json:"status"`
 	GoodStatus   string        `json:"good_status"`
 	Offer        *Offer        `json:"offer,omitempty"`
@@ -245,6 +249,7 @@ type Data struct {
 	Reason       Reason        `json:"reason,omitempty"`
 	Description  string        `json:"description,omitempty"`
 	Amount       money.Fen     `json:"amount,omitempty"`
+	Items        []string      `json:"items,omitempty"`
 	GoodStatus   string        `json:"good_status,omitempty"`
 	Offer        *Offer        `json:"offer,omitempty"`
 	Refusal      *Refusal      `json:"refusal,omitempty"`
@@ -269,6 +274,11 @@ type OrderView struct {
 	// NoReasonExcluded names an item 7-day no-reason return does not apply
 	// to (the article in Rule), or is nil.
 	NoReasonExcluded *NoReasonExclusion
+	// Items are the order's items (子订单) by key with what each can still
+	// refund; Busy names the open requests of the order by the item keys
+	// they hold ("*": a request on the whole order).
+	Items map[string]money.Fen
+	Busy  map[string]string
 }
 
 // NoReasonExclusion is why an order's goods are not returnable without
@@ -287,10 +297,12 @@ type Command struct {
 	Reason      Reason
 	Description string
 	Amount      money.Fen
-	Note        string   // refusal / escalation / cancel reason
-	Evidence    []string // evidence references
-	Carrier     string
-	TrackingNo  string
+	// Items: the item keys (子订单) a new request targets; none: the whole order.
+	Items      []string
+	Note       string   // refusal / escalation / cancel reason
+	Evidence   []string // evidence references
+	Carrier    string
+	TrackingNo string
 	// ExpectVersion, when not 0, is the version the actor saw (HTTP If-Match):
 	// the command is refused if the request has moved since.
 	ExpectVersion int64

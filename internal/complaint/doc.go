@@ -23,7 +23,15 @@
 // against the ship-by time (seed-ship-within-24h: 24 h after payment or the
 // pre-sale date) and compensated at complaint.late_shipment_rate bounded by
 // the minimum and maximum (seed-late-shipment-5pct, ours-late-shipment-min,
-// ours-late-shipment-max); fake shipment is detected as no carrier movement
+// ours-late-shipment-max) on the goods' price without the postage unless
+// complaint.late_shipment_postage says postage counts
+// (ours-late-shipment-postage); it is paid once per order whatever the
+// number of complaints, judgments or retries (complaint.compensation_once,
+// ours-compensation-once-per-cause): a duplicate complaint is refused naming
+// the open or decided one, and a later decision deducts what was paid
+// (Outcome.AlreadyPaid). Evidence a complaint cites must exist and be the
+// citing party's (checked by the service); an upload to an open complaint
+// joins it (evidence_added). Fake shipment is detected as no carrier movement
 // for complaints.rules.fake_shipment_no_movement or one tracking number on
 // several orders. A complainant whose complaints are rejected at or above
 // complaints.rules.abuse_rate in the rolling abuse_window is flagged: its new

@@ -44,6 +44,9 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	if _, err := f.svc.TopUp(ctx, integ, ledger.GuaranteeFund(), 5_000_000, "demo-fund-capital"); err != nil {
 		return fmt.Errorf("demo: capitalise the fund: %w", err)
 	}
+	if err := f.recovery(sum, agent); err != nil {
+		return err
+	}
 	n := 0
 	openAdvance, suspended := false, false
 	resolved := []string{dispute.AdvanceReturned, dispute.AdvanceKept}

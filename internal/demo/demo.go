@@ -134,6 +134,7 @@ type Summary struct {
 	Judged        int
 	Appealed      int
 	Skipped       []string      // planned steps the domain refused (expected empty with the default rule book)
+	Recovery      *Recovery     // the guarantee fund's recovery in progress (recovery.go)
 	Quality       []ShopQuality // each shop's service quality at Now (quality.go)
 }
 
@@ -334,6 +335,9 @@ func (s Summary) Print(w io.Writer) {
 	p("    原因：%s\n", list(reasons, s.RequestsByReason, func(k string) string { return cmp.Or(reasonZH[k], k) }, " · "))
 	p("    客服介入中 %d 笔\n", s.Intervention)
 	p("  介入案件：%s（判定 %d 件，申诉 %d 件）\n", caseList(s.CasesByStatus), s.Judged, s.Appealed)
+	if r := s.Recovery; r != nil {
+		p("  先行赔付基金追偿：%s 欠 %s（订单 %s），保证金充值已扣回 %s，尚欠 %s\n", r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
+	}
 	closing("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
 		"  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n",
 		"  商品标题：内置示例标题（未找到 %s）\n",
@@ -347,6 +351,9 @@ func (s Summary) Print(w io.Writer) {
 	p("    types: %s\n", list(types, s.RequestsByType, id, ", "))
 	p("    reasons: %s\n", list(reasons, s.RequestsByReason, id, ", "))
 	p("    under platform intervention: %d\n", s.Intervention)
+	if r := s.Recovery; r != nil {
+		p("  guarantee-fund recovery: %s owed %s (order %s); its deposit top-up paid back %s, %s still owed\n", r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
+	}
 	closing("  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n",
 		"  listing titles: real Taobao titles (%s, %d usable)\n",
 		"  listing titles: built-in examples (%s not found)\n",

@@ -183,6 +183,7 @@ func (a *API) eventLog(r *http.Request, c service.Caller,
 // directly (dispute.DirectReasons): the request and its order.
 type openBody struct {
 	OrderID     string         `json:"order_id"`
+	Items       []string       `json:"items"`
 	Type        aftersale.Type `json:"type"`
 	Reason      string         `json:"reason"`
 	Amount      money.Fen      `json:"amount"`
@@ -201,7 +202,7 @@ func (a *API) createAftersale(r *http.Request, c service.Caller, b openBody) (in
 	if err := b.check(); err != nil {
 		return 0, nil, err
 	}
-	s, err := a.svc.CreateAftersale(r.Context(), c, b.OrderID, aftersale.Command{Type: b.Type, Reason: aftersale.Reason(b.Reason), Amount: b.Amount, Description: b.Description})
+	s, err := a.svc.CreateAftersale(r.Context(), c, b.OrderID, aftersale.Command{Type: b.Type, Reason: aftersale.Reason(b.Reason), Amount: b.Amount, Description: b.Description, Items: b.Items})
 	return http.StatusCreated, a.aftersaleView(s), err
 }
 

@@ -756,3 +756,79 @@ func TestComplaintEvidenceChecked(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+// TestPerItemRefunds (issue 13, per-item refunds): a request targets one or
+// more items (子订单) of an order, its amount capped by what they can still
+// refund; requests for different items are open together, one for an item
+// already held is refused, and a whole-order request waits for them; each
+// refund moves exactly its amount out of escrow and is recorded on its
+// items; the order's auto-confirmation resumes only when the last request
+// ends.
+func TestPerItemRefunds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+		now := e.Clock.Now()
+		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/PI1", Key: e.Integration, Body: map[string]any{"buyer_id": "B1", "seller_id": "S1",
+			"category": "女装", "amount": 30000, "postage": 0, "items": []map[string]any{
+				{"id": "oid-1", "title": "外套", "quantity": 1, "price": 20000}, {"id": "oid-2", "title": "围巾", "quantity": 2, "price": 5000}}}})
+		for _, f := range []map[string]any{fact("paid", now.Add(-48*time.Hour)), fact("shipped", now.Add(-40*time.Hour), "carrier", "SF", "tracking_no", "SF-PI1"),
+			fact("delivered", now.Add(-24*time.Hour), "signed_by", "本人")} {
+			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/PI1/events", Key: e.Integration, Body: f})
+		}
+		open := func(items []string, amount int) apitest.Resp {
+			return e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: buyer,
+				Body: map[string]any{"order_id": "PI1", "type": "refund_only", "reason": "quality_problem", "amount": amount, "items": items}})
+		}
+		if r := open([]string{"oid-1"}, 20001); r.Status != 400 || fieldOf(r) != "amount" {
+			t.Fatalf("above the item's price: %d %s", r.Status, r.Body)
+		}
+		if r := open([]string{"oid-9"}, 100); r.Status != 400 || fieldOf(r) != "items[0]" {
+			t.Fatalf("unknown item: %d %s", r.Status, r.Body)
+		}
+		a1 := open([]string{"oid-1"}, 20000)
+		if a1.Status != 201 || !slices.Equal(anyStrings(a1.JSON()["items"]), []string{"oid-1"}) {
+			t.Fatalf("item request: %d %s", a1.Status, a1.Body)
+		}
+		a2 := open([]string{"oid-2"}, 6000)
+		if a2.Status != 201 {
+			t.Fatalf("a second item's request: %d %s", a2.Status, a2.Body)
+		}
+		if r := open([]string{"oid-1"}, 100); r.Status != 409 || !strings.Contains(r.Str("detail"), a1.Str("id")) {
+			t.Fatalf("an item held by an open request: %d %s", r.Status, r.Body)
+		}
+		if r := open(nil, 100); r.Status != 409 {
+			t.Fatalf("a whole-order request while items are open: %d %s", r.Status, r.Body)
+		}
+		paused := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/PI1", Key: buyer}).JSON()["auto_confirm_paused_at"]
+		if paused == nil {
+			t.Fatalf("auto-confirmation not paused")
+		}
+		// The first is agreed: 20 000 leave escrow for item oid-1.
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1.Str("id") + "/agree", Key: seller})
+		o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/PI1", Key: buyer}).JSON()
+		if num(o["refunded"]) != 20000 || num(o["item_refunded"].(map[string]any)["oid-1"]) != 20000 || o["auto_confirm_paused_at"] == nil {
+			t.Fatalf("after the first refund %v", o)
+		}
+		var refundTx string
+		for _, ev := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/PI1/events", Key: buyer}).JSON()["items"].([]any) {
+			if m := ev.(map[string]any); m["type"] == "refunded" {
+				refundTx = m["data"].(map[string]any)["ledger_transaction"].(string)
+			}
+		}
+		samePostings(t, c.ledgerTx(refundTx), map[string]money.Fen{"escrow:PI1": -20000, "buyer_payout:B1": 20000})
+		// oid-1 is fully refunded: a new request on it has nothing to refund.
+		if r := open([]string{"oid-1"}, 1); r.Status != 400 || fieldOf(r) != "amount" {
+			t.Fatalf("a refunded item: %d %s", r.Status, r.Body)
+		}
+		// The second ends: the clock resumes.
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2.Str("id") + "/cancel", Key: buyer, Body: map[string]any{"reason": "不退了"}})
+		if o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/PI1", Key: buyer}).JSON(); o["auto_confirm_paused_at"] != nil {
+			t.Fatalf("still paused after the last request ended: %v", o)
+		}
+		if c.balance(ledger.Escrow("PI1")) != 10000 {
+			t.Fatalf("escrow %s", c.balance(ledger.Escrow("PI1")))
+		}
+		c.ledgerBalances()
+	})
+}

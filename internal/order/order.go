@@ -2,7 +2,16 @@
 // the rules that refuse impossible ones: shipped before paid, negative
 // amounts, a completed order paid again, facts dated before the facts they
 // follow. Refunds counted against the order cap every after-sales request at
-// what was paid and not yet refunded (rule ours-refund-cap).
+// what was paid and not yet refunded (rule ours-refund-cap), and a request on
+// items (子订单) at what those items can still refund (ItemRefundable).
+//
+// 自动确认收货: a shipped order confirms receipt by itself after
+// order.auto_confirm_receipt (StartReceipt, AutoConfirm); the buyer may
+// extend it once by order.extend_receipt (ExtendReceipt, 延长收货); an open
+// after-sales request pauses it and the paused time is added back
+// (PauseReceipt, ResumeReceipt). Items carry whether 7-day no-reason return
+// applies (NoReasonExcluded: 网络购买商品七日无理由退货暂行办法 arts. 6–7,
+// cn-7day-return-6 / -7).
 package order
 
 import (
@@ -29,6 +38,10 @@ const (
 
 // Item is one line of an order.
 type Item struct {
+	// ID is the item's sub-order id (子订单号, TOP oid); a request names
+	// items by it, or by position ("0", "1", …) when the marketplace gives
+	// none (ItemKey).
+	ID       string    `json:"id,omitempty"`
 	SKU      string    `json:"sku,omitempty"`
 	Title    string    `json:"title"`
 	Quantity int       `json:"quantity"`
@@ -118,10 +131,12 @@ type Order struct {
 	AutoConfirmRule     string     `json:"auto_confirm_rule_id,omitempty"`
 	// ReceiptExtended: the buyer extended the receipt period (延长收货,
 	// order.extend_receipt), which it may do once.
-	ReceiptExtended bool      `json:"receipt_extended,omitempty"`
-	Version         int64     `json:"version"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ReceiptExtended bool `json:"receipt_extended,omitempty"`
+	// ItemRefunded is what per-item requests refunded, by item key.
+	ItemRefunded map[string]money.Fen `json:"item_refunded,omitempty"`
+	Version      int64                `json:"version"`
+	CreatedAt    time.Time            `json:"created_at"`
+	UpdatedAt    time.Time            `json:"updated_at"`
 }
 
 // Fact kinds for POST /v1/orders/{id}/events.
@@ -433,4 +448,64 @@ func AutoConfirm(o Order, now time.Time) (Order, Fact, error) {
 	}
 	next, err := Apply(o, f, 0)
 	return next, f, err
+}
+
+// ItemKey names item i of o for a request: its ID, or its position.
+func (o Order) ItemKey(i int) string {
+	if id := o.Items[i].ID; id != "" {
+		return id
+	}
+	return itoa(i)
+}
+
+// ItemKeys are the keys of o's items, in order.
+func (o Order) ItemKeys() []string {
+	out := make([]string, len(o.Items))
+	for i := range o.Items {
+		out[i] = o.ItemKey(i)
+	}
+	return out
+}
+
+// ItemRefundable is what can still be refunded on an item (子订单): its
+// price × quantity less what per-item requests refunded on it, and never
+// more than the order's refundable. ok is false for an unknown key.
+func (o Order) ItemRefundable(key string) (money.Fen, bool) {
+	for i, it := range o.Items {
+		if o.ItemKey(i) == key {
+			left := it.Price*money.Fen(it.Quantity) - o.ItemRefunded[key]
+			return max(min(left, o.Refundable()), 0), true
+		}
+	}
+	return 0, false
+}
+
+// RecordItemRefund adds a per-item request's refund, allocated over its
+// items in order up to what each can still refund, and records it on the
+// order (RecordRefund). Errors: Conflict when the amount exceeds what the
+// items or the order can refund.
+func RecordItemRefund(o Order, items []string, amount money.Fen, at time.Time) (Order, error) {
+	next, err := RecordRefund(o, amount, at)
+	if err != nil || len(items) == 0 {
+		return next, err
+	}
+	alloc := make(map[string]money.Fen, len(o.ItemRefunded)+len(items))
+	for k, v := range o.ItemRefunded {
+		alloc[k] = v
+	}
+	rest := amount
+	for _, k := range items {
+		left, ok := o.ItemRefundable(k)
+		if !ok {
+			return o, fault.New(fault.Conflict, "订单没有商品 %s / the order has no item %s", k, k)
+		}
+		n := min(left, rest)
+		alloc[k] += n
+		rest -= n
+	}
+	if rest > 0 {
+		return o, fault.New(fault.Conflict, "退款 %s 超过所选商品的可退金额 / the refund %s exceeds what the items can refund", amount, amount)
+	}
+	next.ItemRefunded = alloc
+	return next, nil
 }

@@ -52,7 +52,26 @@ func orderView(o order.Order, b *policy.Book) aftersale.OrderView {
 	if x := order.NoReasonExcluded(o, excluded, r6, confirmed, r7); x != nil {
 		v.NoReasonExcluded = &aftersale.NoReasonExclusion{Item: x.Title, Rule: x.Rule, Why: x.Why}
 	}
+	v.Items = make(map[string]money.Fen, len(o.Items))
+	for _, k := range o.ItemKeys() {
+		v.Items[k], _ = o.ItemRefundable(k)
+	}
 	return v
+}
+
+// busyItems maps the item keys the open requests hold to them ("*": a
+// request on the whole order).
+func busyItems(open []aftersale.State) map[string]string {
+	busy := map[string]string{}
+	for _, r := range open {
+		if len(r.Items) == 0 {
+			busy["*"] = r.ID
+		}
+		for _, k := range r.Items {
+			busy[k] = r.ID
+		}
+	}
+	return busy
 }
 
 // CreateAftersale opens a request on an order for its buyer.
@@ -65,7 +84,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 	id := newID()
 	var evs []aftersale.Event
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
-		o, openID, err := tx.LoadOrderForRequest(ctx, orderID)
+		o, _, err := tx.LoadOrderForRequest(ctx, orderID)
 		if err != nil || !CanSeeOrder(c, o) {
 			if err == nil || fault.Is(err, fault.NotFound) {
 				return aftersale.State{}, &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", orderID, orderID)}
@@ -73,11 +92,15 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 			return aftersale.State{}, err
 		}
 		now := s.clock.Now()
-		if evs, err = aftersale.Decide(aftersale.State{ID: id}, orderView(o, s.Policy()), cmd, s.Policy(), now); err != nil {
+		// Several requests may be open on one order for different items.
+		open, err := tx.OpenAftersalesForOrder(ctx, orderID)
+		if err != nil {
 			return aftersale.State{}, err
 		}
-		if openID != "" {
-			return aftersale.State{}, &fault.Error{Code: fault.Conflict, Field: "order_id", Message: fmt.Sprintf("该订单已有进行中的售后申请 %s / the order already has an open request %s", openID, openID)}
+		view := orderView(o, s.Policy())
+		view.Busy = busyItems(open)
+		if evs, err = aftersale.Decide(aftersale.State{ID: id}, view, cmd, s.Policy(), now); err != nil {
+			return aftersale.State{}, err
 		}
 		return s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: aftersale.State{ID: id}, order: o, evs: evs}, now)
 	})
@@ -256,7 +279,20 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 		}
 	}
 	if cur.Status.Open() != next.Status.Open() {
-		s.receiptPause(cm, o, next.Status.Open(), cur.ID, now)
+		// Auto-confirmation resumes when the order's last open request ends.
+		others := false
+		if !next.Status.Open() && o.AutoConfirmPausedAt != nil {
+			open, err := tx.OpenAftersalesForOrder(ctx, o.ID)
+			if err != nil {
+				return next, err
+			}
+			for _, r := range open {
+				others = others || r.ID != cur.ID
+			}
+		}
+		if !others {
+			s.receiptPause(cm, o, next.Status.Open(), cur.ID, now)
+		}
 	}
 	for i, e := range evs {
 		if e.Data.Intervention != nil {
@@ -278,7 +314,7 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 // shortfall (art. 87), recorded on the event and surfaced to the parties.
 func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Commit, st aftersaleStep, refund money.Fen, now time.Time) error {
 	cur, o, evs := st.cur, st.order, st.evs
-	no, err := order.RecordRefund(o, refund, now)
+	no, err := order.RecordItemRefund(o, cur.Items, refund, now)
 	if err != nil {
 		return err
 	}

@@ -218,7 +218,41 @@ func (t *Tx) GetAftersale(ctx context.Context, id string, lock ...Lock) (aftersa
 // open request on the same order).
 func (t *Tx) saveAftersale(ctx context.Context, st aftersale.State, prevVersion int64) error {
 	delete(t.pre, st.ID)
-	return aftersaleRows.save(ctx, t, st, prevVersion)
+	if err := aftersaleRows.save(ctx, t, st, prevVersion); err != nil {
+		return err
+	}
+	open := st.Status.Open()
+	if prevVersion != 0 {
+		if !open {
+			return t.execLater(ctx, `DELETE FROM aftersale_open_items WHERE aftersale_id = ?`, plainErr, st.ID)
+		}
+		return nil
+	}
+	if !open {
+		return nil
+	}
+	// The request holds its items (or the whole order, '*') while open.
+	keys := st.Items
+	if len(keys) == 0 {
+		keys = []string{"*"}
+	}
+	for _, k := range keys {
+		if err := t.execLater(ctx, `INSERT INTO aftersale_open_items (order_id, item_key, aftersale_id) VALUES (?, ?, ?)`,
+			func(_ int64, err error) error {
+				if isUnique(err) {
+					return &fault.Error{Code: fault.Conflict, Field: "order_id", Message: "该订单（或所选商品）已有进行中的售后申请 / the order (or an item of the request) already has an open after-sales request"}
+				}
+				return err
+			}, st.OrderID, k, st.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenAftersalesForOrder lists the order's open requests in the transaction.
+func (t *Tx) OpenAftersalesForOrder(ctx context.Context, orderID string) ([]aftersale.State, error) {
+	return bodies[aftersale.State](t.query(ctx, `SELECT body FROM aftersales WHERE order_id = ? AND is_open = 1 ORDER BY id`, orderID))
 }
 
 // OpenAftersaleForOrder returns the id of the order's open request, if any.
