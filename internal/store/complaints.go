@@ -200,7 +200,7 @@ func (t *Tx) saveViolation(ctx context.Context, v penalty.Violation, prevVersion
 	if err != nil {
 		return err
 	}
-	return t.execLater(ctx, `UPDATE violations SET body = ?, version = ? WHERE id = ? AND version = ?`,
+	return t.execOne(ctx, `UPDATE violations SET body = ?, version = ? WHERE id = ? AND version = ?`,
 		expectOneCheck("违规记录已被并发修改 / the violation changed concurrently"), string(body), v.Version, v.ID, prevVersion)
 }
 

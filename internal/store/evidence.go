@@ -124,7 +124,7 @@ type EvidenceClaim struct {
 // claimEvidence writes one EvidenceClaim. Errors: Conflict with ErrStale
 // when the draft was claimed by another filing first.
 func (t *Tx) claimEvidence(ctx context.Context, c EvidenceClaim) error {
-	return t.execLater(ctx, `UPDATE evidence SET case_id = ? WHERE id = ? AND case_id = ?`,
+	return t.execOne(ctx, `UPDATE evidence SET case_id = ? WHERE id = ? AND case_id = ?`,
 		expectOneCheck("证据草稿已被其他投诉引用 / the draft evidence was claimed by another filing"), c.To, c.ID, c.From)
 }
 

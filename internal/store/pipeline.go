@@ -48,8 +48,10 @@ type laterExec struct {
 }
 
 // execLater runs q now (SQLite) or queues it for the next pipeline
-// (PostgreSQL); check turns the row count or the error into the
-// statement's outcome.
+// (PostgreSQL); check turns the error into the statement's outcome. A
+// check that depends on the row count (a version check) must use execOne:
+// on PostgreSQL the COMMIT travels in the same pipeline, so only an error
+// raised by the server can stop it.
 func (t *Tx) execLater(ctx context.Context, q string, check func(n int64, err error) error, args ...any) error {
 	if t.conn == nil {
 		res, err := t.exec(ctx, q, args...)
