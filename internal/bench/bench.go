@@ -80,6 +80,7 @@ type Options struct {
 	Batch        int           // deadlines per worker transaction
 	FireWorkers  int           // RunOnce loops in parallel
 	Keep         bool          // keep the databases
+	SQLiteSync   string        // the server's sqlite-synchronous ("": its default, FULL)
 	Log          *slog.Logger  // server logs (default: warnings to stderr)
 }
 
@@ -112,6 +113,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Due, "due", 0, "deadline benchmark: how many of them are due now (e.g. 100000)")
 	fs.IntVar(&o.Batch, "batch", 500, "deadline benchmark: deadlines per worker transaction")
 	fs.IntVar(&o.FireWorkers, "fire-workers", 0, "deadline benchmark: worker loops firing in parallel (0: what the server runs: 2 on PostgreSQL, 1 on SQLite)")
+	fs.StringVar(&o.SQLiteSync, "sqlite-synchronous", "", "the server's SQLite durability, FULL or NORMAL (default: the server's default, FULL)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the databases (SQLite files, PostgreSQL schemas and weiquan_pgbench)")
 	out := fs.String("out", "", "write a JSON report to this file")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")

@@ -108,6 +108,9 @@ func runLifecycle(ctx context.Context, o Options, stdout io.Writer) (*LifecycleR
 	fmt.Fprintf(stdout, "\n== lifecycle: HTTP on loopback, %s (%s) ==\n", db.Engine, db.Where)
 	cfg := config.Default()
 	cfg.DB, cfg.Addr, cfg.LogLevel = db.URL, "127.0.0.1:0", "warn"
+	if o.SQLiteSync != "" {
+		cfg.SQLiteSync = o.SQLiteSync
+	}
 	srv, err := server.Start(ctx, cfg, o.Log)
 	if err != nil {
 		return nil, fmt.Errorf("bench: start server: %w", err)

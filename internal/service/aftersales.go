@@ -84,7 +84,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 	id := newID()
 	var evs []aftersale.Event
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
-		o, _, err := tx.LoadOrderForRequest(ctx, orderID)
+		o, openID, err := tx.LoadOrderForRequest(ctx, orderID)
 		if err != nil || !CanSeeOrder(c, o) {
 			if err == nil || fault.Is(err, fault.NotFound) {
 				return aftersale.State{}, &fault.Error{Code: fault.NotFound, Field: "order_id", Message: fmt.Sprintf("订单 %s 不存在 / order %s not found", orderID, orderID)}
@@ -92,10 +92,13 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 			return aftersale.State{}, err
 		}
 		now := s.clock.Now()
-		// Several requests may be open on one order for different items.
-		open, err := tx.OpenAftersalesForOrder(ctx, orderID)
-		if err != nil {
-			return aftersale.State{}, err
+		// Several requests may be open on one order for different items
+		// (read only when the load saw one).
+		var open []aftersale.State
+		if openID != "" {
+			if open, err = tx.OpenAftersalesForOrder(ctx, orderID); err != nil {
+				return aftersale.State{}, err
+			}
 		}
 		view := orderView(o, s.Policy())
 		view.Busy = busyItems(open)

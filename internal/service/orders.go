@@ -127,7 +127,9 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 	var out order.Order
 	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
 		now := s.clock.Now()
-		cur, err := tx.GetOrder(ctx, id)
+		// The order with the id of an open request, in one read (a
+		// shipment pauses auto-confirmation at once when one is open).
+		cur, openID, err := tx.LoadOrderForRequest(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -145,9 +147,7 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 			d, rule := s.Policy().Duration("order.auto_confirm_receipt")
 			next = order.StartReceipt(next, d, rule)
 			rules = append(rules, rule)
-			if _, open, err := tx.OpenAftersaleForOrder(ctx, id); err != nil {
-				return err
-			} else if open {
+			if openID != "" {
 				next = order.PauseReceipt(next, now)
 			}
 		}
