@@ -64,6 +64,26 @@ type API struct {
 // is answered 429 with Retry-After before its request does anything.
 func (a *API) SetKeyLimit(l *httpx.Limiter) { a.perKey = l }
 
+// admit is what every authenticated route does first: the caller from its
+// key, the per-key rate limit, and the refusal of text no store keeps
+// alike (NUL, not UTF-8) in the path and query (JSON bodies are checked by
+// decode). It answers the refusal itself (ok false).
+func (a *API) admit(w http.ResponseWriter, r *http.Request) (c service.Caller, scope string, ok bool) {
+	c, scope, err := a.authenticate(r)
+	if err == nil {
+		if allowed, wait := a.perKey.Allow(keyIDOf(c)); !allowed {
+			httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
+			return c, scope, false
+		}
+		err = httpx.CheckRequestText(r)
+	}
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return c, scope, false
+	}
+	return c, scope, true
+}
+
 // keyIDOf is the id of the API key a caller came with ("key:ID" or
 // "integration:ID" in Via).
 func keyIDOf(c service.Caller) string {
@@ -213,19 +233,8 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 		o(&spec)
 	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		c, scope, err := a.authenticate(r)
-		if err != nil {
-			httpx.WriteProblem(w, r, err)
-			return
-		}
-		if ok, wait := a.perKey.Allow(keyIDOf(c)); !ok {
-			httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
-			return
-		}
-		// Text no store keeps alike (NUL, not UTF-8) is refused here, in
-		// the path and query, and by decode in JSON bodies.
-		if err := httpx.CheckRequestText(r); err != nil {
-			httpx.WriteProblem(w, r, err)
+		c, scope, ok := a.admit(w, r)
+		if !ok {
 			return
 		}
 		var body []byte
@@ -237,6 +246,7 @@ func (a *API) route(mux *http.ServeMux, pattern string, h handler, opts ...route
 				return
 			}
 		} else if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			var err error
 			if body, err = httpx.ReadBodyMax(r, spec.maxBody); err != nil {
 				httpx.WriteProblem(w, r, err)
 				return

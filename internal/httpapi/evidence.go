@@ -160,16 +160,8 @@ func (a *API) getEvidence(r *http.Request, c service.Caller, _ []byte) (int, any
 
 // evidenceContent serves the original bytes, never interpreted by the browser.
 func (a *API) evidenceContent(w http.ResponseWriter, r *http.Request) {
-	c, _, err := a.authenticate(r)
-	if err == nil {
-		err = httpx.CheckRequestText(r)
-	}
-	if err != nil {
-		httpx.WriteProblem(w, r, err)
-		return
-	}
-	if ok, wait := a.perKey.Allow(keyIDOf(c)); !ok {
-		httpx.TooMany(w, r, "每个 API 密钥 / per API key", wait)
+	c, _, ok := a.admit(w, r)
+	if !ok {
 		return
 	}
 	rec, rc, err := a.svc.OpenEvidence(r.Context(), c, r.PathValue("id"))
