@@ -20,6 +20,7 @@ func (a *API) peopleRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /v1/api-keys/{id}/revoke", a.revokeKey)
 	a.route(mux, "POST /v1/api-keys/{id}/rotate", withBody(a.rotateKey))
 	a.route(mux, "GET /v1/users", a.listUsers)
+	a.route(mux, "GET /v1/pii-reveals", a.listPIIReveals)
 	a.route(mux, "POST /v1/users", withBody(a.createUser), created)
 	a.route(mux, "POST /v1/users/{id}/{action}", withBody(a.actUser))
 	a.route(mux, "POST /v1/sign-in-links", withBody(a.createSignInLink), created)
@@ -180,4 +181,28 @@ func (a *API) createSignInLink(r *http.Request, c service.Caller, b signInLinkBo
 		scheme = "https"
 	}
 	return http.StatusCreated, SignInLinkView{SignInLink: l, URL: scheme + "://" + r.Host + l.Path}, nil
+}
+
+// PIIRevealView is one entry of the personal-data reveal log.
+type PIIRevealView struct {
+	ID         string    `json:"id"`
+	ViewerID   string    `json:"viewer_id"`
+	ViewerRole string    `json:"viewer_role"`
+	SubjectID  string    `json:"subject_id"`
+	Field      string    `json:"field"`
+	CaseID     string    `json:"case_id"`
+	At         time.Time `json:"at"`
+	Purpose    string    `json:"purpose"`
+}
+
+// listPIIReveals is the reveal log for admins (个人信息保护法 art. 51):
+// who revealed which party's phone or address, on which case, and why.
+func (a *API) listPIIReveals(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	rs, err := a.svc.PIIRevealLog(r.Context(), c, 1000)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, Page[PIIRevealView]{Items: mapViews(rs, func(x store.PIIReveal) PIIRevealView {
+		return PIIRevealView{ID: x.ID, ViewerID: x.ViewerID, ViewerRole: x.ViewerRole, SubjectID: x.SubjectID, Field: x.Field, CaseID: x.CaseID, At: x.At, Purpose: x.Purpose}
+	})}, nil
 }

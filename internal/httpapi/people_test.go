@@ -33,6 +33,8 @@ func runPeopleConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/users", Key: admin})
 	o.fail(403, apitest.Req{Method: "GET", Path: "/v1/users", Key: agent})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/pii-reveals", Key: admin})
+	o.fail(403, apitest.Req{Method: "GET", Path: "/v1/pii-reveals", Key: agent})
 	u := o.must(201, apitest.Req{Method: "POST", Path: "/v1/users", Key: admin, Body: map[string]any{"login": "conf-agent", "password": "a long passphrase 42", "role": "agent"}})
 	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/users", Key: admin, Body: map[string]any{"login": "conf-agent", "password": "a long passphrase 42", "role": "agent"}})
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/users", Key: admin, Body: map[string]any{"login": "conf-2", "password": "password123", "role": "agent"}})

@@ -302,6 +302,14 @@ func TestPersonalDataMaskedAndRevealLogged(t *testing.T) {
 		if _, err := b.env.Svc.PIIRevealLog(context.Background(), service.Caller{Role: actor.Agent}, 10); !fault.Is(err, fault.Forbidden) {
 			t.Fatalf("an agent reads the reveal log: %v", err)
 		}
+		// The same log through the API: admin keys only.
+		if r := b.env.Do(apitest.Req{Method: "GET", Path: "/v1/pii-reveals", Key: b.env.Admin}); r.Status != 200 ||
+			!strings.Contains(string(r.Body), log[0].ID) || !strings.Contains(string(r.Body), "联系买家补充举证") {
+			t.Fatalf("GET /v1/pii-reveals as admin: %d %s", r.Status, r.Body)
+		}
+		if r := b.env.Do(apitest.Req{Method: "GET", Path: "/v1/pii-reveals", Key: b.env.Agent}); r.Status != http.StatusForbidden {
+			t.Fatalf("GET /v1/pii-reveals as an agent: %d, want 403", r.Status)
+		}
 		// The seller sees the buyer only as a masked name, never phone or address.
 		seller := b.login("seller")
 		for _, p := range []string{"/cases/" + caseID, "/orders/o1"} {
