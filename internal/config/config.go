@@ -29,6 +29,7 @@ type Config struct {
 	IdemRetention    time.Duration // how long Idempotency-Key responses are kept (≥ 24h)
 	ShutdownTimeout  time.Duration
 	EvidenceDir      string // content-addressed evidence blobs
+	EvidenceS3              // evidence in an S3-compatible bucket instead (s3.go)
 	NATSURL          string // publish events to NATS JetStream when set
 	SMSURL           string // HTTP SMS gateway; empty: SMS are written to SMSFile
 	SMSToken         string
@@ -59,7 +60,7 @@ type Config struct {
 func Default() Config {
 	return Config{DB: "sqlite:./weiquan.db", Addr: "127.0.0.1:8080", LogLevel: "info", PolicyPoll: 2 * time.Second,
 		DeadlineInterval: time.Second, DeadlineBatch: 200, IdemRetention: 48 * time.Hour, ShutdownTimeout: 15 * time.Second,
-		OutboxInterval: time.Second, EvidenceMaxFile: 10 << 20, EvidenceMaxCase: 50 << 20,
+		OutboxInterval: time.Second, EvidenceMaxFile: 10 << 20, EvidenceMaxCase: 50 << 20, EvidenceS3: EvidenceS3{S3TLS: true},
 		RateKey: 10000, RateKeyBurst: 20000, RateAddr: 20000, RateAddrBurst: 40000, SQLiteSync: "FULL"}
 }
 
@@ -89,6 +90,13 @@ var Keys = []Key{
 	{Name: "idempotency-retention", Help: "how long Idempotency-Key responses are kept, at least 24h", field: func(c *Config) any { return &c.IdemRetention }},
 	{Name: "shutdown-timeout", Help: "grace period on SIGTERM", field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Name: "evidence-dir", Help: "directory of evidence files, content-addressed; default: beside the SQLite file (PATH-evidence), or ./weiquan-evidence", field: func(c *Config) any { return &c.EvidenceDir }},
+	{Name: "evidence-s3-endpoint", Help: "S3-compatible object storage for evidence, host[:port] (e.g. oss-cn-hangzhou.aliyuncs.com); set on every replica, it replaces evidence-dir", field: func(c *Config) any { return &c.S3Endpoint }},
+	{Name: "evidence-s3-bucket", Help: "bucket of the evidence objects (created when missing, if the credentials may)", field: func(c *Config) any { return &c.S3Bucket }},
+	{Name: "evidence-s3-prefix", Help: "prefix of every evidence object's name, e.g. weiquan/; default none", field: func(c *Config) any { return &c.S3Prefix }},
+	{Name: "evidence-s3-access-key", Help: "access key ID for the evidence bucket", field: func(c *Config) any { return &c.S3AccessKey }},
+	{Name: "evidence-s3-secret-key", Secret: true, Help: "secret access key for the evidence bucket", field: func(c *Config) any { return &c.S3SecretKey }},
+	{Name: "evidence-s3-region", Help: "region of the evidence bucket; empty: the server's default", field: func(c *Config) any { return &c.S3Region }},
+	{Name: "evidence-s3-tls", Help: "reach the object storage over https (false only for a server on a private network)", field: func(c *Config) any { return &c.S3TLS }},
 	{Name: "evidence-max-file", Help: "largest evidence file in bytes", field: func(c *Config) any { return &c.EvidenceMaxFile }},
 	{Name: "evidence-max-case", Help: "evidence bytes per case", field: func(c *Config) any { return &c.EvidenceMaxCase }},
 	{Name: "nats-url", Help: "NATS JetStream URL to publish events to, e.g. nats://127.0.0.1:4222; empty: off", field: func(c *Config) any { return &c.NATSURL }},
@@ -165,6 +173,9 @@ func (c Config) Validate() error {
 	}
 	if c.EvidenceMaxCase < c.EvidenceMaxFile {
 		return c.bad("evidence-max-case", "at least evidence-max-file (%d), got %d", c.EvidenceMaxFile, c.EvidenceMaxCase)
+	}
+	if err := c.checkS3(); err != nil {
+		return err
 	}
 	if m := strings.ToUpper(c.SQLiteSync); m != "" && m != "FULL" && m != "NORMAL" {
 		return c.bad("sqlite-synchronous", "want FULL or NORMAL, got %q", c.SQLiteSync)

@@ -101,6 +101,9 @@ func TestInvalidValuesAreRefusedNamingTheKey(t *testing.T) {
 		{"sqlite synchronous", []string{"--sqlite-synchronous", "OFF"}, nil, "", []string{"sqlite-synchronous", "FULL or NORMAL"}},
 		{"webhook allow", nil, map[string]string{"WEIQUAN_WEBHOOK_ALLOW": "10.0.0.0/99"}, "", []string{"webhook-allow", "env WEIQUAN_WEBHOOK_ALLOW"}},
 		{"trusted proxies", []string{"--trusted-proxies", "not-an-address"}, nil, "", []string{"trusted-proxies", "not a CIDR"}},
+		{"s3 without secret", []string{"--evidence-s3-endpoint", "127.0.0.1:9000", "--evidence-s3-bucket", "ev", "--evidence-s3-access-key", "a"}, nil, "", []string{"evidence-s3-secret-key", "required with evidence-s3-endpoint"}},
+		{"s3 endpoint url", nil, map[string]string{"WEIQUAN_EVIDENCE_S3_ENDPOINT": "https://oss.example.com/x"}, "", []string{"evidence-s3-endpoint", "env WEIQUAN_EVIDENCE_S3_ENDPOINT", "host[:port]"}},
+		{"s3 tls", nil, map[string]string{"WEIQUAN_EVIDENCE_S3_TLS": "maybe"}, "", []string{"evidence-s3-tls", `"maybe"`}},
 		{"short sign-in secret", nil, map[string]string{"WEIQUAN_SIGNIN_SECRET": "short"}, "", []string{"signin-secret", "32 bytes"}},
 	}
 	for _, tc := range cases {

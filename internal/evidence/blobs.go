@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,9 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -86,56 +83,66 @@ type Blob struct {
 	Kind      Kind
 }
 
-// Blobs is a content-addressed blob store in one directory:
-//
-//	sha256/ab/cd/abcd…   the blobs, read-only once in place
-//	tmp/                 uploads in progress
-//
-// It is safe for concurrent use, also by several processes sharing the
-// directory.
+// Backend keeps the bytes of Blobs, each under its digest: the folder of
+// OpenDir (the default) or an object store (package evidence/s3blob). Blobs
+// is its one consumer and does everything else — hashing, limits, type
+// checks — so the backends cannot differ in what they accept.
+type Backend interface {
+	// CreateTemp returns a new, empty temporary file for an upload in
+	// progress and a function that removes it (called once the upload is
+	// placed or refused).
+	CreateTemp() (f *os.File, remove func(), err error)
+	// Place stores the finished temporary file f (size bytes, positioned
+	// at its start) as the blob digest, unless a blob of that digest is
+	// already there: stored bytes are never rewritten.
+	Place(ctx context.Context, f *os.File, digest string, size int64) error
+	// Open returns a blob's bytes, seekable, and its size. A missing blob
+	// is an error wrapping fs.ErrNotExist.
+	Open(ctx context.Context, digest string) (io.ReadSeekCloser, int64, error)
+	// Delete removes a blob; one already gone is not an error.
+	Delete(ctx context.Context, digest string) error
+	// Close releases the backend.
+	Close() error
+}
+
+// Blobs is a content-addressed blob store over a Backend. It is safe for
+// concurrent use, also by several processes (replicas) sharing the backend.
 type Blobs struct {
-	root   *os.Root
+	be     Backend
 	limits Limits
 }
 
-// Directory layout.
-const (
-	blobDir = "sha256"
-	tmpDir  = "tmp"
-	// staleTemp is the age after which Open removes a leftover temporary
-	// file (a crash mid-upload).
-	staleTemp = 24 * time.Hour
-)
-
-// Open opens (creating it if needed) the blob store in dir. Errors: Invalid
-// for negative limits; otherwise the filesystem's.
+// Open opens (creating it if needed) the blob store in the folder dir
+// (OpenDir). Errors: Invalid for negative limits or an empty dir; otherwise
+// the filesystem's.
 func Open(dir string, limits Limits) (*Blobs, error) {
-	if limits.MaxFileBytes < 0 || limits.MaxCaseBytes < 0 {
-		return nil, fault.Field("limits", "证据大小上限不能为负 / evidence limits cannot be negative")
+	if err := checkLimits(limits); err != nil {
+		return nil, err
 	}
-	if dir == "" {
-		return nil, fault.Field("dir", "证据目录为空 / empty evidence directory")
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("evidence: create %s: %w", dir, err)
-	}
-	root, err := os.OpenRoot(dir)
+	be, err := OpenDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("evidence: open %s: %w", dir, err)
+		return nil, err
 	}
-	for _, d := range []string{blobDir, tmpDir} {
-		if err := root.MkdirAll(d, 0o750); err != nil {
-			root.Close()
-			return nil, fmt.Errorf("evidence: create %s/%s: %w", dir, d, err)
-		}
-	}
-	b := &Blobs{root: root, limits: limits.withDefaults()}
-	b.sweepTemp(time.Now().Add(-staleTemp))
-	return b, nil
+	return New(be, limits)
 }
 
-// Close releases the directory.
-func (b *Blobs) Close() error { return b.root.Close() }
+// New is the blob store over be. Errors: Invalid for negative limits.
+func New(be Backend, limits Limits) (*Blobs, error) {
+	if err := checkLimits(limits); err != nil {
+		return nil, err
+	}
+	return &Blobs{be: be, limits: limits.withDefaults()}, nil
+}
+
+func checkLimits(l Limits) error {
+	if l.MaxFileBytes < 0 || l.MaxCaseBytes < 0 {
+		return fault.Field("limits", "证据大小上限不能为负 / evidence limits cannot be negative")
+	}
+	return nil
+}
+
+// Close releases the backend.
+func (b *Blobs) Close() error { return b.be.Close() }
 
 // Limits returns the limits in force (defaults filled in).
 func (b *Blobs) Limits() Limits { return b.limits }
@@ -152,7 +159,8 @@ func (b *Blobs) Put(ctx context.Context, r io.Reader, declaredName string) (Blob
 // quoted in errors and never decides the type or the path.
 //
 // The content is streamed to a temporary file while it is hashed; on any
-// refusal or failure that file is removed. Content already stored is not
+// refusal or failure that file is removed. Only a complete, accepted file
+// reaches the backend, under its digest. Content already stored is not
 // rewritten. Errors: Invalid (empty, unsupported type, malformed JSON or
 // image header; field "file" or the JSON path), PayloadTooBig.
 func (b *Blobs) PutWithin(ctx context.Context, r io.Reader, declaredName string, budget int64) (Blob, error) {
@@ -194,21 +202,18 @@ func (b *Blobs) PutWithin(ctx context.Context, r io.Reader, declaredName string,
 		return Blob{}, unsupported(mediaType, declaredName)
 	}
 
-	tmp, f, err := b.createTemp()
+	f, remove, err := b.be.CreateTemp()
 	if err != nil {
 		return Blob{}, err
 	}
-	placed := false
 	defer func() {
-		if !placed {
-			f.Close()
-			_ = b.root.Remove(tmp)
-		}
+		f.Close()
+		remove()
 	}()
 	h := sha256.New()
 	w := io.MultiWriter(f, h)
 	if _, err := w.Write(head); err != nil {
-		return Blob{}, fmt.Errorf("evidence: write %s: %w", tmp, err)
+		return Blob{}, fmt.Errorf("evidence: write temporary file: %w", err)
 	}
 	rest, err := io.Copy(w, io.LimitReader(r, limit-int64(n)+1))
 	if err != nil {
@@ -219,24 +224,22 @@ func (b *Blobs) PutWithin(ctx context.Context, r io.Reader, declaredName string,
 		return Blob{}, tooBig()
 	}
 	if err := f.Sync(); err != nil {
-		return Blob{}, fmt.Errorf("evidence: sync %s: %w", tmp, err)
+		return Blob{}, fmt.Errorf("evidence: sync temporary file: %w", err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Blob{}, fmt.Errorf("evidence: rewind %s: %w", tmp, err)
+		return Blob{}, fmt.Errorf("evidence: rewind temporary file: %w", err)
 	}
 	if kind, err = checkContent(f, mediaType, kind, size, declaredName); err != nil {
 		return Blob{}, err
 	}
-	if err := f.Close(); err != nil {
-		return Blob{}, fmt.Errorf("evidence: close %s: %w", tmp, err)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Blob{}, fmt.Errorf("evidence: rewind temporary file: %w", err)
 	}
 
 	blob := Blob{Digest: hex.EncodeToString(h.Sum(nil)), Size: size, MediaType: mediaType, Kind: kind}
-	if err := b.place(tmp, blobPath(blob.Digest)); err != nil {
+	if err := b.be.Place(ctx, f, blob.Digest, size); err != nil {
 		return Blob{}, err
 	}
-	placed = true
-	_ = b.root.Remove(tmp)
 	return blob, nil
 }
 
@@ -261,75 +264,20 @@ func checkContent(f io.Reader, mediaType string, kind Kind, size int64, declared
 	return kind, nil
 }
 
-// place puts the finished temporary file at final unless final exists. A
-// hard link never replaces an existing file, so concurrent uploads of the
-// same bytes cannot rewrite a blob; where links are unsupported a rename is
-// used after a check (a lost race then replaces the blob with identical
-// bytes).
-func (b *Blobs) place(tmp, final string) error {
-	if err := b.root.MkdirAll(path.Dir(final), 0o750); err != nil {
-		return fmt.Errorf("evidence: create %s: %w", path.Dir(final), err)
-	}
-	if err := b.root.Chmod(tmp, 0o440); err != nil {
-		return fmt.Errorf("evidence: chmod %s: %w", tmp, err)
-	}
-	err := b.root.Link(tmp, final)
-	if err == nil || errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if _, serr := b.root.Stat(final); serr == nil {
-		return nil
-	}
-	if err := b.root.Rename(tmp, final); err != nil {
-		return fmt.Errorf("evidence: place %s: %w", final, err)
-	}
-	return nil
-}
-
-func (b *Blobs) createTemp() (string, *os.File, error) {
-	var rnd [16]byte
-	_, _ = rand.Read(rnd[:])
-	name := tmpDir + "/" + hex.EncodeToString(rnd[:]) + ".part"
-	f, err := b.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", nil, fmt.Errorf("evidence: create temporary file: %w", err)
-	}
-	return name, f, nil
-}
-
-// sweepTemp removes temporary files last written before cutoff.
-func (b *Blobs) sweepTemp(cutoff time.Time) {
-	d, err := b.root.Open(tmpDir)
-	if err != nil {
-		return
-	}
-	defer d.Close()
-	entries, err := d.ReadDir(-1)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
-			_ = b.root.Remove(tmpDir + "/" + e.Name())
-		}
-	}
-}
-
 // Open returns the bytes of a blob and its description (the type sniffed
-// again from the stored content). The reader is an *os.File, so it also
-// implements io.Seeker and can be handed to http.ServeContent for range
-// requests; the caller closes it. Errors: Invalid (malformed digest),
-// NotFound.
-func (b *Blobs) Open(digest string) (io.ReadCloser, Blob, error) {
+// again from the stored content). The reader also implements io.Seeker, so
+// it can be handed to http.ServeContent for range requests; the caller
+// closes it. Errors: Invalid (malformed digest), NotFound.
+func (b *Blobs) Open(ctx context.Context, digest string) (io.ReadCloser, Blob, error) {
 	d, err := checkDigest(digest)
 	if err != nil {
 		return nil, Blob{}, err
 	}
-	f, info, err := b.openBlob(d)
+	f, size, err := b.openBlob(ctx, d)
 	if err != nil {
 		return nil, Blob{}, err
 	}
-	blob := Blob{Digest: d, Size: info.Size()}
+	blob := Blob{Digest: d, Size: size}
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -358,12 +306,12 @@ func (b *Blobs) Open(digest string) (io.ReadCloser, Blob, error) {
 
 // Verify re-hashes a blob and checks it against its name. Errors: Invalid
 // (malformed digest), NotFound, Internal with cause ErrCorrupt.
-func (b *Blobs) Verify(digest string) error {
+func (b *Blobs) Verify(ctx context.Context, digest string) error {
 	d, err := checkDigest(digest)
 	if err != nil {
 		return err
 	}
-	f, _, err := b.openBlob(d)
+	f, _, err := b.openBlob(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -381,36 +329,27 @@ func (b *Blobs) Verify(digest string) error {
 
 // Delete removes a blob (retention: the evidence period passed). A blob
 // already gone is not an error. Errors: Invalid (malformed digest).
-func (b *Blobs) Delete(digest string) error {
+func (b *Blobs) Delete(ctx context.Context, digest string) error {
 	d, err := checkDigest(digest)
 	if err != nil {
 		return err
 	}
-	if err := b.root.Remove(blobPath(d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := b.be.Delete(ctx, d); err != nil {
 		return fmt.Errorf("evidence: delete %s: %w", d, err)
 	}
 	return nil
 }
 
-func (b *Blobs) openBlob(digest string) (*os.File, fs.FileInfo, error) {
-	f, err := b.root.Open(blobPath(digest))
+func (b *Blobs) openBlob(ctx context.Context, digest string) (io.ReadSeekCloser, int64, error) {
+	f, size, err := b.be.Open(ctx, digest)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, &fault.Error{Code: fault.NotFound, Field: "digest", Cause: err,
+		return nil, 0, &fault.Error{Code: fault.NotFound, Field: "digest", Cause: err,
 			Message: fmt.Sprintf("证据文件 %s 不存在 / evidence blob %s not found", digest, digest)}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("evidence: open %s: %w", digest, err)
+		return nil, 0, fmt.Errorf("evidence: open %s: %w", digest, err)
 	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("evidence: stat %s: %w", digest, err)
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, fmt.Errorf("evidence: %s is not a regular file", digest)
-	}
-	return f, info, nil
+	return f, size, nil
 }
 
 // ValidDigest reports whether s is a digest as Blob.Digest spells it: 64
@@ -438,8 +377,10 @@ func checkDigest(s string) (string, error) {
 	return d, nil
 }
 
-// blobPath is where a blob with a valid digest lives.
-func blobPath(d string) string { return blobDir + "/" + d[0:2] + "/" + d[2:4] + "/" + d }
+// BlobPath is where a blob with a valid digest lives in a backend, as a
+// slash-separated path: sha256/ab/cd/abcd… (a file in the folder, an
+// object key in a bucket).
+func BlobPath(d string) string { return blobDir + "/" + d[0:2] + "/" + d[2:4] + "/" + d }
 
 // maxNameBytes bounds a cleaned file name.
 const maxNameBytes = 255

@@ -196,14 +196,14 @@ func TestPutStoresWhatWasUploaded(t *testing.T) {
 			must.Equal(t, tt.kind, blob.Kind)
 			must.Equal(t, []string{blobPath(blob.Digest)}, b.files(t), "one blob at its digest's path, no temporary file")
 
-			rc, got, err := b.blobs.Open(blob.Digest)
+			rc, got, err := b.blobs.Open(b.ctx, blob.Digest)
 			must.NoError(t, err)
 			defer rc.Close()
 			data, err := io.ReadAll(rc)
 			must.NoError(t, err)
 			must.Equal(t, tt.data, data)
 			must.Equal(t, blob, got)
-			must.NoError(t, b.blobs.Verify(blob.Digest))
+			must.NoError(t, b.blobs.Verify(b.ctx, blob.Digest))
 
 			onDisk, err := os.ReadFile(filepath.Join(b.dir, blobPath(blob.Digest)))
 			must.NoError(t, err)
@@ -424,8 +424,8 @@ func TestConcurrentUploadsOfTheSameContent(t *testing.T) {
 	}
 	files := b.files(t)
 	must.ElementsMatch(t, []string{blobPath(sha(same)), blobPath(sha(other))}, files)
-	must.NoError(t, b.blobs.Verify(sha(same)))
-	must.NoError(t, b.blobs.Verify(sha(other)))
+	must.NoError(t, b.blobs.Verify(b.ctx, sha(same)))
+	must.NoError(t, b.blobs.Verify(b.ctx, sha(other)))
 }
 
 // iotestHalfReader returns data in small pieces so that concurrent uploads
@@ -461,23 +461,23 @@ func TestDigestsAreChecked(t *testing.T) {
 		blob.Digest[:62] + "\x00a",
 	}
 	for _, d := range bad {
-		_, _, err := b.blobs.Open(d)
+		_, _, err := b.blobs.Open(b.ctx, d)
 		requireFault(t, err, fault.Invalid, "digest")
 		must.ErrorIs(t, err, evidence.ErrBadDigest)
-		err = b.blobs.Verify(d)
+		err = b.blobs.Verify(b.ctx, d)
 		requireFault(t, err, fault.Invalid, "digest")
 	}
 
 	// Upper case is the same digest.
-	rc, got, err := b.blobs.Open(strings.ToUpper(blob.Digest))
+	rc, got, err := b.blobs.Open(b.ctx, strings.ToUpper(blob.Digest))
 	must.NoError(t, err)
 	rc.Close()
 	must.Equal(t, blob, got)
 
 	// A well-formed digest nobody stored.
-	_, _, err = b.blobs.Open(sha([]byte("nothing")))
+	_, _, err = b.blobs.Open(b.ctx, sha([]byte("nothing")))
 	requireFault(t, err, fault.NotFound, "digest")
-	requireFault(t, b.blobs.Verify(sha([]byte("nothing"))), fault.NotFound, "digest")
+	requireFault(t, b.blobs.Verify(b.ctx, sha([]byte("nothing"))), fault.NotFound, "digest")
 }
 
 // A link planted inside the directory cannot lead outside it: os.Root
@@ -495,13 +495,13 @@ func TestLinksCannotEscapeTheDirectory(t *testing.T) {
 	for _, target := range []string{outside, rel} {
 		_ = os.Remove(p)
 		must.NoError(t, os.Symlink(target, p))
-		rc, _, err := b.blobs.Open(d)
+		rc, _, err := b.blobs.Open(b.ctx, d)
 		if err == nil {
 			data, _ := io.ReadAll(rc)
 			rc.Close()
 			t.Fatalf("link to %s followed: read %q", target, data)
 		}
-		must.Error(t, b.blobs.Verify(d))
+		must.Error(t, b.blobs.Verify(b.ctx, d))
 	}
 }
 
@@ -512,7 +512,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	p := filepath.Join(b.dir, blobPath(blob.Digest))
 	must.NoError(t, os.Chmod(p, 0o600))
 	must.NoError(t, os.WriteFile(p, []byte("%PDF-1.4 forged\n%%EOF\n"), 0o600))
-	err = b.blobs.Verify(blob.Digest)
+	err = b.blobs.Verify(b.ctx, blob.Digest)
 	requireFault(t, err, fault.Internal, "")
 	must.ErrorIs(t, err, evidence.ErrCorrupt)
 }

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/clock"
 	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/evidence"
+	"github.com/weiquan/weiquan/internal/evidence/s3blob"
 	"github.com/weiquan/weiquan/internal/httpapi"
 	"github.com/weiquan/weiquan/internal/httpx"
 	"github.com/weiquan/weiquan/internal/metrics"
@@ -161,11 +161,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.EvidencePath(), 0o750); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("evidence dir: %w", err)
-	}
-	blobs, err := evidence.Open(cfg.EvidencePath(), evidence.Limits{MaxFileBytes: cfg.EvidenceMaxFile, MaxCaseBytes: cfg.EvidenceMaxCase})
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -306,3 +302,18 @@ func (f observerFunc) DeadlineFired(k string, late time.Duration) {
 
 // MustDefaultPolicy returns the embedded rule book.
 func MustDefaultPolicy() *policy.Book { return policy.Default() }
+
+// openBlobs opens the evidence store: the bucket when evidence-s3-endpoint
+// is set (shared by every replica), else the folder evidence-dir.
+func openBlobs(ctx context.Context, cfg config.Config) (*evidence.Blobs, error) {
+	limits := evidence.Limits{MaxFileBytes: cfg.EvidenceMaxFile, MaxCaseBytes: cfg.EvidenceMaxCase}
+	if !cfg.UseS3() {
+		return evidence.Open(cfg.EvidencePath(), limits)
+	}
+	bucket, err := s3blob.Open(ctx, s3blob.Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, Prefix: cfg.S3Prefix,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, TLS: cfg.S3TLS})
+	if err != nil {
+		return nil, err
+	}
+	return evidence.New(bucket, limits)
+}

@@ -288,6 +288,6 @@ func (s *Service) OpenEvidence(ctx context.Context, c Caller, id string) (store.
 	if s.blobs == nil {
 		return rec, nil, fault.New(fault.Unavailable, "证据存储未配置 / evidence storage is not configured")
 	}
-	rc, _, err := s.blobs.Open(rec.Digest)
+	rc, _, err := s.blobs.Open(ctx, rec.Digest)
 	return rec, rc, err
 }

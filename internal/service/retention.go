@@ -64,7 +64,7 @@ func (s *Service) EnforceRetention(ctx context.Context, batch int) (RetentionSta
 		return st, fmt.Errorf("retention: evidence: %w", err)
 	}
 	for _, d := range digests {
-		if err := s.blobs.Delete(d); err != nil {
+		if err := s.blobs.Delete(ctx, d); err != nil {
 			return st, err
 		}
 		st.Blobs++
