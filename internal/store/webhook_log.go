@@ -80,6 +80,9 @@ WHERE message_id = ? AND channel = ? AND endpoint_id = ? AND state = 'dead'`, mi
 			return fmt.Errorf("store: retry delivery: %w", err)
 		}
 		d.State, d.Attempts, d.NextAttemptAt = DeliveryPending, 0, now
+		if err := tx.queryRow(ctx, `SELECT topic FROM outbox WHERE id = ?`, messageID).Scan(&d.Topic); err != nil {
+			return fmt.Errorf("store: retry delivery: %w", err)
+		}
 		return tx.audit(ctx, audit, "webhook", endpointID, "retry "+messageID)
 	})
 	return d, err
