@@ -241,7 +241,7 @@ var catalogEntries = map[string]msg{
 	"admin.webhook_new": {"添加 Webhook 端点", "Add a webhook endpoint"}, "admin.topics_hint": {"（逗号分隔，如 aftersale.*；留空为全部）", "(comma-separated, e.g. aftersale.*; empty for all)"},
 	"title.admin_deliveries": {"Webhook 投递日志", "Webhook delivery log"}, "admin.deliveries": {"投递日志", "Delivery log"},
 	"admin.deliveries_note": {"每条消息一行：failing 为上次失败、等待退避重试；dead 为最后一次尝试失败，不再重试，也不阻塞后续消息，可重新投递。", "One line per message: failing means the last attempt failed and it waits for its retry; dead means the last attempt failed, it is not retried and does not hold later messages back; redeliver it here."},
-	"admin.topic": {"主题", "Topic"}, "admin.attempts": {"尝试次数", "Attempts"}, "admin.last_status": {"上次状态码", "Last status"},
+	"admin.topic":           {"主题", "Topic"}, "admin.attempts": {"尝试次数", "Attempts"}, "admin.last_status": {"上次状态码", "Last status"},
 	"admin.last_error": {"上次错误", "Last error"}, "admin.next_attempt": {"下次尝试", "Next attempt"}, "admin.retry": {"重新投递", "Redeliver"},
 	"admin.rotate_secret": {"轮换密钥", "Rotate secret"}, "admin.back_webhooks": {"返回端点列表", "Back to the endpoints"},
 	"audit.webhook.secret_rotated": {"轮换 Webhook 签名密钥", "Webhook secret rotated"}, "audit.webhook.delivery_retried": {"重新投递 Webhook 消息", "Webhook delivery retried"},
