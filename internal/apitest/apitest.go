@@ -136,6 +136,7 @@ type Env struct {
 	Server      *httptest.Server
 	API         *httpapi.API
 	Text        *textengine.Engines // the text engines the API uses (hand them to web.Options.Text)
+	Metrics     *metrics.Metrics    // the API's metrics (hand WebhookAttempt to a relay's OutboxConfig.Observe)
 	Integration string              // an integration key
 	Admin       string              // an admin key
 	Agent       string              // an agent key
@@ -181,7 +182,7 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	text := textengine.New(nil)
 	api := httpapi.New(svc, log, m, "test", text)
 	srv := httptest.NewServer(api.Handler())
-	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, Text: text, keys: map[string]string{}}
+	e := &Env{T: t, URL: dbURL, Svc: svc, Store: st, Clock: clk, Server: srv, API: api, Text: text, Metrics: m, keys: map[string]string{}}
 	t.Cleanup(func() {
 		srv.Close() // the store closes after: OpenStore's clean-up was registered first
 		// A route said to store its Idempotency-Key response in a service

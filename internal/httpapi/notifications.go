@@ -71,10 +71,13 @@ type WebhookView struct {
 	Status      string    `json:"status"` // enabled or disabled
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// PreviousSecretExpiresAt is, during a secret rotation's overlap, when
+	// the replaced secret stops signing next to the current one.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 }
 
 // webhookView masks the secret unless reveal (the creation response).
-func webhookView(ep store.WebhookEndpoint, reveal bool) WebhookView {
+func webhookView(ep store.WebhookEndpoint, reveal bool, now time.Time) WebhookView {
 	v := WebhookView{ID: ep.ID, URL: ep.URL, EventTypes: ep.EventTypes, Description: ep.Description, Enabled: ep.Enabled,
 		Status: "disabled", CreatedAt: ep.CreatedAt, UpdatedAt: ep.UpdatedAt}
 	if v.EventTypes == nil {
@@ -88,6 +91,10 @@ func webhookView(ep store.WebhookEndpoint, reveal bool) WebhookView {
 	}
 	if n := len(ep.Secret); n > 4 {
 		v.SecretHint = store.WebhookSecretPrefix + "…" + ep.Secret[n-4:]
+	}
+	if ep.PreviousSecret != "" && ep.PreviousSecretUntil.After(now) {
+		t := ep.PreviousSecretUntil
+		v.PreviousSecretExpiresAt = &t
 	}
 	return v
 }
@@ -114,7 +121,7 @@ type webhookBody struct {
 func (a *API) createWebhook(r *http.Request, c service.Caller, b webhookBody) (int, any, error) {
 	ep, err := a.svc.CreateWebhook(r.Context(), c, nil, service.NewWebhook{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description,
 		Enabled: b.Enabled == nil || *b.Enabled})
-	return http.StatusCreated, webhookView(ep, true), err
+	return http.StatusCreated, webhookView(ep, true, a.svc.Now()), err
 }
 
 func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
@@ -126,7 +133,7 @@ func (a *API) listWebhooks(r *http.Request, c service.Caller, _ []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	views := mapViews(list, func(ep store.WebhookEndpoint) WebhookView { return webhookView(ep, false) })
+	views := mapViews(list, func(ep store.WebhookEndpoint) WebhookView { return webhookView(ep, false, a.svc.Now()) })
 	return http.StatusOK, page(views, limit, func(v WebhookView) string { return v.ID }), nil
 }
 
@@ -135,7 +142,7 @@ func (a *API) updateWebhook(r *http.Request, c service.Caller, b webhookBody) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, webhookView(ep, false), nil
+	return http.StatusOK, webhookView(ep, false, a.svc.Now()), nil
 }
 
 func (a *API) deleteWebhook(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
@@ -162,4 +169,75 @@ func (a *API) replayWebhook(r *http.Request, c service.Caller, b replayBody) (in
 		return 0, nil, err
 	}
 	return http.StatusOK, map[string]any{"endpoint_id": r.PathValue("id"), "replayed": n}, nil
+}
+
+// webhookRotateBody sets how long the replaced secret keeps signing (seconds;
+// absent: a day).
+type webhookRotateBody struct {
+	OverlapSeconds *int64 `json:"overlap_seconds"`
+}
+
+func (a *API) rotateWebhookSecret(r *http.Request, c service.Caller, b webhookRotateBody) (int, any, error) {
+	overlap := service.DefaultRotationOverlap
+	if b.OverlapSeconds != nil {
+		if *b.OverlapSeconds < 0 || *b.OverlapSeconds > int64(service.MaxRotationOverlap/time.Second) {
+			return 0, nil, fault.Field("overlap_seconds", "重叠期须在 0 至 604800 秒（7 天）之间 / the overlap must be 0 to 604800 seconds (7 days)")
+		}
+		overlap = time.Duration(*b.OverlapSeconds) * time.Second
+	}
+	ep, err := a.svc.RotateWebhookSecret(r.Context(), c, nil, r.PathValue("id"), overlap)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, webhookView(ep, true, a.svc.Now()), nil
+}
+
+// DeliveryView is one line of an endpoint's delivery log: a message bound
+// for it, with its attempts so far, the last answer and when it goes next.
+type DeliveryView struct {
+	MessageID     string     `json:"message_id"`
+	Topic         string     `json:"topic"`
+	AggregateType string     `json:"aggregate_type"`
+	AggregateID   string     `json:"aggregate_id"`
+	Seq           int64      `json:"seq"`
+	State         string     `json:"state"` // pending, failing, delivered or dead
+	Attempts      int        `json:"attempts"`
+	LastStatus    int        `json:"last_status,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"` // pending and failing only
+	CreatedAt     time.Time  `json:"created_at"`
+	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+}
+
+func deliveryView(d store.Delivery) DeliveryView {
+	v := DeliveryView{MessageID: d.MessageID, Topic: d.Topic, AggregateType: d.AggregateType, AggregateID: d.AggregateID, Seq: d.AggregateSeq,
+		State: d.State, Attempts: d.Attempts, LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt}
+	if d.State == store.DeliveryPending {
+		t := d.NextAttemptAt
+		v.NextAttemptAt = &t
+		if d.LastError != "" {
+			v.State = store.DeliveryFailing
+		}
+	}
+	return v
+}
+
+func (a *API) listWebhookDeliveries(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	list, err := a.svc.ListWebhookDeliveries(r.Context(), c, r.PathValue("id"), r.URL.Query().Get("state"), after, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, page(mapViews(list, deliveryView), limit, func(v DeliveryView) string { return v.MessageID }), nil
+}
+
+func (a *API) retryWebhookDelivery(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+	d, err := a.svc.RetryWebhookDelivery(r.Context(), c, nil, r.PathValue("id"), r.PathValue("message_id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, deliveryView(d), nil
 }

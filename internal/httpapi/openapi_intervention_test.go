@@ -250,6 +250,42 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/replay", Key: agent})
 	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/webhooks/no-such-endpoint/replay", Key: admin})
 
+	// ---- delivery log, dead letter and retry, secret rotation.
+	dlog := o.must(200, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + epID + "/deliveries?limit=1", Key: admin})
+	o.nextPage("deliveries", dlog, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + epID + "/deliveries?cursor=", Key: integ})
+	o.must(200, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + epID + "/deliveries?state=delivered", Key: admin})
+	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + epID + "/deliveries?state=lost", Key: admin})
+	o.fail(403, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + epID + "/deliveries", Key: agent})
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/webhooks/no-such-endpoint/deliveries", Key: admin})
+	delivered := dlog.JSON()["items"].([]any)[0].(map[string]any)["message_id"].(string)
+	o.fail(409, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/deliveries/" + delivered + "/retry", Key: admin})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/deliveries/no-such-message/retry", Key: admin})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/deliveries/" + delivered + "/retry", Key: agent})
+	// An endpoint nobody listens at: one attempt, then dead.
+	gone := o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": "http://127.0.0.1:9/gone", "event_types": []string{"aftersale.*"}}}).JSON()["id"].(string)
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + gone + "/replay", Key: admin, Body: map[string]any{"after_id": ""}})
+	once := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		worker.OutboxConfig{Clock: e.Clock, MaxAttempts: 1})
+	if _, err := once.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dead := o.must(200, apitest.Req{Method: "GET", Path: "/v1/webhooks/" + gone + "/deliveries?state=dead&limit=1", Key: admin}).JSON()["items"].([]any)
+	if len(dead) != 1 {
+		t.Fatalf("no dead delivery at the unreachable endpoint")
+	}
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + gone + "/deliveries/" + dead[0].(map[string]any)["message_id"].(string) + "/retry", Key: integ})
+	o.must(200, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + gone, Key: admin})
+	ridem2 := map[string]string{"Idempotency-Key": "rotate-1"}
+	rot := o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/rotate-secret", Key: admin, Body: map[string]any{"overlap_seconds": 600}, Header: ridem2})
+	if rot.Str("secret") == secret || rot.JSON()["previous_secret_expires_at"] == nil {
+		t.Errorf("rotation: %s", rot.Body)
+	}
+	o.fail(422, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/rotate-secret", Key: admin, Body: map[string]any{"overlap_seconds": 60}, Header: ridem2})
+	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/rotate-secret", Key: integ})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/rotate-secret", Key: admin, Body: map[string]any{"overlap_seconds": -1}})
+	o.fail(403, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + epID + "/rotate-secret", Key: agent})
+	o.fail(404, apitest.Req{Method: "POST", Path: "/v1/webhooks/no-such-endpoint/rotate-secret", Key: admin})
+
 	o.fail(403, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: b1})
 	if r := o.must(200, apitest.Req{Method: "DELETE", Path: "/v1/webhooks/" + epID, Key: admin}); r.Str("status") != "deleted" {
 		t.Errorf("delete: %s", r.Body)

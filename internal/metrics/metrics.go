@@ -1,6 +1,7 @@
 // Package metrics exposes weiquan's Prometheus metrics: HTTP requests and
 // latency, state transitions by aggregate and event type, and deadlines
-// pending, overdue, fired and how late they fired.
+// pending, overdue, fired and how late they fired, and webhook deliveries
+// by state with the attempts' outcomes.
 package metrics
 
 import (
@@ -24,6 +25,7 @@ type Metrics struct {
 	transitions *prometheus.CounterVec
 	fired       *prometheus.CounterVec
 	lateness    prometheus.Histogram
+	hookTries   *prometheus.CounterVec
 }
 
 // New builds the registry. now gives the clock for the overdue gauge.
@@ -36,7 +38,9 @@ func New(st *store.Store, now func() time.Time) *Metrics {
 	m.fired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "weiquan_deadlines_fired_total", Help: "Deadlines fired by kind."}, []string{"kind"})
 	m.lateness = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "weiquan_deadline_lateness_seconds", Help: "How long after its due time a deadline fired.",
 		Buckets: []float64{.1, .5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400}})
-	m.reg.MustRegister(m.requests, m.latency, m.transitions, m.fired, m.lateness,
+	m.hookTries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "weiquan_webhook_attempts_total",
+		Help: "Webhook delivery attempts by endpoint and outcome: delivered, failed (retried after back-off) or dead (the last attempt failed)."}, []string{"endpoint", "outcome"})
+	m.reg.MustRegister(m.requests, m.latency, m.transitions, m.fired, m.lateness, m.hookTries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if st != nil {
 		m.reg.MustRegister(&deadlineCollector{st: st, now: now,
@@ -44,6 +48,9 @@ func New(st *store.Store, now func() time.Time) *Metrics {
 			overdue: prometheus.NewDesc("weiquan_deadlines_overdue", "Pending deadlines already due (late).", nil, nil),
 			review:  prometheus.NewDesc("weiquan_disputes_in_review", "Intervention cases waiting for review or judgment.", nil, nil),
 			breach:  prometheus.NewDesc("weiquan_disputes_sla_breached", "Cases in review past their review SLA (working days).", nil, nil)})
+		m.reg.MustRegister(&webhookCollector{st: st,
+			deliveries: prometheus.NewDesc("weiquan_webhook_deliveries", "Webhook deliveries by endpoint and state: pending (not attempted yet or in flight), failing (last attempt failed, waiting for its retry), delivered, dead.", []string{"endpoint", "state"}, nil),
+			dead:       prometheus.NewDesc("weiquan_webhook_dead_deliveries", "Webhook deliveries dead on every endpoint (alert when > 0: the operator redelivers them from the delivery log).", nil, nil)})
 	}
 	return m
 }
@@ -66,6 +73,54 @@ func (m *Metrics) Transition(aggType, eventType string) {
 func (m *Metrics) DeadlineFired(kind string, late time.Duration) {
 	m.fired.WithLabelValues(kind).Inc()
 	m.lateness.Observe(late.Seconds())
+}
+
+// WebhookAttempt counts a recorded webhook attempt of an endpoint;
+// outcome is store.DeliveryDelivered, store.DeliveryFailing (counted as
+// "failed") or store.DeliveryDead (the worker's OutboxConfig.Observe).
+func (m *Metrics) WebhookAttempt(endpoint, outcome string) {
+	if outcome == store.DeliveryFailing {
+		outcome = "failed"
+	}
+	m.hookTries.WithLabelValues(endpoint, outcome).Inc()
+}
+
+type webhookCollector struct {
+	st               *store.Store
+	deliveries, dead *prometheus.Desc
+}
+
+func (c *webhookCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.deliveries
+	ch <- c.dead
+}
+
+func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	counts, err := c.st.WebhookDeliveryCounts(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.deliveries, err)
+		return
+	}
+	// Every state of every endpoint with deliveries, zeros included.
+	byEP := map[string]map[string]int64{}
+	var dead int64
+	for _, n := range counts {
+		if byEP[n.EndpointID] == nil {
+			byEP[n.EndpointID] = map[string]int64{}
+		}
+		byEP[n.EndpointID][n.State] = n.N
+		if n.State == store.DeliveryDead {
+			dead += n.N
+		}
+	}
+	for ep, states := range byEP {
+		for _, st := range []string{store.DeliveryPending, store.DeliveryFailing, store.DeliveryDelivered, store.DeliveryDead} {
+			ch <- prometheus.MustNewConstMetric(c.deliveries, prometheus.GaugeValue, float64(states[st]), ep, st)
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(c.dead, prometheus.GaugeValue, float64(dead))
 }
 
 type deadlineCollector struct {

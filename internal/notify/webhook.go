@@ -23,7 +23,7 @@ import (
 const (
 	HeaderID        = "webhook-id"        // the outbox message id
 	HeaderTimestamp = "webhook-timestamp" // unix seconds of this attempt
-	HeaderSignature = "webhook-signature" // "v1," + base64(HMAC-SHA256)
+	HeaderSignature = "webhook-signature" // "v1," + base64(HMAC-SHA256), space-separated when two secrets sign
 	HeaderSeq       = "weiquan-seq"       // the per-aggregate sequence number
 	HeaderAggregate = "weiquan-aggregate" // "aftersale/AS1"
 )
@@ -32,7 +32,9 @@ const (
 // request carries webhook-id, webhook-timestamp and webhook-signature, the
 // signature being "v1," + base64(HMAC-SHA256(key, id + "." + timestamp +
 // "." + body)) with the key the base64-decoded part of the secret after
-// "whsec_". A 2xx answer is delivered; anything else (redirects included),
+// "whsec_". While a rotated-out secret's overlap lasts
+// (store.WebhookEndpoint.SigningSecrets) the header carries two
+// signatures, the new secret's first. A 2xx answer is delivered; anything else (redirects included),
 // and no answer, is an error for the relay to retry.
 type Webhooks struct {
 	// Client sends the requests; the default times out after 10s and does
@@ -86,10 +88,18 @@ func (w *Webhooks) Send(ctx context.Context, ep store.WebhookEndpoint, msg Messa
 		now = w.Now
 	}
 	ts := now()
-	sig, err := Sign(ep.Secret, msg.ID, ts, body)
-	if err != nil {
-		return Permanent(fmt.Errorf("notify: endpoint %s: %w", ep.ID, err))
+	// During a secret rotation's overlap both secrets sign: Standard
+	// Webhooks puts several signatures in the header, space-separated, and
+	// a receiver accepts the message when one of them verifies.
+	var sigs []string
+	for _, secret := range ep.SigningSecrets(ts) {
+		sig, err := Sign(secret, msg.ID, ts, body)
+		if err != nil {
+			return Permanent(fmt.Errorf("notify: endpoint %s: %w", ep.ID, err))
+		}
+		sigs = append(sigs, sig)
 	}
+	sig := strings.Join(sigs, " ")
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
 		return Permanent(fmt.Errorf("notify: endpoint %s: %w", ep.ID, err))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +185,60 @@ func TestBodyKeepsNonObjectPayloads(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &env); err != nil || string(env.Data["payload"]) != "[1,2]" || string(env.Data["seq"]) != "2" {
 		t.Fatalf("body %s %v", b, err)
+	}
+}
+
+// TestWebhookRotationOverlap: during a rotation's overlap the header
+// carries two signatures and receivers holding either secret verify the
+// message with the official library; after it only the new secret's
+// signature is sent, so a receiver still on the old secret refuses it.
+func TestWebhookRotationOverlap(t *testing.T) {
+	oldSecret, newSecret := store.NewWebhookSecret(), store.NewWebhookSecret()
+	verifiers := map[string]*standardwebhooks.Webhook{}
+	for name, s := range map[string]string{"old": oldSecret, "new": newSecret} {
+		wh, err := standardwebhooks.NewWebhook(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifiers[name] = wh
+	}
+	got := make(chan received, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- received{header: r.Header.Clone(), body: body}
+	}))
+	defer srv.Close()
+	now := time.Now()
+	ep := endpoint(srv.URL, newSecret)
+	ep.PreviousSecret, ep.PreviousSecretUntil = oldSecret, now.Add(time.Hour)
+	send := func(at time.Time) received {
+		t.Helper()
+		w := notify.NewWebhooksWith(loopbackAllowed)
+		w.Now = func() time.Time { return at }
+		if err := w.Send(context.Background(), ep, testMessage()); err != nil {
+			t.Fatal(err)
+		}
+		return <-got
+	}
+	during := send(now)
+	if n := len(strings.Fields(during.header.Get("webhook-signature"))); n != 2 {
+		t.Fatalf("signatures during the overlap: %q", during.header.Get("webhook-signature"))
+	}
+	for name, wh := range verifiers {
+		if err := wh.Verify(during.body, during.header); err != nil {
+			t.Errorf("during the overlap the %s secret does not verify: %v", name, err)
+		}
+	}
+	// The overlap ends at PreviousSecretUntil (exclusive); the attempt is
+	// dated an hour ahead, so the timestamp check is left out.
+	after := send(ep.PreviousSecretUntil)
+	if n := len(strings.Fields(after.header.Get("webhook-signature"))); n != 1 {
+		t.Fatalf("signatures after the overlap: %q", after.header.Get("webhook-signature"))
+	}
+	if err := verifiers["new"].VerifyIgnoringTimestamp(after.body, after.header); err != nil {
+		t.Errorf("after the overlap the new secret does not verify: %v", err)
+	}
+	if err := verifiers["old"].VerifyIgnoringTimestamp(after.body, after.header); !errors.Is(err, standardwebhooks.ErrNoMatchingSignature) {
+		t.Errorf("after the overlap the old secret still verifies: %v", err)
 	}
 }

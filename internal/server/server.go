@@ -229,7 +229,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		static[notify.ChannelNATS] = pub
 	}
 	s.outbox = worker.NewOutbox(st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooksWith(hookNets)}, log,
-		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16})
+		worker.OutboxConfig{Interval: cfg.OutboxInterval, BatchSize: 1000, Concurrency: 16, Observe: m.WebhookAttempt})
 	s.outbox.Start(wctx)
 	go func() {
 		err := s.http.Serve(ln)

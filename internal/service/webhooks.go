@@ -5,6 +5,9 @@ import (
 
 	"context"
 	"strings"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
 
 	"github.com/weiquan/weiquan/internal/netguard"
 	"github.com/weiquan/weiquan/internal/store"
@@ -131,4 +134,52 @@ func (s *Service) ReplayWebhook(ctx context.Context, c Caller, id string, r stor
 	}
 	r.Channel, r.EndpointID, r.Now = store.ChannelWebhook, id, s.clock.Now()
 	return s.st.ReplayDeliveries(ctx, r)
+}
+
+// Secret rotation overlaps: the default, and the longest an admin may ask.
+const (
+	DefaultRotationOverlap = 24 * time.Hour
+	MaxRotationOverlap     = 7 * 24 * time.Hour
+)
+
+// RotateWebhookSecret gives an endpoint a fresh signing secret and returns
+// the endpoint (the new secret is shown once, by the caller); the old one
+// keeps signing next to it for overlap (0 … MaxRotationOverlap; 0 ends it
+// at once), so that the receiver can switch without losing a message. A
+// rotation during another's overlap ends that one. Errors: Forbidden,
+// NotFound, Invalid (overlap_seconds).
+func (s *Service) RotateWebhookSecret(ctx context.Context, c Caller, by *WebActor, id string, overlap time.Duration) (store.WebhookEndpoint, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return store.WebhookEndpoint{}, err
+	}
+	if overlap < 0 || overlap > MaxRotationOverlap {
+		return store.WebhookEndpoint{}, fault.Field("overlap_seconds", "重叠期须在 0 至 604800 秒（7 天）之间 / the overlap must be 0 to 604800 seconds (7 days)")
+	}
+	now := s.clock.Now()
+	return s.st.RotateWebhookSecret(ctx, id, store.NewWebhookSecret(), now.Add(overlap), now, s.auditRow(by, "webhook.secret_rotated", ""))
+}
+
+// ListWebhookDeliveries lists an endpoint's delivery log (state "" for
+// all, "pending", "delivered" or "dead"). Errors: Forbidden, NotFound,
+// Invalid (state).
+func (s *Service) ListWebhookDeliveries(ctx context.Context, c Caller, id, state, after string, limit int) ([]store.Delivery, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return nil, err
+	}
+	switch state {
+	case "", store.DeliveryPending, store.DeliveryDelivered, store.DeliveryDead:
+	default:
+		return nil, fault.Field("state", "状态须为 pending、delivered 或 dead / state must be pending, delivered or dead")
+	}
+	return s.st.ListEndpointDeliveries(ctx, store.EndpointDeliveries{EndpointID: id, State: state, After: after, Limit: limit})
+}
+
+// RetryWebhookDelivery redelivers an endpoint's dead message: pending
+// again, due now, with fresh attempts. Errors: Forbidden, NotFound,
+// Conflict (not dead).
+func (s *Service) RetryWebhookDelivery(ctx context.Context, c Caller, by *WebActor, id, messageID string) (store.Delivery, error) {
+	if err := CheckWebhookCaller(c); err != nil {
+		return store.Delivery{}, err
+	}
+	return s.st.RetryDelivery(ctx, id, messageID, s.clock.Now(), s.auditRow(by, "webhook.delivery_retried", messageID))
 }

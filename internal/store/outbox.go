@@ -26,11 +26,14 @@ import (
 // delivery whose outcome was never recorded comes due again when its lease
 // runs out (at-least-once: receivers de-duplicate by message id).
 //
-// Order: per destination and aggregate, a delivery is claimed only when
-// every earlier (lower aggregate_seq) delivery to the same destination has
-// been delivered: head-of-line per aggregate per destination. A dead
-// delivery therefore holds back the later ones of its aggregate on that
-// destination until it is replayed (ReplayDeliveries).
+// Order: per destination and aggregate, a delivery is claimed only when no
+// earlier (lower aggregate_seq) delivery to the same destination is still
+// pending: head-of-line per aggregate per destination while a message is
+// being retried. A dead delivery (its last attempt failed) does not hold
+// the later ones back: they go out, the receiver sees the gap in
+// weiquan-seq, the dead one shows in the delivery log and in the
+// weiquan_webhook_deliveries{state="dead"} gauge, and an operator
+// redelivers it (RetryDelivery, ReplayDeliveries), late, with its own seq.
 
 // ChannelWebhook is the channel of webhook deliveries; each one names its
 // endpoint. Other channels ("nats", "sms", "site", …) are named by the relay.
@@ -252,6 +255,9 @@ type Delivery struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
 
+	// Topic is the message's topic, filled by ListEndpointDeliveries.
+	Topic string `json:"topic,omitempty"`
+
 	// Filled by ClaimDeliveries.
 	Message  OutboxMessage    `json:"-"`
 	Endpoint *WebhookEndpoint `json:"-"` // webhook deliveries
@@ -291,9 +297,10 @@ type Claim struct {
 // ClaimDeliveries claims up to c.Limit pending deliveries due at c.Now,
 // oldest due first, counting the attempt. It skips deliveries to disabled
 // webhook endpoints and every delivery whose predecessor in its aggregate
-// (same destination, lower sequence) is not delivered yet, or not even fanned
+// (same destination, lower sequence) is still pending, or not even fanned
 // out: at most one delivery per aggregate and destination is in flight, in
-// sequence order. On PostgreSQL concurrent relays skip each other's rows.
+// sequence order; a dead predecessor does not hold its successors back. On
+// PostgreSQL concurrent relays skip each other's rows.
 // The returned deliveries carry their message, and webhook deliveries their
 // endpoint.
 func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error) {
@@ -316,7 +323,7 @@ WHERE d.state = 'pending' AND d.next_attempt_at <= ?`
 		q += `
   AND (d.endpoint_id = '' OR EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 1))
   AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.channel = d.channel AND p.endpoint_id = d.endpoint_id
-      AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id AND p.aggregate_seq < d.aggregate_seq AND p.state <> 'delivered')
+      AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id AND p.aggregate_seq < d.aggregate_seq AND p.state = 'pending')
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_type = d.aggregate_type AND o.aggregate_id = d.aggregate_id
       AND o.aggregate_seq < d.aggregate_seq AND o.fanned_out = 0)
 ORDER BY d.next_attempt_at, d.message_id LIMIT ?` + tx.d.forUpdateSkipLocked()
@@ -692,6 +699,45 @@ type WebhookEndpoint struct {
 	Enabled     bool      `json:"enabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// PreviousSecret is the secret the last rotation replaced; it signs
+	// too, next to Secret, while the attempt's time is before
+	// PreviousSecretUntil ("" and zero: no rotation in progress).
+	PreviousSecret      string    `json:"-"`
+	PreviousSecretUntil time.Time `json:"-"`
+}
+
+// SigningSecrets returns the secrets that sign a message sent at: the
+// current one, then the previous one while the rotation's overlap lasts.
+func (ep WebhookEndpoint) SigningSecrets(at time.Time) []string {
+	if ep.PreviousSecret != "" && at.Before(ep.PreviousSecretUntil) {
+		return []string{ep.Secret, ep.PreviousSecret}
+	}
+	return []string{ep.Secret}
+}
+
+// RotateWebhookSecret makes secret the endpoint's signing secret; the one
+// it replaces keeps signing next to it until until (a rotation during
+// another's overlap drops the oldest secret: at most two sign). With an
+// audit, its row is written in the same transaction. Errors: NotFound,
+// Invalid (secret).
+func (s *Store) RotateWebhookSecret(ctx context.Context, id, secret string, until, now time.Time, audit *AdminAudit) (WebhookEndpoint, error) {
+	if !ValidWebhookSecret(secret) {
+		return WebhookEndpoint{}, fault.Field("secret", "密钥须为 whsec_ 加至少 24 字节的 base64 / the secret must be whsec_ followed by base64 of at least 24 bytes")
+	}
+	var ep WebhookEndpoint
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if ep, err = tx.lockEndpoint(ctx, id); err != nil {
+			return err
+		}
+		ep.PreviousSecret, ep.PreviousSecretUntil, ep.Secret, ep.UpdatedAt = ep.Secret, until, secret, now
+		if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET previous_secret = ?, previous_secret_until = ?, secret = ?, updated_at = ? WHERE id = ?`,
+			ep.PreviousSecret, micros(until), ep.Secret, micros(now), id); err != nil {
+			return fmt.Errorf("store: rotate webhook secret: %w", err)
+		}
+		return tx.audit(ctx, audit, "webhook", id, ep.URL)
+	})
+	return ep, err
 }
 
 // WebhookSecretPrefix starts every webhook secret (Standard Webhooks).
@@ -748,15 +794,23 @@ func validateEndpoint(ep WebhookEndpoint) error {
 	return nil
 }
 
-const endpointCols = `id, url, secret, event_types, description, enabled, created_at, updated_at`
+// endpointInsertCols are the columns a new endpoint writes; endpointCols
+// adds the rotation's (previous secret and until when it signs).
+const (
+	endpointInsertCols = `id, url, secret, event_types, description, enabled, created_at, updated_at`
+	endpointCols       = endpointInsertCols + `, previous_secret, previous_secret_until`
+)
 
 func scanEndpoint(sc interface{ Scan(...any) error }) (WebhookEndpoint, error) {
 	var ep WebhookEndpoint
 	var types string
 	var enabled int
-	var created, updated int64
-	if err := sc.Scan(&ep.ID, &ep.URL, &ep.Secret, &types, &ep.Description, &enabled, &created, &updated); err != nil {
+	var created, updated, prevUntil int64
+	if err := sc.Scan(&ep.ID, &ep.URL, &ep.Secret, &types, &ep.Description, &enabled, &created, &updated, &ep.PreviousSecret, &prevUntil); err != nil {
 		return ep, err
+	}
+	if ep.PreviousSecret != "" {
+		ep.PreviousSecretUntil = fromMicros(prevUntil)
 	}
 	if err := json.Unmarshal([]byte(types), &ep.EventTypes); err != nil {
 		return ep, fmt.Errorf("store: webhook endpoint %s event types: %w", ep.ID, err)
@@ -784,7 +838,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, ep WebhookEndpoint, a
 	}
 	types, _ := json.Marshal(ep.EventTypes)
 	err := s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO webhook_endpoints (`+endpointCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO webhook_endpoints (`+endpointInsertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			ep.ID, ep.URL, ep.Secret, string(types), ep.Description, obxBool(ep.Enabled), micros(ep.CreatedAt), micros(ep.UpdatedAt))
 		if isUnique(err) {
 			return &fault.Error{Code: fault.Conflict, Field: "id", Message: "Webhook 端点已存在 / the webhook endpoint exists"}

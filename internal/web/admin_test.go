@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -108,6 +109,38 @@ func TestAdminForms(t *testing.T) {
 			t.Fatal("the endpoint is still enabled")
 		}
 		admin.mustPost(t, "/admin/webhooks/"+epID+"/act", url.Values{"action": {"enable"}}, `value="disable"`)
+		// Rotation: the new secret is shown once and the old one still signs.
+		admin.get("/admin/webhooks")
+		_, body = admin.post("/admin/webhooks/"+epID+"/act", url.Values{"action": {"rotate"}})
+		if m = secretRe.FindStringSubmatch(body); m == nil || html.UnescapeString(m[1]) == secret {
+			t.Fatalf("rotate: %.1500s", body)
+		}
+		if ep, _ := st.GetWebhookEndpoint(ctx, epID); ep.Secret != html.UnescapeString(m[1]) || len(ep.SigningSecrets(ep.UpdatedAt)) != 2 {
+			t.Fatalf("rotated endpoint: %+v", ep)
+		}
+		// The delivery log shows a dead delivery with its error, and redelivers it.
+		now := time.Now()
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Apply(ctx, store.Commit{Outbox: []store.OutboxMessage{{Topic: "aftersale.agreed", AggregateType: "aftersale", AggregateID: "W9", AggregateSeq: 1, CreatedAt: now}}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.FanOutOutbox(ctx, store.FanOut{Now: now, Webhooks: true}); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := st.ClaimDeliveries(ctx, store.Claim{Now: now, Channels: []string{store.ChannelWebhook}})
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("claim %v %v", ds, err)
+		}
+		if _, err := st.RecordDeliveries(ctx, []store.DeliveryOutcome{{MessageID: ds[0].MessageID, Channel: store.ChannelWebhook, EndpointID: epID,
+			Attempts: ds[0].Attempts, State: store.DeliveryDead, Status: 502, Error: "bad gateway from the ERP", At: now}}); err != nil {
+			t.Fatal(err)
+		}
+		_, body = admin.get("/admin/webhooks/" + epID + "/deliveries")
+		if !strings.Contains(body, `data-state="dead"`) || !strings.Contains(body, "bad gateway from the ERP") || !strings.Contains(body, ">502<") || !strings.Contains(body, `value="retry"`) {
+			t.Fatalf("delivery log: %.3000s", body)
+		}
+		admin.mustPost(t, "/admin/webhooks/"+epID+"/act", url.Values{"action": {"retry"}, "message_id": {ds[0].MessageID}}, `data-state="failing"`)
 		admin.mustPost(t, "/admin/webhooks/"+epID+"/act", url.Values{"action": {"delete"}}, `id="flash"`)
 		if _, err := st.GetWebhookEndpoint(ctx, epID); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("deleted endpoint: %v", err)
@@ -156,7 +189,7 @@ func TestAdminForms(t *testing.T) {
 			}
 			actions = append([]string{a.Action}, actions...)
 		}
-		want := "api_key.created api_key.created api_key.revoked api_key.revoked webhook.created webhook.disabled webhook.enabled webhook.deleted user.created user.created user.disabled user.enabled"
+		want := "api_key.created api_key.created api_key.revoked api_key.revoked webhook.created webhook.disabled webhook.enabled webhook.secret_rotated webhook.delivery_retried webhook.deleted user.created user.created user.disabled user.enabled"
 		if got := strings.Join(actions, " "); got != want {
 			t.Errorf("audit: %s\nwant   %s", got, want)
 		}
@@ -179,8 +212,8 @@ func TestAdminForms(t *testing.T) {
 		if res, _ := admin.post("/admin/keys", url.Values{"name": {"forged"}, "role": {"admin"}, "csrf": {"forged"}}); res.StatusCode != http.StatusForbidden {
 			t.Errorf("post without the session's token: %d, want 403", res.StatusCode)
 		}
-		if n := len(audit); n != 12 {
-			t.Errorf("%d audit rows, want 12", n)
+		if n := len(audit); n != 14 {
+			t.Errorf("%d audit rows, want 14", n)
 		}
 		keys, _ := st.ListAPIKeys(ctx)
 		for _, k := range keys {

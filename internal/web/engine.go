@@ -25,7 +25,7 @@ var staticFS embed.FS
 // its file in views/pages and that no page file is unused.
 var pages = []string{
 	"error", "login", "login_totp", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
-	"admin_rules", "admin_keys", "admin_webhooks", "complaint", "complaint_new", "admin_users", "admin_reveals", "party",
+	"admin_rules", "admin_keys", "admin_webhooks", "admin_deliveries", "complaint", "complaint_new", "admin_users", "admin_reveals", "party",
 }
 
 // partialViews are rendered alone (htmx swaps).

@@ -143,6 +143,43 @@ func (a *App) renderAdminWebhooks(w http.ResponseWriter, r *http.Request, s *ses
 	return nil
 }
 
+// adminDeliveriesPage is an endpoint's delivery log: its newest messages'
+// deliveries (attempts, last status and error, next attempt, state), a
+// dead one with the button that redelivers it.
+type adminDeliveriesPage struct {
+	Base
+	Endpoint   store.WebhookEndpoint
+	Deliveries []store.Delivery
+	State      string
+}
+
+// failing reports whether a pending delivery's last attempt failed.
+func (adminDeliveriesPage) Failing(d store.Delivery) bool {
+	return d.State == store.DeliveryPending && d.LastError != ""
+}
+
+func (a *App) adminWebhookDeliveries(w http.ResponseWriter, r *http.Request, s *session) error {
+	id, state := r.PathValue("id"), r.URL.Query().Get("state")
+	var ep store.WebhookEndpoint
+	eps, err := a.svc.ListWebhooks(r.Context(), s.Caller(), "", 200)
+	if err != nil {
+		return err
+	}
+	for _, e := range eps {
+		if e.ID == id {
+			ep = e
+		}
+	}
+	ds, err := a.svc.ListWebhookDeliveries(r.Context(), s.Caller(), id, state, "", 200)
+	if err != nil {
+		return err
+	}
+	ep.Secret, ep.PreviousSecret = "", ""
+	v := adminDeliveriesPage{Base: a.base(r, s, "title.admin_deliveries"), Endpoint: ep, Deliveries: ds, State: state}
+	a.render(w, r, http.StatusOK, "admin_deliveries", &v)
+	return nil
+}
+
 // editableJSON is the book as an admin edits it: the stored form without
 // the digest (computed from the content on parse).
 func editableJSON(b *policy.Book) string {

@@ -125,6 +125,24 @@ func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session
 	case "delete":
 		err = a.svc.DeleteWebhook(r.Context(), s.Caller(), &by, id)
 		done = "Webhook 端点已删除 / the endpoint is deleted"
+	case "rotate":
+		// The new secret is shown once, on this page; the old one keeps
+		// signing next to it for the default overlap (a day).
+		ep, err := a.svc.RotateWebhookSecret(r.Context(), s.Caller(), &by, id, service.DefaultRotationOverlap)
+		if err != nil {
+			return err
+		}
+		a.log.Info("web: webhook secret rotated", "id", id, "by", s.User.Login)
+		return a.renderAdminWebhooks(w, r, s, &createdSecret{ID: ep.ID, Name: ep.URL, Secret: ep.Secret})
+	case "retry":
+		msg := r.FormValue("message_id")
+		if _, err = a.svc.RetryWebhookDelivery(r.Context(), s.Caller(), &by, id, msg); err != nil {
+			return err
+		}
+		a.log.Info("web: webhook delivery retried", "id", id, "message", msg, "by", s.User.Login)
+		setFlash(w, r, "已重新排队投递 / the delivery is queued again")
+		http.Redirect(w, r, "/admin/webhooks/"+id+"/deliveries", http.StatusSeeOther)
+		return nil
 	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}

@@ -171,6 +171,7 @@ func (a *App) Handler() http.Handler {
 	a.admin(mux, "GET /admin/webhooks", a.adminWebhooks)
 	a.admin(mux, "POST /admin/webhooks", a.adminWebhookCreate)
 	a.admin(mux, "POST /admin/webhooks/{id}/act", a.adminWebhookAct)
+	a.admin(mux, "GET /admin/webhooks/{id}/deliveries", a.adminWebhookDeliveries)
 	a.staff(mux, "GET /parties/{role}/{id}", a.partyStanding)
 	a.signedIn(mux, "POST /complaints/{id}/evidence", a.complaintEvidenceUpload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +33,13 @@ type OutboxConfig struct {
 	MaxBackoff  time.Duration // cap of the delay (default 1h)
 	Pause       time.Duration // between rounds that were not full while draining (default 100ms)
 	Clock       clock.Clock   // schedules deliveries and retries (default the system clock)
+	// Jitter picks the delay of a retry in [0, ceiling], ceiling being
+	// Backoff's (full jitter); default uniformly at random (FullJitter).
+	Jitter func(ceiling time.Duration) time.Duration
+	// Observe, when set, is told each recorded webhook attempt's outcome
+	// (store.DeliveryDelivered, store.DeliveryFailing — to be retried — or
+	// store.DeliveryDead) with its endpoint, for the metrics.
+	Observe func(endpointID, outcome string)
 }
 
 // OutboxChannels are the relay's destinations.
@@ -59,10 +67,12 @@ type OutboxStats struct {
 // Outbox relays the transactional outbox: each round it fans new outbox
 // messages out into deliveries (one per channel and webhook endpoint), then
 // claims the due deliveries, delivers them outside any transaction and
-// records the outcomes, retrying failures with exponential back-off
-// (BaseBackoff·2ⁿ⁻¹, capped at MaxBackoff) until MaxAttempts, then dead.
-// Per destination, an aggregate's messages go out one at a time in sequence
-// order (the store claims seq n+1 only once seq n is delivered). Deliveries
+// records the outcomes, retrying failures with jittered exponential
+// back-off (uniformly in [0, BaseBackoff·2ⁿ⁻¹], the bound capped at
+// MaxBackoff) until MaxAttempts, then dead. Per destination, an aggregate's
+// messages go out one at a time in sequence order (the store claims seq
+// n+1 only once seq n is no longer pending: delivered, or dead — a dead
+// message does not block the ones after it). Deliveries
 // are rows: a restarted relay carries on where the last one stopped, and
 // several relays may share the work on PostgreSQL. Kick asks for a round now
 // (e.g. after a command enqueued messages); Stop stops the relay and waits for
@@ -90,6 +100,9 @@ func NewOutbox(st *store.Store, ch OutboxChannels, log *slog.Logger, cfg OutboxC
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 20)
 	cfg.BaseBackoff = cmp.Or(cfg.BaseBackoff, time.Second)
 	cfg.MaxBackoff = cmp.Or(cfg.MaxBackoff, time.Hour)
+	if cfg.Jitter == nil {
+		cfg.Jitter = FullJitter
+	}
 	var clk clock.Clock = clock.System{}
 	if cfg.Clock != nil {
 		clk = cfg.Clock
@@ -145,8 +158,25 @@ func (w *Outbox) drain(ctx context.Context) {
 	}
 }
 
-// Backoff returns the delay after the attempt-th failed attempt (1-based):
-// base·2^(attempt-1), capped at ceiling.
+// FullJitter returns a duration uniformly at random in [0, d] ("full
+// jitter": retries of many deliveries that failed together spread over the
+// whole window instead of arriving together again).
+func FullJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d) + 1))
+}
+
+// RetryDelay returns the delay after the attempt-th failed attempt:
+// jitter(Backoff(attempt, base, ceiling)), kept within [0, that bound].
+func RetryDelay(attempt int, base, ceiling time.Duration, jitter func(time.Duration) time.Duration) time.Duration {
+	bound := Backoff(attempt, base, ceiling)
+	return min(max(jitter(bound), 0), bound)
+}
+
+// Backoff returns the bound of the delay after the attempt-th failed
+// attempt (1-based): base·2^(attempt-1), capped at ceiling.
 func Backoff(attempt int, base, ceiling time.Duration) time.Duration {
 	d := base
 	for i := 1; i < attempt; i++ {
@@ -237,7 +267,7 @@ func (w *Outbox) RunOnce(ctx context.Context) (OutboxStats, error) {
 				"endpoint", d.EndpointID, "attempts", d.Attempts, "err", err)
 		default:
 			o.State, o.Status, o.Error = store.DeliveryPending, notify.StatusOf(err), err.Error()
-			o.NextAttemptAt = at.Add(Backoff(d.Attempts, w.cfg.BaseBackoff, w.cfg.MaxBackoff))
+			o.NextAttemptAt = at.Add(RetryDelay(d.Attempts, w.cfg.BaseBackoff, w.cfg.MaxBackoff, w.cfg.Jitter))
 			st.Retried++
 		}
 		outs[i] = o
@@ -250,6 +280,18 @@ func (w *Outbox) RunOnce(ctx context.Context) (OutboxStats, error) {
 		return st, fmt.Errorf("outbox: record: %w", err)
 	}
 	st.Stale = len(outs) - n
+	if w.cfg.Observe != nil {
+		for _, o := range outs {
+			if o.Channel != notify.ChannelWebhook {
+				continue
+			}
+			outcome := o.State
+			if outcome == store.DeliveryPending {
+				outcome = store.DeliveryFailing
+			}
+			w.cfg.Observe(o.EndpointID, outcome)
+		}
+	}
 	return st, nil
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/notify"
 	"github.com/weiquan/weiquan/internal/notify/notifytest"
 	"github.com/weiquan/weiquan/internal/store"
@@ -147,6 +148,9 @@ func (b *relayBundle) relay(static map[string]notify.Channel, cfg worker.OutboxC
 	cfg.Clock = b.clock
 	cfg.BaseBackoff = cmp.Or(cfg.BaseBackoff, time.Second)
 	cfg.MaxBackoff = cmp.Or(cfg.MaxBackoff, 8*time.Second)
+	if cfg.Jitter == nil { // exact delays: the bound itself
+		cfg.Jitter = func(d time.Duration) time.Duration { return d }
+	}
 	return worker.NewOutbox(b.st, worker.OutboxChannels{Static: static, Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, relayLog(), cfg)
 }
 
@@ -218,6 +222,83 @@ func TestOutboxBackoff(t *testing.T) {
 	}
 }
 
+// Full jitter: each retry delay lies in [0, min(base·2ⁿ⁻¹, max)], and the
+// delays spread over that window (not all at its top or bottom).
+func TestOutboxFullJitterBounds(t *testing.T) {
+	base, ceiling := time.Second, 30*time.Second
+	for attempt := 1; attempt <= 8; attempt++ {
+		bound := worker.Backoff(attempt, base, ceiling)
+		lo, hi := bound, time.Duration(0)
+		for range 2000 {
+			d := worker.RetryDelay(attempt, base, ceiling, worker.FullJitter)
+			if d < 0 || d > bound {
+				t.Fatalf("attempt %d: delay %v outside [0, %v]", attempt, d, bound)
+			}
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if lo > bound/10 || hi < bound*9/10 {
+			t.Fatalf("attempt %d: delays in [%v, %v] of [0, %v]: not spread", attempt, lo, hi, bound)
+		}
+	}
+	// A jitter source that strays is held to the window.
+	if d := worker.RetryDelay(3, base, ceiling, func(time.Duration) time.Duration { return time.Hour }); d != 4*time.Second {
+		t.Fatalf("clamped high: %v", d)
+	}
+	if d := worker.RetryDelay(3, base, ceiling, func(time.Duration) time.Duration { return -time.Hour }); d != 0 {
+		t.Fatalf("clamped low: %v", d)
+	}
+}
+
+// The relay schedules retries with the default full jitter: on both
+// engines each failed attempt's next attempt is within its window after
+// the attempt, and the observer hears failing, then dead.
+func TestOutboxRelayJitteredRetries(t *testing.T) {
+	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
+		ctx := context.Background()
+		b := setupRelay(t, eng, 0)
+		b.hook.setFailAll(true)
+		m := b.enqueue(t, "J", 1)
+		var mu sync.Mutex
+		var heard []string
+		w := worker.NewOutbox(b.st, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, relayLog(), worker.OutboxConfig{
+			Clock: b.clock, MaxAttempts: 6, BaseBackoff: time.Second, MaxBackoff: 10 * time.Second,
+			Observe: func(ep, outcome string) {
+				mu.Lock()
+				heard = append(heard, ep+":"+outcome)
+				mu.Unlock()
+			}})
+		for attempt := 1; attempt <= 6; attempt++ {
+			at := b.clock.Now()
+			if st, err := w.RunOnce(ctx); err != nil || st.Claimed != 1 {
+				t.Fatalf("attempt %d: %+v %v", attempt, st, err)
+			}
+			ds, err := b.st.ListDeliveries(ctx, store.DeliveryFilter{MessageID: m.ID})
+			if err != nil || len(ds) != 1 {
+				t.Fatal(ds, err)
+			}
+			d := ds[0]
+			if attempt == 6 {
+				if d.State != store.DeliveryDead {
+					t.Fatalf("after the last attempt: %+v", d)
+				}
+				break
+			}
+			bound := worker.Backoff(attempt, time.Second, 10*time.Second)
+			if delay := d.NextAttemptAt.Sub(at); d.State != store.DeliveryPending || delay < 0 || delay > bound {
+				t.Fatalf("attempt %d: next attempt %v after it, window [0, %v]", attempt, delay, bound)
+			}
+			b.clock.Set(d.NextAttemptAt)
+		}
+		want := []string{}
+		for range 5 {
+			want = append(want, b.ep.ID+":"+store.DeliveryFailing)
+		}
+		if want = append(want, b.ep.ID+":"+store.DeliveryDead); !slices.Equal(heard, want) {
+			t.Fatalf("observed %v", heard)
+		}
+	})
+}
+
 // A receiver that fails the first 3 attempts still gets every event, each
 // once, in sequence order per aggregate, each signature verified by the
 // official library; the site channel progresses on its own.
@@ -277,8 +358,9 @@ func TestOutboxRelayDeliversEveryEventInOrder(t *testing.T) {
 	})
 }
 
-// Back-off runs on the injected clock: 1s, 2s, 4s, then dead at
-// MaxAttempts; a dead head holds its aggregate back until replayed.
+// Back-off runs on the injected clock: 1s, 2s, 4s (no jitter here), then
+// dead at MaxAttempts; a dead head does not hold its aggregate back, and
+// an operator's retry delivers it late.
 func TestOutboxBackoffAndDeadLetter(t *testing.T) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
 		ctx := context.Background()
@@ -328,22 +410,24 @@ func TestOutboxBackoffAndDeadLetter(t *testing.T) {
 		if d := head(); d.State != store.DeliveryDead || d.Attempts != 4 || b.clock.Now().Sub(start) != 7*time.Second {
 			t.Fatalf("dead letter %+v", d)
 		}
-		// Seq 2 waits behind the dead seq 1, however long.
-		b.clock.Advance(24 * time.Hour)
-		if st := run(); st.Claimed != 0 {
-			t.Fatalf("seq 2 overtook dead seq 1: %+v", st)
-		}
-		// The receiver is fixed and the operator replays: both arrive, in order.
+		// A dead seq 1 does not hold seq 2 back: it is claimed at once.
 		b.hook.setFailAll(false)
-		n, err := b.st.ReplayDeliveries(ctx, store.Replay{Channel: store.ChannelWebhook, EndpointID: b.ep.ID, Since: relayT0, Now: b.clock.Now()})
-		if err != nil || n != 2 {
-			t.Fatalf("replay %d %v", n, err)
+		if st := run(); st.Claimed != 1 || st.Delivered != 1 {
+			t.Fatalf("seq 2 behind the dead seq 1: %+v", st)
+		}
+		// The operator redelivers the dead seq 1: it arrives, late, with its seq.
+		if _, err := b.st.RetryDelivery(ctx, b.ep.ID, m1.ID, b.clock.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.st.RetryDelivery(ctx, b.ep.ID, m1.ID, b.clock.Now(), nil); fault.CodeOf(err) != fault.Conflict {
+			t.Fatalf("retrying a delivery that is pending again: %v", err)
 		}
 		b.settle(t, w)
-		log := b.hook.log()
-		checkHeadOfLine(t, log)
-		if got := acceptedSeqs(log)["A"]; !slices.Equal(got, []int64{1, 2}) {
+		if got := acceptedSeqs(b.hook.log())["A"]; !slices.Equal(got, []int64{2, 1}) {
 			t.Fatalf("accepted %v", got)
+		}
+		if d := head(); d.State != store.DeliveryDelivered || d.Attempts != 1 {
+			t.Fatalf("redelivered %+v", d)
 		}
 	})
 }
