@@ -21,12 +21,12 @@ func (a *API) complaintRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /v1/complaints", withBody(a.createComplaint), idemInTx, created)
 	a.route(mux, "GET /v1/complaints", a.listComplaints)
 	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
-	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
+	a.route(mux, "GET /v1/complaints/{id}", byID(a.svc.GetComplaint))
 	a.route(mux, "GET /v1/complaints/{id}/events", a.complaintEvents)
 	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint, idemInTx)
 	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(actor.Seller))
 	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(actor.Buyer))
-	a.route(mux, "GET /v1/sanctions/{id}", a.getSanction)
+	a.route(mux, "GET /v1/sanctions/{id}", byID(a.svc.GetSanction))
 	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction, idemInTx)
 	a.route(mux, "PUT /v1/policy", a.putPolicy)
 }
@@ -134,11 +134,6 @@ func (a *API) complaintTypes(r *http.Request, c service.Caller, _ []byte) (int, 
 	return http.StatusOK, map[string]any{"items": out, "policy_version": b.Version}, nil
 }
 
-func (a *API) getComplaint(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetComplaint(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
-}
-
 func (a *API) complaintEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	return a.eventLog(r, c, a.svc.ComplaintEvents)
 }
@@ -174,11 +169,6 @@ func (a *API) standing(role actor.Role) handler {
 		st, err := a.svc.PartyStanding(r.Context(), c, string(role), r.PathValue("id"))
 		return http.StatusOK, st, err
 	}
-}
-
-func (a *API) getSanction(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetSanction(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
 }
 
 // sanctionActionBody holds the fields of a sanction appeal and its decision.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,6 +24,16 @@ func withBody[T any](fn func(r *http.Request, c service.Caller, b T) (int, any, 
 			return 0, nil, err
 		}
 		return fn(r, c, b)
+	}
+}
+
+// byID is the handler of a route on one resource, /…/{id}, whose answer is
+// what the service's get (or bodiless command) returns for the path's id,
+// with 200.
+func byID[T any](get func(context.Context, service.Caller, string) (T, error)) handler {
+	return func(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+		v, err := get(r.Context(), c, r.PathValue("id"))
+		return http.StatusOK, v, err
 	}
 }
 

@@ -88,11 +88,6 @@ func (a *API) putOrder(r *http.Request, c service.Caller, f order.Facts) (int, a
 	return http.StatusOK, o, err
 }
 
-func (a *API) getOrder(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	o, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, o, err
-}
-
 func (a *API) listOrders(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	after, limit, err := pageParams(r)
 	if err != nil {
