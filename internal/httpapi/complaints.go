@@ -50,12 +50,8 @@ func (a *API) createComplaint(r *http.Request, c service.Caller, b complaintBody
 }
 
 func (a *API) listComplaints(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, complaint.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, complaint.Statuses); err != nil {
 		return 0, nil, err
 	}
 	if t := q.Get("type"); t != "" {

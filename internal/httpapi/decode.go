@@ -54,6 +54,16 @@ func checkStatus[S ~string](q url.Values, all []S) error {
 	return nil
 }
 
+// listParams reads a list route's cursor and limit (pageParams) and its
+// query, refusing a ?status that is not one of statuses (400, field status).
+func listParams[S ~string](r *http.Request, statuses []S) (q url.Values, after string, limit int, err error) {
+	if after, limit, err = pageParams(r); err != nil {
+		return nil, "", 0, err
+	}
+	q = r.URL.Query()
+	return q, after, limit, checkStatus(q, statuses)
+}
+
 // checkListOrder refuses an ?order other than queue or id (400, field order).
 func checkListOrder(q url.Values) error {
 	if o := q.Get("order"); o != "" && o != "queue" && o != "id" {

@@ -98,12 +98,8 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 }
 
 func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, dispute.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, dispute.Statuses); err != nil {
 		return 0, nil, err
 	}
 	if err := checkListOrder(q); err != nil {

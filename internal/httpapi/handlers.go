@@ -210,12 +210,8 @@ func (a *API) getAftersale(r *http.Request, c service.Caller, _ []byte) (int, an
 }
 
 func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, aftersale.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, aftersale.Statuses); err != nil {
 		return 0, nil, err
 	}
 	ss, err := a.svc.ListAftersales(r.Context(), c, store.ListFilter{BuyerID: q.Get("buyer_id"), SellerID: q.Get("seller_id"),
