@@ -31,9 +31,17 @@ func withBody[T any](fn func(r *http.Request, c service.Caller, b T) (int, any, 
 // what the service's get (or bodiless command) returns for the path's id,
 // with 200.
 func byID[T any](get func(context.Context, service.Caller, string) (T, error)) handler {
+	return viewByID(get, func(v T) T { return v })
+}
+
+// viewByID is byID answering with the API's view of what get returns.
+func viewByID[T, V any](get func(context.Context, service.Caller, string) (T, error), view func(T) V) handler {
 	return func(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 		v, err := get(r.Context(), c, r.PathValue("id"))
-		return http.StatusOK, v, err
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, view(v), nil
 	}
 }
 

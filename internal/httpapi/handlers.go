@@ -201,14 +201,6 @@ func (a *API) createAftersale(r *http.Request, c service.Caller, b openBody) (in
 	return http.StatusCreated, a.aftersaleView(s), err
 }
 
-func (a *API) getAftersale(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	s, err := a.svc.GetAftersale(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, a.aftersaleView(s), nil
-}
-
 func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	q, after, limit, err := listParams(r, aftersale.Statuses)
 	if err != nil {
