@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,7 +28,7 @@ func (a *API) complaintRoutes(mux *http.ServeMux) {
 	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(actor.Seller))
 	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(actor.Buyer))
 	a.route(mux, "GET /v1/sanctions/{id}", byID(a.svc.GetSanction))
-	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction, idemInTx)
+	a.route(mux, "POST /v1/sanctions/{id}/{action}", appealAct(penalty.Actions, a.svc.ActSanction), idemInTx)
 	a.route(mux, "PUT /v1/policy", a.putPolicy)
 }
 
@@ -167,6 +168,21 @@ func (a *API) standing(role actor.Role) handler {
 	}
 }
 
+// appealAct is the handler of POST …/{id}/{action} on a sanction or a
+// violation: a party's appeal or the senior tier's decision on it, one of
+// actions, with the same body for both.
+func appealAct[V any](actions []penalty.Action, act func(context.Context, service.Caller, string, service.SanctionCommand) (V, error)) handler {
+	return func(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+		name, b, err := actionBody[sanctionActionBody](r, body, actions)
+		if err != nil {
+			return 0, nil, err
+		}
+		v, err := act(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: name, Reason: b.Reason,
+			EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
+		return http.StatusOK, v, err
+	}
+}
+
 // sanctionActionBody holds the fields of a sanction appeal and its decision.
 type sanctionActionBody struct {
 	Reason          string   `json:"reason"`
@@ -174,16 +190,6 @@ type sanctionActionBody struct {
 	ProceduralError string   `json:"procedural_error"`
 	Revoke          bool     `json:"revoke"`
 	RuleIDs         []string `json:"rule_ids"`
-}
-
-func (a *API) actSanction(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act, b, err := actionBody[sanctionActionBody](r, body, penalty.Actions)
-	if err != nil {
-		return 0, nil, err
-	}
-	v, err := a.svc.ActSanction(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: act, Reason: b.Reason,
-		EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
-	return http.StatusOK, v, err
 }
 
 func (a *API) putPolicy(r *http.Request, c service.Caller, body []byte) (int, any, error) {
