@@ -37,12 +37,12 @@ type Actor struct {
 	Via  string `json:"via,omitempty"`
 }
 
-// Event is the envelope of one fact in an aggregate's history: its place in
-// the log, its type, who acted and when, why and under which rules and
-// policy version, and the aggregate's own payload. The domain packages
-// alias an instance of it (aftersale.Event = actor.Event[aftersale.EventType,
-// aftersale.Data]) so that every event log reads, and encodes, the same.
-type Event[T ~string, D any] struct {
+// Head is what every event records about itself: its place in the log, its
+// type, who acted and when, why and under which rules and policy version.
+// Event embeds it; an aggregate whose events carry their payload at the top
+// level (penalty's sanctions and violations) embeds it too, so that every
+// event log encodes its head the same.
+type Head[T ~string] struct {
 	Seq           int64     `json:"seq"`
 	Type          T         `json:"type"`
 	Actor         Actor     `json:"actor"`
@@ -50,7 +50,15 @@ type Event[T ~string, D any] struct {
 	Reason        string    `json:"reason,omitempty"`
 	RuleIDs       []string  `json:"rule_ids"`
 	PolicyVersion string    `json:"policy_version"`
-	Data          D         `json:"data"`
+}
+
+// Event is the envelope of one fact in an aggregate's history: its Head and
+// the aggregate's own payload. The domain packages alias an instance of it
+// (aftersale.Event = actor.Event[aftersale.EventType, aftersale.Data]) so
+// that every event log reads, and encodes, the same.
+type Event[T ~string, D any] struct {
+	Head[T]
+	Data D `json:"data"`
 }
 
 // Replay folds events into a state with evolve, starting from init (the

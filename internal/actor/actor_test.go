@@ -11,8 +11,8 @@ import (
 type kind string
 
 func TestEventEncodesItsEnvelopeFlat(t *testing.T) {
-	e := actor.Event[kind, map[string]int]{Seq: 3, Type: "opened", Actor: actor.Actor{Role: actor.Buyer, ID: "B1"},
-		At: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), PolicyVersion: "v1", Data: map[string]int{"n": 1}}
+	e := actor.Event[kind, map[string]int]{Head: actor.Head[kind]{Seq: 3, Type: "opened", Actor: actor.Actor{Role: actor.Buyer, ID: "B1"},
+		At: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), PolicyVersion: "v1"}, Data: map[string]int{"n": 1}}
 	got, err := json.Marshal(e)
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func Decide(s State, o OrderView, c Command, b *policy.Book, now time.Time) ([]E
 	if c.Actor.Role != role {
 		return nil, &fault.Error{Code: fault.Forbidden, Message: fmt.Sprintf("只有%s可以执行 %s / only the %s may %s", roleZH(role), c.Action, role, c.Action), Status: string(s.Status), Allowed: actor.Strings(Allowed(s, c.Actor.Role))}
 	}
-	ev := Event{Actor: c.Actor, At: now, PolicyVersion: b.Version}
+	ev := Event{Head: Head{Actor: c.Actor, At: now, PolicyVersion: b.Version}}
 	if c.Action == Create {
 		if s.Status != "" {
 			return nil, conflict(s, "申请已存在 / the request already exists")

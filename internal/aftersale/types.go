@@ -239,6 +239,9 @@ const (
 // Event is one fact in a request's history.
 type Event = actor.Event[EventType, Data]
 
+// Head is an event's envelope without its payload.
+type Head = actor.Head[EventType]
+
 // Data is an event's payload. Deadline is the live deadline after the
 // event (nil: none), so replay reproduces it exactly.
 type Data struct {

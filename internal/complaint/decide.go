@@ -99,6 +99,9 @@ var EventTypes = []string{EvFiled, EvResponded, EvSettlementOffered, EvSettled, 
 // Event is one fact in a complaint's history.
 type Event = actor.Event[string, Data]
 
+// Head is an event's envelope without its payload.
+type Head = actor.Head[string]
+
 // Data is an event's payload.
 type Data struct {
 	Filed      *State         `json:"filed,omitempty"`
@@ -201,7 +204,7 @@ type decision struct {
 // event starts an event of the command: who acted, when, under which book,
 // citing the complaint type's rule.
 func (d decision) event(typ string) Event {
-	return Event{Type: typ, Actor: d.c.Actor, At: d.now, PolicyVersion: d.b.Version, RuleIDs: []string{d.t.ID}}
+	return Event{Head: Head{Type: typ, Actor: d.c.Actor, At: d.now, PolicyVersion: d.b.Version, RuleIDs: []string{d.t.ID}}}
 }
 
 // notNow refuses (Conflict) the action in the complaint's status.
@@ -504,7 +507,7 @@ func file(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) {
 	if c.Flag != nil {
 		st.Priority = -1
 	}
-	ev := Event{Type: EvFiled, Actor: c.Actor, At: now, PolicyVersion: b.Version, Data: Data{Filed: &st}, RuleIDs: []string{t.ID}}
+	ev := Event{Head: Head{Type: EvFiled, Actor: c.Actor, At: now, PolicyVersion: b.Version, RuleIDs: []string{t.ID}}, Data: Data{Filed: &st}}
 	ev.Reason = fmt.Sprintf("%s：已通知被投诉方回应 / %s: the respondent is notified", t.TitleZH, t.TitleEN)
 	for _, f := range st.Findings {
 		for _, r := range f.RuleIDs {

@@ -302,7 +302,6 @@ func (s Summary) Print(w io.Writer) {
 	reasons := slices.SortedFunc(maps.Keys(s.RequestsByReason), func(a, b string) int {
 		return cmp.Or(cmp.Compare(s.RequestsByReason[b], s.RequestsByReason[a]), strings.Compare(a, b))
 	})
-	id := func(k string) string { return k }
 	cats := map[string]bool{}
 	var shopsZH, shopsEN []string
 	for _, sh := range s.Shops {
@@ -311,53 +310,48 @@ func (s Summary) Print(w io.Writer) {
 		shopsEN = append(shopsEN, fmt.Sprintf("%s (%d)", sh.ID, sh.Orders))
 	}
 	day := func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
-	// closing prints, in one language, the deadline counts, where the listing
-	// titles came from and how many planned steps were skipped (if any).
-	closing := func(deadlines, realTitles, builtInTitles, skipped string) {
-		p(deadlines, s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
+	// The same summary in each language: tr picks a line's Chinese or
+	// English wording; only the Chinese one lists the cases by status.
+	for _, zh := range []bool{true, false} {
+		tr := func(zhText, en string) string {
+			if zh {
+				return zhText
+			}
+			return en
+		}
+		sep := tr(" · ", ", ")
+		stateName := func(k string) string { return tr(stateZH[k], stateEN[k]) }
+		statusName := func(k string) string { return tr(statusZH[aftersale.Status(k)], k) }
+		typeName := func(k string) string { return tr(typeZH[k], k) }
+		reasonName := func(k string) string { return tr(cmp.Or(reasonZH[k], k), k) }
+		p(tr("== 演示数据已生成（种子 %d，用时 %s）==\n", "\n== Demo marketplace ready (seed %d, %s) ==\n"), s.Seed, s.Elapsed.Round(time.Millisecond))
+		p(tr("  模拟时间：%s 至 %s\n", "  simulated time: %s to %s\n"), day(s.From), day(s.Now))
+		p(tr("  店铺 %d 家，%d 个类目：%s\n", "  shops %d in %d categories: %s\n"), len(s.Shops), len(cats), tr(strings.Join(shopsZH, "、"), strings.Join(shopsEN, ", ")))
+		p(tr("  买家 %d 名，其中超级会员 %d 名\n", "  buyers %d, of which premium members %d\n"), s.Buyers, s.Premium)
+		p(tr("  订单 %d 笔（预售 %d 笔）：%s\n", "  orders %d (pre-sale %d): %s\n"), s.Orders, s.Presale, list(OrderStates, s.ByState, stateName, sep))
+		p(tr("  售后 %d 笔（事件 %d 条）：%s\n", "  after-sales requests %d (events %d): %s\n"), s.Requests, s.Events, list(statuses, s.RequestsByStatus, statusName, sep))
+		p(tr("    类型：%s\n", "    types: %s\n"), list(types, s.RequestsByType, typeName, sep))
+		p(tr("    原因：%s\n", "    reasons: %s\n"), list(reasons, s.RequestsByReason, reasonName, sep))
+		p(tr("    客服介入中 %d 笔\n", "    under platform intervention: %d\n"), s.Intervention)
+		if zh {
+			p("  介入案件：%s（判定 %d 件，申诉 %d 件）\n", caseList(s.CasesByStatus), s.Judged, s.Appealed)
+		}
+		if r := s.Recovery; r != nil {
+			p(tr("  先行赔付基金追偿：%s 欠 %s（订单 %s），保证金充值已扣回 %s，尚欠 %s\n",
+				"  guarantee-fund recovery: %s owed %s (order %s); its deposit top-up paid back %s, %s still owed\n"), r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
+		}
+		p(tr("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
+			"  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n"),
+			s.PendingDeadlines, s.ExpiredPending, s.FiredDuringFill)
 		if s.RealTitles {
-			p(realTitles, s.TitleSource, s.TitlePool)
+			p(tr("  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n", "  listing titles: real Taobao titles (%s, %d usable)\n"), s.TitleSource, s.TitlePool)
 		} else {
-			p(builtInTitles, TitlesFile)
+			p(tr("  商品标题：内置示例标题（未找到 %s）\n", "  listing titles: built-in examples (%s not found)\n"), TitlesFile)
 		}
 		if len(s.Skipped) > 0 {
-			p(skipped, len(s.Skipped))
+			p(tr("  注意：%d 个计划步骤被规则拒绝而跳过（规则书与默认值不同？）\n", "  note: %d planned steps were refused by the rule book and skipped\n"), len(s.Skipped))
 		}
 	}
-
-	p("== 演示数据已生成（种子 %d，用时 %s）==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
-	p("  模拟时间：%s 至 %s\n", day(s.From), day(s.Now))
-	p("  店铺 %d 家，%d 个类目：%s\n", len(s.Shops), len(cats), strings.Join(shopsZH, "、"))
-	p("  买家 %d 名，其中超级会员 %d 名\n", s.Buyers, s.Premium)
-	p("  订单 %d 笔（预售 %d 笔）：%s\n", s.Orders, s.Presale, list(OrderStates, s.ByState, func(k string) string { return stateZH[k] }, " · "))
-	p("  售后 %d 笔（事件 %d 条）：%s\n", s.Requests, s.Events, list(statuses, s.RequestsByStatus, func(k string) string { return statusZH[aftersale.Status(k)] }, " · "))
-	p("    类型：%s\n", list(types, s.RequestsByType, func(k string) string { return typeZH[k] }, " · "))
-	p("    原因：%s\n", list(reasons, s.RequestsByReason, func(k string) string { return cmp.Or(reasonZH[k], k) }, " · "))
-	p("    客服介入中 %d 笔\n", s.Intervention)
-	p("  介入案件：%s（判定 %d 件，申诉 %d 件）\n", caseList(s.CasesByStatus), s.Judged, s.Appealed)
-	if r := s.Recovery; r != nil {
-		p("  先行赔付基金追偿：%s 欠 %s（订单 %s），保证金充值已扣回 %s，尚欠 %s\n", r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
-	}
-	closing("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
-		"  商品标题：真实淘宝商品标题（%s，可用 %d 条）\n",
-		"  商品标题：内置示例标题（未找到 %s）\n",
-		"  注意：%d 个计划步骤被规则拒绝而跳过（规则书与默认值不同？）\n")
-	p("\n== Demo marketplace ready (seed %d, %s) ==\n", s.Seed, s.Elapsed.Round(time.Millisecond))
-	p("  simulated time: %s to %s\n", day(s.From), day(s.Now))
-	p("  shops %d in %d categories: %s\n", len(s.Shops), len(cats), strings.Join(shopsEN, ", "))
-	p("  buyers %d, of which premium members %d\n", s.Buyers, s.Premium)
-	p("  orders %d (pre-sale %d): %s\n", s.Orders, s.Presale, list(OrderStates, s.ByState, func(k string) string { return stateEN[k] }, ", "))
-	p("  after-sales requests %d (events %d): %s\n", s.Requests, s.Events, list(statuses, s.RequestsByStatus, id, ", "))
-	p("    types: %s\n", list(types, s.RequestsByType, id, ", "))
-	p("    reasons: %s\n", list(reasons, s.RequestsByReason, id, ", "))
-	p("    under platform intervention: %d\n", s.Intervention)
-	if r := s.Recovery; r != nil {
-		p("  guarantee-fund recovery: %s owed %s (order %s); its deposit top-up paid back %s, %s still owed\n", r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
-	}
-	closing("  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n",
-		"  listing titles: real Taobao titles (%s, %d usable)\n",
-		"  listing titles: built-in examples (%s not found)\n",
-		"  note: %d planned steps were refused by the rule book and skipped\n")
 	s.printQuality(w)
 	s.printUsers(w)
 	if len(s.Keys) == 0 {

@@ -141,6 +141,9 @@ var EventTypes = []EventType{EvOpened, EvEvidenceAdded, EvEvidenceClosed, EvToRe
 // Event is one fact in a case's history.
 type Event = actor.Event[EventType, Data]
 
+// Head is an event's envelope without its payload.
+type Head = actor.Head[EventType]
+
 // Data is an event's payload.
 type Data struct {
 	Opened     *State       `json:"opened,omitempty"`
@@ -212,7 +215,7 @@ type decision struct {
 
 // event starts an event of the command: who acted, when, under which book.
 func (d decision) event() Event {
-	return Event{Actor: d.c.Actor, At: d.now, PolicyVersion: d.b.Version}
+	return Event{Head: Head{Actor: d.c.Actor, At: d.now, PolicyVersion: d.b.Version}}
 }
 
 // party is the side the actor is on (meaningful for a buyer or a seller).

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,13 +22,13 @@ func (a *API) complaintRoutes(mux *http.ServeMux) {
 	a.route(mux, "POST /v1/complaints", withBody(a.createComplaint), idemInTx, created)
 	a.route(mux, "GET /v1/complaints", a.listComplaints)
 	a.route(mux, "GET /v1/complaints/types", a.complaintTypes)
-	a.route(mux, "GET /v1/complaints/{id}", a.getComplaint)
+	a.route(mux, "GET /v1/complaints/{id}", byID(a.svc.GetComplaint))
 	a.route(mux, "GET /v1/complaints/{id}/events", a.complaintEvents)
 	a.route(mux, "POST /v1/complaints/{id}/{action}", a.actComplaint, idemInTx)
 	a.route(mux, "GET /v1/sellers/{id}/standing", a.standing(actor.Seller))
 	a.route(mux, "GET /v1/buyers/{id}/standing", a.standing(actor.Buyer))
-	a.route(mux, "GET /v1/sanctions/{id}", a.getSanction)
-	a.route(mux, "POST /v1/sanctions/{id}/{action}", a.actSanction, idemInTx)
+	a.route(mux, "GET /v1/sanctions/{id}", byID(a.svc.GetSanction))
+	a.route(mux, "POST /v1/sanctions/{id}/{action}", appealAct(penalty.Actions, a.svc.ActSanction), idemInTx)
 	a.route(mux, "PUT /v1/policy", a.putPolicy)
 }
 
@@ -50,12 +51,8 @@ func (a *API) createComplaint(r *http.Request, c service.Caller, b complaintBody
 }
 
 func (a *API) listComplaints(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, complaint.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, complaint.Statuses); err != nil {
 		return 0, nil, err
 	}
 	if t := q.Get("type"); t != "" {
@@ -134,11 +131,6 @@ func (a *API) complaintTypes(r *http.Request, c service.Caller, _ []byte) (int, 
 	return http.StatusOK, map[string]any{"items": out, "policy_version": b.Version}, nil
 }
 
-func (a *API) getComplaint(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetComplaint(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
-}
-
 func (a *API) complaintEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	return a.eventLog(r, c, a.svc.ComplaintEvents)
 }
@@ -176,9 +168,19 @@ func (a *API) standing(role actor.Role) handler {
 	}
 }
 
-func (a *API) getSanction(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetSanction(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
+// appealAct is the handler of POST …/{id}/{action} on a sanction or a
+// violation: a party's appeal or the senior tier's decision on it, one of
+// actions, with the same body for both.
+func appealAct[V any](actions []penalty.Action, act func(context.Context, service.Caller, string, service.SanctionCommand) (V, error)) handler {
+	return func(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+		name, b, err := actionBody[sanctionActionBody](r, body, actions)
+		if err != nil {
+			return 0, nil, err
+		}
+		v, err := act(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: name, Reason: b.Reason,
+			EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
+		return http.StatusOK, v, err
+	}
 }
 
 // sanctionActionBody holds the fields of a sanction appeal and its decision.
@@ -188,16 +190,6 @@ type sanctionActionBody struct {
 	ProceduralError string   `json:"procedural_error"`
 	Revoke          bool     `json:"revoke"`
 	RuleIDs         []string `json:"rule_ids"`
-}
-
-func (a *API) actSanction(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act, b, err := actionBody[sanctionActionBody](r, body, penalty.Actions)
-	if err != nil {
-		return 0, nil, err
-	}
-	v, err := a.svc.ActSanction(r.Context(), c, r.PathValue("id"), service.SanctionCommand{Action: act, Reason: b.Reason,
-		EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
-	return http.StatusOK, v, err
 }
 
 func (a *API) putPolicy(r *http.Request, c service.Caller, body []byte) (int, any, error) {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,6 +27,24 @@ func withBody[T any](fn func(r *http.Request, c service.Caller, b T) (int, any, 
 	}
 }
 
+// byID is the handler of a route on one resource, /…/{id}, whose answer is
+// what the service's get (or bodiless command) returns for the path's id,
+// with 200.
+func byID[T any](get func(context.Context, service.Caller, string) (T, error)) handler {
+	return viewByID(get, func(v T) T { return v })
+}
+
+// viewByID is byID answering with the API's view of what get returns.
+func viewByID[T, V any](get func(context.Context, service.Caller, string) (T, error), view func(T) V) handler {
+	return func(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
+		v, err := get(r.Context(), c, r.PathValue("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, view(v), nil
+	}
+}
+
 // mapViews turns each item of a service result into its API view.
 func mapViews[T, V any](list []T, view func(T) V) []V {
 	out := make([]V, len(list))
@@ -41,6 +60,16 @@ func checkStatus[S ~string](q url.Values, all []S) error {
 		return fault.Field("status", "未知状态 %q / unknown status %q", st, st)
 	}
 	return nil
+}
+
+// listParams reads a list route's cursor and limit (pageParams) and its
+// query, refusing a ?status that is not one of statuses (400, field status).
+func listParams[S ~string](r *http.Request, statuses []S) (q url.Values, after string, limit int, err error) {
+	if after, limit, err = pageParams(r); err != nil {
+		return nil, "", 0, err
+	}
+	q = r.URL.Query()
+	return q, after, limit, checkStatus(q, statuses)
 }
 
 // checkListOrder refuses an ?order other than queue or id (400, field order).

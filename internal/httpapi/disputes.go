@@ -98,12 +98,8 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 }
 
 func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, dispute.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, dispute.Statuses); err != nil {
 		return 0, nil, err
 	}
 	if err := checkListOrder(q); err != nil {
@@ -131,10 +127,8 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 	return http.StatusOK, p, nil
 }
 
-func (a *API) getDispute(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	s, err := a.svc.GetDispute(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, NewDisputeView(s, a.svc.Now()), err
-}
+// disputeView is a case's view now.
+func (a *API) disputeView(s dispute.State) DisputeView { return NewDisputeView(s, a.svc.Now()) }
 
 func (a *API) disputeEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	return a.eventLog(r, c, a.svc.DisputeEvents)

@@ -88,11 +88,6 @@ func (a *API) putOrder(r *http.Request, c service.Caller, f order.Facts) (int, a
 	return http.StatusOK, o, err
 }
 
-func (a *API) getOrder(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	o, err := a.svc.GetOrder(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, o, err
-}
-
 func (a *API) listOrders(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	after, limit, err := pageParams(r)
 	if err != nil {
@@ -206,21 +201,9 @@ func (a *API) createAftersale(r *http.Request, c service.Caller, b openBody) (in
 	return http.StatusCreated, a.aftersaleView(s), err
 }
 
-func (a *API) getAftersale(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	s, err := a.svc.GetAftersale(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, a.aftersaleView(s), nil
-}
-
 func (a *API) listAftersales(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	after, limit, err := pageParams(r)
+	q, after, limit, err := listParams(r, aftersale.Statuses)
 	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	if err := checkStatus(q, aftersale.Statuses); err != nil {
 		return 0, nil, err
 	}
 	ss, err := a.svc.ListAftersales(r.Context(), c, store.ListFilter{BuyerID: q.Get("buyer_id"), SellerID: q.Get("seller_id"),

@@ -10,10 +10,10 @@ import (
 // issue13Routes are the buyer's and agents' actions added with issue 13:
 // 延长收货 and the direct recording of a violation.
 func (a *API) issue13Routes(mux *http.ServeMux) {
-	a.route(mux, "POST /v1/orders/{id}/extend-receipt", a.extendReceipt, idemInTx)
+	a.route(mux, "POST /v1/orders/{id}/extend-receipt", byID(a.svc.ExtendReceipt), idemInTx)
 	a.route(mux, "POST /v1/violations", withBody(a.recordViolation), idemInTx, created)
-	a.route(mux, "GET /v1/violations/{id}", a.getViolation)
-	a.route(mux, "POST /v1/violations/{id}/{action}", a.actViolation, idemInTx)
+	a.route(mux, "GET /v1/violations/{id}", byID(a.svc.GetViolation))
+	a.route(mux, "POST /v1/violations/{id}/{action}", appealAct(penalty.ViolationActions, a.svc.ActViolation), idemInTx)
 }
 
 // recordViolation is an agent recording a violation directly (class B
@@ -21,26 +21,4 @@ func (a *API) issue13Routes(mux *http.ServeMux) {
 func (a *API) recordViolation(r *http.Request, c service.Caller, in penalty.DirectInput) (int, any, error) {
 	v, err := a.svc.RecordViolation(r.Context(), c, in)
 	return http.StatusCreated, v, err
-}
-
-func (a *API) getViolation(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetViolation(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
-}
-
-// actViolation: the party's appeal, the senior tier's decision on it.
-func (a *API) actViolation(r *http.Request, c service.Caller, body []byte) (int, any, error) {
-	act, b, err := actionBody[sanctionActionBody](r, body, penalty.ViolationActions)
-	if err != nil {
-		return 0, nil, err
-	}
-	v, err := a.svc.ActViolation(r.Context(), c, r.PathValue("id"), service.ViolationCommand{Action: act, Reason: b.Reason,
-		EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Revoke: b.Revoke, RuleIDs: b.RuleIDs})
-	return http.StatusOK, v, err
-}
-
-// extendReceipt is the buyer's 延长收货 (once per order, order.extend_receipt).
-func (a *API) extendReceipt(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	o, err := a.svc.ExtendReceipt(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, o, err
 }

@@ -53,14 +53,6 @@ type OrderLedgerView struct {
 	Balanced     bool                   `json:"balanced"`
 }
 
-func (a *API) orderLedger(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	l, err := a.svc.OrderLedger(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, OrderLedgerView(l), nil
-}
-
 // topUpBody pays money into the guarantee fund or a seller's deposit.
 type topUpBody struct {
 	Amount    money.Fen `json:"amount"`

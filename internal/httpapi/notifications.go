@@ -48,14 +48,6 @@ func (a *API) listMessages(r *http.Request, c service.Caller, _ []byte) (int, an
 	return http.StatusOK, page(views, limit, func(v MessageView) string { return v.ID }), nil
 }
 
-func (a *API) readMessage(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	m, err := a.svc.ReadSiteMessage(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, messageView(m), nil
-}
-
 // WebhookView is a webhook endpoint as the API shows it. The signing secret
 // is shown once, in the response that creates the endpoint; lists and
 // updates show only its last four characters (secret_hint), so a leaked

@@ -12,14 +12,9 @@ import (
 // sellers/{id}/quality): a seller's factors and category percentile, the
 // staff's category rankings, and the service facts the integration pushes.
 func (a *API) qualityRoutes(mux *http.ServeMux) {
-	a.route(mux, "GET /v1/sellers/{id}/quality", a.getSellerQuality)
+	a.route(mux, "GET /v1/sellers/{id}/quality", byID(a.svc.GetSellerQuality))
 	a.route(mux, "POST /v1/sellers/{id}/service-facts", withBody(a.postServiceFact), idemInTx)
 	a.route(mux, "GET /v1/quality/rankings", a.qualityRankings)
-}
-
-func (a *API) getSellerQuality(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
-	v, err := a.svc.GetSellerQuality(r.Context(), c, r.PathValue("id"))
-	return http.StatusOK, v, err
 }
 
 func (a *API) qualityRankings(r *http.Request, c service.Caller, _ []byte) (int, any, error) {

@@ -49,18 +49,17 @@ const (
 	EvRevoked      = "revoked"
 )
 
+// Head is the envelope a sanction's and a violation's events share (the
+// same as every aggregate's, actor.Head); their payloads stand beside it
+// at the top level.
+type Head = actor.Head[string]
+
 // Event is one fact in a sanction's history.
 type Event struct {
-	Seq           int64           `json:"seq"`
-	Type          string          `json:"type"`
-	Actor         Actor           `json:"actor"`
-	At            time.Time       `json:"at"`
-	Reason        string          `json:"reason,omitempty"`
-	RuleIDs       []string        `json:"rule_ids"`
-	PolicyVersion string          `json:"policy_version"`
-	Sanction      *Sanction       `json:"sanction,omitempty"`
-	Appeal        *Appeal         `json:"appeal,omitempty"`
-	Decision      *AppealDecision `json:"decision,omitempty"`
+	Head
+	Sanction *Sanction       `json:"sanction,omitempty"`
+	Appeal   *Appeal         `json:"appeal,omitempty"`
+	Decision *AppealDecision `json:"decision,omitempty"`
 }
 
 // Allowed lists the actions possible on a sanction now.
@@ -81,7 +80,7 @@ func allowedStrings(s Sanction) []string { return actor.Strings(Allowed(s)) }
 // Decide checks a sanction command and returns its events. Errors:
 // Forbidden (wrong role), Conflict (not now), Invalid (naming the field).
 func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, error) {
-	ev := Event{Actor: c.Actor, At: now, PolicyVersion: b.Version}
+	ev := Event{Head: Head{Actor: c.Actor, At: now, PolicyVersion: b.Version}}
 	notNow := func(msg string) error {
 		return &fault.Error{Code: fault.Conflict, Status: s.Status, Allowed: allowedStrings(s),
 			Message: fmt.Sprintf("处罚处于 %s，%s / the sanction is %s: %s", s.Status, msg, s.Status, c.Action)}

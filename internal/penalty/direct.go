@@ -63,16 +63,10 @@ type DirectInput struct {
 
 // ViolationEvent is one fact in a violation's history.
 type ViolationEvent struct {
-	Seq           int64           `json:"seq"`
-	Type          string          `json:"type"`
-	Actor         Actor           `json:"actor"`
-	At            time.Time       `json:"at"`
-	Reason        string          `json:"reason,omitempty"`
-	RuleIDs       []string        `json:"rule_ids"`
-	PolicyVersion string          `json:"policy_version"`
-	Violation     *Violation      `json:"violation,omitempty"`
-	Appeal        *Appeal         `json:"appeal,omitempty"`
-	Decision      *AppealDecision `json:"decision,omitempty"`
+	Head
+	Violation *Violation      `json:"violation,omitempty"`
+	Appeal    *Appeal         `json:"appeal,omitempty"`
+	Decision  *AppealDecision `json:"decision,omitempty"`
 }
 
 var evidencePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
@@ -128,7 +122,7 @@ func RecordDirect(id string, in DirectInput, a Actor, b *policy.Book, now time.T
 		Year: Year(now, reset), At: now, RuleIDs: rules, PolicyVersion: b.Version, TitleZH: vt.TitleZH, TitleEN: vt.TitleEN,
 		Status: ViolationRecorded, Version: 1, CreatedAt: now, UpdatedAt: now, Direct: true, OrderID: in.OrderID,
 		EvidenceIDs: slices.Clone(in.EvidenceIDs), Reason: strings.TrimSpace(in.Reason), RecordedBy: a.ID, AppealDueAt: &due}
-	ev := ViolationEvent{Seq: 1, Type: EvViolationRecorded, Actor: a, At: now, Reason: v.Reason, RuleIDs: rules, PolicyVersion: b.Version, Violation: &v}
+	ev := ViolationEvent{Head: Head{Seq: 1, Type: EvViolationRecorded, Actor: a, At: now, Reason: v.Reason, RuleIDs: rules, PolicyVersion: b.Version}, Violation: &v}
 	return v, ev, nil
 }
 
@@ -136,7 +130,7 @@ func RecordDirect(id string, in DirectInput, a Actor, b *policy.Book, now time.T
 // it and returns the event. Errors: Forbidden, Conflict (not now, the
 // window passed, appealed before), Invalid (no grounds, no reason or rules).
 func DecideViolation(v Violation, act Action, a Actor, reason, procedural string, evidence []string, revoke bool, rules []string, b *policy.Book, now time.Time) (ViolationEvent, error) {
-	ev := ViolationEvent{Seq: v.Version + 1, Actor: a, At: now, PolicyVersion: b.Version}
+	ev := ViolationEvent{Head: Head{Seq: v.Version + 1, Actor: a, At: now, PolicyVersion: b.Version}}
 	notNow := func() error {
 		return &fault.Error{Code: fault.Conflict, Status: v.Status, Allowed: actor.Strings(AllowedOnViolation(v)),
 			Message: fmt.Sprintf("违规记录处于 %s，不能 %s / the violation is %s: %s is not possible", v.Status, act, v.Status, act)}
@@ -227,6 +221,6 @@ func RevokeFor(s Sanction, violationID string, d AppealDecision, b *policy.Book,
 	}
 	dec := d
 	dec.Reason = fmt.Sprintf("所依据的违规 %s 已撤销：%s / the violation %s behind it was revoked: %s", violationID, d.Reason, violationID, d.Reason)
-	return []Event{{Seq: s.Version + 1, Type: EvRevoked, Actor: Actor{Role: actor.System, Via: "violation:" + violationID}, At: now,
-		Reason: dec.Reason, RuleIDs: slices.Clone(d.RuleIDs), PolicyVersion: b.Version, Decision: &dec}}
+	return []Event{{Head: Head{Seq: s.Version + 1, Type: EvRevoked, Actor: Actor{Role: actor.System, Via: "violation:" + violationID}, At: now,
+		Reason: dec.Reason, RuleIDs: slices.Clone(d.RuleIDs), PolicyVersion: b.Version}, Decision: &dec}}
 }

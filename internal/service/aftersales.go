@@ -400,7 +400,7 @@ func (s *Service) AftersaleEvents(ctx context.Context, c Caller, id string, afte
 // DecodeAftersaleEvents turns stored records back into domain events (for replay).
 func DecodeAftersaleEvents(recs []store.EventRecord) ([]aftersale.Event, error) {
 	return decodeEvents(recs, func(r store.EventRecord, e *aftersale.Event) (actor, data any) {
-		*e = aftersale.Event{Seq: r.Seq, Type: aftersale.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		*e = aftersale.Event{Head: aftersale.Head{Seq: r.Seq, Type: aftersale.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}}
 		return &e.Actor, &e.Data
 	})
 }

@@ -707,7 +707,7 @@ func NewComplaintView(s complaint.State) ComplaintView {
 // replay).
 func DecodeComplaintEvents(recs []store.EventRecord) ([]complaint.Event, error) {
 	return decodeEvents(recs, func(r store.EventRecord, e *complaint.Event) (actor, data any) {
-		*e = complaint.Event{Seq: r.Seq, Type: r.Type, At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		*e = complaint.Event{Head: complaint.Head{Seq: r.Seq, Type: r.Type, At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}}
 		return &e.Actor, &e.Data
 	})
 }

@@ -70,10 +70,10 @@ func (s *Service) OpenDirectDispute(ctx context.Context, c Caller, in DirectDisp
 		}
 		// The escalation the eligibility check allowed: the request goes
 		// to the platform at once, without the seller's deadline.
-		evs = append(evs, aftersale.Event{Type: aftersale.EvEscalated, Actor: actor, At: now, PolicyVersion: s.Policy().Version,
+		evs = append(evs, aftersale.Event{Head: aftersale.Head{Type: aftersale.EvEscalated, Actor: actor, At: now, PolicyVersion: s.Policy().Version,
 			Reason:  "直接申请平台介入 / platform intervention requested directly",
-			RuleIDs: []string{"taobao-dispute-2"},
-			Data:    aftersale.Data{Intervention: &aftersale.Intervention{RequestedBy: aftersale.Buyer, RequestedAt: now, Reason: in.Description}}})
+			RuleIDs: []string{"taobao-dispute-2"}},
+			Data: aftersale.Data{Intervention: &aftersale.Intervention{RequestedBy: aftersale.Buyer, RequestedAt: now, Reason: in.Description}}})
 		if _, err := s.recordAftersale(ctx, tx, cm, aftersaleStep{cur: aftersale.State{ID: reqID}, order: o, evs: evs}, now); err != nil {
 			return err
 		}

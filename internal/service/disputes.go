@@ -357,7 +357,7 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, cm *store.C
 // DecodeDisputeEvents turns stored event records back into case events.
 func DecodeDisputeEvents(recs []store.EventRecord) ([]dispute.Event, error) {
 	return decodeEvents(recs, func(r store.EventRecord, e *dispute.Event) (actor, data any) {
-		*e = dispute.Event{Seq: r.Seq, Type: dispute.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}
+		*e = dispute.Event{Head: dispute.Head{Seq: r.Seq, Type: dispute.EventType(r.Type), At: r.At, Reason: r.Reason, RuleIDs: r.RuleIDs, PolicyVersion: r.PolicyVersion}}
 		return &e.Actor, &e.Data
 	})
 }

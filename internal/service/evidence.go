@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/complaint"
 	"github.com/weiquan/weiquan/internal/dispute"
@@ -97,15 +98,11 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 		if isComplaint {
 			if c.Role == actor.Buyer || c.Role == actor.Seller {
 				who, _ := actorOf(c)
+				// Decided (Conflict): the upload stays in the chain, dated,
+				// for a second complaint to cite.
 				evs, err := complaint.Decide(complaintNow, complaint.Command{Action: complaint.AddEvidence, Actor: who, EvidenceIDs: []string{rec.ID}}, s.Policy(), now)
-				switch {
-				case fault.Is(err, fault.Conflict):
-					// Decided: the upload stays in the chain, dated, for a
-					// second complaint to cite.
-				case err != nil:
+				if err := joinEvidence(cm, complaintAgg, complaintNow, evs, err, now); err != nil {
 					return err
-				default:
-					record(cm, complaintAgg, complaintNow, evs, now, nil)
 				}
 			}
 			return s.respond(c, cm, rec)
@@ -119,16 +116,12 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 			}
 			if cur.Status == dispute.Evidence || cur.Status == dispute.Review {
 				actor, _ := actorOf(c)
+				// The party's evidence window has closed (Conflict): the
+				// upload stays in the chain (visible to the agent, dated)
+				// but is not part of the case's evidence.
 				evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.AddEvidence, Actor: actor, EvidenceID: rec.ID, Satisfies: u.Satisfies}, s.Policy(), now)
-				switch {
-				case fault.Is(err, fault.Conflict):
-					// The party's evidence window has closed: the upload
-					// stays in the chain (visible to the agent, dated) but
-					// is not part of the case's evidence.
-				case err != nil:
+				if err := joinEvidence(cm, disputeAgg, cur, evs, err, now); err != nil {
 					return err
-				default:
-					record(cm, disputeAgg, cur, evs, now, nil)
 				}
 			}
 		}
@@ -290,4 +283,19 @@ func (s *Service) OpenEvidence(ctx context.Context, c Caller, id string) (store.
 	}
 	rc, _, err := s.blobs.Open(ctx, rec.Digest)
 	return rec, rc, err
+}
+
+// joinEvidence records in cm the events by which an upload joins the
+// evidence of a case or complaint (cur), as decide returned them with err;
+// a Conflict (the aggregate takes no evidence now) records nothing and is
+// no error: the upload stays in the chain on its own.
+func joinEvidence[S, E any](cm *store.Commit, agg aggregate[S, E], cur S, evs []E, err error, now time.Time) error {
+	switch {
+	case fault.Is(err, fault.Conflict):
+		return nil
+	case err != nil:
+		return err
+	}
+	record(cm, agg, cur, evs, now, nil)
+	return nil
 }

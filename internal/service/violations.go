@@ -109,14 +109,7 @@ func (s *Service) sanctionsOf(ctx context.Context, v penalty.Violation) []string
 }
 
 // ViolationCommand is an appeal or its decision.
-type ViolationCommand struct {
-	Action      penalty.Action
-	Reason      string
-	Procedural  string
-	EvidenceIDs []string
-	Revoke      bool
-	RuleIDs     []string
-}
+type ViolationCommand = SanctionCommand
 
 // ActViolation applies the party's appeal or the senior tier's decision on
 // it; a revoked violation's points stop counting and the sanctions they

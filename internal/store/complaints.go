@@ -82,20 +82,7 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]compla
 	if f.Senior != nil {
 		q, args = q+` AND senior = ?`, append(args, boolInt(*f.Senior))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	if f.Queue {
-		q += ` ORDER BY priority DESC, created_at, id LIMIT ? OFFSET ?`
-		args = append(args, limit, f.Offset)
-	} else {
-		if f.After != "" {
-			q, args = q+` AND id > ?`, append(args, f.After)
-		}
-		q += ` ORDER BY id LIMIT ?`
-		args = append(args, limit)
-	}
+	q, args = queuePage(q, args, f.Queue, `priority DESC, created_at, id`, f.After, f.Offset, f.Limit)
 	return bodies[complaint.State](s.query(ctx, q, args...))
 }
 

@@ -75,20 +75,7 @@ func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]dispute.St
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	if f.Queue {
-		q += ` ORDER BY premium DESC, CASE WHEN sla_due_at IS NULL THEN 1 ELSE 0 END, sla_due_at, claim DESC, id LIMIT ? OFFSET ?`
-		args = append(args, limit, f.Offset)
-	} else {
-		if f.After != "" {
-			q, args = q+` AND id > ?`, append(args, f.After)
-		}
-		q += ` ORDER BY id LIMIT ?`
-		args = append(args, limit)
-	}
+	q, args = queuePage(q, args, f.Queue, `premium DESC, CASE WHEN sla_due_at IS NULL THEN 1 ELSE 0 END, sla_due_at, claim DESC, id`, f.After, f.Offset, f.Limit)
 	return bodies[dispute.State](s.query(ctx, q, args...))
 }
 

@@ -94,21 +94,13 @@ func (s *Store) CaseEvidence(ctx context.Context, caseID string) ([]Evidence, er
 
 // EvidenceByID loads one piece of evidence. Errors: NotFound.
 func (s *Store) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
-	e, err := scanEvidence(s.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id))
-	if err != nil {
-		return Evidence{}, mapNoRows(err, "证据 evidence", id)
-	}
-	return e, nil
+	return orNotFound(scanEvidence(s.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id)))("证据 evidence", id)
 }
 
 // EvidenceByID loads one piece of evidence in the transaction. Errors:
 // NotFound.
 func (t *Tx) EvidenceByID(ctx context.Context, id string) (Evidence, error) {
-	e, err := scanEvidence(t.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id))
-	if err != nil {
-		return Evidence{}, mapNoRows(err, "证据 evidence", id)
-	}
-	return e, nil
+	return orNotFound(scanEvidence(t.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id)))("证据 evidence", id)
 }
 
 // EvidenceClaim moves a party's draft evidence (uploaded before filing, in

@@ -114,11 +114,7 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxMessage, error) {
 
 // GetOutboxMessage loads a message. Errors: NotFound.
 func (s *Store) GetOutboxMessage(ctx context.Context, id string) (OutboxMessage, error) {
-	m, err := scanOutbox(s.queryRow(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
-	if err != nil {
-		return m, mapNoRows(err, "通知 outbox message", id)
-	}
-	return m, nil
+	return orNotFound(scanOutbox(s.queryRow(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id)))("通知 outbox message", id)
 }
 
 // ListOutbox lists messages by id (UUIDv7: creation order), optionally for
@@ -892,20 +888,12 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string, audit *Adm
 
 // lockEndpoint loads an endpoint for update. Errors: NotFound.
 func (t *Tx) lockEndpoint(ctx context.Context, id string) (WebhookEndpoint, error) {
-	ep, err := scanEndpoint(t.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`+t.d.forUpdate(), id))
-	if err != nil {
-		return ep, mapNoRows(err, "Webhook 端点 webhook endpoint", id)
-	}
-	return ep, nil
+	return orNotFound(scanEndpoint(t.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`+t.d.forUpdate(), id)))("Webhook 端点 webhook endpoint", id)
 }
 
 // GetWebhookEndpoint loads an endpoint. Errors: NotFound.
 func (s *Store) GetWebhookEndpoint(ctx context.Context, id string) (WebhookEndpoint, error) {
-	ep, err := scanEndpoint(s.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`, id))
-	if err != nil {
-		return ep, mapNoRows(err, "Webhook 端点 webhook endpoint", id)
-	}
-	return ep, nil
+	return orNotFound(scanEndpoint(s.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`, id)))("Webhook 端点 webhook endpoint", id)
 }
 
 // ListWebhookEndpoints lists endpoints by id after the cursor.

@@ -31,11 +31,7 @@ func (t *Tx) insertAPIKey(ctx context.Context, k APIKey) error {
 
 // APIKeyByID finds a key. Errors: NotFound.
 func (s *Store) APIKeyByID(ctx context.Context, id string) (APIKey, error) {
-	k, err := scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
-	if err != nil {
-		return k, mapNoRows(err, "API 密钥 API key", id)
-	}
-	return k, nil
+	return orNotFound(scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id)))("API 密钥 API key", id)
 }
 
 // TouchAPIKey records that a key was used at at, unless a use at or after

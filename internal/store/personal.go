@@ -40,11 +40,7 @@ func (t *Tx) purgeEvidence(ctx context.Context, p EvidencePurge) error {
 
 // WebUserByParty is Store.WebUserByParty in the transaction. Errors: NotFound.
 func (t *Tx) WebUserByParty(ctx context.Context, role, partyID string) (WebUser, error) {
-	u, err := scanWebUser(t.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE role = ? AND party_id = ? ORDER BY id LIMIT 1`, role, partyID))
-	if err != nil {
-		return u, mapNoRows(err, "user", partyID)
-	}
-	return u, nil
+	return orNotFound(scanWebUser(t.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE role = ? AND party_id = ? ORDER BY id LIMIT 1`, role, partyID)))("user", partyID)
 }
 
 // RecentPIIReveals lists the reveal log, newest first, at most limit rows.

@@ -109,6 +109,19 @@ func (tb stateTable[T]) get(ctx context.Context, row func(context.Context, strin
 	return scanBody[T](row(ctx, `SELECT body FROM `+tb.name+` WHERE id = ?`+lock, id), tb.label, tb.kind, id)
 }
 
+// orNotFound passes on what a get scanned from its one row: the value, or,
+// when the scan failed, NotFound naming what and id (no row) or the error.
+// Use: return orNotFound(scanX(t.queryRow(ctx, q, id)))("label", id).
+func orNotFound[T any](v T, err error) func(what, id string) (T, error) {
+	return func(what, id string) (T, error) {
+		if err != nil {
+			var zero T
+			return zero, mapNoRows(err, what, id)
+		}
+		return v, nil
+	}
+}
+
 // scanBody reads the JSON body column of one row into a T: NotFound
 // (naming label and id) when there is no row.
 func scanBody[T any](row rowScanner, label, name, id string) (T, error) {
@@ -185,6 +198,22 @@ func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
 	q += " ORDER BY id LIMIT ?"
 	args = append(args, limit)
 	return q, args
+}
+
+// queuePage ends the list query q (with its WHERE clause) of an agents'
+// queue: in queue order (order, paged by offset) or by id after the cursor,
+// 50 rows unless limit says.
+func queuePage(q string, args []any, queue bool, order, after string, offset, limit int) (string, []any) {
+	if limit <= 0 {
+		limit = 50
+	}
+	if queue {
+		return q + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset)
+	}
+	if after != "" {
+		q, args = q+` AND id > ?`, append(args, after)
+	}
+	return q + ` ORDER BY id LIMIT ?`, append(args, limit)
 }
 
 // ---- after-sales requests ----

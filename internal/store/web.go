@@ -51,20 +51,12 @@ func scanWebUser(sc interface{ Scan(...any) error }, extra ...any) (WebUser, err
 
 // WebUserByLogin finds a user by login. Errors: NotFound.
 func (s *Store) WebUserByLogin(ctx context.Context, login string) (WebUser, error) {
-	u, err := scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE login = ?`, login))
-	if err != nil {
-		return u, mapNoRows(err, "user", login)
-	}
-	return u, nil
+	return orNotFound(scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE login = ?`, login)))("user", login)
 }
 
 // WebUserByParty finds the user of a buyer or seller party. Errors: NotFound.
 func (s *Store) WebUserByParty(ctx context.Context, role, partyID string) (WebUser, error) {
-	u, err := scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE role = ? AND party_id = ? ORDER BY id LIMIT 1`, role, partyID))
-	if err != nil {
-		return u, mapNoRows(err, "user", partyID)
-	}
-	return u, nil
+	return orNotFound(scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE role = ? AND party_id = ? ORDER BY id LIMIT 1`, role, partyID)))("user", partyID)
 }
 
 // ListWebUsers lists users by login.

@@ -94,11 +94,7 @@ func (s *Store) CreateWebUser(ctx context.Context, u WebUser, audit *AdminAudit)
 
 // WebUserByID finds a user. Errors: NotFound.
 func (s *Store) WebUserByID(ctx context.Context, id string) (WebUser, error) {
-	u, err := scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE id = ?`, id))
-	if err != nil {
-		return u, mapNoRows(err, "用户 user", id)
-	}
-	return u, nil
+	return orNotFound(scanWebUser(s.queryRow(ctx, `SELECT `+webUserCols+` FROM web_users WHERE id = ?`, id)))("用户 user", id)
 }
 
 // SetWebUserDisabled disables (ending every session of the user) or

@@ -173,6 +173,14 @@ func setFlash(w http.ResponseWriter, r *http.Request, m string) {
 		HttpOnly: true, Secure: secureCookie(r, false, false), SameSite: http.SameSiteLaxMode})
 }
 
+// flashTo ends a form action that succeeded the post/redirect/get way: it
+// sets msg as the flash the next page shows and redirects to that page.
+func flashTo(w http.ResponseWriter, r *http.Request, msg, to string) error {
+	setFlash(w, r, msg)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
 func flashOf(r *http.Request) string {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {

@@ -78,9 +78,7 @@ func (a *App) adminRulesSave(w http.ResponseWriter, r *http.Request, s *session)
 	if err != nil {
 		return err
 	}
-	setFlash(w, r, fmt.Sprintf("规则书 %s 已生效（%d 处变化） / rule book %s in force (%d changes)", ch.Version, len(ch.Diff), ch.Version, len(ch.Diff)))
-	http.Redirect(w, r, "/admin/rules", http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, fmt.Sprintf("规则书 %s 已生效（%d 处变化） / rule book %s in force (%d changes)", ch.Version, len(ch.Diff), ch.Version, len(ch.Diff)), "/admin/rules")
 }
 
 // createdSecret is a key or signing secret just created: shown once, in

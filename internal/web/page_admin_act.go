@@ -64,9 +64,7 @@ func (a *App) adminKeyRevoke(w http.ResponseWriter, r *http.Request, s *session)
 		return err
 	}
 	a.log.Info("web: API key revoked", "id", id, "by", s.User.Login)
-	setFlash(w, r, "API 密钥已吊销 / the API key is revoked")
-	http.Redirect(w, r, "/admin/keys", http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, "API 密钥已吊销 / the API key is revoked", "/admin/keys")
 }
 
 // adminKeyRotate replaces a key by a new one (shown once); the old one is
@@ -115,20 +113,12 @@ func (a *App) adminWebhookCreate(w http.ResponseWriter, r *http.Request, s *sess
 
 // adminWebhookAct disables, enables or deletes an endpoint.
 func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session) error {
-	id, act, by := r.PathValue("id"), r.FormValue("action"), s.actor()
-	var err error
-	var done string
-	switch act {
-	case "disable", "enable":
-		err = a.svc.SetWebhookEnabled(r.Context(), s.Caller(), by, id, act == "enable")
-		done = map[string]string{"disable": "Webhook 端点已停用 / the endpoint is disabled", "enable": "Webhook 端点已启用 / the endpoint is enabled"}[act]
-	case "delete":
-		err = a.svc.DeleteWebhook(r.Context(), s.Caller(), &by, id)
-		done = "Webhook 端点已删除 / the endpoint is deleted"
+	ctx, c, by, id := r.Context(), s.Caller(), s.actor(), r.PathValue("id")
+	switch r.FormValue("action") {
 	case "rotate":
 		// The new secret is shown once, on this page; the old one keeps
 		// signing next to it for the default overlap (a day).
-		ep, err := a.svc.RotateWebhookSecret(r.Context(), s.Caller(), &by, id, service.DefaultRotationOverlap)
+		ep, err := a.svc.RotateWebhookSecret(ctx, c, &by, id, service.DefaultRotationOverlap)
 		if err != nil {
 			return err
 		}
@@ -136,23 +126,41 @@ func (a *App) adminWebhookAct(w http.ResponseWriter, r *http.Request, s *session
 		return a.renderAdminWebhooks(w, r, s, &createdSecret{ID: ep.ID, Name: ep.URL, Secret: ep.Secret})
 	case "retry":
 		msg := r.FormValue("message_id")
-		if _, err = a.svc.RetryWebhookDelivery(r.Context(), s.Caller(), &by, id, msg); err != nil {
+		if _, err := a.svc.RetryWebhookDelivery(ctx, c, &by, id, msg); err != nil {
 			return err
 		}
 		a.log.Info("web: webhook delivery retried", "id", id, "message", msg, "by", s.User.Login)
-		setFlash(w, r, "已重新排队投递 / the delivery is queued again")
-		http.Redirect(w, r, "/admin/webhooks/"+id+"/deliveries", http.StatusSeeOther)
-		return nil
-	default:
+		return flashTo(w, r, "已重新排队投递 / the delivery is queued again", "/admin/webhooks/"+id+"/deliveries")
+	}
+	enabled := func(on bool) func() error { return func() error { return a.svc.SetWebhookEnabled(ctx, c, by, id, on) } }
+	return a.adminAction(w, r, s, "webhook endpoint", "/admin/webhooks", map[string]adminAct{
+		"disable": {"Webhook 端点已停用 / the endpoint is disabled", enabled(false)},
+		"enable":  {"Webhook 端点已启用 / the endpoint is enabled", enabled(true)},
+		"delete":  {"Webhook 端点已删除 / the endpoint is deleted", func() error { return a.svc.DeleteWebhook(ctx, c, &by, id) }},
+	})
+}
+
+// adminAct is one action of an admin form on a row: what the flash says
+// once done, and the service call that does it.
+type adminAct struct {
+	done string
+	do   func() error
+}
+
+// adminAction does the action the form names (field action) among acts,
+// logs it as done to what by the signed-in admin and goes back to the list
+// at to with its flash. An unknown action is Invalid naming action.
+func (a *App) adminAction(w http.ResponseWriter, r *http.Request, s *session, what, to string, acts map[string]adminAct) error {
+	act := r.FormValue("action")
+	x, ok := acts[act]
+	if !ok {
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
-	if err != nil {
+	if err := x.do(); err != nil {
 		return err
 	}
-	a.log.Info("web: webhook endpoint "+act, "id", id, "by", s.User.Login)
-	setFlash(w, r, done)
-	http.Redirect(w, r, "/admin/webhooks", http.StatusSeeOther)
-	return nil
+	a.log.Info("web: "+what+" "+act, "id", r.PathValue("id"), "by", s.User.Login)
+	return flashTo(w, r, x.done, to)
 }
 
 // adminUserCreate creates an agent or a senior agent.
@@ -164,38 +172,25 @@ func (a *App) adminUserCreate(w http.ResponseWriter, r *http.Request, s *session
 		return err
 	}
 	a.log.Info("web: user created", "login", u.Login, "role", role, "by", s.User.Login)
-	setFlash(w, r, fmt.Sprintf("已创建 %s / %s created", u.Login, u.Login))
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, fmt.Sprintf("已创建 %s / %s created", u.Login, u.Login), "/admin/users")
 }
 
 // adminUserAct acts on a staff account: disable (ending its sessions) or
 // enable, reset the password, change the role, sign out everywhere.
 func (a *App) adminUserAct(w http.ResponseWriter, r *http.Request, s *session) error {
-	ctx, c, by, id, act := r.Context(), s.Caller(), s.actor(), r.PathValue("id"), r.FormValue("action")
-	var err error
-	var msg string
-	switch act {
-	case "disable", "enable":
-		err = a.svc.SetStaffUserDisabled(ctx, c, by, id, act == "disable")
-		msg = map[string]string{"disable": "账号已停用 / the account is disabled", "enable": "账号已启用 / the account is enabled"}[act]
-	case "reset_password":
-		err = a.svc.ResetStaffPassword(ctx, c, by, id, r.FormValue("password"))
-		msg = "密码已重置，该账号的会话均已结束 / the password is reset and the account's sessions ended"
-	case "set_role":
-		err = a.svc.SetStaffRole(ctx, c, by, id, actor.Role(r.FormValue("role")))
-		msg = "角色已更改 / the role is changed"
-	case "sign_out":
-		_, err = a.svc.SignOutUser(ctx, c, by, id)
-		msg = "该账号已在所有设备上退出 / the account is signed out everywhere"
-	default:
-		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
+	ctx, c, by, id := r.Context(), s.Caller(), s.actor(), r.PathValue("id")
+	disabled := func(off bool) func() error {
+		return func() error { return a.svc.SetStaffUserDisabled(ctx, c, by, id, off) }
 	}
-	if err != nil {
-		return err
-	}
-	a.log.Info("web: user "+act, "id", id, "by", s.User.Login)
-	setFlash(w, r, msg)
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
-	return nil
+	return a.adminAction(w, r, s, "user", "/admin/users", map[string]adminAct{
+		"disable": {"账号已停用 / the account is disabled", disabled(true)},
+		"enable":  {"账号已启用 / the account is enabled", disabled(false)},
+		"reset_password": {"密码已重置，该账号的会话均已结束 / the password is reset and the account's sessions ended",
+			func() error { return a.svc.ResetStaffPassword(ctx, c, by, id, r.FormValue("password")) }},
+		"set_role": {"角色已更改 / the role is changed", func() error { return a.svc.SetStaffRole(ctx, c, by, id, actor.Role(r.FormValue("role"))) }},
+		"sign_out": {"该账号已在所有设备上退出 / the account is signed out everywhere", func() error {
+			_, err := a.svc.SignOutUser(ctx, c, by, id)
+			return err
+		}},
+	})
 }

@@ -50,7 +50,5 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	if _, err := a.svc.ActDispute(ctx, c, id, cmd); err != nil {
 		return err
 	}
-	setFlash(w, r, doneMessage(string(act)))
-	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, doneMessage(string(act)), "/cases/"+id)
 }

@@ -132,9 +132,7 @@ func (a *App) complaintAct(w http.ResponseWriter, r *http.Request, s *session) e
 	if _, err := a.svc.ActComplaint(r.Context(), s.Caller(), id, service.ComplaintCommand{Command: cmd}); err != nil {
 		return err
 	}
-	setFlash(w, r, doneMessage("complaint."+string(act)))
-	http.Redirect(w, r, "/complaints/"+id, http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, doneMessage("complaint."+string(act)), "/complaints/"+id)
 }
 
 func complaintActionNames() []string {

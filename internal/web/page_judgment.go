@@ -117,7 +117,5 @@ func (a *App) judgmentSubmit(w http.ResponseWriter, r *http.Request, s *session)
 	if _, err := a.svc.ActDispute(ctx, c, id, service.DisputeCommand{Command: cmd}); err != nil {
 		return err
 	}
-	setFlash(w, r, doneMessage("judge"))
-	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, doneMessage("judge"), "/cases/"+id)
 }

@@ -204,9 +204,7 @@ func (a *App) logoutEverywhere(w http.ResponseWriter, r *http.Request, s *sessio
 		return err
 	}
 	a.setSessionCookie(w, r, sessionCookie, "", -1)
-	setFlash(w, r, "已在所有设备上退出登录 / signed out everywhere")
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, "已在所有设备上退出登录 / signed out everywhere", "/login")
 }
 
 // home sends each role to its start page.

@@ -35,9 +35,7 @@ func (a *App) requestAct(w http.ResponseWriter, r *http.Request, s *session) err
 	if _, err := a.svc.Act(ctx, c, id, cmd); err != nil {
 		return err
 	}
-	setFlash(w, r, doneMessage(string(act)))
-	http.Redirect(w, r, "/requests/"+id, http.StatusSeeOther)
-	return nil
+	return flashTo(w, r, doneMessage(string(act)), "/requests/"+id)
 }
 
 func actionNames(as []aftersale.Action) []string {

@@ -52,22 +52,12 @@ func (w *Deadlines) Start(ctx context.Context) {
 }
 
 func (w *Deadlines) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		st, err := w.RunOnce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.fails.fail(ctx, err)
-			}
-			return
-		}
-		w.fails.ok(ctx)
+	rounds(ctx, w.fails, w.RunOnce, func(st service.FireStats) bool {
 		if st.Claimed > 0 {
 			w.log.DebugContext(ctx, "deadlines fired", "claimed", st.Claimed, "fired", st.Fired, "cancelled", st.Cancelled, "skipped", st.Skipped, "failed", st.Failed)
 		}
-		if st.Claimed < w.cfg.BatchSize || st.Fired+st.Cancelled == 0 {
-			return
-		}
-	}
+		return st.Claimed >= w.cfg.BatchSize && st.Fired+st.Cancelled > 0
+	})
 }
 
 // RunOnce fires one batch and returns its counts.
@@ -114,17 +104,8 @@ func StartRetention(ctx context.Context, svc *service.Service, log *slog.Logger,
 	cfg.Interval = cmp.Or(cfg.Interval, time.Hour)
 	cfg.Batch = cmp.Or(cfg.Batch, 500)
 	fails := &failLog{what: "retention", log: log}
+	round := func(ctx context.Context) (service.RetentionStats, error) { return svc.EnforceRetention(ctx, cfg.Batch) }
 	clock.Every(ctx, cfg.Interval, func() {
-		for ctx.Err() == nil {
-			st, err := svc.EnforceRetention(ctx, cfg.Batch)
-			if err != nil {
-				fails.fail(ctx, err)
-				return
-			}
-			fails.ok(ctx)
-			if st.Redacted < cfg.Batch && st.Blobs < cfg.Batch {
-				return
-			}
-		}
+		rounds(ctx, fails, round, func(st service.RetentionStats) bool { return st.Redacted >= cfg.Batch || st.Blobs >= cfg.Batch })
 	})
 }

@@ -58,6 +58,25 @@ func (l *loop) Stop() {
 	l.wg.Wait()
 }
 
+// rounds runs round back to back while ctx lasts, as a drain does: a
+// failed round is logged (unless ctx ended meanwhile) and ends the drain;
+// after one that succeeded, again says whether to go on.
+func rounds[S any](ctx context.Context, fails *failLog, round func(context.Context) (S, error), again func(S) bool) {
+	for ctx.Err() == nil {
+		st, err := round(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				fails.fail(ctx, err)
+			}
+			return
+		}
+		fails.ok(ctx)
+		if !again(st) {
+			return
+		}
+	}
+}
+
 // failLog logs a worker's failed rounds with exponential back-off (1 s,
 // 2 s, … up to 5 min between lines, with the count held back): while the
 // database is away every round fails, and one line per round (every

@@ -127,15 +127,7 @@ func (w *Outbox) Start(ctx context.Context) {
 }
 
 func (w *Outbox) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		st, err := w.RunOnce(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.fails.fail(ctx, err)
-			}
-			return
-		}
-		w.fails.ok(ctx)
+	rounds(ctx, w.fails, w.RunOnce, func(st OutboxStats) bool {
 		if st.Claimed > 0 || st.FannedOut > 0 {
 			w.log.DebugContext(ctx, "outbox relayed", "fanned_out", st.FannedOut, "created", st.Created, "claimed", st.Claimed,
 				"delivered", st.Delivered, "retried", st.Retried, "dead", st.Dead, "stale", st.Stale)
@@ -143,7 +135,7 @@ func (w *Outbox) drain(ctx context.Context) {
 		// Delivering seq n may have made seq n+1 due: go again while
 		// anything moved.
 		if st.FannedOut == 0 && st.Delivered == 0 && st.Claimed < w.cfg.BatchSize {
-			return
+			return false
 		}
 		// A round that was not full goes again after a short pause, so that
 		// rounds gather more work each: on SQLite every round's writes wait
@@ -151,11 +143,12 @@ func (w *Outbox) drain(ctx context.Context) {
 		if st.Claimed < w.cfg.BatchSize && st.FannedOut < w.cfg.BatchSize {
 			select {
 			case <-ctx.Done():
-				return
+				return false
 			case <-time.After(w.cfg.Pause):
 			}
 		}
-	}
+		return true
+	})
 }
 
 // FullJitter returns a duration uniformly at random in [0, d] ("full
