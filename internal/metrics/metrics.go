@@ -68,6 +68,23 @@ func (m *Metrics) DeadlineFired(kind string, late time.Duration) {
 	m.lateness.Observe(late.Seconds())
 }
 
+// ObserveCalendar exports the working-day calendar's coverage:
+// weiquan_calendar_days_covered (days from today on covered by a published
+// holiday notice) and weiquan_calendar_coverage_short (1 when fewer than
+// warnDays: import the next year's schedule). Call it once.
+func (m *Metrics) ObserveCalendar(daysCovered func() int, warnDays int) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "weiquan_calendar_days_covered", Help: "Days from today on covered by a published holiday notice (working-day calendar)."},
+			func() float64 { return float64(daysCovered()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "weiquan_calendar_coverage_short", Help: "1 when fewer than " + strconv.Itoa(warnDays) + " days ahead are covered by a published holiday notice."},
+			func() float64 {
+				if daysCovered() < warnDays {
+					return 1
+				}
+				return 0
+			}))
+}
+
 type deadlineCollector struct {
 	st                               *store.Store
 	now                              func() time.Time
