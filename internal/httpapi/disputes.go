@@ -18,16 +18,16 @@ import (
 // what each side must do next, the evidence still missing and the SLA.
 type DisputeView struct {
 	dispute.State
-	Deadline       *DisputeDeadline    `json:"deadline"`
-	NextSteps      map[string][]string `json:"next_steps"`
-	Missing        []dispute.Item      `json:"missing"`
-	SLABreached    bool                `json:"sla_breached"`
+	Deadline    *DisputeDeadline    `json:"deadline"`
+	NextSteps   map[string][]string `json:"next_steps"`
+	Missing     []dispute.Item      `json:"missing"`
+	SLABreached bool                `json:"sla_breached"`
 	// SLAProvisional: the review SLA's due date (sla_due_at) reaches a year
 	// without a published holiday notice, so it was counted on the
 	// provisional calendar (statutory holidays, no make-up working days)
 	// and may move when the official schedule is imported.
-	SLAProvisional bool `json:"sla_due_provisional"`
-	AllowedActions []string            `json:"allowed_actions"`
+	SLAProvisional bool     `json:"sla_due_provisional"`
+	AllowedActions []string `json:"allowed_actions"`
 	// AdvanceStatus is the TOP-style advance_status (先行垫付): 0 none, 2
 	// paid, 4 closed (the buyer kept the goods), 5 settled (goods returned,
 	// the fund repaid).
