@@ -101,7 +101,7 @@ type CalendarImport struct {
 func CalendarFileError(err error) error {
 	var fe *calendar.FieldError
 	if errors.As(err, &fe) {
-		return &fault.Error{Code: fault.Invalid, Field: fe.Field, Message: "日历文件无效 / invalid calendar file: " + fe.Message, Cause: err}
+		return &fault.Error{Code: fault.Invalid, Field: fe.Field, Message: "日历文件无效 / invalid calendar file: " + fe.Error(), Cause: err}
 	}
 	return err
 }
