@@ -3,6 +3,7 @@ module github.com/weiquan/weiquan
 go 1.26.0
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-ego/gse v0.80.3
 	github.com/google/uuid v1.6.0

@@ -37,6 +37,7 @@ const usage = `weiquan — 售后维权平台 / after-sales dispute platform
   weiquan backup --out FILE [CONFIG FLAGS]                 (SQLite; PostgreSQL: pg_dump, see README)
   weiquan config [CONFIG FLAGS]                            (the effective configuration, secrets masked)
   weiquan policy check FILE [--db URL | --against FILE]
+  weiquan calendar import FILE · status · export [CONFIG FLAGS]   (working-day calendar, JSON)
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
   weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--train DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
   weiquan version
@@ -59,15 +60,16 @@ var commands = map[string]command{
 	"admin": func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return adminCmd(ctx, args, os.Stdin, stdout, stderr)
 	},
-	"ledger":  ledgercheck.Main,
-	"backup":  backupCmd,
-	"config":  configCmd,
-	"policy":  policyCmd,
-	"bench":   bench.Main,
-	"scan":    scanCmd,
-	"eval":    evalCmd,
-	"train":   trainCmd,
-	"version": versionCmd,
+	"ledger":   ledgercheck.Main,
+	"backup":   backupCmd,
+	"config":   configCmd,
+	"policy":   policyCmd,
+	"calendar": calendarCmd,
+	"bench":    bench.Main,
+	"scan":     scanCmd,
+	"eval":     evalCmd,
+	"train":    trainCmd,
+	"version":  versionCmd,
 }
 
 func main() {

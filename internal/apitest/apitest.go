@@ -174,6 +174,7 @@ func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := metrics.New(st, clk.Now)
 	svc := service.New(st, book, service.Options{Clock: clk, Logger: log, Observer: m})
+	m.ObserveCalendar(func() int { return svc.CalendarStatus().DaysCovered }, service.CalendarWarnDays)
 	blobs, err := evidence.Open(t.TempDir(), evidence.Limits{MaxFileBytes: 256 << 10, MaxCaseBytes: 1 << 20})
 	if err != nil {
 		t.Fatalf("evidence: %v", err)

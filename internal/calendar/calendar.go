@@ -63,6 +63,14 @@ type Calendar struct {
 	offWeekdays  []int64
 	workWeekends []int64
 	notices      map[int]Notice
+	// byYear holds each notice year's entries (a notice can list late-December dates of the
+	// year before), so that Merge can replace one year without touching the others.
+	byYear map[int][]Entry
+	// draft are the years whose data is not a published notice (an imported file with
+	// "published": false); computed are the years of the provisional calendar. Both are
+	// provisional: a deadline that reaches them says so.
+	draft    map[int]bool
+	computed map[int]bool
 }
 
 // shanghai is Asia/Shanghai: mainland China has kept UTC+08:00 without daylight saving since
@@ -103,6 +111,7 @@ func Load(data []byte) (*Calendar, error) {
 		loc:     shanghai,
 		entries: map[int64]Entry{},
 		notices: map[int]Notice{},
+		byYear:  map[int][]Entry{},
 	}
 	lineOf := map[int64]int{}
 	noticeLine := map[int]int{}
@@ -181,6 +190,7 @@ func Load(data []byte) (*Calendar, error) {
 				return nil, fmt.Errorf("calendar: line %d: make-up working day %s is a %s; only a Saturday or Sunday can be one", line, rec[0], wd)
 			}
 			c.entries[day] = Entry{Date: d, Kind: Kind(kind), Name: rec[2]}
+			c.byYear[current.Year] = append(c.byYear[current.Year], c.entries[day])
 			lineOf[day] = line
 			count++
 			switch {
@@ -273,7 +283,7 @@ func (c *Calendar) Missing(from, to time.Time) []int {
 	}
 	var out []int
 	for y := a; y <= b && len(out) < maxMissingYears; y++ {
-		if !c.Covers(y) {
+		if !c.Covers(y) && !c.computed[y] {
 			out = append(out, y)
 		}
 	}

@@ -115,7 +115,8 @@ func (a *API) Handler() http.Handler {
 			httpx.WriteProblem(w, r, &fault.Error{Code: fault.Unavailable, Message: "数据库不可用 / database unavailable", Cause: err})
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "db": db})
+		// The calendar's coverage is a warning, not unreadiness: still 200.
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready", "db": db, "calendar": a.svc.CalendarStatus()})
 	})
 	if a.metrics != nil {
 		// Not public: request counts by route, queue depths and deadline

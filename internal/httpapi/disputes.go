@@ -18,11 +18,16 @@ import (
 // what each side must do next, the evidence still missing and the SLA.
 type DisputeView struct {
 	dispute.State
-	Deadline       *DisputeDeadline    `json:"deadline"`
-	NextSteps      map[string][]string `json:"next_steps"`
-	Missing        []dispute.Item      `json:"missing"`
-	SLABreached    bool                `json:"sla_breached"`
-	AllowedActions []string            `json:"allowed_actions"`
+	Deadline    *DisputeDeadline    `json:"deadline"`
+	NextSteps   map[string][]string `json:"next_steps"`
+	Missing     []dispute.Item      `json:"missing"`
+	SLABreached bool                `json:"sla_breached"`
+	// SLAProvisional: the review SLA's due date (sla_due_at) reaches a year
+	// without a published holiday notice, so it was counted on the
+	// provisional calendar (statutory holidays, no make-up working days)
+	// and may move when the official schedule is imported.
+	SLAProvisional bool     `json:"sla_due_provisional"`
+	AllowedActions []string `json:"allowed_actions"`
 	// AdvanceStatus is the TOP-style advance_status (先行垫付): 0 none, 2
 	// paid, 4 closed (the buyer kept the goods), 5 settled (goods returned,
 	// the fund repaid).
@@ -35,10 +40,15 @@ type DisputeDeadline struct {
 	DueAt    time.Time `json:"due_at"`
 	OnExpiry string    `json:"on_expiry"`
 	RuleID   string    `json:"rule_id,omitempty"`
+	// Provisional: a working-day due date counted on the provisional
+	// calendar (see DisputeView.SLAProvisional).
+	Provisional bool `json:"provisional"`
 }
 
-// NewDisputeView builds the view at now.
-func NewDisputeView(s dispute.State, now time.Time) DisputeView {
+// NewDisputeView builds the view at now; provisional reports whether a
+// working-day due date computed from a start was counted on the
+// provisional calendar (service.DeadlineProvisional).
+func NewDisputeView(s dispute.State, now time.Time, provisional func(from, due time.Time) bool) DisputeView {
 	v := DisputeView{State: s, NextSteps: map[string][]string{"buyer": {}, "seller": {}, "platform": {}}, Missing: dispute.Missing(s),
 		AdvanceStatus: s.AdvanceStatus()}
 	if v.Missing == nil {
@@ -46,8 +56,13 @@ func NewDisputeView(s dispute.State, now time.Time) DisputeView {
 	}
 	if k, d := s.Deadline(); d != nil {
 		v.Deadline = &DisputeDeadline{Kind: k, DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID}
+		// The working-day deadlines: the review SLA and a legal suspension's resume date.
+		workingDays := s.SLADueAt != nil && d.DueAt.Equal(*s.SLADueAt) ||
+			s.Suspension != nil && s.Suspension.ResumeAt != nil && d.DueAt.Equal(*s.Suspension.ResumeAt)
+		v.Deadline.Provisional = workingDays && provisional(now, d.DueAt)
 	}
 	v.SLABreached = s.Status == dispute.Review && s.SLADueAt != nil && now.After(*s.SLADueAt)
+	v.SLAProvisional = s.SLADueAt != nil && provisional(now, *s.SLADueAt)
 	for _, a := range dispute.Allowed(s) {
 		v.AllowedActions = append(v.AllowedActions, string(a))
 	}
@@ -119,7 +134,7 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 		return 0, nil, err
 	}
 	now := a.svc.Now()
-	views := mapViews(list, func(s dispute.State) DisputeView { return NewDisputeView(s, now) })
+	views := mapViews(list, func(s dispute.State) DisputeView { return NewDisputeView(s, now, a.svc.DeadlineProvisional) })
 	p := page(views, limit, func(v DisputeView) string { return v.ID })
 	if f.Queue && p.NextCursor != "" {
 		p.NextCursor = cursor(strconv.Itoa(f.Offset + len(views)))
@@ -128,7 +143,9 @@ func (a *API) listDisputes(r *http.Request, c service.Caller, _ []byte) (int, an
 }
 
 // disputeView is a case's view now.
-func (a *API) disputeView(s dispute.State) DisputeView { return NewDisputeView(s, a.svc.Now()) }
+func (a *API) disputeView(s dispute.State) DisputeView {
+	return NewDisputeView(s, a.svc.Now(), a.svc.DeadlineProvisional)
+}
 
 func (a *API) disputeEvents(r *http.Request, c service.Caller, _ []byte) (int, any, error) {
 	return a.eventLog(r, c, a.svc.DisputeEvents)
@@ -172,7 +189,7 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 		cmd.Outcome, cmd.AdvanceOutcome = "", b.Outcome
 	}
 	s, err := a.svc.ActDispute(r.Context(), c, r.PathValue("id"), cmd)
-	return http.StatusOK, NewDisputeView(s, a.svc.Now()), err
+	return http.StatusOK, NewDisputeView(s, a.svc.Now(), a.svc.DeadlineProvisional), err
 }
 
 // interventionRoutes registers the intervention feature's routes beyond
@@ -188,5 +205,5 @@ func (a *API) createDispute(r *http.Request, c service.Caller, b openBody) (int,
 	}
 	s, err := a.svc.OpenDirectDispute(r.Context(), c, service.DirectDispute{OrderID: b.OrderID, Type: b.Type, Reason: aftersale.Reason(b.Reason),
 		Amount: b.Amount, Description: b.Description})
-	return http.StatusCreated, NewDisputeView(s, a.svc.Now()), err
+	return http.StatusCreated, NewDisputeView(s, a.svc.Now(), a.svc.DeadlineProvisional), err
 }

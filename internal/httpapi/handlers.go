@@ -72,7 +72,7 @@ func (a *API) view(v any) any {
 	case []aftersale.State:
 		return mapViews(x, a.aftersaleView)
 	case dispute.State:
-		return NewDisputeView(x, a.svc.Now())
+		return NewDisputeView(x, a.svc.Now(), a.svc.DeadlineProvisional)
 	case store.Evidence:
 		return newEvidenceView(x)
 	}

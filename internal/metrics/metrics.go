@@ -123,6 +123,23 @@ func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.dead, prometheus.GaugeValue, float64(dead))
 }
 
+// ObserveCalendar exports the working-day calendar's coverage:
+// weiquan_calendar_days_covered (days from today on covered by a published
+// holiday notice) and weiquan_calendar_coverage_short (1 when fewer than
+// warnDays: import the next year's schedule). Call it once.
+func (m *Metrics) ObserveCalendar(daysCovered func() int, warnDays int) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "weiquan_calendar_days_covered", Help: "Days from today on covered by a published holiday notice (working-day calendar)."},
+			func() float64 { return float64(daysCovered()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "weiquan_calendar_coverage_short", Help: "1 when fewer than " + strconv.Itoa(warnDays) + " days ahead are covered by a published holiday notice."},
+			func() float64 {
+				if daysCovered() < warnDays {
+					return 1
+				}
+				return 0
+			}))
+}
+
 type deadlineCollector struct {
 	st                               *store.Store
 	now                              func() time.Time

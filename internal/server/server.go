@@ -130,6 +130,10 @@ func Open(ctx context.Context, cfg config.Config, clk clock.Clock, log *slog.Log
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := svc.RefreshCalendar(ctx); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("calendar: %w", err)
+	}
 	if cfg.PolicyFile == "" {
 		changed, err := svc.LoadStoredPolicy(ctx)
 		if err != nil {
@@ -177,6 +181,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		return nil, fmt.Errorf("config: --model-dir: %w", err)
 	}
 	m = metrics.New(st, clk.Now)
+	m.ObserveCalendar(func() int { return svc.CalendarStatus().DaysCovered }, service.CalendarWarnDays)
 	api := httpapi.New(svc, log, m, Version, text)
 	api.SetKeyLimit(httpx.NewLimiter(cfg.RateKey, cfg.RateKeyBurst))
 	proxies, _ := cfg.Proxies() // validated above
@@ -210,6 +215,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.workers.Start(wctx)
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
 	clock.Every(wctx, cfg.PolicyPoll, func() { followPolicy(wctx, follower, log) })
+	// The working-day calendar: imports on any replica are loaded at the
+	// policy poll; the coverage warning is logged at start and daily.
+	svc.CheckCalendar(ctx)
+	clock.Every(wctx, cfg.PolicyPoll, func() {
+		if _, err := svc.RefreshCalendar(wctx); err != nil && wctx.Err() == nil {
+			log.Warn("calendar reload", "err", err)
+		}
+	})
+	clock.Every(wctx, 24*time.Hour, func() { svc.CheckCalendar(wctx) })
 	worker.StartRetention(wctx, svc, log, worker.RetentionConfig{})
 	static := map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: st}}
 	var sms notify.SMSSender = &notify.FileSMS{Path: cfg.SMSPath()}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
-	"github.com/weiquan/weiquan/internal/calendar"
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/order"
@@ -174,7 +173,7 @@ func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cu
 		dc.SLADueAt = s.reviewDue(now)
 	case dc.Action == dispute.Suspend && dc.Ground == dispute.GroundLegal:
 		// art. 83(2): the acceptance voucher within 7 working days of the notice.
-		dc.ResumeAt = calendar.Default().AddWorkingDays(now, dispute.LegalVoucherWorkingDays)
+		dc.ResumeAt = s.Calendar().AddWorkingDays(now, dispute.LegalVoucherWorkingDays)
 	case dc.Action == dispute.Advance:
 		if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
 			return dc, err
@@ -183,7 +182,7 @@ func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cu
 		if cmd.ExtendWorkingDays < 1 || cmd.ExtendWorkingDays > 10 {
 			return dc, fault.Field("working_days", "延期须为1–10个工作日 / extend by 1–10 working days")
 		}
-		dc.SLADueAt = calendar.Default().AddWorkingDays(*cur.SLADueAt, cmd.ExtendWorkingDays)
+		dc.SLADueAt = s.Calendar().AddWorkingDays(*cur.SLADueAt, cmd.ExtendWorkingDays)
 	}
 	return dc, nil
 }
@@ -191,7 +190,7 @@ func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cu
 // reviewDue is the review SLA: N working days on the official calendar.
 func (s *Service) reviewDue(now time.Time) time.Time {
 	n, _ := s.Policy().Int("dispute.review_sla")
-	return calendar.Default().AddWorkingDays(now, int(n))
+	return s.Calendar().AddWorkingDays(now, int(n))
 }
 
 // executeJudgment carries out a new judgment on the after-sales request.

@@ -60,6 +60,8 @@ type Service struct {
 	signInSecret []byte
 	// hookNets allow-lists webhook addresses beyond the public ones.
 	hookNets netguard.Policy
+	// cal is the working-day calendar in force (see calendar.go).
+	cal atomic.Pointer[calState]
 }
 
 // Options configure a Service.

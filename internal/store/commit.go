@@ -69,7 +69,7 @@ type InterventionClose struct {
 // posted-before checks), state rows (orders, requests, cases, complaints,
 // sanctions, violations, service facts, scripts), events, outbox messages, settled and
 // changed deadlines, intervention records, manual-intervention refunds,
-// evidence and claimed drafts, rule book changes, personal-data reveals,
+// evidence and claimed drafts, rule book changes, calendar imports, personal-data reveals,
 // redactions and evidence purges, and the idempotency record last.
 type Commit struct {
 	Ledger             []LedgerPost
@@ -91,6 +91,7 @@ type Commit struct {
 	Evidence           []Evidence
 	EvidenceClaims     []EvidenceClaim // draft evidence joining the complaint that cites it
 	PolicyChanges      []PolicyChange
+	CalendarImports    []CalendarImport
 	PIIReveals         []PIIReveal     // the reveal log (PIPL art. 51(4))
 	PIIRedactions      []PIIRedaction  // retention: phone and address erased
 	EvidencePurges     []EvidencePurge // retention: blobs deleted, rows kept
@@ -134,6 +135,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return each(ctx, c.Evidence, t.insertEvidenceValue) },
 		func() error { return each(ctx, c.EvidenceClaims, t.claimEvidence) },
 		func() error { return each(ctx, c.PolicyChanges, t.insertPolicyChange) },
+		func() error { return each(ctx, c.CalendarImports, t.insertCalendarImport) },
 		func() error { return each(ctx, c.PIIReveals, t.insertPIIReveal) },
 		func() error { return each(ctx, c.PIIRedactions, t.redactPII) },
 		func() error { return each(ctx, c.EvidencePurges, t.purgeEvidence) },

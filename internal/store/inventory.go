@@ -31,6 +31,7 @@ var InventoryTables = []InventoryTable{
 	{"webhook_endpoints", "webhook endpoint", "webhook endpoints"},
 	{"scripts", "reply script", "reply scripts"},
 	{"policy_changes", "rule book change", "rule book changes"},
+	{"calendar_imports", "calendar import", "calendar imports"},
 }
 
 // Inventory counts the rows of each inventory table that exists (a

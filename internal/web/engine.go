@@ -25,7 +25,7 @@ var staticFS embed.FS
 // its file in views/pages and that no page file is unused.
 var pages = []string{
 	"error", "login", "login_totp", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
-	"admin_rules", "admin_keys", "admin_webhooks", "admin_deliveries", "complaint", "complaint_new", "admin_users", "admin_reveals", "party",
+	"admin_rules", "admin_keys", "admin_webhooks", "admin_deliveries", "complaint", "complaint_new", "admin_users", "admin_reveals", "party", "admin_calendar",
 }
 
 // partialViews are rendered alone (htmx swaps).
@@ -85,9 +85,12 @@ type Base struct {
 	Now      time.Time
 	Path     string
 	Flash    string
-	cat      *catalog
-	strict   bool
-	missing  *[]string
+	// CalendarWarning: the working-day calendar covers fewer than 60 days
+	// ahead (admins see it as a banner on every page).
+	CalendarWarning string
+	cat             *catalog
+	strict          bool
+	missing         *[]string
 }
 
 // userView is the signed-in user as the layout shows it.
@@ -141,6 +144,9 @@ func (a *App) base(r *http.Request, s *session, titleKey string) Base {
 	if s != nil {
 		b.User = &userView{Login: s.User.Login, Role: s.User.Role, PartyID: s.User.PartyID, DisplayName: s.User.DisplayName}
 		b.CSRF = s.CSRF
+		if s.User.Role == string(actor.Admin) {
+			b.CalendarWarning = a.svc.CalendarStatus().Warning
+		}
 	}
 	b.Flash = flashOf(r)
 	return b

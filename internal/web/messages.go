@@ -10,6 +10,12 @@ var catalogEntries = map[string]msg{
 	"title.login": {"登录", "Sign in"}, "title.portal": {"我的售后", "My after-sales"}, "title.order": {"订单", "Order"},
 	"title.request_new": {"申请售后", "Open a request"}, "title.request": {"售后申请", "After-sales request"}, "title.case": {"介入案件", "Intervention case"},
 	"title.workbench": {"客服工作台", "Agent workbench"}, "title.dashboard": {"数据看板", "Dashboard"}, "title.error": {"出错了", "Error"},
+	"title.admin_calendar": {"工作日历", "Working-day calendar"}, "nav.calendar": {"工作日历", "Calendar"},
+	"calendar.heading": {"工作日历", "Working-day calendar"}, "calendar.year": {"年份", "Year"}, "calendar.status": {"状态", "Status"},
+	"calendar.source": {"来源", "Source"}, "calendar.status.published": {"已发布", "published"}, "calendar.status.draft": {"草稿（暂定）", "draft (provisional)"},
+	"calendar.status.provisional": {"推算（暂定）", "computed (provisional)"}, "calendar.covered": {"已发布日历覆盖未来天数", "Days ahead covered by a published calendar"},
+	"calendar.import": {"导入日历文件（JSON）", "Import a calendar file (JSON)"}, "calendar.file": {"文件", "File"}, "calendar.submit": {"导入", "Import"},
+	"calendar.note":     {"每年国务院发布下一年度节假日安排后导入；导入的年份整年替换原有数据，所有副本同步生效。", "Import the State Council's schedule for the next year when it is published; an imported year replaces that whole year, on every replica."},
 	"title.admin_rules": {"规则书", "Rule book"}, "title.admin_keys": {"API 密钥", "API keys"}, "title.admin_webhooks": {"Webhook 端点", "Webhook endpoints"},
 
 	"nav.skip": {"跳到正文", "Skip to content"}, "nav.label": {"主导航", "Main navigation"}, "nav.portal": {"我的售后", "My after-sales"},

@@ -3,12 +3,14 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -244,5 +246,39 @@ func (a *App) adminReveals(w http.ResponseWriter, r *http.Request, s *session) e
 	}
 	v := adminRevealsPage{Base: a.base(r, s, "title.admin_reveals"), Reveals: rev}
 	a.render(w, r, http.StatusOK, "admin_reveals", &v)
+	return nil
+}
+
+// adminCalendarPage shows the working-day calendar's years and coverage
+// and the form that imports a calendar file.
+type adminCalendarPage struct {
+	Base
+	Status service.CalendarStatus
+}
+
+func (a *App) adminCalendar(w http.ResponseWriter, r *http.Request, s *session) error {
+	v := adminCalendarPage{Base: a.base(r, s, "title.admin_calendar"), Status: a.svc.CalendarStatus()}
+	a.render(w, r, http.StatusOK, "admin_calendar", &v)
+	return nil
+}
+
+// adminCalendarImport imports an uploaded calendar file (a bad one is
+// refused naming the field, in the flash message).
+func (a *App) adminCalendarImport(w http.ResponseWriter, r *http.Request, s *session) error {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return fault.Field("file", "请选择日历文件 / choose a calendar file")
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return err
+	}
+	im, err := a.svc.ImportCalendar(r.Context(), s.Caller(), raw)
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, fmt.Sprintf("已导入工作日历 #%d：%v / calendar #%d imported: %v", im.Seq, im.Years, im.Seq, im.Years))
+	http.Redirect(w, r, "/admin/calendar", http.StatusSeeOther)
 	return nil
 }

@@ -169,6 +169,8 @@ func (a *App) Handler() http.Handler {
 	a.admin(mux, "POST /admin/users", a.adminUserCreate)
 	a.admin(mux, "POST /admin/users/{id}/act", a.adminUserAct)
 	a.admin(mux, "GET /admin/webhooks", a.adminWebhooks)
+	a.admin(mux, "GET /admin/calendar", a.adminCalendar)
+	a.admin(mux, "POST /admin/calendar", a.adminCalendarImport)
 	a.admin(mux, "POST /admin/webhooks", a.adminWebhookCreate)
 	a.admin(mux, "POST /admin/webhooks/{id}/act", a.adminWebhookAct)
 	a.admin(mux, "GET /admin/webhooks/{id}/deliveries", a.adminWebhookDeliveries)
