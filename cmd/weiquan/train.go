@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/weiquan/weiquan/internal/texteval"
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -24,7 +26,7 @@ func defaultModelDir() string {
 }
 
 // trainCmd trains the text models reproducibly: the COLD offensive model
-// (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.nbm) and
+// (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.nbm.gz) and
 // the router's complaint and aspect models (data without a licence: trained
 // on all of --data, written to --out, outside the repository, and loaded at
 // run time through WEIQUAN_MODEL_DIR; `weiquan eval` measures held-out
@@ -34,7 +36,7 @@ func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data")
 	only := fs.String("only", "all", "cold, router or all")
-	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.nbm")
+	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.nbm.gz (gzipped when the name ends in .gz)")
 	out := fs.String("out", defaultModelDir(), "folder for the router models (never inside the repository)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -50,7 +52,17 @@ func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		if *embed != "" {
-			if err := os.WriteFile(*embed, b.Bytes(), 0o644); err != nil {
+			out := b.Bytes()
+			if strings.HasSuffix(*embed, ".gz") {
+				var z bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression) // no name, no time: the same bytes every run
+				zw.Write(out)
+				if err := zw.Close(); err != nil {
+					return err
+				}
+				out = z.Bytes()
+			}
+			if err := os.WriteFile(*embed, out, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "COLD offensive model: %d features, threshold %.3f → %s\n", len(m.W), m.Threshold, *embed)

@@ -11,8 +11,10 @@ package abuse
 
 import (
 	"bytes"
+	"compress/gzip"
 	_ "embed"
 	"encoding/json"
+	"io"
 	"regexp"
 	"sort"
 
@@ -23,12 +25,30 @@ import (
 //go:embed lexicon.json
 var lexiconJSON []byte
 
-// ColdModel is the embedded offensive-language model (trained from COLD
-// train, Apache-2.0; regenerate with `go generate ./internal/abuse`).
+// coldModelGz is the embedded offensive-language model (trained from COLD
+// train, Apache-2.0; regenerate with `go generate ./internal/abuse`),
+// gzipped to keep the binary small.
 //
-//go:generate go run ../../cmd/weiquan train --only cold --data ../../../shared/data --embed cold.nbm
-//go:embed cold.nbm
-var ColdModel []byte
+//go:generate go run ../../cmd/weiquan train --only cold --data ../../../shared/data --embed cold.nbm.gz
+//go:embed cold.nbm.gz
+var coldModelGz []byte
+
+// ColdModel is the embedded model as nbayes.Read reads it.
+var ColdModel = gunzip(coldModelGz)
+
+// gunzip is the content of an embedded gzip file (a broken one is a build
+// error, found by the tests).
+func gunzip(b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		panic("abuse: embedded model: " + err.Error())
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		panic("abuse: embedded model: " + err.Error())
+	}
+	return out
+}
 
 // Rule IDs.
 const (

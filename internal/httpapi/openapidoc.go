@@ -7,19 +7,11 @@ import (
 	"sort"
 )
 
-// mustMergeOpenAPI builds the served document from openapi.json and the
-// openapi_*.json fragments. A fragment may carry "paths", "tags" and
-// "components"; a path, tag or component defined twice is a programming
-// error and panics at start, so two features cannot silently overwrite
-// each other's part of the document.
-func mustMergeOpenAPI(fsys fs.FS) []byte {
-	b, err := mergeOpenAPI(fsys)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
+// mergeOpenAPI builds the served document from openapi.json and the
+// openapi_*.json fragments of fsys (the sources; the binary embeds the
+// result, see api.go). A fragment may carry "paths", "tags" and
+// "components"; a path, tag or component defined twice is an error, so two
+// features cannot silently overwrite each other's part of the document.
 func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 	base := map[string]any{}
 	raw, err := fs.ReadFile(fsys, "openapi.json")

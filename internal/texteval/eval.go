@@ -296,7 +296,7 @@ func evalOffensive(o Options) ([]Result, error) {
 	}
 	d := abuse.New()
 	if !d.HasModel() {
-		return nil, errors.New("offensive: no embedded COLD model; run `weiquan train --only cold --embed internal/abuse/cold.nbm`")
+		return nil, errors.New("offensive: no embedded COLD model; run `weiquan train --only cold --embed internal/abuse/cold.nbm.gz`")
 	}
 	var c Counts
 	for _, r := range dev {

@@ -65,7 +65,7 @@ func TestEmbeddedColdModelIsReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(b.Bytes(), abuse.ColdModel) {
-		t.Fatal("internal/abuse/cold.nbm differs from a fresh training run: run `go generate ./internal/abuse`")
+		t.Fatal("internal/abuse/cold.nbm.gz differs from a fresh training run: run `go generate ./internal/abuse`")
 	}
 }
 

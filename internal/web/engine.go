@@ -2,13 +2,18 @@ package web
 
 import (
 	"bytes"
+	"cmp"
+	"compress/gzip"
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -195,6 +200,10 @@ func (a *App) renderPartial(w http.ResponseWriter, name string, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// staticHandler serves static/. The large vendored scripts are stored
+// gzipped (NAME.gz, to keep the binary small): they are sent as they are,
+// with Content-Encoding: gzip, to a browser that accepts it (every one
+// does), and unpacked for one that does not.
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
@@ -204,6 +213,31 @@ func staticHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if _, err := fs.Stat(sub, name); err != nil {
+			if gz, err := fs.ReadFile(sub, name+".gz"); err == nil {
+				serveGzipped(w, r, name, gz)
+				return
+			}
+		}
 		fsrv.ServeHTTP(w, r)
 	})
+}
+
+// serveGzipped sends a gzipped static file as name.
+func serveGzipped(w http.ResponseWriter, r *http.Request, name string, gz []byte) {
+	w.Header().Set("Vary", "Accept-Encoding")
+	w.Header().Set("Content-Type", cmp.Or(mime.TypeByExtension(path.Ext(name)), "application/octet-stream"))
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
+		_, _ = w.Write(gz)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		http.Error(w, "corrupt static file", http.StatusInternalServerError)
+		return
+	}
+	_, _ = io.Copy(w, zr)
 }

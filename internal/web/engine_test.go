@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"io/fs"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -112,5 +116,36 @@ func TestCatalogCoversDomainValues(t *testing.T) {
 		if _, ok := catalogEntries[k]; !ok {
 			t.Errorf("catalog lacks %q", k)
 		}
+	}
+}
+
+// The vendored scripts are stored gzipped: a browser that accepts gzip
+// gets the stored bytes with Content-Encoding: gzip, one that does not the
+// script itself; both with the script's content type.
+func TestGzippedStaticFiles(t *testing.T) {
+	h := staticHandler()
+	for _, p := range []string{"/static/vendor/echarts/echarts.common.min.js", "/static/vendor/htmx/htmx.min.js"} {
+		zipped := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", p, nil)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		h.ServeHTTP(zipped, req)
+		if zipped.Code != 200 || zipped.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(zipped.Header().Get("Content-Type"), "javascript") {
+			t.Fatalf("%s with gzip: %d %v", p, zipped.Code, zipped.Header())
+		}
+		zr, err := gzip.NewReader(zipped.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzipped, _ := io.ReadAll(zr)
+		plain := httptest.NewRecorder()
+		h.ServeHTTP(plain, httptest.NewRequest("GET", p, nil))
+		if plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" || !bytes.Equal(plain.Body.Bytes(), unzipped) || len(unzipped) < 10000 {
+			t.Fatalf("%s without gzip: %d, %d bytes (gzipped: %d unpacked)", p, plain.Code, plain.Body.Len(), len(unzipped))
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/static/app.css", nil))
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("app.css: %d %v", rec.Code, rec.Header())
 	}
 }

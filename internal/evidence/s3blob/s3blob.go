@@ -1,6 +1,7 @@
 // Package s3blob is the object-storage backend of the evidence blob store
 // (evidence.Backend): the blobs of every replica in one S3-compatible
-// bucket — Aliyun OSS, MinIO, AWS S3, SeaweedFS — through minio-go.
+// bucket — Aliyun OSS, MinIO, AWS S3, SeaweedFS — over the S3 REST API
+// with Signature Version 4 (sigv4.go).
 //
 // Objects are named as the folder backend names files,
 // [prefix]sha256/ab/cd/abcd…, so a folder can be copied into a bucket as
@@ -12,7 +13,14 @@
 package s3blob
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,9 +29,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -43,7 +48,7 @@ type Config struct {
 
 // Bucket is the backend. It is safe for concurrent use.
 type Bucket struct {
-	c      *minio.Client
+	c      *client
 	bucket string
 	prefix string
 	tmp    string
@@ -64,22 +69,31 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 			return nil, fault.Field(req.key, "对象存储缺少 %s / object storage needs %s", req.key, req.key)
 		}
 	}
-	c, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.TLS,
-		Region: cfg.Region,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("evidence-s3-endpoint: %w", err)
+	if strings.Contains(cfg.Endpoint, "://") || strings.ContainsAny(cfg.Endpoint, "/?#") {
+		return nil, fault.Field("evidence-s3-endpoint", "对象存储地址应为 host[:port] / the endpoint is host[:port], not a URL")
 	}
-	ok, err := c.BucketExists(ctx, cfg.Bucket)
-	if err != nil {
-		return nil, fmt.Errorf("evidence-s3: bucket %s at %s: %w", cfg.Bucket, cfg.Endpoint, err)
+	scheme := "http"
+	if cfg.TLS {
+		scheme = "https"
 	}
-	if !ok {
-		if err := c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err != nil {
+	c := &client{hc: &http.Client{Timeout: 10 * time.Minute}, base: scheme + "://" + cfg.Endpoint, access: cfg.AccessKey, secret: cfg.SecretKey,
+		region: cmp.Or(cfg.Region, "us-east-1"), now: time.Now}
+	bucketPath := "/" + cfg.Bucket
+	if res, err := c.do(ctx, http.MethodHead, bucketPath, nil, nil, 0, emptySHA256); err == nil {
+		res.Body.Close()
+	} else if notFound(err) {
+		var body []byte
+		if cfg.Region != "" && cfg.Region != "us-east-1" {
+			body = []byte(`<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>` + cfg.Region + `</LocationConstraint></CreateBucketConfiguration>`)
+		}
+		sum := sha256.Sum256(body)
+		res, err := c.do(ctx, http.MethodPut, bucketPath, nil, bytes.NewReader(body), int64(len(body)), hex.EncodeToString(sum[:]))
+		if err != nil {
 			return nil, fmt.Errorf("evidence-s3: create bucket %s at %s: %w", cfg.Bucket, cfg.Endpoint, err)
 		}
+		res.Body.Close()
+	} else {
+		return nil, fmt.Errorf("evidence-s3: bucket %s at %s: %w", cfg.Bucket, cfg.Endpoint, err)
 	}
 	tmp := cfg.TempDir
 	if tmp == "" {
@@ -97,6 +111,9 @@ var _ evidence.Backend = (*Bucket)(nil)
 
 func (b *Bucket) key(digest string) string { return b.prefix + evidence.BlobPath(digest) }
 
+// path is an object's request path (path-style: /bucket/key).
+func (b *Bucket) path(key string) string { return "/" + b.bucket + "/" + key }
+
 // CreateTemp makes a local temporary file for an upload being checked.
 func (b *Bucket) CreateTemp() (*os.File, func(), error) {
 	f, err := os.CreateTemp(b.tmp, tempPattern)
@@ -108,45 +125,57 @@ func (b *Bucket) CreateTemp() (*os.File, func(), error) {
 }
 
 // Place puts the checked file under its digest unless the object exists.
+// The payload is signed by its SHA-256 and checked by the server against
+// its Content-MD5.
 func (b *Bucket) Place(ctx context.Context, f *os.File, digest string, size int64) error {
 	key := b.key(digest)
-	if _, err := b.c.StatObject(ctx, b.bucket, key, minio.StatObjectOptions{}); err == nil {
+	if res, err := b.c.do(ctx, http.MethodHead, b.path(key), nil, nil, 0, emptySHA256); err == nil {
+		res.Body.Close()
 		return nil
 	} else if !notFound(err) {
 		return fmt.Errorf("evidence: stat %s: %w", key, err)
 	}
-	// The payload is signed by its Content-MD5, checked by the server,
-	// rather than by the streaming (aws-chunked) signature minio-go uses
-	// over plain HTTP, which not every S3-compatible server decodes. The
-	// digest the blob is named by is ours in any case (Verify re-hashes).
-	_, err := b.c.PutObject(ctx, b.bucket, key, f, size, minio.PutObjectOptions{ContentType: "application/octet-stream",
-		SendContentMd5: true, DisableContentSha256: true})
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sh, md := sha256.New(), md5.New()
+	if _, err := io.Copy(io.MultiWriter(sh, md), f); err != nil {
+		return fmt.Errorf("evidence: read %s: %w", f.Name(), err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	hdr := http.Header{"Content-Type": {"application/octet-stream"}, "Content-Md5": {base64.StdEncoding.EncodeToString(md.Sum(nil))}}
+	res, err := b.c.do(ctx, http.MethodPut, b.path(key), hdr, io.NopCloser(f), size, hex.EncodeToString(sh.Sum(nil)))
 	if err != nil {
 		return fmt.Errorf("evidence: put %s: %w", key, err)
 	}
+	res.Body.Close()
 	return nil
 }
 
 // Open returns the object, seekable (ranged GETs), and its size.
 func (b *Bucket) Open(ctx context.Context, digest string) (io.ReadSeekCloser, int64, error) {
 	key := b.key(digest)
-	obj, err := b.c.GetObject(ctx, b.bucket, key, minio.GetObjectOptions{})
+	res, err := b.c.do(ctx, http.MethodHead, b.path(key), nil, nil, 0, emptySHA256)
 	if err != nil {
 		return nil, 0, b.wrap(key, err)
 	}
-	info, err := obj.Stat()
-	if err != nil {
-		obj.Close()
-		return nil, 0, b.wrap(key, err)
+	res.Body.Close()
+	if res.ContentLength < 0 {
+		return nil, 0, fmt.Errorf("evidence: %s: the server gave no size", key)
 	}
-	return obj, info.Size, nil
+	return &object{c: b.c, path: b.path(key), size: res.ContentLength, ctx: ctx}, res.ContentLength, nil
 }
 
 // Delete removes the object; S3 does not mind one already gone.
 func (b *Bucket) Delete(ctx context.Context, digest string) error {
-	err := b.c.RemoveObject(ctx, b.bucket, b.key(digest), minio.RemoveObjectOptions{})
+	res, err := b.c.do(ctx, http.MethodDelete, b.path(b.key(digest)), nil, nil, 0, emptySHA256)
 	if err != nil && !notFound(err) {
 		return err
+	}
+	if res != nil {
+		res.Body.Close()
 	}
 	return nil
 }
@@ -162,11 +191,8 @@ func (b *Bucket) wrap(key string, err error) error {
 }
 
 func notFound(err error) bool {
-	if err == nil {
-		return false
-	}
-	resp := minio.ToErrorResponse(err)
-	return resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey"
+	var e *s3Error
+	return errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Code == "NoSuchKey" || e.Code == "NoSuchBucket")
 }
 
 // sweepTemp removes this package's temporary files last written before
