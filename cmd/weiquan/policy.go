@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/replay"
 
 	"github.com/weiquan/weiquan/internal/policy"
 	"github.com/weiquan/weiquan/internal/store"
@@ -16,7 +21,10 @@ import (
 // diff against the current version: the newest version set through
 // PUT /v1/policy in the database, another file, or the embedded default.
 func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const use = "usage: weiquan policy check FILE [--db URL | --against FILE]"
+	const use = "usage: weiquan policy check FILE [--db URL | --against FILE]\n       weiquan policy replay --proposed FILE [--since 30d] [--until TIME] [--json] [--db URL]"
+	if len(args) > 0 && args[0] == "replay" {
+		return policyReplay(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "check" {
 		return errors.New(use)
 	}
@@ -84,4 +92,56 @@ func currentPolicy(ctx context.Context, db, against string) (*policy.Book, strin
 		return b, db, nil
 	}
 	return policy.Default(), "the embedded default", nil
+}
+
+// policyReplay is `weiquan policy replay --proposed FILE [--since 30d]`:
+// the period's recorded order facts and party actions played again under
+// the rule book in force and under the proposed one, each in a sandbox,
+// and the difference printed (internal/replay).
+func policyReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("policy replay", stderr)
+	proposed := fs.String("proposed", "", "the proposed rule book file (required)")
+	since := fs.String("since", "30d", "how far back the period starts (a rule-book duration: 30d, 72h …)")
+	until := fs.String("until", "", "when the period ends (RFC 3339; default now)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	if *proposed == "" {
+		return fault.Field("proposed", "须指定拟议规则文件 / give the proposed rule book with --proposed FILE")
+	}
+	next, err := policy.Load(*proposed)
+	if err != nil {
+		return fmt.Errorf("--proposed %s: %w", *proposed, err)
+	}
+	back, err := policy.ParseDuration(*since)
+	if err != nil || back <= 0 {
+		return fault.Field("since", "回放区间须为正的时长，如 30d / --since wants a positive duration such as 30d")
+	}
+	to := time.Now().UTC()
+	if *until != "" {
+		if to, err = time.Parse(time.RFC3339, *until); err != nil {
+			return fault.Field("until", "须为 RFC 3339 时间 / --until wants an RFC 3339 time")
+		}
+	}
+	svc, st, err := openService(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := replay.Replay(ctx, svc, replay.Options{From: to.Add(-back), To: to, Baseline: svc.Policy(), Proposed: next})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			replay.Report
+			Rows []replay.Row `json:"rows"`
+		}{rep, rep.Rows()})
+	}
+	rep.Format(stdout)
+	return nil
 }
