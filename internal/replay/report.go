@@ -46,7 +46,7 @@ func (r Report) Rows() []Row {
 	}
 	for _, id := range union(b.Outcome.Rules, p.Outcome.Rules) {
 		if b.Outcome.Rules[id] != p.Outcome.Rules[id] {
-			rows = append(rows, Row{Metric: "规则引用 / rule " + id, Baseline: b.Outcome.Rules[id], Proposed: p.Outcome.Rules[id]})
+			rows = append(rows, Row{Metric: "规则引用 " + id + " / citations of " + id, Baseline: b.Outcome.Rules[id], Proposed: p.Outcome.Rules[id]})
 		}
 	}
 	return rows

@@ -24,7 +24,8 @@ type adminRulesPage struct {
 	Book     *policy.Book
 	Rules    []ruleVM
 	Versions []policyVersionVM
-	JSON     string // the book in force, for the edit form
+	JSON     string // the book in force, for the edit form (or the edit being previewed)
+	Preview  *replayVM
 }
 
 // policyVersionVM is a recorded rule book and its diff to the previous one.
@@ -41,7 +42,13 @@ type ruleChange struct {
 }
 
 func (a *App) adminRules(w http.ResponseWriter, r *http.Request, s *session) error {
-	v := adminRulesPage{Base: a.base(r, s, "title.admin_rules"), Book: a.svc.Policy()}
+	return a.renderRules(w, r, s, "", nil)
+}
+
+// renderRules renders the rules page; edit, when not empty, is the text
+// the form keeps, and preview the replay of it.
+func (a *App) renderRules(w http.ResponseWriter, r *http.Request, s *session, edit string, preview *replayVM) error {
+	v := adminRulesPage{Base: a.base(r, s, "title.admin_rules"), Book: a.svc.Policy(), Preview: preview}
 	keys := make([]string, 0, len(v.Book.Rules))
 	for k := range v.Book.Rules {
 		keys = append(keys, k)
@@ -69,6 +76,9 @@ func (a *App) adminRules(w http.ResponseWriter, r *http.Request, s *session) err
 		v.Versions = append(v.Versions, vm)
 	}
 	v.JSON = editableJSON(v.Book)
+	if edit != "" {
+		v.JSON = edit
+	}
 	a.render(w, r, http.StatusOK, "admin_rules", &v)
 	return nil
 }

@@ -160,6 +160,7 @@ func (a *App) Handler() http.Handler {
 	a.staff(mux, "GET /dashboard", a.dashboard)
 	a.admin(mux, "GET /admin/rules", a.adminRules)
 	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
+	a.admin(mux, "POST /admin/rules/preview", a.adminRulesPreview)
 	a.admin(mux, "GET /admin/keys", a.adminKeys)
 	a.admin(mux, "GET /admin/reveals", a.adminReveals)
 	a.admin(mux, "POST /admin/keys", a.adminKeyCreate)
