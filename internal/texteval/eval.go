@@ -93,7 +93,7 @@ func Run(dir string) ([]Result, error) { return RunWith(Options{Train: dir, Data
 // reported as skipped with the reason; other errors stop the run.
 func RunWith(o Options) ([]Result, error) {
 	var out []Result
-	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalExtreme, evalDuplicates, evalExtortion}
+	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalBrandTagger, evalExtreme, evalDuplicates, evalExtortion}
 	for _, st := range steps {
 		rs, err := st(o)
 		if err != nil {
