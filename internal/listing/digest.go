@@ -259,24 +259,34 @@ func (s *Scanner) limits(ds []digest) []Finding {
 	return out
 }
 
-func bundles(ds []digest) []Finding {
-	in := map[string][]int{}
-	var items []string
+// groupsInOrder groups the digests under each key keysOf gives them, the
+// keys in order of first appearance, the members oldest first.
+func groupsInOrder[K comparable](ds []digest, keysOf func(d *digest, emit func(K))) ([]K, map[K][]int) {
+	members := map[K][]int{}
+	var order []K
 	for i := range ds {
-		for _, it := range ds[i].bundle {
-			if _, ok := in[it]; !ok {
-				items = append(items, it)
+		keysOf(&ds[i], func(k K) {
+			if _, ok := members[k]; !ok {
+				order = append(order, k)
 			}
-			in[it] = append(in[it], i)
-		}
+			members[k] = append(members[k], i)
+		})
 	}
+	for _, k := range order {
+		sortOldest(ds, members[k])
+	}
+	return order, members
+}
+
+func bundles(ds []digest) []Finding {
+	items, in := groupsInOrder(ds, func(d *digest, emit func(string)) {
+		for _, it := range d.bundle {
+			emit(it)
+		}
+	})
 	var out []Finding
 	for _, it := range items {
 		bs := in[it]
-		if len(bs) < 2 {
-			continue
-		}
-		sortOldest(ds, bs)
 		for _, i := range bs[1:] {
 			out = append(out, Finding{ListingID: ds[i].id, RuleID: RuleBundle, Kind: "bundle", Severity: "medium", Action: "delist", Related: ds[bs[0]].id,
 				Reason: "商品 " + it + " 同时出现在多个套餐中 / item " + it + " is in more than one bundle"})

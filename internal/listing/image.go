@@ -37,24 +37,16 @@ func imageDuplicates(ds []digest) []Finding {
 		shop  string
 		price int64
 	}
-	byKey := map[shopPrice][]int{}
-	var order []shopPrice
-	for i := range ds {
-		if !ds[i].hasImg {
-			continue
+	order, byKey := groupsInOrder(ds, func(d *digest, emit func(shopPrice)) {
+		if d.hasImg {
+			emit(shopPrice{d.shop, d.price})
 		}
-		k := shopPrice{ds[i].shop, ds[i].price}
-		if _, seen := byKey[k]; !seen {
-			order = append(order, k)
-		}
-		byKey[k] = append(byKey[k], i)
-	}
+	})
 	var out []Finding
 	// pHash within 4 bits: four 16-bit bands catch only ≤ 3, so compare all
 	// pairs sharing a (shop, price) bucket instead.
 	for _, k := range order {
 		is := byKey[k]
-		sortOldest(ds, is)
 		for a := 1; a < len(is); a++ {
 			for b := 0; b < a; b++ {
 				if Hamming(ds[is[a]].img, ds[is[b]].img) <= 4 {
