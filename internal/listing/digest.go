@@ -3,6 +3,7 @@ package listing
 import (
 	"fmt"
 	"hash/maphash"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -16,11 +17,11 @@ import (
 // listing (about 150 bytes) and one window of whole listings, so memory
 // follows the window, not the file.
 type digest struct {
-	id, shop string
-	shopH    uint64
+	id       string    // a slice of one string per window (no allocation per listing)
+	shopH    uint64    // the shop (64-bit hash)
 	key      [2]uint64 // two independent 64-bit hashes of (shop, comparison key)
 	sim      uint64    // SimHash of the key; 0 when the key is under 8 runes
-	listedAt time.Time
+	listedAt int64     // Unix nanoseconds; noTime when not given
 	price    int64
 	img      uint64 // pHash of the first image
 	hasImg   bool
@@ -44,7 +45,7 @@ func keyHash(seed maphash.Seed, shop, key string) uint64 {
 // digestOf computes a listing's digest from its normalised title.
 func digestOf(l Listing, norm string) digest {
 	key := textnorm.KeyOf(norm)
-	d := digest{id: l.ID, shop: l.ShopID, shopH: fnv64(l.ShopID), listedAt: l.ListedAt, price: l.Price, bundle: l.BundleItemIDs,
+	d := digest{id: l.ID, shopH: fnv64(l.ShopID), listedAt: unixNano(l.ListedAt), price: l.Price, bundle: l.BundleItemIDs,
 		key: [2]uint64{keyHash(keySeeds[0], l.ShopID, key), keyHash(keySeeds[1], l.ShopID, key)}}
 	if utf8.RuneCountInString(key) >= 8 {
 		d.sim = SimHash(key)
@@ -71,6 +72,35 @@ func digestOf(l Listing, norm string) digest {
 		d.variant, d.model = pairHash(l.ShopID, base)|1, fnv64(noModel)
 	}
 	return d
+}
+
+// noTime sorts before every real time, as the zero time.Time did.
+const noTime = math.MinInt64
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return noTime
+	}
+	return t.UnixNano()
+}
+
+// internIDs makes the ids of ds slices of one string, so that a window's
+// digests hold one allocation for their ids, not one each.
+func internIDs(ds []digest) {
+	n := 0
+	for i := range ds {
+		n += len(ds[i].id)
+	}
+	b := make([]byte, 0, n)
+	for i := range ds {
+		b = append(b, ds[i].id...)
+	}
+	all, at := string(b), 0
+	for i := range ds {
+		k := len(ds[i].id)
+		ds[i].id = all[at : at+k]
+		at += k
+	}
 }
 
 // Group is a set of listings with the same normalised title.
@@ -131,8 +161,8 @@ func duplicateGroups(ds []digest) ([][]int, []bool) {
 func sortOldest(ds []digest, is []int) {
 	sort.SliceStable(is, func(a, b int) bool {
 		x, y := &ds[is[a]], &ds[is[b]]
-		if !x.listedAt.Equal(y.listedAt) {
-			return x.listedAt.Before(y.listedAt)
+		if x.listedAt != y.listedAt {
+			return x.listedAt < y.listedAt
 		}
 		return x.id < y.id
 	})
@@ -168,11 +198,11 @@ func (s *Scanner) batch(ds []digest) []Finding {
 		shop[i] = ds[i].shopH
 	}
 	nearPairs(hs, shop, func(i int) bool { return hs[i] != 0 }, 3, 32, func(i, j int) {
-		if ds[i].shop != ds[j].shop || ds[i].key == ds[j].key {
+		if ds[i].shopH != ds[j].shopH || ds[i].key == ds[j].key {
 			return
 		}
 		older, newer := i, j
-		if ds[j].listedAt.Before(ds[i].listedAt) {
+		if ds[j].listedAt < ds[i].listedAt {
 			older, newer = j, i
 		}
 		o := ds[older].id

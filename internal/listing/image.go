@@ -34,12 +34,12 @@ func ImageHash(path string) (uint64, error) {
 // and description" of the seed. The hashes were taken with the digests.
 func imageDuplicates(ds []digest) []Finding {
 	type shopPrice struct {
-		shop  string
+		shop  uint64
 		price int64
 	}
 	order, byKey := groupsInOrder(ds, func(d *digest, emit func(shopPrice)) {
 		if d.hasImg {
-			emit(shopPrice{d.shop, d.price})
+			emit(shopPrice{d.shopH, d.price})
 		}
 	})
 	var out []Finding

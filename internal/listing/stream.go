@@ -157,4 +157,5 @@ func (s *Scanner) scanWindow(w *Window, now time.Time) {
 		w.findings, d = s.scanOne(l, now, w.findings)
 		w.digests = append(w.digests, d)
 	}
+	internIDs(w.digests)
 }
