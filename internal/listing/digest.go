@@ -74,6 +74,27 @@ func digestOf(l Listing, norm string) digest {
 	return d
 }
 
+// digests is a growing array of digests in fixed blocks: adding one never
+// copies the others (a doubling slice would copy every digest about twice
+// and, while it grows, hold two copies).
+type digests struct {
+	blocks [][]digest
+	n      int
+}
+
+const digestBlock = 1 << 12
+
+func (s *digests) add(d digest) {
+	if s.n%digestBlock == 0 {
+		s.blocks = append(s.blocks, make([]digest, 0, digestBlock))
+	}
+	b := &s.blocks[len(s.blocks)-1]
+	*b = append(*b, d)
+	s.n++
+}
+
+func (s *digests) at(i int) *digest { return &s.blocks[i/digestBlock][i%digestBlock] }
+
 // noTime sorts before every real time, as the zero time.Time did.
 const noTime = math.MinInt64
 
@@ -113,16 +134,16 @@ type Group struct {
 // after normalisation (textnorm.Key: NFKC, lower case, simplified,
 // separators removed). Groups of one are omitted. Linear in the input.
 func DuplicateGroups(ls []Listing) []Group {
-	ds := make([]digest, len(ls))
-	for i, l := range ls {
-		ds[i] = digestOf(Listing{ID: l.ID, ShopID: l.ShopID, ListedAt: l.ListedAt}, textnorm.String(l.Title))
+	ds := &digests{}
+	for _, l := range ls {
+		ds.add(digestOf(Listing{ID: l.ID, ShopID: l.ShopID, ListedAt: l.ListedAt}, textnorm.String(l.Title)))
 	}
 	members, _ := duplicateGroups(ds)
 	out := make([]Group, len(members))
 	for g, is := range members {
 		out[g] = Group{Key: textnorm.Key(ls[is[0]].Title), IDs: make([]string, len(is))}
 		for k, i := range is {
-			out[g].IDs[k] = ds[i].id
+			out[g].IDs[k] = ds.at(i).id
 		}
 	}
 	return out
@@ -132,15 +153,15 @@ func DuplicateGroups(ls []Listing) []Group {
 // independent 64-bit hashes, so two different titles merge with a
 // probability under 2⁻⁶⁴ even at millions of listings — oldest first. It
 // also returns, per listing, whether an older copy exists.
-func duplicateGroups(ds []digest) ([][]int, []bool) {
-	first := make(map[[2]uint64]int32, len(ds))
+func duplicateGroups(ds *digests) ([][]int, []bool) {
+	first := make(map[[2]uint64]int32, ds.n)
 	var members [][]int
 	groupOf := map[int32]int{}
-	dup := make([]bool, len(ds))
-	for i := range ds {
-		j, ok := first[ds[i].key]
+	dup := make([]bool, ds.n)
+	for i := range ds.n {
+		j, ok := first[ds.at(i).key]
 		if !ok {
-			first[ds[i].key] = int32(i)
+			first[ds.at(i).key] = int32(i)
 			continue
 		}
 		dup[i] = true
@@ -158,9 +179,9 @@ func duplicateGroups(ds []digest) ([][]int, []bool) {
 	return members, dup
 }
 
-func sortOldest(ds []digest, is []int) {
+func sortOldest(ds *digests, is []int) {
 	sort.SliceStable(is, func(a, b int) bool {
-		x, y := &ds[is[a]], &ds[is[b]]
+		x, y := ds.at(is[a]), ds.at(is[b])
 		if x.listedAt != y.listedAt {
 			return x.listedAt < y.listedAt
 		}
@@ -171,42 +192,42 @@ func sortOldest(ds []digest, is []int) {
 // Batch runs the rules that look at several listings: duplicates, near
 // duplicates, image duplicates, per-shop limits and bundles.
 func (s *Scanner) Batch(ls []Listing) []Finding {
-	ds := make([]digest, len(ls))
-	for i, l := range ls {
-		ds[i] = digestOf(l, textnorm.String(l.Title))
+	ds := &digests{}
+	for _, l := range ls {
+		ds.add(digestOf(l, textnorm.String(l.Title)))
 	}
 	return s.batch(ds)
 }
 
-func (s *Scanner) batch(ds []digest) []Finding {
+func (s *Scanner) batch(ds *digests) []Finding {
 	var out []Finding
 	groups, exactDup := duplicateGroups(ds)
 	for _, g := range groups {
-		first := ds[g[0]].id
+		first := ds.at(g[0]).id
 		for _, i := range g[1:] {
-			out = append(out, Finding{ListingID: ds[i].id, RuleID: RuleDuplicate, Kind: "duplicate", Severity: "medium", Action: "delete",
+			out = append(out, Finding{ListingID: ds.at(i).id, RuleID: RuleDuplicate, Kind: "duplicate", Severity: "medium", Action: "delete",
 				Related: first, Reason: fmt.Sprintf("与 %s 标题相同(规范化后) / same title as %s after normalisation", first, first)})
 		}
 	}
 	// near duplicates (SimHash within 3 bits, same shop, different key)
-	hs := make([]uint64, len(ds))
-	shop := make([]uint64, len(ds))
-	for i := range ds {
+	hs := make([]uint64, ds.n)
+	shop := make([]uint64, ds.n)
+	for i := range ds.n {
 		if !exactDup[i] {
-			hs[i] = ds[i].sim
+			hs[i] = ds.at(i).sim
 		}
-		shop[i] = ds[i].shopH
+		shop[i] = ds.at(i).shopH
 	}
 	nearPairs(hs, shop, func(i int) bool { return hs[i] != 0 }, 3, 32, func(i, j int) {
-		if ds[i].shopH != ds[j].shopH || ds[i].key == ds[j].key {
+		if ds.at(i).shopH != ds.at(j).shopH || ds.at(i).key == ds.at(j).key {
 			return
 		}
 		older, newer := i, j
-		if ds[j].listedAt < ds[i].listedAt {
+		if ds.at(j).listedAt < ds.at(i).listedAt {
 			older, newer = j, i
 		}
-		o := ds[older].id
-		out = append(out, Finding{ListingID: ds[newer].id, RuleID: RuleNearDup, Kind: "near_duplicate", Severity: "low", Action: "demote",
+		o := ds.at(older).id
+		out = append(out, Finding{ListingID: ds.at(newer).id, RuleID: RuleNearDup, Kind: "near_duplicate", Severity: "low", Action: "demote",
 			Related: o, Reason: fmt.Sprintf("与 %s 标题近似(SimHash 距离 %d) / near-duplicate of %s", o, Hamming(hs[i], hs[j]), o)})
 	})
 	out = append(out, imageDuplicates(ds)...)
@@ -226,7 +247,7 @@ const (
 // limits applies the per-shop limits in two passes: count per bucket (a
 // 64-bit hash of shop and bucket key), then collect the members of the few
 // buckets over their limit; and reports colour / car-model relistings.
-func (s *Scanner) limits(ds []digest) []Finding {
+func (s *Scanner) limits(ds *digests) []Finding {
 	type meta struct{ rule, kind, what string }
 	metas := [nLimits]meta{
 		{RuleLimitQQ, "limit_qq_coin", "多个数量的Q币商品 / multi-count QQ-coin listings"},
@@ -234,15 +255,15 @@ func (s *Scanner) limits(ds []digest) []Finding {
 		{RuleLimitModel, "limit_models", "同类商品的不同型号 / models of one product type"},
 	}
 	limit := [nLimits]int{s.Limits.QQCoin, s.Limits.TopupCards, s.Limits.ModelsOfOne}
-	count := make(map[uint64]int32, len(ds))
+	count := make(map[uint64]int32, ds.n)
 	type variant struct {
 		first int
 		seen  map[uint64]bool
 	}
 	variants := map[uint64]*variant{}
 	var out []Finding
-	for i := range ds {
-		d := &ds[i]
+	for i := range ds.n {
+		d := ds.at(i)
 		for _, h := range d.limit {
 			if h != 0 {
 				count[h]++
@@ -261,13 +282,13 @@ func (s *Scanner) limits(ds []digest) []Finding {
 		}
 		v.seen[d.model] = true
 		out = append(out, Finding{ListingID: d.id, RuleID: RuleDuplicate, Kind: "variant_duplicate", Severity: "low", Action: "demote",
-			Related: ds[v.first].id, Reason: "同一商品以不同颜色或适用车型重复发布 / the same item relisted by colour or car model, like " + ds[v.first].id})
+			Related: ds.at(v.first).id, Reason: "同一商品以不同颜色或适用车型重复发布 / the same item relisted by colour or car model, like " + ds.at(v.first).id})
 	}
 	over := map[uint64][]int{}
 	var order []uint64
 	kindOf := map[uint64]int{}
-	for i := range ds {
-		for k, h := range ds[i].limit {
+	for i := range ds.n {
+		for k, h := range ds.at(i).limit {
 			if h == 0 || int(count[h]) <= limit[k] {
 				continue
 			}
@@ -282,7 +303,7 @@ func (s *Scanner) limits(ds []digest) []Finding {
 		k, is := kindOf[h], over[h]
 		sortOldest(ds, is)
 		for _, i := range is[limit[k]:] {
-			out = append(out, Finding{ListingID: ds[i].id, RuleID: metas[k].rule, Kind: metas[k].kind, Severity: "medium", Action: "delete",
+			out = append(out, Finding{ListingID: ds.at(i).id, RuleID: metas[k].rule, Kind: metas[k].kind, Severity: "medium", Action: "delete",
 				Reason: fmt.Sprintf("%s 超过每店 %d 件上限 / over the per-shop limit of %d", metas[k].what, limit[k], limit[k])})
 		}
 	}
@@ -291,11 +312,11 @@ func (s *Scanner) limits(ds []digest) []Finding {
 
 // groupsInOrder groups the digests under each key keysOf gives them, the
 // keys in order of first appearance, the members oldest first.
-func groupsInOrder[K comparable](ds []digest, keysOf func(d *digest, emit func(K))) ([]K, map[K][]int) {
+func groupsInOrder[K comparable](ds *digests, keysOf func(d *digest, emit func(K))) ([]K, map[K][]int) {
 	members := map[K][]int{}
 	var order []K
-	for i := range ds {
-		keysOf(&ds[i], func(k K) {
+	for i := range ds.n {
+		keysOf(ds.at(i), func(k K) {
 			if _, ok := members[k]; !ok {
 				order = append(order, k)
 			}
@@ -308,7 +329,7 @@ func groupsInOrder[K comparable](ds []digest, keysOf func(d *digest, emit func(K
 	return order, members
 }
 
-func bundles(ds []digest) []Finding {
+func bundles(ds *digests) []Finding {
 	items, in := groupsInOrder(ds, func(d *digest, emit func(string)) {
 		for _, it := range d.bundle {
 			emit(it)
@@ -318,7 +339,7 @@ func bundles(ds []digest) []Finding {
 	for _, it := range items {
 		bs := in[it]
 		for _, i := range bs[1:] {
-			out = append(out, Finding{ListingID: ds[i].id, RuleID: RuleBundle, Kind: "bundle", Severity: "medium", Action: "delist", Related: ds[bs[0]].id,
+			out = append(out, Finding{ListingID: ds.at(i).id, RuleID: RuleBundle, Kind: "bundle", Severity: "medium", Action: "delist", Related: ds.at(bs[0]).id,
 				Reason: "商品 " + it + " 同时出现在多个套餐中 / item " + it + " is in more than one bundle"})
 		}
 	}

@@ -32,7 +32,7 @@ func ImageHash(path string) (uint64, error) {
 // imageDuplicates: listings of one shop with the same price whose first
 // images are perceptually equal (pHash within 4 bits) — "same image, price
 // and description" of the seed. The hashes were taken with the digests.
-func imageDuplicates(ds []digest) []Finding {
+func imageDuplicates(ds *digests) []Finding {
 	type shopPrice struct {
 		shop  uint64
 		price int64
@@ -49,9 +49,9 @@ func imageDuplicates(ds []digest) []Finding {
 		is := byKey[k]
 		for a := 1; a < len(is); a++ {
 			for b := 0; b < a; b++ {
-				if Hamming(ds[is[a]].img, ds[is[b]].img) <= 4 {
-					o := ds[is[b]].id
-					out = append(out, Finding{ListingID: ds[is[a]].id, RuleID: RuleImageDup, Kind: "image_duplicate", Severity: "medium", Action: "delete",
+				if Hamming(ds.at(is[a]).img, ds.at(is[b]).img) <= 4 {
+					o := ds.at(is[b]).id
+					out = append(out, Finding{ListingID: ds.at(is[a]).id, RuleID: RuleImageDup, Kind: "image_duplicate", Severity: "medium", Action: "delete",
 						Related: o, Reason: fmt.Sprintf("主图与 %s 相同且价格一致 / same image and price as %s", o, o)})
 					break
 				}

@@ -319,9 +319,11 @@ func (s *Scanner) Stale(l Listing, now time.Time) (Finding, bool) {
 // ScanStream does the same over input that does not fit in memory.
 func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Finding {
 	var out []Finding
-	ds := make([]digest, len(ls))
+	ds := &digests{}
 	for i, l := range ls {
-		out, ds[i] = s.scanOne(l, now, out)
+		var d digest
+		out, d = s.scanOne(l, now, out)
+		ds.add(d)
 		if progress != nil && (i+1)%1000 == 0 {
 			progress(1000)
 		}

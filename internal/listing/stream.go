@@ -97,7 +97,7 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 		}()
 	}
 	var st StreamStats
-	var chunks [][]digest // one per window: appended without copying
+	ds := &digests{}
 	var err error
 	for w := range order {
 		<-w.done
@@ -107,7 +107,9 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 		if err == nil {
 			st.Listings += len(w.digests)
 			st.Findings += len(w.findings)
-			chunks = append(chunks, w.digests)
+			for i := range w.digests {
+				ds.add(w.digests[i])
+			}
 			err = emit(w.findings)
 		}
 		if err != nil {
@@ -124,11 +126,6 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 	}
 	if err != nil {
 		return st, err
-	}
-	ds := make([]digest, 0, st.Listings)
-	for i, c := range chunks {
-		ds = append(ds, c...)
-		chunks[i] = nil
 	}
 	fs := s.batch(ds)
 	st.Findings += len(fs)

@@ -163,6 +163,8 @@ func Bench(dir string, n int, log io.Writer) (BenchResult, error) {
 		}
 		defer rf.Close()
 		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base) // what the process held before: not the scan's
 		var peak uint64
 		stop := make(chan struct{})
 		sampled := make(chan struct{})
@@ -182,7 +184,7 @@ func Bench(dir string, n int, log io.Writer) (BenchResult, error) {
 		st, err := s.ScanStream(ListingWindows(rf, "jsonl", 2048), workers, now, func([]listing.Finding) error { return nil })
 		close(stop)
 		<-sampled
-		return st, float64(peak) / 1e6, err
+		return st, float64(peak-min(peak, base.HeapAlloc)) / 1e6, err
 	}
 	t0 = time.Now()
 	st, peak, err := scan(1)
