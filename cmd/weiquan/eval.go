@@ -69,18 +69,35 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "evaluated: %s; trained on: %s (%s)\n", *data, *train, opts.Mode())
 	fmt.Fprintf(stdout, "%-28s %-10s %-10s %-10s %-8s %s\n", "task", "precision", "recall", "F1", "met", "target / dataset / split")
 	for _, r := range res {
+		name := r.Task
+		if r.Variant != "" {
+			name = "  └ " + r.Variant
+		}
 		if r.Absent {
-			fmt.Fprintf(stdout, "%-28s %s\n", r.Task, r.Note)
+			fmt.Fprintf(stdout, "%-28s %s\n", name, r.Note)
 			continue
 		}
 		met := "-"
 		if r.Met != nil {
-			met = map[bool]string{true: "yes", false: "NO"}[*r.Met]
+			met = metWord(*r.Met)
 		}
-		if r.Rate != nil {
-			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", r.Task, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
-		} else {
-			fmt.Fprintf(stdout, "%-28s %-10.4f %-10.4f %-10.4f %-8s %s / %s / %s (tp %d fp %d fn %d)\n", r.Task, r.Precision, r.Recall, r.F1, met, r.Target, r.Dataset, r.Split, r.TP, r.FP, r.FN)
+		if r.Variant != "" {
+			fmt.Fprintf(stdout, "%s\n", name)
+			name = ""
+		}
+		switch {
+		case r.Rate != nil:
+			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", name, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
+		case r.TP+r.FP+r.FN == 0 && r.Recall == 0:
+			fmt.Fprintf(stdout, "%-28s %-32s %-8s %s / %s / %s (n %d)\n", name, "", met, r.Target, r.Dataset, r.Split, r.N)
+		default:
+			fmt.Fprintf(stdout, "%-28s %-10.4f %-10.4f %-10.4f %-8s %s / %s / %s (tp %d fp %d fn %d)\n", name, r.Precision, r.Recall, r.F1, met, r.Target, r.Dataset, r.Split, r.TP, r.FP, r.FN)
+		}
+		if r.Accuracy != nil {
+			fmt.Fprintf(stdout, "%-28s   accuracy %.4f\n", "", *r.Accuracy)
+		}
+		if r.Dropped != nil {
+			fmt.Fprintf(stdout, "%-28s   de-duplication dropped %d evaluation items\n", "", *r.Dropped)
 		}
 		if r.Note != "" {
 			fmt.Fprintf(stdout, "%-28s   %s\n", "", r.Note)
@@ -91,6 +108,17 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	fmt.Fprintln(stdout, "\ngoals of issue 16:")
+	for _, r := range res {
+		if r.Issue != 16 || r.Met == nil || r.Absent {
+			continue
+		}
+		name := r.Task
+		if r.Variant != "" {
+			name += " [" + r.Variant + "]"
+		}
+		fmt.Fprintf(stdout, "  %-8s %s — %s: %s\n", metWord(*r.Met), r.Target, name, figure(r))
+	}
 	if br != nil {
 		fmt.Fprintf(stdout, "\nscan benchmark: %d titles, %.1f MB\n", br.Titles, float64(br.Bytes)/1e6)
 		fmt.Fprintf(stdout, "  raw read of the same file: %.1f MB/s\n", br.ReadMBps)
@@ -99,4 +127,23 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  machine: %d CPUs, 1-minute load %s when measured (shared; figures are printed, never asserted)\n", br.CPUs, br.LoadAvg)
 	}
 	return nil
+}
+
+func metWord(met bool) string {
+	if met {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// figure is a result's headline figure on one line.
+func figure(r texteval.Result) string {
+	if r.Rate != nil {
+		return fmt.Sprintf("%.2f%% flagged (%d/%d)", *r.Rate*100, r.FP, r.N)
+	}
+	s := fmt.Sprintf("P %.4f R %.4f F1 %.4f", r.Precision, r.Recall, r.F1)
+	if r.Accuracy != nil {
+		s = fmt.Sprintf("accuracy %.4f, ", *r.Accuracy) + s
+	}
+	return s
 }

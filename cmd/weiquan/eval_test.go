@@ -16,7 +16,10 @@ import (
 // word list, under held-out-style names), names both folders, and reports
 // every other task as skipped because its --data files are absent.
 func TestEvalSeparateTrainAndData(t *testing.T) {
-	const shared = "../../../shared/data"
+	shared := "../../../shared/data"
+	if d := os.Getenv("WEIQUAN_TEST_DATA"); d != "" {
+		shared = d
+	}
 	data, train := t.TempDir(), t.TempDir()
 	for _, c := range []struct{ src, dst string }{
 		{"taobao_cs_dialogue_ecd_sample/ecd_sample_train.jsonl", "taobao_cs_dialogue_ecd_sample/ecd_sample_test.jsonl"},

@@ -21,7 +21,16 @@ import (
 
 // Result is the figure of one task.
 type Result struct {
-	Task      string   `json:"task"`
+	Task string `json:"task"`
+	// Variant names how a task's figure was taken when a task has several
+	// (as before issue 16, de-duplicated, leave-terms-out …); empty for
+	// the primary figure.
+	Variant  string   `json:"variant,omitempty"`
+	Accuracy *float64 `json:"accuracy,omitempty"`
+	Dropped  *int     `json:"dropped,omitempty"` // evaluation items dropped by de-duplication
+	// Issue is 16 for the goals of issue 16 (reported met / not met; the
+	// older targets, Issue 0, are the ones the test suite holds).
+	Issue     int      `json:"issue,omitempty"`
 	Dataset   string   `json:"dataset"`
 	Split     string   `json:"split"`
 	N         int      `json:"n"`
@@ -289,43 +298,110 @@ func evalOffensive(o Options) ([]Result, error) {
 		dev, rels, err = LoadCOLDFiles(o.Data)
 		split = splitLabel(o, "", rels, nil) + " (embedded model, trained on the official COLD train of the development data)"
 	} else {
-		dev, err = LoadCOLD(o.Data, "dev")
+		dev, rels, err = withFiles(LoadCOLD(o.Data, "dev"))("cold_dev.csv")
 	}
 	if err != nil {
 		return handle(task, ds, err)
 	}
 	d := abuse.New()
 	if !d.HasModel() {
-		return nil, errors.New("offensive: no embedded COLD model; run `weiquan train --only cold --embed internal/abuse/cold.nbm.gz`")
+		return nil, errors.New("offensive: no embedded COLD model; run `go generate ./internal/abuse`")
 	}
-	var c Counts
-	for _, r := range dev {
-		c.Add(len(d.Scan(r.Text)) > 0, r.Label)
-	}
-	res := fromCounts(task, ds, split, c, "precision ≥ 0.75 at recall ≥ 0.35", c.Precision() >= 0.75 && c.Recall() >= 0.35)
-	res.Note = "lexicon + embedded naive-Bayes model (Apache-2.0 data)"
+	const goal = "accuracy ≥ 0.85, offensive F1 ≥ 0.83"
+	goalMet := func(c Counts) bool { return c.Accuracy() >= 0.85 && c.F1() >= 0.83 }
+	c := scoreCold(d, dev)
+	res := fromCounts(task, ds, split, c, goal, goalMet(c))
+	res.Accuracy, res.Issue = ptr(round4(c.Accuracy())), 16
+	res.Note = "lexicon + embedded logistic regression (hashed char 1–3-grams, Platt-calibrated, flags P ≥ 2/3; Apache-2.0 data)"
 	out := []Result{res}
+
+	// training split: the official train of the same folder, or every COLD
+	// file of --train
+	var train []Labelled
+	var trels []string
 	if o.Separate() {
-		// reference: the same detector with a model retrained on every
-		// COLD file of --train
-		train, trels, err := LoadCOLDFiles(o.Train)
-		if errors.Is(err, ErrNoData) {
-			return append(out, skipTrain("offensive (retrained on --train)", ds, err)), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		rd := abuse.NewWithModel(TrainCold(train))
-		var rc Counts
-		for _, r := range dev {
-			rc.Add(len(rd.Scan(r.Text)) > 0, r.Label)
-		}
-		rr := fromCounts("offensive (retrained on --train)", ds, splitLabel(o, "", rels, trels), rc, "(reference)", true)
-		rr.Met = nil
-		rr.Note = "lexicon + naive-Bayes model trained on all of --train (threshold from 1 in 10 of it)"
-		out = append(out, rr)
+		train, trels, err = LoadCOLDFiles(o.Train)
+	} else {
+		train, trels, err = withFiles(LoadCOLD(o.Train, "train"))("cold_train.csv")
 	}
+	if errors.Is(err, ErrNoData) {
+		out = append(out, skipTrain("offensive (retrained on --train)", ds, err))
+	} else if err != nil {
+		return nil, err
+	}
+	if train != nil {
+		_, devD, st := Dedup(train, dev, func(x Labelled) string { return x.Text })
+		cd := scoreCold(d, devD)
+		rd := fromCounts(task, ds, split, cd, goal, goalMet(cd))
+		rd.Variant, rd.Accuracy, rd.Dropped, rd.Issue = "de-duplicated", ptr(round4(cd.Accuracy())), ptr(st.Dropped()), 16
+		rd.Note = st.String()
+		out = append(out, rd)
+
+		before := abuse.NewWithModel(nil)
+		nb := TrainColdNB(train)
+		var cb Counts
+		for _, r := range devD {
+			hit := len(before.Scan(r.Text)) > 0
+			if !hit && hanCount(r.Text) >= 8 {
+				hit = nb.Positive(r.Text)
+			}
+			cb.Add(hit, r.Label)
+		}
+		rb := fromCounts(task, ds, split, cb, "(before)", true)
+		rb.Met, rb.Variant, rb.Accuracy, rb.Dropped = nil, "before: lexicon + naive Bayes (issue 5), de-duplicated", ptr(round4(cb.Accuracy())), ptr(st.Dropped())
+		rb.Note = "the model embedded before issue 16, retrained in memory on the same training split"
+		out = append(out, rb)
+
+		if o.Separate() {
+			rc := scoreCold(abuse.NewWithModel(TrainCold(train)), dev)
+			rr := fromCounts("offensive (retrained on --train)", ds, splitLabel(o, "", rels, trels), rc, "(reference)", true)
+			rr.Met, rr.Accuracy = nil, ptr(round4(rc.Accuracy()))
+			rr.Note = "lexicon + logistic regression trained on all of --train (calibrated on 1 in 10 of it)"
+			out = append(out, rr)
+		}
+
+	}
+	if train != nil && !o.Separate() {
+		cv, accs := ColdCV(train, 5)
+		rcv := fromCounts(task, ds, "5-fold CV on "+files(trels), cv, "(reference: generalisation within train)", true)
+		rcv.Met, rcv.Variant, rcv.Accuracy = nil, "5-fold cross-validation on train", ptr(round4(cv.Accuracy()))
+		rcv.Note = fmt.Sprintf("folds by id hash; accuracy per fold %v", accs)
+		out = append(out, rcv)
+	}
+
+	// calibration of the shipped model on the evaluated split
+	probs, truth := make([]float64, len(dev)), make([]bool, len(dev))
+	for i, r := range dev {
+		probs[i], truth[i] = d.Probability(r.Text), r.Label
+	}
+	cal := CalibrationOf(probs, truth)
+	out = append(out, Result{Task: task, Variant: "calibration", Dataset: ds, Split: split, N: len(dev), Target: "(reference: Brier, reliability)", Note: cal.String()})
+
+	// the anti-bias regression set (written for this project)
+	fl, n, flags := AntiBiasShare(d)
+	rate := round4(float64(fl) / float64(max(n, 1)))
+	met := rate <= 0.10
+	out = append(out, Result{Task: task, Variant: "anti-bias regression set", Dataset: "internal/abuse/testdata/antibias_zh.txt", Split: "hand-written sentences (not from the data)" + map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()],
+		N: n, FP: fl, Rate: &rate, Target: "≤ 10% flagged", Met: &met, Issue: 16, Flags: flags,
+		Note: "sentences mentioning a group (gender, region, race, LGBT) neutrally or in its defence; every flag listed with -v"})
 	return out, nil
+}
+
+func ptr[T any](x T) *T { return &x }
+
+// withFiles adds the file list to a Load… result that has none.
+func withFiles[T any](xs []T, err error) func(rel string) ([]T, []string, error) {
+	return func(rel string) ([]T, []string, error) { return xs, []string{rel}, err }
+}
+
+func hanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if textnorm.IsHan(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func evalLint(o Options) ([]Result, error) {

@@ -12,7 +12,14 @@ import (
 	"github.com/weiquan/weiquan/internal/script"
 )
 
-const dataDir = "../../../shared/data"
+// dataDir is ../shared/data seen from the repository root (or
+// $WEIQUAN_TEST_DATA, for a worktree elsewhere).
+var dataDir = func() string {
+	if d := os.Getenv("WEIQUAN_TEST_DATA"); d != "" {
+		return d
+	}
+	return "../../../shared/data"
+}()
 
 // TestTargetsOnDevelopmentData runs the whole evaluation on held-out splits
 // of ../shared/data and checks every issue-5 target; it skips when the data
@@ -28,6 +35,11 @@ func TestTargetsOnDevelopmentData(t *testing.T) {
 	for _, r := range rs {
 		if r.Absent {
 			t.Skipf("data absent: %s", r.Note)
+		}
+		if r.Issue == 16 && r.Met != nil {
+			// issue-16 goals are reported met / not met by `weiquan eval`
+			t.Logf("%s [%s]: goal %s met %v (P %.3f R %.3f F1 %.3f rate %v)", r.Task, r.Variant, r.Target, *r.Met, r.Precision, r.Recall, r.F1, r.Rate)
+			continue
 		}
 		if r.Met != nil && !*r.Met {
 			t.Errorf("%s: target %s not met (P %.3f R %.3f F1 %.3f rate %v)", r.Task, r.Target, r.Precision, r.Recall, r.F1, r.Rate)
@@ -65,7 +77,7 @@ func TestEmbeddedColdModelIsReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(b.Bytes(), abuse.ColdModel) {
-		t.Fatal("internal/abuse/cold.nbm.gz differs from a fresh training run: run `go generate ./internal/abuse`")
+		t.Fatal("internal/abuse/cold.lr.gz differs from a fresh training run: run `go generate ./internal/abuse`")
 	}
 }
 
