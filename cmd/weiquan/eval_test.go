@@ -82,3 +82,20 @@ func TestEvalSeparateTrainAndData(t *testing.T) {
 		t.Errorf("text report: %s", out.String())
 	}
 }
+
+// TestEvalRefusesUnknownColumns: `weiquan eval` on a folder whose COLD file
+// has a column it does not know stops with an error naming the column and
+// the file, instead of scoring the file by position.
+func TestEvalRefusesUnknownColumns(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(data, "cold_offensive")
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "cold_test.csv"), []byte("id,split,topic,source,label,text\n1,test,race,weibo,1,你们都是废物\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"eval", "--train", t.TempDir(), "--data", data}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), `"source"`) || !strings.Contains(err.Error(), "cold_test.csv") || !strings.Contains(err.Error(), "unknown column") {
+		t.Fatalf("want an error naming column source of cold_test.csv, got %v\n%s", err, out.String())
+	}
+}
