@@ -88,6 +88,8 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		switch {
 		case r.Rate != nil:
 			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", name, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
+		case r.RecallOnly:
+			fmt.Fprintf(stdout, "%-28s recall %.4f (%d of %d found)   %-8s %s / %s / %s\n", name, r.Recall, r.TP, r.TP+r.FN, met, r.Target, r.Dataset, r.Split)
 		case r.TP+r.FP+r.FN == 0 && r.Recall == 0:
 			fmt.Fprintf(stdout, "%-28s %-32s %-8s %s / %s / %s (n %d)\n", name, "", met, r.Target, r.Dataset, r.Split, r.N)
 		default:
@@ -140,6 +142,9 @@ func metWord(met bool) string {
 func figure(r texteval.Result) string {
 	if r.Rate != nil {
 		return fmt.Sprintf("%.2f%% flagged (%d/%d)", *r.Rate*100, r.FP, r.N)
+	}
+	if r.RecallOnly {
+		return fmt.Sprintf("recall %.4f (%d of %d)", r.Recall, r.TP, r.TP+r.FN)
 	}
 	s := fmt.Sprintf("P %.4f R %.4f F1 %.4f", r.Precision, r.Recall, r.F1)
 	if r.Accuracy != nil {

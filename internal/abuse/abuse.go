@@ -81,14 +81,36 @@ type Detector struct {
 	extB  *regexp.Regexp
 }
 
-// New builds the detector with the embedded lexicon and model.
-func New() *Detector {
-	var lx struct {
-		Insult, Threat, Allow []string
-	}
+type lexicon struct {
+	Insult, Threat, Allow []string
+}
+
+func embeddedLexicon() lexicon {
+	var lx lexicon
 	if err := json.Unmarshal(lexiconJSON, &lx); err != nil {
 		panic("abuse: lexicon.json: " + err.Error())
 	}
+	return lx
+}
+
+// LexiconTerms returns the embedded insult and threat terms.
+func LexiconTerms() (insult, threat []string) {
+	lx := embeddedLexicon()
+	return lx.Insult, lx.Threat
+}
+
+// New builds the detector with the embedded lexicon and model.
+func New() *Detector { return newWith(embeddedLexicon()) }
+
+// NewWithInsults is New with another insult list (leave-terms-out
+// evaluation builds it from part of a word list).
+func NewWithInsults(insults []string) *Detector {
+	lx := embeddedLexicon()
+	lx.Insult = insults
+	return newWith(lx)
+}
+
+func newWith(lx lexicon) *Detector {
 	d := &Detector{}
 	var pats []string
 	for _, w := range lx.Insult {
