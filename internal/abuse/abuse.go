@@ -5,7 +5,9 @@
 // offensive language from a logistic-regression model over character
 // 1–3-grams trained on COLD (Apache-2.0, embedded, calibrated: it flags a
 // message when P(offensive) ≥ 2/3, i.e. a false flag is taken to cost twice
-// a miss). Baby-care and body vocabulary is not in the lexicon, so
+// a miss). COLD holds only texts about race, gender and region, so the
+// model judges only messages that mention a group (AboutGroup): a buyer's
+// "这也是你们打包的问题" is outside what it has learnt. Baby-care and body vocabulary is not in the lexicon, so
 // "宝宝屁股红了" or "乳头保护罩" are not flagged. Rule IDs: ours-abuse-insult,
 // ours-abuse-threat, ours-abuse-extortion, ours-abuse-offensive.
 package abuse
@@ -222,7 +224,7 @@ func (d *Detector) Scan(text string) []Finding {
 			push(h.Start, h.End, RuleThreat, k, "威胁 / threat", "high", 0)
 		}
 	}
-	if len(out) == 0 && hanCount(n) >= minModelHan {
+	if len(out) == 0 && hanCount(n) >= minModelHan && aboutGroupNorm(n) {
 		if s, ok := d.Offensive(text); ok {
 			push(0, len(n), RuleOffensive, "offensive", "模型判定为攻击性言论 / offensive language (model)", "low", float64(int(s*100))/100)
 		}

@@ -62,6 +62,9 @@ func TestOffensiveModel(t *testing.T) {
 		{"河南人勤劳朴实，我身边的河南朋友都很靠谱。", false},
 		{"快递什么时候到，我等了三天了还没到", false},
 		{"这个衣服质量太差了，我要退货退款", false},
+		// complaints about the shop mention no group: outside the model's scope
+		{"这都是你们打包的问题，别跟我说这些没用的", false},
+		{"你们这不是骗人吗，说好的降价又不算数了", false},
 	} {
 		fs := d.Scan(c.text)
 		got := len(fs) > 0
@@ -92,5 +95,20 @@ func TestAntiBiasSetIsWellFormed(t *testing.T) {
 	}
 	if len(topics) != 4 || len(seen) < 100 {
 		t.Errorf("topics %v, %d sentences (want the four topics, ≥ 100 sentences)", topics, len(seen))
+	}
+}
+
+func TestAboutGroup(t *testing.T) {
+	for text, want := range map[string]bool{
+		"河南人都这样":     true,
+		"女司机开车":      true,
+		"黑人朋友":       true,
+		"同性恋者":       true,
+		"這都是你們打包的問題": false,
+		"快递三天了还没到，什么时候发货": false,
+	} {
+		if got := AboutGroup(text); got != want {
+			t.Errorf("AboutGroup(%q) = %v, want %v", text, got, want)
+		}
 	}
 }

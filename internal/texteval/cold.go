@@ -165,8 +165,8 @@ func ColdCV(train []Labelled, k int) (Counts, []float64) {
 
 // AntiBiasShare is the share of the anti-bias regression set the detector
 // flags, with the flagged sentences.
-func AntiBiasShare(d *abuse.Detector) (flagged, n int, flags []string) {
-	for _, s := range abuse.AntiBias() {
+func AntiBiasShare(d *abuse.Detector, set []abuse.AntiBiasSentence) (flagged, n int, flags []string) {
+	for _, s := range set {
 		n++
 		if fs := d.Scan(s.Text); len(fs) > 0 {
 			flagged++

@@ -403,13 +403,26 @@ func evalOffensive(o Options) ([]Result, error) {
 	cal := CalibrationOf(probs, truth)
 	out = append(out, Result{Task: task, Variant: "calibration", Dataset: ds, Split: split, N: len(dev), Target: "(reference: Brier, reliability)", Note: cal.String()})
 
-	// the anti-bias regression set (written for this project)
-	fl, n, flags := AntiBiasShare(d)
-	rate := round4(float64(fl) / float64(max(n, 1)))
-	met := rate <= 0.10
-	out = append(out, Result{Task: task, Variant: "anti-bias regression set", Dataset: "internal/abuse/testdata/antibias_zh.txt", Split: "hand-written sentences (not from the data)" + map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()],
-		N: n, FP: fl, Rate: &rate, Target: "≤ 10% flagged", Met: &met, Issue: 16, Flags: flags,
-		Note: "sentences mentioning a group (gender, region, race, LGBT) neutrally or in its defence; every flag listed with -v"})
+	// the anti-bias regression sets (written for this project)
+	for _, set := range []struct {
+		name, file string
+		s          []abuse.AntiBiasSentence
+		goal       bool
+	}{
+		{"anti-bias regression set", "antibias_zh.txt", abuse.AntiBias(), true},
+		{"anti-bias check set (written after the model was chosen)", "antibias_zh_b.txt", abuse.AntiBiasB(), false},
+	} {
+		fl, n, flags := AntiBiasShare(d, set.s)
+		rate := round4(float64(fl) / float64(max(n, 1)))
+		met := rate <= 0.10
+		r := Result{Task: task, Variant: set.name, Dataset: "internal/abuse/testdata/" + set.file, Split: "hand-written sentences (not from the data)" + map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()],
+			N: n, FP: fl, Rate: &rate, Target: "≤ 10% flagged", Met: &met, Issue: 16, Flags: flags,
+			Note: "sentences mentioning a group (gender, region, race, LGBT) neutrally or in its defence; every flag listed with -v"}
+		if !set.goal {
+			r.Met, r.Issue, r.Target = nil, 0, "(reference: ≤ 10% flagged)"
+		}
+		out = append(out, r)
+	}
 	return out, nil
 }
 
