@@ -110,6 +110,34 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	fmt.Fprintln(stdout, "\nde-duplication by normalised text, per task (evaluation items dropped: repeated, or already in the training split):")
+	var order []string
+	dropped := map[string]*int{}
+	leaveOut := map[string]bool{}
+	for _, r := range res {
+		if strings.HasPrefix(r.Variant, "leave-") {
+			leaveOut[r.Task] = true
+		}
+		if r.Absent {
+			continue
+		}
+		if _, ok := dropped[r.Task]; !ok {
+			order = append(order, r.Task)
+			dropped[r.Task] = nil
+		}
+		if r.Dropped != nil && dropped[r.Task] == nil {
+			dropped[r.Task] = r.Dropped
+		}
+	}
+	for _, task := range order {
+		if d := dropped[task]; d != nil {
+			fmt.Fprintf(stdout, "  %-28s dropped %d\n", task, *d)
+		} else if leaveOut[task] {
+			fmt.Fprintf(stdout, "  %-28s a word list: leave-terms-out figures above instead\n", task)
+		} else {
+			fmt.Fprintf(stdout, "  %-28s no training split (nothing to drop against)\n", task)
+		}
+	}
 	fmt.Fprintln(stdout, "\ngoals of issue 16:")
 	for _, r := range res {
 		if r.Issue != 16 || r.Met == nil || r.Absent {

@@ -114,6 +114,9 @@ func TrainColdNB(train []Labelled) *nbayes.Model {
 	for i, r := range valid {
 		xs[i] = sc{m.Score(r.Text), r.Label}
 	}
+	if len(xs) == 0 {
+		return m // no validation slice (a tiny training set): equal odds
+	}
 	sort.Slice(xs, func(i, j int) bool { return xs[i].s > xs[j].s })
 	tp, fp := 0, 0
 	best := xs[0].s
