@@ -287,7 +287,7 @@ func evalRouting(o Options) ([]Result, error) {
 			r := fromCounts("routing/"+a.ID, ds, sp, *counts[a.ID], target, !ok || counts[a.ID].F1() >= tgt)
 			r.Note = v.name + "; aspect " + a.Category + " detected irrespective of polarity"
 			r.Variant, r.Dropped = v.tag, v.drop
-			if v.tag != "" && r.Met != nil {
+			if v.tag != "" && ok {
 				r.Issue = 16
 			}
 			if !ok {
