@@ -150,11 +150,7 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %-8s %s — %s: %s\n", metWord(*r.Met), r.Target, name, figure(r))
 	}
 	if br != nil {
-		fmt.Fprintf(stdout, "\nscan benchmark: %d titles, %.1f MB\n", br.Titles, float64(br.Bytes)/1e6)
-		fmt.Fprintf(stdout, "  raw read of the same file: %.1f MB/s\n", br.ReadMBps)
-		fmt.Fprintf(stdout, "  scan (decode + all per-title rules): %.0f titles/s, %.1f MB/s, %d findings\n", br.ScanTitlesPerS, br.ScanMBps, br.Findings)
-		fmt.Fprintf(stdout, "  duplicate detection (exact groups, SimHash, limits, bundles; best of 2): %d listings %.3fs, %d listings %.3fs → ×%.1f time for ×10 listings (near-linear if ≤ 12)\n", br.DupSmallN, br.DupSmallSec, br.DupLargeN, br.DupLargeSec, br.DupRatio)
-		fmt.Fprintf(stdout, "  machine: %d CPUs, 1-minute load %s when measured (shared; figures are printed, never asserted)\n", br.CPUs, br.LoadAvg)
+		br.Print(stdout)
 	}
 	return nil
 }

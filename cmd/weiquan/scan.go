@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -34,6 +35,7 @@ func scanCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	brands := fs.String("brands", "", "optional brand list (one per line) for the declared-brand check")
 	nowFlag := fs.String("now", "", "scan time (RFC 3339; default: now) for the stale-listing rule")
 	noBar := fs.Bool("no-progress", false, "never show the progress bar")
+	workers := fs.Int("workers", 0, "scanning goroutines (default: one per core)")
 	// flags may follow the file name
 	var file string
 	rest := args
@@ -84,26 +86,35 @@ func scanCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	var ls []listing.Listing
-	if err := texteval.ReadListings(f, *format, func(l listing.Listing) error { ls = append(ls, l); return nil }); err != nil {
-		return fmt.Errorf("scan %s: %w", file, err)
-	}
-	var progress func(int)
-	if isTerminal(stderr) && !*noBar {
-		bar := progressbar.NewOptions(len(ls), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("扫描 / scanning"),
-			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		progress = func(n int) { _ = bar.Add(n) }
+	var in io.Reader = f
+	if st, err := f.Stat(); err == nil && isTerminal(stderr) && !*noBar {
+		bar := progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("扫描 / scanning"),
+			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		in = io.TeeReader(f, bar)
 		defer bar.Finish()
 	}
-	findings := listing.NewScanner(bs).Scan(ls, now, progress)
-	worst := -1
-	for _, fd := range findings {
-		worst = max(worst, listing.SeverityRank(fd.Severity))
-	}
-	if err := writeFindings(stdout, *out, findings); err != nil {
+	// Streamed: windows of records are decoded and scanned on every core,
+	// their findings written in input order as they come; only a digest
+	// of each listing stays in memory for the batch rules.
+	bw := bufio.NewWriterSize(stdout, 1<<16)
+	rw, err := newFindingWriter(bw, *out)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d listings, %d findings\n", len(ls), len(findings))
+	worst := -1
+	st, err := listing.NewScanner(bs).ScanStream(texteval.ListingWindows(in, *format, 2048), *workers, now, func(fs []listing.Finding) error {
+		for _, fd := range fs {
+			worst = max(worst, listing.SeverityRank(fd.Severity))
+		}
+		return rw(fs)
+	})
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", file, err)
+	}
+	fmt.Fprintf(stderr, "%d listings, %d findings\n", st.Listings, st.Findings)
 	if *failOn != "none" && worst >= listing.SeverityRank(*failOn) {
 		return errSeverity
 	}
@@ -115,24 +126,32 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func writeFindings(w io.Writer, format string, fs []listing.Finding) error {
+// newFindingWriter returns a function that writes findings as JSON lines
+// or CSV rows (the CSV header first).
+func newFindingWriter(w io.Writer, format string) (func([]listing.Finding) error, error) {
 	switch format {
 	case "jsonl":
 		enc := json.NewEncoder(w)
-		for _, f := range fs {
-			if err := enc.Encode(f); err != nil {
-				return err
+		return func(fs []listing.Finding) error {
+			for _, f := range fs {
+				if err := enc.Encode(f); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		}, nil
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"listing_id", "rule_id", "kind", "start", "end", "text", "severity", "action", "reason", "related"})
-		for _, f := range fs {
-			_ = cw.Write([]string{f.ListingID, f.RuleID, f.Kind, strconv.Itoa(f.Start), strconv.Itoa(f.End), f.Text, f.Severity, f.Action, f.Reason, f.Related})
+		if err := cw.Write([]string{"listing_id", "rule_id", "kind", "start", "end", "text", "severity", "action", "reason", "related"}); err != nil {
+			return nil, err
 		}
-		cw.Flush()
-		return cw.Error()
+		return func(fs []listing.Finding) error {
+			for _, f := range fs {
+				_ = cw.Write([]string{f.ListingID, f.RuleID, f.Kind, strconv.Itoa(f.Start), strconv.Itoa(f.End), f.Text, f.Severity, f.Action, f.Reason, f.Related})
+			}
+			cw.Flush()
+			return cw.Error()
+		}, nil
 	}
-	return fmt.Errorf("scan: --out must be jsonl or csv")
+	return nil, fmt.Errorf("scan: --out must be jsonl or csv")
 }

@@ -1,102 +1,36 @@
 package listing
 
 import (
-	"fmt"
 	"math/bits"
 	"regexp"
-	"sort"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/weiquan/weiquan/internal/textnorm"
 )
 
-// Group is a set of listings with the same normalised title.
-type Group struct {
-	Key string
-	IDs []string
-}
-
-// DuplicateGroups groups listings (per shop) whose titles are identical
-// after normalisation (textnorm.Key: NFKC, lower case, simplified,
-// separators removed). Groups of one are omitted. Linear in the input.
-func DuplicateGroups(ls []Listing) []Group {
-	keys := make([]string, len(ls))
-	for i, l := range ls {
-		keys[i] = textnorm.Key(l.Title)
-	}
-	gs, _ := duplicateGroups(ls, keys)
-	return gs
-}
-
-// duplicateGroups groups by a 64-bit hash of (shop, key) and checks the
-// strings, so a hash collision never merges different titles. It also
-// returns, per listing, whether an older copy exists.
-func duplicateGroups(ls []Listing, keys []string) ([]Group, []bool) {
-	first := make(map[uint64]int32, len(ls))
-	var members [][]int32 // group → listing indices, only for groups of two or more
-	groupOf := map[int32]int32{}
-	var spill map[string]int32 // collisions: exact string key → first index
-	dup := make([]bool, len(ls))
-	for i, l := range ls {
-		h := pairHash(l.ShopID, keys[i])
-		j, ok := first[h]
-		if ok && (ls[j].ShopID != l.ShopID || keys[j] != keys[i]) {
-			if spill == nil {
-				spill = map[string]int32{}
-			}
-			sk := l.ShopID + "\x00" + keys[i]
-			if j, ok = spill[sk]; !ok {
-				spill[sk] = int32(i)
-				continue
-			}
-		} else if !ok {
-			first[h] = int32(i)
-			continue
-		}
-		dup[i] = true
-		g, ok := groupOf[j]
-		if !ok {
-			g = int32(len(members))
-			groupOf[j] = g
-			members = append(members, []int32{j})
-		}
-		members[g] = append(members[g], int32(i))
-	}
-	out := make([]Group, 0, len(members))
-	for _, m := range members {
-		is := make([]int, len(m))
-		for k, x := range m {
-			is[k] = int(x)
-		}
-		sortOldest(ls, is)
-		g := Group{Key: keys[is[0]], IDs: make([]string, len(is))}
-		for k, i := range is {
-			g.IDs[k] = ls[i].ID
-		}
-		out = append(out, g)
-	}
-	return out, dup
-}
-
-func sortOldest(ls []Listing, is []int) {
-	sort.SliceStable(is, func(a, b int) bool {
-		x, y := ls[is[a]], ls[is[b]]
-		if !x.ListedAt.Equal(y.ListedAt) {
-			return x.ListedAt.Before(y.ListedAt)
-		}
-		return x.ID < y.ID
-	})
-}
-
 // SimHash is the 64-bit SimHash of a text's character 3-shingles (over its
-// comparison key).
+// comparison key): bit b is set when more than half of the shingle hashes
+// have it. The bits are counted eight at a time in byte lanes (acc[j]
+// lane k counts bit 8k+j), flushed before a lane can overflow.
 func SimHash(key string) uint64 {
-	var v [64]int32
+	var acc [8]uint64
+	var cnt [64]int32
+	total, pending := int32(0), 0
+	flush := func() {
+		for j := range acc {
+			for k := 0; k < 8; k++ {
+				cnt[8*k+j] += int32(acc[j] >> (8 * k) & 0xFF)
+			}
+			acc[j] = 0
+		}
+		pending = 0
+	}
 	add := func(x uint64) {
 		x = mix(x) // FNV-1a over the runes, then spread the bits
-		for b := 0; b < 64; b++ {
-			v[b] += int32(x>>uint(b)&1)*2 - 1
+		for j := range acc {
+			acc[j] += x >> j & 0x0101010101010101
+		}
+		total++
+		if pending++; pending == 255 {
+			flush()
 		}
 	}
 	var win [3]rune
@@ -114,9 +48,10 @@ func SimHash(key string) uint64 {
 	if n < 3 {
 		add(runeHash(win[3-n:]))
 	}
+	flush()
 	var out uint64
 	for b := 0; b < 64; b++ {
-		if v[b] > 0 {
+		if 2*cnt[b] > total {
 			out |= 1 << uint(b)
 		}
 	}
@@ -204,165 +139,6 @@ var (
 	reQQMulti = regexp.MustCompile(`[0-9]+\s*(个|q币|qq币|元)`)
 	reTopup   = regexp.MustCompile(`(移动|联通|电信)[^,，]{0,8}?(话费|充值|充值卡)`)
 )
-
-// Batch runs the rules that look at several listings: duplicates, near
-// duplicates, image duplicates, per-shop limits and bundles.
-func (s *Scanner) Batch(ls []Listing) []Finding {
-	var out []Finding
-	keys := make([]string, len(ls))
-	norms := make([]string, len(ls))
-	for i, l := range ls {
-		norms[i] = textnorm.String(l.Title)
-		keys[i] = textnorm.KeyOf(norms[i])
-	}
-	groups, exactDup := duplicateGroups(ls, keys)
-	for _, g := range groups {
-		for _, id := range g.IDs[1:] {
-			out = append(out, Finding{ListingID: id, RuleID: RuleDuplicate, Kind: "duplicate", Severity: "medium", Action: "delete",
-				Related: g.IDs[0], Reason: fmt.Sprintf("与 %s 标题相同(规范化后) / same title as %s after normalisation", g.IDs[0], g.IDs[0])})
-		}
-	}
-	// near duplicates (SimHash within 3 bits, same shop, different key)
-	hs := make([]uint64, len(ls))
-	shop := make([]uint64, len(ls))
-	for i, l := range ls {
-		if !exactDup[i] && utf8.RuneCountInString(keys[i]) >= 8 {
-			hs[i] = SimHash(keys[i])
-		}
-		shop[i] = fnv64(l.ShopID)
-	}
-	nearPairs(hs, shop, func(i int) bool { return hs[i] != 0 }, 3, 32, func(i, j int) {
-		if ls[i].ShopID != ls[j].ShopID || keys[i] == keys[j] {
-			return
-		}
-		older, newer := i, j
-		if ls[j].ListedAt.Before(ls[i].ListedAt) {
-			older, newer = j, i
-		}
-		out = append(out, Finding{ListingID: ls[newer].ID, RuleID: RuleNearDup, Kind: "near_duplicate", Severity: "low", Action: "demote",
-			Related: ls[older].ID, Reason: fmt.Sprintf("与 %s 标题近似(SimHash 距离 %d) / near-duplicate of %s", ls[older].ID, Hamming(hs[i], hs[j]), ls[older].ID)})
-	})
-	out = append(out, s.imageDuplicates(ls)...)
-	out = append(out, s.limits(ls, norms, keys)...)
-	out = append(out, bundles(ls)...)
-	return out
-}
-
-// limit kinds
-const (
-	limQQ = iota
-	limTopup
-	limModel
-	nLimits
-)
-
-// limits applies the per-shop limits in two passes: count per bucket (a
-// 64-bit hash of shop and bucket key), then collect the members of the few
-// buckets over their limit.
-func (s *Scanner) limits(ls []Listing, norms, keys []string) []Finding {
-	type meta struct{ rule, kind, what string }
-	metas := [nLimits]meta{
-		{RuleLimitQQ, "limit_qq_coin", "多个数量的Q币商品 / multi-count QQ-coin listings"},
-		{RuleLimitTopup, "limit_topup", "同一运营商的充值商品 / top-up cards of one operator"},
-		{RuleLimitModel, "limit_models", "同类商品的不同型号 / models of one product type"},
-	}
-	limit := [nLimits]int{s.Limits.QQCoin, s.Limits.TopupCards, s.Limits.ModelsOfOne}
-	bucket := make([][nLimits]uint64, len(ls)) // 0 = not in a bucket of that kind
-	count := make(map[uint64]int32, len(ls))
-	type variant struct {
-		first int
-		seen  map[string]bool
-	}
-	variants := map[uint64]*variant{}
-	var out []Finding
-	for i, l := range ls {
-		n := norms[i]
-		if (strings.Contains(n, "q币") || strings.Contains(n, "腾讯币")) && reQQ.MatchString(n) && reQQMulti.MatchString(n) {
-			bucket[i][limQQ] = pairHash(l.ShopID, "\x00qq") | 1
-		}
-		if strings.Contains(n, "移动") || strings.Contains(n, "联通") || strings.Contains(n, "电信") {
-			if m := reTopup.FindStringSubmatch(n); m != nil {
-				bucket[i][limTopup] = pairHash(l.ShopID, "\x00topup\x00"+m[1]) | 1
-			}
-		}
-		noModel := stripASCIIAlnum(keys[i])
-		if utf8.RuneCountInString(noModel) >= 4 {
-			bucket[i][limModel] = pairHash(l.ShopID, noModel) | 1
-		}
-		for _, h := range bucket[i] {
-			if h != 0 {
-				count[h]++
-			}
-		}
-		// the same item relisted by colour or "for car model X"
-		base, changed := variantBase(noModel)
-		if !changed || utf8.RuneCountInString(base) < 3 {
-			continue
-		}
-		vk := pairHash(l.ShopID, base)
-		v := variants[vk]
-		if v == nil {
-			variants[vk] = &variant{first: i, seen: map[string]bool{noModel: true}}
-			continue
-		}
-		if v.seen[noModel] {
-			continue
-		}
-		v.seen[noModel] = true
-		out = append(out, Finding{ListingID: l.ID, RuleID: RuleDuplicate, Kind: "variant_duplicate", Severity: "low", Action: "demote",
-			Related: ls[v.first].ID, Reason: "同一商品以不同颜色或适用车型重复发布 / the same item relisted by colour or car model, like " + ls[v.first].ID})
-	}
-	over := map[uint64][]int{}
-	var order []uint64
-	kindOf := map[uint64]int{}
-	for i := range ls {
-		for k, h := range bucket[i] {
-			if h == 0 || int(count[h]) <= limit[k] {
-				continue
-			}
-			if _, ok := over[h]; !ok {
-				order = append(order, h)
-				kindOf[h] = k
-			}
-			over[h] = append(over[h], i)
-		}
-	}
-	for _, h := range order {
-		k, is := kindOf[h], over[h]
-		sortOldest(ls, is)
-		for _, i := range is[limit[k]:] {
-			out = append(out, Finding{ListingID: ls[i].ID, RuleID: metas[k].rule, Kind: metas[k].kind, Severity: "medium", Action: "delete",
-				Reason: fmt.Sprintf("%s 超过每店 %d 件上限 / over the per-shop limit of %d", metas[k].what, limit[k], limit[k])})
-		}
-	}
-	return out
-}
-
-func bundles(ls []Listing) []Finding {
-	in := map[string][]int{}
-	var items []string
-	for i, l := range ls {
-		for _, it := range l.BundleItemIDs {
-			if _, ok := in[it]; !ok {
-				items = append(items, it)
-			}
-			in[it] = append(in[it], i)
-		}
-	}
-	var out []Finding
-	for _, it := range items {
-		bs := in[it]
-		if len(bs) < 2 {
-			continue
-		}
-		sortOldest(ls, bs)
-		for _, i := range bs[1:] {
-			out = append(out, Finding{ListingID: ls[i].ID, RuleID: RuleBundle, Kind: "bundle", Severity: "medium", Action: "delist", Related: ls[bs[0]].ID,
-				Reason: "商品 " + it + " 同时出现在多个套餐中 / item " + it + " is in more than one bundle"})
-		}
-	}
-	return out
-}
 
 // stripASCIIAlnum removes model numbers (ASCII letters and digits) from a
 // comparison key.

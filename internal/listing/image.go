@@ -31,47 +31,28 @@ func ImageHash(path string) (uint64, error) {
 
 // imageDuplicates: listings of one shop with the same price whose first
 // images are perceptually equal (pHash within 4 bits) — "same image, price
-// and description" of the seed.
-func (s *Scanner) imageDuplicates(ls []Listing) []Finding {
-	hs := make([]uint64, len(ls))
-	ok := make([]bool, len(ls))
-	any := false
-	for i, l := range ls {
-		if len(l.ImagePaths) == 0 {
-			continue
-		}
-		h, err := ImageHash(l.ImagePaths[0])
-		if err != nil {
-			continue
-		}
-		hs[i], ok[i], any = h, true, true
+// and description" of the seed. The hashes were taken with the digests.
+func imageDuplicates(ds []digest) []Finding {
+	type shopPrice struct {
+		shop  uint64
+		price int64
 	}
-	if !any {
-		return nil
-	}
+	order, byKey := groupsInOrder(ds, func(d *digest, emit func(shopPrice)) {
+		if d.hasImg {
+			emit(shopPrice{d.shopH, d.price})
+		}
+	})
 	var out []Finding
-	// pHash within 4 bits: five 13-bit bands would be exact; four 16-bit
-	// bands catch ≤ 3, so compare all pairs sharing a price bucket instead.
-	byKey := map[string][]int{}
-	var order []string
-	for i, l := range ls {
-		if !ok[i] {
-			continue
-		}
-		k := fmt.Sprintf("%s\x00%d", l.ShopID, l.Price)
-		if _, seen := byKey[k]; !seen {
-			order = append(order, k)
-		}
-		byKey[k] = append(byKey[k], i)
-	}
+	// pHash within 4 bits: four 16-bit bands catch only ≤ 3, so compare all
+	// pairs sharing a (shop, price) bucket instead.
 	for _, k := range order {
 		is := byKey[k]
-		sortOldest(ls, is)
 		for a := 1; a < len(is); a++ {
 			for b := 0; b < a; b++ {
-				if Hamming(hs[is[a]], hs[is[b]]) <= 4 {
-					out = append(out, Finding{ListingID: ls[is[a]].ID, RuleID: RuleImageDup, Kind: "image_duplicate", Severity: "medium", Action: "delete",
-						Related: ls[is[b]].ID, Reason: fmt.Sprintf("主图与 %s 相同且价格一致 / same image and price as %s", ls[is[b]].ID, ls[is[b]].ID)})
+				if Hamming(ds[is[a]].img, ds[is[b]].img) <= 4 {
+					o := ds[is[b]].id
+					out = append(out, Finding{ListingID: ds[is[a]].id, RuleID: RuleImageDup, Kind: "image_duplicate", Severity: "medium", Action: "delete",
+						Related: o, Reason: fmt.Sprintf("主图与 %s 相同且价格一致 / same image and price as %s", o, o)})
 					break
 				}
 			}

@@ -147,8 +147,12 @@ func (s *Scanner) Brands() *BrandSet { return s.brands }
 
 // ScanTitle runs the per-listing text rules.
 func (s *Scanner) ScanTitle(l Listing) []Finding {
-	tx := textnorm.New(l.Title)
-	var out []Finding
+	return s.scanTitle(l, textnorm.New(l.Title), nil)
+}
+
+// scanTitle appends the per-listing findings of l (normalised as tx) to out.
+func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding) []Finding {
+	from := len(out)
 	for _, f := range s.ad.ScanNorm(tx, adlaw.Listing) {
 		act := "demote"
 		if f.Severity == "high" {
@@ -202,7 +206,8 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 		f.ListingID = l.ID
 		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	mine := out[from:]
+	sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start < mine[j].Start })
 	return out
 }
 
@@ -311,13 +316,12 @@ func (s *Scanner) Stale(l Listing, now time.Time) (Finding, bool) {
 
 // Scan runs every rule over a batch: per-listing rules, then the
 // batch-level duplicate, limit and bundle rules. now is the scan time.
+// ScanStream does the same over input that does not fit in memory.
 func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Finding {
 	var out []Finding
+	ds := make([]digest, len(ls))
 	for i, l := range ls {
-		out = append(out, s.ScanTitle(l)...)
-		if f, ok := s.Stale(l, now); ok {
-			out = append(out, f)
-		}
+		out, ds[i] = s.scanOne(l, now, out)
 		if progress != nil && (i+1)%1000 == 0 {
 			progress(1000)
 		}
@@ -325,8 +329,18 @@ func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Findin
 	if progress != nil {
 		progress(len(ls) % 1000)
 	}
-	out = append(out, s.Batch(ls)...)
-	return out
+	return append(out, s.batch(ds)...)
+}
+
+// scanOne runs the per-listing rules on l (the title normalised once) and
+// returns its digest for the batch rules.
+func (s *Scanner) scanOne(l Listing, now time.Time, out []Finding) ([]Finding, digest) {
+	tx := textnorm.New(l.Title)
+	out = s.scanTitle(l, tx, out)
+	if f, ok := s.Stale(l, now); ok {
+		out = append(out, f)
+	}
+	return out, digestOf(l, tx.Norm)
 }
 
 // stuffingRepeats: real titles often repeat the product word three times

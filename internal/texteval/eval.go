@@ -105,7 +105,7 @@ func Run(dir string) ([]Result, error) { return RunWith(Options{Train: dir, Data
 // reported as skipped with the reason; other errors stop the run.
 func RunWith(o Options) ([]Result, error) {
 	var out []Result
-	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalExtreme, evalAbusiveWords, evalDuplicates, evalExtortion}
+	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalBrandTagger, evalExtreme, evalAbusiveWords, evalDuplicates, evalExtortion}
 	for _, st := range steps {
 		rs, err := st(o)
 		if err != nil {
@@ -497,28 +497,9 @@ func evalLint(o Options) ([]Result, error) {
 // the BRAND spans of the training titles, minus names that the training
 // titles tag as PRODUCT more often than as BRAND.
 func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
-	return BrandLexiconExcluding(gaz, train, nil)
-}
-
-// BrandLexiconExcluding is BrandLexicon without the names whose NormKey is
-// in exclude (leave-brands-out evaluation): neither the gazetteer entry nor
-// a training span of an excluded brand enters the lexicon.
-func BrandLexiconExcluding(gaz []string, train []Title, exclude map[string]bool) *listing.BrandSet {
-	if len(exclude) > 0 {
-		var g []string
-		for _, n := range gaz {
-			if !exclude[NormKey(n)] {
-				g = append(g, n)
-			}
-		}
-		gaz = g
-	}
 	brand, product := map[string]int{}, map[string]int{}
 	for _, t := range train {
 		for _, e := range t.Entities {
-			if exclude[NormKey(e.Text)] {
-				continue
-			}
 			k := textnorm.String(e.Text)
 			switch e.Type {
 			case "BRAND":
@@ -588,49 +569,6 @@ func splitTitles(ts []Title) (train, test []Title) {
 	return train, test
 }
 
-// brandSpans counts exact BRAND span matches of bs over titles; when
-// unseen is not nil, recall counts only the true spans whose normalised
-// text is in it (brands the lexicon was built without).
-func brandSpans(bs *listing.BrandSet, titles []Title, unseen map[string]bool) Counts {
-	var c Counts
-	for _, t := range titles {
-		truth := map[[2]int]bool{}
-		for _, e := range t.Entities {
-			if e.Type == "BRAND" && (unseen == nil || unseen[NormKey(e.Text)]) {
-				truth[[2]int{e.Start, e.End}] = true
-			}
-		}
-		other := map[[2]int]bool{} // true spans of brands outside unseen
-		if unseen != nil {
-			for _, e := range t.Entities {
-				if e.Type == "BRAND" && !unseen[NormKey(e.Text)] {
-					other[[2]int{e.Start, e.End}] = true
-				}
-			}
-		}
-		found := map[[2]int]bool{}
-		for _, m := range bs.Find(textnorm.New(t.Text)) {
-			found[[2]int{m.Start, m.End}] = true
-		}
-		for sp := range found {
-			switch {
-			case truth[sp]:
-				c.TP++
-			case other[sp]:
-				c.TN++ // a correct span of a known brand: not part of this figure
-			default:
-				c.FP++
-			}
-		}
-		for sp := range truth {
-			if !found[sp] {
-				c.FN++
-			}
-		}
-	}
-	return c
-}
-
 func evalBrands(o Options) ([]Result, error) {
 	const task, ds = "brands", TitlesSet
 	train, test, trf, tef, skip, err := trainTest(o, task, ds, LoadTitleFiles, splitTitles)
@@ -645,57 +583,34 @@ func evalBrands(o Options) ([]Result, error) {
 		return nil, err
 	}
 	bs := BrandLexicon(gaz, train)
-	c := brandSpans(bs, test, nil)
-	split := splitLabel(o, "official dev titles (lexicon from gazetteer + train titles)", tef, trf)
-	r := fromCounts(task, ds, split, c, "precision ≥ 0.6, recall ≥ 0.5", c.Precision() >= 0.6 && c.Recall() >= 0.5)
-	r.Note = fmt.Sprintf("exact span match; %d lexicon entries from the --train gazetteer + %d --train titles, built at eval time (data not shippable)", bs.Len(), len(train))
-	out := []Result{r}
-
-	const goal = "span P ≥ 0.70, R ≥ 0.65"
-	goalMet := func(c Counts) bool { return c.Precision() >= 0.70 && c.Recall() >= 0.65 }
-	trD, teD, st := Dedup(train, test, func(x Title) string { return x.Text })
-	bsD := BrandLexicon(gaz, trD)
-	cd := brandSpans(bsD, teD, nil)
-	rd := fromCounts(task, ds, split, cd, goal, goalMet(cd))
-	rd.Variant, rd.Dropped, rd.Issue = "de-duplicated", ptr(st.Dropped()), 16
-	rd.Note = st.String() + "; lexicon rebuilt from the de-duplicated training titles"
-	out = append(out, rd)
-
-	// leave-brands-out: the brands of the de-duplicated test titles dealt
-	// into 5 folds; each fold's brands are taken out of the gazetteer and
-	// the training titles' spans, and recall is measured on their spans.
-	var names []string
-	for _, t := range teD {
+	var c Counts
+	for _, t := range test {
+		truth := map[[2]int]bool{}
 		for _, e := range t.Entities {
 			if e.Type == "BRAND" {
-				names = append(names, e.Text)
+				truth[[2]int{e.Start, e.End}] = true
+			}
+		}
+		found := map[[2]int]bool{}
+		for _, m := range bs.Find(textnorm.New(t.Text)) {
+			found[[2]int{m.Start, m.End}] = true
+		}
+		for s := range found {
+			if truth[s] {
+				c.TP++
+			} else {
+				c.FP++
+			}
+		}
+		for s := range truth {
+			if !found[s] {
+				c.FN++
 			}
 		}
 	}
-	const k = 5
-	var unseenC, allC Counts // recall on the unseen fold; precision of every span found
-	for _, fold := range TermFolds(names, k) {
-		unseen := map[string]bool{}
-		for _, n := range fold {
-			unseen[NormKey(n)] = true
-		}
-		lex := BrandLexiconExcluding(gaz, trD, unseen)
-		cu, ca := brandSpans(lex, teD, unseen), brandSpans(lex, teD, nil)
-		unseenC.TP, unseenC.FN = unseenC.TP+cu.TP, unseenC.FN+cu.FN
-		allC.TP, allC.FP = allC.TP+ca.TP, allC.FP+ca.FP
-	}
-	lc := Counts{TP: unseenC.TP, FN: unseenC.FN, FP: allC.FP}
-	rl := fromCounts(task, ds, split, lc, goal, false)
-	rl.Precision, rl.Recall = round4(allC.Precision()), round4(unseenC.Recall())
-	if rl.Precision+rl.Recall > 0 {
-		rl.F1 = round4(2 * rl.Precision * rl.Recall / (rl.Precision + rl.Recall))
-	}
-	met := rl.Precision >= 0.70 && rl.Recall >= 0.65
-	rl.Met, rl.Variant, rl.Issue = &met, fmt.Sprintf("leave-brands-out, k=%d", k), 16
-	rl.Note = fmt.Sprintf("de-duplicated test titles; for each fold of the %d test brands the lexicon is built without them (gazetteer and training spans): recall on that fold's spans (tp/fn), precision over every span found (pooled: %d of %d correct)",
-		len(TermFolds(names, 1)[0]), allC.TP, allC.TP+allC.FP)
-	out = append(out, rl)
-	return out, nil
+	r := fromCounts(task, ds, splitLabel(o, "official dev titles (lexicon from gazetteer + train titles)", tef, trf), c, "precision ≥ 0.6, recall ≥ 0.5", c.Precision() >= 0.6 && c.Recall() >= 0.5)
+	r.Note = fmt.Sprintf("exact span match; %d lexicon entries from the --train gazetteer + %d --train titles, built at eval time (data not shippable)", bs.Len(), len(train))
+	return []Result{r}, nil
 }
 
 func evalExtreme(o Options) ([]Result, error) {

@@ -3,6 +3,7 @@ package texteval
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,19 +33,47 @@ func TestTargetsOnDevelopmentData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reported := map[string]bool{}
 	for _, r := range rs {
 		if r.Absent {
 			t.Skipf("data absent: %s", r.Note)
 		}
-		if r.Issue == 16 && r.Met != nil {
-			// issue-16 goals are reported met / not met by `weiquan eval`
-			t.Logf("%s [%s]: goal %s met %v (P %.3f R %.3f F1 %.3f rate %v)", r.Task, r.Variant, r.Target, *r.Met, r.Precision, r.Recall, r.F1, r.Rate)
-			continue
+		key := r.Task
+		if r.Variant != "" {
+			key += " [" + r.Variant + "]"
 		}
 		if r.Met != nil && !*r.Met {
-			t.Errorf("%s: target %s not met (P %.3f R %.3f F1 %.3f rate %v)", r.Task, r.Target, r.Precision, r.Recall, r.F1, r.Rate)
+			if knownUnmet[key] {
+				rate := "-"
+				if r.Rate != nil {
+					rate = fmt.Sprintf("%.4f", *r.Rate)
+				}
+				t.Logf("%s: issue-16 goal %s not met yet (P %.3f R %.3f F1 %.3f rate %s)", key, r.Target, r.Precision, r.Recall, r.F1, rate)
+				reported[key] = true
+				continue
+			}
+			t.Errorf("%s: target %s not met (P %.3f R %.3f F1 %.3f rate %v)", key, r.Target, r.Precision, r.Recall, r.F1, r.Rate)
 		}
 	}
+	for task := range knownUnmet {
+		if !reported[task] {
+			t.Errorf("%s is listed as a goal not met yet but is met or not reported: update knownUnmet", task)
+		}
+	}
+}
+
+// knownUnmet are the issue-16 goals that eval measures and prints as "not
+// met" today (honest figures on de-duplicated and leave-out splits); the
+// test fails as soon as one is met or stops being reported, so the list
+// cannot go stale.
+// Keys are the task, with " [variant]" for a variant row.
+var knownUnmet = map[string]bool{
+	"brands/tagger [de-duplicated]":                                                true,
+	"brands/tagger-unseen [leave-brands-out, k=5]":                                 true,
+	"offensive [anti-bias regression set]":                                         true,
+	"extreme/term-recall [de-duplicated: list terms the dictionary does not hold]": true,
+	"extreme/term-recall [leave-terms-out k=5, scanner]":                           true,
+	"extreme/term-recall [leave-terms-out k=5, scanner, superlatives]":             true,
 }
 
 func TestAbsentData(t *testing.T) {

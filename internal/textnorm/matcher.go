@@ -1,15 +1,23 @@
 package textnorm
 
-import (
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
-)
-
-// Matcher finds many patterns in one pass (Aho-Corasick automaton over the
-// normalised text). Patterns are normalised when the matcher is built.
+// Matcher finds many patterns in one pass: an Aho-Corasick automaton over
+// the bytes of the normalised text, compiled to a dense DFA over byte
+// classes (the bytes the patterns use; every other byte is one class), with
+// each state's matches (its own patterns, then those of its failure chain,
+// longest first) in one flat array. A search is one table lookup per byte
+// and allocates only the hits it returns. Patterns are normalised when the
+// matcher is built. (The automaton is checked against the
+// petar-dambovaliev/aho-corasick library, which the scan benchmark also uses
+// as its anchor.)
 type Matcher struct {
-	ac       ahocorasick.AhoCorasick
 	patterns []string
 	n        int
+	class    [256]uint8
+	nclass   int
+	delta    []int32 // state*nclass + class → next state
+	outAt    []int32 // state → first index in out; outAt[state+1] ends it
+	out      []int32 // pattern indices
+	plen     []int32 // pattern byte lengths
 }
 
 // Hit is one pattern occurrence: Pattern is its index in the list given to
@@ -22,15 +30,87 @@ type Hit struct {
 // NewMatcher builds a matcher for patterns (normalised with String). Empty
 // patterns are ignored.
 func NewMatcher(patterns []string) *Matcher {
-	ps := make([]string, len(patterns))
+	m := &Matcher{patterns: make([]string, len(patterns)), n: len(patterns), plen: make([]int32, len(patterns))}
+	used := [256]bool{}
 	for i, p := range patterns {
-		ps[i] = String(p)
-		if ps[i] == "" {
-			ps[i] = "\x00\x00never\x00\x00"
+		m.patterns[i] = String(p)
+		m.plen[i] = int32(len(m.patterns[i]))
+		for k := 0; k < len(m.patterns[i]); k++ {
+			used[m.patterns[i][k]] = true
 		}
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch, DFA: true})
-	return &Matcher{ac: b.Build(ps), patterns: ps, n: len(ps)}
+	m.nclass = 1 // class 0: bytes no pattern uses
+	for b := 0; b < 256; b++ {
+		if used[b] {
+			m.class[b] = uint8(m.nclass)
+			m.nclass++
+		}
+	}
+	if m.nclass > 256 {
+		panic("textnorm: more than 255 byte classes")
+	}
+	// trie (children in the dense table, -1 = none), own matches per node
+	nc := m.nclass
+	delta := make([]int32, nc)
+	for k := range delta {
+		delta[k] = -1
+	}
+	own := [][]int32{nil}
+	for i, p := range m.patterns {
+		if p == "" {
+			continue
+		}
+		s := int32(0)
+		for k := 0; k < len(p); k++ {
+			c := int32(m.class[p[k]])
+			nx := delta[s*int32(nc)+c]
+			if nx < 0 {
+				nx = int32(len(own))
+				own = append(own, nil)
+				for range nc {
+					delta = append(delta, -1)
+				}
+				delta[s*int32(nc)+c] = nx
+			}
+			s = nx
+		}
+		own[s] = append(own[s], int32(i))
+	}
+	// breadth-first: failure links, missing edges, inherited matches
+	states := len(own)
+	fail := make([]int32, states)
+	matches := make([][]int32, states)
+	matches[0] = own[0]
+	queue := make([]int32, 0, states)
+	for c := 0; c < nc; c++ {
+		if nx := delta[c]; nx < 0 {
+			delta[c] = 0
+		} else {
+			fail[nx] = 0
+			queue = append(queue, nx)
+		}
+	}
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
+		matches[s] = append(append([]int32(nil), own[s]...), matches[fail[s]]...)
+		for c := 0; c < nc; c++ {
+			i := s*int32(nc) + int32(c)
+			f := delta[fail[s]*int32(nc)+int32(c)]
+			if nx := delta[i]; nx < 0 {
+				delta[i] = f
+			} else {
+				fail[nx] = f
+				queue = append(queue, nx)
+			}
+		}
+	}
+	m.delta = delta
+	m.outAt = make([]int32, states+1)
+	for s := 0; s < states; s++ {
+		m.outAt[s+1] = m.outAt[s] + int32(len(matches[s]))
+		m.out = append(m.out, matches[s]...)
+	}
+	return m
 }
 
 // Len is the number of patterns.
@@ -40,15 +120,21 @@ func (m *Matcher) Len() int { return m.n }
 func (m *Matcher) Pattern(i int) string { return m.patterns[i] }
 
 // FindAll returns every (overlapping) occurrence in the normalised text s,
-// in order of end offset.
+// in order of end offset (longest first at one end).
 func (m *Matcher) FindAll(s string) []Hit {
 	if m.n == 0 || s == "" {
 		return nil
 	}
 	var out []Hit
-	it := m.ac.IterOverlapping(s)
-	for h := it.Next(); h != nil; h = it.Next() {
-		out = append(out, Hit{Pattern: h.Pattern(), Start: h.Start(), End: h.End()})
+	st, nc := int32(0), int32(m.nclass)
+	delta, outAt, class := m.delta, m.outAt, &m.class
+	for i := 0; i < len(s); i++ {
+		st = delta[st*nc+int32(class[s[i]])]
+		if a, b := outAt[st], outAt[st+1]; a < b {
+			for _, p := range m.out[a:b] {
+				out = append(out, Hit{Pattern: int(p), Start: i + 1 - int(m.plen[p]), End: i + 1})
+			}
+		}
 	}
 	return out
 }

@@ -241,14 +241,23 @@ func Key(s string) string { return KeyOf(String(s)) }
 
 // KeyOf is Key of an already normalised string.
 func KeyOf(n string) string {
-	var b strings.Builder
-	b.Grow(len(n))
-	for _, r := range n {
-		if !IsSeparator(r) {
-			b.WriteRune(r)
+	b := make([]byte, 0, len(n))
+	for i := 0; i < len(n); {
+		c := n[i]
+		if c < utf8.RuneSelf { // ASCII: letters and digits stay
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				b = append(b, c)
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(n[i:])
+		if !IsSeparator(r) {
+			b = append(b, n[i:i+size]...)
+		}
+		i += size
 	}
-	return b.String()
+	return string(b)
 }
 
 // IsHan reports whether r is a Chinese character.

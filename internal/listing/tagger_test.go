@@ -1,0 +1,67 @@
+package listing
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+)
+
+// A tiny hand-written corpus: 小米 the maker before phones and chargers,
+// 小米 the grain among 五谷杂粮; brands no lexicon holds, learnt from
+// their context (before 旗舰店 / 官方正品, before a product word).
+func tinyCorpus() []TaggedTitle {
+	b := func(text string, spans ...[2]int) TaggedTitle { return TaggedTitle{Text: text, Brands: spans} }
+	var out []TaggedTitle
+	for range 4 {
+		out = append(out,
+			b("小米手机 红米note 全网通", [2]int{0, 2}),
+			b("小米充电宝 20000毫安 快充", [2]int{0, 2}),
+			b("正品小米手环 运动计步", [2]int{2, 4}),
+			b("东北小米 五谷杂粮 黄小米 新米"),
+			b("有机小米粥 杂粮 小米 500g"),
+			b("山西小米 农家 杂粮"),
+			b("华为旗舰店 官方正品 手机壳", [2]int{0, 2}),
+			b("森马官方正品 t恤 男", [2]int{0, 2}),
+			b("太平鸟旗舰店 连衣裙 女", [2]int{0, 3}),
+			b("纯棉t恤 男 短袖 夏季"),
+			b("加厚保温杯 不锈钢 水杯"),
+		)
+	}
+	return out
+}
+
+func TestTaggerLearnsContextAndHomographs(t *testing.T) {
+	t.Parallel()
+	tg := NewTagger(NewBrandSet([]string{"小米", "华为"}), NewBrandSet([]string{"手机", "充电宝", "杂粮", "t恤", "连衣裙"}))
+	tg.Train(tinyCorpus(), 10, 1)
+	cases := []struct {
+		title string
+		want  [][2]int
+	}{
+		{"小米手机 全新 正品", [][2]int{{0, 2}}},
+		{"有机黄小米 杂粮 2斤", nil},                // the grain
+		{"罗蒙旗舰店 官方正品 衬衫", [][2]int{{0, 2}}}, // a brand no lexicon holds, by its context
+		{"加厚纯棉t恤 短袖", nil},
+	}
+	for _, c := range cases {
+		if got := tg.Find(c.title); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.title, got, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := tg.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTagger(bytes.NewReader(buf.Bytes()), tg.brand, tg.prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if got, want := back.Find(c.title), tg.Find(c.title); !reflect.DeepEqual(got, want) {
+			t.Errorf("read back, %s: %v vs %v", c.title, got, want)
+		}
+	}
+	if _, err := ReadTagger(bytes.NewReader([]byte("not a model")), nil, nil); err == nil {
+		t.Error("garbage must be refused")
+	}
+}

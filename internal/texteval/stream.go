@@ -1,0 +1,248 @@
+package texteval
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"github.com/weiquan/weiquan/internal/listing"
+)
+
+// ListingWindows reads listings from JSON lines or CSV as windows of about
+// size records for listing.Scanner.ScanStream: JSON lines are handed over
+// raw and decoded on the scan's workers; CSV rows are decoded here (a CSV
+// record may span lines). Blank lines are skipped; errors name the line.
+func ListingWindows(r io.Reader, format string, size int) func() (*listing.Window, error) {
+	if size <= 0 {
+		size = 2048
+	}
+	if format == "csv" {
+		return csvWindows(r, size)
+	}
+	br := bufio.NewReaderSize(r, 1<<20)
+	line := 0
+	done := false
+	return func() (*listing.Window, error) {
+		if done {
+			return nil, nil
+		}
+		w := &listing.Window{Decode: DecodeListingLine, Raw: make([][]byte, 0, size), Lines: make([]int, 0, size)}
+		arena := make([]byte, 0, 128*size)
+		for len(w.Raw) < size {
+			b, err := br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) { // a line over 1 MiB: gather it
+				long := append([]byte(nil), b...)
+				for errors.Is(err, bufio.ErrBufferFull) {
+					b, err = br.ReadSlice('\n')
+					long = append(long, b...)
+				}
+				b = long
+			}
+			if len(b) > 0 {
+				line++
+				if t := bytes.TrimSpace(b); len(t) > 0 {
+					if len(arena)+len(t) > cap(arena) {
+						arena = make([]byte, 0, max(128*size, len(t)))
+					}
+					start := len(arena)
+					arena = append(arena, t...)
+					w.Raw = append(w.Raw, arena[start:len(arena):len(arena)])
+					w.Lines = append(w.Lines, line)
+				}
+			}
+			if err == io.EOF {
+				done = true
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if len(w.Raw) == 0 {
+			return nil, nil
+		}
+		return w, nil
+	}
+}
+
+// DecodeListingLine decodes one JSON line of a listing. Flat lines
+// (string, number, boolean and null values, no escapes) take a fast path;
+// anything else is decoded by encoding/json, with the same result.
+func DecodeListingLine(b []byte) (listing.Listing, error) {
+	var raw rawListing
+	if !decodeFlat(b, &raw) {
+		raw = rawListing{}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return listing.Listing{}, err
+		}
+	}
+	return toListing(raw.ID, raw)
+}
+
+// decodeFlat fills raw from a flat JSON object; false means "not flat,
+// use encoding/json" (nested values, escapes, a value of the wrong type,
+// bad syntax), never a different answer.
+func decodeFlat(b []byte, raw *rawListing) bool {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipWS(b, i+1) == len(b)
+	}
+	for {
+		key, j, ok := flatString(b, i)
+		if !ok {
+			return false
+		}
+		i = skipWS(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipWS(b, i+1)
+		start := i
+		isStr := false
+		if i < len(b) && b[i] == '"' {
+			if _, i, ok = flatString(b, i); !ok {
+				return false
+			}
+			isStr = true
+		} else {
+			for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n' {
+				c := b[i]
+				if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= 'a' && c <= 'z') {
+					return false // arrays, objects
+				}
+				i++
+			}
+			if i == start {
+				return false
+			}
+			if lit := string(b[start:i]); lit != "true" && lit != "false" && lit != "null" && !json.Valid(b[start:i]) {
+				return false
+			}
+		}
+		val := b[start:i]
+		null := string(val) == "null"
+		str := func(dst *string) bool {
+			switch {
+			case null:
+				return true
+			case !isStr:
+				return false
+			}
+			*dst = string(val[1 : len(val)-1])
+			return true
+		}
+		ok = true
+		switch string(key) {
+		case "id":
+			raw.ID = json.RawMessage(val)
+		case "shop_id":
+			raw.ShopID = json.RawMessage(val)
+		case "price":
+			raw.Price = json.RawMessage(val)
+		case "title":
+			ok = str(&raw.Title)
+		case "brand":
+			ok = str(&raw.Brand)
+		case "category":
+			ok = str(&raw.Category)
+		case "listed_at":
+			ok = str(&raw.ListedAt)
+		case "last_sale_at":
+			ok = str(&raw.LastSaleAt)
+		case "image_paths":
+			raw.ImagePaths = json.RawMessage(val)
+		case "licensed":
+			switch string(val) {
+			case "true":
+				raw.Licensed = true
+			case "false", "null":
+				raw.Licensed = false
+			default:
+				ok = false
+			}
+		case "bundle_item_ids":
+			ok = null
+		default:
+			// encoding/json matches keys case-insensitively: leave any
+			// near-miss to it
+			if bytes.ContainsAny(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+				ok = false
+			}
+		}
+		if !ok {
+			return false
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return false
+		}
+		if b[i] == '}' {
+			return skipWS(b, i+1) == len(b)
+		}
+		if b[i] != ',' {
+			return false
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+// flatString reads a JSON string without escapes or control characters at
+// b[i] and returns its contents and the index after it.
+func flatString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			if !utf8.Valid(b[i+1 : j]) {
+				return nil, i, false
+			}
+			return b[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20:
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+func csvWindows(r io.Reader, size int) func() (*listing.Window, error) {
+	ch := make(chan *listing.Window, 2)
+	var readErr error
+	go func() {
+		defer close(ch)
+		w := &listing.Window{}
+		readErr = readCSV(r, func(l listing.Listing) error {
+			w.Listings = append(w.Listings, l)
+			if len(w.Listings) == size {
+				ch <- w
+				w = &listing.Window{}
+			}
+			return nil
+		})
+		if len(w.Listings) > 0 && readErr == nil {
+			ch <- w
+		}
+	}()
+	return func() (*listing.Window, error) {
+		w, ok := <-ch
+		if !ok {
+			return nil, readErr
+		}
+		return w, nil
+	}
+}
