@@ -133,7 +133,7 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		if d := dropped[task]; d != nil {
 			fmt.Fprintf(stdout, "  %-28s dropped %d\n", task, *d)
 		} else if leaveOut[task] {
-			fmt.Fprintf(stdout, "  %-28s a word list: leave-terms-out figures above instead\n", task)
+			fmt.Fprintf(stdout, "  %-28s leave-out figures (unseen terms or brands) above instead\n", task)
 		} else {
 			fmt.Fprintf(stdout, "  %-28s no training split (nothing to drop against)\n", task)
 		}
