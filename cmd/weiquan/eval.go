@@ -69,18 +69,37 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "evaluated: %s; trained on: %s (%s)\n", *data, *train, opts.Mode())
 	fmt.Fprintf(stdout, "%-28s %-10s %-10s %-10s %-8s %s\n", "task", "precision", "recall", "F1", "met", "target / dataset / split")
 	for _, r := range res {
+		name := r.Task
+		if r.Variant != "" {
+			name = "  └ " + r.Variant
+		}
 		if r.Absent {
-			fmt.Fprintf(stdout, "%-28s %s\n", r.Task, r.Note)
+			fmt.Fprintf(stdout, "%-28s %s\n", name, r.Note)
 			continue
 		}
 		met := "-"
 		if r.Met != nil {
-			met = map[bool]string{true: "yes", false: "NO"}[*r.Met]
+			met = metWord(*r.Met)
 		}
-		if r.Rate != nil {
-			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", r.Task, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
-		} else {
-			fmt.Fprintf(stdout, "%-28s %-10.4f %-10.4f %-10.4f %-8s %s / %s / %s (tp %d fp %d fn %d)\n", r.Task, r.Precision, r.Recall, r.F1, met, r.Target, r.Dataset, r.Split, r.TP, r.FP, r.FN)
+		if r.Variant != "" {
+			fmt.Fprintf(stdout, "%s\n", name)
+			name = ""
+		}
+		switch {
+		case r.Rate != nil:
+			fmt.Fprintf(stdout, "%-28s flagged %d/%d = %.2f%%   %-8s %s / %s / %s\n", name, r.FP, r.N, *r.Rate*100, met, r.Target, r.Dataset, r.Split)
+		case r.RecallOnly:
+			fmt.Fprintf(stdout, "%-28s recall %.4f (%d of %d found)   %-8s %s / %s / %s\n", name, r.Recall, r.TP, r.TP+r.FN, met, r.Target, r.Dataset, r.Split)
+		case r.TP+r.FP+r.FN == 0 && r.Recall == 0:
+			fmt.Fprintf(stdout, "%-28s %-32s %-8s %s / %s / %s (n %d)\n", name, "", met, r.Target, r.Dataset, r.Split, r.N)
+		default:
+			fmt.Fprintf(stdout, "%-28s %-10.4f %-10.4f %-10.4f %-8s %s / %s / %s (tp %d fp %d fn %d)\n", name, r.Precision, r.Recall, r.F1, met, r.Target, r.Dataset, r.Split, r.TP, r.FP, r.FN)
+		}
+		if r.Accuracy != nil {
+			fmt.Fprintf(stdout, "%-28s   accuracy %.4f\n", "", *r.Accuracy)
+		}
+		if r.Dropped != nil {
+			fmt.Fprintf(stdout, "%-28s   de-duplication dropped %d evaluation items\n", "", *r.Dropped)
 		}
 		if r.Note != "" {
 			fmt.Fprintf(stdout, "%-28s   %s\n", "", r.Note)
@@ -91,8 +110,69 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	fmt.Fprintln(stdout, "\nde-duplication by normalised text, per task (evaluation items dropped: repeated, or already in the training split):")
+	var order []string
+	dropped := map[string]*int{}
+	leaveOut := map[string]bool{}
+	for _, r := range res {
+		if strings.HasPrefix(r.Variant, "leave-") {
+			leaveOut[r.Task] = true
+		}
+		if r.Absent {
+			continue
+		}
+		if _, ok := dropped[r.Task]; !ok {
+			order = append(order, r.Task)
+			dropped[r.Task] = nil
+		}
+		if r.Dropped != nil && dropped[r.Task] == nil {
+			dropped[r.Task] = r.Dropped
+		}
+	}
+	for _, task := range order {
+		if d := dropped[task]; d != nil {
+			fmt.Fprintf(stdout, "  %-28s dropped %d\n", task, *d)
+		} else if leaveOut[task] {
+			fmt.Fprintf(stdout, "  %-28s leave-out figures (unseen terms or brands) above instead\n", task)
+		} else {
+			fmt.Fprintf(stdout, "  %-28s no training split (nothing to drop against)\n", task)
+		}
+	}
+	fmt.Fprintln(stdout, "\ngoals of issue 16:")
+	for _, r := range res {
+		if r.Issue != 16 || r.Met == nil || r.Absent {
+			continue
+		}
+		name := r.Task
+		if r.Variant != "" {
+			name += " [" + r.Variant + "]"
+		}
+		fmt.Fprintf(stdout, "  %-8s %s — %s: %s\n", metWord(*r.Met), r.Target, name, figure(r))
+	}
 	if br != nil {
 		br.Print(stdout)
 	}
 	return nil
+}
+
+func metWord(met bool) string {
+	if met {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// figure is a result's headline figure on one line.
+func figure(r texteval.Result) string {
+	if r.Rate != nil {
+		return fmt.Sprintf("%.2f%% flagged (%d/%d)", *r.Rate*100, r.FP, r.N)
+	}
+	if r.RecallOnly {
+		return fmt.Sprintf("recall %.4f (%d of %d)", r.Recall, r.TP, r.TP+r.FN)
+	}
+	s := fmt.Sprintf("P %.4f R %.4f F1 %.4f", r.Precision, r.Recall, r.F1)
+	if r.Accuracy != nil {
+		s = fmt.Sprintf("accuracy %.4f, ", *r.Accuracy) + s
+	}
+	return s
 }

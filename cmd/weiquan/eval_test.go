@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,10 @@ import (
 // word list, under held-out-style names), names both folders, and reports
 // every other task as skipped because its --data files are absent.
 func TestEvalSeparateTrainAndData(t *testing.T) {
-	const shared = "../../../shared/data"
+	shared := "../../../shared/data"
+	if d := os.Getenv("WEIQUAN_TEST_DATA"); d != "" {
+		shared = d
+	}
 	data, train := t.TempDir(), t.TempDir()
 	for _, c := range []struct{ src, dst string }{
 		{"taobao_cs_dialogue_ecd_sample/ecd_sample_train.jsonl", "taobao_cs_dialogue_ecd_sample/ecd_sample_test.jsonl"},
@@ -77,5 +81,75 @@ func TestEvalSeparateTrainAndData(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "trained on: "+train) || !strings.Contains(out.String(), "skipped: evaluation data absent") {
 		t.Errorf("text report: %s", out.String())
+	}
+}
+
+// TestEvalRefusesUnknownColumns: `weiquan eval` on a folder whose COLD file
+// has a column it does not know stops with an error naming the column and
+// the file, instead of scoring the file by position.
+func TestEvalRefusesUnknownColumns(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(data, "cold_offensive")
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "cold_test.csv"), []byte("id,split,topic,source,label,text\n1,test,race,weibo,1,你们都是废物\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"eval", "--train", t.TempDir(), "--data", data}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), `"source"`) || !strings.Contains(err.Error(), "cold_test.csv") || !strings.Contains(err.Error(), "unknown column") {
+		t.Fatalf("want an error naming column source of cold_test.csv, got %v\n%s", err, out.String())
+	}
+}
+
+// TestEvalReportsDedupAndGoals: on a small hand-made COLD folder, a dev
+// comment that repeats a training comment (in another width and script)
+// is dropped from the de-duplicated figure, the count is printed for the
+// task, and the issue-16 goals are listed with met / not met.
+func TestEvalReportsDedupAndGoals(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(data, "cold_offensive")
+	os.MkdirAll(dir, 0o755)
+	var train, dev strings.Builder
+	train.WriteString("id,split,topic,label,text\n")
+	bad := []string{"这些人就是垃圾，滚出我们城市", "一群废物，只会拖后腿", "这种人不配活在世上", "全都是骗子和小偷"}
+	good := []string{"今天的天气真不错，适合出去走走", "这家店的面条很好吃", "我们周末一起去爬山吧", "谢谢你昨天帮我搬家"}
+	id := 0
+	for i := 0; i < 10; i++ {
+		for _, b := range bad {
+			id++
+			fmt.Fprintf(&train, "%d,train,region,1,%s%d\n", id, b, i)
+		}
+		for _, g := range good {
+			id++
+			fmt.Fprintf(&train, "%d,train,region,0,%s%d\n", id, g, i)
+		}
+	}
+	// dev: one comment repeats training comment 今天的天气真不错，适合出去走走3
+	// in full-width digits and traditional characters
+	dev.WriteString("id,split,topic,label,text\n9001,dev,region,0,今天的天氣真不錯，適合出去走走３\n9002,dev,region,1,这些人就是垃圾\n9003,dev,region,0,这家店的面条真好吃\n")
+	os.WriteFile(filepath.Join(dir, "cold_train.csv"), []byte(train.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "cold_dev.csv"), []byte(dev.String()), 0o644)
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"eval", "--data", data, "--train", data}, &out, &errb); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{
+		"offensive                    dropped 1\n",
+		"dropped 1 of 3 test items (1 also in train, 0 repeated within test)",
+		"goals of issue 16:",
+		"accuracy ≥ 0.85, offensive F1 ≥ 0.83 — offensive [de-duplicated]",
+		"≤ 10% flagged — offensive [anti-bias regression set]",
+		"before: lexicon + naive Bayes (issue 5), de-duplicated",
+		"5-fold cross-validation on train",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q:\n%s", want, s)
+		}
+	}
+	for _, l := range strings.Split(s[strings.Index(s, "goals of issue 16:"):], "\n")[1:] {
+		if l != "" && !strings.HasPrefix(l, "  met ") && !strings.HasPrefix(l, "  NOT met ") {
+			t.Errorf("goal line without met / NOT met: %q", l)
+		}
 	}
 }

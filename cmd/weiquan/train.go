@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -26,7 +24,7 @@ func defaultModelDir() string {
 }
 
 // trainCmd trains the text models reproducibly: the COLD offensive model
-// (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.nbm.gz) and
+// (Apache-2.0 data, may be embedded: --embed internal/abuse/cold.lr.gz) and
 // the router's complaint and aspect models (data without a licence: trained
 // on all of --data, written to --out, outside the repository, and loaded at
 // run time through WEIQUAN_MODEL_DIR; `weiquan eval` measures held-out
@@ -36,7 +34,7 @@ func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data")
 	only := fs.String("only", "all", "cold, router or all")
-	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.nbm.gz (gzipped when the name ends in .gz)")
+	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.lr.gz (gzipped)")
 	out := fs.String("out", defaultModelDir(), "folder for the router models (never inside the repository)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,27 +45,23 @@ func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		m := texteval.TrainCold(train)
-		var b bytes.Buffer
-		if _, err := m.WriteTo(&b); err != nil {
+		b, err := texteval.ColdModelFile(m)
+		if err != nil {
 			return err
 		}
 		if *embed != "" {
-			out := b.Bytes()
-			if strings.HasSuffix(*embed, ".gz") {
-				var z bytes.Buffer
-				zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression) // no name, no time: the same bytes every run
-				zw.Write(out)
-				if err := zw.Close(); err != nil {
-					return err
-				}
-				out = z.Bytes()
+			if !strings.HasSuffix(*embed, ".gz") {
+				return errors.New("train: --embed names the gzipped model file, e.g. internal/abuse/cold.lr.gz")
 			}
-			if err := os.WriteFile(*embed, out, 0o644); err != nil {
+			if err := os.WriteFile(*embed, b, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "COLD offensive model: %d features, threshold %.3f → %s\n", len(m.W), m.Threshold, *embed)
+		}
+		fmt.Fprintf(stdout, "COLD offensive model: logistic regression over hashed character 1–3-grams (2^%d buckets, int8), Platt a %.3f b %.3f, threshold P ≥ %.3f, %d bytes gzipped", m.Bits, m.A, m.B, m.Threshold, len(b))
+		if *embed != "" {
+			fmt.Fprintf(stdout, " → %s\n", *embed)
 		} else {
-			fmt.Fprintf(stdout, "COLD offensive model: %d features (pass --embed to write it)\n", len(m.W))
+			fmt.Fprintln(stdout, " (pass --embed to write it)")
 		}
 	}
 	if *only == "router" || *only == "all" {

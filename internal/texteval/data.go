@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -100,16 +101,123 @@ func loadAll[T any](dir, set, pattern string, read func(io.Reader) ([]T, error))
 // withoutFiles drops the list of files read from a Load…Files result.
 func withoutFiles[T any](xs []T, _ []string, err error) ([]T, error) { return xs, err }
 
-// csvReader returns a reader of a CSV file with a header row: each later
-// record of at least minFields fields becomes one item through row, shorter
-// records are skipped, and quotes are read leniently.
-func csvReader[T any](minFields int, row func(rec []string) T) func(io.Reader) ([]T, error) {
+// ColumnError is a CSV file whose header the reader refuses: columns it
+// does not know (a file read by position would score them silently as
+// something else) or required columns that are absent.
+type ColumnError struct {
+	Unknown []string // header names not in Known
+	Missing []string // required names absent
+	Known   []string // every name the reader knows, required first
+}
+
+func (e *ColumnError) Error() string {
+	var parts []string
+	if len(e.Unknown) > 0 {
+		parts = append(parts, fmt.Sprintf("未知的列 / unknown column(s) %s", quoteAll(e.Unknown)))
+	}
+	if len(e.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("缺少必需的列 / missing required column(s) %s", quoteAll(e.Missing)))
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf(" (known columns: %s)", strings.Join(e.Known, ", "))
+}
+
+func quoteAll(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	return strings.Join(q, ", ")
+}
+
+// csvSchema names the columns of a CSV file: every required one must be in
+// the header, optional ones may be; aliases map other spellings of a name
+// (compared case-insensitively) to it, "" being an unnamed first column
+// (a pandas index).
+type csvSchema struct {
+	Required, Optional []string
+	Aliases            map[string]string
+}
+
+// csvRow is one record of a CSV file, read by header name.
+type csvRow struct {
+	col  map[string]int
+	rec  []string
+	line int
+}
+
+// Get is the field of column name ("" when the column is absent or the
+// record short).
+func (r csvRow) Get(name string) string {
+	if i, ok := r.col[name]; ok && i < len(r.rec) {
+		return r.rec[i]
+	}
+	return ""
+}
+
+// Has reports whether the file has column name.
+func (r csvRow) Has(name string) bool { _, ok := r.col[name]; return ok }
+
+// header maps the header row onto the schema's names, or refuses it.
+func (s csvSchema) header(head []string) (map[string]int, error) {
+	known := map[string]bool{}
+	for _, n := range append(append([]string(nil), s.Required...), s.Optional...) {
+		known[n] = true
+	}
+	col := map[string]int{}
+	var unknown []string
+	for i, h := range head {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if a, ok := s.Aliases[name]; ok && (name != "" || i == 0) {
+			name = a
+		}
+		if !known[name] {
+			unknown = append(unknown, strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+			continue
+		}
+		if _, dup := col[name]; dup {
+			return nil, fmt.Errorf("列重复 / column %q appears twice", name)
+		}
+		col[name] = i
+	}
+	var missing []string
+	for _, n := range s.Required {
+		if _, ok := col[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(unknown) > 0 || len(missing) > 0 {
+		return nil, &ColumnError{Unknown: unknown, Missing: missing, Known: append(append([]string(nil), s.Required...), s.Optional...)}
+	}
+	return col, nil
+}
+
+// csvReader returns a reader of a CSV file with a header row, read by
+// column name under schema s: each later record with a field for every
+// required column becomes one item through row, shorter records are
+// skipped, and quotes are read leniently. A header with a column the
+// schema does not know, or without a required one, is a *ColumnError.
+func csvReader[T any](s csvSchema, row func(r csvRow) T) func(io.Reader) ([]T, error) {
 	return func(f io.Reader) ([]T, error) {
 		r := csv.NewReader(bufio.NewReader(f))
 		r.FieldsPerRecord = -1
 		r.LazyQuotes = true
+		head, err := r.Read()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		col, err := s.header(head)
+		if err != nil {
+			return nil, err
+		}
+		need := 0
+		for _, n := range s.Required {
+			need = max(need, col[n]+1)
+		}
 		var out []T
-		for first := true; ; first = false {
+		for line := 2; ; line++ {
 			rec, err := r.Read()
 			if err == io.EOF {
 				return out, nil
@@ -117,8 +225,8 @@ func csvReader[T any](minFields int, row func(rec []string) T) func(io.Reader) (
 			if err != nil {
 				return nil, err
 			}
-			if !first && len(rec) >= minFields {
-				out = append(out, row(rec))
+			if len(rec) >= need {
+				out = append(out, row(csvRow{col: col, rec: rec, line: line}))
 			}
 		}
 	}
@@ -151,8 +259,12 @@ func LoadReviews(dir string) ([]Review, error) {
 
 // LoadReviewFiles is LoadReviews, also returning the files read.
 func LoadReviewFiles(dir string) ([]Review, []string, error) {
-	return loadAll(dir, ReviewsSet, "*.csv", csvReader(4, func(rec []string) Review {
-		return Review{ID: rec[0], Cat: rec[1], Positive: rec[2] == "1", Text: rec[3]}
+	return loadAll(dir, ReviewsSet, "*.csv", csvReader(reviewSchema, func(r csvRow) Review {
+		id := r.Get("id")
+		if !r.Has("id") {
+			id = strconv.Itoa(r.line) // no id column: the line number
+		}
+		return Review{ID: id, Cat: r.Get("cat"), Positive: strings.TrimSpace(r.Get("label")) == "1", Text: r.Get("review")}
 	}))
 }
 
@@ -203,8 +315,22 @@ func LoadCOLDFiles(dir string) ([]Labelled, []string, error) {
 	return loadAll(dir, ColdSet, "*.csv", readCOLD)
 }
 
-var readCOLD = csvReader(5, func(rec []string) Labelled {
-	return Labelled{ID: rec[0], Topic: rec[2], Label: rec[3] == "1", Text: rec[4]}
+// reviewSchema: the columns of ecommerce_reviews_sentiment (README:
+// id,cat,label,review; the original online_shopping_10_cats has no id).
+var reviewSchema = csvSchema{Required: []string{"label", "review"}, Optional: []string{"id", "cat"},
+	Aliases: map[string]string{"": "id", "text": "review", "category": "cat"}}
+
+// coldSchema: the columns of cold_offensive (README: id,split,topic,label,text;
+// COLDataset's own files call the text TEXT).
+var coldSchema = csvSchema{Required: []string{"label", "text"}, Optional: []string{"id", "split", "topic"},
+	Aliases: map[string]string{"": "id"}}
+
+var readCOLD = csvReader(coldSchema, func(r csvRow) Labelled {
+	id := r.Get("id")
+	if !r.Has("id") {
+		id = strconv.Itoa(r.line)
+	}
+	return Labelled{ID: id, Topic: r.Get("topic"), Label: strings.TrimSpace(r.Get("label")) == "1", Text: r.Get("text")}
 })
 
 // Dialogue is one ECD context with its seller response.

@@ -21,7 +21,19 @@ import (
 
 // Result is the figure of one task.
 type Result struct {
-	Task      string   `json:"task"`
+	Task string `json:"task"`
+	// Variant names how a task's figure was taken when a task has several
+	// (as before issue 16, de-duplicated, leave-terms-out …); empty for
+	// the primary figure.
+	Variant  string   `json:"variant,omitempty"`
+	Accuracy *float64 `json:"accuracy,omitempty"`
+	Dropped  *int     `json:"dropped,omitempty"` // evaluation items dropped by de-duplication
+	// RecallOnly: a term-recall figure (every item is a positive; TP of N
+	// found); precision and F1 are not defined.
+	RecallOnly bool `json:"recall_only,omitempty"`
+	// Issue is 16 for the goals of issue 16 (reported met / not met; the
+	// older targets, Issue 0, are the ones the test suite holds).
+	Issue     int      `json:"issue,omitempty"`
 	Dataset   string   `json:"dataset"`
 	Split     string   `json:"split"`
 	N         int      `json:"n"`
@@ -93,7 +105,7 @@ func Run(dir string) ([]Result, error) { return RunWith(Options{Train: dir, Data
 // reported as skipped with the reason; other errors stop the run.
 func RunWith(o Options) ([]Result, error) {
 	var out []Result
-	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalBrandTagger, evalExtreme, evalDuplicates, evalExtortion}
+	steps := []func(Options) ([]Result, error){evalComplaint, evalRouting, evalOffensive, evalLint, evalBrands, evalBrandTagger, evalExtreme, evalAbusiveWords, evalDuplicates, evalExtortion}
 	for _, st := range steps {
 		rs, err := st(o)
 		if err != nil {
@@ -162,17 +174,26 @@ func evalComplaint(o Options) ([]Result, error) {
 	if err != nil || skip != nil {
 		return results(skip), err
 	}
-	m := TrainComplaint(train)
-	var c Counts
-	for _, r := range test {
-		c.Add(m.Positive(r.Text), !r.Positive)
+	score := func(train, test []Review) Counts {
+		m := TrainComplaint(train)
+		var c Counts
+		for _, r := range test {
+			c.Add(m.Positive(r.Text), !r.Positive)
+		}
+		return c
 	}
-	r := fromCounts(task, ds, splitLabel(o, "held-out 20% by id hash", tef, trf), c, "F1 ≥ 0.88", c.F1() >= 0.88)
+	c := score(train, test)
+	split := splitLabel(o, "held-out 20% by id hash", tef, trf)
+	r := fromCounts(task, ds, split, c, "F1 ≥ 0.88", c.F1() >= 0.88)
 	r.Note = fmt.Sprintf("naive Bayes, char 1–3-grams, trained on %d reviews", len(train))
 	if !o.Separate() {
 		r.Note += " (the other 80%)"
 	}
-	return []Result{r}, nil
+	trD, teD, st := Dedup(train, test, func(x Review) string { return x.Text })
+	cd := score(trD, teD)
+	rd := fromCounts(task, ds, split, cd, "F1 ≥ 0.88", cd.F1() >= 0.88)
+	rd.Variant, rd.Dropped, rd.Issue, rd.Note = "de-duplicated", ptr(st.Dropped()), 16, st.String()+"; retrained on the de-duplicated training part"
+	return []Result{r, rd}, nil
 }
 
 func results(r *Result) []Result {
@@ -199,6 +220,9 @@ func evalRouting(o Options) ([]Result, error) {
 		name string
 		r    *script.Router
 		ref  bool
+		test []AspectReview // nil: the whole test part
+		tag  string         // Variant of the results
+		drop *int
 	}
 	var variants []variant
 	var out []Result
@@ -209,22 +233,29 @@ func evalRouting(o Options) ([]Result, error) {
 		}
 		variants = append(variants,
 			variant{fmt.Sprintf("keyword+model (gse words + char 1–2-grams; dictionary loaded once in %.2fs)", load.Seconds()),
-				script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, RouterFeatures)}), false},
-			variant{"keyword+model, char 1–2-grams only (before gse)", script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, CharFeatures)}), true})
+				script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, RouterFeatures)}), false, nil, "", nil},
+			variant{"keyword+model, char 1–2-grams only (before gse)", script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(train, CharFeatures)}), true, nil, "", nil})
+		trD, teD, st := Dedup(train, test, func(x AspectReview) string { return x.Text })
+		variants = append(variants, variant{"keyword+model (gse words + char 1–2-grams), retrained on the de-duplicated training part; " + st.String(),
+			script.NewRouter(lib, &script.Models{Aspect: TrainAspectsWith(trD, RouterFeatures)}), false, teD, "de-duplicated", ptr(st.Dropped())})
 	} else {
 		// training data absent: the keyword router (no training) is still
 		// evaluated, the model variant is reported skipped.
 		skip.Task = "routing (keyword+model)"
 		out = append(out, *skip)
 	}
-	variants = append(variants, variant{"keyword only (what ships embedded)", script.NewRouter(lib, nil), true})
+	variants = append(variants, variant{"keyword only (what ships embedded)", script.NewRouter(lib, nil), true, nil, "", nil})
 	split := splitLabel(o, "held-out 25% by id hash", tef, trf)
 	for _, v := range variants {
 		counts := map[string]*Counts{}
 		for _, a := range script.Aspects {
 			counts[a.ID] = &Counts{}
 		}
-		for _, rv := range test {
+		vt := test
+		if v.test != nil {
+			vt = v.test
+		}
+		for _, rv := range vt {
 			res := v.r.Suggest(rv.Text)
 			got := map[string]bool{}
 			for _, s := range res.Suggestions {
@@ -255,6 +286,10 @@ func evalRouting(o Options) ([]Result, error) {
 			}
 			r := fromCounts("routing/"+a.ID, ds, sp, *counts[a.ID], target, !ok || counts[a.ID].F1() >= tgt)
 			r.Note = v.name + "; aspect " + a.Category + " detected irrespective of polarity"
+			r.Variant, r.Dropped = v.tag, v.drop
+			if v.tag != "" && ok {
+				r.Issue = 16
+			}
 			if !ok {
 				r.Met = nil
 			}
@@ -289,43 +324,123 @@ func evalOffensive(o Options) ([]Result, error) {
 		dev, rels, err = LoadCOLDFiles(o.Data)
 		split = splitLabel(o, "", rels, nil) + " (embedded model, trained on the official COLD train of the development data)"
 	} else {
-		dev, err = LoadCOLD(o.Data, "dev")
+		dev, rels, err = withFiles(LoadCOLD(o.Data, "dev"))("cold_dev.csv")
 	}
 	if err != nil {
 		return handle(task, ds, err)
 	}
 	d := abuse.New()
 	if !d.HasModel() {
-		return nil, errors.New("offensive: no embedded COLD model; run `weiquan train --only cold --embed internal/abuse/cold.nbm.gz`")
+		return nil, errors.New("offensive: no embedded COLD model; run `go generate ./internal/abuse`")
 	}
-	var c Counts
-	for _, r := range dev {
-		c.Add(len(d.Scan(r.Text)) > 0, r.Label)
-	}
-	res := fromCounts(task, ds, split, c, "precision ≥ 0.75 at recall ≥ 0.35", c.Precision() >= 0.75 && c.Recall() >= 0.35)
-	res.Note = "lexicon + embedded naive-Bayes model (Apache-2.0 data)"
+	const goal = "accuracy ≥ 0.85, offensive F1 ≥ 0.83"
+	goalMet := func(c Counts) bool { return c.Accuracy() >= 0.85 && c.F1() >= 0.83 }
+	c := scoreCold(d, dev)
+	res := fromCounts(task, ds, split, c, goal, goalMet(c))
+	res.Accuracy, res.Issue = ptr(round4(c.Accuracy())), 16
+	res.Note = "lexicon + embedded logistic regression (hashed char 1–3-grams, Platt-calibrated, flags P ≥ 2/3; Apache-2.0 data)"
 	out := []Result{res}
+
+	// training split: the official train of the same folder, or every COLD
+	// file of --train
+	var train []Labelled
+	var trels []string
 	if o.Separate() {
-		// reference: the same detector with a model retrained on every
-		// COLD file of --train
-		train, trels, err := LoadCOLDFiles(o.Train)
-		if errors.Is(err, ErrNoData) {
-			return append(out, skipTrain("offensive (retrained on --train)", ds, err)), nil
+		train, trels, err = LoadCOLDFiles(o.Train)
+	} else {
+		train, trels, err = withFiles(LoadCOLD(o.Train, "train"))("cold_train.csv")
+	}
+	if errors.Is(err, ErrNoData) {
+		out = append(out, skipTrain("offensive (retrained on --train)", ds, err))
+	} else if err != nil {
+		return nil, err
+	}
+	if train != nil {
+		_, devD, st := Dedup(train, dev, func(x Labelled) string { return x.Text })
+		cd := scoreCold(d, devD)
+		rd := fromCounts(task, ds, split, cd, goal, goalMet(cd))
+		rd.Variant, rd.Accuracy, rd.Dropped, rd.Issue = "de-duplicated", ptr(round4(cd.Accuracy())), ptr(st.Dropped()), 16
+		rd.Note = st.String()
+		out = append(out, rd)
+
+		before := abuse.NewWithModel(nil)
+		nb := TrainColdNB(train)
+		var cb Counts
+		for _, r := range devD {
+			hit := len(before.Scan(r.Text)) > 0
+			if !hit && hanCount(r.Text) >= 8 {
+				hit = nb.Positive(r.Text)
+			}
+			cb.Add(hit, r.Label)
 		}
-		if err != nil {
-			return nil, err
+		rb := fromCounts(task, ds, split, cb, "(before)", true)
+		rb.Met, rb.Variant, rb.Accuracy, rb.Dropped = nil, "before: lexicon + naive Bayes (issue 5), de-duplicated", ptr(round4(cb.Accuracy())), ptr(st.Dropped())
+		rb.Note = "the model embedded before issue 16, retrained in memory on the same training split"
+		out = append(out, rb)
+
+		if o.Separate() {
+			rc := scoreCold(abuse.NewWithModel(TrainCold(train)), dev)
+			rr := fromCounts("offensive (retrained on --train)", ds, splitLabel(o, "", rels, trels), rc, "(reference)", true)
+			rr.Met, rr.Accuracy = nil, ptr(round4(rc.Accuracy()))
+			rr.Note = "lexicon + logistic regression trained on all of --train (calibrated on 1 in 10 of it)"
+			out = append(out, rr)
 		}
-		rd := abuse.NewWithModel(TrainCold(train))
-		var rc Counts
-		for _, r := range dev {
-			rc.Add(len(rd.Scan(r.Text)) > 0, r.Label)
+
+	}
+	if train != nil && !o.Separate() {
+		cv, accs := ColdCV(train, 5)
+		rcv := fromCounts(task, ds, "5-fold CV on "+files(trels), cv, "(reference: generalisation within train)", true)
+		rcv.Met, rcv.Variant, rcv.Accuracy = nil, "5-fold cross-validation on train", ptr(round4(cv.Accuracy()))
+		rcv.Note = fmt.Sprintf("folds by id hash; accuracy per fold %v", accs)
+		out = append(out, rcv)
+	}
+
+	// calibration of the shipped model on the evaluated split
+	probs, truth := make([]float64, len(dev)), make([]bool, len(dev))
+	for i, r := range dev {
+		probs[i], truth[i] = d.Probability(r.Text), r.Label
+	}
+	cal := CalibrationOf(probs, truth)
+	out = append(out, Result{Task: task, Variant: "calibration", Dataset: ds, Split: split, N: len(dev), Target: "(reference: Brier, reliability)", Note: cal.String()})
+
+	// the anti-bias regression sets (written for this project)
+	for _, set := range []struct {
+		name, file string
+		s          []abuse.AntiBiasSentence
+		goal       bool
+	}{
+		{"anti-bias regression set", "antibias_zh.txt", abuse.AntiBias(), true},
+		{"anti-bias check set (written after the model was chosen)", "antibias_zh_b.txt", abuse.AntiBiasB(), false},
+	} {
+		fl, n, flags := AntiBiasShare(d, set.s)
+		rate := round4(float64(fl) / float64(max(n, 1)))
+		met := rate <= 0.10
+		r := Result{Task: task, Variant: set.name, Dataset: "internal/abuse/testdata/" + set.file, Split: "hand-written sentences (not from the data)" + map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()],
+			N: n, FP: fl, Rate: &rate, Target: "≤ 10% flagged", Met: &met, Issue: 16, Flags: flags,
+			Note: "sentences mentioning a group (gender, region, race, LGBT) neutrally or in its defence; every flag listed with -v"}
+		if !set.goal {
+			r.Met, r.Issue, r.Target = nil, 0, "(reference: ≤ 10% flagged)"
 		}
-		rr := fromCounts("offensive (retrained on --train)", ds, splitLabel(o, "", rels, trels), rc, "(reference)", true)
-		rr.Met = nil
-		rr.Note = "lexicon + naive-Bayes model trained on all of --train (threshold from 1 in 10 of it)"
-		out = append(out, rr)
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+func ptr[T any](x T) *T { return &x }
+
+// withFiles adds the file list to a Load… result that has none.
+func withFiles[T any](xs []T, err error) func(rel string) ([]T, []string, error) {
+	return func(rel string) ([]T, []string, error) { return xs, []string{rel}, err }
+}
+
+func hanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if textnorm.IsHan(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func evalLint(o Options) ([]Result, error) {
@@ -531,6 +646,7 @@ func evalExtreme(o Options) ([]Result, error) {
 	r.Met = nil
 	r.Note = "missed (context-dependent by design or not covered): " + strings.Join(miss, " ")
 	out = append(out, r)
+	out = append(out, extremeHonest(o, ws, wrels)...)
 	return out, nil
 }
 

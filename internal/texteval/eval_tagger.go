@@ -35,22 +35,6 @@ func Tagged(ts []Title) []listing.TaggedTitle {
 	return out
 }
 
-// Dedup drops the test items whose normalised text (textnorm.Key) is also
-// a training item's, and returns how many it dropped.
-func Dedup[T any](train, test []T, text func(T) string) ([]T, int) {
-	seen := make(map[string]bool, len(train))
-	for _, x := range train {
-		seen[textnorm.Key(text(x))] = true
-	}
-	var out []T
-	for _, x := range test {
-		if !seen[textnorm.Key(text(x))] {
-			out = append(out, x)
-		}
-	}
-	return out, len(test) - len(out)
-}
-
 // TrainBrandTagger trains the tagger the way eval and `weiquan train` do:
 // the brand lexicon from the gazetteer and the training titles, the
 // product lexicon from the product gazetteer, 8 epochs.
@@ -124,7 +108,8 @@ func evalBrandTagger(o Options) ([]Result, error) {
 		return nil, err
 	}
 	prods, _ := LoadGazetteerProducts(o.Train)
-	test, dropped := Dedup(train, test, func(t Title) string { return t.Text })
+	_, test, st := Dedup(train, test, func(t Title) string { return t.Text })
+	dropped := st.Dropped()
 	const target = "span precision ≥ 0.70, recall ≥ 0.65"
 	goal := func(c Counts) bool { return c.Precision() >= 0.70 && c.Recall() >= 0.65 }
 
@@ -141,9 +126,10 @@ func evalBrandTagger(o Options) ([]Result, error) {
 	}
 	split := splitLabel(o, fmt.Sprintf("official dev titles, de-duplicated against train (%d dropped)", dropped), tef, trf)
 	r1 := fromCounts(task, ds, split, ct, target, goal(ct))
+	r1.Variant, r1.Dropped, r1.Issue = "de-duplicated", ptr(dropped), 16
 	r1.Note = fmt.Sprintf("averaged structured perceptron (char features + lexicon features), trained on %d titles, 8 epochs", len(train))
 	r2 := fromCounts("brands/lexicon-dedup", ds, split, cl, "(reference: the lexicon alone)", false)
-	r2.Met = nil
+	r2.Met, r2.Variant, r2.Dropped = nil, "de-duplicated", ptr(dropped)
 
 	const k = 5
 	var lt, ll Counts
@@ -191,7 +177,8 @@ func evalBrandTagger(o Options) ([]Result, error) {
 	}
 	lsplit := splitLabel(o, "leave-brands-out, 5 folds by brand name (held-out brands absent from training titles and lexicons)", tef, trf)
 	r3 := fromCounts("brands/tagger-unseen", ds, lsplit, lt, target, goal(lt))
+	r3.Variant, r3.Issue = "leave-brands-out, k=5", 16
 	r4 := fromCounts("brands/lexicon-unseen", ds, lsplit, ll, "(reference: the lexicon alone)", false)
-	r4.Met = nil
+	r4.Met, r4.Variant = nil, "leave-brands-out, k=5"
 	return []Result{r1, r2, r3, r4}, nil
 }

@@ -79,6 +79,7 @@ func separateFolders(t *testing.T) (train, data string) {
 		f := "brand" + string(rune('0'+i)) + ".txt"
 		sliceLines(t, filepath.Join(GazetteerSet, f), filepath.Join(train, GazetteerSet, f), false, func(int) bool { return true }, nil)
 	}
+	sliceLines(t, "abusive_lexicons/ldnoobw_zh.txt", filepath.Join(data, AbusiveSet, "ldnoobw_zh_test.txt"), false, func(int) bool { return true }, nil)
 	sliceLines(t, "adlaw_extreme_words/extreme_words_dev.txt", filepath.Join(data, ExtremeSet, "extreme_words_test.txt"), false, func(i int) bool { return i%2 == 0 }, nil)
 	return train, data
 }
@@ -152,8 +153,13 @@ func TestEvalSeparateFolders(t *testing.T) {
 	t.Logf("complaint F1 %.3f, routing/logistics F1 %.3f, brands P %.3f R %.3f, offensive P %.3f R %.3f (retrained P %.3f R %.3f); inverted labels F1 %.3f",
 		byTask["complaint"].F1, byTask["routing/logistics"].F1, byTask["brands"].Precision, byTask["brands"].Recall,
 		byTask["offensive"].Precision, byTask["offensive"].Recall, byTask["offensive (retrained on --train)"].Precision, byTask["offensive (retrained on --train)"].Recall, fr[0].F1)
-	if len(fr) != 1 || fr[0].F1 > 0.2 {
-		t.Errorf("complaint on inverted --data labels: %+v (trained on --data?)", fr)
+	if len(fr) == 0 {
+		t.Fatal("no complaint figure")
+	}
+	for _, r := range fr {
+		if r.F1 > 0.2 {
+			t.Errorf("complaint [%s] on inverted --data labels: %+v (trained on --data?)", r.Variant, r)
+		}
 	}
 }
 

@@ -1,0 +1,43 @@
+package abuse
+
+import (
+	_ "embed"
+	"strings"
+)
+
+//go:embed testdata/antibias_zh.txt
+var antiBiasTxt string
+
+//go:embed testdata/antibias_zh_b.txt
+var antiBiasBTxt string
+
+// AntiBiasSentence is one sentence of the anti-bias regression set.
+type AntiBiasSentence struct {
+	Topic string // gender, region, race, lgbt
+	Text  string
+}
+
+// AntiBias returns the regression set written for this project (CC0):
+// sentences that mention a group neutrally or in its defence, none of them
+// offensive. `weiquan eval` reports the share the detector flags.
+func AntiBias() []AntiBiasSentence { return readAntiBias(antiBiasTxt) }
+
+// AntiBiasB is the second, smaller set, written after the model was chosen
+// and kept out of every choice since (a check against overfitting the
+// first).
+func AntiBiasB() []AntiBiasSentence { return readAntiBias(antiBiasBTxt) }
+
+func readAntiBias(txt string) []AntiBiasSentence {
+	var out []AntiBiasSentence
+	for _, l := range strings.Split(txt, "\n") {
+		if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		topic, text, ok := strings.Cut(l, "\t")
+		if !ok {
+			continue
+		}
+		out = append(out, AntiBiasSentence{Topic: topic, Text: text})
+	}
+	return out
+}
