@@ -9,15 +9,22 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/weiquan/weiquan/client"
 )
 
-// Client calls a running weiquan server's JSON API with one bearer key. The
-// lifecycle phase drives the server with it, and so does the crash test of
-// cmd/weiquan.
+// Client calls a running weiquan server's JSON API with one bearer key,
+// through the Go client package (its Raw call: bodies as given, headers
+// as asked, no decoding). The lifecycle phase drives the server with it,
+// and so does the crash test of cmd/weiquan.
 type Client struct {
 	Base string       // the server's root URL, e.g. "http://127.0.0.1:8080"
 	Key  string       // the bearer key sent with every call
 	HTTP *http.Client // the connections to use
+
+	once sync.Once
+	c    *client.Client
 }
 
 // Response is a complete response to one call.
@@ -31,34 +38,25 @@ type Response struct {
 // idemKey, when not empty, as the X-Act-As and Idempotency-Key headers. An
 // error means no complete response arrived: the outcome is unknown.
 func (c *Client) Do(ctx context.Context, method, path, actAs, idemKey, body string) (Response, error) {
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
-	if err != nil {
-		return Response{}, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.Key)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	c.once.Do(func() {
+		c.c = client.New(c.Base, c.Key)
+		if c.HTTP != nil {
+			c.c.WithHTTPClient(c.HTTP)
+		}
+		c.c.UserAgent = "weiquan-bench"
+	})
+	var opts []client.Option
 	if actAs != "" {
-		req.Header.Set("X-Act-As", actAs)
+		opts = append(opts, client.ActAs(actAs))
 	}
 	if idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
+		opts = append(opts, client.IdempotencyKey(idemKey))
 	}
-	res, err := c.HTTP.Do(req)
+	status, h, b, err := c.c.Raw(ctx, method, path, []byte(body), opts...)
 	if err != nil {
 		return Response{}, err
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return Response{}, err
-	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: b}, nil
+	return Response{Status: status, Header: h, Body: b}, nil
 }
 
 // scrapeMetrics reads the server's deadline gauges and transition counter.
