@@ -218,3 +218,18 @@ func TestShippingInsurance(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+// runProtectionConformance exercises the pledge routes in the OpenAPI
+// conformance run.
+func runProtectionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
+	e.NewOrder("OCP1", "B1", "S9", 1000, apitest.Paid)
+	o.fail(404, apitest.Req{Method: "GET", Path: "/v1/sellers/no-such-seller/pledge", Key: e.Key("buyer", "B1")})
+	if p := o.must(200, apitest.Req{Method: "GET", Path: "/v1/sellers/S9/pledge", Key: e.Key("buyer", "B1")}).JSON(); p["active"] != false || num(p["version"]) != 0 {
+		t.Errorf("a pledge never set: %v", p)
+	}
+	o.fail(403, apitest.Req{Method: "PUT", Path: "/v1/sellers/S9/pledge", Key: e.Key("seller", "S9"), Body: map[string]any{"multiple": 10}})
+	o.fail(400, apitest.Req{Method: "PUT", Path: "/v1/sellers/S9/pledge", Key: e.Integration, Body: map[string]any{"multiple": 101}})
+	if p := o.must(200, apitest.Req{Method: "PUT", Path: "/v1/sellers/S9/pledge", Key: e.Integration, Body: map[string]any{"multiple": 3, "reason": "加入"}}).JSON(); p["active"] != true || num(p["multiple"]) != 3 {
+		t.Errorf("pledge set: %v", p)
+	}
+}

@@ -598,11 +598,11 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 		req, rid := b.Int("protection.deposit_required")
 		m.DepositRequired, m.DepositRule = money.Fen(req), rid
 		m.DepositShort = m.Deposit+m.DepositFrozen < m.DepositRequired
-		pl, err := s.GetPledge(ctx, c, id)
-		if err != nil {
+		if pl, err := s.GetPledge(ctx, c, id); err == nil {
+			m.Pledge = &pl
+		} else if !fault.Is(err, fault.NotFound) {
 			return Standing{}, err
 		}
-		m.Pledge = &pl
 		st.Money = m
 	}
 	for _, x := range sans {

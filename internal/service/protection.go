@@ -111,14 +111,26 @@ func (s *Service) SetPledge(ctx context.Context, c Caller, sellerID string, acti
 	})
 }
 
-// GetPledge reads a shop's pledge (public: any caller).
+// GetPledge reads a shop's pledge (public: any caller). Errors: NotFound
+// for a seller with neither a pledge nor an order.
 func (s *Service) GetPledge(ctx context.Context, c Caller, sellerID string) (Pledge, error) {
 	if !ValidID(sellerID) {
 		return Pledge{}, fault.Field("id", "ID须为1–64位字母、数字或 _.:- / ids are 1–64 letters, digits or _.:-")
 	}
 	recs, err := s.st.Events(ctx, AggPledge, sellerID, 0, 0)
-	if err != nil || len(recs) == 0 {
-		return s.pledgeOf(sellerID, store.EventRecord{}, false), err
+	if err != nil {
+		return Pledge{}, err
+	}
+	if len(recs) == 0 {
+		// Never set: the default for a seller the platform knows.
+		known, err := s.st.PartyHasOrders(ctx, string(actor.Seller), sellerID)
+		if err != nil {
+			return Pledge{}, err
+		}
+		if !known {
+			return Pledge{}, &fault.Error{Code: fault.NotFound, Message: fmt.Sprintf("没有卖家 %s 的任何记录 / no record of seller %s", sellerID, sellerID)}
+		}
+		return s.pledgeOf(sellerID, store.EventRecord{}, false), nil
 	}
 	return s.pledgeOf(sellerID, recs[len(recs)-1], true), nil
 }
