@@ -233,6 +233,12 @@ type Revision struct {
 	RecoveryClaim money.Fen `json:"recovery_claim"`
 	// Shortfall: what could not be paid (art. 87).
 	Shortfall money.Fen `json:"shortfall"`
+	// PledgeReturned: a counterfeit pledge (假一赔十) the first judgment
+	// paid and the decision no longer supports: given back to the seller by
+	// the fund (its deposit part and what it repaid of the fund's advance)
+	// and the rest of the advance written off; the buyer keeps it (the
+	// platform's error; part of RecoveryClaim).
+	PledgeReturned money.Fen `json:"pledge_returned,omitempty"`
 	// GoodsReturned: the goods went back to the seller, so nothing was owed back to it.
 	GoodsReturned bool   `json:"goods_returned"`
 	Rule          string `json:"rule"`

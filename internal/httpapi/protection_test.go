@@ -233,3 +233,43 @@ func runProtectionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("pledge set: %v", p)
 	}
 }
+
+// TestCounterfeitPledgeOverturned: the seller's appeal overturns a
+// counterfeit judgment that paid its pledge: the fund gives back what the
+// seller paid (the deposit part and what its top-up repaid of the advance)
+// with the refund, writes off the rest of the receivable, and the buyer
+// keeps the money as the platform's recovery claim (ours-appeal-overturn).
+func TestCounterfeitPledgeOverturned(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		c.deposit("S1", 30000)
+		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{}})
+		_, id := caseOf(e, "CO1", 5000, "counterfeit", true)
+		judgeThenAppeal(t, e, id, "seller", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "售假", "rule_ids": []string{"taobao-dispute-66"}})
+		if c.balance(ledger.FundReceivable("S1")) != 20000 {
+			t.Fatalf("receivable after the pledge %s", c.balance(ledger.FundReceivable("S1")))
+		}
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Admin, Body: map[string]any{"amount": 8000}})
+		c.ledgerBalances()
+
+		v := decide(t, e, id, map[string]any{"outcome": "release_to_seller", "fault": "buyer", "reason": "鉴定为正品", "rule_ids": []string{"taobao-dispute-66"}})
+		rev := revisionOf(t, v)
+		if num(rev["pledge_returned"]) != 50000 || num(rev["restitution"]) != 43000 || num(rev["recovery_claim"]) != 55000 {
+			t.Fatalf("revision %v", rev)
+		}
+		wo := c.ledgerTx("dispute:" + id + "/appeal-pledge-write-off")
+		samePostings(t, wo, map[string]money.Fen{"fund_receivable:S1": -12000, "external:seller_debt": 12000})
+		hasRules(t, wo, "ours-appeal-overturn")
+		if wo.Kind != ledger.TxWriteOffReceivable {
+			t.Fatalf("write-off kind %s", wo.Kind)
+		}
+		samePostings(t, c.ledgerTx("dispute:"+id+"/appeal-restitution"), map[string]money.Fen{"guarantee_fund": -43000, "seller_available:S1": 5000, "seller_deposit:S1": 38000})
+		if c.balance(ledger.FundReceivable("S1")) != 0 || c.balance(ledger.SellerDeposit("S1")) != 38000 || c.balance(ledger.GuaranteeFund()) != 45000 ||
+			c.balance(ledger.BuyerPayout("B1")) != 55000 {
+			t.Fatalf("receivable %s deposit %s fund %s payout %s", c.balance(ledger.FundReceivable("S1")), c.balance(ledger.SellerDeposit("S1")),
+				c.balance(ledger.GuaranteeFund()), c.balance(ledger.BuyerPayout("B1")))
+		}
+		c.ledgerBalances()
+	})
+}

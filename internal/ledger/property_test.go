@@ -255,6 +255,20 @@ func TestPropertyLedger(t *testing.T) {
 						fund, w.b[ledger.GuaranteeFund()], recv, w.b[ledger.FundReceivable(o.seller)], p.Missing())
 				}
 			},
+			"write_off": func(t *rapid.T) {
+				// An overturned judgment's receivable is written off: the fund bears it.
+				s := rapid.SampledFrom(w.sellers).Draw(t, "seller")
+				owed := w.b[ledger.FundReceivable(s)]
+				if owed == 0 {
+					t.Skip("nothing owed")
+				}
+				o := w.pickOrder(t, func(*propOrder) bool { return true })
+				a := amount(t, owed, "write-off")
+				w.plan(ledger.WriteOffReceivable(w.meta("write-off", o.id), s, a, w.b))
+				if owed-w.b[ledger.FundReceivable(s)] != a {
+					t.Fatalf("wrote off %d of %d", owed-w.b[ledger.FundReceivable(s)], a)
+				}
+			},
 			"insure": func(t *rapid.T) {
 				o := w.pickOrder(t, func(o *propOrder) bool { return !w.insured[o.id] })
 				w.insured[o.id] = true
@@ -289,7 +303,7 @@ func TestPropertyLedger(t *testing.T) {
 			}
 		}
 		w.invariants()
-		if got := w.b[ledger.GuaranteeFund()] + w.receivables(); got != w.rec.FundCapital {
+		if got := w.b[ledger.GuaranteeFund()] + w.receivables() + w.rec.FundBorne; got != w.rec.FundCapital {
 			t.Fatalf("fund %d + receivables %d ≠ capital %d after every advance resolved", w.b[ledger.GuaranteeFund()], w.receivables(), w.rec.FundCapital)
 		}
 	})

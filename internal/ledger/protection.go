@@ -78,3 +78,17 @@ func InsuranceClaim(m Meta, insurerID, buyerID string, amount money.Fen) (Transa
 	}
 	return m.tx("", TxInsuranceClaim, nil, debit(Insurer(insurerID), amount), credit(BuyerPayout(buyerID), amount)), nil
 }
+
+// WriteOffReceivable cancels up to amount of what a seller owes the fund
+// when the judgment behind it was overturned (ours-appeal-overturn): one
+// write_off_receivable transaction, capped at the receivable; nothing owed:
+// an empty plan. Errors: Invalid.
+func WriteOffReceivable(m Meta, sellerID string, amount money.Fen, b Balances) (Plan, error) {
+	var p Plan
+	if err := checkMove(m, true, amount, seller(sellerID)); err != nil {
+		return p, err
+	}
+	amt, _ := Cover(amount, b.Headroom(FundReceivable(sellerID)))
+	p.add(m.tx("", TxWriteOffReceivable, []string{RuleOverturn}, debit(FundReceivable(sellerID), amt), credit(External(SourceSellerDebt), amt)))
+	return p, nil
+}

@@ -68,7 +68,7 @@ func (o OrderTotals) Identity() error {
 type Reconciler struct {
 	orders      map[string]*OrderTotals
 	FundCapital money.Fen // fund_top_up into the fund
-	FundBorne   money.Fen // fund_restitution out of the fund: the platform's own errors it bore
+	FundBorne   money.Fen // fund_restitution out of the fund and receivables written off: the platform's own errors it bore
 }
 
 // NewReconciler returns an empty reconciler.
@@ -82,6 +82,9 @@ func (r *Reconciler) Add(t Transaction) *Violation {
 	for _, p := range t.Postings {
 		if t.Kind == TxFundTopUp && p.Account.Kind() == KindGuaranteeFund {
 			r.FundCapital += p.Amount
+		}
+		if t.Kind == TxWriteOffReceivable && p.Account.Kind() == KindFundReceivable {
+			r.FundBorne -= p.Amount // a receivable written off is the fund's loss
 		}
 	}
 	if t.OrderID == "" {

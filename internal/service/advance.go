@@ -63,6 +63,17 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 			for _, p := range ps {
 				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 			}
+			if prev := cur.Judgment; prev != nil && prev.Pledge != nil && pledgeStands(cur, &j) {
+				j.Pledge = prev.Pledge // paid on the first judgment, and it stands
+			} else if prev != nil && prev.Pledge == nil && !pledgeStands(cur, prev) {
+				// 假一赔十 on a decision that newly finds the counterfeit.
+				if err := s.pledgeMoney(ctx, tx, cm, cur, &j, meta); err != nil {
+					return err
+				}
+				if j.Pledge != nil {
+					e.RuleIDs = appendRule(e.RuleIDs, j.Pledge.RuleID)
+				}
+			}
 		case e.Type == dispute.EvAdvanceClosed:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID),
 				ledger.SellerDeposit(cur.SellerID), ledger.BuyerPayout(cur.BuyerID), ledger.SellerAvailable(cur.SellerID), ledger.FundReceivable(cur.SellerID))

@@ -212,12 +212,7 @@ func releasesDeposit(t dispute.EventType) bool {
 // pledgeMoney pays a pledged seller's counterfeit compensation on a
 // judgment against it (j, the judgment being recorded), in cm.
 func (s *Service) pledgeMoney(ctx context.Context, tx *store.Tx, cm *store.Commit, cur dispute.State, j *dispute.Judgment, meta func(string, []string) ledger.Meta) error {
-	if cur.Reason != string(aftersale.Counterfeit) {
-		return nil
-	}
-	switch j.Outcome {
-	case dispute.RefundFull, dispute.RefundPartial, dispute.ReturnThenRefund:
-	default:
+	if !pledgeStands(cur, j) {
 		return nil
 	}
 	last, ok, err := tx.LastEvent(ctx, AggPledge, cur.SellerID)
@@ -264,6 +259,19 @@ func (s *Service) pledgeMoney(ctx context.Context, tx *store.Tx, cm *store.Commi
 	j.RuleIDs = appendRule(j.RuleIDs, pl.RuleID)
 	cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 	return nil
+}
+
+// pledgeStands reports whether a judgment still supports a counterfeit
+// pledge's compensation: a counterfeit case decided for the buyer.
+func pledgeStands(cur dispute.State, j *dispute.Judgment) bool {
+	if cur.Reason != string(aftersale.Counterfeit) {
+		return false
+	}
+	switch j.Outcome {
+	case dispute.RefundFull, dispute.RefundPartial, dispute.ReturnThenRefund:
+		return true
+	}
+	return false
 }
 
 // ---- 运费险 ----
