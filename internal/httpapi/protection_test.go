@@ -216,6 +216,28 @@ func TestShippingInsurance(t *testing.T) {
 			t.Fatalf("payout %s", c.balance(ledger.BuyerPayout("B1")))
 		}
 		c.ledgerBalances()
+
+		// The seller never confirms the insured return: the deadline refunds
+		// (public-seller-confirm-10d) and the insurer pays with it.
+		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/IN4", Key: e.Integration, Body: map[string]any{"buyer_id": "B1", "seller_id": "S1",
+			"category": "女装", "amount": 10000, "postage": 0, "shipping_insurance": true, "items": []map[string]any{{"title": "连衣裙", "quantity": 1, "price": 10000}}}})
+		for _, f := range []map[string]any{fact("paid", now.Add(-72*time.Hour)), fact("shipped", now.Add(-48*time.Hour), "carrier", "SF", "tracking_no", "SF-IN4"),
+			fact("delivered", now.Add(-24*time.Hour))} {
+			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/IN4/events", Key: e.Integration, Body: f})
+		}
+		as4 := e.Aftersale("IN4", "B1", map[string]any{"type": "return_and_refund", "reason": "no_reason_7day", "amount": 10000})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as4 + "/agree", Key: s1, Body: map[string]any{}})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as4 + "/ship-return", Key: b1, Body: map[string]any{"carrier": "YTO", "tracking_no": "YT-IN4", "postage": 900}})
+		c.noLedgerTx("insurance:" + as4)
+		e.Clock.Advance(10*24*time.Hour + time.Minute)
+		if _, err := e.Svc.FireDue(context.Background(), 100); err != nil {
+			t.Fatalf("fire: %v", err)
+		}
+		if a := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as4, Key: b1}).JSON(); a["status"] != "SUCCESS" {
+			t.Fatalf("after the seller's deadline: %v", a["status"])
+		}
+		samePostings(t, c.ledgerTx("insurance:"+as4), map[string]money.Fen{"insurer:return_shipping": -900, "buyer_payout:B1": 900})
+		c.ledgerBalances()
 	})
 }
 
