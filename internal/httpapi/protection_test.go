@@ -70,6 +70,17 @@ func TestDepositFrozenPerCase(t *testing.T) {
 		}
 		c.ledgerBalances()
 
+		// The seller settles a third case by agreeing to the request: the
+		// case is withdrawn and its freeze released.
+		as3, id3 := caseOf(e, "DF3", 6000, "quality_problem", false)
+		samePostings(t, c.ledgerTx("dispute:"+id3+"/deposit-freeze"), map[string]money.Fen{"seller_deposit:S1": -6000, "deposit_frozen:S1": 6000})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as3 + "/agree", Key: e.Key("seller", "S1")})
+		samePostings(t, c.ledgerTx("dispute:"+id3+"/deposit-release"), map[string]money.Fen{"deposit_frozen:S1": -6000, "seller_deposit:S1": 6000})
+		if c.balance(ledger.SellerDeposit("S1")) != 45000 || c.balance(ledger.DepositFrozen("S1")) != 0 {
+			t.Fatalf("after the settlement: deposit %s frozen %s", c.balance(ledger.SellerDeposit("S1")), c.balance(ledger.DepositFrozen("S1")))
+		}
+		c.ledgerBalances()
+
 		// Topped up to the required deposit: no longer flagged.
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Admin, Body: map[string]any{"amount": 55000}})
 		if st := c.standing("seller", "S1")["money"].(map[string]any); st["deposit_short"] != false || num(st["deposit"]) != 100000 {
