@@ -191,8 +191,11 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		if strings.TrimSpace(c.TrackingNo) == "" {
 			return nil, fault.Field("tracking_no", "须填写退货运单号 / tracking_no is required")
 		}
+		if c.Postage < 0 || c.Postage > 100000000 {
+			return nil, fault.Field("postage", "退货运费须为 0–100000000 分 / postage must be 0–100000000 fen")
+		}
 		ev.Type = EvReturnShipped
-		ev.Data.Return = &Return{Carrier: c.Carrier, TrackingNo: c.TrackingNo, ShippedAt: now}
+		ev.Data.Return = &Return{Carrier: c.Carrier, TrackingNo: c.TrackingNo, ShippedAt: now, Postage: c.Postage}
 		ev.Data.Deadline, ev.RuleIDs = deadline(b, SellerConfirmReturn, Seller, now)
 		return []Event{ev}, nil
 	case Cancel:

@@ -166,6 +166,9 @@ type Return struct {
 	Carrier    string    `json:"carrier"`
 	TrackingNo string    `json:"tracking_no"`
 	ShippedAt  time.Time `json:"shipped_at"`
+	// Postage is the return postage the buyer paid, as stated when shipping
+	// (运费险 pays it on an insured order, capped by the rule book).
+	Postage money.Fen `json:"postage,omitempty"`
 }
 
 // Intervention records that platform intervention (客服介入) was requested.
@@ -306,6 +309,7 @@ type Command struct {
 	Evidence   []string // evidence references
 	Carrier    string
 	TrackingNo string
+	Postage    money.Fen // ship_return: the return postage paid (运费险)
 	// ExpectVersion, when not 0, is the version the actor saw (HTTP If-Match):
 	// the command is refused if the request has moved since.
 	ExpectVersion int64

@@ -47,6 +47,9 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 	if err := f.recovery(sum, agent); err != nil {
 		return err
 	}
+	if err := f.protection(sum, agent); err != nil {
+		return err
+	}
 	n := 0
 	openAdvance, suspended := false, false
 	resolved := []string{dispute.AdvanceReturned, dispute.AdvanceKept}

@@ -135,6 +135,7 @@ type Summary struct {
 	Appealed      int
 	Skipped       []string      // planned steps the domain refused (expected empty with the default rule book)
 	Recovery      *Recovery     // the guarantee fund's recovery in progress (recovery.go)
+	Protection    *Protection   // the protection services: 假一赔十, 运费险, 保证金 (protection.go)
 	Quality       []ShopQuality // each shop's service quality at Now (quality.go)
 }
 
@@ -339,6 +340,14 @@ func (s Summary) Print(w io.Writer) {
 		if r := s.Recovery; r != nil {
 			p(tr("  先行赔付基金追偿：%s 欠 %s（订单 %s），保证金充值已扣回 %s，尚欠 %s\n",
 				"  guarantee-fund recovery: %s owed %s (order %s); its deposit top-up paid back %s, %s still owed\n"), r.Seller, r.Booked, r.Order, r.Recovered, r.Owed)
+		}
+		if x := s.Protection; x != nil {
+			p(tr("  假一赔十：店铺 %s 售假判定（订单 %s），另赔 %s（保证金 %s，基金垫付 %s 并向卖家追偿）\n",
+				"  counterfeit pledge: shop %s judged for a counterfeit (order %s), paid %s more (%s from its deposit, %s advanced by the fund and owed by the shop)\n"),
+				x.PledgeShop, x.PledgeOrder, x.PledgePaid, x.PledgeDeposit, x.PledgeAdvanced)
+			p(tr("  运费险：订单 %s 退货退款成功，保险方赔付退货运费 %s\n", "  return-shipping insurance: order %s refunded, the insurer paid %s of return postage\n"), x.InsuredOrder, x.InsurancePaid)
+			p(tr("  保证金：店铺 %s 的介入案件（订单 %s）冻结保证金 %s（保证金低于要求，已在信用档案中标记）\n",
+				"  deposit: shop %s, open case on order %s: %s frozen in its deposit (below the required deposit, flagged in its standing)\n"), x.FrozenShop, x.FrozenOrder, x.Frozen)
 		}
 		p(tr("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
 			"  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n"),

@@ -480,6 +480,7 @@ func TestDemoRecovery(t *testing.T) {
 		if err != nil || len(recs) != 2 {
 			t.Fatalf("receivable postings %+v %v", recs, err)
 		}
+		checkProtection(t, ctx, svc, st, sum)
 		rep, err := ledgercheck.Check(ctx, st)
 		if err != nil || !rep.OK() {
 			t.Fatalf("ledger check: %v %+v", err, rep.First())

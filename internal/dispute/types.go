@@ -185,6 +185,23 @@ type Judgment struct {
 	// Revision: on appeal, how this judgment changed the executed first
 	// one and what moved to carry out the difference (ours-appeal-overturn).
 	Revision *Revision `json:"revision,omitempty"`
+	// Pledge: what the seller's counterfeit pledge (假一赔十) paid the buyer
+	// on top of the refund, written by the service when it executes.
+	Pledge *PledgePayout `json:"pledge,omitempty"`
+}
+
+// PledgePayout is the compensation of a counterfeit pledge (假一赔十): the
+// pledged multiple of the goods' price, from the seller's deposit, the
+// guarantee fund advancing what the deposit lacked (booked as the seller's
+// receivable, recovered from its next money).
+type PledgePayout struct {
+	Multiple    int64     `json:"multiple"`
+	Price       money.Fen `json:"price"`
+	Amount      money.Fen `json:"amount"`
+	FromDeposit money.Fen `json:"from_deposit"`
+	Advanced    money.Fen `json:"advanced_by_fund"`
+	Shortfall   money.Fen `json:"shortfall,omitempty"`
+	RuleID      string    `json:"rule_id"`
 }
 
 // RuleOverturn is this project's rule for executing an appeal decision that
@@ -216,6 +233,12 @@ type Revision struct {
 	RecoveryClaim money.Fen `json:"recovery_claim"`
 	// Shortfall: what could not be paid (art. 87).
 	Shortfall money.Fen `json:"shortfall"`
+	// PledgeReturned: a counterfeit pledge (假一赔十) the first judgment
+	// paid and the decision no longer supports: given back to the seller by
+	// the fund (its deposit part and what it repaid of the fund's advance)
+	// and the rest of the advance written off; the buyer keeps it (the
+	// platform's error; part of RecoveryClaim).
+	PledgeReturned money.Fen `json:"pledge_returned,omitempty"`
 	// GoodsReturned: the goods went back to the seller, so nothing was owed back to it.
 	GoodsReturned bool   `json:"goods_returned"`
 	Rule          string `json:"rule"`

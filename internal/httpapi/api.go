@@ -196,6 +196,7 @@ func (a *API) Handler() http.Handler {
 	a.qualityRoutes(mux)
 	a.peopleRoutes(mux)
 	a.issue13Routes(mux)
+	a.protectionRoutes(mux)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, fault.New(fault.NotFound, "没有这个接口 / no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

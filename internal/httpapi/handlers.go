@@ -237,8 +237,9 @@ type (
 		Note        string         `json:"note"`
 	}
 	shipBody struct {
-		Carrier    string `json:"carrier"`
-		TrackingNo string `json:"tracking_no"`
+		Carrier    string    `json:"carrier"`
+		TrackingNo string    `json:"tracking_no"`
+		Postage    money.Fen `json:"postage"`
 	}
 	reasonBody struct {
 		Reason string `json:"reason"`
@@ -269,7 +270,7 @@ func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int,
 	case aftersale.ShipReturn:
 		var b shipBody
 		err = decode(body, &b)
-		cmd.Carrier, cmd.TrackingNo = b.Carrier, b.TrackingNo
+		cmd.Carrier, cmd.TrackingNo, cmd.Postage = b.Carrier, b.TrackingNo, b.Postage
 	case aftersale.Cancel, aftersale.Escalate:
 		var b reasonBody
 		err = decode(body, &b)

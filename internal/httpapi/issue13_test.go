@@ -319,6 +319,7 @@ func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		}
 	}
 	runViolationConformance(t, e, o)
+	runProtectionConformance(t, e, o)
 }
 
 // TestNoReasonReturnExclusions (issue 13 item 4): an order's items say

@@ -436,16 +436,18 @@ func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 	o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + kS + "/events", Key: s1})
 
-	// ---- compensation from the deposit (3000 fen): 5000 asked, 2000 short.
+	// ---- compensation from the deposit: 5000 asked, all short — the
+	// deposit's 3000 fen is frozen for the open case SU1 (保证金 frozen per
+	// case, protection.deposit_freeze), so it secures that case, not this one.
 	_, kC := openCaseAt(e, "CP1", 9000, "counterfeit")
 	toReview(e, kC)
 	v = act(200, kC, "judge", agent, "", map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "未提供进货凭证",
 		"rule_ids": []string{"taobao-dispute-66"}, "compensation": 5000})
-	if j, _ := v["judgment"].(map[string]any); j["compensation"] != float64(5000) || j["shortfall"] != float64(2000) {
+	if j, _ := v["judgment"].(map[string]any); j["compensation"] != float64(5000) || j["shortfall"] != float64(5000) {
 		t.Errorf("judgment with compensation: %v", v["judgment"])
 	}
-	if d := balanceOf(e, "seller_deposit:S1"); d != 0 {
-		t.Errorf("deposit after compensation: %v", d)
+	if d, fr := balanceOf(e, "seller_deposit:S1"), balanceOf(e, "deposit_frozen:S1"); d != 0 || fr != 3000 {
+		t.Errorf("deposit after compensation: %v (frozen %v)", d, fr)
 	}
 	for _, id := range []string{kA, kK, kC} {
 		o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id + "/events", Key: agent})

@@ -11,7 +11,7 @@ import (
 // AccountKind says what an account holds and who owns it.
 type AccountKind string
 
-// The account kinds. Every kind but External has a floor of 0.
+// The account kinds. Every kind but External and Insurer has a floor of 0.
 const (
 	KindEscrow          AccountKind = "escrow"           // 担保交易: a paid order's money, per order
 	KindFrozen          AccountKind = "frozen"           // disputed escrow frozen while an advance is open, per order
@@ -21,6 +21,13 @@ const (
 	KindGuaranteeFund   AccountKind = "guarantee_fund"   // 先行赔付基金, one for the platform
 	KindFundReceivable  AccountKind = "fund_receivable"  // what a seller owes the fund (positive when owed), per seller
 	KindExternal        AccountKind = "external"         // outside the platform, per source; may go negative
+	// KindDepositFrozen: the part of a seller's deposit frozen while its
+	// intervention cases are open (protection.deposit_freeze), per seller.
+	KindDepositFrozen AccountKind = "deposit_frozen"
+	// KindInsurer: an insurer's account with the platform (运费险): premiums
+	// in, claims out, per insurer; it may go negative (the insurer owes the
+	// claims it was paid beyond the premiums, settled outside the platform).
+	KindInsurer AccountKind = "insurer"
 )
 
 // owner roles, for messages and validation.
@@ -41,17 +48,20 @@ var kindOwner = map[AccountKind]string{
 	KindGuaranteeFund:   ownerNone,
 	KindFundReceivable:  ownerSeller,
 	KindExternal:        ownerSource,
+	KindDepositFrozen:   ownerSeller,
+	KindInsurer:         ownerSource,
 }
 
 // External sources used by the builders. Any other source name may be used
 // for money entering or leaving the platform, except SourceSellerDebt, which
 // is reserved for the mirror of fund receivables.
 const (
-	SourcePayin       = "payin"        // buyers' payments into escrow
-	SourceWithdrawal  = "withdrawal"   // money paid out of the platform
-	SourceDeposit     = "deposit"      // sellers paying in their deposit
-	SourceFundCapital = "fund_capital" // the platform capitalising the guarantee fund
-	SourceSellerDebt  = "seller_debt"  // mirror of FundReceivable: what sellers owe from outside
+	SourcePayin       = "payin"             // buyers' payments into escrow
+	SourceWithdrawal  = "withdrawal"        // money paid out of the platform
+	SourceDeposit     = "deposit"           // sellers paying in their deposit
+	SourceFundCapital = "fund_capital"      // the platform capitalising the guarantee fund
+	SourceSellerDebt  = "seller_debt"       // mirror of FundReceivable: what sellers owe from outside
+	SourcePremium     = "insurance_premium" // 运费险 premiums paid in (by the buyer or the marketplace)
 )
 
 // MaxOwnerLen bounds an account owner (order, party or source id).
@@ -90,6 +100,16 @@ func GuaranteeFund() Account { return Account{KindGuaranteeFund, ""} }
 // positive when owed; its mirror is External(SourceSellerDebt).
 func FundReceivable(sellerID string) Account { return Account{KindFundReceivable, sellerID} }
 
+// DepositFrozen is the part of a seller's deposit frozen for its open
+// intervention cases (protection.deposit_freeze).
+func DepositFrozen(sellerID string) Account { return Account{KindDepositFrozen, sellerID} }
+
+// Insurer is an insurer's account with the platform (运费险).
+func Insurer(insurerID string) Account { return Account{KindInsurer, insurerID} }
+
+// InsurerShipping is the return-shipping insurer (运费险) of the platform.
+const InsurerShipping = "return_shipping"
+
 // External is money outside the platform: payments in, withdrawals out. Its
 // balance is negative when more came in than went out.
 func External(source string) Account { return Account{KindExternal, source} }
@@ -113,9 +133,9 @@ func (a Account) String() string {
 }
 
 // Floor returns the lowest balance the account may have and whether it has
-// one: 0 for every kind but External, which is unbounded.
+// one: 0 for every kind but External and Insurer, which are unbounded.
 func (a Account) Floor() (money.Fen, bool) {
-	if a.kind == KindExternal {
+	if a.kind == KindExternal || a.kind == KindInsurer {
 		return 0, false
 	}
 	return 0, true

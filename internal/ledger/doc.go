@@ -19,7 +19,9 @@
 //	buyer_payout:BUYER      refunds, compensation and advances paid to a buyer
 //	guarantee_fund          先行赔付基金
 //	fund_receivable:SELLER  what a seller owes the fund (positive when owed)
-//	external:SOURCE         payin, withdrawal, deposit, fund_capital, seller_debt
+//	external:SOURCE         payin, withdrawal, deposit, fund_capital, seller_debt, insurance_premium
+//	deposit_frozen:SELLER   the part of the deposit frozen for open cases (保证金)
+//	insurer:INSURER         an insurer's account with the platform (运费险); no floor
 //
 // A receivable is a claim, not cash, so booking one needs a counter-entry
 // that is not the fund's: it is External(seller_debt), the money the
@@ -130,6 +132,23 @@
 // fund_whole invariant counts it: fund + receivables + open advances +
 // restitutions = capital.
 //
+// # Protection services (issue 13)
+//
+// 保证金: FreezeDeposit moves the amount in dispute of an open case from
+// the deposit to deposit_frozen (deposit_freeze), as much as the deposit
+// holds; ReleaseDeposit moves it back (deposit_release) when the case is
+// judged, its advance resolves or it ends, before anything is drawn.
+// 假一赔十: PledgeCompensation pays the pledged multiple of the price from
+// the deposit (compensation_from_deposit, art. 86), the fund advancing the
+// rest (fund_compensation) and booking it as the seller's receivable in the
+// same plan (record_receivable, art. 87), so the fund is whole at once and
+// Recover collects the receivable later; an overturn that no longer
+// supports the pledge writes off what is still owed (write_off_receivable,
+// a loss the fund bears like a restitution). 运费险: InsurancePremium books
+// an insured order's premium to the insurer at payment, InsuranceClaim pays
+// the buyer's return postage from it; the insurer's account has no floor
+// (it settles with the platform outside).
+//
 // # Reconciliation
 //
 // Per order, from its transactions alone: paid = released + refunded +
@@ -138,9 +157,9 @@
 // recovered is frozen escrow that repaid the fund. The buyer never gets
 // back more than was paid (refunds + advances − advances paid over ≤ paid,
 // ours-refund-cap; compensation from the deposit is on top, art. 86), and
-// the fund never recovers more than it advanced on the order. Globally the
-// fund's cash + receivables + open advances + restitutions equals the
-// capital put in.
+// the fund never recovers more than it advanced on the order (advances and
+// fund_compensation). Globally the fund's cash + receivables + open
+// advances + restitutions and write-offs equals the capital put in.
 //
 // Rule ids the builders add: taobao-dispute-85 (refund from the seller's
 // released money), taobao-dispute-86 (deposit), taobao-dispute-87

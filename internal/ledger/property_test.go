@@ -32,6 +32,8 @@ type world struct {
 	sellers []string
 	buyers  []string
 	seq     int
+	frozen  map[string][]money.Fen // per seller: what each open case froze (保证金), oldest first
+	insured map[string]bool        // orders whose 运费险 premium was booked
 }
 
 func (w *world) meta(prefix, order string) ledger.Meta {
@@ -95,7 +97,7 @@ func amount(t *rapid.T, max money.Fen, label string) money.Fen {
 func TestPropertyLedger(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w := &world{t: t, now: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), b: ledger.Balances{}, rec: ledger.NewReconciler(),
-			sellers: []string{"S1", "S2", "S3"}, buyers: []string{"B1", "B2", "B3"}}
+			sellers: []string{"S1", "S2", "S3"}, buyers: []string{"B1", "B2", "B3"}, frozen: map[string][]money.Fen{}, insured: map[string]bool{}}
 		if c := money.Fen(rapid.Int64Range(0, 300_000).Draw(t, "capital")); c > 0 {
 			w.post(w.tx(ledger.TopUpFund(w.meta("capital", ""), c)))
 		}
@@ -209,6 +211,77 @@ func TestPropertyLedger(t *testing.T) {
 				s := rapid.SampledFrom(w.sellers).Draw(t, "seller")
 				w.post(w.tx(ledger.TopUpDeposit(w.meta("deposit", ""), s, amount(t, 30_000, "deposit"))))
 			},
+			"freeze_deposit": func(t *rapid.T) {
+				// A case opens: the amount in dispute is frozen in the deposit, as much as it holds.
+				s := rapid.SampledFrom(w.sellers).Draw(t, "seller")
+				a := amount(t, 40_000, "claim")
+				dep, fr := w.b[ledger.SellerDeposit(s)], w.b[ledger.DepositFrozen(s)]
+				w.plan(ledger.FreezeDeposit(w.meta("freeze", ""), s, a, w.b))
+				got := w.b[ledger.DepositFrozen(s)] - fr
+				if got != min(a, dep) || w.b[ledger.SellerDeposit(s)]+w.b[ledger.DepositFrozen(s)] != dep+fr {
+					t.Fatalf("froze %d of a deposit of %d for a claim of %d", got, dep, a)
+				}
+				if got > 0 {
+					w.frozen[s] = append(w.frozen[s], got)
+				}
+			},
+			"release_deposit": func(t *rapid.T) {
+				// A case closes: exactly what it froze goes back.
+				s := rapid.SampledFrom(w.sellers).Draw(t, "seller")
+				if len(w.frozen[s]) == 0 {
+					t.Skip("nothing frozen")
+				}
+				a := w.frozen[s][0]
+				dep := w.b[ledger.SellerDeposit(s)]
+				w.plan(ledger.ReleaseDeposit(w.meta("release-deposit", ""), s, a, w.b))
+				if w.b[ledger.SellerDeposit(s)]-dep != a {
+					t.Fatalf("released %d, want %d", w.b[ledger.SellerDeposit(s)]-dep, a)
+				}
+				w.frozen[s] = w.frozen[s][1:]
+			},
+			"pledge": func(t *rapid.T) {
+				// 假一赔十: the deposit pays first, the fund advances the rest and
+				// books it as the seller's receivable at once.
+				o := w.pickOrder(t, func(*propOrder) bool { return true })
+				a := amount(t, 200_000, "pledge")
+				dep, fund, recv := w.b[ledger.SellerDeposit(o.seller)], w.b[ledger.GuaranteeFund()], w.b[ledger.FundReceivable(o.seller)]
+				frozen := w.b[ledger.DepositFrozen(o.seller)]
+				p := w.plan(ledger.PledgeCompensation(w.meta("pledge", o.id), o.seller, o.buyer, a, w.b))
+				fromDep, rest := ledger.Cover(a, dep)
+				fromFund, short := ledger.Cover(rest, fund)
+				if dep-w.b[ledger.SellerDeposit(o.seller)] != fromDep || fund-w.b[ledger.GuaranteeFund()] != fromFund ||
+					w.b[ledger.FundReceivable(o.seller)]-recv != fromFund || p.Missing() != short || w.b[ledger.DepositFrozen(o.seller)] != frozen {
+					t.Fatalf("pledge of %d: deposit %d→%d, fund %d→%d, receivable %d→%d, missing %d", a, dep, w.b[ledger.SellerDeposit(o.seller)],
+						fund, w.b[ledger.GuaranteeFund()], recv, w.b[ledger.FundReceivable(o.seller)], p.Missing())
+				}
+			},
+			"write_off": func(t *rapid.T) {
+				// An overturned judgment's receivable is written off: the fund bears it.
+				s := rapid.SampledFrom(w.sellers).Draw(t, "seller")
+				owed := w.b[ledger.FundReceivable(s)]
+				if owed == 0 {
+					t.Skip("nothing owed")
+				}
+				o := w.pickOrder(t, func(*propOrder) bool { return true })
+				a := amount(t, owed, "write-off")
+				w.plan(ledger.WriteOffReceivable(w.meta("write-off", o.id), s, a, w.b))
+				if owed-w.b[ledger.FundReceivable(s)] != a {
+					t.Fatalf("wrote off %d of %d", owed-w.b[ledger.FundReceivable(s)], a)
+				}
+			},
+			"insure": func(t *rapid.T) {
+				o := w.pickOrder(t, func(o *propOrder) bool { return !w.insured[o.id] })
+				w.insured[o.id] = true
+				w.post(w.tx(ledger.InsurancePremium(w.meta("premium", o.id), ledger.InsurerShipping, 150)))
+			},
+			"insurance_claim": func(t *rapid.T) {
+				o := w.pickOrder(t, func(o *propOrder) bool { return w.insured[o.id] })
+				before := w.refundable(o)
+				w.post(w.tx(ledger.InsuranceClaim(w.meta("claim", o.id), ledger.InsurerShipping, o.buyer, amount(t, 2500, "postage"))))
+				if w.refundable(o) != before {
+					t.Fatalf("a postage claim counted as a refund")
+				}
+			},
 			"overdraw": func(t *rapid.T) {
 				// A hand-made transaction beyond a balance is refused and changes nothing.
 				o := w.pickOrder(t, func(*propOrder) bool { return true })
@@ -230,7 +303,7 @@ func TestPropertyLedger(t *testing.T) {
 			}
 		}
 		w.invariants()
-		if got := w.b[ledger.GuaranteeFund()] + w.receivables(); got != w.rec.FundCapital {
+		if got := w.b[ledger.GuaranteeFund()] + w.receivables() + w.rec.FundBorne; got != w.rec.FundCapital {
 			t.Fatalf("fund %d + receivables %d ≠ capital %d after every advance resolved", w.b[ledger.GuaranteeFund()], w.receivables(), w.rec.FundCapital)
 		}
 	})
@@ -276,6 +349,15 @@ func (w *world) invariants() {
 	}
 	if err := w.rec.FundWhole(w.b); err != nil {
 		t.Fatal(err)
+	}
+	for _, sl := range w.sellers {
+		var sum money.Fen
+		for _, a := range w.frozen[sl] {
+			sum += a
+		}
+		if w.b[ledger.DepositFrozen(sl)] != sum {
+			t.Fatalf("%s: frozen %d, the open cases froze %d", sl, w.b[ledger.DepositFrozen(sl)], sum)
+		}
 	}
 	replayed, err := ledger.Replay(w.txs)
 	if err != nil {

@@ -27,6 +27,9 @@ type OrderTotals struct {
 	ReceivableRecorded   money.Fen `json:"receivable_recorded"`    // booked as the seller's debt to the fund
 	Compensated          money.Fen `json:"compensated"`            // compensation from the deposit
 	Restituted           money.Fen `json:"restituted"`             // paid by the fund to the seller after an overturn (ours-appeal-overturn)
+	FundCompensated      money.Fen `json:"fund_compensated"`       // compensation the fund advanced for the seller (假一赔十), booked as its receivable
+	InsurancePremium     money.Fen `json:"insurance_premium"`      // 运费险 premium paid to the insurer
+	InsurancePaid        money.Fen `json:"insurance_paid"`         // return postage the insurer paid the buyer
 	Transactions         int       `json:"transactions"`
 }
 
@@ -41,11 +44,12 @@ func (o OrderTotals) BuyerRefunded() money.Fen {
 	return o.Refunded + o.RefundedAfterRelease + o.RefundedFromDeposit + o.Advanced - o.AdvanceReversed
 }
 
-// OpenAdvance is what the fund advanced on the order and has neither
-// recovered nor booked as a receivable: 0 once every advance has resolved,
-// which is when the fund is whole again for this order.
+// OpenAdvance is what the fund advanced on the order (refunds and
+// compensation) and has neither recovered nor booked as a receivable: 0
+// once every advance has resolved, which is when the fund is whole again
+// for this order.
 func (o OrderTotals) OpenAdvance() money.Fen {
-	return o.Advanced - o.FundRecovered - o.ReceivableRecorded
+	return o.Advanced + o.FundCompensated - o.FundRecovered - o.ReceivableRecorded
 }
 
 // Identity checks Paid = Released + Refunded + Recovered + Escrow + Frozen.
@@ -64,7 +68,7 @@ func (o OrderTotals) Identity() error {
 type Reconciler struct {
 	orders      map[string]*OrderTotals
 	FundCapital money.Fen // fund_top_up into the fund
-	FundBorne   money.Fen // fund_restitution out of the fund: the platform's own errors it bore
+	FundBorne   money.Fen // fund_restitution out of the fund and receivables written off: the platform's own errors it bore
 }
 
 // NewReconciler returns an empty reconciler.
@@ -78,6 +82,9 @@ func (r *Reconciler) Add(t Transaction) *Violation {
 	for _, p := range t.Postings {
 		if t.Kind == TxFundTopUp && p.Account.Kind() == KindGuaranteeFund {
 			r.FundCapital += p.Amount
+		}
+		if t.Kind == TxWriteOffReceivable && p.Account.Kind() == KindFundReceivable {
+			r.FundBorne -= p.Amount // a receivable written off is the fund's loss
 		}
 	}
 	if t.OrderID == "" {
@@ -117,6 +124,12 @@ func (r *Reconciler) Add(t Transaction) *Violation {
 			r.FundBorne -= p.Amount
 		case k == KindGuaranteeFund && t.Kind == TxAdvanceFromFund:
 			o.Advanced -= p.Amount
+		case k == KindGuaranteeFund && t.Kind == TxFundCompensation:
+			o.FundCompensated -= p.Amount
+		case k == KindInsurer && t.Kind == TxInsurancePremium:
+			o.InsurancePremium += p.Amount
+		case k == KindInsurer && t.Kind == TxInsuranceClaim:
+			o.InsurancePaid -= p.Amount
 		case k == KindGuaranteeFund && t.Kind == TxRepayFund:
 			o.FundRecovered += p.Amount
 		case k == KindFundReceivable && t.Kind == TxRecordReceivable:
@@ -140,7 +153,7 @@ func (r *Reconciler) Add(t Transaction) *Violation {
 	}
 	if o.OpenAdvance() < 0 && o.OpenAdvance() < openBefore {
 		return t.violation(0, InvFundRecovery, "order %s: the fund recovered %d fen and booked %d receivable, more than the %d it advanced",
-			t.OrderID, int64(o.FundRecovered), int64(o.ReceivableRecorded), int64(o.Advanced))
+			t.OrderID, int64(o.FundRecovered), int64(o.ReceivableRecorded), int64(o.Advanced+o.FundCompensated))
 	}
 	return nil
 }

@@ -112,7 +112,8 @@ func (w *recoveryWorld) check() {
 }
 
 // TestPropertyReceivableRecovery (issue 13): over random sequences of
-// advances the seller cannot repay, escrow releases, deposit top-ups and
+// advances the seller cannot repay, counterfeit-pledge compensation the
+// fund advances (假一赔十), escrow releases, deposit top-ups and
 // withdrawals, the receivable never goes negative, every fen booked is
 // recovered once and only once — each arrival of money repays exactly
 // min(money, owed) — and the fund is whole (cash + receivable + open
@@ -142,6 +143,20 @@ func TestPropertyReceivableRecovery(t *testing.T) {
 				}
 				w.post(must(t)(ledger.Advance(w.meta("advance", o), "B", amt, w.b)))
 				w.post(must(t)(ledger.ResolveAdvance(w.meta("resolve", o), ledger.Resolution{Outcome: ledger.GoodsReturned, SellerID: "S", Advanced: amt}, w.b)))
+			},
+			"pledge": func(t *rapid.T) {
+				// 假一赔十: the deposit pays first, the fund advances the rest as
+				// the seller's receivable at once; recovered like any other.
+				o := fmt.Sprintf("C%d", w.n)
+				amt := money.Fen(rapid.Int64Range(1, 80_000).Draw(t, "pledge"))
+				dep, fund, owed := w.b[ledger.SellerDeposit("S")], w.b[ledger.GuaranteeFund()], w.b[ledger.FundReceivable("S")]
+				p := must(t)(ledger.PledgeCompensation(w.meta("pledge", o), "S", "B", amt, w.b))
+				w.post(p)
+				_, rest := ledger.Cover(amt, dep)
+				advanced, _ := ledger.Cover(rest, fund)
+				if got := w.b[ledger.FundReceivable("S")] - owed; got != advanced {
+					t.Fatalf("a pledge of %d with a deposit of %d booked %d, want %d", amt, dep, got, advanced)
+				}
 			},
 			"pay": func(t *rapid.T) {
 				o := fmt.Sprintf("P%d", w.n)

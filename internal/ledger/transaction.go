@@ -37,6 +37,17 @@ const (
 	// → SellerAvailable, SellerDeposit): the platform bears its own error
 	// (ours-appeal-overturn); the fund's loss is counted in fund_whole.
 	TxFundRestitution TxKind = "fund_restitution"
+	// Protection services (issue 13).
+	TxDepositFreeze    TxKind = "deposit_freeze"    // SellerDeposit → DepositFrozen: the amount in dispute, per open case
+	TxDepositRelease   TxKind = "deposit_release"   // DepositFrozen → SellerDeposit: the case closed or is executed
+	TxFundCompensation TxKind = "fund_compensation" // GuaranteeFund → BuyerPayout: the fund advances compensation the deposit lacks (假一赔十)
+	TxInsurancePremium TxKind = "insurance_premium" // External(insurance_premium) → Insurer: 运费险 premium at payment
+	TxInsuranceClaim   TxKind = "insurance_claim"   // Insurer → BuyerPayout: the insured return postage
+	// TxWriteOffReceivable: a receivable the seller no longer owes (the
+	// appeal decision overturned the judgment behind it) is cancelled,
+	// FundReceivable → External(seller_debt); the fund's loss is counted in
+	// fund_whole like a restitution (ours-appeal-overturn).
+	TxWriteOffReceivable TxKind = "write_off_receivable"
 )
 
 // Limits on a transaction.
@@ -69,11 +80,17 @@ var shapes = map[TxKind]Shape{
 	TxRecordReceivable:        {From: []AccountKind{KindExternal}, To: []AccountKind{KindFundReceivable}, Order: true, SellerDebt: true},
 	TxRepayReceivable: {From: []AccountKind{KindSellerAvailable, KindSellerDeposit, KindExternal, KindFundReceivable},
 		To: []AccountKind{KindGuaranteeFund, KindExternal}, SellerDebt: true},
-	TxReverseAdvance:  {From: []AccountKind{KindBuyerPayout}, To: []AccountKind{KindSellerAvailable}, Order: true},
-	TxDepositTopUp:    {From: []AccountKind{KindExternal}, To: []AccountKind{KindSellerDeposit}},
-	TxFundTopUp:       {From: []AccountKind{KindExternal}, To: []AccountKind{KindGuaranteeFund}},
-	TxWithdrawal:      {From: []AccountKind{KindSellerAvailable, KindBuyerPayout, KindSellerDeposit}, To: []AccountKind{KindExternal}},
-	TxFundRestitution: {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindSellerAvailable, KindSellerDeposit}, Order: true},
+	TxReverseAdvance:     {From: []AccountKind{KindBuyerPayout}, To: []AccountKind{KindSellerAvailable}, Order: true},
+	TxDepositTopUp:       {From: []AccountKind{KindExternal}, To: []AccountKind{KindSellerDeposit}},
+	TxFundTopUp:          {From: []AccountKind{KindExternal}, To: []AccountKind{KindGuaranteeFund}},
+	TxWithdrawal:         {From: []AccountKind{KindSellerAvailable, KindBuyerPayout, KindSellerDeposit}, To: []AccountKind{KindExternal}},
+	TxFundRestitution:    {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindSellerAvailable, KindSellerDeposit}, Order: true},
+	TxDepositFreeze:      {From: []AccountKind{KindSellerDeposit}, To: []AccountKind{KindDepositFrozen}},
+	TxDepositRelease:     {From: []AccountKind{KindDepositFrozen}, To: []AccountKind{KindSellerDeposit}},
+	TxFundCompensation:   {From: []AccountKind{KindGuaranteeFund}, To: []AccountKind{KindBuyerPayout}, Order: true},
+	TxInsurancePremium:   {From: []AccountKind{KindExternal}, To: []AccountKind{KindInsurer}, Order: true},
+	TxInsuranceClaim:     {From: []AccountKind{KindInsurer}, To: []AccountKind{KindBuyerPayout}, Order: true},
+	TxWriteOffReceivable: {From: []AccountKind{KindFundReceivable}, To: []AccountKind{KindExternal}, Order: true, SellerDebt: true},
 }
 
 // ShapeOf returns the shape of a kind and whether the kind is known.
@@ -293,6 +310,11 @@ func validate(t Transaction) *Violation {
 		debt := p.Account == External(SourceSellerDebt)
 		if debt && !sh.SellerDebt {
 			return t.violation(line, InvShape, "only receivable transactions may touch %s", p.Account)
+		}
+	}
+	if t.Kind == TxDepositFreeze || t.Kind == TxDepositRelease {
+		if o0, o1 := t.Postings[0].Account.Owner(), t.Postings[len(t.Postings)-1].Account.Owner(); len(t.Postings) != 2 || o0 != o1 {
+			return t.violation(0, InvShape, "a %s moves one seller's deposit within itself", t.Kind)
 		}
 	}
 	if sh.SellerDebt {

@@ -104,6 +104,11 @@ type Facts struct {
 	Services      []string   `json:"services,omitempty"`
 	PaymentMethod string     `json:"payment_method,omitempty"`
 	BuyerPremium  bool       `json:"buyer_premium,omitempty"`
+	// ShippingInsurance: the order carries return-shipping insurance (运费险,
+	// set by the marketplace): its premium is booked to the insurer at
+	// payment and an insured return that is refunded has its postage paid
+	// by the insurer (protection.shipping_insurance_*).
+	ShippingInsurance bool `json:"shipping_insurance,omitempty"`
 }
 
 // Order is the stored order.
@@ -448,6 +453,22 @@ func AutoConfirm(o Order, now time.Time) (Order, Fact, error) {
 	}
 	next, err := Apply(o, f, 0)
 	return next, f, err
+}
+
+// GoodsPrice is the price of the goods a request targets (price ×
+// quantity of the items named by keys; every item when keys is empty),
+// without postage; an order without items: its amount less postage.
+func (o Order) GoodsPrice(keys []string) money.Fen {
+	var sum money.Fen
+	for i, it := range o.Items {
+		if len(keys) == 0 || slices.Contains(keys, o.ItemKey(i)) {
+			sum += it.Price * money.Fen(max(it.Quantity, 1))
+		}
+	}
+	if len(o.Items) == 0 {
+		sum = max(o.Amount-o.Postage, 0)
+	}
+	return sum
 }
 
 // ItemKey names item i of o for a request: its ID, or its position.

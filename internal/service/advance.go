@@ -29,6 +29,12 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 	}
 	for i := range evs {
 		e := &evs[i]
+		if releasesDeposit(e.Type) {
+			// 保证金: what the case froze is released before anything is drawn.
+			if err := s.releaseCaseDeposit(ctx, tx, cm, cur, now); err != nil {
+				return err
+			}
+		}
 		switch {
 		case e.Type == dispute.EvAdvanced:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID))
@@ -57,12 +63,24 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 			for _, p := range ps {
 				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 			}
+			if prev := cur.Judgment; prev != nil && prev.Pledge != nil && pledgeStands(cur, &j) {
+				j.Pledge = prev.Pledge // paid on the first judgment, and it stands
+			} else if prev != nil && prev.Pledge == nil && !pledgeStands(cur, prev) {
+				// 假一赔十 on a decision that newly finds the counterfeit.
+				if err := s.pledgeMoney(ctx, tx, cm, cur, &j, meta); err != nil {
+					return err
+				}
+				if j.Pledge != nil {
+					e.RuleIDs = appendRule(e.RuleIDs, j.Pledge.RuleID)
+				}
+			}
 		case e.Type == dispute.EvAdvanceClosed:
 			b, err := tx.LedgerBalances(ctx, ledger.GuaranteeFund(), ledger.Escrow(cur.OrderID), ledger.Frozen(cur.OrderID),
 				ledger.SellerDeposit(cur.SellerID), ledger.BuyerPayout(cur.BuyerID), ledger.SellerAvailable(cur.SellerID), ledger.FundReceivable(cur.SellerID))
 			if err != nil {
 				return err
 			}
+			b = cm.Pending(b) // as this command's plans before leave them (a released deposit)
 			r := ledger.Resolution{Outcome: ledger.GoodsReturned, SellerID: cur.SellerID, BuyerID: cur.BuyerID, Advanced: e.Data.Advance.Amount}
 			if e.Data.Advance.Outcome == dispute.AdvanceKept {
 				r.Outcome = ledger.BuyerKeepsGoods
@@ -121,6 +139,13 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 				}
 				j.Shortfall += p.Missing()
 				cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
+			}
+			// 假一赔十: a pledged seller's counterfeit compensation.
+			if err := s.pledgeMoney(ctx, tx, cm, cur, &j, meta); err != nil {
+				return err
+			}
+			if j.Pledge != nil {
+				e.RuleIDs = appendRule(e.RuleIDs, j.Pledge.RuleID)
 			}
 			if j.Shortfall > 0 {
 				j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)

@@ -355,9 +355,19 @@ func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Comm
 		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: plan, Fresh: true}) // ledgerTx was minted above
 		shortfall += plan.Missing()
 	}
+	// 运费险: the insurer pays the insured return's postage with the refund.
+	claim, err := s.insuranceClaim(ctx, tx, cm, cur, o, now)
+	if err != nil {
+		return err
+	}
 	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: no, Prev: o.Version})
-	r := logFields("refunded", evs[len(evs)-1].Actor, now, "", []string{s.Policy().ID("aftersale.refund_cap")}, s.Policy().Version,
-		map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall})
+	rules := []string{s.Policy().ID("aftersale.refund_cap")}
+	data := map[string]any{"aftersale_id": cur.ID, "amount": refund, "refunded_total": no.Refunded, "ledger_transaction": ledgerTx, "shortfall": shortfall}
+	if claim > 0 {
+		rules = append(rules, s.Policy().ID("protection.shipping_insurance_cap"))
+		data["insurance_claim"], data["insurance_transaction"] = claim, "insurance:"+cur.ID
+	}
+	r := logFields("refunded", evs[len(evs)-1].Actor, now, "", rules, s.Policy().Version, data)
 	r.AggregateType, r.AggregateID, r.Seq, r.ID = AggOrder, o.ID, no.Version, refundEventID
 	cm.Events = append(cm.Events, r)
 	payload, _ := json.Marshal(map[string]any{"order_id": o.ID, "aftersale_id": cur.ID, "buyer_id": o.BuyerID, "seller_id": o.SellerID,

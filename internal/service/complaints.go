@@ -533,6 +533,16 @@ type SellerMoney struct {
 	// yet recovered, arts. 86–87); RecoveryRule names the rule that collects it.
 	FundReceivable money.Fen `json:"fund_receivable"`
 	RecoveryRule   string    `json:"recovery_rule_id"`
+	// DepositFrozen is the part of the deposit frozen for open cases
+	// (protection.deposit_freeze); DepositRequired the deposit the rule book
+	// asks for (protection.deposit_required) and DepositShort whether the
+	// seller holds less (deposit + frozen), with the rule.
+	DepositFrozen   money.Fen `json:"deposit_frozen"`
+	DepositRequired money.Fen `json:"deposit_required"`
+	DepositShort    bool      `json:"deposit_short"`
+	DepositRule     string    `json:"deposit_rule_id"`
+	// Pledge is the shop's counterfeit pledge (假一赔十).
+	Pledge *Pledge `json:"pledge,omitempty"`
 }
 
 // PartyStanding returns a party's standing: the party itself and staff
@@ -579,10 +589,19 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 		for _, x := range []struct {
 			a ledger.Account
 			v *money.Fen
-		}{{ledger.SellerDeposit(id), &m.Deposit}, {ledger.SellerAvailable(id), &m.Available}, {ledger.FundReceivable(id), &m.FundReceivable}} {
+		}{{ledger.SellerDeposit(id), &m.Deposit}, {ledger.SellerAvailable(id), &m.Available}, {ledger.FundReceivable(id), &m.FundReceivable},
+			{ledger.DepositFrozen(id), &m.DepositFrozen}} {
 			if *x.v, err = s.st.AccountBalance(ctx, x.a); err != nil {
 				return Standing{}, err
 			}
+		}
+		req, rid := b.Int("protection.deposit_required")
+		m.DepositRequired, m.DepositRule = money.Fen(req), rid
+		m.DepositShort = m.Deposit+m.DepositFrozen < m.DepositRequired
+		if pl, err := s.GetPledge(ctx, c, id); err == nil {
+			m.Pledge = &pl
+		} else if !fault.Is(err, fault.NotFound) {
+			return Standing{}, err
 		}
 		st.Money = m
 	}

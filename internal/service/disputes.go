@@ -43,8 +43,9 @@ func (s *Service) openDispute(ctx context.Context, tx *store.Tx, cm *store.Commi
 	if err != nil {
 		return err
 	}
-	record(cm, disputeAgg, cur, evs, now, nil)
-	return nil
+	opened := record(cm, disputeAgg, cur, evs, now, nil)
+	// 保证金: the amount in dispute is frozen in the seller's deposit.
+	return s.freezeCaseDeposit(ctx, tx, cm, opened, now)
 }
 
 // disputeAgg describes intervention cases to the generic record.
@@ -324,6 +325,13 @@ func (s *Service) fireDispute(ctx context.Context, tx *store.Tx, cm *store.Commi
 		}
 		return evs, err
 	}, func(cur dispute.State, evs []dispute.Event) error {
+		for _, e := range evs {
+			if releasesDeposit(e.Type) {
+				if err := s.releaseCaseDeposit(ctx, tx, cm, cur, now); err != nil {
+					return err
+				}
+			}
+		}
 		record(cm, disputeAgg, cur, evs, now, d)
 		return nil
 	})
@@ -347,6 +355,9 @@ func (s *Service) withdrawDispute(ctx context.Context, tx *store.Tx, cm *store.C
 	evs, err := dispute.Decide(cur, dispute.Command{Action: dispute.Withdraw, Actor: dispute.Actor{Role: dispute.RoleSystem, Via: "aftersale:" + aftersaleID},
 		Reason: "双方自行协商解决 / settled between the parties (" + why + ")"}, s.Policy(), now)
 	if err != nil {
+		return err
+	}
+	if err := s.releaseCaseDeposit(ctx, tx, cm, cur, now); err != nil {
 		return err
 	}
 	record(cm, disputeAgg, cur, evs, now, nil)

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/aftersale"
@@ -29,7 +30,11 @@ import (
 //     advance settled by the return) the trade is unwound and nothing is
 //     paid;
 //   - compensation (art. 86) changed: more is paid from the deposit, or the
-//     fund puts back into the deposit what was paid beyond the new amount.
+//     fund puts back into the deposit what was paid beyond the new amount;
+//   - a counterfeit pledge (假一赔十) the decision no longer supports: the
+//     fund gives the seller back its deposit part and what it repaid of the
+//     fund's advance, the rest of the advance is written off
+//     (write_off_receivable); the buyer keeps it, the platform's claim.
 func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.State, j *dispute.Judgment, now time.Time) ([]ledger.Plan, error) {
 	rev := *j.Revision
 	prev := cur.Judgment
@@ -105,6 +110,33 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 	} else if dc < 0 {
 		toDeposit = max(0, paidComp-j.Compensation)
 	}
+	// 假一赔十 paid on the first judgment and no longer supported: the
+	// seller gets back what it paid (its deposit part and what it has repaid
+	// of the fund's advance), the rest of the advance is written off.
+	var pledgeClaim money.Fen
+	if pl := prev.Pledge; pl != nil && !pledgeStands(cur, j) {
+		p, err := plan(func(b ledger.Balances) (ledger.Plan, error) {
+			owed := b.Headroom(ledger.FundReceivable(cur.SellerID))
+			if w := min(pl.Advanced, owed); w > 0 {
+				return ledger.WriteOffReceivable(meta("appeal-pledge-write-off", j.RuleIDs), cur.SellerID, w, b)
+			}
+			return ledger.Plan{}, nil
+		}, ledger.FundReceivable(cur.SellerID))
+		if err != nil {
+			return nil, err
+		}
+		var writtenOff money.Fen
+		for _, t := range p.Transactions {
+			writtenOff += t.Amount()
+		}
+		back := pl.FromDeposit + pl.Advanced - writtenOff
+		toDeposit += back
+		rev.PledgeReturned = pl.Amount
+		pledgeClaim = pl.Amount - back // the restitution below counts back
+		if pr := s.Policy().ID("protection.counterfeit_pledge"); pr != "" {
+			j.RuleIDs = appendRule(j.RuleIDs, pr)
+		}
+	}
 	if toAvailable+toDeposit > 0 {
 		p, err := plan(func(b ledger.Balances) (ledger.Plan, error) {
 			return ledger.Restitute(meta("appeal-restitution", j.RuleIDs), cur.SellerID, toAvailable, toDeposit, b)
@@ -118,6 +150,7 @@ func (s *Service) overturnMoney(ctx context.Context, tx *store.Tx, cur dispute.S
 			rev.Restitution -= sf.Missing
 		}
 	}
+	rev.RecoveryClaim += pledgeClaim
 	if rev.Shortfall > 0 {
 		j.RuleIDs = appendRule(j.RuleIDs, ledger.RuleShortfall)
 	}
@@ -140,8 +173,8 @@ func caseMoneyPaid(ctx context.Context, tx *store.Tx, cur dispute.State, aftersa
 	buyer := ledger.BuyerPayout(cur.BuyerID).String()
 	caseRef := AggDispute + "/" + cur.ID
 	for _, r := range recs {
-		if r.Ref != aftersaleID && r.Ref != caseRef {
-			continue
+		if r.Ref != aftersaleID && r.Ref != caseRef || strings.HasPrefix(r.ID, "dispute:"+cur.ID+"/pledge") {
+			continue // the pledge (假一赔十) is settled on its own (overturnMoney)
 		}
 		for _, p := range r.Postings {
 			if p.Account != buyer {

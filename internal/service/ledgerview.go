@@ -24,7 +24,7 @@ func (s *Service) canSeeAccount(ctx context.Context, c Caller, acct ledger.Accou
 		return true
 	}
 	switch acct.Kind() {
-	case ledger.KindSellerAvailable, ledger.KindSellerDeposit, ledger.KindFundReceivable:
+	case ledger.KindSellerAvailable, ledger.KindSellerDeposit, ledger.KindFundReceivable, ledger.KindDepositFrozen:
 		return c.Role == actor.Seller && acct.Owner() == c.PartyID
 	case ledger.KindBuyerPayout:
 		return c.Role == actor.Buyer && acct.Owner() == c.PartyID

@@ -182,7 +182,12 @@ func (s *Service) postOrderMoney(ctx context.Context, tx *store.Tx, cm *store.Co
 		if err != nil {
 			return err
 		}
-		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: ledger.Plan{Transactions: []ledger.Transaction{t}}})
+		// 运费险: an insured order books its premium to the insurer.
+		premium, err := s.insurancePremium(o, now)
+		if err != nil {
+			return err
+		}
+		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: ledger.Plan{Transactions: append([]ledger.Transaction{t}, premium...)}})
 		return nil
 	case order.FactCompleted:
 		b, err := tx.LedgerBalances(ctx, ledger.Escrow(o.ID), ledger.SellerAvailable(o.SellerID))
