@@ -1,5 +1,7 @@
 package textnorm
 
+import "math"
+
 // Matcher finds many patterns in one pass: an Aho-Corasick automaton over
 // the bytes of the normalised text, compiled to a dense DFA over byte
 // classes (the bytes the patterns use; every other byte is one class), with
@@ -14,10 +16,13 @@ type Matcher struct {
 	n        int
 	class    [256]uint8
 	nclass   int
-	delta    []int32 // state*nclass + class → next state
-	outAt    []int32 // state → first index in out; outAt[state+1] ends it
-	out      []int32 // pattern indices
-	plen     []int32 // pattern byte lengths
+	// delta[s + class] is the next state, premultiplied (state × nclass),
+	// with the sign bit set when that state has matches: a search step is
+	// two loads, a mask and a sign test.
+	delta []int32
+	outAt []int32 // state → first index in out; outAt[state+1] ends it
+	out   []int32 // pattern indices
+	plen  []int32 // pattern byte lengths
 }
 
 // Hit is one pattern occurrence: Pattern is its index in the list given to
@@ -104,6 +109,13 @@ func NewMatcher(patterns []string) *Matcher {
 			}
 		}
 	}
+	for i, nx := range delta {
+		v := nx * int32(nc)
+		if len(matches[nx]) > 0 {
+			v |= math.MinInt32
+		}
+		delta[i] = v
+	}
 	m.delta = delta
 	m.outAt = make([]int32, states+1)
 	for s := 0; s < states; s++ {
@@ -126,12 +138,14 @@ func (m *Matcher) FindAll(s string) []Hit {
 		return nil
 	}
 	var out []Hit
-	st, nc := int32(0), int32(m.nclass)
-	delta, outAt, class := m.delta, m.outAt, &m.class
+	at := int32(0) // the state, premultiplied
+	delta, class := m.delta, &m.class
 	for i := 0; i < len(s); i++ {
-		st = delta[st*nc+int32(class[s[i]])]
-		if a, b := outAt[st], outAt[st+1]; a < b {
-			for _, p := range m.out[a:b] {
+		v := delta[at+int32(class[s[i]])]
+		at = v & math.MaxInt32
+		if v < 0 {
+			st := at / int32(m.nclass)
+			for _, p := range m.out[m.outAt[st]:m.outAt[st+1]] {
 				out = append(out, Hit{Pattern: int(p), Start: i + 1 - int(m.plen[p]), End: i + 1})
 			}
 		}
