@@ -111,7 +111,14 @@ var defaultReason = map[EventType]string{
 func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time, ev Event) ([]Event, error) {
 	switch c.Action {
 	case Agree:
-		return []Event{agreeEvent(s, o, b, now, ev, EvAgreed, strings.TrimSpace(c.Note))}, nil
+		rules, addr, err := checkAgree(s, c, b)
+		if err != nil {
+			return nil, err
+		}
+		e := agreeEvent(s, o, b, now, ev, EvAgreed, strings.TrimSpace(c.Note))
+		e.Data.ReasonCode, e.Data.ReturnAddress = c.ReasonCode, addr
+		e.RuleIDs = append(e.RuleIDs, rules...)
+		return []Event{e}, nil
 	case Refuse:
 		if strings.TrimSpace(c.Note) == "" {
 			return nil, fault.Field("reason", "拒绝须说明理由 / a refusal needs a reason")
@@ -122,9 +129,14 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		if err := checkEvidence(c.Evidence); err != nil {
 			return nil, err
 		}
+		codeRule, err := checkReasonCode(b, "aftersale.refuse_reason_codes", c.ReasonCode, true)
+		if err != nil {
+			return nil, err
+		}
 		ev.Type, ev.Reason = EvRefused, c.Note
-		ev.Data.Refusal = &Refusal{Reason: c.Note, Evidence: slices.Clone(c.Evidence)}
+		ev.Data.Refusal = &Refusal{Code: c.ReasonCode, Reason: c.Note, Evidence: slices.Clone(c.Evidence)}
 		ev.Data.Deadline, ev.RuleIDs = deadline(b, BuyerAnswerRefusal, Buyer, now)
+		ev.RuleIDs = append(ev.RuleIDs, codeRule)
 		return []Event{ev}, nil
 	case CounterOffer:
 		if c.Amount <= 0 || c.Amount >= s.Amount {

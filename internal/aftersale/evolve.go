@@ -13,6 +13,12 @@ func Evolve(s State, e Event) State {
 			Status: WaitSellerAgree, CreatedAt: e.At}
 	case EvAgreed, EvAutoAgreed:
 		s.Offer, s.Refusal, s.Intervention = nil, nil, nil
+		if d.ReturnAddress != nil {
+			s.ReturnAddress = d.ReturnAddress
+		}
+		if d.ReasonCode != "" {
+			s.SellerReasonCode = d.ReasonCode
+		}
 		if s.Type == RefundOnly {
 			s.Status = Success
 		} else {
@@ -20,6 +26,9 @@ func Evolve(s State, e Event) State {
 		}
 	case EvRefused:
 		s.Status, s.Refusal, s.Offer = SellerRefuseBuyer, d.Refusal, nil
+		if d.Refusal != nil && d.Refusal.Code != "" {
+			s.SellerReasonCode = d.Refusal.Code
+		}
 	case EvCounterOffered:
 		s.Status, s.Refusal, s.Offer = SellerRefuseBuyer, d.Refusal, d.Offer
 	case EvOfferAccepted:

@@ -151,6 +151,8 @@ type Deadline struct {
 
 // Refusal is a seller's refusal (of the request, or of the returned goods).
 type Refusal struct {
+	// Code is the rule book's refusal reason code (aftersale.refuse_reason_codes).
+	Code     string   `json:"code,omitempty"`
 	Reason   string   `json:"reason"`
 	Evidence []string `json:"evidence,omitempty"`
 }
@@ -166,6 +168,14 @@ type Return struct {
 	Carrier    string    `json:"carrier"`
 	TrackingNo string    `json:"tracking_no"`
 	ShippedAt  time.Time `json:"shipped_at"`
+}
+
+// ReturnAddress is where the buyer sends a return: the seller gives it
+// when agreeing to a return (aftersale.return_address).
+type ReturnAddress struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
 }
 
 // Intervention records that platform intervention (客服介入) was requested.
@@ -201,13 +211,19 @@ type State struct {
 	Intervention *Intervention `json:"intervention,omitempty"`
 	// DisputeID links the request to its intervention case, for good: it
 	// stays when the intervention ends (judged, withdrawn).
-	DisputeID     string    `json:"dispute_id,omitempty"`
-	Deadline      *Deadline `json:"deadline"`
-	ClosedReason  string    `json:"closed_reason,omitempty"`
-	Modifications int       `json:"modifications"`
-	Version       int64     `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	DisputeID string    `json:"dispute_id,omitempty"`
+	Deadline  *Deadline `json:"deadline"`
+	// ReturnAddress is the seller's return address, given on agreeing to a
+	// return (shown to the buyer).
+	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+	// SellerReasonCode is the reason code of the seller's last agreement or
+	// refusal (the rule book's aftersale.*_reason_codes).
+	SellerReasonCode string    `json:"seller_reason_code,omitempty"`
+	ClosedReason     string    `json:"closed_reason,omitempty"`
+	Modifications    int       `json:"modifications"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // EventType names an event.
@@ -260,7 +276,11 @@ type Data struct {
 	Refund       money.Fen     `json:"refund,omitempty"`
 	Intervention *Intervention `json:"intervention,omitempty"`
 	ClosedReason string        `json:"closed_reason,omitempty"`
-	Deadline     *Deadline     `json:"deadline"`
+	// ReasonCode is the seller's reason code on agreeing (a refusal carries
+	// its code in Refusal).
+	ReasonCode    string         `json:"reason_code,omitempty"`
+	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+	Deadline      *Deadline      `json:"deadline"`
 }
 
 // OrderView is what a decision needs to know of the order.
@@ -306,6 +326,10 @@ type Command struct {
 	Evidence   []string // evidence references
 	Carrier    string
 	TrackingNo string
+	// ReasonCode is the seller's reason code (agree, refuse); ReturnAddress
+	// the seller's return address (agree on a return).
+	ReasonCode    string
+	ReturnAddress *ReturnAddress
 	// ExpectVersion, when not 0, is the version the actor saw (HTTP If-Match):
 	// the command is refused if the request has moved since.
 	ExpectVersion int64
