@@ -178,6 +178,33 @@ type ReturnAddress struct {
 	Address string `json:"address"`
 }
 
+// InstantRefund is a 极速退款 (aftersale.instant_refund_limit): the refund
+// of a return paid by the guarantee fund when the buyer shipped the goods
+// back, the order's escrow frozen as the fund's guarantee until the seller
+// confirms receipt. Outcome: "" open; InstantReturned the seller confirmed
+// (or the receipt deadline refunded, or a judgment for the buyer): the
+// frozen escrow repaid the fund; InstantKept the seller's refusal of
+// receipt was upheld: the frozen escrow repaid the fund and the buyer's
+// refund was paid over to the seller (调帐), what the buyer no longer holds
+// a shortfall the buyer owes (art. 87).
+type InstantRefund struct {
+	Amount  money.Fen `json:"amount"`
+	PaidAt  time.Time `json:"paid_at"`
+	RuleID  string    `json:"rule_id"`
+	Outcome string    `json:"outcome,omitempty"`
+	// LedgerTransaction is the fund's payment (advance_from_fund).
+	LedgerTransaction string `json:"ledger_transaction,omitempty"`
+}
+
+// Instant refund outcomes.
+const (
+	InstantReturned = "returned"
+	InstantKept     = "kept"
+)
+
+// Open reports whether the fund still guarantees the refund.
+func (r *InstantRefund) Open() bool { return r != nil && r.Outcome == "" }
+
 // Intervention records that platform intervention (客服介入) was requested.
 type Intervention struct {
 	RequestedBy Role      `json:"requested_by"`
@@ -213,6 +240,8 @@ type State struct {
 	// stays when the intervention ends (judged, withdrawn).
 	DisputeID string    `json:"dispute_id,omitempty"`
 	Deadline  *Deadline `json:"deadline"`
+	// InstantRefund is the request's 极速退款, when it had one.
+	InstantRefund *InstantRefund `json:"instant_refund,omitempty"`
 	// ReturnAddress is the seller's return address, given on agreeing to a
 	// return (shown to the buyer).
 	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
@@ -280,6 +309,9 @@ type Data struct {
 	// its code in Refusal).
 	ReasonCode    string         `json:"reason_code,omitempty"`
 	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+	// InstantRefund: paid on return_shipped (Refund holds its amount), its
+	// outcome on the event that ends the guarantee.
+	InstantRefund *InstantRefund `json:"instant_refund,omitempty"`
 	Deadline      *Deadline      `json:"deadline"`
 }
 
@@ -302,6 +334,11 @@ type OrderView struct {
 	// they hold ("*": a request on the whole order).
 	Items map[string]money.Fen
 	Busy  map[string]string
+	// For 极速退款 (read by the service when the buyer ships a return): the
+	// buyer carries an abuse flag (complaint.Abuse), and what the guarantee
+	// fund can pay now.
+	BuyerFlagged bool
+	FundHeadroom money.Fen
 }
 
 // NoReasonExclusion is why an order's goods are not returnable without
