@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/fault"
@@ -166,4 +167,56 @@ func hasAll(have []string, want ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestInstantRefundSettledByDeadlineOrJudgment: the seller's confirmation
+// deadline settles the guarantee like a confirmation (public-seller-confirm-10d),
+// and a judgment for the buyer after a refusal of receipt settles it
+// without refunding twice.
+func TestInstantRefundSettledByDeadlineOrJudgment(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
+		c := newCX(t, e)
+		seller := e.Key("seller", "S1")
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		// The buyer-favouring judgment first (the deadline below moves the clock).
+		as2, _ := returnShipped(t, e, "IJ1", "B1", 12000)
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as2 + "/refuse-receipt", Key: seller, Body: map[string]any{"reason": "未收到退货", "evidence": []string{"物流截图"}}})
+		id := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as2, Key: seller}).Str("dispute_id")
+		toReview(e, id)
+		r := e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
+			"reason": "物流显示已签收退货 / the return was delivered", "rule_ids": []string{"taobao-dispute-38"}}})
+		if r.Status != 200 {
+			t.Fatalf("judge: %d %s", r.Status, r.Body)
+		}
+		if j, _ := r.JSON()["judgment"].(map[string]any); j == nil || j["shortfall"] != nil && j["shortfall"] != 0.0 {
+			t.Fatalf("judgment %v", r.JSON()["judgment"])
+		}
+		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as2, Key: seller}).JSON()
+		if ir, _ := v["instant_refund"].(map[string]any); v["status"] != "SUCCESS" || v["refunded"] != 12000.0 || ir["outcome"] != "returned" {
+			t.Fatalf("judged for the buyer: %v", v)
+		}
+		samePostings(t, c.ledgerTx("instant:"+as2+"/settle/repay"), map[string]money.Fen{"frozen:IJ1": -12000, "guarantee_fund": 12000})
+		if c.balance(ledger.BuyerPayout("B1")) != 12000 || c.balance(ledger.GuaranteeFund()) != 100000 {
+			t.Fatalf("buyer %d fund %d", c.balance(ledger.BuyerPayout("B1")), c.balance(ledger.GuaranteeFund()))
+		}
+		c.ledgerBalances()
+
+		// The seller never answers: the deadline settles the guarantee.
+		as, _ := returnShipped(t, e, "ID1", "B1", 8000)
+		e.Clock.Advance(10*24*time.Hour + time.Second)
+		if _, err := e.Svc.FireDue(context.Background(), 100); err != nil {
+			t.Fatal(err)
+		}
+		v = e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: seller}).JSON()
+		if ir, _ := v["instant_refund"].(map[string]any); v["status"] != "SUCCESS" || v["refunded"] != 8000.0 || ir["outcome"] != "returned" {
+			t.Fatalf("after the deadline: %v", v)
+		}
+		repay := c.ledgerTx("instant:" + as + "/settle/repay")
+		samePostings(t, repay, map[string]money.Fen{"frozen:ID1": -8000, "guarantee_fund": 8000})
+		hasRules(t, repay, "public-seller-confirm-10d", "ours-instant-refund-limit")
+		if c.balance(ledger.BuyerPayout("B1")) != 20000 || c.balance(ledger.GuaranteeFund()) != 100000 {
+			t.Fatalf("buyer %d fund %d", c.balance(ledger.BuyerPayout("B1")), c.balance(ledger.GuaranteeFund()))
+		}
+		c.ledgerBalances()
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/aftersale"
 	"github.com/weiquan/weiquan/internal/complaint"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
 	"github.com/weiquan/weiquan/internal/store"
@@ -98,4 +99,20 @@ func (s *Service) instantMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 		cm.Ledger = append(cm.Ledger, store.LedgerPost{Plan: p})
 	}
 	return paid, nil
+}
+
+// instantPaid is what the open instant refund of a request has paid (0:
+// none), which a judged refund does not pay again.
+func instantPaid(ctx context.Context, tx *store.Tx, requestID string) (money.Fen, error) {
+	if requestID == "" {
+		return 0, nil
+	}
+	req, err := tx.GetAftersale(ctx, requestID)
+	if fault.Is(err, fault.NotFound) {
+		return 0, nil
+	}
+	if err != nil || !req.InstantRefund.Open() {
+		return 0, err
+	}
+	return req.InstantRefund.Amount, nil
 }
