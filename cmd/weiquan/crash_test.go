@@ -527,7 +527,7 @@ func (w *loadWorker) lifecycle(i int) error {
 		last = c
 		return nil
 	}
-	refuse := map[string]any{"reason": "商品无质量问题 / nothing wrong with it", "evidence": []string{"photo:" + oid + "-1.jpg"}}
+	refuse := map[string]any{"reason_code": "goods_intact", "reason": "商品无质量问题 / nothing wrong with it", "evidence": []string{"photo:" + oid + "-1.jpg"}}
 	var err error
 	switch sc {
 	case "wait", "wait-return":
@@ -550,7 +550,7 @@ func (w *loadWorker) lifecycle(i int) error {
 	case "cancel":
 		err = act("cancel", map[string]any{"reason": "不想退了"})
 	case "return-agreed", "return-shipped", "return-confirm":
-		err = act("agree", map[string]any{})
+		err = act("agree", map[string]any{"reason_code": "goodwill", "return_address": map[string]any{"name": "售后部", "phone": "13800000000", "address": "浙江省杭州市余杭区文一西路969号"}})
 		if err == nil && sc != "return-agreed" {
 			err = act("ship-return", map[string]any{"carrier": "YTO", "tracking_no": "YT" + oid})
 		}

@@ -44,8 +44,11 @@ func allowedInState(s State, a Action) bool {
 		return a == ShipReturn || a == Cancel
 	case WaitSellerConfirmGoods:
 		switch a {
-		case ConfirmReturn, Cancel:
+		case ConfirmReturn:
 			return true
+		case Cancel:
+			// An instant refund paid: nothing left to withdraw.
+			return !s.InstantRefund.Open()
 		case RefuseReceipt:
 			return !iv
 		}
@@ -111,7 +114,14 @@ var defaultReason = map[EventType]string{
 func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time, ev Event) ([]Event, error) {
 	switch c.Action {
 	case Agree:
-		return []Event{agreeEvent(s, o, b, now, ev, EvAgreed, strings.TrimSpace(c.Note))}, nil
+		rules, addr, err := checkAgree(s, c, b)
+		if err != nil {
+			return nil, err
+		}
+		e := agreeEvent(s, o, b, now, ev, EvAgreed, strings.TrimSpace(c.Note))
+		e.Data.ReasonCode, e.Data.ReturnAddress = c.ReasonCode, addr
+		e.RuleIDs = append(e.RuleIDs, rules...)
+		return []Event{e}, nil
 	case Refuse:
 		if strings.TrimSpace(c.Note) == "" {
 			return nil, fault.Field("reason", "拒绝须说明理由 / a refusal needs a reason")
@@ -122,9 +132,14 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		if err := checkEvidence(c.Evidence); err != nil {
 			return nil, err
 		}
+		codeRule, err := checkReasonCode(b, "aftersale.refuse_reason_codes", c.ReasonCode, true)
+		if err != nil {
+			return nil, err
+		}
 		ev.Type, ev.Reason = EvRefused, c.Note
-		ev.Data.Refusal = &Refusal{Reason: c.Note, Evidence: slices.Clone(c.Evidence)}
+		ev.Data.Refusal = &Refusal{Code: c.ReasonCode, Reason: c.Note, Evidence: slices.Clone(c.Evidence)}
 		ev.Data.Deadline, ev.RuleIDs = deadline(b, BuyerAnswerRefusal, Buyer, now)
+		ev.RuleIDs = append(ev.RuleIDs, codeRule)
 		return []Event{ev}, nil
 	case CounterOffer:
 		if c.Amount <= 0 || c.Amount >= s.Amount {
@@ -197,6 +212,11 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		ev.Type = EvReturnShipped
 		ev.Data.Return = &Return{Carrier: c.Carrier, TrackingNo: c.TrackingNo, ShippedAt: now, Postage: c.Postage}
 		ev.Data.Deadline, ev.RuleIDs = deadline(b, SellerConfirmReturn, Seller, now)
+		if ir := instantRefund(s, o, b, now); ir != nil {
+			ev.Data.InstantRefund, ev.Data.Refund = ir, ir.Amount
+			ev.Reason = "买家已退货，极速退款：先行赔付基金先行退款，卖家确认收货后以冻结货款归还 / the buyer shipped the return: instant refund paid by the guarantee fund, repaid from the frozen escrow when the seller confirms"
+			ev.RuleIDs = append(ev.RuleIDs, ir.RuleID, b.ID("aftersale.refund_cap"))
+		}
 		return []Event{ev}, nil
 	case Cancel:
 		ev.Type, ev.Reason = EvCancelled, c.Note
@@ -411,6 +431,9 @@ func decideExecute(s State, o OrderView, c Command, b *policy.Book, now time.Tim
 		return nil, conflict(s, "申请不在平台介入中 / the request is not under platform intervention")
 	}
 	ev.Reason = c.Note
+	if s.InstantRefund.Open() {
+		return decideExecuteInstant(s, o, c, b, ev)
+	}
 	switch c.Ruling {
 	case RulingRefund:
 		if c.Amount <= 0 || c.Amount > o.Refundable {
@@ -519,6 +542,12 @@ func agreeEvent(s State, o OrderView, b *policy.Book, now time.Time, ev Event, t
 // exchange pays nothing (the seller re-ships).
 func refundEvent(s State, o OrderView, b *policy.Book, ev Event, t EventType) Event {
 	ev.Type = t
+	if s.InstantRefund.Open() {
+		// 极速退款: the fund paid already; receipt settles its guarantee.
+		ev.Data.InstantRefund = settled(s.InstantRefund, InstantReturned)
+		ev.RuleIDs = []string{b.ID("aftersale.refund_cap"), s.InstantRefund.RuleID}
+		return ev
+	}
 	if s.Type != Exchange {
 		ev.Data.Refund = min(s.Amount, o.Refundable)
 	}

@@ -13,6 +13,12 @@ func Evolve(s State, e Event) State {
 			Status: WaitSellerAgree, CreatedAt: e.At}
 	case EvAgreed, EvAutoAgreed:
 		s.Offer, s.Refusal, s.Intervention = nil, nil, nil
+		if d.ReturnAddress != nil {
+			s.ReturnAddress = d.ReturnAddress
+		}
+		if d.ReasonCode != "" {
+			s.SellerReasonCode = d.ReasonCode
+		}
 		if s.Type == RefundOnly {
 			s.Status = Success
 		} else {
@@ -20,6 +26,9 @@ func Evolve(s State, e Event) State {
 		}
 	case EvRefused:
 		s.Status, s.Refusal, s.Offer = SellerRefuseBuyer, d.Refusal, nil
+		if d.Refusal != nil && d.Refusal.Code != "" {
+			s.SellerReasonCode = d.Refusal.Code
+		}
 	case EvCounterOffered:
 		s.Status, s.Refusal, s.Offer = SellerRefuseBuyer, d.Refusal, d.Offer
 	case EvOfferAccepted:
@@ -35,6 +44,9 @@ func Evolve(s State, e Event) State {
 		}
 	case EvReturnShipped:
 		s.Status, s.Return, s.GoodStatus = WaitSellerConfirmGoods, d.Return, "BUYER_RETURNED_GOODS"
+		if d.InstantRefund != nil {
+			s.InstantRefund = d.InstantRefund
+		}
 	case EvCancelled, EvClosed:
 		s.Status, s.ClosedReason = Closed, d.ClosedReason
 	case EvReturnConfirmed, EvAutoRefunded:
@@ -58,6 +70,13 @@ func Evolve(s State, e Event) State {
 		s.Refusal, s.Intervention = d.Refusal, d.Intervention
 		if d.Intervention != nil && d.Intervention.DisputeID != "" {
 			s.DisputeID = d.Intervention.DisputeID
+		}
+	}
+	if d.InstantRefund != nil && e.Type != EvReturnShipped {
+		s.InstantRefund = d.InstantRefund
+		if d.InstantRefund.Outcome == InstantKept {
+			// 调帐: the instant refund was paid over to the seller.
+			s.Refunded -= d.InstantRefund.Amount
 		}
 	}
 	s.Refunded += d.Refund

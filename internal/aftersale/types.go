@@ -151,6 +151,8 @@ type Deadline struct {
 
 // Refusal is a seller's refusal (of the request, or of the returned goods).
 type Refusal struct {
+	// Code is the rule book's refusal reason code (aftersale.refuse_reason_codes).
+	Code     string   `json:"code,omitempty"`
 	Reason   string   `json:"reason"`
 	Evidence []string `json:"evidence,omitempty"`
 }
@@ -170,6 +172,41 @@ type Return struct {
 	// (运费险 pays it on an insured order, capped by the rule book).
 	Postage money.Fen `json:"postage,omitempty"`
 }
+
+// ReturnAddress is where the buyer sends a return: the seller gives it
+// when agreeing to a return (aftersale.return_address).
+type ReturnAddress struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
+}
+
+// InstantRefund is a 极速退款 (aftersale.instant_refund_limit): the refund
+// of a return paid by the guarantee fund when the buyer shipped the goods
+// back, the order's escrow frozen as the fund's guarantee until the seller
+// confirms receipt. Outcome: "" open; InstantReturned the seller confirmed
+// (or the receipt deadline refunded, or a judgment for the buyer): the
+// frozen escrow repaid the fund; InstantKept the seller's refusal of
+// receipt was upheld: the frozen escrow repaid the fund and the buyer's
+// refund was paid over to the seller (调帐), what the buyer no longer holds
+// a shortfall the buyer owes (art. 87).
+type InstantRefund struct {
+	Amount  money.Fen `json:"amount"`
+	PaidAt  time.Time `json:"paid_at"`
+	RuleID  string    `json:"rule_id"`
+	Outcome string    `json:"outcome,omitempty"`
+	// LedgerTransaction is the fund's payment (advance_from_fund).
+	LedgerTransaction string `json:"ledger_transaction,omitempty"`
+}
+
+// Instant refund outcomes.
+const (
+	InstantReturned = "returned"
+	InstantKept     = "kept"
+)
+
+// Open reports whether the fund still guarantees the refund.
+func (r *InstantRefund) Open() bool { return r != nil && r.Outcome == "" }
 
 // Intervention records that platform intervention (客服介入) was requested.
 type Intervention struct {
@@ -204,13 +241,21 @@ type State struct {
 	Intervention *Intervention `json:"intervention,omitempty"`
 	// DisputeID links the request to its intervention case, for good: it
 	// stays when the intervention ends (judged, withdrawn).
-	DisputeID     string    `json:"dispute_id,omitempty"`
-	Deadline      *Deadline `json:"deadline"`
-	ClosedReason  string    `json:"closed_reason,omitempty"`
-	Modifications int       `json:"modifications"`
-	Version       int64     `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	DisputeID string    `json:"dispute_id,omitempty"`
+	Deadline  *Deadline `json:"deadline"`
+	// InstantRefund is the request's 极速退款, when it had one.
+	InstantRefund *InstantRefund `json:"instant_refund,omitempty"`
+	// ReturnAddress is the seller's return address, given on agreeing to a
+	// return (shown to the buyer).
+	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+	// SellerReasonCode is the reason code of the seller's last agreement or
+	// refusal (the rule book's aftersale.*_reason_codes).
+	SellerReasonCode string    `json:"seller_reason_code,omitempty"`
+	ClosedReason     string    `json:"closed_reason,omitempty"`
+	Modifications    int       `json:"modifications"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // EventType names an event.
@@ -263,7 +308,14 @@ type Data struct {
 	Refund       money.Fen     `json:"refund,omitempty"`
 	Intervention *Intervention `json:"intervention,omitempty"`
 	ClosedReason string        `json:"closed_reason,omitempty"`
-	Deadline     *Deadline     `json:"deadline"`
+	// ReasonCode is the seller's reason code on agreeing (a refusal carries
+	// its code in Refusal).
+	ReasonCode    string         `json:"reason_code,omitempty"`
+	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+	// InstantRefund: paid on return_shipped (Refund holds its amount), its
+	// outcome on the event that ends the guarantee.
+	InstantRefund *InstantRefund `json:"instant_refund,omitempty"`
+	Deadline      *Deadline      `json:"deadline"`
 }
 
 // OrderView is what a decision needs to know of the order.
@@ -285,6 +337,11 @@ type OrderView struct {
 	// they hold ("*": a request on the whole order).
 	Items map[string]money.Fen
 	Busy  map[string]string
+	// For 极速退款 (read by the service when the buyer ships a return): the
+	// buyer carries an abuse flag (complaint.Abuse), and what the guarantee
+	// fund can pay now.
+	BuyerFlagged bool
+	FundHeadroom money.Fen
 }
 
 // NoReasonExclusion is why an order's goods are not returnable without
@@ -310,6 +367,10 @@ type Command struct {
 	Carrier    string
 	TrackingNo string
 	Postage    money.Fen // ship_return: the return postage paid (运费险)
+	// ReasonCode is the seller's reason code (agree, refuse); ReturnAddress
+	// the seller's return address (agree on a return).
+	ReasonCode    string
+	ReturnAddress *ReturnAddress
 	// ExpectVersion, when not 0, is the version the actor saw (HTTP If-Match):
 	// the command is refused if the request has moved since.
 	ExpectVersion int64

@@ -292,6 +292,10 @@ func (e *Env) Do(r Req) Resp {
 // list shows it.
 func (e *Env) Escalate(requestID, buyerKey, sellerKey string, refusal map[string]any) string {
 	e.T.Helper()
+	if _, ok := refusal["reason_code"]; !ok && refusal != nil {
+		// A refusal names a rule-book reason code (ours-refuse-reason-codes).
+		refusal["reason_code"] = "other"
+	}
 	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/refuse", Key: sellerKey, Body: refusal})
 	e.Must(200, Req{Method: "POST", Path: "/v1/aftersales/" + requestID + "/escalate", Key: buyerKey})
 	for _, it := range e.Must(200, Req{Method: "GET", Path: "/v1/disputes", Key: buyerKey}).JSON()["items"].([]any) {

@@ -305,11 +305,11 @@ func (w *lcWorker) lifecycle(ctx context.Context, flow int) {
 	case 0: // refund_only → agree
 		ok = act(cAgree, asSeller, `{"note":"同意"}`, "SUCCESS")
 	case 1: // return_and_refund → agree → ship-return → confirm-return
-		ok = act(cAgree, asSeller, `{}`, "WAIT_BUYER_RETURN_GOODS") &&
+		ok = act(cAgree, asSeller, `{"reason_code":"goodwill","return_address":{"name":"售后部","phone":"13800000000","address":"浙江省杭州市余杭区文一西路969号"}}`, "WAIT_BUYER_RETURN_GOODS") &&
 			act(cShipReturn, asBuyer, fmt.Sprintf(`{"carrier":"YTO","tracking_no":"YT%s"}`, oid), "") &&
 			act(cConfirmReturn, asSeller, `{}`, "SUCCESS")
 	case 2: // refuse → modify → agree
-		ok = act(cRefuse, asSeller, `{"reason":"商品已签收","evidence":["img://proof-1"]}`, "") &&
+		ok = act(cRefuse, asSeller, `{"reason":"商品已签收","reason_code":"goods_intact","evidence":["img://proof-1"]}`, "") &&
 			act(cModify, asBuyer, `{"note":"补充说明"}`, "") &&
 			act(cAgree, asSeller, `{}`, "SUCCESS")
 	case 3: // counter-offer → accept-offer

@@ -530,8 +530,12 @@ func (f *filler) act(r *plannedReq, at time.Time, cmd aftersale.Command) {
 }
 
 func (f *filler) agree(r *plannedReq, at time.Time) {
-	f.act(r, at, aftersale.Command{Action: aftersale.Agree, Note: pick(f, agreeNotes)})
+	f.act(r, at, aftersale.Command{Action: aftersale.Agree, Note: pick(f, agreeNotes), ReasonCode: "goodwill", ReturnAddress: demoReturnAddress})
 }
+
+// demoReturnAddress is the demo sellers' return address (given on agreeing
+// to a return, ours-return-address).
+var demoReturnAddress = &aftersale.ReturnAddress{Name: "售后部", Phone: "0571-88888888", Address: "浙江省杭州市余杭区仓前街道演示仓库1号"}
 
 // refusalFor picks a refusal that fits the reason and how far the order got.
 func (f *filler) refusalFor(r *plannedReq) refusal {
@@ -546,7 +550,14 @@ func (f *filler) refusalFor(r *plannedReq) refusal {
 
 func (f *filler) refuse(r *plannedReq, at time.Time) {
 	ref := f.refusalFor(r)
-	f.act(r, at, aftersale.Command{Action: aftersale.Refuse, Note: ref.Text, Evidence: f.evidence(r.o, ref.Evidence)})
+	code := "goods_intact"
+	switch r.o.stage {
+	case stPaid:
+		code = "other"
+	case stShipped:
+		code = "already_shipped"
+	}
+	f.act(r, at, aftersale.Command{Action: aftersale.Refuse, Note: ref.Text, ReasonCode: code, Evidence: f.evidence(r.o, ref.Evidence)})
 }
 
 func (f *filler) counter(r *plannedReq, at time.Time) money.Fen {

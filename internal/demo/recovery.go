@@ -55,7 +55,7 @@ func (f *filler) recovery(sum *Summary, agent service.Caller) error {
 	if err != nil {
 		return fmt.Errorf("demo: recovery request: %w", err)
 	}
-	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "人为损坏 / damaged by the buyer", Evidence: []string{"oss://weiquan-demo/evidence/" + RecoveryOrder + "/发货照片.png"}}); err != nil {
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "人为损坏 / damaged by the buyer", ReasonCode: "used_or_damaged", Evidence: []string{"oss://weiquan-demo/evidence/" + RecoveryOrder + "/发货照片.png"}}); err != nil {
 		return fmt.Errorf("demo: recovery refusal: %w", err)
 	}
 	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate, Note: "卖家拒绝退款 / the seller refuses"}); err != nil {

@@ -187,7 +187,7 @@ func (a *API) Handler() http.Handler {
 	a.route(mux, "GET /v1/webhooks/{id}/deliveries", webhookCaller(a.listWebhookDeliveries))
 	a.route(mux, "POST /v1/webhooks/{id}/deliveries/{message_id}/retry", webhookCaller(a.retryWebhookDelivery))
 	a.route(mux, "GET /v1/disputes", a.listDisputes)
-	a.route(mux, "GET /v1/disputes/{id}", viewByID(a.svc.GetDispute, a.disputeView))
+	a.route(mux, "GET /v1/disputes/{id}", a.getDispute)
 	a.route(mux, "GET /v1/disputes/{id}/events", a.disputeEvents)
 	a.route(mux, "POST /v1/disputes/{id}/{action}", a.actDispute, idemInTx)
 	a.interventionRoutes(mux)
@@ -197,6 +197,7 @@ func (a *API) Handler() http.Handler {
 	a.peopleRoutes(mux)
 	a.issue13Routes(mux)
 	a.protectionRoutes(mux)
+	a.negotiationRoutes(mux)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, fault.New(fault.NotFound, "没有这个接口 / no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

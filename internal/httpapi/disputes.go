@@ -32,6 +32,9 @@ type DisputeView struct {
 	// paid, 4 closed (the buyer kept the goods), 5 settled (goods returned,
 	// the fund repaid).
 	AdvanceStatus int `json:"advance_status"`
+	// Negotiation is the request's negotiation record (协商记录), for staff
+	// only (negotiation.go).
+	Negotiation []aftersale.Message `json:"negotiation,omitempty"`
 }
 
 // DisputeDeadline is a case's live automatic deadline.

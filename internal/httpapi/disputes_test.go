@@ -30,7 +30,7 @@ func TestInterventionCaseEndToEnd(t *testing.T) {
 		if photo == "" || voucher == "" || other == "" {
 			t.Fatal("uploads failed")
 		}
-		e.Act(as, "refuse", seller, map[string]any{"reason": "商品无问题", "evidence": []string{"质检单"}})
+		e.Act(as, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "商品无问题", "evidence": []string{"质检单"}})
 		if r := e.Act(as, "escalate", buyer, map[string]any{"reason": "开线严重"}); r.Status != 200 {
 			t.Fatalf("escalate: %d %s", r.Status, r.Body)
 		}
@@ -155,7 +155,7 @@ func TestInterventionSettledOrWithdrawn(t *testing.T) {
 		open := func(oid string) (string, string) {
 			e.NewOrder(oid, "B1", "S1", 5000, apitest.Shipped)
 			as := e.Aftersale(oid, "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-			e.Act(as, "refuse", seller, map[string]any{"reason": "已发货", "evidence": []string{"e"}})
+			e.Act(as, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "已发货", "evidence": []string{"e"}})
 			e.Act(as, "escalate", buyer, nil)
 			items := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE", Key: buyer}).JSON()["items"].([]any)
 			for _, it := range items {
@@ -173,7 +173,7 @@ func TestInterventionSettledOrWithdrawn(t *testing.T) {
 			t.Fatalf("checklist %v", c["checklist"])
 		}
 		// The seller gives in: the case is withdrawn as settled.
-		e.Act(as, "agree", seller, nil)
+		e.Act(as, "agree", seller, agreeReturn)
 		if s := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: buyer}).Str("status"); s != "WITHDRAWN" {
 			t.Fatalf("case after settlement: %s", s)
 		}
@@ -215,7 +215,7 @@ func TestLargeCasesGoToTheSeniorTier(t *testing.T) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		e.NewOrder("BIG", "B1", "S1", 800000, apitest.Delivered) // ¥8,000 ≥ the ¥5,000 threshold
 		as := e.Aftersale("BIG", "B1", map[string]any{"type": "refund_only", "reason": "counterfeit", "amount": 800000})
-		e.Act(as, "refuse", seller, map[string]any{"reason": "正品", "evidence": []string{"授权书"}})
+		e.Act(as, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "正品", "evidence": []string{"授权书"}})
 		e.Act(as, "escalate", buyer, nil)
 		c := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)[0].(map[string]any)
 		if c["senior"] != true {
@@ -238,7 +238,7 @@ func TestLedgerFollowsTheMoney(t *testing.T) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		e.NewOrder("L1", "B1", "S1", 10000, apitest.Delivered)
 		as := e.Aftersale("L1", "B1", map[string]any{"type": "refund_only", "reason": "not_as_described", "amount": 3000})
-		e.Act(as, "agree", seller, nil)
+		e.Act(as, "agree", seller, agreeReturn)
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/L1/events", Key: e.Integration, Body: map[string]any{"type": "completed", "at": e.Clock.Now()}})
 		l := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/L1/ledger", Key: buyer}).JSON()
 		tot := l["totals"].(map[string]any)
@@ -338,7 +338,7 @@ func TestAdvancePayment(t *testing.T) {
 			t.Fatalf("after the advance: %v", v)
 		}
 		// The seller agreeing now would refund again: refused until the advance is resolved.
-		if r := e.Act(as, "agree", e.Key("seller", "S1"), nil); r.Status != 409 {
+		if r := e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn); r.Status != 409 {
 			t.Fatalf("seller agreeing during an open advance: %d %s", r.Status, r.Body)
 		}
 		v = e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/resolve-advance", Key: e.Agent,

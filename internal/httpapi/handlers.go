@@ -224,6 +224,18 @@ type (
 		Reason   string   `json:"reason"`
 		Evidence []string `json:"evidence"`
 	}
+	// agreeBody: the seller's agreement, with its reason code and, on a
+	// return, the return address (negotiation.go).
+	agreeBody struct {
+		Note          string                   `json:"note"`
+		ReasonCode    string                   `json:"reason_code"`
+		ReturnAddress *aftersale.ReturnAddress `json:"return_address"`
+	}
+	refuseCodeBody struct {
+		Reason     string   `json:"reason"`
+		ReasonCode string   `json:"reason_code"`
+		Evidence   []string `json:"evidence"`
+	}
 	offerBody struct {
 		Amount   money.Fen `json:"amount"`
 		Reason   string    `json:"reason"`
@@ -251,11 +263,19 @@ func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int,
 	cmd := aftersale.Command{Action: act}
 	var err error
 	switch act {
-	case aftersale.Agree, aftersale.AcceptOffer, aftersale.ConfirmReturn:
+	case aftersale.Agree:
+		var b agreeBody
+		err = decode(body, &b)
+		cmd.Note, cmd.ReasonCode, cmd.ReturnAddress = b.Note, b.ReasonCode, b.ReturnAddress
+	case aftersale.Refuse:
+		var b refuseCodeBody
+		err = decode(body, &b)
+		cmd.Note, cmd.ReasonCode, cmd.Evidence = b.Reason, b.ReasonCode, b.Evidence
+	case aftersale.AcceptOffer, aftersale.ConfirmReturn:
 		var b noteBody
 		err = decode(body, &b)
 		cmd.Note = b.Note
-	case aftersale.Refuse, aftersale.RefuseReceipt:
+	case aftersale.RefuseReceipt:
 		var b refuseBody
 		err = decode(body, &b)
 		cmd.Note, cmd.Evidence = b.Reason, b.Evidence

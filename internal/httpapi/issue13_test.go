@@ -307,7 +307,7 @@ func runIssue13Conformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// A stale If-Match is 412 on every request action (RFC 9110).
 	e.NewOrder("OC14", "B1", "S1", 10000, apitest.Delivered)
 	as := e.Aftersale("OC14", "B1", map[string]any{"type": "return_and_refund", "reason": "quality_problem", "amount": 10000})
-	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "无问题", "evidence": []string{"e1"}}})
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason_code": "goods_intact", "reason": "无问题", "evidence": []string{"e1"}}})
 	for _, a := range aftersale.Actions {
 		key := b1
 		if sellerAction(string(a)) {
@@ -806,7 +806,7 @@ func TestPerItemRefunds(t *testing.T) {
 			t.Fatalf("auto-confirmation not paused")
 		}
 		// The first is agreed: 20 000 leave escrow for item oid-1.
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1.Str("id") + "/agree", Key: seller})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a1.Str("id") + "/agree", Key: seller, Body: agreeReturn})
 		o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/PI1", Key: buyer}).JSON()
 		if num(o["refunded"]) != 20000 || num(o["item_refunded"].(map[string]any)["oid-1"]) != 20000 || o["auto_confirm_paused_at"] == nil {
 			t.Fatalf("after the first refund %v", o)

@@ -47,7 +47,7 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 
 		e.NewOrder("T1", "B1", "S1", 3000, apitest.Shipped)
 		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
-		e.Act(as, "agree", e.Key("seller", "S1"), nil)
+		e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn)
 		for i := 0; i < 5; i++ {
 			if _, err := relay.RunOnce(ctx); err != nil {
 				t.Fatal(err)

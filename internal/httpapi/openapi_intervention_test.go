@@ -294,6 +294,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 
 	runAdvanceConformance(t, e, o)
 	runIssue13Conformance(t, e, o)
+	runNegotiationConformance(t, e, o)
 }
 
 // openCaseAt opens a case of B1 against S1: a delivered order, a refused
@@ -312,6 +313,9 @@ func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (st
 // buyer's cases in EVIDENCE.
 func escalateCase(e *apitest.Env, as, buyerKey, sellerKey string, refusal map[string]any) string {
 	e.T.Helper()
+	if _, ok := refusal["reason_code"]; !ok {
+		refusal["reason_code"] = "other" // ours-refuse-reason-codes
+	}
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: sellerKey, Body: refusal})
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: buyerKey, Body: map[string]any{"reason": "协商不成"}})
 	for _, it := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE&limit=200", Key: buyerKey}).JSON()["items"].([]any) {

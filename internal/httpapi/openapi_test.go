@@ -482,9 +482,13 @@ func problemOf(t testing.TB, res apitest.Resp) map[string]any {
 // actionBody returns a valid body for an action; variant makes two bodies differ.
 func actionBody(action string, variant string) map[string]any {
 	switch action {
-	case "agree", "accept-offer", "confirm-return":
+	case "agree":
+		return map[string]any{"note": "附言 " + variant, "return_address": map[string]any{"name": "售后" + variant, "phone": "13800000000", "address": "浙江省杭州市文三路" + variant}}
+	case "accept-offer", "confirm-return":
 		return map[string]any{"note": "附言 " + variant}
-	case "refuse", "refuse-receipt":
+	case "refuse":
+		return map[string]any{"reason": "理由 " + variant, "reason_code": "other", "evidence": []string{"ev-" + variant}}
+	case "refuse-receipt":
 		return map[string]any{"reason": "理由 " + variant, "evidence": []string{"ev-" + variant}}
 	case "counter-offer":
 		n := 100
@@ -767,12 +771,12 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		t.Errorf("409: %v", p)
 	}
 	// 400s the document also refuses.
-	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/refuse", Key: s1, Body: map[string]any{"reason": "无证据"}})
-	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/refuse", Key: s1, Body: map[string]any{"reason": "x", "evidence": []string{}}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/refuse", Key: s1, Body: map[string]any{"reason_code": "goods_intact", "reason": "无证据"}})
+	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/refuse", Key: s1, Body: map[string]any{"reason_code": "goods_intact", "reason": "x", "evidence": []string{}}})
 	o.rejects(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/counter-offer", Key: s1, Body: map[string]any{"reason": "x"}})
 	o.fail(400, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + a2 + "/counter-offer", Key: s1, Body: map[string]any{"amount": 10000}})
 	// 403: a buyer takes a seller's action.
-	if p := problemOf(t, act(a2, "agree", b1, nil, 403, nil)); p["code"] != "forbidden" {
+	if p := problemOf(t, act(a2, "agree", b1, agreeReturn, 403, nil)); p["code"] != "forbidden" {
 		t.Errorf("403: %v", p)
 	}
 
@@ -805,7 +809,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	}
 
 	// Flow D: exchange.
-	act(a4, "agree", s1, nil, 200, nil)
+	act(a4, "agree", s1, agreeReturn, 200, nil)
 	act(a4, "ship-return", b1, actionBody("ship-return", "b"), 200, nil)
 	status(act(a4, "confirm-return", s1, actionBody("confirm-return", "a"), 200, nil), "SUCCESS")
 
@@ -873,7 +877,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// auto-refund on T6; closed after an unanswered refusal on TX.
 	a5 := create(b1, "", map[string]any{"order_id": "T5", "type": "return_and_refund", "reason": "no_reason_7day", "amount": 8800}, nil).Str("id")
 	a6 := create(b1, "", map[string]any{"order_id": "T6", "type": "return_and_refund", "reason": "missing_parts", "amount": 10000}, nil).Str("id")
-	act(a6, "agree", s1, nil, 200, nil)
+	act(a6, "agree", s1, actionBody("agree", "c"), 200, nil)
 	act(a6, "ship-return", b1, actionBody("ship-return", "c"), 200, nil)
 	fact("TX", paid)
 	ax := create(b2, "", map[string]any{"order_id": "TX", "type": "refund_only", "reason": "other", "amount": 500}, nil).Str("id")
@@ -1043,7 +1047,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 		for _, f := range before {
 			f(as)
 		}
-		o.must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason": "商品无问题", "evidence": []string{"质检单"}}})
+		o.must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse", Key: s1, Body: map[string]any{"reason_code": "goods_intact", "reason": "商品无问题", "evidence": []string{"质检单"}}})
 		o.must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/escalate", Key: b1, Body: map[string]any{"reason": "协商不成"}})
 		for _, it := range o.must(200, apitest.Req{Method: "GET", Path: "/v1/disputes?status=EVIDENCE", Key: b1}).JSON()["items"].([]any) {
 			if c := it.(map[string]any); c["aftersale_id"] == as {

@@ -139,7 +139,7 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 				action string
 				key    string
 				body   any
-			}{{"agree", seller, nil}, {"refuse", seller, map[string]any{"reason": "已发货", "evidence": []string{"e1"}}},
+			}{{"agree", seller, agreeReturn}, {"refuse", seller, map[string]any{"reason_code": "already_shipped", "reason": "已发货", "evidence": []string{"e1"}}},
 				{"cancel", buyer, nil}, {"counter-offer", seller, map[string]any{"amount": 100}}}
 			etag := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: buyer}).Header.Get("ETag")
 			if etag != `"1"` {
@@ -180,7 +180,7 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 			var a, c apitest.Resp
 			var wg sync.WaitGroup
 			wg.Add(2)
-			go func() { defer wg.Done(); a = e.Act(id, "agree", seller, nil) }()
+			go func() { defer wg.Done(); a = e.Act(id, "agree", seller, agreeReturn) }()
 			go func() { defer wg.Done(); c = e.Act(id, "cancel", buyer, nil) }()
 			wg.Wait()
 			if (a.Status == 200) == (c.Status == 200) {
@@ -198,7 +198,7 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 		// A stale If-Match is refused even when the action would be allowed now.
 		e.NewOrder("V", "B1", "S1", 10000, apitest.Shipped)
 		v := e.Aftersale("V", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 10000})
-		e.Act(v, "refuse", seller, map[string]any{"reason": "已发货", "evidence": []string{"e1"}})
+		e.Act(v, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "已发货", "evidence": []string{"e1"}})
 		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales/" + v + "/agree", Key: seller, Header: map[string]string{"If-Match": `"1"`}}); r.Status != 412 || r.JSON()["current_status"] != "SELLER_REFUSE_BUYER" || r.JSON()["code"] != "precondition_failed" {
 			t.Fatalf("stale If-Match: %d %s", r.Status, r.Body)
 		}
@@ -299,9 +299,9 @@ func TestDeadlinesFireThroughTheServicePath(t *testing.T) {
 		b := e.Aftersale("B", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 2000})
 		c := e.Aftersale("C", "B1", map[string]any{"type": "return_and_refund", "reason": "quality_problem", "amount": 10000})
 		d := e.Aftersale("D", "B1", map[string]any{"type": "return_and_refund", "reason": "no_reason_7day", "amount": 10000})
-		e.Act(b, "refuse", seller, map[string]any{"reason": "无质量问题", "evidence": []string{"质检报告.pdf"}})
-		e.Act(c, "agree", seller, nil)
-		e.Act(d, "agree", seller, nil)
+		e.Act(b, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "无质量问题", "evidence": []string{"质检报告.pdf"}})
+		e.Act(c, "agree", seller, agreeReturn)
+		e.Act(d, "agree", seller, agreeReturn)
 		e.Act(d, "ship-return", buyer, map[string]any{"carrier": "中通", "tracking_no": "ZT1"})
 		get := func(id string) map[string]any {
 			return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + id, Key: e.Agent}).JSON()
@@ -423,7 +423,7 @@ func TestEscalationEligibilityAndInterventionRecords(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		seller, buyer := e.Key("seller", "S1"), e.Key("buyer", "B1")
-		refuseBody := map[string]any{"reason": "不同意", "evidence": []string{"e1"}}
+		refuseBody := map[string]any{"reason_code": "other", "reason": "不同意", "evidence": []string{"e1"}}
 		// Paid but not shipped: negotiation is possible, intervention is not (SPEC §4).
 		e.NewOrder("P", "B1", "S1", 5000, apitest.Paid)
 		p := e.Aftersale("P", "B1", map[string]any{"type": "refund_only", "reason": "other", "amount": 5000})
@@ -457,7 +457,7 @@ func TestEscalationEligibilityAndInterventionRecords(t *testing.T) {
 		if len(ivs) != 1 || ivs[0].Status != "requested" || ivs[0].RequestedBy != "buyer" {
 			t.Fatalf("intervention request %+v", ivs)
 		}
-		e.Act(s, "agree", seller, nil)
+		e.Act(s, "agree", seller, agreeReturn)
 		if ivs, _ = e.Store.Interventions(ctx, s); ivs[0].Status != "settled_by_parties" {
 			t.Fatalf("after the seller agreed: %+v", ivs)
 		}

@@ -17,9 +17,9 @@ type setupStep struct {
 }
 
 var (
-	refuse       = setupStep{"refuse", true, map[string]any{"reason": "商品无质量问题", "evidence": []string{"ev-photo-1"}}}
+	refuse       = setupStep{"refuse", true, map[string]any{"reason_code": "goods_intact", "reason": "商品无质量问题", "evidence": []string{"ev-photo-1"}}}
 	counterOffer = setupStep{"counter-offer", true, map[string]any{"amount": 5000, "reason": "可部分退款"}}
-	agree        = setupStep{"agree", true, nil}
+	agree        = setupStep{"agree", true, agreeReturn}
 	escalate     = setupStep{"escalate", false, map[string]any{"reason": "卖家拒绝"}}
 	shipReturn   = setupStep{"ship-return", false, map[string]any{"carrier": "圆通", "tracking_no": "YT123"}}
 	refuseRcpt   = setupStep{"refuse-receipt", true, map[string]any{"reason": "退回商品已损坏", "evidence": []string{"ev-photo-2"}}}
@@ -51,7 +51,7 @@ var actionSpecs = []struct {
 	seller bool
 	body   map[string]any
 }{
-	{"agree", true, map[string]any{}},
+	{"agree", true, agreeReturn},
 	{"refuse", true, refuse.body},
 	{"counter-offer", true, counterOffer.body},
 	{"accept-offer", false, map[string]any{}},

@@ -122,7 +122,7 @@ func TestWebhookDeliveryLogDeadLetterAndRetry(t *testing.T) {
 		// The receiver is back; a newer message of the same request goes
 		// out although the older one is dead.
 		setFailing(false)
-		e.Act(as, "agree", e.Key("seller", "S1"), nil)
+		e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn)
 		if st := run(); st.Delivered != 1 {
 			t.Fatalf("the newer message behind the dead one: %+v", st)
 		}
@@ -251,7 +251,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			}
 		}
 		e.Clock.Advance(time.Hour)
-		e.Act(as, "agree", e.Key("seller", "S1"), nil)
+		e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn)
 		if st, err := relay.RunOnce(ctx); err != nil || st.Delivered != 1 {
 			t.Fatalf("%+v %v", st, err)
 		}

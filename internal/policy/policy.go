@@ -114,6 +114,14 @@ var schema = map[string]struct {
 	"quality.weight_complaint":              {kind: kInt, optional: true},
 	"quality.weight_chat_response":          {kind: kInt, optional: true},
 	"quality.weight_on_time_shipping":       {kind: kInt, optional: true},
+	// Negotiation record (协商记录) and 极速退款, issue 13 (optional: a book
+	// written before them gets the embedded defaults). Reason codes are
+	// words "code:中文标签".
+	"aftersale.negotiation":          {kind: kSwitch, optional: true},
+	"aftersale.agree_reason_codes":   {kind: kWords, optional: true},
+	"aftersale.refuse_reason_codes":  {kind: kWords, optional: true},
+	"aftersale.return_address":       {kind: kSwitch, optional: true},
+	"aftersale.instant_refund_limit": {kind: kFen, optional: true},
 	// Retention (个人信息保护法 art. 19, 47(1); 电子商务法 art. 31). Optional:
 	// a book written before these rules existed gets the embedded defaults.
 	"retention.pii":      {kind: kDuration, optional: true},
@@ -376,6 +384,23 @@ func (b *Book) Words(key string) ([]string, string) {
 		panic("policy: no word-list rule " + key)
 	}
 	return append([]string(nil), w...), b.Rules[key].ID
+}
+
+// Code is one entry of a reason-code list (words "code:中文标签").
+type Code struct {
+	Code    string `json:"code"`
+	LabelZH string `json:"label_zh"`
+}
+
+// Codes returns a reason-code list rule (words "code:label") and its rule ID.
+func (b *Book) Codes(key string) ([]Code, string) {
+	ws, id := b.Words(key)
+	out := make([]Code, 0, len(ws))
+	for _, w := range ws {
+		c, l, _ := strings.Cut(w, ":")
+		out = append(out, Code{Code: c, LabelZH: l})
+	}
+	return out, id
 }
 
 // ParseDuration accepts Go durations ("48h", "90m") and whole days ("7d").

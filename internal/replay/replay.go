@@ -302,16 +302,28 @@ func (p *player) aftersaleEvent(ctx context.Context, c service.Caller, ev store.
 	return err
 }
 
+// legacyReturnAddress stands for the return address of an agreement
+// recorded before sellers gave one (the replay needs one to agree to a
+// return; on other requests the sandbox ignores it).
+var legacyReturnAddress = &aftersale.ReturnAddress{Name: "历史记录未载明 / not recorded", Phone: "13800000000", Address: "历史记录未载明 / not recorded"}
+
 // commandOf is the command a party's event records.
 func commandOf(ev store.EventRecord, d aftersale.Data) (aftersale.Command, bool) {
 	cmd := aftersale.Command{}
 	switch aftersale.EventType(ev.Type) {
 	case aftersale.EvAgreed:
-		cmd.Action = aftersale.Agree
+		cmd.Action, cmd.ReasonCode, cmd.ReturnAddress = aftersale.Agree, d.ReasonCode, d.ReturnAddress
+		if cmd.ReturnAddress == nil {
+			// Recorded before return addresses were asked for.
+			cmd.ReturnAddress = legacyReturnAddress
+		}
 	case aftersale.EvRefused:
-		cmd.Action, cmd.Note = aftersale.Refuse, ev.Reason
+		cmd.Action, cmd.Note, cmd.ReasonCode = aftersale.Refuse, ev.Reason, "other"
 		if d.Refusal != nil {
 			cmd.Note, cmd.Evidence = d.Refusal.Reason, d.Refusal.Evidence
+			if d.Refusal.Code != "" {
+				cmd.ReasonCode = d.Refusal.Code
+			}
 		}
 	case aftersale.EvCounterOffered:
 		cmd.Action = aftersale.CounterOffer

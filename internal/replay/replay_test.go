@@ -48,7 +48,7 @@ func TestReplayShorterSellerWindow(t *testing.T) {
 			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + ids["R2"] + "/agree", Key: seller, Body: map[string]any{}})
 		})
 		at(40, func() {
-			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + ids["R3"] + "/refuse", Key: seller, Body: map[string]any{"reason": "商品无质量问题，已提供检测报告", "evidence": []string{"inspection-report-1"}}})
+			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + ids["R3"] + "/refuse", Key: seller, Body: map[string]any{"reason_code": "goods_intact", "reason": "商品无质量问题，已提供检测报告", "evidence": []string{"inspection-report-1"}}})
 		})
 		at(24*10, func() {})
 

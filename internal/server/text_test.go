@@ -117,7 +117,7 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	}
 	req := call("POST", "/v1/aftersales", buyer, map[string]any{"order_id": "o1", "type": "refund_only", "reason": "quality_problem", "amount": 9900, "description": efficacy})
 	id := req["id"].(string)
-	call("POST", "/v1/aftersales/"+id+"/refuse", seller, map[string]any{"reason": "正常使用", "evidence": []string{"说明"}})
+	call("POST", "/v1/aftersales/"+id+"/refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "正常使用", "evidence": []string{"说明"}})
 	call("POST", "/v1/aftersales/"+id+"/escalate", buyer, map[string]any{"reason": "不认可"})
 	cases := call("GET", "/v1/disputes", agent, nil)["items"].([]any)
 	if len(cases) != 1 {

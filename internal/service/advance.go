@@ -106,11 +106,18 @@ func (s *Service) disputeMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 					return err
 				}
 				b = cm.Pending(b) // as this command's plans before leave them
-				p, err := ledger.Refund(meta("refund-preview", nil), cur.BuyerID, cur.SellerID, j.Amount, b)
+				// 极速退款: the fund paid that part already (instant.go).
+				paid, err := instantPaid(ctx, tx, cur.AftersaleID)
 				if err != nil {
 					return err
 				}
-				j.Shortfall += p.Missing()
+				if rest := j.Amount - paid; rest > 0 {
+					p, err := ledger.Refund(meta("refund-preview", nil), cur.BuyerID, cur.SellerID, rest, b)
+					if err != nil {
+						return err
+					}
+					j.Shortfall += p.Missing()
+				}
 			}
 			comp := j.Compensation
 			book := s.Policy()

@@ -124,6 +124,15 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 	var evs []aftersale.Event
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
 		now := s.clock.Now()
+		// A return shipped may be refunded at once (极速退款, instant.go).
+		var flagged bool
+		var headroom money.Fen
+		if cmd.Action == aftersale.ShipReturn {
+			var err error
+			if flagged, headroom, err = s.instantView(ctx, tx, c, now); err != nil {
+				return aftersale.State{}, err
+			}
+		}
 		decide := func(cur aftersale.State, o order.Order) ([]aftersale.Event, error) {
 			if !CanSeeAftersale(c, cur) {
 				return nil, notFoundAftersale(id)
@@ -133,7 +142,9 @@ func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Co
 				return nil, err
 			}
 			cmd.Actor = actor
-			return aftersale.Decide(cur, orderView(o, s.Policy()), cmd, s.Policy(), now)
+			v := orderView(o, s.Policy())
+			v.BuyerFlagged, v.FundHeadroom = flagged, headroom
+			return aftersale.Decide(cur, v, cmd, s.Policy(), now)
 		}
 		dl := &loadDecision{decide: decide}
 		ld, err := tx.LoadAftersale(ctx, id, store.LoadOptions{Accounts: dl.accounts})
@@ -260,7 +271,14 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 			evs[i].Data.Intervention = &x
 		}
 	}
+	stampInstant(cur.ID, evs)
 	next := record(cm, aftersaleAgg, cur, evs, now, st.fired)
+	// 极速退款: the fund pays (or its guarantee settles) before any refund.
+	if paid, err := s.instantMoney(ctx, tx, cm, st, now); err != nil {
+		return next, err
+	} else if paid != "" {
+		st.paidBy = paid
+	}
 	if refund := refundOf(evs); refund > 0 {
 		if err := s.recordRefund(ctx, tx, cm, st, refund, now); err != nil {
 			return next, err

@@ -72,7 +72,7 @@ func TestPropertyCaseMoney(t *testing.T) {
 			if err != nil {
 				rt.Fatal(err)
 			}
-			if _, err := svc.Act(ctx, sell, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "不同意", Evidence: []string{"ev"}}); err != nil {
+			if _, err := svc.Act(ctx, sell, req.ID, aftersale.Command{Action: aftersale.Refuse, ReasonCode: "goods_intact", Note: "不同意", Evidence: []string{"ev"}}); err != nil {
 				rt.Fatal(err)
 			}
 			if _, err := svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate}); err != nil {

@@ -66,7 +66,7 @@ func TestRecordCommits(t *testing.T) {
 	}{
 		{name: "create", cmds: []aftersale.Command{create}, prev: 0,
 			topics: []string{"aftersale.requested"}, deadline: string(aftersale.SellerRespond), insert: true},
-		{name: "refuse", cmds: []aftersale.Command{create, {Action: aftersale.Refuse, Actor: sellerS1, Note: "已发货 / shipped", Evidence: []string{"E1"}}}, prev: 1,
+		{name: "refuse", cmds: []aftersale.Command{create, {Action: aftersale.Refuse, Actor: sellerS1, ReasonCode: "goods_intact", Note: "已发货 / shipped", Evidence: []string{"E1"}}}, prev: 1,
 			topics: []string{"aftersale.refused"}, deadline: string(aftersale.BuyerAnswerRefusal)},
 		{name: "cancel", cmds: []aftersale.Command{create, {Action: aftersale.Cancel, Actor: buyerB1}}, prev: 1,
 			topics: []string{"aftersale.cancelled"}},

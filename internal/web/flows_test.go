@@ -38,8 +38,10 @@ func TestReturnAndCounterOfferForms(t *testing.T) {
 	res, _ := buyer.post("/orders/o1/request", url.Values{"type": {"return_and_refund"}, "reason": {"not_as_described"}, "amount": {"200"}})
 	r1 := strings.TrimPrefix(res.Request.URL.Path, "/requests/")
 	seller.get("/requests/" + r1)
-	seller.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"agree"}}, "WAIT_BUYER_RETURN_GOODS")
-	buyer.get("/requests/" + r1)
+	seller.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"agree"}, "return_name": {"售后部"}, "return_phone": {"13800000000"}, "return_address": {"浙江省杭州市文三路1号"}}, "WAIT_BUYER_RETURN_GOODS")
+	if _, body := buyer.get("/requests/" + r1); !strings.Contains(body, `id="request-return-address">售后部 13800000000 · 浙江省杭州市文三路1号`) {
+		t.Fatal("the buyer's request page lacks the seller's return address")
+	}
 	buyer.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"ship-return"}, "carrier": {"SF"}, "tracking_no": {"SF123"}}, "WAIT_SELLER_CONFIRM_GOODS")
 	seller.get("/requests/" + r1)
 	seller.mustPost(t, "/requests/"+r1+"/act", url.Values{"action": {"confirm-return"}}, `id="request-refunded">¥200.00`)

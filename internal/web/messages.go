@@ -92,6 +92,8 @@ var catalogEntries = map[string]msg{
 	"form.escalate_reason": {"申请介入的理由", "Why you ask the platform to step in"}, "form.working_days": {"延长工作日", "Working days to add"},
 	"form.extend_reason": {"延期理由", "Reason for the extension"}, "form.appeal_reason": {"申诉理由", "Reason for the appeal"},
 	"form.procedural_error": {"程序错误（如有）", "Procedural error (if any)"}, "form.new_evidence": {"新证据", "New evidence"},
+	"request.return_address": {"退货地址", "Return address"}, "request.instant_refund": {"极速退款（平台先行退款）", "Instant refund (paid by the platform)"},
+	"form.return_name": {"退货收件人", "Return recipient"}, "form.return_phone": {"收件电话", "Recipient's phone"}, "form.return_address": {"退货地址", "Return address"},
 
 	"act.agree": {"同意", "Agree"}, "act.refuse": {"拒绝并上传凭证", "Refuse with evidence"}, "act.counter-offer": {"提出协商方案", "Make a counter-offer"},
 	"act.accept-offer": {"接受协商方案", "Accept the offer"}, "act.ship-return": {"提交退货物流", "Ship the return"}, "act.escalate": {"申请平台介入", "Ask the platform to intervene"},

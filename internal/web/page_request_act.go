@@ -22,6 +22,24 @@ func (a *App) requestAct(w http.ResponseWriter, r *http.Request, s *session) err
 	}
 	cmd := aftersale.Command{Action: act, Note: strings.TrimSpace(r.FormValue("note")),
 		Carrier: strings.TrimSpace(r.FormValue("carrier")), TrackingNo: strings.TrimSpace(r.FormValue("tracking_no"))}
+	cmd.ReasonCode = strings.TrimSpace(r.FormValue("reason_code"))
+	switch act {
+	case aftersale.Refuse:
+		if cmd.ReasonCode == "" {
+			// The page's refusal form has no code list yet: "other".
+			cmd.ReasonCode = "other"
+		}
+	case aftersale.Agree:
+		// The return address from the form, else the seller's profile.
+		ra := &aftersale.ReturnAddress{Name: strings.TrimSpace(r.FormValue("return_name")), Phone: strings.TrimSpace(r.FormValue("return_phone")),
+			Address: strings.TrimSpace(r.FormValue("return_address"))}
+		if *ra == (aftersale.ReturnAddress{}) && s.User.Address != "" {
+			ra = &aftersale.ReturnAddress{Name: s.User.DisplayName, Phone: s.User.Phone, Address: s.User.Address}
+		}
+		if *ra != (aftersale.ReturnAddress{}) {
+			cmd.ReturnAddress = ra
+		}
+	}
 	var err error
 	if cmd.Amount, err = parseYuan(r.FormValue("amount"), "amount"); err != nil {
 		return err
