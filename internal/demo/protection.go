@@ -124,7 +124,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		c   service.Caller
 		cmd aftersale.Command
 	}{
-		{seller, aftersale.Command{Action: aftersale.Agree, Note: "同意退货 / return accepted"}},
+		{seller, aftersale.Command{Action: aftersale.Agree, Note: "同意退货 / return accepted", ReturnAddress: demoReturnAddress}},
 		{buyer, aftersale.Command{Action: aftersale.ShipReturn, Carrier: "YTO", TrackingNo: "YT-" + InsuredOrder, Postage: 1200}},
 		{seller, aftersale.Command{Action: aftersale.ConfirmReturn, Note: "已收到退货 / return received"}},
 	} {
@@ -154,7 +154,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		Description: "收到即破损 / broken on arrival"}); err != nil {
 		return fmt.Errorf("demo: frozen request: %w", err)
 	}
-	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "发货时完好 / intact when shipped",
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "发货时完好 / intact when shipped", ReasonCode: "goods_intact",
 		Evidence: []string{"oss://weiquan-demo/evidence/" + FrozenOrder + "/发货照片.png"}}); err != nil {
 		return fmt.Errorf("demo: frozen refusal: %w", err)
 	}

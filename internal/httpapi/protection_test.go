@@ -197,7 +197,7 @@ func TestShippingInsurance(t *testing.T) {
 				e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/events", Key: e.Integration, Body: f})
 			}
 			as := e.Aftersale(orderID, "B1", map[string]any{"type": "return_and_refund", "reason": "no_reason_7day", "amount": 10000})
-			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/agree", Key: s1, Body: map[string]any{}})
+			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/agree", Key: s1, Body: map[string]any{"return_address": returnAddress}})
 			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/ship-return", Key: b1, Body: map[string]any{"carrier": "YTO", "tracking_no": "YT-" + orderID, "postage": postage}})
 			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/confirm-return", Key: s1, Body: map[string]any{}})
 			return as
@@ -237,7 +237,7 @@ func TestShippingInsurance(t *testing.T) {
 			e.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/IN4/events", Key: e.Integration, Body: f})
 		}
 		as4 := e.Aftersale("IN4", "B1", map[string]any{"type": "return_and_refund", "reason": "no_reason_7day", "amount": 10000})
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as4 + "/agree", Key: s1, Body: map[string]any{}})
+		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as4 + "/agree", Key: s1, Body: map[string]any{"return_address": returnAddress}})
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as4 + "/ship-return", Key: b1, Body: map[string]any{"carrier": "YTO", "tracking_no": "YT-IN4", "postage": 900}})
 		c.noLedgerTx("insurance:" + as4)
 		e.Clock.Advance(10*24*time.Hour + time.Minute)
@@ -306,3 +306,7 @@ func TestCounterfeitPledgeOverturned(t *testing.T) {
 		c.ledgerBalances()
 	})
 }
+
+// returnAddress is the seller's return address given on agreeing to a
+// return (required since the negotiation record).
+var returnAddress = map[string]any{"name": "售后部", "phone": "13912345678", "address": "浙江省杭州市西湖区文三路100号"}

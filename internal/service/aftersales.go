@@ -246,6 +246,9 @@ type aftersaleStep struct {
 	// paidBy names the ledger transaction that already paid the refund (the
 	// guarantee fund's advance, SPEC §5; see advance.go): no money moves.
 	paidBy string
+	// next is the request after the step's events (set before the refund
+	// is recorded): a return shipped in this very step (极速退款) is on it.
+	next aftersale.State
 }
 
 // recordAftersale adds a request's step to cm: the generic record (events,
@@ -280,6 +283,7 @@ func (s *Service) recordAftersale(ctx context.Context, tx *store.Tx, cm *store.C
 		st.paidBy = paid
 	}
 	if refund := refundOf(evs); refund > 0 {
+		st.next = next
 		if err := s.recordRefund(ctx, tx, cm, st, refund, now); err != nil {
 			return next, err
 		}
@@ -374,7 +378,11 @@ func (s *Service) recordRefund(ctx context.Context, tx *store.Tx, cm *store.Comm
 		shortfall += plan.Missing()
 	}
 	// 运费险: the insurer pays the insured return's postage with the refund.
-	claim, err := s.insuranceClaim(ctx, tx, cm, cur, o, now)
+	claimed := cur
+	if st.next.Return != nil {
+		claimed = st.next
+	}
+	claim, err := s.insuranceClaim(ctx, tx, cm, claimed, o, now)
 	if err != nil {
 		return err
 	}
