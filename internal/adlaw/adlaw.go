@@ -165,6 +165,9 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 			if t.T == "绝对" && strings.HasPrefix(n[h.End:], "值") {
 				continue // 绝对值
 			}
+			if mode == Reply && t.T == "绝对" {
+				continue // in replies 绝对… is a promise; the lint's promise rules judge it
+			}
 			if c, ok := cueOf[textnorm.String(t.T)]; ok && c.ok != nil && !c.ok(n, h.Start, h.End) {
 				continue // the form's context rule holds for the term too (王者荣耀, 100%棉)
 			}
@@ -176,7 +179,7 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 			}
 		case k <= kindCue:
 			c := cues[kindCue-k]
-			if mode == Reply && c.class != "superlative" && c.class != "authority" {
+			if mode == Reply && (c.class != "superlative" && c.class != "authority" || c.t == "绝对") {
 				continue // guarantees and the rest: the lint's own rules judge replies
 			}
 			if c.ok == nil || c.ok(n, h.Start, h.End) {
@@ -226,6 +229,12 @@ func superlativeAfter(n string, i int, mode Mode) (int, bool) {
 	end := i + sz
 	if spec(n, i, r, end) {
 		return 0, false // 最大码, 最大容量 50l, 最高温度: a specification
+	}
+	if r == '好' && hasSuffixAny(n[:i-len("最")], "做到", "做得", "做的", "做", "尽量", "争取", "努力", "尽力", "力求", "希望") {
+		return 0, false // 做到最好, 尽量做到最好: effort, not a claim about the goods
+	}
+	if mode == Reply && (r == '低' || r == '便' || r == '优' || r == '实' || r == '划') && !hasSuffixAny(n[:i-len("最")], scopes...) {
+		return 0, false // 已经是最低价了, 最便宜了: bargaining, not a claim (全网最低 still is)
 	}
 	if mode == Reply && !replyClaim[r] {
 		return 0, false // 力气最小的, 最喜欢: not a claim about the goods
@@ -279,3 +288,11 @@ func spec(n string, i int, r rune, end int) bool {
 	}
 	return false
 }
+
+// Scopes that turn a price word into a claim (全网最低价, 淘宝最便宜).
+var scopes = []string{"全网", "淘宝", "全国", "史上", "全淘宝", "全天猫", "天猫", "市场", "同行", "全球", "世界", "全场", "行业", "网上", "全网都", "全国都"}
+
+// FibreContent reports whether 100% / 百分百 at byte range [a, b) of the
+// normalised text n states a fibre or material content (100%棉, 百分百纯棉):
+// a specification, not a guarantee.
+func FibreContent(n string, a, b int) bool { return !material(n, a, b) }

@@ -145,7 +145,7 @@ var cues = []cue{
 	{"第一", "superlative", both(notFollowed(ordinalAfter...), notPreceded("周", "星期", "礼拜", "每", "前", "其", "这", "那", "诚信", "安全", "服务", "顾客", "客户", "健康", "信誉", "友谊", "质量", "用户"))},
 	{"首个", "superlative", nil}, {"首家", "superlative", nil}, {"首款", "superlative", notFollowed("式")},
 	{"首选", "superlative", nil}, {"首创", "superlative", nil}, {"首发", "superlative", nil}, {"首席", "superlative", nil},
-	{"唯一", "superlative", notFollowed("id", "码")}, {"独一", "superlative", nil}, {"无二", "superlative", nil},
+	{"唯一", "superlative", notFollowed("id", "码", "的办法", "办法", "的方法", "方法", "的途径", "途径", "的区别", "区别", "的要求", "要求", "的不足", "不足", "的缺点", "缺点", "联系")}, {"独一", "superlative", nil}, {"无二", "superlative", nil},
 	{"顶级", "superlative", nil}, {"顶尖", "superlative", nil}, {"极致", "superlative", nil}, {"极品", "superlative", nil},
 	{"极佳", "superlative", nil}, {"绝佳", "superlative", nil}, {"独家", "superlative", nil},
 	{"全网", "superlative", scopeRank}, {"全国", "superlative", scopeRank}, {"全球", "superlative", scopeRank},
