@@ -64,7 +64,7 @@ func TestFormsWithoutDictionary(t *testing.T) {
 		{"三天根治脚气", "根治", "medical"},
 		{"开光貔貅", "开光", "superstition"},
 		{"镇宅之宝", "镇宅", "superstition"},
-		{"招财猫摆件", "招财", "superstition"},
+		{"招财貔貅摆件", "招财", "superstition"},
 		{"防小人手串", "小人", "superstition"},
 		{"点击领取优惠", "点击", "bait"},
 	} {
