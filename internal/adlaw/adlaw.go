@@ -223,12 +223,20 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // where it ends (the next one or two Han characters).
 func superlativeAfter(n string, i int, mode Mode) (int, bool) {
 	r, sz := utf8.DecodeRuneInString(n[i:])
-	if sz == 0 || !unicode.Is(unicode.Han, r) || temporal[r] {
+	if sz == 0 || !unicode.Is(unicode.Han, r) || temporal[r] && !techAfter(n, i, r) {
 		return 0, false
 	}
 	end := i + sz
 	if spec(n, i, r, end) {
 		return 0, false // 最大码, 最大容量 50l, 最高温度: a specification
+	}
+	if r == '新' {
+		rest := n[end:]
+		for _, w := range []string{"科学", "科技", "技术", "研发", "工艺", "配方", "专利", "发明"} {
+			if strings.HasPrefix(rest, w) {
+				return end + len(w), true // 最新科技: a claim, unlike 最新款 (latest)
+			}
+		}
 	}
 	if r == '好' && hasSuffixAny(n[:i-len("最")], "做到", "做得", "做的", "做", "尽量", "争取", "努力", "尽力", "力求", "希望") {
 		return 0, false // 做到最好, 尽量做到最好: effort, not a claim about the goods
@@ -296,3 +304,18 @@ var scopes = []string{"全网", "淘宝", "全国", "史上", "全淘宝", "全�
 // normalised text n states a fibre or material content (100%棉, 百分百纯棉):
 // a specification, not a guarantee.
 func FibreContent(n string, a, b int) bool { return !material(n, a, b) }
+
+// techAfter: 最新 before a technology word (最新科学, 最新技术) claims, it
+// does not date.
+func techAfter(n string, i int, r rune) bool {
+	if r != '新' {
+		return false
+	}
+	rest := n[i+len("新"):]
+	for _, w := range []string{"科学", "科技", "技术", "研发", "工艺", "配方", "专利", "发明"} {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}

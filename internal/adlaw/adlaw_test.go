@@ -67,6 +67,10 @@ func TestFormsWithoutDictionary(t *testing.T) {
 		{"招财貔貅摆件", "招财", "superstition"},
 		{"防小人手串", "小人", "superstition"},
 		{"点击领取优惠", "点击", "bait"},
+		{"采用最新科技", "最新科技", "superlative"},
+		{"三天学会弹吉他", "学会", "guarantee"},
+		{"名师押题 考前冲刺", "押题", "guarantee"},
+		{"保本理财", "保本", "guarantee"},
 	} {
 		fs := s.Scan(c.text, Listing)
 		if len(fs) == 0 || fs[0].Text != c.want || fs[0].Class != c.class {

@@ -1,6 +1,7 @@
 package adlaw
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -186,6 +187,13 @@ var cues = []cue{
 		return whole(n, a, b) || hasSuffixAny(n[:a], "升值", "投资", "高", "稳定", "保本", "年化", "收益")
 	}},
 	{"投资价值", "guarantee", nil},
+	// education (第二十四条(一)(二)): guaranteed admission, passing or
+	// learning outcome, exam setters taking part
+	{"升学率", "guarantee", nil}, {"通过率", "guarantee", nil}, {"必过", "guarantee", nil}, {"押题", "guarantee", nil},
+	{"命题人", "guarantee", nil}, {"出题人", "guarantee", nil}, {"保录取", "guarantee", nil}, {"包录取", "guarantee", nil},
+	{"直接选", "guarantee", nil}, {"学会", "guarantee", learnedIn}, {"移民", "guarantee", notPreceded("技术", "投资")},
+	// investment (第二十五条(一)): 保本, 无风险, 保收益
+	{"保本", "guarantee", nil}, {"无风险", "guarantee", nil}, {"保收益", "guarantee", nil},
 	// medical
 	{"根治", "medical", nil}, {"治愈", "medical", nil}, {"痊愈", "medical", nil}, {"即愈", "medical", nil}, {"见效", "medical", nil},
 	{"康复", "medical", nil}, {"副作用", "medical", nil}, {"无依赖", "medical", nil}, {"不反复", "medical", nil}, {"药到病除", "medical", nil},
@@ -266,3 +274,15 @@ var cueOf = func() map[string]cue {
 	}
 	return m
 }()
+
+// learnedIn: 学会 after a quantity of study (一套题学会, 三天学会, 10小时
+// 学会) promises the outcome of a course (第二十四条(一)).
+var learnedIn = func(n string, a, b int) bool {
+	before := n[:a]
+	if len(before) > 18 {
+		before = before[len(before)-18:]
+	}
+	return quantityOfStudy.MatchString(before)
+}
+
+var quantityOfStudy = regexp.MustCompile(`([0-9]+|[一二两三四五六七八九十几半])(套|本|次|天|日|周|个月|小时|节|课)(题|课|书)?(就|即可|便|包|保|轻松|快速)?(能)?$`)
