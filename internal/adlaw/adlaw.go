@@ -6,7 +6,8 @@
 // rules keep ordinary words clean: temporal 最 (最近、最晚、最新款 …, which
 // only state an order in time), 最好 meaning "had better" before a verb,
 // words that merely contain a term (半永久, 万能表, 安全带 — 安全 is not a
-// term at all), and model numbers after "no".
+// term at all), and model numbers after "no". The forms of forms.go reach
+// terms the dictionary does not hold (最…, 之最, 第一, 国家级, 100%, 开光 …).
 package adlaw
 
 import (

@@ -6,7 +6,8 @@
 // (ours-lint-off-platform) and extreme words (adlaw-9). Each finding has a
 // rune span, a rule ID and a suggested rewrite. Context rules keep ordinary
 // replies clean: 最近、最晚、最好先… (adlaw context rules), 安全带, "不能保证"
-// (a refusal to promise is what the seed asks for), "质量保证".
+// (a refusal to promise is what the seed asks for), "质量保证". Brush-offs
+// are recognised by form (brushoff.go: 你自己的问题, 平台不管, 没办法 …).
 package lint
 
 import (
