@@ -6,7 +6,8 @@
 // rules keep ordinary words clean: temporal 最 (最近、最晚、最新款 …, which
 // only state an order in time), 最好 meaning "had better" before a verb,
 // words that merely contain a term (半永久, 万能表, 安全带 — 安全 is not a
-// term at all), and model numbers after "no".
+// term at all), and model numbers after "no". The forms of forms.go reach
+// terms the dictionary does not hold (最…, 之最, 第一, 国家级, 100%, 开光 …).
 package adlaw
 
 import (
@@ -63,25 +64,47 @@ const (
 
 // New builds the scanner from the embedded dictionary.
 func New() *Scanner {
-	var d struct {
-		Terms []term   `json:"terms"`
-		Allow []string `json:"allow"`
-	}
+	d := dictionary()
+	return build(d.Terms, d.Allow)
+}
+
+type dict struct {
+	Terms []term   `json:"terms"`
+	Allow []string `json:"allow"`
+}
+
+func dictionary() dict {
+	var d dict
 	if err := json.Unmarshal(termsJSON, &d); err != nil {
 		panic("adlaw: terms.json: " + err.Error())
 	}
-	s := &Scanner{terms: d.Terms}
+	return d
+}
+
+// kinds of automaton patterns below the term indices
+const (
+	kindAllow = -1
+	kindMost  = -2
+	kindCue   = -100 // kindCue - i is cues[i]
+)
+
+func build(terms []term, allow []string) *Scanner {
+	s := &Scanner{terms: terms}
 	var pats []string
-	for i, t := range d.Terms {
+	for i, t := range terms {
 		pats = append(pats, t.T)
 		s.kind = append(s.kind, i)
 	}
-	for _, a := range d.Allow {
+	for _, a := range allow {
 		pats = append(pats, a)
-		s.kind = append(s.kind, -1)
+		s.kind = append(s.kind, kindAllow)
 	}
 	pats = append(pats, "最")
-	s.kind = append(s.kind, -2)
+	s.kind = append(s.kind, kindMost)
+	for i, c := range cues {
+		pats = append(pats, c.t)
+		s.kind = append(s.kind, kindCue-i)
+	}
 	s.m = textnorm.NewMatcher(pats)
 	return s
 }
@@ -89,7 +112,7 @@ func New() *Scanner {
 // Temporal or quantity words after 最 that state an order, not a quality
 // claim.
 var temporal = map[rune]bool{'近': true, '晚': true, '后': true, '终': true, '早': true, '初': true, '新': true,
-	'多': true, '少': true, '迟': true, '快': true, '长': true, '末': true, '先': false}
+	'多': true, '少': true, '迟': true, '快': true, '长': true, '末': true, '先': false, '爱': true, '喜': true}
 
 // Verbs and pronouns after 最好 in advice ("最好先…", "最好您…").
 var adviceAfter = []string{"是", "先", "能", "不要", "别", "还是", "提前", "选", "用", "在", "给", "等", "把", "拍", "联系", "咨询",
@@ -109,7 +132,7 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 	n := tx.Norm
 	var allow [][2]int
 	for _, h := range hits {
-		if s.kind[h.Pattern] == -1 {
+		if s.kind[h.Pattern] == kindAllow {
 			allow = append(allow, [2]int{h.Start, h.End})
 		}
 	}
@@ -128,7 +151,7 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 	}
 	var cs []cand
 	add := func(a, b int, t term, via string) {
-		if !covered(a, b) {
+		if !covered(a, b) && !quoted(n, a, b) {
 			cs = append(cs, cand{a, b, t, via})
 		}
 	}
@@ -143,11 +166,25 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 			if t.T == "绝对" && strings.HasPrefix(n[h.End:], "值") {
 				continue // 绝对值
 			}
+			if mode == Reply && t.T == "绝对" {
+				continue // in replies 绝对… is a promise; the lint's promise rules judge it
+			}
+			if c, ok := cueOf[textnorm.String(t.T)]; ok && c.ok != nil && !c.ok(n, h.Start, h.End) {
+				continue // the form's context rule holds for the term too (王者荣耀, 100%棉)
+			}
 			add(h.Start, h.End, t, "dictionary")
-		case k == -2:
+		case k == kindMost:
 			end, ok := superlativeAfter(n, h.End, mode)
 			if ok {
 				add(h.Start, end, term{C: "superlative", S: "medium"}, "pattern")
+			}
+		case k <= kindCue:
+			c := cues[kindCue-k]
+			if mode == Reply && (c.class != "superlative" && c.class != "authority" || c.t == "绝对") {
+				continue // guarantees and the rest: the lint's own rules judge replies
+			}
+			if c.ok == nil || c.ok(n, h.Start, h.End) {
+				add(h.Start, h.End, term{T: c.t, C: c.class, S: "medium"}, "form")
 			}
 		}
 	}
@@ -164,6 +201,16 @@ func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
 		if c.a < lastEnd {
 			continue
 		}
+		if k := len(out) - 1; k >= 0 && c.a == lastEnd && out[k].Class == c.t.C {
+			// adjacent parts of one claim (全国 + 第一, 全网 + 首发): one finding
+			lastEnd = c.b
+			_, re := tx.Span(c.a, c.b)
+			out[k].End, out[k].Text = re, tx.OrigSlice(out[k].Start, re)
+			if c.via == "dictionary" {
+				out[k].Via = c.via
+			}
+			continue
+		}
 		lastEnd = c.b
 		rs, re := tx.Span(c.a, c.b)
 		out = append(out, Finding{RuleID: RuleID, Class: c.t.C, Severity: c.t.S, Start: rs, End: re, Text: tx.OrigSlice(rs, re), Via: c.via})
@@ -177,10 +224,27 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // where it ends (the next one or two Han characters).
 func superlativeAfter(n string, i int, mode Mode) (int, bool) {
 	r, sz := utf8.DecodeRuneInString(n[i:])
-	if sz == 0 || !unicode.Is(unicode.Han, r) || temporal[r] {
+	if sz == 0 || !unicode.Is(unicode.Han, r) || temporal[r] && !techAfter(n, i, r) {
 		return 0, false
 	}
 	end := i + sz
+	if spec(n, i, r, end) {
+		return 0, false // 最大码, 最大容量 50l, 最高温度: a specification
+	}
+	if r == '新' {
+		rest := n[end:]
+		for _, w := range []string{"科学", "科技", "技术", "研发", "工艺", "配方", "专利", "发明"} {
+			if strings.HasPrefix(rest, w) {
+				return end + len(w), true // 最新科技: a claim, unlike 最新款 (latest)
+			}
+		}
+	}
+	if r == '好' && hasSuffixAny(n[:i-len("最")], "做到", "做得", "做的", "做", "尽量", "争取", "努力", "尽力", "力求", "希望") {
+		return 0, false // 做到最好, 尽量做到最好: effort, not a claim about the goods
+	}
+	if mode == Reply && (r == '低' || r == '便' || r == '优' || r == '实' || r == '划') && !hasSuffixAny(n[:i-len("最")], scopes...) {
+		return 0, false // 已经是最低价了, 最便宜了: bargaining, not a claim (全网最低 still is)
+	}
 	if mode == Reply && !replyClaim[r] {
 		return 0, false // 力气最小的, 最喜欢: not a claim about the goods
 	}
@@ -208,3 +272,51 @@ var replyClaim = map[rune]bool{'好': true, '佳': true, '优': true, '强': tru
 
 // Characters that end a 最X span rather than extend it.
 var stop = map[rune]bool{'的': true, '了': true, '款': true, '是': true, '和': true, '与': true, '之': true, '也': true, '呢': true, '哦': true, '啊': true}
+
+// Spec nouns after 最大 / 最小 / 最高 … that make a specification, not a
+// claim (最大码, 最大承重 150kg, 最高转速).
+var specNouns = []string{"码", "号", "尺", "容量", "承重", "载重", "功率", "电流", "电压", "转速", "速度", "温度", "压力", "负载", "深度",
+	"高度", "宽度", "长度", "直径", "口径", "行程", "扭矩", "分辨率", "像素", "支持", "可", "能", "适合", "适用", "到", "达", "限", "值",
+	"输出", "输入", "频率", "扬程", "流量", "内存", "存储", "重量", "厚度", "尺寸", "规格", "范围", "倍", "角度", "距离", "亮度", "音量", "档", "量程", "载荷", "拉力", "风速", "续航"}
+
+var specAfter = map[rune]bool{'大': true, '小': true, '高': true, '低': true, '长': true, '短': true, '宽': true, '窄': true, '重': true, '轻': true, '多': true, '少': true}
+
+func spec(n string, i int, r rune, end int) bool {
+	if !specAfter[r] {
+		return false
+	}
+	rest := n[end:]
+	rest = strings.TrimLeft(rest, " :")
+	if rest != "" && (isDigit(rest[0]) || rest[0] == '.') {
+		return true // 最大 50kg
+	}
+	for _, w := range specNouns {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scopes that turn a price word into a claim (全网最低价, 淘宝最便宜).
+var scopes = []string{"全网", "淘宝", "全国", "史上", "全淘宝", "全天猫", "天猫", "市场", "同行", "全球", "世界", "全场", "行业", "网上", "全网都", "全国都"}
+
+// FibreContent reports whether 100% / 百分百 at byte range [a, b) of the
+// normalised text n states a fibre or material content (100%棉, 百分百纯棉):
+// a specification, not a guarantee.
+func FibreContent(n string, a, b int) bool { return !material(n, a, b) }
+
+// techAfter: 最新 before a technology word (最新科学, 最新技术) claims, it
+// does not date.
+func techAfter(n string, i int, r rune) bool {
+	if r != '新' {
+		return false
+	}
+	rest := n[i+len("新"):]
+	for _, w := range []string{"科学", "科技", "技术", "研发", "工艺", "配方", "专利", "发明"} {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -25,3 +25,22 @@ func Terms() []DictTerm {
 	}
 	return out
 }
+
+// NewWithTerms builds a scanner whose dictionary is only these terms (the
+// forms and context rules unchanged): leave-terms-out evaluation.
+func NewWithTerms(terms []string) *Scanner {
+	d := dictionary()
+	class := map[string]term{}
+	for _, t := range d.Terms {
+		class[t.T] = t
+	}
+	var ts []term
+	for _, w := range terms {
+		t, ok := class[w]
+		if !ok {
+			t = term{T: w, C: "superlative", S: "medium"}
+		}
+		ts = append(ts, t)
+	}
+	return build(ts, d.Allow)
+}

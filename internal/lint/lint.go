@@ -6,7 +6,8 @@
 // (ours-lint-off-platform) and extreme words (adlaw-9). Each finding has a
 // rune span, a rule ID and a suggested rewrite. Context rules keep ordinary
 // replies clean: 最近、最晚、最好先… (adlaw context rules), 安全带, "不能保证"
-// (a refusal to promise is what the seed asks for), "质量保证".
+// (a refusal to promise is what the seed asks for), "质量保证". Brush-offs
+// are recognised by form (brushoff.go: 你自己的问题, 平台不管, 没办法 …).
 package lint
 
 import (
@@ -15,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/adlaw"
 	"github.com/weiquan/weiquan/internal/script"
@@ -151,10 +153,36 @@ func (l *Linter) Lint(draft string) []Finding {
 		s, e := tx.Span(h.Start, h.End)
 		out = append(out, Finding{RuleID: p.rule, Kind: p.kind, Start: s, End: e, Text: tx.OrigSlice(s, e), Reason: p.reason, Severity: p.severity, Rewrite: p.rewrite})
 	}
+	for _, b := range brushes {
+		for _, m := range b.re.FindAllStringIndex(n, -1) {
+			a, e := m[0], m[1]
+			if b.ok != nil && !b.ok(n, a, e) {
+				continue
+			}
+			a, e = trimSpan(n, a, e)
+			if a >= e || overl(a, e) {
+				continue
+			}
+			taken = append(taken, span{a, e})
+			s, e2 := tx.Span(a, e)
+			out = append(out, Finding{RuleID: b.rule, Kind: b.kind, Start: s, End: e2, Text: tx.OrigSlice(s, e2), Reason: b.reason, Severity: "high", Rewrite: b.rewrite})
+		}
+	}
+	for _, m := range loveNot(n) {
+		if overl(m[0], m[1]) {
+			continue
+		}
+		taken = append(taken, span{m[0], m[1]})
+		s, e := tx.Span(m[0], m[1])
+		out = append(out, Finding{RuleID: RuleRude, Kind: "rude", Start: s, End: e, Text: tx.OrigSlice(s, e), Reason: reasonRude, Severity: "high", Rewrite: rewriteRude})
+	}
 	for _, re := range []*regexp.Regexp{l.phone, l.qq, l.wechat} {
 		for _, m := range re.FindAllStringIndex(n, -1) {
 			if overl(m[0], m[1]) {
 				continue
+			}
+			if re == l.phone && (m[0] > 0 && isDigit(n[m[0]-1]) || m[1] < len(n) && isDigit(n[m[1]])) {
+				continue // cut from a longer digit string (an order or tracking number)
 			}
 			taken = append(taken, span{m[0], m[1]})
 			s, e := tx.Span(m[0], m[1])
@@ -177,9 +205,27 @@ func (l *Linter) Lint(draft string) []Finding {
 	return out
 }
 
-// promiseAllowed: "不保证", "无法承诺", "质量保证", "保证金" are not promises.
+// promiseAllowed: "不保证", "无法承诺", "质量保证", "保证金" are not promises;
+// nor are "质量有保证" / "质量是保证的" (an assurance about the goods),
+// "百分百纯棉" (a fibre content), or a commitment about our own conduct
+// next time ("下次绝对不会漏发", the seed's "我会在今后的服务中不断改进").
 func (l *Linter) promiseAllowed(n string, a, b int) bool {
 	before := n[:a]
+	clause := before
+	if i := strings.LastIndexAny(clause, ",。.!?~;、 "); i >= 0 {
+		clause = clause[i+1:]
+	}
+	for _, w := range []string{"质量", "品质", "正品", "货源", "下次", "以后", "今后", "往后"} {
+		if strings.Contains(clause, w) {
+			return true
+		}
+	}
+	if adlaw.FibreContent(n, a, b) {
+		return true
+	}
+	if strings.HasPrefix(n[b:], "的") && !strings.HasPrefix(n[b:], "的话") && (a == 0 || strings.ContainsAny(before[len(before)-1:], ",.!?~; ")) {
+		return true // 保证的运费…: an attribute at the start of a clause
+	}
 	for _, w := range l.allow {
 		if strings.HasSuffix(before, w) {
 			return true
@@ -192,4 +238,22 @@ func (l *Linter) promiseAllowed(n string, a, b int) bool {
 		}
 	}
 	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// trimSpan drops the clause-end punctuation, whitespace and a leading
+// non-Han context byte a form matched.
+func trimSpan(n string, a, b int) (int, int) {
+	for b > a && strings.ContainsRune(",。.!?~;、… \t\n", rune(n[b-1])) {
+		b--
+	}
+	for b > a && strings.HasSuffix(n[a:b], "。") || b > a && strings.HasSuffix(n[a:b], "、") || b > a && strings.HasSuffix(n[a:b], "…") {
+		_, sz := utf8.DecodeLastRuneInString(n[a:b])
+		b -= sz
+	}
+	if a < b && n[a] < 0x80 && !isDigit(n[a]) && (n[a] < 'a' || n[a] > 'z') {
+		a++
+	}
+	return a, b
 }

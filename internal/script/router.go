@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 
 	"github.com/weiquan/weiquan/internal/nbayes"
@@ -139,6 +140,7 @@ func (r *Router) Suggest(text string) Result {
 		kw    float64
 		model float64
 		ev    []string
+		forms int
 	}
 	byID := map[string]*acc{}
 	get := func(id string) *acc {
@@ -148,6 +150,16 @@ func (r *Router) Suggest(text string) Result {
 			byID[id] = a
 		}
 		return a
+	}
+	for _, f := range forms {
+		if _, ok := r.lib.Scenario(f.scenario); !ok {
+			continue
+		}
+		if m := f.re.FindString(tx.Norm); m != "" && (f.unless == nil || !f.unless.MatchString(tx.Norm)) {
+			a := get(f.scenario)
+			a.ev = append(a.ev, m)
+			a.forms++
+		}
 	}
 	seen := map[int]bool{}
 	for _, h := range r.matcher.FindAll(tx.Norm) {
@@ -159,9 +171,10 @@ func (r *Router) Suggest(text string) Result {
 		a.ev = append(a.ev, r.kwPhrase[h.Pattern])
 	}
 	for _, a := range byID {
-		// 1 keyword → 0.6, 2 → 0.8, 3 → 0.9 …
+		// 1 keyword → 0.6, 2 → 0.8, 3 → 0.9 …; a form is specific
+		// wording and weighs as two keywords
 		p := 1.0
-		for range a.ev {
+		for range len(a.ev) + a.forms {
 			p *= 0.5
 		}
 		a.kw = 1 - 0.8*p
@@ -232,4 +245,31 @@ func (r *Router) Suggest(text string) Result {
 		res.Suggestions = []Suggestion{}
 	}
 	return res
+}
+
+// form is wording that a keyword list cannot hold: a waited duration
+// ("等了两个小时", "三天了还没到") or a short count ("少了两件"). Forms
+// are evidence like a keyword; unless suppresses a form whose context
+// belongs to another scenario (waiting for a reply is slow_response).
+type form struct {
+	scenario string
+	re       *regexp.Regexp
+	unless   *regexp.Regexp
+}
+
+const (
+	numWord  = `[0-9一二两三四五六七八九十几半好多]+`
+	waitUnit = `(个)?(多)?(小时|钟头|分钟|天|日|周|星期|礼拜|月)`
+	countCls = `(个|件|双|瓶|盒|包|只|条|本|支|袋|套|块|根|片|罐|样)`
+)
+
+var forms = []form{
+	// 等了两个小时 / 都三天了 / 过了一周还没 … about the goods, not a reply
+	{"logistics_delay", regexp.MustCompile(`(等了|等|过了|都|已经|超过)` + numWord + waitUnit + `(了)?(还|也|都|仍|依然)?(没|不|未)`),
+		regexp.MustCompile(`回复|回消息|回我|没人|客服|接电话|人工|理我`)},
+	{"logistics_delay", regexp.MustCompile(`等了` + numWord + waitUnit),
+		regexp.MustCompile(`回复|回消息|回我|没人|客服|接电话|人工|理我`)},
+	// 少了两件 / 少发一个 / 只收到一个 / 缺了一瓶
+	{"wrong_item", regexp.MustCompile(`(少|缺|漏)(了|发|寄|给)?` + `[0-9一二两三四五六七八九十几]+` + countCls), nil},
+	{"wrong_item", regexp.MustCompile(`(只|才)(收到|到了|有|发了|寄了)` + `[0-9一二两三四五六七八九十几]+` + countCls), nil},
 }
