@@ -62,6 +62,29 @@ type CreateAftersale struct {
 	EvidenceIDs []string `json:"evidence_ids,omitempty"`
 }
 
+// ReturnAddress is where the buyer sends goods back; a seller agreeing to
+// a return must give one (it is shown to the buyer).
+type ReturnAddress struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
+}
+
+// Agreement is the body of the agree action.
+type Agreement struct {
+	Note          string         `json:"note,omitempty"`
+	ReasonCode    string         `json:"reason_code,omitempty"`
+	ReturnAddress *ReturnAddress `json:"return_address,omitempty"`
+}
+
+// Refusal is the body of the refuse action: a refusal needs one of the
+// rule book's reason codes (e.g. goods_intact) and usually evidence.
+type Refusal struct {
+	ReasonCode string   `json:"reason_code"`
+	Reason     string   `json:"reason,omitempty"`
+	Evidence   []string `json:"evidence,omitempty"` // evidence ids
+}
+
 // Deadline is what a request waits for.
 type Deadline struct {
 	Kind     string    `json:"kind"`

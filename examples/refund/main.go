@@ -76,7 +76,7 @@ func run(ctx context.Context, c *client.Client, orderID string, out io.Writer) e
 		who    client.Option
 		body   any
 	}{
-		{"agree", seller, nil},
+		{"agree", seller, client.Agreement{ReturnAddress: &client.ReturnAddress{Name: "售后部", Phone: "13912345678", Address: "浙江省杭州市西湖区文三路100号"}}},
 		{"ship-return", buyer, map[string]string{"carrier": "中通", "tracking_no": "ZT998877"}},
 		{"confirm-return", seller, nil},
 	}

@@ -484,9 +484,9 @@ func evalLint(o Options) ([]Result, error) {
 		}
 	}
 	rate := round4(float64(flagged) / float64(max(n, 1)))
-	met := rate <= 0.01
+	met := rate <= 0.005 // issue 16: a lint a team keeps switched on (was ≤ 1 %)
 	r1 := Result{Task: "lint", Dataset: ECDSet, Split: splitLabel(o, "all distinct real agent replies", rels, nil), N: n, FP: flagged,
-		Rate: &rate, Target: "≤ 1% flagged", Met: &met, Flags: flags, Note: "every flag listed"}
+		Rate: &rate, Target: "≤ 0.5% flagged", Met: &met, Flags: flags, Note: "every flag listed (each must be justified)"}
 	brate := round4(float64(buyerFlag) / float64(max(buyerN, 1)))
 	r2 := Result{Task: "abuse/buyer-turns", Dataset: ECDSet, Split: splitLabel(o, "buyer turns of true dialogues", rels, nil), N: buyerN, FP: buyerFlag,
 		Rate: &brate, Target: "(reference: ordinary buyer turns)", Flags: buyerFlags}

@@ -14,21 +14,12 @@ import (
 const TermFoldsK = 5
 
 // ExtremeBuilder builds the extreme-word recogniser from the dictionary
-// terms it may know (leave-terms-out calls it with k−1 folds). Today: the
-// shipped scanner's pattern findings (最X, X级 …, which need no dictionary)
-// plus a bare dictionary of the known terms. A scanner that can be built
-// from a term list (adlaw) plugs in here.
+// terms it may know (leave-terms-out calls it with k−1 folds): the
+// scanner's forms (最…, 第一, 之王, 开光, 100% … with their context rules)
+// plus only the known terms (adlaw.NewWithTerms), never the held-out ones.
 var ExtremeBuilder TermBuilder = func(known []string) TermMatcher {
-	sc := adlaw.New()
-	dict := DictionaryBuilder(known)
-	return func(text string) bool {
-		for _, f := range sc.Scan(text, adlaw.Listing) {
-			if f.Via == "pattern" {
-				return true
-			}
-		}
-		return dict(text)
-	}
+	sc := adlaw.NewWithTerms(known)
+	return func(text string) bool { return len(sc.Scan(text, adlaw.Listing)) > 0 }
 }
 
 // AbuseBuilder builds the abusive-word recogniser from the insult terms it
