@@ -117,11 +117,17 @@ func (f Flags) Recall() float64 {
 	return float64(f.TruePositives) / float64(f.Abusive)
 }
 
+// RepeatUpheld is how many upheld complaints against a party make a
+// pattern the report counts as a flag even without points (late-shipment
+// complaints compensate the buyer but record no violation): one late
+// parcel is an accident, three are a habit.
+const RepeatUpheld = 3
+
 // flagged says whether a standing shows the platform acted against the
-// party: a violation or warning, an upheld complaint against it, or the
-// complainant flag.
+// party: a violation or warning, the complainant flag, or RepeatUpheld
+// upheld complaints against it.
 func flagged(st *client.Standing) bool {
-	return len(st.Violations) > 0 || st.Complaints.ReceivedUpheld > 0 || st.Flag != nil
+	return len(st.Violations) > 0 || st.Flag != nil || st.Complaints.ReceivedUpheld >= RepeatUpheld
 }
 
 func (s *Sim) report(ctx context.Context) (Report, error) {
