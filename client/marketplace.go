@@ -296,3 +296,20 @@ func (c *Client) GetStanding(ctx context.Context, role, id string, opts ...Optio
 	_, err := c.Do(ctx, http.MethodGet, "/v1/"+url.PathEscape(role)+"s/"+url.PathEscape(id)+"/standing", nil, &s, opts...)
 	return &s, err
 }
+
+// Message is one message of a request's negotiation record (协商记录).
+type Message struct {
+	RequestID string    `json:"request_id"`
+	Seq       int64     `json:"seq"`
+	Author    Actor     `json:"author"`
+	Text      string    `json:"text"`
+	At        time.Time `json:"at"`
+}
+
+// PostMessage posts a message to a request's negotiation record (as a
+// party: ActAs with an integration key).
+func (c *Client) PostMessage(ctx context.Context, requestID, text string, opts ...Option) (*Message, error) {
+	var m Message
+	_, err := c.Do(ctx, http.MethodPost, "/v1/aftersales/"+url.PathEscape(requestID)+"/messages", map[string]any{"text": text}, &m, opts...)
+	return &m, err
+}

@@ -75,7 +75,8 @@ func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else {
 		rep.Format(stdout)
 	}
-	fmt.Fprintf(stderr, "simulated %d days in %s (wall clock)\n", *days, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "simulated %d days in %s (wall clock): %d HTTP requests, %.0f/s\n", *days, elapsed.Round(time.Millisecond),
+		rep.HTTP, float64(rep.HTTP)/elapsed.Seconds())
 	if path != "" {
 		fmt.Fprintf(stderr, "kept in %s: weiquan policy replay --db sqlite:%s --proposed FILE --since %dd --until %s\n",
 			path, path, *days, s.End().Format(time.RFC3339))

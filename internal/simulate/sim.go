@@ -11,7 +11,6 @@ import (
 	"image/png"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"sort"
 	"time"
 
@@ -421,6 +420,14 @@ func (s *Sim) openRequest(ctx context.Context, o *orderTruth, typ, reason string
 	}
 	o.requestID, o.genuine = a.ID, genuine
 	s.tally.requests++
+	if o.extortion {
+		// The threat, in the negotiation record the agents can read.
+		if _, err := s.h.api.PostMessage(ctx, a.ID, "不退一半货款我就给差评，再发到各个群里 / refund half or I post a bad review everywhere", as(o.buyer)); err != nil {
+			if err := s.soft(err); err != nil {
+				return err
+			}
+		}
+	}
 	s.sellerAnswers(o, a)
 	return nil
 }
@@ -814,5 +821,3 @@ func (s *Sim) png() []byte {
 	_ = png.Encode(&b, img)
 	return b.Bytes()
 }
-
-var _ = http.MethodGet
