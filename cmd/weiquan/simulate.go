@@ -11,6 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/weiquan/weiquan/internal/demo"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/server"
 	"github.com/weiquan/weiquan/internal/simulate"
 )
@@ -37,6 +38,14 @@ func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("simulate: unexpected argument %q", fs.Arg(0))
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"days", *days}, {"shops", *shops}, {"buyers", *buyers}, {"orders-per-day", *perDay}} {
+		if f.v < 1 {
+			return fault.Field(f.name, "--%s 须为正整数 / --%s must be a positive number", f.name, f.name)
+		}
 	}
 	from, err := time.Parse("2006-01-02", *start)
 	if err != nil {

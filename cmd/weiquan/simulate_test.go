@@ -28,6 +28,9 @@ func TestSimulateCommand(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 		}
 	}
+	if err := run(context.Background(), []string{"simulate", "--days", "0"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--days") {
+		t.Errorf("--days 0: %v", err)
+	}
 	// The database is kept and is not overwritten by a second run.
 	if err := run(context.Background(), args, &out, &errOut); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("a second run on the same --db: %v", err)
