@@ -386,6 +386,13 @@ func (s *Sim) afterDelivery(o *orderTruth) {
 		})
 		return
 	}
+	if cat := s.cats[o.seller.Category%len(s.cats)]; !cat.NoReturn && chance(s.r, 0.03) {
+		// 七天无理由退货 (cn-7day-return-10): changed its mind, within 7 days of receipt.
+		s.at(d.Add(between(s.r, 12*time.Hour, 6*24*time.Hour)), "no-reason return "+o.id, func(ctx context.Context) error {
+			return s.openRequest(ctx, o, "return_and_refund", "no_reason_7day", o.amount, "不喜欢，七天无理由退货", true)
+		})
+		return
+	}
 	if chance(s.r, 0.5) {
 		s.at(d.Add(between(s.r, 24*time.Hour, 96*time.Hour)), "confirm "+o.id, func(ctx context.Context) error {
 			if o.requestID != "" {
@@ -468,6 +475,9 @@ func (s *Sim) sellerDecides(ctx context.Context, o *orderTruth) error {
 	}
 	if agree {
 		body := client.Agreement{ReasonCode: "quality_confirmed"}
+		if a.Reason == "no_reason_7day" {
+			body.ReasonCode = "no_reason_return"
+		}
 		if a.Type == "return_and_refund" {
 			body.ReturnAddress = &client.ReturnAddress{Name: "售后部 " + o.seller.ID, Phone: "13900000000", Address: "浙江省杭州市余杭区仓前街道1号"}
 		}
