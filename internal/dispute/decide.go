@@ -80,6 +80,7 @@ type Command struct {
 	OpenedBy    Party
 	Facts       OrderFacts
 	EvidenceID  string
+	Verdict     string   // assess-evidence: VerdictAccepted or VerdictRejected (Reason: why)
 	Satisfies   []string // checklist keys the evidence addresses
 	AssignTo    string
 	SLADueAt    time.Time // review SLA due (computed by the caller on the working-day calendar)
@@ -136,7 +137,8 @@ const (
 
 // EventTypes lists every event type.
 var EventTypes = []EventType{EvOpened, EvEvidenceAdded, EvEvidenceClosed, EvToReview, EvClaimed, EvReleased, EvReassigned, EvExtended,
-	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed, EvLegalAccepted}
+	EvJudged, EvAppealed, EvAppealDecided, EvFinal, EvWithdrawn, EvAdvanced, EvAdvanceClosed, EvSuspendAsked, EvSuspended, EvResumed, EvLegalAccepted,
+	EvEvidenceAssessed}
 
 // Event is one fact in a case's history.
 type Event = actor.Event[EventType, Data]
@@ -159,6 +161,7 @@ type Data struct {
 	Advance    *AdvanceInfo `json:"advance,omitempty"`
 	Suspension *Suspension  `json:"suspension,omitempty"`
 	Windows    []Window     `json:"windows,omitempty"` // resumed: the evidence windows moved by the time suspended
+	Assessment *Assessment  `json:"assessment,omitempty"`
 }
 
 // Decide checks a command against the case and returns its events.
@@ -200,6 +203,8 @@ func Decide(s State, c Command, b *policy.Book, now time.Time) ([]Event, error) 
 		return decideResolveAdvance(d)
 	case Suspend, Resume, ExpireSuspension:
 		return decideSuspension(d)
+	case AssessEvidence:
+		return decideAssess(d)
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
 }
@@ -271,11 +276,11 @@ func Allowed(s State) []Action {
 		case s.advanceOpen() && s.Assignee == "":
 			return []Action{AddEvidence, Claim, Reassign}
 		case s.advanceOpen():
-			return []Action{AddEvidence, Release, Reassign, Extend, ResolveAdvance}
+			return []Action{AddEvidence, AssessEvidence, Release, Reassign, Extend, ResolveAdvance}
 		case s.Assignee == "":
 			return []Action{AddEvidence, Claim, Reassign, Suspend, Withdraw}
 		}
-		return []Action{AddEvidence, Release, Reassign, Extend, Judge, Advance, Suspend, Withdraw}
+		return []Action{AddEvidence, AssessEvidence, Release, Reassign, Extend, Judge, Advance, Suspend, Withdraw}
 	case Suspended:
 		if s.Suspension != nil && s.Suspension.Ground == GroundLegal && s.Suspension.AcceptanceEvidence == "" {
 			return []Action{Suspend, Resume, Withdraw}
@@ -287,7 +292,7 @@ func Allowed(s State) []Action {
 		if s.Assignee == "" {
 			return []Action{Claim, Reassign}
 		}
-		return []Action{Release, Reassign, DecideAppeal}
+		return []Action{AssessEvidence, Release, Reassign, DecideAppeal}
 	}
 	return []Action{}
 }

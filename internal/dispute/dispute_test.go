@@ -97,7 +97,7 @@ func TestAdvanceReturnedJudgesForTheBuyer(t *testing.T) {
 	if h.s.AdvanceStatus() != dispute.AdvancePaid || h.s.Advance.Amount != 10000 || h.s.Status != dispute.Review {
 		t.Fatalf("after the advance: %+v", h.s.Advance)
 	}
-	if got := actions(dispute.Allowed(h.s)); !slices.Equal(got, []string{"add-evidence", "release", "reassign", "extend", "resolve-advance"}) {
+	if got := actions(dispute.Allowed(h.s)); !slices.Equal(got, []string{"add-evidence", "assess-evidence", "release", "reassign", "extend", "resolve-advance"}) {
 		t.Fatalf("allowed with an open advance: %v", got)
 	}
 	// Neither a judgment, a second advance, a withdrawal nor a suspension while it is open.

@@ -20,6 +20,7 @@
 //	EVIDENCE --add-evidence--> EVIDENCE (while the party's window is open)
 //	EVIDENCE --done-evidence / expire-evidence--> EVIDENCE, or REVIEW once both windows closed [dispute.review_sla]
 //	REVIEW --add-evidence / claim / release / reassign / extend [dispute.review_sla]--> REVIEW
+//	REVIEW, APPEALED --assess-evidence (the holder: accepted, or rejected with its reason) [taobao-dispute-9]--> the same
 //	REVIEW --judge [the rules cited, taobao-dispute-49, -86 with compensation; appeal.window]--> JUDGED
 //	REVIEW --advance [seed-advance-payment, taobao-dispute-85, seed-manual-intervention-refund]--> REVIEW (advance open)
 //	REVIEW --resolve-advance [seed-advance-payment, taobao-dispute-85, -86 (returned), -49]--> JUDGED

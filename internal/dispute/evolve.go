@@ -34,6 +34,10 @@ func Evolve(s State, e Event) State {
 		}
 	case EvToReview:
 		s.Status, s.SLADueAt = Review, d.SLADueAt
+	case EvEvidenceAssessed:
+		if d.Assessment != nil {
+			s.Assessments = assessed(s.Assessments, *d.Assessment)
+		}
 	case EvClaimed, EvReassigned:
 		s.Assignee = d.Assignee
 	case EvReleased:

@@ -255,19 +255,22 @@ type Appeal struct {
 
 // State is a case as stored.
 type State struct {
-	ID          string       `json:"id"`
-	AftersaleID string       `json:"aftersale_id"`
-	OrderID     string       `json:"order_id"`
-	BuyerID     string       `json:"buyer_id"`
-	SellerID    string       `json:"seller_id"`
-	Reason      string       `json:"reason"`
-	Claim       money.Fen    `json:"claim"`
-	Premium     bool         `json:"premium"`
-	Status      Status       `json:"status"`
-	OpenedBy    Party        `json:"opened_by"`
-	Checklist   []Item       `json:"checklist"`
-	Windows     []Window     `json:"windows"`
-	EvidenceIDs []string     `json:"evidence_ids"`
+	ID          string    `json:"id"`
+	AftersaleID string    `json:"aftersale_id"`
+	OrderID     string    `json:"order_id"`
+	BuyerID     string    `json:"buyer_id"`
+	SellerID    string    `json:"seller_id"`
+	Reason      string    `json:"reason"`
+	Claim       money.Fen `json:"claim"`
+	Premium     bool      `json:"premium"`
+	Status      Status    `json:"status"`
+	OpenedBy    Party     `json:"opened_by"`
+	Checklist   []Item    `json:"checklist"`
+	Windows     []Window  `json:"windows"`
+	EvidenceIDs []string  `json:"evidence_ids"`
+	// Assessments are the agents' verdicts on the evidence (assess.go),
+	// one per piece, the latest.
+	Assessments []Assessment `json:"assessments,omitempty"`
 	SLADueAt    *time.Time   `json:"sla_due_at,omitempty"`
 	SLAExtended string       `json:"sla_extended,omitempty"`
 	Assignee    string       `json:"assignee,omitempty"`

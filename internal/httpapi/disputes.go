@@ -157,6 +157,7 @@ func (a *API) disputeEvents(r *http.Request, c service.Caller, _ []byte) (int, a
 // disputeBody holds every field a case action may carry; each action uses its own.
 type disputeBody struct {
 	EvidenceID      string    `json:"evidence_id"`
+	Verdict         string    `json:"verdict"`
 	Satisfies       []string  `json:"satisfies"`
 	Assignee        string    `json:"assignee"`
 	WorkingDays     int       `json:"working_days"`
@@ -177,14 +178,14 @@ type disputeBody struct {
 // disputeActions are the case actions POST /v1/disputes/{id}/{action} takes.
 var disputeActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release, dispute.Reassign, dispute.Extend,
 	dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
-	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume}
+	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume, dispute.AssessEvidence}
 
 func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, any, error) {
 	act, b, err := actionBody[disputeBody](r, body, disputeActions)
 	if err != nil {
 		return 0, nil, err
 	}
-	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID,
+	cmd := service.DisputeCommand{ExtendWorkingDays: b.WorkingDays, Command: dispute.Command{Action: act, EvidenceID: b.EvidenceID, Verdict: b.Verdict,
 		Satisfies: b.Satisfies, AssignTo: b.Assignee, Reason: b.Reason, Outcome: dispute.Outcome(b.Outcome), Amount: b.Amount,
 		Fault: dispute.Fault(b.Fault), RuleIDs: b.RuleIDs, EvidenceIDs: b.EvidenceIDs, Procedural: b.ProceduralError, Uphold: b.Uphold,
 		Compensation: b.Compensation, Ground: b.Ground, Party: dispute.Party(b.Party), Forum: b.Forum}}

@@ -375,7 +375,7 @@ func runAdvanceConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	toReview(e, kA)
 	act(400, kA, "advance", agent, "", map[string]any{"amount": 20001, "reason": "卖家失联"})
 	v := act(200, kA, "advance", agent, "", map[string]any{"reason": "卖家失联，买家无责"})
-	if v["advance_status"] != float64(2) || fmt.Sprint(v["allowed_actions"]) != "[add-evidence release reassign extend resolve-advance]" {
+	if v["advance_status"] != float64(2) || fmt.Sprint(v["allowed_actions"]) != "[add-evidence assess-evidence release reassign extend resolve-advance]" {
 		t.Errorf("after the advance: %v", v)
 	}
 	if f, fr := balanceOf(e, "guarantee_fund"), balanceOf(e, "frozen:AV1"); f != 1000000-20000 || fr != 20000 {

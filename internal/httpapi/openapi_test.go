@@ -73,7 +73,7 @@ func docOperations(doc *openapi3.T) []string {
 // expire-evidence and expire-appeal.
 var disputeActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.Claim, dispute.Release,
 	dispute.Reassign, dispute.Extend, dispute.Judge, dispute.AppealCase, dispute.DecideAppeal, dispute.Withdraw,
-	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume}
+	dispute.Advance, dispute.ResolveAdvance, dispute.Suspend, dispute.Resume, dispute.AssessEvidence}
 
 // disputeInternalActions are the actions only the service takes; the API
 // answers 404 for them.
@@ -966,6 +966,8 @@ func disputeActionBody(action dispute.Action, variant string) any {
 		return map[string]any{"outcome": "returned", "reason": "退货已签收 " + variant}
 	case dispute.Suspend, dispute.Resume:
 		return map[string]any{"reason": "协商 " + variant}
+	case dispute.AssessEvidence:
+		return map[string]any{"evidence_id": "ev-" + variant, "verdict": "rejected", "reason": "无法核实 " + variant}
 	}
 	panic("unknown action " + action)
 }
@@ -1148,6 +1150,31 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	rejects(k1, dispute.Reassign, admin, map[string]any{"assignee": " "})
 	act(k1, dispute.Reassign, admin, map[string]any{"assignee": agentID}, 200, nil)
 
+	// Assessing the evidence (质证, taobao-dispute-9): the holder only, a
+	// piece of this case only, a rejection with its reason; a second
+	// verdict on a piece replaces the first.
+	assess := func(id, verdict, reason string) map[string]any {
+		return map[string]any{"evidence_id": id, "verdict": verdict, "reason": reason}
+	}
+	act(k1, dispute.AssessEvidence, b1, assess(evPhoto, "accepted", ""), 403, nil)
+	act(k1, dispute.AssessEvidence, senior, assess(evPhoto, "accepted", ""), 409, nil) // not the holder
+	rejects(k1, dispute.AssessEvidence, agent, assess(evPhoto, "maybe", ""))
+	rejects(k1, dispute.AssessEvidence, agent, map[string]any{"verdict": "accepted"})
+	for _, body := range []map[string]any{assess("ev-none", "accepted", ""), assess(evS2, "rejected", " ")} {
+		if p := problemOf(t, o.fail(400, apitest.Req{Method: "POST", Path: "/v1/disputes/" + k1 + "/assess-evidence", Key: agent, Body: body})); p["errors"] == nil {
+			t.Errorf("assess %v: %v", body, p)
+		}
+	}
+	act(k1, dispute.AssessEvidence, agent, assess(evS2, "rejected", "进货凭证日期晚于发货日期"), 200, nil)
+	act(k1, dispute.AssessEvidence, agent, assess(evPhoto, "rejected", "照片模糊"), 200, nil)
+	v = act(k1, dispute.AssessEvidence, agent, assess(evPhoto, "accepted", ""), 200, nil).JSON()
+	if as, _ := v["assessments"].([]any); len(as) != 2 || as[0].(map[string]any)["verdict"] != "rejected" || as[1].(map[string]any)["verdict"] != "accepted" || as[1].(map[string]any)["reason"] != nil {
+		t.Errorf("assessments %v", v["assessments"])
+	}
+	if v := get(k1, b1); v["assessments"] == nil {
+		t.Error("the buyer does not see the verdicts")
+	}
+
 	// Judgments the server and the document refuse, then the judgment,
 	// executed on the request.
 	rejects(k1, dispute.Judge, agent, map[string]any{"outcome": "refund_full", "fault": "seller", "reason": "x", "rule_ids": []string{}})
@@ -1317,7 +1344,7 @@ func runDisputeConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	for _, a := range disputeActions {
 		own, wrong, other := b1, agent, b2
 		switch a {
-		case dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance:
+		case dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance, dispute.AssessEvidence:
 			own, wrong, other = agent, b1, ""
 		case dispute.Suspend, dispute.Resume:
 			wrong = agent

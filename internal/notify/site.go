@@ -75,6 +75,7 @@ var siteTitles = map[string]string{
 	"dispute.appeal_decided":           "申诉已处理，判定为终局 / Appeal decided: the decision is final",
 	"dispute.final":                    "申诉期届满，判定生效 / The appeal window passed: the decision is final",
 	"dispute.withdrawn":                "平台介入已撤销 / The intervention was withdrawn",
+	"dispute.evidence_assessed":        "客服已对一项证据作出认定 / The agent assessed a piece of evidence",
 	"dispute.advanced":                 "平台已先行垫付退款 / The platform advanced the refund",
 	"dispute.advance_resolved":         "先行垫付已结清 / The advance was settled",
 	"dispute.suspension_requested":     "一方申请中止介入以自行协商 / A party asked to suspend the case to negotiate",
