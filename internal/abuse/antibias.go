@@ -11,6 +11,9 @@ var antiBiasTxt string
 //go:embed testdata/antibias_zh_b.txt
 var antiBiasBTxt string
 
+//go:embed testdata/antibias_zh_c.txt
+var antiBiasCTxt string
+
 // AntiBiasSentence is one sentence of the anti-bias regression set.
 type AntiBiasSentence struct {
 	Topic string // gender, region, race, lgbt
@@ -26,6 +29,10 @@ func AntiBias() []AntiBiasSentence { return readAntiBias(antiBiasTxt) }
 // and kept out of every choice since (a check against overfitting the
 // first).
 func AntiBiasB() []AntiBiasSentence { return readAntiBias(antiBiasBTxt) }
+
+// AntiBiasC is the third set (issue 16), written before the identity-masked
+// model was trained and kept out of every choice of it.
+func AntiBiasC() []AntiBiasSentence { return readAntiBias(antiBiasCTxt) }
 
 func readAntiBias(txt string) []AntiBiasSentence {
 	var out []AntiBiasSentence
