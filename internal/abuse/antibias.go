@@ -14,6 +14,9 @@ var antiBiasBTxt string
 //go:embed testdata/antibias_zh_c.txt
 var antiBiasCTxt string
 
+//go:embed testdata/antibias_zh_d.txt
+var antiBiasDTxt string
+
 // AntiBiasSentence is one sentence of the anti-bias regression set.
 type AntiBiasSentence struct {
 	Topic string // gender, region, race, lgbt
@@ -33,6 +36,11 @@ func AntiBiasB() []AntiBiasSentence { return readAntiBias(antiBiasBTxt) }
 // AntiBiasC is the third set (issue 16), written before the identity-masked
 // model was trained and kept out of every choice of it.
 func AntiBiasC() []AntiBiasSentence { return readAntiBias(antiBiasCTxt) }
+
+// AntiBiasD is the fourth set (issue 16), written after the identity-masked
+// model and the counter-speech rule were final and never used to change
+// them.
+func AntiBiasD() []AntiBiasSentence { return readAntiBias(antiBiasDTxt) }
 
 func readAntiBias(txt string) []AntiBiasSentence {
 	var out []AntiBiasSentence

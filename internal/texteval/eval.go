@@ -412,6 +412,7 @@ func evalOffensive(o Options) ([]Result, error) {
 		{"anti-bias regression set", "antibias_zh.txt", abuse.AntiBias(), true},
 		{"anti-bias check set (written after the model was chosen)", "antibias_zh_b.txt", abuse.AntiBiasB(), false},
 		{"anti-bias check set C (written before the identity-masked model and the counter-speech rule)", "antibias_zh_c.txt", abuse.AntiBiasC(), false},
+		{"anti-bias check set D (written after the identity-masked model and the counter-speech rule)", "antibias_zh_d.txt", abuse.AntiBiasD(), false},
 	} {
 		fl, n, flags := AntiBiasShare(d, set.s)
 		rate := round4(float64(fl) / float64(max(n, 1)))
