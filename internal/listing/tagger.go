@@ -22,8 +22,7 @@ import (
 // the position in its space-separated token, whether a brand or product
 // lexicon match covers it (begin / inside / end), and how far the next
 // product word and the next digit are (a brand runs up to a product word or
-// a model number), and the gse word (textnorm.Words) a character falls in
-// and its place there — with BIO labels decoded by Viterbi, and every other
+// a model number) — with BIO labels decoded by Viterbi, and every other
 // occurrence of a found brand in the same title added (Consistent). The lexicons make it reach known brands; the
 // context features (what comes before and after a brand: 正品, 官方,
 // 旗舰, a product word) make it reach brands no list holds, and tell a homograph
@@ -164,31 +163,6 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 			d = min(d+1, 9)
 		}
 	}
-	// gse words: where each word begins, its length and the word (brand
-	// boundaries mostly fall on word boundaries)
-	wPos, wLen, wWord := make([]int, n), make([]int, n), make([]string, n)
-	{
-		p := 0
-		for _, w := range textnorm.Words(text) {
-			for q := p; q < n; q++ {
-				k, acc := q, ""
-				for k < n && len(acc) < len(w) {
-					acc += norm[k]
-					k++
-				}
-				if acc == w {
-					for r := q; r < k; r++ {
-						wPos[r], wLen[r], wWord[r] = r-q, k-q, w
-					}
-					p = k
-					break
-				}
-				if q-p > 3 {
-					break
-				}
-			}
-		}
-	}
 	out := make([][]uint32, n)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
@@ -234,12 +208,6 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		add("pp", fmt.Sprint(pPrev[i]))
 		add("dn", fmt.Sprint(dNext[i]))
 		add("pnd", fmt.Sprint(pNext[i]), fmt.Sprint(min(i, 5)))
-		if wLen[i] > 0 {
-			add("wp", fmt.Sprint(min(wPos[i], 3)), fmt.Sprint(min(wLen[i], 5)))
-			if wLen[i] <= 4 {
-				add("ww", wWord[i], fmt.Sprint(wPos[i]))
-			}
-		}
 		add("q-1", at(i-3), at(i-2), at(i-1))
 		add("q+1", at(i+1), at(i+2), at(i+3))
 		out[i] = fs
