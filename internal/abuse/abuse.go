@@ -5,7 +5,12 @@
 // offensive language from a logistic-regression model over character
 // 1–3-grams trained on COLD (Apache-2.0, embedded, calibrated: it flags a
 // message when P(offensive) ≥ 2/3, i.e. a false flag is taken to cost twice
-// a miss). COLD holds only texts about race, gender and region, so the
+// a miss). Group names are masked before the model sees a text, in
+// training and in use (MaskIdentity: one placeholder per category), so the
+// name of a group carries no weight of its own; and the model's flag is
+// withheld on counter-speech, a message that names a prejudice to reject it
+// (CounterSpeech: "这是地域歧视", "反对种族歧视"), which COLD's labels do
+// not separate from the attack. COLD holds only texts about race, gender and region, so the
 // model judges only messages that mention a group (AboutGroup): a buyer's
 // "这也是你们打包的问题" is outside what it has learnt. Baby-care and body vocabulary is not in the lexicon, so
 // "宝宝屁股红了" or "乳头保护罩" are not flagged. Rule IDs: ours-abuse-insult,
@@ -126,7 +131,7 @@ func newWith(lx lexicon) *Detector {
 	}
 	d.m = textnorm.NewMatcher(pats)
 	if len(ColdModel) > 0 {
-		if m, err := charlr.Read(bytes.NewReader(ColdModel)); err == nil {
+		if m, err := charlr.Read(bytes.NewReader(ColdModel)); err == nil && (m.Prep == "" || m.Prep == PrepIdentityMask) {
 			d.model = m
 		}
 	}
@@ -157,7 +162,7 @@ func (d *Detector) Offensive(text string) (float64, bool) {
 	if d.model == nil {
 		return 0, false
 	}
-	p := d.model.Prob(text)
+	p := d.prob(text)
 	s := logit(p) - logit(d.model.Threshold)
 	return s, p >= d.model.Threshold
 }
@@ -167,6 +172,17 @@ func (d *Detector) Offensive(text string) (float64, bool) {
 func (d *Detector) Probability(text string) float64 {
 	if d.model == nil {
 		return 0
+	}
+	return d.prob(text)
+}
+
+// PrepIdentityMask is the charlr.Model Prep of a model trained on
+// MaskIdentity'd texts.
+const PrepIdentityMask = "identity-mask"
+
+func (d *Detector) prob(text string) float64 {
+	if d.model.Prep == PrepIdentityMask {
+		return d.model.Prob(MaskIdentity(text))
 	}
 	return d.model.Prob(text)
 }
@@ -224,7 +240,7 @@ func (d *Detector) Scan(text string) []Finding {
 			push(h.Start, h.End, RuleThreat, k, "威胁 / threat", "high", 0)
 		}
 	}
-	if len(out) == 0 && hanCount(n) >= minModelHan && aboutGroupNorm(n) {
+	if len(out) == 0 && hanCount(n) >= minModelHan && aboutGroupNorm(n) && !counterSpeechNorm(n) {
 		if s, ok := d.Offensive(text); ok {
 			push(0, len(n), RuleOffensive, "offensive", "模型判定为攻击性言论 / offensive language (model)", "low", float64(int(s*100))/100)
 		}

@@ -112,3 +112,65 @@ func TestAboutGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskIdentity: the model sees one placeholder per category for every
+// group name, so swapping one group for another of the same kind cannot
+// change its score; slurs are not names and stay.
+func TestMaskIdentity(t *testing.T) {
+	d := New()
+	for _, pair := range [][2]string{
+		{"女性也可能是家暴的受害者，她们同样需要帮助。", "男性也可能是家暴的受害者，她们同样需要帮助。"},
+		{"河南人偷井盖的说法没有根据", "上海人偷井盖的说法没有根据"},
+		{"黑人邻居帮我搬了家，真是热心", "白人邻居帮我搬了家，真是热心"},
+		{"同性恋者也有结婚的愿望", "异性恋者也有结婚的愿望"},
+	} {
+		a, b := MaskIdentity(pair[0]), MaskIdentity(pair[1])
+		if a != b {
+			t.Errorf("%q → %q and %q → %q: want one masked text", pair[0], a, pair[1], b)
+		}
+		if d.Probability(pair[0]) != d.Probability(pair[1]) {
+			t.Errorf("%q and %q scored apart", pair[0], pair[1])
+		}
+	}
+	for _, keep := range []string{"黑鬼", "阿三", "基佬", "娘炮", "usb接口", "lesson"} {
+		if got := MaskIdentity(keep); got != keep {
+			t.Errorf("MaskIdentity(%q) = %q, want it unchanged", keep, got)
+		}
+	}
+	if got := MaskIdentity("黑龙江的女生"); got != "\uE001的\uE002" {
+		t.Errorf("longest name first: got %q", got)
+	}
+}
+
+// TestCounterSpeech: naming a prejudice to reject it is counter-speech; an
+// attack that also says 歧视, or a rebuttal turned into a concession, or a
+// reply aimed at someone, is not.
+func TestCounterSpeech(t *testing.T) {
+	for text, want := range map[string]bool{
+		"说湖南人都霸蛮，这种说法就是刻板印象。":   true,
+		"我们反对一切形式的种族歧视。":        true,
+		"残疾人和少数民族都不应该在求职时受到歧视。": true,
+		"歧视外地人是不对的，大家都是来打拼的。":   true,
+		"以后别用“剩女”去叫单身的女性朋友了。":   true,
+		"我就是歧视黑人，怎么了":           false,
+		"种族歧视是不对的，但是黑人确实素质低":    false,
+		"你这就是地域歧视，别装了":          false,
+		"东北人都是流氓，素质低下":          false,
+		"这家店的客服态度太差了，我要投诉":      false,
+		"他们总说受到歧视，其实就是懒":        false,
+	} {
+		if got := CounterSpeech(text); got != want {
+			t.Errorf("CounterSpeech(%q) = %v, want %v", text, got, want)
+		}
+	}
+	d := New()
+	// the model's flag is withheld on counter-speech, a lexicon insult never
+	if fs := d.Scan("说某地人都是骗子，这是地域歧视。"); len(fs) == 0 || fs[0].RuleID != RuleInsult {
+		t.Errorf("lexicon insult inside counter-speech: got %+v, want %s", fs, RuleInsult)
+	}
+	for _, text := range []string{"我们反对一切形式的种族歧视，无论针对的是黑人还是白人。", "歧视外地人是不对的，大家都是来打拼的。"} {
+		if fs := d.Scan(text); len(fs) != 0 {
+			t.Errorf("%q flagged: %+v", text, fs)
+		}
+	}
+}

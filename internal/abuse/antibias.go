@@ -11,6 +11,12 @@ var antiBiasTxt string
 //go:embed testdata/antibias_zh_b.txt
 var antiBiasBTxt string
 
+//go:embed testdata/antibias_zh_c.txt
+var antiBiasCTxt string
+
+//go:embed testdata/antibias_zh_d.txt
+var antiBiasDTxt string
+
 // AntiBiasSentence is one sentence of the anti-bias regression set.
 type AntiBiasSentence struct {
 	Topic string // gender, region, race, lgbt
@@ -26,6 +32,15 @@ func AntiBias() []AntiBiasSentence { return readAntiBias(antiBiasTxt) }
 // and kept out of every choice since (a check against overfitting the
 // first).
 func AntiBiasB() []AntiBiasSentence { return readAntiBias(antiBiasBTxt) }
+
+// AntiBiasC is the third set (issue 16), written before the identity-masked
+// model was trained and kept out of every choice of it.
+func AntiBiasC() []AntiBiasSentence { return readAntiBias(antiBiasCTxt) }
+
+// AntiBiasD is the fourth set (issue 16), written after the identity-masked
+// model and the counter-speech rule were final and never used to change
+// them.
+func AntiBiasD() []AntiBiasSentence { return readAntiBias(antiBiasDTxt) }
 
 func readAntiBias(txt string) []AntiBiasSentence {
 	var out []AntiBiasSentence

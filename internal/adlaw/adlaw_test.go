@@ -71,6 +71,14 @@ func TestFormsWithoutDictionary(t *testing.T) {
 		{"三天学会弹吉他", "学会", "guarantee"},
 		{"名师押题 考前冲刺", "押题", "guarantee"},
 		{"保本理财", "保本", "guarantee"},
+		{"黄水晶手链 有助于提升财运", "提升财运", "superstition"}, {"有助事业的貔貅", "有助", "superstition"},
+		{"佩戴后增强运势", "增强", "superstition"},
+		{"粉晶手串 招桃花", "招桃花", "superstition"},
+		{"白水晶 吸收负能量", "负能量", "superstition"},
+		{"净化能量场 摆件", "能量场", "superstition"},
+		{"开发第六感的塔罗牌", "第六感", "superstition"},
+		{"香薰精油 消除焦虑 助眠", "消除", "medical"},
+		{"按摩披肩 快速消除疲劳", "消除", "medical"},
 	} {
 		fs := s.Scan(c.text, Listing)
 		if len(fs) == 0 || fs[0].Text != c.want || fs[0].Class != c.class {
@@ -112,6 +120,13 @@ func TestFormLookAlikes(t *testing.T) {
 		"眼底病诊断与治疗",            // a medical book
 		"6v通关存档",              // a game save
 		"诚信第一 老店",             // a motto
+		"酵素 有助消化",             // 有助 without a domain of fortune
+		"提升性能 固态硬盘",           // 提升 of a spec
+		"带来清凉 夏季凉席",           // 带来 of comfort
+		"能量棒 健身代餐",            // energy food
+		"防静电喷雾 消除静电",          // 消除 of a physical nuisance
+		"冰箱除味剂 消除异味",          // 消除 of a smell
+		"五行针 拔罐器",             // a word of Chinese medicine
 	} {
 		if fs := s.Scan(text, Listing); len(fs) != 0 {
 			t.Errorf("%q flagged: %+v", text, fs)

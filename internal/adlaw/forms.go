@@ -29,10 +29,13 @@ import (
 //   - guarantee (第二十八条 虚假, 第二十五条 投资回报): 100%, 百分百, 零风险,
 //     无效退款, 保过/包过, 通关, 稳赚, 升值, 回报, 投资价值;
 //   - medical (第十七条): 根治, 治愈, 痊愈, 即愈, 见效, 康复, 副作用, 依赖,
-//     不反复, 药到病除, 包治, 特效, 秘方;
+//     不反复, 药到病除, 包治, 特效, 秘方, 消除 + a complaint (压力, 疲劳,
+//     失眠 …);
 //   - superstition (第九条(八) 迷信): 开光, 镇宅, 招财, 辟邪, 旺夫/旺子/旺财/
 //     旺人/旺家, 转运, 运气, 好运, 事业运, 财运, 挡灾, 消灾, 化解, 小人, 避凶,
-//     护身, 亨通, 招福, 时来运转;
+//     护身, 亨通, 招福, 时来运转, an effect on fortune (有助/提升/增强/带来 +
+//     事业/财运/运势/姻缘 …, 助旺, 催旺, 催桃花), metaphysical powers
+//     (负能量, 能量场, 第六感);
 //   - bait: 点击 + 有惊喜/获取/领取/试穿/翻转, 获奖, 中奖, 领取奖品, 大亏,
 //     仅此一次, 最后一波, 免费赠送/治疗.
 type cue struct {
@@ -210,9 +213,43 @@ var cues = []cue{
 	{"避凶", "superstition", nil}, {"护身", "superstition", notPreceded("洗", "呵", "防")},
 	{"亨通", "superstition", nil}, {"招福", "superstition", nil},
 	{"时来运转", "superstition", nil},
+	// a claimed effect on fortune (有助事业, 助姻缘, 提升财运, 催桃花) or a
+	// metaphysical power (负能量, 能量场, 第六感), 第九条(八) 迷信; not 五行,
+	// which is also a word of Chinese medicine (五行针)
+	{"有助", "superstition", fortuneAfter}, {"助旺", "superstition", nil}, {"催旺", "superstition", nil},
+	{"提升", "superstition", fortuneAfter}, {"增强", "superstition", fortuneAfter}, {"带来", "superstition", fortuneAfter},
+	{"负能量", "superstition", nil}, {"能量场", "superstition", nil}, {"第六感", "superstition", nil},
+	{"招桃花", "superstition", nil}, {"催桃花", "superstition", nil},
+	// a claim to remove a mental or bodily complaint (消除精神压力, 消除疲劳),
+	// 第十七条 (disease function in a non-medical advert)
+	{"消除", "medical", complaintAfter},
 	// bait
 	{"点击", "bait", followedBy()}, {"获奖", "bait", nil}, {"中奖", "bait", nil}, {"领取奖品", "bait", nil}, {"大亏", "bait", nil},
 	{"仅此一次", "bait", nil}, {"最后一波", "bait", nil}, {"免费赠送", "bait", nil}, {"免费治疗", "medical", nil}, {"免费领", "bait", nil},
+}
+
+// fortuneAfter: 有助 / 提升 / 增强 / 带来 claim an effect on fortune when
+// a domain of fortune follows (有助事业, 提升财运, 带来好运, 增强运势); 提升
+// 性能 or 有助消化 do not.
+func fortuneAfter(n string, a, b int) bool {
+	rest := strings.TrimPrefix(n[b:], "于")
+	for _, w := range []string{"事业", "财运", "运势", "运气", "好运", "官运", "考运", "姻缘", "桃花", "人缘", "贵人", "风水", "气运", "福气", "福运", "旺财"} {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// complaintAfter: 消除 claims to cure when a mental or bodily complaint
+// follows (消除精神压力, 消除疲劳, 消除失眠); 消除静电, 消除异味 do not.
+func complaintAfter(n string, a, b int) bool {
+	for _, w := range []string{"精神压力", "压力", "焦虑", "疲劳", "疲惫", "失眠", "抑郁", "头痛", "疼痛", "炎症", "病痛", "水肿", "疾病", "病菌感染"} {
+		if strings.HasPrefix(n[b:], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // quoted reports whether byte range [a, b) of n lies inside 《…》, 「…」,

@@ -32,6 +32,10 @@ type Model struct {
 	A, B float64
 	// Threshold is the decision threshold on the calibrated probability.
 	Threshold float64
+	// Prep names the preprocessing the caller applies to a text before
+	// scoring it (the same as in training), e.g. "identity-mask"; empty
+	// for none. It is saved in the header; charlr itself does not apply it.
+	Prep string
 }
 
 // Doc is one labelled training document.
@@ -277,8 +281,12 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 		ords[i] = strconv.Itoa(o)
 	}
 	sc := m.scale()
-	fmt.Fprintf(bw, "%s\tbits=%d\torders=%s\tbias=%s\tscale=%s\ta=%s\tb=%s\tthreshold=%s\n", magic, m.Bits, strings.Join(ords, ","),
-		fmtF(m.Bias), fmtF(sc), fmtF(m.A), fmtF(m.B), fmtF(m.Threshold))
+	prep := ""
+	if m.Prep != "" {
+		prep = "\tprep=" + m.Prep
+	}
+	fmt.Fprintf(bw, "%s\tbits=%d\torders=%s\tbias=%s\tscale=%s\ta=%s\tb=%s\tthreshold=%s%s\n", magic, m.Bits, strings.Join(ords, ","),
+		fmtF(m.Bias), fmtF(sc), fmtF(m.A), fmtF(m.B), fmtF(m.Threshold), prep)
 	for _, x := range m.W {
 		bw.WriteByte(byte(int8(math.Round(x / sc))))
 	}
@@ -307,6 +315,11 @@ func Read(r io.Reader) (*Model, error) {
 			if m.Bits, err = strconv.Atoi(v); err != nil || m.Bits < 1 || m.Bits > 26 {
 				return nil, fmt.Errorf("charlr: bad bits %q", v)
 			}
+		case "prep":
+			if strings.ContainsAny(v, " \t") || v == "" {
+				return nil, fmt.Errorf("charlr: bad prep %q", v)
+			}
+			m.Prep = v
 		case "orders":
 			for _, o := range strings.Split(v, ",") {
 				n, err := strconv.Atoi(o)

@@ -75,6 +75,15 @@ func TestWriteReadRoundTripAndReproducible(t *testing.T) {
 			t.Errorf("%q: read back %.6f, trained %.6f", d.Text, got, want)
 		}
 	}
+	if r.Prep != "" {
+		t.Errorf("no preprocessing set, read back %q", r.Prep)
+	}
+	m.Prep = "identity-mask"
+	var c bytes.Buffer
+	m.WriteTo(&c)
+	if r, err := Read(bytes.NewReader(c.Bytes())); err != nil || r.Prep != "identity-mask" {
+		t.Errorf("prep not read back: %v %+v", err, r)
+	}
 	if _, err := Read(bytes.NewReader([]byte("nbayes\t1\n"))); err == nil {
 		t.Error("a file of another format must not load")
 	}

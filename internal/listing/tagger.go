@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -18,9 +19,11 @@ import (
 // Tagger finds brand mentions in titles with a sequence model: a
 // structured (averaged) perceptron over character features — the
 // character and its neighbours, bigrams and a trigram, character classes,
-// the position in its space-separated token, and whether a brand or
-// product lexicon match covers it (begin / inside / end) — with BIO labels
-// decoded by Viterbi. The lexicons make it reach known brands; the
+// the position in its space-separated token, whether a brand or product
+// lexicon match covers it (begin / inside / end), and how far the next
+// product word and the next digit are (a brand runs up to a product word or
+// a model number) — with BIO labels decoded by Viterbi, and every other
+// occurrence of a found brand in the same title added (Consistent). The lexicons make it reach known brands; the
 // context features (what comes before and after a brand: 正品, 官方,
 // 旗舰, a product word) make it reach brands no list holds, and tell a homograph
 // (小米 the grain before 粥, 小米 the maker before 手机) by its neighbours.
@@ -130,6 +133,36 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		}
 		i = j
 	}
+	// distance to the next product-word start and from the last product-word
+	// end, and to the next digit (a brand often runs from the start of the
+	// title or a separator up to a product word or a model number)
+	pNext, pPrev, dNext := make([]int, n), make([]int, n), make([]int, n)
+	{
+		d := 9
+		for i := n - 1; i >= 0; i-- {
+			pNext[i] = d
+			if pl[i] == 'b' || pl[i] == 's' {
+				d = 0
+			}
+			d = min(d+1, 9)
+		}
+		d = 9
+		for i := n - 1; i >= 0; i-- {
+			dNext[i] = d
+			if class[i] == 'd' {
+				d = 0
+			}
+			d = min(d+1, 9)
+		}
+		d = 9
+		for i := 0; i < n; i++ {
+			pPrev[i] = d
+			if pl[i] == 'e' || pl[i] == 's' {
+				d = 0
+			}
+			d = min(d+1, 9)
+		}
+	}
 	out := make([][]uint32, n)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
@@ -171,6 +204,10 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		if tokLen[i] <= 12 {
 			add("tokw", tokWord[i], fmt.Sprint(min(tokPos[i], 3)))
 		}
+		add("pn", fmt.Sprint(pNext[i]), string([]byte{cl(i)}))
+		add("pp", fmt.Sprint(pPrev[i]))
+		add("dn", fmt.Sprint(dNext[i]))
+		add("pnd", fmt.Sprint(pNext[i]), fmt.Sprint(min(i, 5)))
 		add("q-1", at(i-3), at(i-2), at(i-1))
 		add("q+1", at(i+1), at(i+2), at(i+3))
 		out[i] = fs
@@ -345,9 +382,69 @@ func (t *Tagger) Train(titles []TaggedTitle, epochs int, seed uint64) {
 	}
 }
 
-// Find returns the brand spans of a title (rune offsets in text).
+// Find returns the brand spans of a title (rune offsets in text): the
+// decoded spans, then the title made consistent with itself (Consistent).
 func (t *Tagger) Find(text string) [][2]int {
-	return spansOf(t.viterbi(t.features(text)))
+	return Consistent(text, spansOf(t.viterbi(t.features(text))))
+}
+
+// Consistent adds to spans (rune offsets) every other occurrence, in the
+// same title, of a brand of two or more characters already found there
+// (合力3吨叉车 … 自动挡合力叉车: a title names its brand more than once,
+// and the decoder judges each occurrence by its own neighbours). An
+// occurrence never overlaps a span already there, and a latin one must not
+// be part of a longer latin word (ge inside gel). The result is sorted.
+func Consistent(text string, spans [][2]int) [][2]int {
+	if len(spans) == 0 {
+		return spans
+	}
+	rs := []rune(text)
+	n := len(rs)
+	taken := make([]bool, n+1)
+	for _, s := range spans {
+		for i := s[0]; i < s[1] && i < n; i++ {
+			taken[i] = true
+		}
+	}
+	free := func(a, b int) bool {
+		for i := a; i < b; i++ {
+			if taken[i] {
+				return false
+			}
+		}
+		return true
+	}
+	isLatin := func(i int) bool {
+		if i < 0 || i >= n {
+			return false
+		}
+		r := rs[i]
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0xFF21 && r <= 0xFF3A || r >= 0xFF41 && r <= 0xFF5A
+	}
+	out := append([][2]int(nil), spans...)
+	add := func(a, b int) {
+		for i := a; i < b; i++ {
+			taken[i] = true
+		}
+		out = append(out, [2]int{a, b})
+	}
+	for _, s := range spans {
+		w := rs[s[0]:s[1]]
+		if len(w) < 2 {
+			continue
+		}
+		for i := 0; i+len(w) <= n; i++ {
+			if string(rs[i:i+len(w)]) != string(w) || !free(i, i+len(w)) {
+				continue
+			}
+			if isLatin(i) && isLatin(i-1) || isLatin(i+len(w)-1) && isLatin(i+len(w)) {
+				continue
+			}
+			add(i, i+len(w))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
 }
 
 // Mentions is Find with the mention texts.

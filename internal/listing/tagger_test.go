@@ -65,3 +65,24 @@ func TestTaggerLearnsContextAndHomographs(t *testing.T) {
 		t.Error("garbage must be refused")
 	}
 }
+
+// Consistent: a brand found once is found at its other occurrences in the
+// title, never inside a longer latin word or over a span already found.
+func TestConsistent(t *testing.T) {
+	for _, c := range []struct {
+		title string
+		spans [][2]int
+		want  [][2]int
+	}{
+		{"合力3吨叉车 自动挡合力叉车", [][2]int{{0, 2}}, [][2]int{{0, 2}, {10, 12}}},
+		{"海尔冰箱 海尔 双门", [][2]int{{5, 7}}, [][2]int{{0, 2}, {5, 7}}},
+		{"lg显示器 gold边框", [][2]int{{0, 2}}, [][2]int{{0, 2}}},                 // lg inside gold
+		{"小米手机 红米 小米", [][2]int{{0, 2}, {8, 10}}, [][2]int{{0, 2}, {8, 10}}}, // both found already
+		{"华为 华为技术", [][2]int{{0, 1}}, [][2]int{{0, 1}}},                      // one character: no spread
+		{"纯棉t恤", nil, nil},
+	} {
+		if got := Consistent(c.title, c.spans); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %v: got %v, want %v", c.title, c.spans, got, c.want)
+		}
+	}
+}

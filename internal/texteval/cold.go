@@ -22,17 +22,22 @@ const ColdThreshold = 2.0 / 3
 // character 1–3-grams in 2^18 buckets, 8 AdaGrad epochs.
 var ColdOptions = charlr.Options{Bits: 18, Orders: []int{1, 2, 3}, Epochs: 8, Rate: 0.5, L2: 1e-5, Seed: 1}
 
+// coldDocs are the training documents of xs, group names masked
+// (abuse.MaskIdentity) as the detector masks them in use.
 func coldDocs(xs []Labelled) []charlr.Doc {
 	out := make([]charlr.Doc, len(xs))
 	for i, x := range xs {
-		out[i] = charlr.Doc{Text: x.Text, Label: x.Label}
+		out[i] = charlr.Doc{Text: abuse.MaskIdentity(x.Text), Label: x.Label}
 	}
 	return out
 }
 
 // TrainCold trains the offensive-language model on COLD train minus a
 // calibration slice (1 in ColdValid ids, by hash), fits Platt scaling on
-// that slice and sets the threshold to ColdThreshold.
+// that slice and sets the threshold to ColdThreshold. Every text has its
+// group names masked first (abuse.MaskIdentity: "女性", "男性" are one
+// feature, "河南", "上海" another), so that the name of a group carries no
+// weight; the model says so in its header (Prep).
 func TrainCold(train []Labelled) *charlr.Model {
 	var fit, valid []Labelled
 	for _, r := range train {
@@ -45,6 +50,7 @@ func TrainCold(train []Labelled) *charlr.Model {
 	m := charlr.Train(coldDocs(fit), ColdOptions)
 	m.Calibrate(coldDocs(valid))
 	m.Threshold = ColdThreshold
+	m.Prep = abuse.PrepIdentityMask
 	return m
 }
 

@@ -338,7 +338,7 @@ func evalOffensive(o Options) ([]Result, error) {
 	c := scoreCold(d, dev)
 	res := fromCounts(task, ds, split, c, goal, goalMet(c))
 	res.Accuracy, res.Issue = ptr(round4(c.Accuracy())), 16
-	res.Note = "lexicon + embedded logistic regression (hashed char 1–3-grams, Platt-calibrated, flags P ≥ 2/3; Apache-2.0 data)"
+	res.Note = "lexicon + embedded logistic regression (hashed char 1–3-grams, group names masked, Platt-calibrated, flags P ≥ 2/3, withheld on counter-speech; Apache-2.0 data)"
 	out := []Result{res}
 
 	// training split: the official train of the same folder, or every COLD
@@ -411,6 +411,8 @@ func evalOffensive(o Options) ([]Result, error) {
 	}{
 		{"anti-bias regression set", "antibias_zh.txt", abuse.AntiBias(), true},
 		{"anti-bias check set (written after the model was chosen)", "antibias_zh_b.txt", abuse.AntiBiasB(), false},
+		{"anti-bias check set C (written before the identity-masked model and the counter-speech rule)", "antibias_zh_c.txt", abuse.AntiBiasC(), false},
+		{"anti-bias check set D (written after the identity-masked model and the counter-speech rule)", "antibias_zh_d.txt", abuse.AntiBiasD(), false},
 	} {
 		fl, n, flags := AntiBiasShare(d, set.s)
 		rate := round4(float64(fl) / float64(max(n, 1)))

@@ -127,7 +127,7 @@ func evalBrandTagger(o Options) ([]Result, error) {
 	split := splitLabel(o, fmt.Sprintf("official dev titles, de-duplicated against train (%d dropped)", dropped), tef, trf)
 	r1 := fromCounts(task, ds, split, ct, target, goal(ct))
 	r1.Variant, r1.Dropped, r1.Issue = "de-duplicated", ptr(dropped), 16
-	r1.Note = fmt.Sprintf("averaged structured perceptron (char features + lexicon features), trained on %d titles, 8 epochs", len(train))
+	r1.Note = fmt.Sprintf("averaged structured perceptron (char features + lexicon features + distance to the next product word and digit, repeated brands made consistent), trained on %d titles, 8 epochs", len(train))
 	r2 := fromCounts("brands/lexicon-dedup", ds, split, cl, "(reference: the lexicon alone)", false)
 	r2.Met, r2.Variant, r2.Dropped = nil, "de-duplicated", ptr(dropped)
 

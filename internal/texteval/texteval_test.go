@@ -72,11 +72,9 @@ func TestTargetsOnDevelopmentData(t *testing.T) {
 // cannot go stale.
 // Keys are the task, with " [variant]" for a variant row.
 var knownUnmet = map[string]bool{
-	"brands/tagger [de-duplicated]":                                                true,
-	"brands/tagger-unseen [leave-brands-out, k=5]":                                 true,
-	"offensive [anti-bias regression set]":                                         true,
-	"extreme/term-recall [de-duplicated: list terms the dictionary does not hold]": true,
-	"lint": true, // 1 of 127 distinct real replies flagged (0.79 %), justified; goal ≤ 0.5 %
+	"brands/tagger [de-duplicated]":                true,
+	"brands/tagger-unseen [leave-brands-out, k=5]": true,
+	"lint": true, // 1 of 135 distinct real replies flagged (0.74 %): 这个小二也不知道呢 to a payment question, a bare 不知道 with no next step, justified; goal ≤ 0.5 %
 }
 
 func TestAbsentData(t *testing.T) {
