@@ -31,7 +31,7 @@ var staticFS embed.FS
 var pages = []string{
 	"error", "login", "login_totp", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
 	"admin_rules", "admin_keys", "admin_webhooks", "admin_deliveries", "complaint", "complaint_new", "admin_users", "admin_reveals", "party", "admin_calendar",
-	"messages",
+	"messages", "rules",
 }
 
 // partialViews are rendered alone (htmx swaps).
@@ -96,6 +96,7 @@ type Base struct {
 	CalendarWarning string
 	// Unread is a party's unread site messages (the navigation's badge).
 	Unread  int
+	rules   map[string]bool // the rule book's IDs (RuleLink)
 	cat     *catalog
 	strict  bool
 	missing *[]string
@@ -148,7 +149,7 @@ func (b Base) Other() string {
 }
 
 func (a *App) base(r *http.Request, s *session, titleKey string) Base {
-	b := Base{Lang: langOf(r), TitleKey: titleKey, Now: a.svc.Now(), Path: r.URL.RequestURI(), cat: messages, strict: a.opts.StrictMessages}
+	b := Base{Lang: langOf(r), TitleKey: titleKey, Now: a.svc.Now(), Path: r.URL.RequestURI(), cat: messages, strict: a.opts.StrictMessages, rules: a.ruleIDSet()}
 	if s != nil {
 		b.User = &userView{Login: s.User.Login, Role: s.User.Role, PartyID: s.User.PartyID, DisplayName: s.User.DisplayName}
 		b.CSRF = s.CSRF

@@ -174,3 +174,23 @@ func around(text, s string) string {
 	lo, hi := max(0, i-120), min(len(text), i+len(s)+60)
 	return "\n  …" + strings.Join(strings.Fields(text[lo:hi]), " ") + "…"
 }
+
+// TestRuleIDsLinkToTheRuleBook: a rule the book holds is a link from the
+// timeline to its line on /rules (its text in the page's language, its
+// value in words); an ID the book does not hold is not linked.
+func TestRuleIDsLinkToTheRuleBook(t *testing.T) {
+	b := setup(t, apitest.SQLiteURL(t))
+	reqID, _ := b.story()
+	buyer := b.login("buyer")
+	_, page := buyer.get("/requests/" + reqID)
+	if !strings.Contains(page, `<a class="rule" href="/rules#rule-public-seller-respond-48h">public-seller-respond-48h</a>`) {
+		t.Errorf("the seller window's rule is not a link:\n%s", around(page, "public-seller-respond-48h"))
+	}
+	_, rules := buyer.get("/rules")
+	if !strings.Contains(rules, `id="rule-public-seller-respond-48h"`) || !strings.Contains(rules, "48 小时") {
+		t.Errorf("/rules lacks the rule or its value in words:\n%.1500s", visibleText(rules))
+	}
+	if (web.Base{}).RuleLink("taobao-dispute-8") != "" {
+		t.Error("an article the book does not hold is linked")
+	}
+}

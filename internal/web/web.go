@@ -46,6 +46,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
@@ -80,6 +81,10 @@ type App struct {
 	opts Options
 	tpl  *engine
 	cop  *http.CrossOriginProtection
+
+	rulesMu     sync.Mutex // guards rules and rulesDigest (ruleIDSet)
+	rules       map[string]bool
+	rulesDigest string
 }
 
 // New builds the pages; it fails when a view is missing or does not parse.
@@ -146,6 +151,7 @@ func (a *App) Handler() http.Handler {
 	a.party(mux, "POST /requests/{id}/act", a.requestAct)
 	a.party(mux, "POST /requests/{id}/messages", a.requestMessage)
 	a.party(mux, "GET /messages", a.inbox)
+	a.signedIn(mux, "GET /rules", a.rulesView)
 	a.party(mux, "POST /messages/{id}/read", a.inboxOpen)
 	a.signedIn(mux, "POST /cases/{id}/evidence", a.evidenceUpload)
 	a.signedIn(mux, "GET /evidence/{id}", a.evidenceContent)
