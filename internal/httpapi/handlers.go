@@ -83,8 +83,8 @@ func (a *API) getPolicy(r *http.Request, c service.Caller, _ []byte) (int, any, 
 	return http.StatusOK, a.svc.Policy(), nil
 }
 
-func (a *API) putOrder(r *http.Request, c service.Caller, f order.Facts) (int, any, error) {
-	o, err := a.svc.PutOrder(r.Context(), c, r.PathValue("id"), f)
+func (a *API) putOrder(r *http.Request, c service.Caller, b putOrderBody) (int, any, error) {
+	o, err := a.svc.PutOrder(r.Context(), c, r.PathValue("id"), b.Facts)
 	return http.StatusOK, o, err
 }
 
