@@ -115,4 +115,3 @@ func (a *API) onClock(r *http.Request, body []byte) (*http.Request, error) {
 	}
 	return r.WithContext(ctx), nil
 }
-

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
@@ -41,6 +42,9 @@ func (s *Service) newKey(role actor.Role, party, name string) (string, store.API
 		prefix = SandboxKeyPrefix
 	}
 	plain := prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	if !s.sandbox && strings.HasPrefix(plain, SandboxKeyPrefix) {
+		return s.newKey(role, party, name) // a production key never looks like a sandbox key
+	}
 	sum := sha256.Sum256([]byte(plain))
 	return plain, store.APIKey{ID: newID(), Hash: hex.EncodeToString(sum[:]), Role: string(role), PartyID: party, Name: name, CreatedAt: s.clock.Now()}, nil
 }
