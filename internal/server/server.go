@@ -74,7 +74,9 @@ var (
 
 // Server is a running weiquan.
 type Server struct {
-	Svc      *service.Service
+	Svc *service.Service
+	// Sandbox is the sandbox's service (nil: sandbox-db = off).
+	Sandbox  *service.Service
 	st       *store.Store // the store the server opened: metrics, outbox, site messages; closed last
 	Addr     string       // the bound address
 	http     *http.Server
@@ -237,6 +239,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	s.workers.Start(wctx)
 	if sbOn {
 		s.sandbox = startSandbox(wctx, cfg, sbSvc, sbSt, sbBlobs, hookNets, log)
+		s.Sandbox = sbSvc
 	}
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
 	clock.Every(wctx, cfg.PolicyPoll, func() { followPolicy(wctx, follower, log) })

@@ -46,6 +46,10 @@ func (s *Service) now(ctx context.Context) time.Time {
 	return s.clock.Now()
 }
 
+// NowAt is the time of a request's context: its test clock's when the API
+// put it on one (ClockFor), else the service clock's (views computed "now").
+func (s *Service) NowAt(ctx context.Context) time.Time { return s.now(ctx) }
+
 // clockOf is the id of the test clock ctx runs on ("" wall time).
 func clockOf(ctx context.Context) string {
 	c, _ := ctx.Value(clockKey{}).(onClock)

@@ -85,10 +85,10 @@ func (s *Store) TestClockOf(ctx context.Context, kind, id string) (c TestClock, 
 }
 
 // NextClockDeadline returns the due time of the earliest pending deadline
-// of a clock due at or before upto (ok false: none).
+// of a clock ("": of wall time) due at or before upto (ok false: none).
 func (s *Store) NextClockDeadline(ctx context.Context, clockID string, upto time.Time) (time.Time, bool, error) {
 	var due sql.NullInt64
-	err := s.queryRow(ctx, `SELECT MIN(due_at) FROM deadlines WHERE state = 'pending' AND test_clock_id = ? AND test_clock_id <> '' AND due_at <= ?`, clockID, micros(upto)).Scan(&due)
+	err := s.queryRow(ctx, `SELECT MIN(due_at) FROM deadlines WHERE state = 'pending' AND test_clock_id = ? AND due_at <= ?`, clockID, micros(upto)).Scan(&due)
 	if err != nil || !due.Valid {
 		return time.Time{}, false, err
 	}
