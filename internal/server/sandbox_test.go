@@ -122,7 +122,7 @@ type world struct {
 	t       *testing.T
 	base    string
 	key     func(role actor.Role, party string) string
-	clockID string                          // the sandbox's test clock ("" production)
+	clockID string                      // the sandbox's test clock ("" production)
 	advance func(to time.Time) []string // fired kinds, in order (sandbox only)
 }
 
