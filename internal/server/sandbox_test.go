@@ -293,6 +293,12 @@ func TestTestClockFiresLikeTheWorker(t *testing.T) {
 		}
 		var kinds []string
 		sand := world{t: t, base: x.base, clockID: id, key: func(r actor.Role, p string) string { return x.key(true, r, p) }, advance: func(to time.Time) []string {
+			// What the sandbox's deadline worker runs (worker.Deadlines.RunOnce)
+			// on wall time, long past every deadline here: it claims none of
+			// the clock's.
+			if st, err := x.s.Sandbox.FireDue(ctx, 200); err != nil || st.Claimed != 0 {
+				t.Fatalf("the worker fired a test clock's deadlines on wall time: %+v %v", st, err)
+			}
 			r := must(t, 200, x.base, "POST", "/v1/test-clocks/"+id+"/advance", integ, map[string]any{"frozen_time": to.Format(time.RFC3339)}).JSON()
 			if r["test_clock"].(map[string]any)["frozen_time"] != to.Format(time.RFC3339) {
 				t.Fatalf("advanced clock %v", r["test_clock"])
