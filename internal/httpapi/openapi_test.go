@@ -896,6 +896,7 @@ func runConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 
 	// ---- intervention cases
 	runDisputeConformance(t, e, o)
+	runTestClockConformance(t, e, o)
 
 	// ---- errors every operation can answer
 	for path, item := range o.doc.Paths.Map() {
