@@ -160,7 +160,7 @@ func (a *API) Handler() http.Handler {
 	})
 
 	a.route(mux, "GET /v1/policy", a.getPolicy)
-	a.route(mux, "PUT /v1/orders/{id}", withBody(a.putOrder))
+	a.route(mux, "PUT /v1/orders/{id}", a.putOrder)
 	a.route(mux, "GET /v1/orders/{id}", byID(a.svc.GetOrder))
 	a.route(mux, "GET /v1/orders", a.listOrders)
 	a.route(mux, "POST /v1/orders/{id}/events", withBody(a.postOrderEvent), idemInTx)

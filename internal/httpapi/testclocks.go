@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/weiquan/weiquan/internal/order"
+	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -59,11 +59,25 @@ func (a *API) advanceTestClock(r *http.Request, c service.Caller, b advanceBody)
 	return http.StatusOK, out, err
 }
 
-// putOrderBody is PUT /v1/orders/{id}'s body: the order's facts and, in the
-// sandbox, the test clock to create the order on.
-type putOrderBody struct {
-	order.Facts
-	TestClock string `json:"test_clock,omitempty"`
+// withoutTestClock is PUT /v1/orders/{id}'s body without its test_clock
+// member (the sandbox's clock to create the order on, which onClock read):
+// the order's facts. A test_clock that is not a string is refused naming
+// it; a body that is not an object is left for decode to refuse.
+func withoutTestClock(body []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return body, nil
+	}
+	raw, ok := m["test_clock"]
+	if !ok {
+		return body, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil || s == "" {
+		return nil, fault.Field("test_clock", "须为测试时钟ID / want a test clock id")
+	}
+	delete(m, "test_clock")
+	return json.Marshal(m)
 }
 
 // clockObjects maps the first path segment under /v1 to the kind of
@@ -73,6 +87,8 @@ var clockObjects = map[string]string{
 	"aftersales": store.ClockOfAftersale,
 	"disputes":   store.ClockOfDispute,
 	"complaints": store.ClockOfComplaint,
+	"sanctions":  store.ClockOfSanction,
+	"violations": store.ClockOfViolation,
 }
 
 // onClock returns r running on the test clock of the object it acts on:
@@ -97,7 +113,7 @@ func (a *API) onClock(r *http.Request, body []byte) (*http.Request, error) {
 			_ = json.Unmarshal(body, &b) // a body that does not decode is the handler's to refuse
 			ref.Want = b.TestClock
 		}
-	case r.Method == http.MethodPost && len(parts) == 1:
+	case r.Method == http.MethodPost && len(parts) == 1 && kind != store.ClockOfSanction && kind != store.ClockOfViolation:
 		var b struct {
 			OrderID string `json:"order_id"`
 		}

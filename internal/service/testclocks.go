@@ -209,8 +209,7 @@ func (s *Service) AdvanceTestClock(ctx context.Context, c Caller, id string, to 
 }
 
 // ClockRef names the object a sandbox request acts on, for ClockFor: Kind
-// is store.ClockOfOrder, ClockOfAftersale, ClockOfDispute or
-// ClockOfComplaint; Want is the test clock the request asks a new order to
+// is one of store's ClockOf* kinds; Want is the test clock the request asks a new order to
 // be created on (PUT /v1/orders/{id} with test_clock).
 type ClockRef struct {
 	Kind string

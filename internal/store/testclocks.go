@@ -55,6 +55,8 @@ const (
 	ClockOfAftersale = "aftersale"
 	ClockOfDispute   = "dispute"
 	ClockOfComplaint = "complaint"
+	ClockOfSanction  = "sanction"  // through the complaint it came from
+	ClockOfViolation = "violation" // through the complaint it came from
 )
 
 var clockOfQuery = map[string]string{
@@ -62,10 +64,13 @@ var clockOfQuery = map[string]string{
 	ClockOfAftersale: `SELECT c.id, c.name, c.frozen_time, c.created_at, c.updated_at FROM aftersales a JOIN orders o ON o.id = a.order_id JOIN test_clocks c ON c.id = o.test_clock_id WHERE a.id = ?`,
 	ClockOfDispute:   `SELECT c.id, c.name, c.frozen_time, c.created_at, c.updated_at FROM disputes d JOIN orders o ON o.id = d.order_id JOIN test_clocks c ON c.id = o.test_clock_id WHERE d.id = ?`,
 	ClockOfComplaint: `SELECT c.id, c.name, c.frozen_time, c.created_at, c.updated_at FROM complaints p JOIN orders o ON o.id = p.order_id JOIN test_clocks c ON c.id = o.test_clock_id WHERE p.id = ?`,
+	ClockOfSanction:  `SELECT c.id, c.name, c.frozen_time, c.created_at, c.updated_at FROM sanctions x JOIN complaints p ON p.id = x.complaint_id JOIN orders o ON o.id = p.order_id JOIN test_clocks c ON c.id = o.test_clock_id WHERE x.id = ?`,
+	ClockOfViolation: `SELECT c.id, c.name, c.frozen_time, c.created_at, c.updated_at FROM violations x JOIN complaints p ON p.id = x.complaint_id JOIN orders o ON o.id = p.order_id JOIN test_clocks c ON c.id = o.test_clock_id WHERE x.id = ?`,
 }
 
 // TestClockOf returns the clock of an object (an order, or a request, case
-// or complaint through its order); ok is false when the object is on wall
+// or complaint through its order, a sanction or violation through its
+// complaint's order); ok is false when the object is on wall
 // time or does not exist.
 func (s *Store) TestClockOf(ctx context.Context, kind, id string) (c TestClock, ok bool, err error) {
 	q, known := clockOfQuery[kind]
