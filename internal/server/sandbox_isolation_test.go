@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/httpapi"
+	"github.com/weiquan/weiquan/internal/ledgercheck"
 )
 
 // side is one side's objects: what its keys may see and the other's never.
@@ -168,6 +170,24 @@ func TestSandboxIsolation(t *testing.T) {
 		}
 		if notFound < 300 {
 			t.Errorf("only %d answers were 404", notFound)
+		}
+		// Two ledgers: each side's escrow holds its own payment and the other
+		// side's account reads as absent or empty; both check clean.
+		for _, c := range []struct {
+			key, account string
+			want         float64
+		}{{prod.keys[0], "escrow:PROD-O1", 4321}, {sand.keys[0], "escrow:SAND-O1", 4321}, {prod.keys[0], "escrow:SAND-O1", 0}, {sand.keys[0], "escrow:PROD-O1", 0}} {
+			r := do(t, x.base, "GET", "/v1/ledger/accounts/"+c.account, c.key, nil)
+			got, _ := r.JSON()["balance"].(float64)
+			if (r.Status != 200 && !(c.want == 0 && r.Status == 404)) || got != c.want {
+				t.Errorf("%s: %d balance %v, want %v: %s", c.account, r.Status, got, c.want, r.Body)
+			}
+		}
+		for _, u := range []string{x.prodURL, x.sandURL} {
+			rep, err := ledgercheck.Check(context.Background(), apitest.OpenStore(t, u))
+			if err != nil || !rep.OK() {
+				t.Fatalf("ledger check %s: %v %+v", u, err, rep.First())
+			}
 		}
 		// Each side still sees its own.
 		for _, sd := range []side{prod, sand} {
