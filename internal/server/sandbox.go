@@ -51,6 +51,14 @@ func OpenSandbox(ctx context.Context, cfg config.Config, book *policy.Book, clk 
 		st.Close()
 		return nil, nil, true, fmt.Errorf("sandbox: calendar: %w", err)
 	}
+	// A rule book set through the sandbox's PUT /v1/policy stays the
+	// sandbox's across restarts; without one it runs production's.
+	if cfg.PolicyFile == "" {
+		if _, err := svc.LoadStoredPolicy(ctx); err != nil {
+			st.Close()
+			return nil, nil, true, fmt.Errorf("sandbox: %w", err)
+		}
+	}
 	return svc, st, true, nil
 }
 

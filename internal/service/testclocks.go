@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/store"
 )
@@ -96,7 +97,7 @@ func (s *Service) sandboxOnly() error {
 }
 
 func canUseClocks(c Caller) error {
-	if c.Role != "integration" || c.Via == "" || strings.HasPrefix(c.Via, "integration:") {
+	if c.Role != actor.Integration || c.Via == "" || strings.HasPrefix(c.Via, "integration:") {
 		return forbidden("只有平台集成方密钥可以管理测试时钟 / only integration keys manage test clocks")
 	}
 	return nil
