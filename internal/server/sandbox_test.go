@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -194,15 +195,21 @@ func scenario(w world) (map[string]any, []string) {
 	}
 	// The review SLA counts 3 working days from when the case entered review
 	// (the clock's time) and is breached on the case's time, not the wall's.
-	if v["sla_breached"] != false || v["sla_due_at"] == nil {
+	due, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(v["sla_due_at"]))
+	if v["sla_breached"] != false || due.Before(t0.Add(3*24*time.Hour)) || due.After(t0.Add(10*24*time.Hour)) {
 		t.Fatalf("sla %v %v", v["sla_due_at"], v["sla_breached"])
+	}
+	slaDue := v["sla_due_at"]
+	fired = append(fired, w.advance(t0.Add(12*24*time.Hour))...)
+	if v := must(t, 200, w.base, "GET", "/v1/disputes/"+d1, agent, nil).JSON(); v["status"] != "REVIEW" || v["sla_breached"] != true {
+		t.Fatalf("case past its review SLA: %v %v", v["status"], v["sla_breached"])
 	}
 	must(t, 200, w.base, "POST", "/v1/disputes/"+d1+"/claim", agent, nil)
 	must(t, 200, w.base, "POST", "/v1/disputes/"+d1+"/judge", agent, map[string]any{"outcome": "refund_full", "fault": "seller",
 		"reason": "卖家未举证", "rule_ids": []string{"taobao-dispute-65", "taobao-dispute-66"}})
 	fired = append(fired, w.advance(t0.Add(30*24*time.Hour))...)
 
-	out := map[string]any{}
+	out := map[string]any{"sla_due_at": slaDue}
 	for _, p := range []string{"/v1/orders/R1", "/v1/orders/A1", "/v1/orders/A2", "/v1/orders/D1", "/v1/orders/C1",
 		"/v1/aftersales/" + a1, "/v1/aftersales/" + a2, "/v1/aftersales/" + d1a, "/v1/disputes/" + d1, "/v1/complaints/" + c1} {
 		out[norm(p)+"/events"] = normJSON(must(t, 200, w.base, "GET", p+"/events", agent, nil).JSON()["items"])
