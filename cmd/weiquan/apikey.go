@@ -9,15 +9,20 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
+	"github.com/weiquan/weiquan/internal/clock"
+	"github.com/weiquan/weiquan/internal/config"
 	"github.com/weiquan/weiquan/internal/httpapi"
+	"github.com/weiquan/weiquan/internal/server"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-const apikeyUsage = `usage: weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires DURATION] [CONFIG FLAGS]
-       weiquan apikey list [CONFIG FLAGS]
-       weiquan apikey revoke ID [CONFIG FLAGS]
-       weiquan apikey rotate ID [--grace DURATION] [CONFIG FLAGS]`
+const apikeyUsage = `usage: weiquan apikey create --role ROLE [--party ID] [--name NAME] [--expires DURATION] [--sandbox] [CONFIG FLAGS]
+       weiquan apikey list [--sandbox] [CONFIG FLAGS]
+       weiquan apikey revoke ID [--sandbox] [CONFIG FLAGS]
+       weiquan apikey rotate ID [--grace DURATION] [--sandbox] [CONFIG FLAGS]
+--sandbox: the sandbox's keys (wq_test_…, in the sandbox-db database): they
+see only sandbox objects, test clocks and the sandbox's own ledger`
 
 // apikey manages API keys from the command line: the operator acts as an
 // admin (service.CLICaller), and every change but the first create of a
@@ -42,6 +47,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	default:
 		return errors.New(apikeyUsage)
 	}
+	sandbox := fs.Bool("sandbox", false, "the sandbox's keys (sandbox-db), not production's")
 	// The key id comes first or after the flags.
 	rest := args[1:]
 	var id string
@@ -63,7 +69,11 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	svc, st, err := openService(ctx, cfg, stderr)
+	open := openService
+	if *sandbox {
+		open = openSandbox
+	}
+	svc, st, err := open(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -130,4 +140,21 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// openSandbox opens the sandbox's store and service (sandbox-db) with the
+// rule book of the policy key (or the embedded default).
+func openSandbox(ctx context.Context, cfg config.Config, stderr io.Writer) (*service.Service, *store.Store, error) {
+	book, err := server.LoadPolicy(cfg.PolicyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: policy: %w", err)
+	}
+	svc, st, ok, err := server.OpenSandbox(ctx, cfg, book, clock.System{}, newLogger(stderr, "warn"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, errors.New("config: sandbox-db: the sandbox is off")
+	}
+	return svc, st, nil
 }

@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 // Config is everything the commands need.
 type Config struct {
 	DB               string        // sqlite:PATH or postgres://…
+	SandboxDB        string        // the sandbox's database (SandboxURL); "off": no sandbox
 	Addr             string        // listen address
 	PolicyFile       string        // rule book override; empty: embedded default (or the newest stored one)
 	PolicyPoll       time.Duration // how often a replica looks for a rule book set on another replica
@@ -80,6 +82,7 @@ type Key struct {
 // them. (A new setting is one line here and a field of Config.)
 var Keys = []Key{
 	{Name: "db", Help: "database URL: sqlite:PATH or postgres://…", field: func(c *Config) any { return &c.DB }},
+	{Name: "sandbox-db", Help: "database URL of the sandbox (sandbox API keys, test clocks, its own ledger); default: beside the SQLite file (PATH-sandbox.db), or on PostgreSQL the schema weiquan_sandbox (SCHEMA_sandbox with a search_path) of the same database; off: no sandbox", field: func(c *Config) any { return &c.SandboxDB }},
 	{Name: "addr", Help: "listen address", field: func(c *Config) any { return &c.Addr }},
 	{Name: "policy", Help: "rule book JSON file overriding the embedded default", field: func(c *Config) any { return &c.PolicyFile }},
 	{Name: "policy-poll", Help: "how often a replica picks up a rule book set through PUT /v1/policy on another replica", field: func(c *Config) any { return &c.PolicyPoll }},
@@ -143,6 +146,14 @@ func (c Config) Source(name string) string {
 func (c Config) Validate() error {
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return c.bad("db", "want sqlite:PATH or postgres://…, got %q", c.DB)
+	}
+	if sb := c.SandboxDB; sb != "" && sb != "off" {
+		if !strings.HasPrefix(sb, "sqlite:") && !strings.HasPrefix(sb, "postgres://") && !strings.HasPrefix(sb, "postgresql://") {
+			return c.bad("sandbox-db", "want sqlite:PATH, postgres://… or off, got %q", sb)
+		}
+		if sb == c.DB {
+			return c.bad("sandbox-db", "the sandbox needs its own database, not db's")
+		}
 	}
 	if c.Addr == "" {
 		return c.bad("addr", "empty")
@@ -221,6 +232,43 @@ func (c Config) EvidencePath() string {
 // SMSPath is where SMS are written without a gateway.
 func (c Config) SMSPath() string {
 	return cmp.Or(c.SMSFile, c.besideDB("-sms.jsonl", "./weiquan-sms.jsonl"))
+}
+
+// SandboxURL is the sandbox's database: sandbox-db if set, else a second
+// SQLite file beside the database file (weiquan.db → weiquan-sandbox.db),
+// else on PostgreSQL the same database with search_path weiquan_sandbox
+// (or the configured search_path + "_sandbox"). ok is false when the
+// sandbox is off.
+func (c Config) SandboxURL() (u string, ok bool) {
+	switch {
+	case c.SandboxDB == "off":
+		return "", false
+	case c.SandboxDB != "":
+		return c.SandboxDB, true
+	}
+	if p, found := strings.CutPrefix(c.DB, "sqlite:"); found {
+		if p == ":memory:" || p == "" {
+			return "sqlite::memory:", true
+		}
+		path, q, _ := strings.Cut(p, "?")
+		u = "sqlite:" + strings.TrimSuffix(path, ".db") + "-sandbox.db"
+		if q != "" {
+			u += "?" + q
+		}
+		return u, true
+	}
+	pu, err := url.Parse(c.DB)
+	if err != nil {
+		return "", false
+	}
+	q := pu.Query()
+	sp := q.Get("search_path")
+	if sp == "" {
+		sp = "weiquan"
+	}
+	q.Set("search_path", sp+"_sandbox")
+	pu.RawQuery = q.Encode()
+	return pu.String(), true
 }
 
 // SQLitePath is the database file of a sqlite: URL (false for PostgreSQL

@@ -193,7 +193,7 @@ func (a *API) actDispute(r *http.Request, c service.Caller, body []byte) (int, a
 		cmd.Outcome, cmd.AdvanceOutcome = "", b.Outcome
 	}
 	s, err := a.svc.ActDispute(r.Context(), c, r.PathValue("id"), cmd)
-	return http.StatusOK, NewDisputeView(s, a.svc.Now(), a.svc.DeadlineProvisional), err
+	return http.StatusOK, NewDisputeView(s, a.svc.NowAt(r.Context()), a.svc.DeadlineProvisional), err
 }
 
 // interventionRoutes registers the intervention feature's routes beyond
@@ -209,5 +209,5 @@ func (a *API) createDispute(r *http.Request, c service.Caller, b openBody) (int,
 	}
 	s, err := a.svc.OpenDirectDispute(r.Context(), c, service.DirectDispute{OrderID: b.OrderID, Type: b.Type, Reason: aftersale.Reason(b.Reason),
 		Amount: b.Amount, Description: b.Description})
-	return http.StatusCreated, NewDisputeView(s, a.svc.Now(), a.svc.DeadlineProvisional), err
+	return http.StatusCreated, NewDisputeView(s, a.svc.NowAt(r.Context()), a.svc.DeadlineProvisional), err
 }

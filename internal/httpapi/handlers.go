@@ -83,7 +83,16 @@ func (a *API) getPolicy(r *http.Request, c service.Caller, _ []byte) (int, any, 
 	return http.StatusOK, a.svc.Policy(), nil
 }
 
-func (a *API) putOrder(r *http.Request, c service.Caller, f order.Facts) (int, any, error) {
+func (a *API) putOrder(r *http.Request, c service.Caller, body []byte) (int, any, error) {
+	// test_clock (sandbox) was read by onClock; the rest is the facts.
+	body, err := withoutTestClock(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	var f order.Facts
+	if err := decode(body, &f); err != nil {
+		return 0, nil, err
+	}
 	o, err := a.svc.PutOrder(r.Context(), c, r.PathValue("id"), f)
 	return http.StatusOK, o, err
 }

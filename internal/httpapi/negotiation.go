@@ -39,7 +39,7 @@ func (a *API) getDispute(r *http.Request, c service.Caller, _ []byte) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
-	v := a.disputeView(d)
+	v := NewDisputeView(d, a.svc.NowAt(r.Context()), a.svc.DeadlineProvisional)
 	if v.Negotiation, err = a.svc.CaseNegotiation(r.Context(), c, d.AftersaleID); err != nil {
 		return 0, nil, err
 	}

@@ -44,10 +44,10 @@ func LoadPolicy(file string) (*policy.Book, error) {
 // it. The caller owns the store: it closes it when done (and may hand it
 // to what runs beside the service: metrics, the outbox, harnesses).
 func OpenService(ctx context.Context, dbURL string, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
-	return openService(ctx, dbURL, store.Options{}, book, clk, log, obs)
+	return openService(ctx, dbURL, store.Options{}, book, service.Options{Clock: clk, Logger: log, Observer: obs})
 }
 
-func openService(ctx context.Context, dbURL string, so store.Options, book *policy.Book, clk clock.Clock, log *slog.Logger, obs service.Observer) (*service.Service, *store.Store, error) {
+func openService(ctx context.Context, dbURL string, so store.Options, book *policy.Book, o service.Options) (*service.Service, *store.Store, error) {
 	st, err := store.OpenWith(ctx, dbURL, so)
 	if err != nil {
 		return nil, nil, err
@@ -56,7 +56,7 @@ func openService(ctx context.Context, dbURL string, so store.Options, book *poli
 		st.Close()
 		return nil, nil, err
 	}
-	svc := service.New(st, book, service.Options{Clock: clk, Logger: log, Observer: obs})
+	svc := service.New(st, book, o)
 	if err := svc.RecordPolicy(ctx); err != nil {
 		st.Close()
 		return nil, nil, fmt.Errorf("record policy: %w", err)
@@ -74,7 +74,9 @@ var (
 
 // Server is a running weiquan.
 type Server struct {
-	Svc      *service.Service
+	Svc *service.Service
+	// Sandbox is the sandbox's service (nil: sandbox-db = off).
+	Sandbox  *service.Service
 	st       *store.Store // the store the server opened: metrics, outbox, site messages; closed last
 	Addr     string       // the bound address
 	http     *http.Server
@@ -86,6 +88,7 @@ type Server struct {
 	log      *slog.Logger
 	shutdown time.Duration
 	done     chan error
+	sandbox  *sandboxRun // nil: sandbox-db = off
 	connMu   sync.Mutex
 	fresh    map[net.Conn]struct{} // accepted connections that have not sent a request yet
 }
@@ -126,7 +129,7 @@ func Open(ctx context.Context, cfg config.Config, clk clock.Clock, log *slog.Log
 	if clk == nil {
 		clk = clock.System{}
 	}
-	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, clk, log, obs)
+	svc, st, err := openService(ctx, cfg.DB, store.Options{SQLiteSynchronous: cfg.SQLiteSync}, book, service.Options{Clock: clk, Logger: log, Observer: obs})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,14 +196,35 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		st.Close()
 		return nil, err
 	}
+	// The sandbox: its own store and service, the same code (sandbox.go).
+	sbSvc, sbSt, sbOn, err := OpenSandbox(ctx, cfg, book, clk, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	var sbAPI http.Handler
+	var sbBlobs *evidence.Blobs
+	if sbOn {
+		if sbBlobs, err = sandboxBlobs(ctx, cfg); err != nil {
+			sbSt.Close()
+			st.Close()
+			return nil, err
+		}
+		sa := httpapi.New(sbSvc, log.With("sandbox", true), nil, Version, text)
+		sa.SetKeyLimit(httpx.NewLimiter(cfg.RateKey, cfg.RateKeyBurst))
+		sbAPI = sa.Handler()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		if sbOn {
+			sbSt.Close()
+		}
 		st.Close()
 		return nil, err
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{Svc: svc, st: st, Addr: ln.Addr().String(), ln: ln, cancel: cancel, log: log, shutdown: cfg.ShutdownTimeout, done: make(chan error, 1),
-		http: &http.Server{Handler: httpx.LimitBodies(httpapi.MaxRequestBody, httpx.LimitAddr(httpx.NewLimiter(cfg.RateAddr, cfg.RateAddrBurst), pages.ClientAddr, web.Mount(api.Handler(), pages.Handler()))),
+		http: &http.Server{Handler: httpx.LimitBodies(httpapi.MaxRequestBody, httpx.LimitAddr(httpx.NewLimiter(cfg.RateAddr, cfg.RateAddrBurst), pages.ClientAddr, web.Mount(httpapi.WithSandbox(api.Handler(), sbAPI), pages.Handler()))),
 			ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: bodyReadTimeout, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	s.http.ConnState = s.trackConn
@@ -213,6 +237,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	s.workers = worker.NewDeadlines(svc, log, worker.DeadlineConfig{Interval: cfg.DeadlineInterval, BatchSize: cfg.DeadlineBatch, Workers: workers})
 	s.workers.Start(wctx)
+	if sbOn {
+		s.sandbox = startSandbox(wctx, cfg, sbSvc, sbSt, sbBlobs, hookNets, log)
+		s.Sandbox = sbSvc
+	}
 	worker.StartIdemPurge(wctx, svc, log, worker.IdemPurgeConfig{Retain: cfg.IdemRetention})
 	clock.Every(wctx, cfg.PolicyPoll, func() { followPolicy(wctx, follower, log) })
 	// The working-day calendar: imports on any replica are loaded at the
@@ -236,6 +264,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		if err != nil {
 			cancel()
 			s.workers.Stop()
+			_ = s.sandbox.stop()
 			st.Close()
 			return nil, fmt.Errorf("nats: %w", err)
 		}
@@ -253,7 +282,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 		s.done <- err
 	}()
 	sync, _ := st.Synchronous(ctx)
-	log.Info("weiquan serving", "addr", s.Addr, "sqlite_synchronous", sync, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
+	log.Info("weiquan serving", "addr", s.Addr, "sandbox", sbOn, "sqlite_synchronous", sync, "db", string(st.Dialect()), "policy_version", book.Version, "policy_digest", book.Digest, "version", Version)
 	return s, nil
 }
 
@@ -283,8 +312,9 @@ func (s *Server) Close() error {
 	if s.nats != nil {
 		_ = s.nats.Close()
 	}
+	sbErr := s.sandbox.stop()
 	s.log.Info("weiquan stopped")
-	return errors.Join(err, s.st.Close())
+	return errors.Join(err, sbErr, s.st.Close())
 }
 
 // followPolicy applies a rule book version set on another replica, and

@@ -78,7 +78,7 @@ func (s *Service) IssueAPIKey(ctx context.Context, c Caller, by WebActor, nk New
 	if err := CheckKeyRole(nk.Role, nk.Party); err != nil {
 		return "", k, err
 	}
-	if nk.ExpiresAt != nil && !nk.ExpiresAt.After(s.clock.Now()) {
+	if nk.ExpiresAt != nil && !nk.ExpiresAt.After(s.now(ctx)) {
 		return "", k, fault.Field("expires_at", "过期时间须在将来 / expires_at must be in the future")
 	}
 	plain, k, err = s.newKey(nk.Role, nk.Party, nk.Name)
@@ -125,7 +125,7 @@ func (s *Service) RotateAPIKey(ctx context.Context, c Caller, by WebActor, id st
 	next.ExpiresAt = old.ExpiresAt
 	var until *time.Time
 	if grace > 0 {
-		t := s.clock.Now().Add(grace)
+		t := s.now(ctx).Add(grace)
 		until = &t
 	}
 	next, err = s.st.RotateAPIKey(ctx, id, next, until, *s.auditRow(&by, "api_key.rotated", ""))

@@ -173,7 +173,7 @@ func (s *Service) TopUp(ctx context.Context, c Caller, acct ledger.Account, amou
 		return ledger.Transaction{}, forbidden("只有管理员或集成方可以入账 / only admins and the integration pay money in")
 	}
 	return command(ctx, s, c, func(_ *store.Tx, cm *store.Commit) (ledger.Transaction, error) {
-		m := ledger.Meta{ID: "top-up:" + newID(), Ref: ref, At: s.clock.Now()}
+		m := ledger.Meta{ID: "top-up:" + newID(), Ref: ref, At: s.now(ctx)}
 		var t ledger.Transaction
 		var err error
 		switch acct.Kind() {

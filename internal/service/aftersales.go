@@ -91,7 +91,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 			}
 			return aftersale.State{}, err
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		// Several requests may be open on one order for different items
 		// (read only when the load saw one).
 		var open []aftersale.State
@@ -123,7 +123,7 @@ func (s *Service) CreateAftersale(ctx context.Context, c Caller, orderID string,
 func (s *Service) Act(ctx context.Context, c Caller, id string, cmd aftersale.Command) (aftersale.State, error) {
 	var evs []aftersale.Event
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (aftersale.State, error) {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		// A return shipped may be refunded at once (极速退款, instant.go).
 		var flagged bool
 		var headroom money.Fen

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
@@ -29,14 +30,21 @@ func (s *Service) NewAPIKey(ctx context.Context, role actor.Role, party, name st
 	return plain, k.ID, s.st.CreateAPIKey(ctx, k, nil)
 }
 
-// newKey makes a key: "wq_" + base64 of 32 random bytes, stored as its
-// SHA-256 (hex).
+// newKey makes a key: "wq_" (the sandbox's: SandboxKeyPrefix) + base64 of
+// 32 random bytes, stored as its SHA-256 (hex).
 func (s *Service) newKey(role actor.Role, party, name string) (string, store.APIKey, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", store.APIKey{}, err
 	}
-	plain := "wq_" + base64.RawURLEncoding.EncodeToString(b[:])
+	prefix := "wq_"
+	if s.sandbox {
+		prefix = SandboxKeyPrefix
+	}
+	plain := prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	if !s.sandbox && strings.HasPrefix(plain, SandboxKeyPrefix) {
+		return s.newKey(role, party, name) // a production key never looks like a sandbox key
+	}
 	sum := sha256.Sum256([]byte(plain))
 	return plain, store.APIKey{ID: newID(), Hash: hex.EncodeToString(sum[:]), Role: string(role), PartyID: party, Name: name, CreatedAt: s.clock.Now()}, nil
 }
@@ -63,7 +71,7 @@ var ErrKeyRefused = fault.New(fault.Unauthorized, "API 密钥无效、已吊销�
 // storage failures.
 func (s *Service) AuthenticateKey(ctx context.Context, hash string) (store.APIKey, error) {
 	k, err := s.st.APIKeyByHash(ctx, hash)
-	now := s.clock.Now()
+	now := s.now(ctx)
 	if fault.Is(err, fault.NotFound) || (err == nil && !k.Live(now)) {
 		return store.APIKey{}, ErrKeyRefused
 	}

@@ -134,7 +134,7 @@ func (s *Service) ImportCalendar(ctx context.Context, c Caller, raw []byte) (Cal
 		if err != nil {
 			return err
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		out.Seq, out.CreatedAt = seq, now.Format(time.RFC3339Nano)
 		id := newID()
 		cm.CalendarImports = append(cm.CalendarImports, store.CalendarImport{Seq: seq, ID: id, Author: out.Author,

@@ -57,7 +57,7 @@ func (s *Service) FileComplaint(ctx context.Context, c Caller, in NewComplaint) 
 		return ComplaintView{}, fault.Field("order_id", "须指定订单 / order_id is required")
 	}
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ComplaintView, error) {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		b := s.Policy()
 		o, err := tx.GetOrder(ctx, in.OrderID)
 		if err != nil {
@@ -143,7 +143,7 @@ func (s *Service) ActComplaint(ctx context.Context, c Caller, id string, cmd Com
 		}
 		cc := cmd.Command
 		cc.Actor = actor
-		now := s.clock.Now()
+		now := s.now(ctx)
 		if cc.Action == complaint.DecideIt {
 			vs, err := tx.PartyViolations(ctx, string(cur.RespondentRole), cur.RespondentID)
 			if err != nil {
@@ -554,7 +554,7 @@ func (s *Service) PartyStanding(ctx context.Context, c Caller, role, id string) 
 	if !ValidID(id) {
 		return Standing{}, fault.Field("id", "ID须为1–64位字母、数字或 _.:- / ids are 1–64 letters, digits or _.:-")
 	}
-	b, now := s.Policy(), s.clock.Now()
+	b, now := s.Policy(), s.now(ctx)
 	vs, err := s.st.PartyViolations(ctx, role, id)
 	if err != nil {
 		return Standing{}, err
@@ -647,7 +647,7 @@ func (s *Service) GetSanction(ctx context.Context, c Caller, id string) (Sanctio
 	if err != nil {
 		return SanctionView{}, err
 	}
-	return sanctionView(x, vs, s.clock.Now()), nil
+	return sanctionView(x, vs, s.now(ctx)), nil
 }
 
 // SanctionCommand is a sanction action from the API.
@@ -682,7 +682,7 @@ func (s *Service) ActSanction(ctx context.Context, c Caller, id string, cmd Sanc
 				known = append(known, cs.EvidenceIDs...)
 			}
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		evs, err := penalty.Decide(cur, penalty.Command{Action: cmd.Action, Actor: who, Reason: cmd.Reason, EvidenceIDs: cmd.EvidenceIDs,
 			Procedural: cmd.Procedural, Revoke: cmd.Revoke, RuleIDs: cmd.RuleIDs, Known: known}, s.Policy(), now)
 		if err != nil {

@@ -63,7 +63,7 @@ func (s *Service) SetPolicy(ctx context.Context, c Caller, raw []byte) (PolicyCh
 		}
 		diff := policy.Diff(cur, next)
 		d, _ := json.Marshal(diff)
-		now := s.clock.Now()
+		now := s.now(ctx)
 		out = PolicyChange{Version: next.Version, Digest: next.Digest, PrevVersion: cur.Version, PrevDigest: cur.Digest, Author: keyOf(c),
 			Diff: diff, CreatedAt: now.Format("2006-01-02T15:04:05.999999Z07:00")}
 		// The version in force is recorded once, so that decisions made under it stay readable.

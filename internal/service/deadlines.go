@@ -54,8 +54,14 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 	var fired []firedInfo
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		st, fired = FireStats{}, fired[:0]
-		now := s.clock.Now()
-		due, err := tx.ClaimDue(ctx, now, limit)
+		now := s.now(ctx)
+		var due []store.Deadline
+		var err error
+		if id := clockOf(ctx); id != "" {
+			due, err = tx.ClaimDueOnClock(ctx, id, now, limit)
+		} else {
+			due, err = tx.ClaimDue(ctx, now, limit)
+		}
 		if err != nil {
 			return err
 		}
@@ -87,7 +93,7 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 			d := due[i]
 			var evs []aftersale.Event
 			one := func() error {
-				var cm store.Commit
+				cm := store.Commit{TestClock: clockOf(ctx)}
 				var err error
 				if evs, err = s.fireOne(ctx, tx, &cm, &d, now); err != nil {
 					return err
@@ -113,7 +119,7 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 				if d.AggregateType == AggOrder {
 					st.FiredOrders++
 				}
-				fired = append(fired, firedInfo{kind: d.Kind, late: now.Sub(d.DueAt), evs: evs})
+				fired = append(fired, firedInfo{kind: d.Kind, late: now.Sub(d.DueAt), evs: evs, aggType: d.AggregateType, aggID: d.AggregateID, ruleID: d.RuleID, due: d.DueAt})
 			case errors.Is(err, errSkip):
 				st.Skipped++
 			case !savepoints:
@@ -145,9 +151,12 @@ func (s *Service) fireBatch(ctx context.Context, limit int, savepoints bool) (Fi
 }
 
 type firedInfo struct {
-	kind string
-	late time.Duration
-	evs  []aftersale.Event
+	kind           string
+	late           time.Duration
+	evs            []aftersale.Event
+	aggType, aggID string
+	ruleID         string
+	due            time.Time
 }
 
 // fireOne applies one deadline to cm, through the same decide-and-record

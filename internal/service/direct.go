@@ -51,7 +51,7 @@ func (s *Service) OpenDirectDispute(ctx context.Context, c Caller, in DirectDisp
 			}
 			return err
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		if err := dispute.CheckDirect(string(in.Reason), dispute.DirectFacts{PaidAt: o.PaidAt, ShippedAt: o.ShippedAt, CompletedAt: o.CompletedAt,
 			Refundable: o.Refundable()}, s.Policy(), now); err != nil {
 			return err

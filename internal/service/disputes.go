@@ -107,7 +107,7 @@ func (s *Service) ActDispute(ctx context.Context, c Caller, id string, cmd Dispu
 		if !CanSeeDispute(c, cur) {
 			return cur, notFoundDispute(id)
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		dc, err := s.disputeCommand(ctx, tx, c, cur, cmd, now)
 		if err != nil {
 			return cur, err

@@ -63,7 +63,7 @@ func (s *Service) UploadEvidence(ctx context.Context, c Caller, u Upload) (store
 	rec := store.Evidence{ID: newID(), CaseID: reqID, UploaderRole: role, UploaderID: id, Digest: blob.Digest, Size: blob.Size,
 		MediaType: blob.MediaType, Kind: blob.Kind, Caption: u.Caption, DeclaredName: evidence.CleanName(u.DeclaredName)}
 	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		rec.CreatedAt = now
 		var complaintNow complaint.State
 		switch {

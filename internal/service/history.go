@@ -43,6 +43,6 @@ func (s *Service) Outcome(ctx context.Context, c Caller) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	_, breached, err := s.st.DisputeSLAStats(ctx, s.clock.Now())
+	_, breached, err := s.st.DisputeSLAStats(ctx, s.now(ctx))
 	return Outcome{Outcome: o, SLABreached: breached}, err
 }

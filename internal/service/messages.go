@@ -34,7 +34,7 @@ func (s *Service) ReadSiteMessage(ctx context.Context, c Caller, id string) (sto
 	if err := CheckMessageCaller(c); err != nil {
 		return store.SiteMessage{}, err
 	}
-	if err := s.st.MarkSiteMessageRead(ctx, string(c.Role), c.PartyID, id, s.clock.Now()); err != nil {
+	if err := s.st.MarkSiteMessageRead(ctx, string(c.Role), c.PartyID, id, s.now(ctx)); err != nil {
 		return store.SiteMessage{}, err
 	}
 	return s.st.GetSiteMessage(ctx, string(c.Role), c.PartyID, id)

@@ -46,7 +46,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, requestID, text str
 		if err != nil {
 			return aftersale.Message{}, err
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		msg, err := aftersale.DecideMessage(cur, author, text, attachments, s.Policy(), now)
 		if err != nil {
 			return aftersale.Message{}, err

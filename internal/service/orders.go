@@ -62,7 +62,7 @@ func (s *Service) PutOrder(ctx context.Context, c Caller, id string, f order.Fac
 	}
 	var out order.Order
 	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		cur, err := tx.GetOrder(ctx, id)
 		exists := err == nil
 		if err != nil && !fault.Is(err, fault.NotFound) {
@@ -126,7 +126,7 @@ func (s *Service) RecordOrderFact(ctx context.Context, c Caller, id string, f or
 	}
 	var out order.Order
 	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		// The order with the id of an open request, in one read (a
 		// shipment pauses auto-confirmation at once when one is open).
 		cur, openID, err := tx.LoadOrderForRequest(ctx, id)

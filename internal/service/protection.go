@@ -103,7 +103,7 @@ func (s *Service) SetPledge(ctx context.Context, c Caller, sellerID string, acti
 		if !active {
 			typ = "pledge_withdrawn"
 		}
-		now := s.clock.Now()
+		now := s.now(ctx)
 		r := logFields(typ, c.actorJSON(), now, reason, []string{cur.RuleID}, s.Policy().Version, pledgeData{Active: active, Multiple: multiple})
 		r.AggregateType, r.AggregateID, r.Seq, r.ID = AggPledge, sellerID, cur.Version+1, newID()
 		cm.Events = append(cm.Events, r)

@@ -42,7 +42,7 @@ func sellerQuality(r quality.Report, now time.Time) SellerQuality {
 
 // qualityReports evaluates every seller with facts in the window.
 func (s *Service) qualityReports(ctx context.Context) ([]quality.Report, quality.Params, time.Time, error) {
-	p, now := quality.ParamsFrom(s.Policy()), s.clock.Now()
+	p, now := quality.ParamsFrom(s.Policy()), s.now(ctx)
 	facts, err := s.st.QualityFacts(ctx, now.Add(-p.Window), now)
 	if err != nil {
 		return nil, p, now, err
@@ -148,7 +148,7 @@ func (s *Service) RecordServiceFact(ctx context.Context, c Caller, sellerID stri
 	}
 	var out store.ServiceFact
 	err := s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		cur, exists, err := tx.GetServiceFactForUpdate(ctx, sellerID, in.Kind, in.Ref)
 		if err != nil {
 			return err

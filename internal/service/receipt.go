@@ -125,7 +125,7 @@ func (s *Service) ExtendReceipt(ctx context.Context, c Caller, id string) (order
 		return order.Order{}, err
 	}
 	out, err := command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (order.Order, error) {
-		now := s.clock.Now()
+		now := s.now(ctx)
 		o, err := tx.GetOrder(ctx, id)
 		if err != nil || !CanSeeOrder(c, o) {
 			if err == nil || fault.Is(err, fault.NotFound) {

@@ -33,7 +33,7 @@ func (s *Service) EnforceRetention(ctx context.Context, batch int) (RetentionSta
 	if batch <= 0 {
 		batch = 500
 	}
-	now := s.clock.Now()
+	now := s.now(ctx)
 	book := s.Policy()
 	piiPeriod, _ := book.Duration("retention.pii")
 	evPeriod, _ := book.Duration("retention.evidence")

@@ -72,7 +72,7 @@ func (s *Service) EditScript(ctx context.Context, c Caller, sc script.Scenario, 
 	if err != nil {
 		return sc, ScriptMeta{}, err
 	}
-	now := s.clock.Now().UTC()
+	now := s.now(ctx).UTC()
 	var meta ScriptMeta
 	err = s.run(ctx, func(tx *store.Tx, cm *store.Commit) error {
 		row, found, err := tx.GetScriptForUpdate(ctx, sc.ID)

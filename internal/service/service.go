@@ -62,6 +62,8 @@ type Service struct {
 	hookNets netguard.Policy
 	// cal is the working-day calendar in force (see calendar.go).
 	cal atomic.Pointer[calState]
+	// sandbox: this is the sandbox's service (test clocks, sandbox keys).
+	sandbox bool
 }
 
 // Options configure a Service.
@@ -69,11 +71,14 @@ type Options struct {
 	Clock    clock.Clock
 	Observer Observer
 	Logger   *slog.Logger
+	// Sandbox makes the service the sandbox's (testclocks.go): its keys
+	// begin with SandboxKeyPrefix and it keeps test clocks.
+	Sandbox bool
 }
 
 // New returns a service over an open, migrated store.
 func New(st *store.Store, book *policy.Book, o Options) *Service {
-	s := &Service{st: st, clock: o.Clock, obs: o.Observer, log: o.Logger}
+	s := &Service{st: st, clock: o.Clock, obs: o.Observer, log: o.Logger, sandbox: o.Sandbox}
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}
@@ -96,7 +101,7 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // RecordPolicy stores the rule book in force in the policy history.
 func (s *Service) RecordPolicy(ctx context.Context) error {
 	b := s.Policy()
-	return s.st.RecordPolicy(ctx, b.Digest, b.Version, b.JSON(), s.clock.Now())
+	return s.st.RecordPolicy(ctx, b.Digest, b.Version, b.JSON(), s.now(ctx))
 }
 
 // Caller is who calls: a role and, for buyers and sellers, their party ID.

@@ -43,7 +43,7 @@ var errNoSession = &fault.Error{Code: fault.NotFound, Message: "会话不存在�
 // purging the sessions expired by now (a purge failure is logged, not
 // returned). Errors: storage failures only.
 func (s *Service) StartWebSession(ctx context.Context, ws store.WebSession) error {
-	if n, err := s.st.PurgeWebSessions(ctx, s.clock.Now()); err != nil {
+	if n, err := s.st.PurgeWebSessions(ctx, s.now(ctx)); err != nil {
 		s.log.Warn("web: purge sessions", "err", err)
 	} else if n > 0 {
 		s.log.Info("web: expired sessions purged", "count", n)
@@ -55,11 +55,11 @@ func (s *Service) StartWebSession(ctx context.Context, ws store.WebSession) erro
 // (enabled) user, and moves its idle clock. Errors: NotFound (no such
 // session, expired, idle too long, pending, or user disabled).
 func (s *Service) WebSession(ctx context.Context, tokenHash string) (store.WebSession, store.WebUser, error) {
-	ws, u, err := s.st.WebSessionByHash(ctx, tokenHash, s.clock.Now())
+	ws, u, err := s.st.WebSessionByHash(ctx, tokenHash, s.now(ctx))
 	if err != nil {
 		return ws, u, err
 	}
-	now := s.clock.Now()
+	now := s.now(ctx)
 	if ws.Pending || now.Sub(ws.LastSeenAt) >= SessionIdle {
 		return store.WebSession{}, store.WebUser{}, errNoSession
 	}
@@ -74,7 +74,7 @@ func (s *Service) WebSession(ctx context.Context, tokenHash string) (store.WebSe
 // PendingWebSession finds the pending session (password right, TOTP code
 // due) of a token hash and its user. Errors: NotFound.
 func (s *Service) PendingWebSession(ctx context.Context, tokenHash string) (store.WebSession, store.WebUser, error) {
-	ws, u, err := s.st.WebSessionByHash(ctx, tokenHash, s.clock.Now())
+	ws, u, err := s.st.WebSessionByHash(ctx, tokenHash, s.now(ctx))
 	if err == nil && !ws.Pending {
 		err = errNoSession
 	}
@@ -84,7 +84,7 @@ func (s *Service) PendingWebSession(ctx context.Context, tokenHash string) (stor
 // EndWebSession ends a session (sign-out) and purges expired ones.
 // Errors: storage failures only.
 func (s *Service) EndWebSession(ctx context.Context, tokenHash string) error {
-	return s.st.DeleteWebSession(ctx, tokenHash, s.clock.Now())
+	return s.st.DeleteWebSession(ctx, tokenHash, s.now(ctx))
 }
 
 // ---- TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps, ±1 step) ----
@@ -163,7 +163,7 @@ func (s *Service) CompleteTOTP(ctx context.Context, pendingHash, code, ip string
 	if err != nil {
 		return u, err
 	}
-	now := s.clock.Now()
+	now := s.now(ctx)
 	th, err := s.st.SignInThrottle(ctx, u.Login, ip, now.Add(-SignInWindow))
 	if err != nil {
 		return u, err
@@ -238,7 +238,7 @@ func (s *Service) linkKey(ctx context.Context) ([]byte, error) {
 		var b [32]byte
 		_, _ = rand.Read(b[:])
 		return base64.RawURLEncoding.EncodeToString(b[:])
-	}, s.clock.Now())
+	}, s.now(ctx))
 	return []byte(k), err
 }
 
@@ -278,7 +278,7 @@ func (s *Service) MintSignInLink(ctx context.Context, c Caller, role actor.Role,
 	}
 	var nb [18]byte
 	_, _ = rand.Read(nb[:])
-	now := s.clock.Now()
+	now := s.now(ctx)
 	t := SignInToken{Iss: "weiquan", Role: string(role), Party: party, Name: name, Nonce: base64.RawURLEncoding.EncodeToString(nb[:]), Iat: now.Unix(), Exp: now.Add(ttl).Unix()}
 	tok := SignToken(key, t)
 	s.log.Info("sign-in link minted", "role", role, "party", party, "by", c.Via, "expires", time.Unix(t.Exp, 0))
@@ -343,7 +343,7 @@ func (s *Service) verifyToken(ctx context.Context, tok string, now time.Time) (S
 // form, tampered, expired), Conflict (replayed), Forbidden (the party's
 // account is disabled).
 func (s *Service) RedeemSignIn(ctx context.Context, tok string, ws store.WebSession) (store.WebUser, error) {
-	now := s.clock.Now()
+	now := s.now(ctx)
 	t, err := s.verifyToken(ctx, tok, now)
 	if err != nil {
 		s.log.Info("web: sign-in link refused", "err", err)

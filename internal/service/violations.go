@@ -49,7 +49,7 @@ func (s *Service) RecordViolation(ctx context.Context, c Caller, in penalty.Dire
 		return ViolationView{}, fault.Field("party_id", "ID须为1–64位字母、数字或 _.:- / ids are 1–64 letters, digits or _.:-")
 	}
 	return command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ViolationView, error) {
-		now, b := s.clock.Now(), s.Policy()
+		now, b := s.now(ctx), s.Policy()
 		v, ev, err := penalty.RecordDirect(newID(), in, who, b, now)
 		if err != nil {
 			return ViolationView{}, err
@@ -121,7 +121,7 @@ func (s *Service) ActViolation(ctx context.Context, c Caller, id string, cmd Vio
 		return ViolationView{}, err
 	}
 	return command(ctx, s, c, func(tx *store.Tx, cm *store.Commit) (ViolationView, error) {
-		now, b := s.clock.Now(), s.Policy()
+		now, b := s.now(ctx), s.Policy()
 		cur, err := tx.GetViolation(ctx, id, store.ForUpdate)
 		if err != nil {
 			return ViolationView{}, err

@@ -50,7 +50,7 @@ func (s *Service) CreateWebhook(ctx context.Context, c Caller, by *WebActor, in 
 	if err := s.hookNets.CheckURL(ctx, "url", strings.TrimSpace(in.URL)); err != nil {
 		return store.WebhookEndpoint{}, err
 	}
-	now := s.clock.Now()
+	now := s.now(ctx)
 	ep := store.WebhookEndpoint{URL: strings.TrimSpace(in.URL), Secret: store.NewWebhookSecret(), EventTypes: in.EventTypes,
 		Description: in.Description, Enabled: in.Enabled, CreatedAt: now, UpdatedAt: now}
 	return s.st.CreateWebhookEndpoint(ctx, ep, s.auditRow(by, "webhook.created", ""))
@@ -99,7 +99,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, c Caller, id string, p Webh
 	if p.Enabled != nil {
 		ep.Enabled = *p.Enabled
 	}
-	ep.UpdatedAt = s.clock.Now()
+	ep.UpdatedAt = s.now(ctx)
 	return ep, s.st.UpdateWebhookEndpoint(ctx, ep)
 }
 
@@ -132,7 +132,7 @@ func (s *Service) ReplayWebhook(ctx context.Context, c Caller, id string, r stor
 	if _, err := s.st.GetWebhookEndpoint(ctx, id); err != nil {
 		return 0, err
 	}
-	r.Channel, r.EndpointID, r.Now = store.ChannelWebhook, id, s.clock.Now()
+	r.Channel, r.EndpointID, r.Now = store.ChannelWebhook, id, s.now(ctx)
 	return s.st.ReplayDeliveries(ctx, r)
 }
 
@@ -155,7 +155,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, c Caller, by *WebActo
 	if overlap < 0 || overlap > MaxRotationOverlap {
 		return store.WebhookEndpoint{}, fault.Field("overlap_seconds", "重叠期须在 0 至 604800 秒（7 天）之间 / the overlap must be 0 to 604800 seconds (7 days)")
 	}
-	now := s.clock.Now()
+	now := s.now(ctx)
 	return s.st.RotateWebhookSecret(ctx, id, store.NewWebhookSecret(), now.Add(overlap), now, s.auditRow(by, "webhook.secret_rotated", ""))
 }
 
@@ -181,5 +181,5 @@ func (s *Service) RetryWebhookDelivery(ctx context.Context, c Caller, by *WebAct
 	if err := CheckWebhookCaller(c); err != nil {
 		return store.Delivery{}, err
 	}
-	return s.st.RetryDelivery(ctx, id, messageID, s.clock.Now(), s.auditRow(by, "webhook.delivery_retried", messageID))
+	return s.st.RetryDelivery(ctx, id, messageID, s.now(ctx), s.auditRow(by, "webhook.delivery_retried", messageID))
 }

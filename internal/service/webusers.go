@@ -131,7 +131,7 @@ func (s *Service) newWebUser(u NewWebUser) (store.WebUser, error) {
 // password: both cost the same bcrypt work), ErrUserDisabled; anything
 // else is a storage failure.
 func (s *Service) SignIn(ctx context.Context, login, password, ip string) (store.WebUser, error) {
-	now := s.clock.Now()
+	now := s.now(ctx)
 	th, err := s.st.SignInThrottle(ctx, login, ip, now.Add(-SignInWindow))
 	if err != nil {
 		return store.WebUser{}, err
@@ -283,7 +283,7 @@ func (s *Service) RevealContact(ctx context.Context, c Caller, viewerID, caseID,
 			value = u.Address
 		}
 		cm.PIIReveals = append(cm.PIIReveals, store.PIIReveal{ID: newID(), ViewerID: viewerID, ViewerRole: string(c.Role),
-			SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.clock.Now(), Purpose: purpose})
+			SubjectID: u.ID, Field: field, CaseID: d.ID, At: s.now(ctx), Purpose: purpose})
 		return nil
 	})
 	if err != nil {

@@ -148,7 +148,7 @@ func fire[S, E any](cm *store.Commit, a aggregate[S, E], cur S, d *store.Deadlin
 func (s *Service) run(ctx context.Context, build func(tx *store.Tx, cm *store.Commit) error) error {
 	return retryStale(func() error {
 		return s.st.InTx(ctx, func(tx *store.Tx) error {
-			var cm store.Commit
+			cm := store.Commit{TestClock: clockOf(ctx)}
 			if err := build(tx, &cm); err != nil {
 				return err
 			}

@@ -96,6 +96,10 @@ type Commit struct {
 	PIIRedactions      []PIIRedaction  // retention: phone and address erased
 	EvidencePurges     []EvidencePurge // retention: blobs deleted, rows kept
 	Idem               *IdemRecord
+	// TestClock is the sandbox test clock the command ran on ("" wall
+	// time): the deadlines it sets carry it, and an order it creates is
+	// put on it.
+	TestClock string
 }
 
 // Pending returns balances b moved by the Commit's ledger plans, so that a
@@ -118,6 +122,7 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 	steps := []func() error{
 		func() error { return each(ctx, c.Ledger, t.post) },
 		func() error { return each(ctx, c.Orders, saveRow(t.saveOrder)) },
+		func() error { return t.clockOrders(ctx, c) },
 		func() error { return each(ctx, c.Aftersales, saveRow(t.saveAftersale)) },
 		func() error { return each(ctx, c.Disputes, saveRow(t.saveDispute)) },
 		func() error { return each(ctx, c.Complaints, saveRow(t.saveComplaint)) },
@@ -128,7 +133,9 @@ func (t *Tx) Apply(ctx context.Context, c Commit) error {
 		func() error { return t.appendEvents(ctx, c.Events) },
 		func() error { return t.enqueueOutbox(ctx, c.Outbox...) },
 		func() error { return each(ctx, c.Settled, t.settle) },
-		func() error { return each(ctx, c.Deadlines, t.setDeadline) },
+		func() error {
+			return each(ctx, c.Deadlines, func(ctx context.Context, d DeadlineChange) error { return t.setDeadline(ctx, d, c.TestClock) })
+		},
 		func() error { return each(ctx, c.CloseInterventions, t.closeIntervention) },
 		func() error { return each(ctx, c.Interventions, t.insertIntervention) },
 		func() error { return each(ctx, c.ManualRefunds, t.recordManualInterventionRefund) },
@@ -178,11 +185,26 @@ func (t *Tx) post(ctx context.Context, lp LedgerPost) error {
 }
 
 // setDeadline writes one DeadlineChange.
-func (t *Tx) setDeadline(ctx context.Context, d DeadlineChange) error {
+func (t *Tx) setDeadline(ctx context.Context, d DeadlineChange, clockID string) error {
 	if d.Insert {
-		return t.insertDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At)
+		return t.insertDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At, clockID)
 	}
-	return t.replaceDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At)
+	return t.replaceDeadline(ctx, d.AggregateType, d.AggregateID, d.Row, d.At, clockID)
+}
+
+// clockOrders puts the orders c creates on c's test clock.
+func (t *Tx) clockOrders(ctx context.Context, c Commit) error {
+	if c.TestClock == "" {
+		return nil
+	}
+	for _, o := range c.Orders {
+		if o.Prev == 0 {
+			if err := t.setOrderClock(ctx, o.Value.ID, c.TestClock); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (t *Tx) closeIntervention(ctx context.Context, ic InterventionClose) error {

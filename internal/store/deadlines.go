@@ -34,7 +34,7 @@ type Deadline struct {
 // replaceDeadline cancels the aggregate's pending deadline (if any) and, when
 // d is not nil, inserts d as the new pending one: at most one pending
 // deadline per aggregate, enforced by a unique index.
-func (t *Tx) replaceDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
+func (t *Tx) replaceDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time, clockID string) error {
 	if err := t.execLater(ctx, `UPDATE deadlines SET state = ?, settled_at = ? WHERE aggregate_type = ? AND aggregate_id = ? AND state = ?`,
 		plainErr, DeadlineCancelled, micros(now), aggType, aggID, DeadlinePending); err != nil {
 		return err
@@ -42,19 +42,19 @@ func (t *Tx) replaceDeadline(ctx context.Context, aggType, aggID string, d *Dead
 	if d == nil {
 		return nil
 	}
-	return t.insertDeadline(ctx, aggType, aggID, d, now)
+	return t.insertDeadline(ctx, aggType, aggID, d, now, clockID)
 }
 
 // insertDeadline inserts d as the aggregate's pending deadline when the
 // caller knows it has none (its state wanted none): one statement instead
 // of ReplaceDeadline's two. Should a pending row exist after all, the unique
 // index refuses the insert (the command fails; nothing is lost).
-func (t *Tx) insertDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time) error {
+func (t *Tx) insertDeadline(ctx context.Context, aggType, aggID string, d *Deadline, now time.Time, clockID string) error {
 	if d == nil {
 		return nil
 	}
-	return t.execLater(ctx, `INSERT INTO deadlines (id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		plainErr, d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now))
+	return t.execLater(ctx, `INSERT INTO deadlines (id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at, test_clock_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		plainErr, d.ID, aggType, aggID, d.Kind, d.Actor, micros(d.DueAt), d.OnExpiry, d.RuleID, DeadlinePending, micros(now), clockID)
 }
 
 // settleFired marks the pending deadline id fired, as part of the command
@@ -77,11 +77,12 @@ func (t *Tx) SettleDeadline(ctx context.Context, id, state, note string, now tim
 	return n == 1, err
 }
 
-// ClaimDue returns up to limit pending deadlines due at or before now, oldest
+// ClaimDue returns up to limit pending deadlines on wall time (none of a
+// sandbox test clock's: its advance fires those) due at or before now, oldest
 // first, locking them on PostgreSQL (SKIP LOCKED lets several workers share
 // the load; SQLite has one writer).
 func (t *Tx) ClaimDue(ctx context.Context, now time.Time, limit int) ([]Deadline, error) {
-	rows, err := t.query(ctx, `SELECT id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at, attempts FROM deadlines WHERE state = 'pending' AND due_at <= ? AND retry_at <= ? ORDER BY due_at LIMIT ?`+t.d.forUpdateSkipLocked(), micros(now), micros(now), limit)
+	rows, err := t.query(ctx, `SELECT id, aggregate_type, aggregate_id, kind, actor, due_at, on_expiry, rule_id, state, created_at, attempts FROM deadlines WHERE state = 'pending' AND due_at <= ? AND retry_at <= ? AND test_clock_id = '' ORDER BY due_at LIMIT ?`+t.d.forUpdateSkipLocked(), micros(now), micros(now), limit)
 	return collect(rows, err, func(rows *sql.Rows, d *Deadline) error {
 		return scanDeadline(rows, d, &d.Attempts)
 	})
