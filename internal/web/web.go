@@ -157,6 +157,7 @@ func (a *App) Handler() http.Handler {
 	a.signedIn(mux, "GET /complaints/{id}", a.complaintView)
 	a.signedIn(mux, "POST /complaints/{id}/act", a.complaintAct)
 	a.staff(mux, "GET /workbench", a.workbench)
+	a.staff(mux, "POST /workbench/assign", a.workbenchAssign)
 	a.staff(mux, "GET /dashboard", a.dashboard)
 	a.admin(mux, "GET /admin/rules", a.adminRules)
 	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
