@@ -14,7 +14,7 @@ var workbenchMessages = map[string]msg{
 	"wb.stage.open": {"进行中（举证、审核、申诉、中止）", "Open (evidence, review, appeal, suspended)"}, "wb.stage.all": {"全部阶段", "Every stage"},
 	"wb.min": {"最低金额（元）", "Minimum amount (¥)"}, "wb.max": {"最高金额（元）", "Maximum amount (¥)"},
 	"wb.slaf.breached": {"已超时", "Breached"}, "wb.slaf.near": {"24小时内到期", "Due within 24 h"}, "wb.slaf.ok": {"24小时后到期", "Due later than 24 h"},
-	"wb.slaf.none": {"无审核时限", "No review SLA"},
+	"wb.slaf.none":   {"无审核时限", "No review SLA"},
 	"wb.assignee.me": {"我", "Me"}, "wb.assignee.none": {"无人认领", "Nobody"},
 	"wb.sort": {"排序", "Sort"}, "wb.sort.priority": {"优先级", "Priority"}, "wb.sort.sla": {"时限最近", "SLA due first"},
 	"wb.sort.amount": {"金额最高", "Largest amount"}, "wb.sort.newest": {"最新", "Newest"}, "wb.sort.oldest": {"最早", "Oldest"},

@@ -67,7 +67,7 @@ func (a *App) workbench(w http.ResponseWriter, r *http.Request, s *session) erro
 	qv := r.URL.Query()
 	v := workbenchPage{Base: a.base(r, s, "title.workbench"), Stages: dispute.Statuses, Reasons: aftersale.Reasons, Back: r.URL.RequestURI(),
 		CanReassign: s.role() == actor.Senior || s.role() == actor.Admin,
-		InOptions: service.WorkbenchIn, SLAOptions: service.WorkbenchSLA, SortOptions: service.WorkbenchSorts}
+		InOptions:   service.WorkbenchIn, SLAOptions: service.WorkbenchSLA, SortOptions: service.WorkbenchSorts}
 	v.Form = workbenchForm{Q: qv.Get("q"), In: qv.Get("in"), Stage: qv.Get("stage"), Reason: qv.Get("reason"), Min: qv.Get("min"), Max: qv.Get("max"),
 		SLA: qv.Get("sla"), Assignee: qv.Get("assignee"), Premium: qv.Get("premium"), Sort: qv.Get("sort")}
 	for _, vw := range workbenchViews {
