@@ -351,7 +351,7 @@ func (s *Service) WorkbenchCases(ctx context.Context, c Caller, q WorkbenchQuery
 	if err != nil {
 		return WorkbenchResult{}, err
 	}
-	names := s.partyNames(ctx)
+	names := s.partyNames(ctx, buyers, sellers)
 	staff := s.StaffNames(ctx)
 	threshold, _ := b.Int("dispute.senior_threshold")
 	me := keyOf(c)
@@ -428,16 +428,21 @@ func workbenchAllowed(c Caller, d dispute.State) []string {
 	return out
 }
 
-// partyNames maps "buyer:<id>" and "seller:<id>" to the display names of
-// the parties' web users (buyers' names unmasked: the caller masks). A
-// lookup failure leaves the ids: names are a courtesy.
-func (s *Service) partyNames(ctx context.Context) map[string]string {
+// partyNames maps "buyer:<id>" and "seller:<id>" of the parties named to
+// the display names of their web users (buyers' names unmasked: the caller
+// masks). A lookup failure leaves the ids: names are a courtesy.
+func (s *Service) partyNames(ctx context.Context, buyers, sellers []string) map[string]string {
 	n := map[string]string{}
-	if users, err := s.st.ListWebUsers(ctx, 100000); err == nil {
-		for _, u := range users {
-			if r := actor.Role(u.Role); (r == actor.Buyer || r == actor.Seller) && u.DisplayName != "" && u.PartyID != "" {
-				n[u.Role+":"+u.PartyID] = u.DisplayName
-			}
+	for _, x := range []struct {
+		role string
+		ids  []string
+	}{{string(actor.Buyer), buyers}, {string(actor.Seller), sellers}} {
+		m, err := s.st.PartyDisplayNames(ctx, x.role, x.ids)
+		if err != nil {
+			continue
+		}
+		for id, name := range m {
+			n[x.role+":"+id] = name
 		}
 	}
 	return n
@@ -472,8 +477,9 @@ type WorkbenchComplaint struct {
 
 // WorkbenchComplaints lists the complaints of a status (IN_REVIEW,
 // SECOND_REVIEW) for the workbench, highest priority first
-// (ComputePriority: time waiting, the amount claimed or lost, repeat
-// complaints on the order, a flagged complainant lower). Errors: Forbidden
+// (ComputePriority: time waiting since filed or answered, the amount
+// claimed or lost, the other complaints on the same order in the queue as
+// repeat contacts, a flagged complainant lower). Errors: Forbidden
 // (not staff).
 func (s *Service) WorkbenchComplaints(ctx context.Context, c Caller, status string) ([]WorkbenchComplaint, error) {
 	if err := staffOnly(c); err != nil {
@@ -486,10 +492,12 @@ func (s *Service) WorkbenchComplaints(ctx context.Context, c Caller, status stri
 	now := s.clock.Now()
 	threshold, _ := s.Policy().Int("dispute.senior_threshold")
 	perOrder := map[string]int{}
+	var buyers, sellers []string
 	for _, cv := range list {
 		perOrder[cv.OrderID]++
+		buyers, sellers = append(buyers, cv.BuyerID), append(sellers, cv.SellerID)
 	}
-	names := s.partyNames(ctx)
+	names := s.partyNames(ctx, buyers, sellers)
 	name := func(role complaint.Party, id string) string {
 		n := cmp.Or(names[string(role)+":"+id], id)
 		if actor.Role(role) == actor.Buyer {

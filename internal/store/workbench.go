@@ -255,3 +255,35 @@ func (s *Store) PartyActivities(ctx context.Context, role string, ids []string, 
 	}
 	return out, nil
 }
+
+// PartyDisplayNames maps the parties of a role among ids that have a web
+// user to the user's display name.
+func (s *Store) PartyDisplayNames(ctx context.Context, role string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	var uniq []any
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	if len(uniq) == 0 {
+		return out, nil
+	}
+	rows, err := s.query(ctx, `SELECT party_id, display_name FROM web_users WHERE role = ? AND party_id IN (`+wbMarks(len(uniq))+`) ORDER BY created_at, id`, append([]any{role}, uniq...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		if _, ok := out[id]; !ok && name != "" {
+			out[id] = name
+		}
+	}
+	return out, rows.Err()
+}

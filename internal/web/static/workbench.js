@@ -51,6 +51,13 @@
   rows.forEach(function (r, i) {
     r.addEventListener("click", function () { if (cur !== i) { if (cur >= 0 && rows[cur]) rows[cur].classList.remove("current"); cur = i; r.classList.add("current"); } });
   });
+  // The search sends only the fields filled in (short, shareable URLs).
+  var form = document.getElementById("wb-search");
+  if (form) form.addEventListener("submit", function () {
+    form.querySelectorAll("input[name], select[name]").forEach(function (el) {
+      if (el.value === "" || (el.name === "in" && el.value === "all") || (el.name === "sort" && el.value === "priority")) el.disabled = true;
+    });
+  });
   var opener = document.getElementById("wb-help-open");
   if (opener) opener.addEventListener("click", openHelp);
   count();
