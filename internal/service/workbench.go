@@ -609,7 +609,13 @@ func (s *Service) AssignCases(ctx context.Context, c Caller, in BulkAssign) (Bul
 			if !ok {
 				return out, err
 			}
-			out.Refused = append(out.Refused, BulkRefusal{ID: id, Message: fe.Message})
+			msg := fe.Message
+			if d, err := s.GetDispute(ctx, c, id); err == nil && fe.Code == fault.Conflict && in.Action == dispute.Claim && d.Assignee != "" {
+				// The usual race: say who was first.
+				who := cmp.Or(s.StaffNames(ctx)[d.Assignee], d.Assignee)
+				msg = fmt.Sprintf("已由 %s 认领 / already claimed by %s", who, who)
+			}
+			out.Refused = append(out.Refused, BulkRefusal{ID: id, Message: msg})
 			continue
 		}
 		out.Done = append(out.Done, id)

@@ -339,7 +339,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 						t.Fatalf("%s: both agents won", order)
 					}
 					won = j
-				} else if len(outs[j].Refused) != 1 {
+				} else if len(outs[j].Refused) != 1 || !strings.HasPrefix(outs[j].Refused[0].Message, "已由 客服") {
 					t.Fatalf("%s: outcome %+v", order, outs[j])
 				}
 			}

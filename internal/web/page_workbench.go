@@ -71,7 +71,11 @@ func (a *App) workbench(w http.ResponseWriter, r *http.Request, s *session) erro
 	v.Form = workbenchForm{Q: qv.Get("q"), In: qv.Get("in"), Stage: qv.Get("stage"), Reason: qv.Get("reason"), Min: qv.Get("min"), Max: qv.Get("max"),
 		SLA: qv.Get("sla"), Assignee: qv.Get("assignee"), Premium: qv.Get("premium"), Sort: qv.Get("sort")}
 	for _, vw := range workbenchViews {
-		v.Views = append(v.Views, workbenchView{Key: vw.key, Href: "/workbench?" + vw.query, Current: r.URL.RawQuery == vw.query})
+		href := "/workbench"
+		if vw.query != "" {
+			href += "?" + vw.query
+		}
+		v.Views = append(v.Views, workbenchView{Key: vw.key, Href: href, Current: r.URL.RawQuery == vw.query})
 	}
 	var err error
 	if v.Assignees, err = a.svc.Assignees(ctx, c); err != nil {
@@ -177,21 +181,43 @@ func (a *App) workbenchAssign(w http.ResponseWriter, r *http.Request, s *session
 	if !localPath(back) || !strings.HasPrefix(back, "/workbench") {
 		back = "/workbench"
 	}
-	return flashTo(w, r, bulkMessage(in.Action, out), back)
+	return flashTo(w, r, bulkMessage(langOf(r), in.Action, out), back)
 }
 
-// bulkMessage says what a bulk action did (both languages: the flash is
-// stored before the next page picks its language).
-func bulkMessage(act dispute.Action, out service.BulkOutcome) string {
+// bulkMessage says what a bulk action did, in the page's language.
+func bulkMessage(lang string, act dispute.Action, out service.BulkOutcome) string {
 	verb := catalogEntries["wb.done."+string(act)]
-	m := fmt.Sprintf("%s %d 件 / %s: %d", verb.ZH, len(out.Done), verb.EN, len(out.Done))
-	if len(out.Refused) > 0 {
-		m += fmt.Sprintf("；%d 件未处理 / %d not done:", len(out.Refused), len(out.Refused))
-		for _, x := range out.Refused {
-			m += " " + shortID(x.ID) + " " + x.Message + ";"
+	if lang == langEN {
+		m := fmt.Sprintf("%s: %d", verb.EN, len(out.Done))
+		if len(out.Refused) > 0 {
+			m += fmt.Sprintf("; %d not done:", len(out.Refused))
 		}
+		for _, x := range out.Refused {
+			m += " " + shortID(x.ID) + " " + inLang(x.Message, lang) + ";"
+		}
+		return m
+	}
+	m := fmt.Sprintf("%s %d 件", verb.ZH, len(out.Done))
+	if len(out.Refused) > 0 {
+		m += fmt.Sprintf("；%d 件未处理：", len(out.Refused))
+	}
+	for _, x := range out.Refused {
+		m += " " + shortID(x.ID) + " " + inLang(x.Message, lang) + "；"
 	}
 	return m
+}
+
+// inLang is the part of a service message ("中文 / English") in the
+// language; a message without both parts as it is.
+func inLang(msg, lang string) string {
+	zh, en, ok := strings.Cut(msg, " / ")
+	switch {
+	case !ok:
+		return msg
+	case lang == langEN:
+		return en
+	}
+	return zh
 }
 
 // shortID is the first block of an id (enough to tell cases apart).
