@@ -358,16 +358,16 @@ func (s *Service) WorkbenchCases(ctx context.Context, c Caller, q WorkbenchQuery
 	res := WorkbenchResult{Cases: make([]WorkbenchCase, 0, len(rows)), Truncated: len(rows) >= f.Limit}
 	for _, r := range rows {
 		d := r.Case
-		w := WorkbenchCase{State: d, SLAState: SLAStateAt(d.SLADueAt, now), TrackingNo: r.TrackingNo, ReturnTrackingNo: r.ReturnTrackingNo,
+		var due *time.Time
+		if d.Status == dispute.Review {
+			due = d.SLADueAt // the review SLA runs in review alone
+		}
+		w := WorkbenchCase{State: d, SLAState: SLAStateAt(due, now), TrackingNo: r.TrackingNo, ReturnTrackingNo: r.ReturnTrackingNo,
 			Buyer: bh[d.BuyerID], Seller: sh[d.SellerID], Mine: d.Assignee != "" && d.Assignee == me, Allowed: workbenchAllowed(c, d)}
 		w.BuyerName = MaskName(cmp.Or(names["buyer:"+d.BuyerID], d.BuyerID))
 		w.SellerName = cmp.Or(names["seller:"+d.SellerID], d.SellerID)
 		if d.Assignee != "" {
 			w.AssigneeName = cmp.Or(staff[d.Assignee], d.Assignee)
-		}
-		var due *time.Time
-		if d.Status == dispute.Review {
-			due = d.SLADueAt
 		}
 		w.Priority = ComputePriority(PriorityInput{Now: now, SLADue: due, Amount: d.Claim, Premium: d.Premium,
 			Large: threshold > 0 && int64(d.Claim) >= threshold, Repeat: r.OrderRequests - 1 + r.OrderComplaints})
@@ -384,7 +384,7 @@ func (s *Service) WorkbenchCases(ctx context.Context, c Caller, q WorkbenchQuery
 func sortWorkbench(cs []WorkbenchCase, by string) {
 	far := time.Unix(1<<40, 0)
 	due := func(w WorkbenchCase) time.Time {
-		if w.SLADueAt == nil {
+		if w.SLAState == SLANone || w.SLADueAt == nil {
 			return far
 		}
 		return *w.SLADueAt

@@ -23,8 +23,8 @@ type WorkbenchFilter struct {
 	// Unassigned: cases nobody holds.
 	Unassigned bool
 	// SLABefore / SLAAfter bound the review SLA due time (SLABefore
-	// exclusive); either set leaves out cases without an SLA. NoSLA: only
-	// cases without one.
+	// exclusive); either set keeps only cases in review (the SLA runs
+	// there alone). NoSLA: only cases without a running SLA.
 	SLABefore, SLAAfter *time.Time
 	NoSLA               bool
 	// Text is searched, case-insensitively as a substring, in the field In
@@ -100,7 +100,10 @@ func (s *Store) WorkbenchCases(ctx context.Context, f WorkbenchFilter) ([]Workbe
 		q, args = q+` AND d.assignee = ?`, append(args, f.Assignee)
 	}
 	if f.NoSLA {
-		q += ` AND d.sla_due_at IS NULL`
+		q += ` AND (d.sla_due_at IS NULL OR d.status <> 'REVIEW')`
+	}
+	if f.SLABefore != nil || f.SLAAfter != nil {
+		q += ` AND d.status = 'REVIEW' AND d.sla_due_at IS NOT NULL`
 	}
 	if f.SLABefore != nil {
 		q, args = q+` AND d.sla_due_at < ?`, append(args, micros(*f.SLABefore))
