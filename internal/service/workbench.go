@@ -614,6 +614,9 @@ func (s *Service) AssignCases(ctx context.Context, c Caller, in BulkAssign) (Bul
 				// The usual race: say who was first.
 				who := cmp.Or(s.StaffNames(ctx)[d.Assignee], d.Assignee)
 				msg = fmt.Sprintf("已由 %s 认领 / already claimed by %s", who, who)
+				if d.Assignee == keyOf(c) {
+					msg = "你已认领此案件 / you hold this case already"
+				}
 			}
 			out.Refused = append(out.Refused, BulkRefusal{ID: id, Message: msg})
 			continue

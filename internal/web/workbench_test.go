@@ -38,6 +38,14 @@ func TestWorkbenchForms(t *testing.T) {
 		if res.Request.URL.Path != "/workbench" {
 			t.Fatalf("redirected to %s", res.Request.URL)
 		}
+		// In English, the page and the flash are English only.
+		agent.lang = "en"
+		agent.get("/workbench")
+		body = agent.mustPost(t, "/workbench/assign", url.Values{"action": {"claim"}, "ids": {ids[1]}}, "Claimed: 0; 1 not done:")
+		if !strings.Contains(body, "you hold this case already") || strings.Contains(body, "你已认领") || !strings.Contains(body, "How priority is computed") {
+			i := strings.Index(body, `id="flash"`)
+			t.Fatalf("English workbench: %.300s", body[max(0, i):])
+		}
 		buyer := b.login("buyer")
 		if res, _ := buyer.get("/workbench"); res.StatusCode != 404 {
 			t.Fatalf("a buyer's workbench: %d", res.StatusCode)
