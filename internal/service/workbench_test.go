@@ -14,6 +14,7 @@ import (
 	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/penalty"
 	"github.com/weiquan/weiquan/internal/service"
 )
 
@@ -166,7 +167,12 @@ func TestWorkbenchCasesSearchAndFilters(t *testing.T) {
 		}
 
 		// What each row shows: names (the buyer masked), the holder's
-		// name, histories, the actions allowed to this agent.
+		// name, histories (with a class B violation of seller s2), the
+		// actions allowed to this agent.
+		if _, err := f.e.Svc.RecordViolation(ctx, f.agent, penalty.DirectInput{PartyRole: "seller", PartyID: "s2", Violation: "personal_data_leak", Class: "B", Points: 12,
+			RuleIDs: []string{"seed-violation-personal-data"}, EvidenceIDs: []string{"ev-leak-1"}, Reason: "卖家公开买家手机号", OrderID: "wb-200"}); err != nil {
+			t.Fatal(err)
+		}
 		res, _ := f.e.Svc.WorkbenchCases(ctx, f.agent, service.WorkbenchQuery{Sort: "amount"})
 		if got := []string{res.Cases[0].OrderID, res.Cases[1].OrderID, res.Cases[2].OrderID}; !slices.Equal(got, []string{"wb-200", "wb-100", "wb-300"}) {
 			t.Fatalf("by amount: %v", got)
@@ -180,6 +186,9 @@ func TestWorkbenchCasesSearchAndFilters(t *testing.T) {
 		}
 		if mine.Buyer.Requests != 2 || mine.Buyer.Cases != 2 || mine.Seller.Cases != 1 || big.Seller.Cases != 2 || big.Buyer.Requests != 1 {
 			t.Errorf("histories: buyer b1 %+v, seller s1 %+v, seller s2 %+v", mine.Buyer, mine.Seller, big.Seller)
+		}
+		if big.Seller.PointsB != 12 || big.Seller.PointsA != 0 || mine.Seller.PointsB != 0 || ev.Seller.PointsB != 12 {
+			t.Errorf("points: s2 %+v, s1 %+v", big.Seller, mine.Seller)
 		}
 		if mine.TrackingNo != "SFwb-100" {
 			t.Errorf("tracking %q", mine.TrackingNo)
