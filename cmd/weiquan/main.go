@@ -40,6 +40,7 @@ const usage = `weiquan — 售后维权平台 / after-sales dispute platform
   weiquan calendar import FILE · status · export [CONFIG FLAGS]   (working-day calendar, JSON)
   weiquan bench [--db URL] [--concurrency N] [--duration D] [--deadlines N --due N]
   weiquan scan FILE [--format jsonl|csv] [--out jsonl|csv] [--fail-on low|medium|high|none] · eval [--data DIR] [--train DIR] [--json] [--bench N] · train [--data DIR] [--only cold|router|all]
+  weiquan simulate [--days 30] [--seed 1] [--shops N --buyers N --orders-per-day N] [--db FILE] [--json]
   weiquan version
 
 CONFIG FLAGS (every command that works on the database reads the same
@@ -69,6 +70,7 @@ var commands = map[string]command{
 	"scan":     scanCmd,
 	"eval":     evalCmd,
 	"train":    trainCmd,
+	"simulate": simulateCmd,
 	"version":  versionCmd,
 }
 

@@ -348,6 +348,11 @@ func (s Summary) Print(w io.Writer) {
 			p(tr("  运费险：订单 %s 退货退款成功，保险方赔付退货运费 %s\n", "  return-shipping insurance: order %s refunded, the insurer paid %s of return postage\n"), x.InsuredOrder, x.InsurancePaid)
 			p(tr("  保证金：店铺 %s 的介入案件（订单 %s）冻结保证金 %s（保证金低于要求，已在信用档案中标记）\n",
 				"  deposit: shop %s, open case on order %s: %s frozen in its deposit (below the required deposit, flagged in its standing)\n"), x.FrozenShop, x.FrozenOrder, x.Frozen)
+			p(tr("  协商记录：订单 %s 的申请在介入前有 %d 条双方协商消息\n", "  negotiation record: the request on order %s has %d messages between the parties before the intervention\n"), x.FrozenOrder, x.Negotiation)
+			if x.InstantOpen {
+				p(tr("  极速退款：订单 %s 买家寄回退货即由基金垫付退款 %s，待卖家确认收货后以冻结货款归还基金\n",
+					"  instant refund: order %s refunded %s by the fund when the buyer shipped the return; the frozen escrow repays the fund when the seller confirms receipt\n"), x.InstantOrder, x.InstantPaid)
+			}
 		}
 		p(tr("  期限：待执行 %d 个，其中已到期未执行 %d 个（服务启动后由期限任务立即执行）；填充过程中已自动执行 %d 个（自动同意/关闭/退款）\n",
 			"  deadlines: %d pending, of which %d already due (the deadline worker fires them when the server starts); %d fired during the fill\n"),

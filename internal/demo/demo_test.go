@@ -261,6 +261,7 @@ func TestFill(t *testing.T) {
 		if sum.ExpiredPending == 0 || sum.ExpiredPending >= sum.PendingDeadlines {
 			t.Fatalf("expired %d of %d pending: want some, not all", sum.ExpiredPending, sum.PendingDeadlines)
 		}
+		before := deadlinesOf(t, f)
 		st, err := f.svc.FireDue(ctx, 1000)
 		if err != nil {
 			t.Fatal(err)
@@ -272,8 +273,8 @@ func TestFill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ds.Overdue != 0 || int(ds.Pending) != sum.PendingDeadlines-sum.ExpiredPending+countNewDeadlines(t, f) {
-			t.Fatalf("after firing: %+v", ds)
+		if n := countNewDeadlines(t, f, before); ds.Overdue != 0 || int(ds.Pending) != sum.PendingDeadlines-sum.ExpiredPending+n {
+			t.Fatalf("after firing: %+v; pending %d, expired %d, new %d", ds, sum.PendingDeadlines, sum.ExpiredPending, n)
 		}
 	})
 
@@ -333,13 +334,26 @@ func TestFill(t *testing.T) {
 	})
 }
 
-// countNewDeadlines counts the deadlines that the firing just created (an
-// auto-agreed return waits for the buyer's shipment).
-func countNewDeadlines(t *testing.T, f filled) int {
+// deadlinesOf is each request's pending deadline.
+func deadlinesOf(t *testing.T, f filled) map[string]aftersale.Deadline {
+	t.Helper()
+	m := map[string]aftersale.Deadline{}
+	for _, r := range allRequests(t, f.st) {
+		if r.Deadline != nil {
+			m[r.ID] = *r.Deadline
+		}
+	}
+	return m
+}
+
+// countNewDeadlines counts the deadlines that the firing just created (a
+// request whose deadline fired and which now waits for the next step): the
+// pending deadlines that were not pending before.
+func countNewDeadlines(t *testing.T, f filled, before map[string]aftersale.Deadline) int {
 	t.Helper()
 	n := 0
-	for _, r := range allRequests(t, f.st) {
-		if r.Deadline != nil && r.UpdatedAt.Equal(f.clk.Now()) {
+	for id, d := range deadlinesOf(t, f) {
+		if b, ok := before[id]; !ok || !b.DueAt.Equal(d.DueAt) || b.Kind != d.Kind {
 			n++
 		}
 	}

@@ -18,6 +18,7 @@ const (
 	PledgeOrder  = "TB-PLEDGE-0001"  // 假一赔十: a pledged shop's counterfeit judgment, paid
 	InsuredOrder = "TB-INSURED-0001" // 运费险: an insured return, the postage paid by the insurer
 	FrozenOrder  = "TB-FROZEN-0001"  // 保证金: an open case with the amount in dispute frozen
+	InstantOrder = "TB-INSTANT-0001" // 极速退款: refunded when shipped back, the seller yet to confirm
 )
 
 // Protection is what the demo shows of the protection services: a pledged
@@ -35,6 +36,10 @@ type Protection struct {
 	FrozenShop     string    `json:"frozen_shop"`
 	FrozenOrder    string    `json:"frozen_order"`
 	Frozen         money.Fen `json:"frozen"`
+	Negotiation    int       `json:"negotiation_messages"` // the frozen case's negotiation record before it escalated
+	InstantOrder   string    `json:"instant_order"`
+	InstantPaid    money.Fen `json:"instant_paid"` // refunded by the fund when the buyer shipped the return
+	InstantOpen    bool      `json:"instant_open"` // the guarantee is not settled yet: the seller has not confirmed receipt
 }
 
 // demoOrder puts an order of shop s and buyer b with one item and records
@@ -154,6 +159,20 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		Description: "收到即破损 / broken on arrival"}); err != nil {
 		return fmt.Errorf("demo: frozen request: %w", err)
 	}
+	// the parties negotiate first (seed-negotiate-first) before the refusal
+	for _, m := range []struct {
+		c    service.Caller
+		text string
+	}{
+		{buyer, "收到时外壳就裂了，能退款吗？ / the case was cracked on arrival: can I have a refund?"},
+		{seller, "我们发货前都检查过，麻烦提供开箱照片 / we check every parcel before shipping: please send photos of the unboxing"},
+		{buyer, "包装完好但里面坏了，我申请平台介入 / the parcel was intact but the goods broken: I will ask the platform"},
+	} {
+		if _, err := f.svc.PostMessage(ctx, m.c, req.ID, m.text, nil); err != nil {
+			return fmt.Errorf("demo: negotiation: %w", err)
+		}
+		p.Negotiation++
+	}
 	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "发货时完好 / intact when shipped", ReasonCode: "goods_intact",
 		Evidence: []string{"oss://weiquan-demo/evidence/" + FrozenOrder + "/发货照片.png"}}); err != nil {
 		return fmt.Errorf("demo: frozen refusal: %w", err)
@@ -163,6 +182,31 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 	}
 	if p.Frozen, err = f.st.AccountBalance(ctx, ledger.DepositFrozen(s.ID)); err != nil {
 		return err
+	}
+
+	// 极速退款: a small return by a buyer in good standing is refunded by
+	// the guarantee fund as soon as it is shipped back; the seller has not
+	// confirmed receipt yet, so the order's escrow stays frozen as the
+	// fund's guarantee.
+	s, b = f.shops[3], f.buyers[5]
+	buyer = service.Caller{Role: actor.Buyer, PartyID: b.ID, Via: f.via}
+	seller = service.Caller{Role: actor.Seller, PartyID: s.ID, Via: f.via}
+	p.InstantOrder = InstantOrder
+	if err := f.demoOrder(InstantOrder, s, b, 6900, false, f.shippedFacts(InstantOrder, true)); err != nil {
+		return err
+	}
+	if req, err = f.svc.CreateAftersale(ctx, buyer, InstantOrder, aftersale.Command{Type: aftersale.ReturnAndRefund, Reason: aftersale.NoReason7Day, Amount: 6900,
+		Description: "尺码不合适，七天无理由退货 / wrong size: 7-day no-reason return"}); err != nil {
+		return fmt.Errorf("demo: instant request: %w", err)
+	}
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Agree, Note: "同意退货 / return accepted", ReturnAddress: demoReturnAddress}); err != nil {
+		return fmt.Errorf("demo: instant agree: %w", err)
+	}
+	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.ShipReturn, Carrier: "ZTO", TrackingNo: "ZT-" + InstantOrder}); err != nil {
+		return fmt.Errorf("demo: instant ship-return: %w", err)
+	}
+	if ir := req.InstantRefund; ir != nil {
+		p.InstantPaid, p.InstantOpen = ir.Amount, ir.Open()
 	}
 	sum.Protection = p
 	return nil

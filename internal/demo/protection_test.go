@@ -19,7 +19,8 @@ import (
 func checkProtection(t *testing.T, ctx context.Context, svc *service.Service, st *store.Store, sum Summary) {
 	t.Helper()
 	p := sum.Protection
-	if p == nil || p.PledgePaid != 39000 || p.PledgeDeposit != 20000 || p.PledgeAdvanced != 19000 || p.InsurancePaid != 1200 || p.Frozen != 8800 {
+	if p == nil || p.PledgePaid != 39000 || p.PledgeDeposit != 20000 || p.PledgeAdvanced != 19000 || p.InsurancePaid != 1200 || p.Frozen != 8800 ||
+		p.Negotiation != 3 || p.InstantPaid != 6900 || !p.InstantOpen {
 		t.Fatalf("protection %+v", p)
 	}
 	admin := service.Caller{Role: actor.Admin}
@@ -57,8 +58,27 @@ func checkProtection(t *testing.T, ctx context.Context, svc *service.Service, st
 	if got := bal(ledger.Insurer(ledger.InsurerShipping)); got != 150-1200 {
 		t.Errorf("insurer balance %s, want the premium less the claim", got)
 	}
+	// 极速退款 in progress: the fund paid the buyer, the order's escrow is
+	// frozen as its guarantee until the seller confirms receipt.
+	ir, err := st.LedgerTransaction(ctx, "instant:"+instantRequest(t, ctx, st, p.InstantOrder))
+	if err != nil {
+		t.Fatalf("the instant refund's transaction: %v", err)
+	}
+	if lt, err := ir.Transaction(); err != nil || lt.Amount() != 6900 {
+		t.Errorf("instant refund %+v %v", lt, err)
+	}
 	stg, err := svc.PartyStanding(ctx, admin, "seller", p.FrozenShop)
 	if err != nil || stg.Money == nil || stg.Money.DepositFrozen != 8800 || stg.Money.Deposit != 50000-8800 || !stg.Money.DepositShort {
 		t.Errorf("frozen shop standing %+v %v", stg.Money, err)
 	}
+}
+
+// instantRequest is the id of the request on the demo's instant-refund order.
+func instantRequest(t *testing.T, ctx context.Context, st *store.Store, orderID string) string {
+	t.Helper()
+	rs, err := st.ListAftersales(ctx, store.ListFilter{OrderID: orderID, Limit: 10})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("requests on %s: %d %v", orderID, len(rs), err)
+	}
+	return rs[0].ID
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,6 +138,14 @@ func TestInstantRefundReceiptRefusalUpheld(t *testing.T) {
 		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: seller}).JSON()
 		if ir, _ := v["instant_refund"].(map[string]any); v["status"] != "CLOSED" || v["refunded"] != 0.0 || ir["outcome"] != "kept" {
 			t.Fatalf("judged: %v", v)
+		}
+		// 调帐 on the order too: the refund is no longer counted and the
+		// trade the refund had closed is finished, its money the seller's.
+		if o := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/IK1", Key: seller}).JSON(); o["refunded"] != 0.0 || o["status"] != "TRADE_FINISHED" {
+			t.Errorf("after the adjustment the order is %v, refunded %v", o["status"], o["refunded"])
+		}
+		if evs := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/IK1/events", Key: seller}).Body; !strings.Contains(string(evs), `"refund_reversed"`) {
+			t.Errorf("no refund_reversed event on the order: %s", evs)
 		}
 		samePostings(t, c.ledgerTx("instant:"+as+"/settle/repay"), map[string]money.Fen{"frozen:IK1": -15000, "guarantee_fund": 15000})
 		adj := c.ledgerTx("instant:" + as + "/settle/adjust")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/weiquan/weiquan/internal/fault"
+	"github.com/weiquan/weiquan/internal/money"
 )
 
 var t0 = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
@@ -170,5 +171,34 @@ func TestFactsRefuseOverflowAndTotalsAboveTheItems(t *testing.T) {
 	}
 	if err := ValidateFacts(base(), nil); err != nil {
 		t.Errorf("items = amount: %v", err)
+	}
+}
+
+// TestReverseRefund: 调帐 takes a refund back from the order — never more
+// than was refunded — and a shipped trade the full refund had closed is
+// finished instead (the money is the seller's); an unshipped one stays
+// closed only while it is fully refunded.
+func TestReverseRefund(t *testing.T) {
+	shipped, _ := apply(t, base(), Fact{Type: FactPaid, At: t0}, Fact{Type: FactShipped, At: t0.Add(time.Hour), Carrier: "SF", TrackingNo: "SF1"})
+	full, err := RecordRefund(shipped, 10000, t0.Add(2*time.Hour))
+	if err != nil || full.Status != TradeClosed {
+		t.Fatalf("full refund: %v %v", full.Status, err)
+	}
+	if _, err := ReverseRefund(full, nil, 10001, t0); !fault.Is(err, fault.Conflict) {
+		t.Fatal("reversing more than was refunded accepted")
+	}
+	back, err := ReverseRefund(full, nil, 10000, t0.Add(3*time.Hour))
+	if err != nil || back.Refunded != 0 || back.Status != TradeFinished || back.CancelledAt != nil || back.CompletedAt == nil {
+		t.Fatalf("reversed: %+v %v", back, err)
+	}
+	part, _ := RecordRefund(shipped, 4000, t0.Add(2*time.Hour))
+	if back, _ := ReverseRefund(part, nil, 4000, t0); back.Refunded != 0 || back.Status != part.Status {
+		t.Fatalf("partial reversed: %v %v", back.Refunded, back.Status)
+	}
+	withItems := shipped
+	withItems.ItemRefunded = map[string]money.Fen{"a": 3000, "b": 2000}
+	withItems.Refunded = 5000
+	if back, _ := ReverseRefund(withItems, []string{"a", "b"}, 2500, t0); back.ItemRefunded["b"] != 0 || back.ItemRefunded["a"] != 2500 || withItems.ItemRefunded["b"] != 2000 {
+		t.Fatalf("items %v (input %v)", back.ItemRefunded, withItems.ItemRefunded)
 	}
 }

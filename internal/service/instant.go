@@ -10,6 +10,7 @@ import (
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
+	"github.com/weiquan/weiquan/internal/order"
 	"github.com/weiquan/weiquan/internal/store"
 )
 
@@ -90,6 +91,9 @@ func (s *Service) instantMoney(ctx context.Context, tx *store.Tx, cm *store.Comm
 		r := ledger.Resolution{Outcome: ledger.GoodsReturned, SellerID: o.SellerID, BuyerID: o.BuyerID, Advanced: ir.Amount}
 		if ir.Outcome == aftersale.InstantKept {
 			r.Outcome = ledger.BuyerKeepsGoods
+			if err := s.reverseOrderRefund(cm, st, ir.Amount, e, now); err != nil {
+				return "", err
+			}
 		}
 		meta.ID += "/settle"
 		p, err := ledger.ResolveAdvance(meta, r, cm.Pending(b))
@@ -115,4 +119,21 @@ func instantPaid(ctx context.Context, tx *store.Tx, requestID string) (money.Fen
 		return 0, err
 	}
 	return req.InstantRefund.Amount, nil
+}
+
+// reverseOrderRefund takes the instant refund of st back from the order's
+// refunded total (调帐: it was paid over to the seller) with the order's
+// refund_reversed event, on the order row the command writes.
+func (s *Service) reverseOrderRefund(cm *store.Commit, st aftersaleStep, amount money.Fen, e aftersale.Event, now time.Time) error {
+	o := st.order
+	next, err := order.ReverseRefund(o, st.cur.Items, amount, now)
+	if err != nil {
+		return err
+	}
+	next.Version, next.UpdatedAt = o.Version+1, now
+	s.orderEvent(cm, next, "refund_reversed", e.Actor, "极速退款调帐：卖家拒收成立，退款转给卖家 / instant refund adjusted: the refusal of receipt stands, the refund goes to the seller",
+		e.RuleIDs, map[string]any{"aftersale_id": st.cur.ID, "amount": amount, "refunded_total": next.Refunded, "ledger_transaction": instantTx(st.cur.ID) + "/settle"}, now)
+	cm.Orders = append(cm.Orders, store.Row[order.Order]{Value: next, Prev: o.Version})
+	orderDeadlineChange(cm, o, next, now, nil)
+	return nil
 }

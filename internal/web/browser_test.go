@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -134,22 +133,21 @@ func (tb *tab) location() string {
 	return loc
 }
 
-// shot saves a full-page PNG under test-output/web.
+// shot saves the full page under test-output/web at 1400 px and at 390 px
+// (axe_test.go) and, but for a failure's picture, checks it with axe-core.
+// It returns the desktop picture's path.
 func (tb *tab) shot(name string) string {
 	tb.b.t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	n := len(tb.b.shots) + 1
+	p, err := tb.shotAt(n, name)
 	if err != nil {
 		tb.b.t.Errorf("screenshot %s: %v", name, err)
 		return ""
 	}
-	n := len(tb.b.shots) + 1
-	p := filepath.Join(tb.b.outDir, fmt.Sprintf("%02d-%s.png", n, name))
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		tb.b.t.Fatal(err)
-	}
 	tb.b.shots = append(tb.b.shots, p)
+	if !strings.HasPrefix(name, "failed-") {
+		tb.axe(name)
+	}
 	return p
 }
 

@@ -31,6 +31,7 @@ var staticFS embed.FS
 var pages = []string{
 	"error", "login", "login_totp", "portal", "order", "request_new", "request", "case", "workbench", "dashboard",
 	"admin_rules", "admin_keys", "admin_webhooks", "admin_deliveries", "complaint", "complaint_new", "admin_users", "admin_reveals", "party", "admin_calendar",
+	"messages",
 }
 
 // partialViews are rendered alone (htmx swaps).
@@ -93,9 +94,11 @@ type Base struct {
 	// CalendarWarning: the working-day calendar covers fewer than 60 days
 	// ahead (admins see it as a banner on every page).
 	CalendarWarning string
-	cat             *catalog
-	strict          bool
-	missing         *[]string
+	// Unread is a party's unread site messages (the navigation's badge).
+	Unread  int
+	cat     *catalog
+	strict  bool
+	missing *[]string
 }
 
 // userView is the signed-in user as the layout shows it.
@@ -151,6 +154,9 @@ func (a *App) base(r *http.Request, s *session, titleKey string) Base {
 		b.CSRF = s.CSRF
 		if s.User.Role == string(actor.Admin) {
 			b.CalendarWarning = a.svc.CalendarStatus().Warning
+		}
+		if s.User.Role == string(actor.Buyer) || s.User.Role == string(actor.Seller) {
+			b.Unread = a.unreadCount(r, s)
 		}
 	}
 	b.Flash = flashOf(r)

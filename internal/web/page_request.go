@@ -22,6 +22,10 @@ type requestPage struct {
 	Timeline []eventVM
 	CaseID   string
 	Party    bool
+	// Thread is the negotiation record (协商记录); CanMessage: the caller
+	// is a party of the open request and may post.
+	Thread     []threadRow
+	CanMessage bool
 }
 
 // Can reports whether the user may take the action now.
@@ -38,6 +42,7 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller}
+	v.Thread, v.CanMessage = a.negotiationOf(r, s, q.ID), v.Party && q.Status.Open()
 	v.Deadline = requestDeadline(q, v.Now)
 	if v.Party {
 		for _, act := range aftersale.Allowed(q, aftersale.Role(c.Role)) {
