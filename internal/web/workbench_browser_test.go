@@ -101,7 +101,11 @@ func TestBrowserWorkbench(t *testing.T) {
 	}
 	// (DevTools sends a key's character apart from its keydown, so the
 	// page's preventDefault cannot keep the "/" out: the value is set.)
-	senior.do("type the order id", chromedp.SetValue(chromedp.ID("wb-q"), "wbb-3"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("row-"+ids["wbb-3"])))
+	senior.do("type the order id", chromedp.SetValue(chromedp.ID("wb-q"), "wbb-3"), chromedp.KeyEvent("\r"),
+		chromedp.WaitNotPresent(chromedp.ID("row-"+ids["wbb-1"])), chromedp.WaitVisible(chromedp.ID("row-"+ids["wbb-3"])))
+	if loc := senior.location(); !strings.HasSuffix(loc, "/workbench?q=wbb-3") {
+		t.Errorf("the search's address is %s (only the fields filled in)", loc)
+	}
 	if n := count(senior); n != 1 {
 		t.Fatalf("searching wbb-3 lists %d cases", n)
 	}
