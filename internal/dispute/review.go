@@ -25,7 +25,7 @@ func decideClaim(d decision) ([]Event, error) {
 		return nil, err
 	}
 	ev := d.event()
-	ev.Type, ev.Data.Assignee = EvClaimed, d.c.Actor.ID
+	ev.Type, ev.Data.Assignee, ev.Reason = EvClaimed, d.c.Actor.ID, strings.TrimSpace(d.c.Reason)
 	return []Event{ev}, nil
 }
 
@@ -38,7 +38,7 @@ func decideRelease(d decision) ([]Event, error) {
 		return nil, d.notNow()
 	}
 	ev := d.event()
-	ev.Type = EvReleased
+	ev.Type, ev.Reason = EvReleased, strings.TrimSpace(d.c.Reason)
 	return []Event{ev}, nil
 }
 
@@ -55,7 +55,7 @@ func decideReassign(d decision) ([]Event, error) {
 		return nil, fault.Field("assignee", "须指定处理人 / assignee is required")
 	}
 	ev := d.event()
-	ev.Type, ev.Data.Assignee = EvReassigned, d.c.AssignTo
+	ev.Type, ev.Data.Assignee, ev.Reason = EvReassigned, d.c.AssignTo, strings.TrimSpace(d.c.Reason)
 	return []Event{ev}, nil
 }
 

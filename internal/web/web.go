@@ -1,7 +1,9 @@
 // Package web is weiquan's pages: sign-in with sessions, the buyer and
 // seller portal (orders, requests, cases, complaints, points and
-// sanctions, a seller's service quality), the agents' workbench
-// (intervention, appeal and complaint queues), case page (evidence viewer
+// sanctions, a seller's service quality), the agents' workbench (search,
+// filters, views, computed priority, SLA colours, party histories, bulk
+// claim / release / reassign, keyboard shortcuts; then the complaint
+// queues), case page (evidence viewer
 // with abusive chat spans marked, burden-of-proof checklist, judgment form
 // with a ledger preview, advance payment, reply-script suggestions and draft
 // lint as the agent types) and a party's standing page, the admin views
@@ -166,6 +168,7 @@ func (a *App) Handler() http.Handler {
 	a.signedIn(mux, "GET /complaints/{id}", a.complaintView)
 	a.signedIn(mux, "POST /complaints/{id}/act", a.complaintAct)
 	a.staff(mux, "GET /workbench", a.workbench)
+	a.staff(mux, "POST /workbench/assign", a.workbenchAssign)
 	a.staff(mux, "GET /dashboard", a.dashboard)
 	a.admin(mux, "GET /admin/rules", a.adminRules)
 	a.admin(mux, "POST /admin/rules", a.adminRulesSave)
