@@ -22,6 +22,9 @@ type requestPage struct {
 	Timeline []eventVM
 	CaseID   string
 	Party    bool
+	// Types and Reasons are offered by the buyer's 修改申请 form.
+	Types   []aftersale.Type
+	Reasons []aftersale.Reason
 }
 
 // Can reports whether the user may take the action now.
@@ -37,7 +40,8 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 	if err != nil {
 		return err
 	}
-	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller}
+	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller,
+		Types: aftersale.Types, Reasons: aftersale.Reasons}
 	v.Deadline = requestDeadline(q, v.Now)
 	if v.Party {
 		for _, act := range aftersale.Allowed(q, aftersale.Role(c.Role)) {
