@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/weiquan/weiquan/internal/apitest"
@@ -78,9 +80,10 @@ func newBrowser(t *testing.T, base string) *browser {
 
 // tab is one signed-in user's browser context.
 type tab struct {
-	b    *browser
-	ctx  context.Context
-	name string
+	b       *browser
+	ctx     context.Context
+	name    string
+	dialogs atomic.Int64 // confirmation dialogs accepted
 }
 
 func (b *browser) user(name, login, password string) *tab {
@@ -93,6 +96,19 @@ func (b *browser) user(name, login, password string) *tab {
 		b.t.Fatalf("%s: new tab: %v", name, err)
 	}
 	tb := &tab{b: b, ctx: ctx, name: name}
+	// A button that settles something asks first (data-confirm): the
+	// tests accept, and count, each question.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *page.EventJavascriptDialogOpening, page.EventJavascriptDialogOpening:
+			tb.dialogs.Add(1)
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	}); err != nil {
+		b.t.Fatalf("%s: listen: %v", name, err)
+	}
 	tb.do("sign in "+login,
 		chromedp.Navigate(b.base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("login")),

@@ -127,7 +127,7 @@ func fieldCandidates(f string) []string {
 		out = append(out, al)
 	}
 	out = append(out, base)
-	if i := strings.LastIndex(base, "."); i >= 0 {
+	if i := strings.LastIndex(base, "."); i >= 0 && !strings.Contains(base, "[") {
 		out = append(out, base[i+1:])
 	}
 	if base == "evidence_ids" || base == "file" {
@@ -280,17 +280,19 @@ func markField(form *html.Node, st *formState, lang string) {
 		}
 	}
 	if ctl == nil && st.Field != "" {
-		// A problem inside the one text the form sends (a rule book's
-		// path): that text is the field.
-		var areas []*html.Node
+		// A problem inside the one text or file the form sends (a path in
+		// a rule book or a calendar file): that is the field, and the
+		// message names the path.
+		var texts []*html.Node
 		walk(form, func(n *html.Node) {
-			if n.DataAtom == atom.Textarea {
-				areas = append(areas, n)
+			if n.DataAtom == atom.Textarea || n.DataAtom == atom.Input && attr(n, "type") == "file" {
+				texts = append(texts, n)
 			}
 		})
-		if len(areas) == 1 {
-			ctl = areas[0]
+		if len(texts) == 1 {
+			ctl = texts[0]
 		}
+		msg = st.Field + "：" + msg
 	}
 	p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P, Attr: []html.Attribute{{Key: "class", Val: "field-error"}}}
 	p.AppendChild(&html.Node{Type: html.TextNode, Data: msg})
