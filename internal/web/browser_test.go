@@ -55,7 +55,10 @@ type browser struct {
 	shots  []string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base string) *browser { return newBrowserIn(t, base, "web") }
+
+// newBrowserIn is newBrowser writing its screenshots to test-output/dir.
+func newBrowserIn(t *testing.T, base, dir string) *browser {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv(RequireChromiumEnv) == "1" {
 			t.Fatalf("%s=1 but %s is missing: apt-get install -y chromium fonts-wqy-microhei", RequireChromiumEnv, chromiumPath)
@@ -70,7 +73,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	out := filepath.Join(repoRoot(t), "test-output", "web")
+	out := filepath.Join(repoRoot(t), "test-output", dir)
 	_ = os.RemoveAll(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)

@@ -176,9 +176,19 @@ func applyFormState(page []byte, st *formState, lang string) []byte {
 // when several are, it carries the action value sent.
 func pickForm(forms []*html.Node, st *formState) *html.Node {
 	var byPath []*html.Node
+	posts := func(target string) bool {
+		u, err := url.Parse(target)
+		return err == nil && target != "" && u.Path == st.Path
+	}
 	for _, f := range forms {
-		act := attr(f, "action")
-		if u, err := url.Parse(act); err == nil && u.Path == st.Path {
+		hit := posts(attr(f, "action"))
+		// A second button may send the form elsewhere (formaction).
+		walk(f, func(n *html.Node) {
+			if (n.DataAtom == atom.Button || n.DataAtom == atom.Input) && posts(attr(n, "formaction")) {
+				hit = true
+			}
+		})
+		if hit {
 			byPath = append(byPath, f)
 		}
 	}

@@ -19,7 +19,7 @@ var formMessages = map[string]msg{
 	"complaint.asks_none":     {"无特定要求，可附上相关截图。", "Nothing specific: attach what shows it."},
 	"complaint.drafts":        {"已上传的证据（随投诉提交）", "Evidence already uploaded (filed with the complaint)"},
 	"complaint.files":         {"证据文件（可多选）", "Evidence files (several allowed)"},
-	"complaint.files_hint":    {"最多 %d 个文件，每个不超过 %d MB：图片、MP4 视频、PDF 或聊天记录（JSON）。", "Up to %d files of at most %d MB each: images, MP4 video, PDF or a chat log (JSON)."},
+	"complaint.files_hint":    {"最多 %d 个文件，每个不超过 %s：图片、MP4 视频、PDF 或聊天记录（JSON）。", "Up to %d files of at most %s each: images, MP4 video, PDF or a chat log (JSON)."},
 	"done.complaint.filed":    {"投诉已提交", "Complaint filed"},
 
 	"case.final_overturned":    {"终局判定（申诉改判）", "Final judgment (overturned on appeal)"},

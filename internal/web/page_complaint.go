@@ -162,7 +162,7 @@ type complaintNewPage struct {
 	Drafts   []store.Evidence
 	Accept   string
 	MaxFiles int
-	MaxMB    int64
+	MaxSize  string // one file's limit, as "10 MB"
 }
 
 // complaintTypeVM is a complaint type offered in the form.
@@ -204,10 +204,7 @@ func (a *App) complaintForm(w http.ResponseWriter, r *http.Request, s *session) 
 		return err
 	}
 	v := complaintNewPage{Base: a.base(r, s, "title.complaint_new"), Order: o, Accept: complaintAccept, MaxFiles: maxComplaintFiles,
-		MaxMB: evidence.DefaultMaxFileBytes >> 20}
-	if bl := a.svc.Blobs(); bl != nil && bl.Limits().MaxFileBytes > 0 {
-		v.MaxMB = bl.Limits().MaxFileBytes >> 20
-	}
+		MaxSize: sizeText(a.maxFileBytes())}
 	b := a.svc.Policy()
 	for _, k := range b.ComplaintTypeKeys() {
 		t, _ := b.ComplaintType(k)
@@ -304,6 +301,14 @@ func (a *App) maxFileBytes() int64 {
 	return evidence.DefaultMaxFileBytes
 }
 
+// sizeText is a byte count as MB, or KB under one MB.
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", max(1, n>>10))
+}
+
 // checkComplaintFiles refuses, before anything is stored, too many files,
 // a file of a kind the form does not take or one over the size limit.
 func checkComplaintFiles(r *http.Request, maxBytes int64) error {
@@ -327,7 +332,7 @@ func checkComplaintFiles(r *http.Request, maxBytes int64) error {
 		}
 		if fh.Size > maxBytes {
 			return &fault.Error{Code: fault.PayloadTooBig, Field: "files",
-				Message: fmt.Sprintf("%s：单个文件不能超过 %d MB / %s: one file is at most %d MB", fh.Filename, maxBytes>>20, fh.Filename, maxBytes>>20)}
+				Message: fmt.Sprintf("%s：单个文件不能超过 %s / %s: one file is at most %s", fh.Filename, sizeText(maxBytes), fh.Filename, sizeText(maxBytes))}
 		}
 	}
 	return nil
