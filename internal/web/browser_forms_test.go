@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,52 @@ import (
 // a test marketplace (setup's users): (b) a seller files 差评敲诈 with a chat
 // log, (c) a buyer appeals with new evidence and the senior tier overturns,
 // (e) refused forms keep what was typed and show the error by its field.
+
+// axeSource is axe-core's script (WEIQUAN_AXE_JS, installed from npm by
+// scripts/test at the version of scripts/axe/package-lock.json).
+func axeSource(t *testing.T) string {
+	p := os.Getenv("WEIQUAN_AXE_JS")
+	if p == "" {
+		if os.Getenv("WEIQUAN_REQUIRE_AXE") == "1" {
+			t.Fatal("WEIQUAN_REQUIRE_AXE=1 but WEIQUAN_AXE_JS is not set")
+		}
+		return ""
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("axe-core: %v", err)
+	}
+	return string(b)
+}
+
+// axe injects axe-core into the page shown and fails the test on any
+// serious or critical violation (without WEIQUAN_AXE_JS it only logs that
+// it did not check).
+func (tb *tab) axe(page string) {
+	tb.b.t.Helper()
+	src := axeSource(tb.b.t)
+	if src == "" {
+		tb.b.t.Logf("axe-core not installed (WEIQUAN_AXE_JS): %s not checked", page)
+		return
+	}
+	ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](src+";\ntrue")); err != nil {
+		tb.b.t.Fatalf("%s: inject axe-core on %s: %v", tb.name, page, err)
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+	  return r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; }).map(function (v) {
+	    return v.impact + " " + v.id + " (" + v.help + "): " + v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(", ");
+	  }).join("\n");
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.b.t.Fatalf("%s: axe-core on %s: %v", tb.name, page, err)
+	}
+	if out != "" {
+		tb.shot("axe-" + page)
+		tb.b.t.Errorf("%s: accessibility violations on %s:\n%s", tb.name, page, out)
+	}
+}
 
 // evalBool runs a script in the tab and returns its boolean answer.
 func (tb *tab) evalBool(what, js string) bool {
@@ -101,6 +148,7 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("k-type").dispatchEvent(new Event("change", {bubbles: true}))`),
 		chromedp.WaitVisible(chromedp.CSS(`.asks[data-type=review_extortion]`)),
 	)
+	seller.axe("complaint-form")
 	if asks := seller.text(`.asks[data-type=review_extortion]`); !strings.Contains(asks, "聊天记录") || !strings.Contains(asks, "必须上传") {
 		t.Fatalf("the form does not say which evidence 差评敲诈 needs: %q", asks)
 	}
@@ -115,6 +163,7 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("form-error")),
 	)
 	seller.shot("complaint-refused-no-evidence")
+	seller.axe("complaint-form-refused")
 	msg := seller.fieldMarked("#k-files")
 	if !strings.Contains(msg, "证据") {
 		t.Errorf("the file field's error %q does not speak of evidence", msg)
@@ -151,6 +200,7 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 		t.Fatalf("the chat log is not on the complaint: %q", ev)
 	}
 	seller.shot("complaint-filed-with-chat-log")
+	seller.axe("complaint")
 
 	buyer := br.user("buyer", "buyer", password)
 	buyer.do("answer", chromedp.Navigate(kURL), chromedp.WaitVisible(chromedp.ID("form-respond")),
@@ -168,12 +218,14 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 		t.Fatalf("verdict %q", v)
 	}
 	agent.shot("complaint-decided")
+	agent.axe("complaint-decided")
 
 	buyer.do("standing", chromedp.Navigate(br.base+"/portal"), chromedp.WaitVisible(chromedp.ID("standing")))
 	if st := buyer.text("#standing"); !strings.Contains(st, "6 分") || !strings.Contains(st, "被投诉 1 (1/0)") {
 		t.Fatalf("the buyer's standing does not show the upheld complaint: %q", st)
 	}
 	buyer.shot("buyer-standing-after-complaint")
+	buyer.axe("portal-standing")
 }
 
 // (c): the agent judges for the seller; the buyer appeals in the browser
@@ -208,6 +260,7 @@ func TestBrowserAppealOverturned(t *testing.T) {
 		t.Fatalf("the refused appeal lost its reason: %q", got)
 	}
 	buyer.shot("appeal-refused")
+	buyer.axe("case-appeal-refused")
 	buyer.do("appeal with new evidence",
 		chromedp.SetValue(chromedp.ID("ap-reason"), "补充开线部位的近照，原判未看到"),
 		chromedp.SetUploadFiles(chromedp.ID("ap-file"), files),
@@ -238,6 +291,7 @@ func TestBrowserAppealOverturned(t *testing.T) {
 		t.Error("submitting the judgment did not ask for confirmation")
 	}
 	senior.shot("senior-overturned")
+	senior.axe("case-senior-final")
 
 	buyer.do("the case after the appeal", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("final-judgment")))
 	if o := buyer.text("#final-outcome"); !strings.Contains(o, "全额退款") {
@@ -262,8 +316,10 @@ func TestBrowserAppealOverturned(t *testing.T) {
 		t.Errorf("the timeline lacks the revision: %.400s", tl)
 	}
 	buyer.shot("buyer-case-final-judgment")
+	buyer.axe("case-final")
 	buyer.do("phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("final-judgment")))
 	buyer.shot("buyer-case-final-judgment-390")
+	buyer.axe("case-final-390")
 }
 
 // (e): the 25 KB rule-book edit an admin got wrong comes back whole, with
@@ -289,6 +345,7 @@ func TestBrowserRefusedFormsKeepInput(t *testing.T) {
 	}
 	admin.fieldMarked("#book")
 	admin.shot("rule-book-refused")
+	admin.axe("rule-book-refused")
 	if loc := admin.location(); !strings.HasSuffix(loc, "/admin/rules") {
 		t.Errorf("after the refusal the address is %s", loc)
 	}
@@ -312,13 +369,13 @@ func TestBrowserRefusedFormsKeepInput(t *testing.T) {
 		t.Errorf("agree, refuse and offer look alike: %s", cls)
 	}
 	seller.shot("offer-refused")
+	seller.axe("request-offer-refused")
 	// The page works on: the next form posts from the page's own address.
 	seller.do("offer again", chromedp.SetValue(chromedp.ID("offer-amount"), "30"), chromedp.Click(chromedp.ID("offer-submit")),
 		chromedp.WaitVisible(chromedp.ID("flash")))
 	if st := seller.text("#request-status"); !strings.Contains(st, "卖家已拒绝") {
 		t.Errorf("after the offer the status is %q", st)
 	}
-	_ = time.Second
 }
 
 func uniq(ss []string) int {

@@ -49,8 +49,10 @@ var formMessages = map[string]msg{
 	"forum.court":              {"法院", "Court"}, "forum.police": {"公安机关", "Police"}, "forum.arbitration": {"仲裁机构", "Arbitration"},
 	"suspend.reason": {"中止理由", "Why"},
 	"act.suspend":    {"申请中止", "Suspend"}, "done.suspend": {"已申请中止", "Suspension asked"},
-	"resume.reason": {"恢复理由", "Why it resumes"},
-	"act.resume":    {"恢复处理", "Resume"}, "done.resume": {"已恢复处理", "Resumed"},
+	"suspend.voucher":    {"司法机关的受理凭证", "The acceptance voucher"},
+	"act.record_voucher": {"记录受理凭证", "Record the voucher"},
+	"resume.reason":      {"恢复理由", "Why it resumes"},
+	"act.resume":         {"恢复处理", "Resume"}, "done.resume": {"已恢复处理", "Resumed"},
 
 	"confirm.withdraw":       {"确定撤销平台介入？撤销后不能再次申请。", "Withdraw the intervention? It cannot be asked for again."},
 	"confirm.judge":          {"确定提交判定？提交后立即执行资金划转。", "Submit the judgment? The money moves at once."},

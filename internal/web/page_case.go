@@ -123,7 +123,9 @@ func caseControls(d dispute.State, c service.Caller) []string {
 		case dispute.Withdraw:
 			ok = c.Role == actor.Buyer
 		case dispute.Suspend:
-			ok = party && !legal || (c.Role == actor.Agent || c.Role == actor.Senior) && (d.Status == dispute.Evidence || d.Status == dispute.Review)
+			// Staff: on legal proceedings; on a case so suspended, the
+			// same action records the acceptance voucher.
+			ok = party && !legal || c.Role == actor.Agent || c.Role == actor.Senior
 		case dispute.Resume:
 			ok = party && !legal || (c.Role == actor.Agent || c.Role == actor.Senior) && legal
 		case dispute.Claim:

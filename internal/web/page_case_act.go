@@ -33,7 +33,18 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 		if staff {
 			// Staff suspend on legal proceedings (art. 82(2)): the party
 			// that went and where; the voucher deadline is the service's.
+			// On a case so suspended, the file sent is the acceptance
+			// voucher.
 			cmd.Ground, cmd.Party, cmd.Forum = dispute.GroundLegal, dispute.Party(r.FormValue("party")), r.FormValue("forum")
+			if act == dispute.Suspend {
+				ids, err := a.uploadFiles(r, c, id)
+				if err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					cmd.EvidenceID = ids[0]
+				}
+			}
 		}
 	}
 	if act == dispute.Advance {
