@@ -127,14 +127,13 @@ func (a *App) complaintAct(w http.ResponseWriter, r *http.Request, s *session) e
 		cmd.NewClaim = &complaint.Claim{Text: trimForm(r, "claim")}
 	}
 	if act == complaint.Respond || act == complaint.SecondComplaint {
-		// A file on the form joins the complaint's chain and the action cites it.
-		rec, ok, err := a.uploadFromForm(r, s.Caller(), id)
+		// The files on the form join the complaint's chain and the action
+		// cites them.
+		ids, err := a.uploadFiles(r, s.Caller(), id)
 		if err != nil {
 			return err
 		}
-		if ok {
-			cmd.EvidenceIDs = append(cmd.EvidenceIDs, rec.ID)
-		}
+		cmd.EvidenceIDs = append(cmd.EvidenceIDs, ids...)
 	}
 	if _, err := a.svc.ActComplaint(r.Context(), s.Caller(), id, service.ComplaintCommand{Command: cmd}); err != nil {
 		return err
