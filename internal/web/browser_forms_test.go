@@ -177,6 +177,9 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 	seller.do("attach the chat log and file",
 		chromedp.SetUploadFiles(chromedp.ID("k-files"), []string{chat}),
 		chromedp.SendKeys(chromedp.ID("k-caption"), "买家威胁差评的聊天记录"),
+		// The banner of the first refusal goes, so the wait below is for
+		// the answer to this post.
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("form-error").remove()`),
 		chromedp.Click(chromedp.ID("complaint-submit")),
 		chromedp.WaitVisible(chromedp.ID("form-error")),
 	)
