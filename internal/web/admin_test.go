@@ -56,7 +56,7 @@ func TestAdminForms(t *testing.T) {
 			return ""
 		}
 		// A buyer key without a party is refused with the field named.
-		if _, body := admin.post("/admin/keys", url.Values{"name": {"x"}, "role": {"buyer"}}); !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/keys", url.Values{"name": {"x"}, "role": {"buyer"}}); !strings.Contains(body, `id="form-error"`) {
 			t.Fatal("a buyer key without a party was not refused on the form")
 		}
 		// A second key, revoked before its first use, never authenticates.
@@ -80,7 +80,7 @@ func TestAdminForms(t *testing.T) {
 		if k, err := st.APIKeyByHash(ctx, hashOf(plain)); err != nil || k.RevokedAt == nil {
 			t.Fatalf("revoked key: %+v %v", k, err)
 		}
-		if _, body := admin.post("/admin/keys/"+keyID("erp")+"/revoke", url.Values{}); !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/keys/"+keyID("erp")+"/revoke", url.Values{}); !strings.Contains(body, `id="form-error"`) {
 			t.Fatal("revoking twice is not refused")
 		}
 
@@ -100,7 +100,7 @@ func TestAdminForms(t *testing.T) {
 		if _, again := admin.get("/admin/webhooks"); strings.Contains(html.UnescapeString(again), secret) {
 			t.Fatal("the signing secret is shown again")
 		}
-		if _, body := admin.post("/admin/webhooks", url.Values{"url": {"ftp://x"}}); !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/webhooks", url.Values{"url": {"ftp://x"}}); !strings.Contains(body, `id="form-error"`) {
 			t.Fatal("a bad URL was not refused")
 		}
 		admin.get("/admin/webhooks")
@@ -151,7 +151,7 @@ func TestAdminForms(t *testing.T) {
 		admin.mustPost(t, "/admin/users", url.Values{"login": {"agent2"}, "display_name": {"小王"}, "role": {"agent"}, "password": {password}}, `id="user-agent2"`)
 		// Admins are staff too: the form creates one.
 		admin.mustPost(t, "/admin/users", url.Values{"login": {"boss"}, "role": {"admin"}, "password": {password}}, `id="user-boss"`)
-		if _, body := admin.post("/admin/users", url.Values{"login": {"weak"}, "role": {"agent"}, "password": {"password123"}}); !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/users", url.Values{"login": {"weak"}, "role": {"agent"}, "password": {"password123"}}); !strings.Contains(body, `id="form-error"`) {
 			t.Fatal("a common password was accepted")
 		}
 		agent2 := b.login("agent2")

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/weiquan/weiquan/internal/apitest"
@@ -52,7 +54,10 @@ type browser struct {
 	shots  []string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base string) *browser { return newBrowserIn(t, base, "web") }
+
+// newBrowserIn is newBrowser writing its screenshots to test-output/dir.
+func newBrowserIn(t *testing.T, base, dir string) *browser {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv(RequireChromiumEnv) == "1" {
 			t.Fatalf("%s=1 but %s is missing: apt-get install -y chromium fonts-wqy-microhei", RequireChromiumEnv, chromiumPath)
@@ -67,7 +72,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	out := filepath.Join(repoRoot(t), "test-output", "web")
+	out := filepath.Join(repoRoot(t), "test-output", dir)
 	_ = os.RemoveAll(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
@@ -77,9 +82,10 @@ func newBrowser(t *testing.T, base string) *browser {
 
 // tab is one signed-in user's browser context.
 type tab struct {
-	b    *browser
-	ctx  context.Context
-	name string
+	b       *browser
+	ctx     context.Context
+	name    string
+	dialogs atomic.Int64 // confirmation dialogs accepted
 }
 
 func (b *browser) user(name, login, password string) *tab {
@@ -92,6 +98,19 @@ func (b *browser) user(name, login, password string) *tab {
 		b.t.Fatalf("%s: new tab: %v", name, err)
 	}
 	tb := &tab{b: b, ctx: ctx, name: name}
+	// A button that settles something asks first (data-confirm): the
+	// tests accept, and count, each question.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *page.EventJavascriptDialogOpening, page.EventJavascriptDialogOpening:
+			tb.dialogs.Add(1)
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	}); err != nil {
+		b.t.Fatalf("%s: listen: %v", name, err)
+	}
 	tb.do("sign in "+login,
 		chromedp.Navigate(b.base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("login")),

@@ -91,6 +91,9 @@ type Base struct {
 	Now      time.Time
 	Path     string
 	Flash    string
+	// FormError is a refused form's problem (the red banner), in the
+	// page's language.
+	FormError string
 	// CalendarWarning: the working-day calendar covers fewer than 60 days
 	// ahead (admins see it as a banner on every page).
 	CalendarWarning string
@@ -160,7 +163,10 @@ func (a *App) base(r *http.Request, s *session, titleKey string) Base {
 			b.Unread = a.unreadCount(r, s)
 		}
 	}
-	b.Flash = flashOf(r)
+	b.Flash = pickLang(flashOf(r), b.Lang)
+	if st := formStateOf(r); st != nil {
+		b.FormError = pickLang(st.Message, b.Lang)
+	}
 	return b
 }
 
@@ -183,6 +189,13 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 		http.Error(w, "internal error: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	out := buf.Bytes()
+	if st := formStateOf(r); st != nil {
+		out = applyFormState(out, st, v.base().Lang)
+		if status == http.StatusOK {
+			status = st.Status
+		}
+	}
 	if v.base().Flash != "" {
 		clearFlash(w, r)
 	}
@@ -190,7 +203,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Language", v.base().Lang)
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }
 
 // renderPartial executes one partial (an htmx swap target).

@@ -4,7 +4,9 @@ import (
 	"github.com/weiquan/weiquan/internal/actor"
 
 	"context"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -22,6 +24,35 @@ func (c *client) mustPost(t *testing.T, path string, form url.Values, want strin
 			flash = body[i:min(len(body), i+400)]
 		}
 		t.Fatalf("POST %s %v: %d, want %q on the page; flash: %s", path, form, res.StatusCode, want, flash)
+	}
+	return body
+}
+
+// mustRefuse posts a form the server refuses: the page it came from comes
+// back with a 4xx status, the problem in the red banner (role=alert) and,
+// when field is given, that control marked invalid and described by the
+// error printed beside it; what was typed is in the form again.
+func (c *client) mustRefuse(t *testing.T, path string, form url.Values, field string) string {
+	t.Helper()
+	res, body := c.post(path, form)
+	if res.StatusCode < 400 || res.StatusCode > 499 || !strings.Contains(body, `id="form-error"`) || !strings.Contains(body, `role="alert"`) {
+		t.Fatalf("POST %s %v: %d, want a refusal in the red banner\n%.600s", path, form, res.StatusCode, body)
+	}
+	if field != "" {
+		re := regexp.MustCompile(`<(?:input|textarea|select)[^>]*name="` + regexp.QuoteMeta(field) + `"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*err-`)
+		if !re.MatchString(body) {
+			t.Fatalf("POST %s: field %q is not marked beside its error\n%s", path, field, body)
+		}
+	}
+	for k, vs := range form {
+		if k == "csrf" || k == "action" || k == "password" {
+			continue
+		}
+		for _, v := range vs {
+			if !strings.Contains(html.UnescapeString(body), v) {
+				t.Fatalf("POST %s: the refused form lost %s=%q", path, k, v)
+			}
+		}
 	}
 	return body
 }
@@ -51,7 +82,7 @@ func TestReturnAndCounterOfferForms(t *testing.T) {
 	r2 := strings.TrimPrefix(res.Request.URL.Path, "/requests/")
 	seller.get("/requests/" + r2)
 	// A bad amount is refused with the reason, on the same page.
-	seller.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"counter-offer"}, "amount": {"150"}}, `id="flash"`)
+	seller.mustRefuse(t, "/requests/"+r2+"/act", url.Values{"action": {"counter-offer"}, "amount": {"150"}}, "amount")
 	seller.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"counter-offer"}, "amount": {"30"}, "note": {"部分退款 / partial"}}, "SELLER_REFUSE_BUYER")
 	buyer.get("/requests/" + r2)
 	buyer.mustPost(t, "/requests/"+r2+"/act", url.Values{"action": {"accept-offer"}}, `id="request-refunded">¥30.00`)
@@ -65,7 +96,7 @@ func TestAppealForms(t *testing.T) {
 	seller := b.login("seller")
 	seller.get("/cases/" + caseID)
 	// A bare disagreement is refused.
-	seller.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"不同意 / I disagree"}}, `id="flash"`)
+	seller.mustRefuse(t, "/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"不同意 / I disagree"}}, "")
 	res, body := seller.postFile("/cases/"+caseID+"/act", url.Values{"action": {"appeal"}, "reason": {"补充质检报告 / inspection report"},
 		"caption": {"质检报告 / inspection report"}}, "report.png", photo(t))
 	if res.StatusCode != 200 || !strings.Contains(body, "申诉复核中") {

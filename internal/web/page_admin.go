@@ -88,7 +88,7 @@ func (a *App) renderRules(w http.ResponseWriter, r *http.Request, s *session, ed
 func (a *App) adminRulesSave(w http.ResponseWriter, r *http.Request, s *session) error {
 	ch, err := a.svc.SetPolicy(r.Context(), s.Caller(), []byte(r.FormValue("book")))
 	if err != nil {
-		return err
+		return inField(err, "book")
 	}
 	return flashTo(w, r, fmt.Sprintf("规则书 %s 已生效（%d 处变化） / rule book %s in force (%d changes)", ch.Version, len(ch.Diff), ch.Version, len(ch.Diff)), "/admin/rules")
 }

@@ -41,6 +41,26 @@ type casePage struct {
 	Mine      bool   // the case is assigned to this agent
 	Reveals   []store.PIIReveal
 	Scripts   []scriptSuggestion
+	// StaffChoices are who a case can be reassigned to.
+	StaffChoices []staffChoice
+}
+
+// staffChoice is a staff member a case can be given to.
+type staffChoice struct{ ID, Name string }
+
+// FinalOnAppeal is the judgment the senior tier gave on appeal (the final
+// one), nil before that or when the first judgment simply became final.
+func (p *casePage) FinalOnAppeal() *dispute.Judgment {
+	if p.Case.Final != nil && p.Case.Appeal != nil && p.Case.Status == dispute.Final {
+		return p.Case.Final
+	}
+	return nil
+}
+
+// Overturned reports an appeal decision that changed the first judgment.
+func (p *casePage) Overturned() bool {
+	f := p.FinalOnAppeal()
+	return f != nil && f.Revision != nil
 }
 
 // partyVM is a side of the case as staff see it: personal data masked.
@@ -78,11 +98,61 @@ func (p *casePage) WindowOpen() bool {
 
 var reasonTemplates = []string{"tpl.seller_no_proof", "tpl.buyer_proved_quality", "tpl.buyer_no_proof", "tpl.partial_both"}
 
-// staffActions are the case actions of the platform; partyActions the parties'.
-var (
-	staffActions = []dispute.Action{dispute.Claim, dispute.Release, dispute.Extend, dispute.Judge, dispute.DecideAppeal, dispute.Advance, dispute.ResolveAdvance}
-	partyActions = []dispute.Action{dispute.AddEvidence, dispute.DoneEvidence, dispute.AppealCase, dispute.Withdraw}
-)
+// caseControls are the case's allowed actions (dispute.Allowed, the
+// allowed_actions of the API) that this user can take, each of which the
+// page has a control for: nothing allowed is hidden, nothing shown is
+// refused for being the wrong kind of action.
+//   - a party: finish its evidence (while its window is open), appeal,
+//     withdraw (the buyer), ask to suspend for a negotiation and resume it;
+//   - staff: claim; the holder releases, extends, judges, advances and
+//     resolves the advance, decides the appeal (the senior tier); the
+//     senior tier and admins reassign; agents suspend for legal proceedings
+//     and resume such a case.
+func caseControls(d dispute.State, c service.Caller) []string {
+	var out []string
+	me := keyOfCaller(c)
+	legal := d.Suspension != nil && d.Suspension.Ground == dispute.GroundLegal
+	party := c.Role == actor.Buyer || c.Role == actor.Seller
+	for _, act := range dispute.Allowed(d) {
+		ok := false
+		switch act {
+		case dispute.DoneEvidence:
+			ok = party && windowOpen(d, string(c.Role))
+		case dispute.AppealCase:
+			ok = party
+		case dispute.Withdraw:
+			ok = c.Role == actor.Buyer
+		case dispute.Suspend:
+			// Staff: on legal proceedings; on a case so suspended, the
+			// same action records the acceptance voucher.
+			ok = party && !legal || c.Role == actor.Agent || c.Role == actor.Senior
+		case dispute.Resume:
+			ok = party && !legal || (c.Role == actor.Agent || c.Role == actor.Senior) && legal
+		case dispute.Claim:
+			ok = !party && (d.Status != dispute.Appealed || c.Role == actor.Senior)
+		case dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance:
+			ok = !party && d.Assignee == me
+		case dispute.DecideAppeal:
+			ok = c.Role == actor.Senior && d.Assignee == me
+		case dispute.Reassign:
+			ok = c.Role == actor.Senior || c.Role == actor.Admin
+		}
+		if ok {
+			out = append(out, string(act))
+		}
+	}
+	return out
+}
+
+// windowOpen reports whether a party's evidence window is open.
+func windowOpen(d dispute.State, party string) bool {
+	for _, w := range d.Windows {
+		if string(w.Party) == party {
+			return !w.Closed && d.Status == dispute.Evidence
+		}
+	}
+	return false
+}
 
 func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c := r.Context(), s.Caller()
@@ -105,22 +175,16 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 		v.SLA = &deadlineVM{Kind: "review_sla", Actor: "platform", DueAt: *d.SLADueAt, OnExpiry: "sla_breach", Now: v.Now}
 	}
 	staff := v.Staff()
-	allowed := dispute.Allowed(d)
-	for _, act := range allowed {
-		mine := slices.Contains(partyActions, act)
-		if staff {
-			mine = slices.Contains(staffActions, act)
-			if act != dispute.Claim {
-				mine = d.Assignee == keyOfCaller(c)
-			}
-		} else if act == dispute.Withdraw && c.Role != actor.Buyer {
-			mine = false
-		}
-		if mine {
-			v.Actions = append(v.Actions, string(act))
-		}
-	}
+	v.Actions = caseControls(d, c)
 	v.Mine = staff && d.Assignee == keyOfCaller(c)
+	if slices.Contains(v.Actions, string(dispute.Reassign)) {
+		for id, name := range v.Names {
+			if strings.HasPrefix(id, "web:") {
+				v.StaffChoices = append(v.StaffChoices, staffChoice{ID: id, Name: name})
+			}
+		}
+		sort.Slice(v.StaffChoices, func(i, j int) bool { return v.StaffChoices[i].Name < v.StaffChoices[j].Name })
+	}
 	if !staff {
 		v.MyParty = string(c.Role)
 	}

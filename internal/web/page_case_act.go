@@ -19,12 +19,34 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	act := dispute.Action(r.FormValue("action"))
 	staff := c.Role != actor.Buyer && c.Role != actor.Seller
 	switch {
-	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw):
-	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend || act == dispute.Advance || act == dispute.ResolveAdvance):
+	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw || act == dispute.Suspend || act == dispute.Resume):
+	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend || act == dispute.Advance || act == dispute.ResolveAdvance ||
+		act == dispute.Suspend || act == dispute.Resume || act == dispute.Reassign):
 	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
 	cmd := service.DisputeCommand{Command: dispute.Command{Action: act, Reason: trimForm(r, "reason"), Procedural: trimForm(r, "procedural_error")}}
+	switch act {
+	case dispute.Reassign:
+		cmd.AssignTo = trimForm(r, "assignee")
+	case dispute.Suspend, dispute.Resume:
+		if staff {
+			// Staff suspend on legal proceedings (art. 82(2)): the party
+			// that went and where; the voucher deadline is the service's.
+			// On a case so suspended, the file sent is the acceptance
+			// voucher.
+			cmd.Ground, cmd.Party, cmd.Forum = dispute.GroundLegal, dispute.Party(r.FormValue("party")), r.FormValue("forum")
+			if act == dispute.Suspend {
+				ids, err := a.uploadFiles(r, c, id)
+				if err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					cmd.EvidenceID = ids[0]
+				}
+			}
+		}
+	}
 	if act == dispute.Advance {
 		amt, err := parseYuan(r.FormValue("amount"), "amount")
 		if err != nil {
@@ -41,11 +63,11 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 		cmd.ExtendWorkingDays = n
 	}
 	if act == dispute.AppealCase {
-		if rec, ok, err := a.uploadFromForm(r, c, id); err != nil {
+		ids, err := a.uploadFiles(r, c, id)
+		if err != nil {
 			return err
-		} else if ok {
-			cmd.EvidenceIDs = []string{rec.ID}
 		}
+		cmd.EvidenceIDs = ids
 	}
 	if _, err := a.svc.ActDispute(ctx, c, id, cmd); err != nil {
 		return err

@@ -39,6 +39,12 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 		open = open || q.Status.Open()
 	}
 	v.CanRequest = c.Role == actor.Buyer && !open && o.PaidAt != nil && o.Status != order.TradeClosed && o.Refundable() > 0
+	if o.CompletedAt != nil {
+		// 申请售后 is not offered once the window after completion closed.
+		if win, _ := a.svc.Policy().Duration("aftersale.window_after_completion"); win > 0 && v.Now.After(o.CompletedAt.Add(win)) {
+			v.CanRequest = false
+		}
+	}
 	v.CanComplain = o.PaidAt != nil || c.Role == actor.Seller
 	if v.Ledger, err = a.svc.OrderPostings(ctx, c, o.ID); err != nil {
 		return err

@@ -91,5 +91,27 @@ func caseDeadline(s dispute.State, now time.Time) *deadlineVM {
 	if d == nil {
 		return nil
 	}
-	return &deadlineVM{Kind: k, Actor: "platform", DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID, Now: now}
+	return &deadlineVM{Kind: k, Actor: deadlineActor(s, k), DueAt: d.DueAt, OnExpiry: d.OnExpiry, RuleID: d.RuleID, Now: now}
+}
+
+// deadlineActor is who must act before a case deadline: the parties whose
+// evidence window is open, either party in the appeal window, else the
+// platform.
+func deadlineActor(s dispute.State, kind string) string {
+	switch kind {
+	case "evidence_window":
+		var open []string
+		for _, w := range s.Windows {
+			if !w.Closed {
+				open = append(open, string(w.Party))
+			}
+		}
+		if len(open) == 1 {
+			return open[0]
+		}
+		return "parties"
+	case "appeal_window":
+		return "either_party"
+	}
+	return "platform"
 }

@@ -26,6 +26,9 @@ type requestPage struct {
 	// is a party of the open request and may post.
 	Thread     []threadRow
 	CanMessage bool
+	// Types and Reasons are offered by the buyer's 修改申请 form.
+	Types   []aftersale.Type
+	Reasons []aftersale.Reason
 }
 
 // Can reports whether the user may take the action now.
@@ -41,7 +44,8 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 	if err != nil {
 		return err
 	}
-	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller}
+	v := requestPage{Base: a.base(r, s, "title.request"), Req: q, Order: o, Party: c.Role == actor.Buyer || c.Role == actor.Seller,
+		Types: aftersale.Types, Reasons: aftersale.Reasons}
 	v.Thread, v.CanMessage = a.negotiationOf(r, s, q.ID), v.Party && q.Status.Open()
 	v.Deadline = requestDeadline(q, v.Now)
 	if v.Party {

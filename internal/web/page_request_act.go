@@ -24,6 +24,9 @@ func (a *App) requestAct(w http.ResponseWriter, r *http.Request, s *session) err
 		Carrier: strings.TrimSpace(r.FormValue("carrier")), TrackingNo: strings.TrimSpace(r.FormValue("tracking_no"))}
 	cmd.ReasonCode = strings.TrimSpace(r.FormValue("reason_code"))
 	switch act {
+	case aftersale.Modify:
+		cmd.Type, cmd.Reason = aftersale.Type(r.FormValue("type")), aftersale.Reason(r.FormValue("reason"))
+		cmd.Description = strings.TrimSpace(r.FormValue("description"))
 	case aftersale.Refuse:
 		if cmd.ReasonCode == "" {
 			// The page's refusal form has no code list yet: "other".

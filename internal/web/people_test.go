@@ -274,7 +274,7 @@ func TestSessionsEnd(t *testing.T) {
 		// An admin cannot disable or demote themself.
 		adminU, _ := st.WebUserByLogin(ctx, "admin")
 		admin.get("/admin/users")
-		if _, body := admin.post("/admin/users/"+adminU.ID+"/act", url.Values{"action": {"disable"}}); !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/users/"+adminU.ID+"/act", url.Values{"action": {"disable"}}); !strings.Contains(body, `id="form-error"`) {
 			t.Fatal("an admin disabled themself")
 		}
 		audit, _ := st.AdminAudits(ctx, "user", 10)

@@ -55,7 +55,7 @@ func TestAdminRulesPreviewReplays(t *testing.T) {
 			t.Fatalf("the preview put %s in force", e.Svc.Policy().Version)
 		}
 		// A bad book is refused naming the field, nothing replayed.
-		if _, body := admin.post("/admin/rules/preview", url.Values{"book": {"{"}}); strings.Contains(body, `id="replay-table"`) || !strings.Contains(body, `id="flash"`) {
+		if _, body := admin.post("/admin/rules/preview", url.Values{"book": {"{"}}); strings.Contains(body, `id="replay-table"`) || !strings.Contains(body, `id="form-error"`) {
 			t.Error("a bad book was previewed")
 		}
 		// Only admins.

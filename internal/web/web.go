@@ -87,6 +87,9 @@ type App struct {
 	rulesMu     sync.Mutex // guards rules and rulesDigest (ruleIDSet)
 	rules       map[string]bool
 	rulesDigest string
+	// pages is the route table, for re-rendering a page a refused form
+	// came from (formstate.go).
+	pages http.Handler
 }
 
 // New builds the pages; it fails when a view is missing or does not parse.
@@ -192,6 +195,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, nil, fault.New(fault.NotFound, "页面不存在 / page not found"))
 	})
+	a.pages = mux
 	return httpx.WithRequestID(httpx.AccessLog(a.log, nil, httpx.Recover(a.log, a.cop.Handler(securityHeaders(mux)))))
 }
 
@@ -299,8 +303,9 @@ type errorPage struct {
 	Message string
 }
 
-// fail renders an error: a form error goes back to the page it came from
-// as a flash message; anything else is the error page with its status.
+// fail renders an error: a form error re-renders the page it came from
+// with the form as it was sent and the problem by its field (formstate.go);
+// anything else is the error page with its status.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	fe, ok := fault.As(err)
 	switch {
@@ -320,9 +325,9 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, s *session, err error
 			_, _ = w.Write([]byte(`<p class="flash error" role="alert">` + htmlEscape(fe.Message) + `</p>`))
 			return
 		}
-		if back := r.Header.Get("Referer"); sameOriginURL(r, back) {
-			setFlash(w, r, fe.Message)
-			http.Redirect(w, r, back, http.StatusSeeOther)
+		// The page the form came from, again, with what was typed and
+		// the problem beside its field.
+		if back, ok := formBack(r); ok && a.rerender(w, r, fe, status, back) {
 			return
 		}
 	}

@@ -31,6 +31,30 @@
     var t = body.getAttribute("data-csrf");
     if (t) e.detail.headers["X-CSRF-Token"] = t;
   });
+  // A refused form is answered with its page: show the page's own URL, so
+  // that a reload or the next form names the page (formstate.go).
+  var page = body.getAttribute("data-page");
+  if (page && window.history && history.replaceState) history.replaceState(null, "", page);
+  var err = document.getElementById("form-error");
+  if (err) {
+    var bad = document.querySelector("[aria-invalid=true]");
+    if (bad) bad.focus(); else err.focus();
+  }
+  // A button that settles something asks first (data-confirm).
+  document.addEventListener("submit", function (e) {
+    var b = e.submitter || (e.target && e.target.querySelector("[data-confirm]"));
+    var q = b && b.getAttribute && b.getAttribute("data-confirm");
+    if (q && !window.confirm(q)) e.preventDefault();
+  });
+  // The complaint form shows the evidence the chosen type asks for.
+  function showAsks(sel) {
+    var box = document.querySelector(sel.getAttribute("data-asks"));
+    if (!box) return;
+    box.querySelectorAll("[data-type]").forEach(function (el) { el.hidden = el.getAttribute("data-type") !== sel.value; });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.matches && e.target.matches("select[data-asks]")) showAsks(e.target);
+  });
   document.addEventListener("change", function (e) {
     var sel = e.target;
     if (sel && sel.matches && sel.matches("select[data-fill]") && sel.value) {
