@@ -4,13 +4,16 @@ import (
 	"math/bits"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // SimHash is the 64-bit SimHash of a text's character 3-shingles (over its
 // comparison key): bit b is set when more than half of the shingle hashes
 // have it. The bits are counted eight at a time in byte lanes (acc[j]
 // lane k counts bit 8k+j), flushed before a lane can overflow.
-func SimHash(key string) uint64 {
+func SimHash(key string) uint64 { return simHash([]byte(key)) }
+
+func simHash(key []byte) uint64 {
 	var acc [8]uint64
 	var cnt [64]int32
 	total, pending := int32(0), 0
@@ -35,7 +38,12 @@ func SimHash(key string) uint64 {
 	}
 	var win [3]rune
 	n := 0
-	for _, r := range key {
+	for i := 0; i < len(key); {
+		r, size := rune(key[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(key[i:])
+		}
+		i += size
 		win[0], win[1], win[2] = win[1], win[2], r
 		n++
 		if n >= 3 {
@@ -131,6 +139,15 @@ func fnv64(s string) uint64 {
 	return x
 }
 
+func fnvBytes(s []byte) uint64 {
+	x := uint64(14695981039346656037)
+	for _, c := range s {
+		x ^= uint64(c)
+		x *= 1099511628211
+	}
+	return x
+}
+
 // pairHash hashes (a, b) without building the concatenation.
 func pairHash(a, b string) uint64 { return mix(fnv64(a))*31 ^ fnv64(b) }
 
@@ -140,18 +157,16 @@ var (
 	reTopup   = regexp.MustCompile(`(移动|联通|电信)[^,，]{0,8}?(话费|充值|充值卡)`)
 )
 
-// stripASCIIAlnum removes model numbers (ASCII letters and digits) from a
-// comparison key.
-func stripASCIIAlnum(k string) string {
-	b := make([]byte, 0, len(k))
-	for i := 0; i < len(k); i++ {
-		c := k[i]
+// appendStripASCIIAlnum appends the comparison key k without its model
+// numbers (ASCII letters and digits) to b.
+func appendStripASCIIAlnum(b, k []byte) []byte {
+	for _, c := range k {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			continue
 		}
 		b = append(b, c)
 	}
-	return string(b)
+	return b
 }
 
 var colours = []string{"咖啡", "卡其", "酒红", "藏青", "军绿", "红", "黑", "白", "蓝", "绿", "黄", "紫", "粉", "灰", "棕", "橙", "金", "银", "米"}

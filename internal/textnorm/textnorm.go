@@ -347,8 +347,10 @@ var sepTable = sync.OnceValue(func() []uint64 {
 func Key(s string) string { return KeyOf(String(s)) }
 
 // KeyOf is Key of an already normalised string.
-func KeyOf(n string) string {
-	b := make([]byte, 0, len(n))
+func KeyOf(n string) string { return string(AppendKey(make([]byte, 0, len(n)), n)) }
+
+// AppendKey appends KeyOf(n) to b (a caller's buffer) and returns it.
+func AppendKey(b []byte, n string) []byte {
 	for i := 0; i < len(n); {
 		c := n[i]
 		if c < utf8.RuneSelf { // ASCII: letters and digits stay
@@ -364,7 +366,7 @@ func KeyOf(n string) string {
 		}
 		i += size
 	}
-	return string(b)
+	return b
 }
 
 // IsHan reports whether r is a Chinese character (unicode.Han; the
