@@ -82,7 +82,7 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 	key := sc.key
 	d := digest{id: l.ID, shopH: fnv64(l.ShopID), listedAt: unixNano(l.ListedAt), price: l.Price, bundle: l.BundleItemIDs,
 		key: [2]uint64{keyHash(keySeeds[0], l.ShopID, key), keyHash(keySeeds[1], l.ShopID, key)}}
-	if utf8.RuneCount(key) >= 8 {
+	if atLeastRunes(key, 8) {
 		d.sim = simHash(key)
 	}
 	if len(l.ImagePaths) > 0 {
@@ -100,7 +100,7 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 	}
 	sc.strip = appendStripASCIIAlnum(sc.strip[:0], key)
 	noModel := sc.strip
-	if utf8.RuneCount(noModel) >= 4 {
+	if atLeastRunes(noModel, 4) {
 		d.limit[limModel] = mix(fnv64(l.ShopID))*31 ^ fnvBytes(noModel) | 1 // pairHash(l.ShopID, noModel)
 	}
 	// the same item relisted by colour or "for car model X" (用 and 色
@@ -111,6 +111,20 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 		}
 	}
 	return d
+}
+
+// atLeastRunes reports whether b has at least n runes (utf8.RuneCount(b)
+// >= n, counting no further than n).
+func atLeastRunes(b []byte, n int) bool {
+	for i := 0; i < len(b) && n > 0; n-- {
+		if b[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(b[i:])
+			i += size
+		}
+	}
+	return n <= 0
 }
 
 // digests is a growing array of digests in fixed blocks: adding one never

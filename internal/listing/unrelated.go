@@ -1,6 +1,8 @@
 package listing
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -227,13 +229,15 @@ var familyName = map[string]string{
 }
 
 // longest keeps the hits not inside a longer hit (leftmost-longest words),
-// in text order.
+// in text order. (Hits with the same span are one word; the only words of
+// two families are modifier words, which end the rule before this, so the
+// order among them does not matter.)
 func longest(hs []textnorm.Hit) []textnorm.Hit {
-	sort.Slice(hs, func(i, j int) bool {
-		if hs[i].Start != hs[j].Start {
-			return hs[i].Start < hs[j].Start
+	slices.SortFunc(hs, func(a, b textnorm.Hit) int {
+		if a.Start != b.Start {
+			return cmp.Compare(a.Start, b.Start)
 		}
-		return hs[i].End > hs[j].End
+		return cmp.Compare(b.End, a.End)
 	})
 	out := hs[:0]
 	end := -1
