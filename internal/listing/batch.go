@@ -4,51 +4,61 @@ import (
 	"math/bits"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // SimHash is the 64-bit SimHash of a text's character 3-shingles (over its
 // comparison key): bit b is set when more than half of the shingle hashes
 // have it. The bits are counted eight at a time in byte lanes (acc[j]
 // lane k counts bit 8k+j), flushed before a lane can overflow.
-func SimHash(key string) uint64 {
+func SimHash(key string) uint64 { return simHash([]byte(key)) }
+
+func simHash(key []byte) uint64 {
 	var acc [8]uint64
 	var cnt [64]int32
 	total, pending := int32(0), 0
-	flush := func() {
-		for j := range acc {
-			for k := 0; k < 8; k++ {
-				cnt[8*k+j] += int32(acc[j] >> (8 * k) & 0xFF)
-			}
-			acc[j] = 0
+	var w0, w1, w2 rune // the last three runes
+	n := 0
+	for i := 0; i < len(key); {
+		r, size := rune(key[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(key[i:])
 		}
-		pending = 0
-	}
-	add := func(x uint64) {
-		x = mix(x) // FNV-1a over the runes, then spread the bits
-		for j := range acc {
-			acc[j] += x >> j & 0x0101010101010101
+		i += size
+		w0, w1, w2 = w1, w2, r
+		if n++; n < 3 {
+			continue
 		}
+		// FNV-1a over the three runes, then spread the bits
+		x := (((14695981039346656037^uint64(w0))*1099511628211^uint64(w1))*1099511628211 ^ uint64(w2)) * 1099511628211
+		x = mix(x)
+		const lanes = 0x0101010101010101
+		acc[0] += x & lanes
+		acc[1] += x >> 1 & lanes
+		acc[2] += x >> 2 & lanes
+		acc[3] += x >> 3 & lanes
+		acc[4] += x >> 4 & lanes
+		acc[5] += x >> 5 & lanes
+		acc[6] += x >> 6 & lanes
+		acc[7] += x >> 7 & lanes
 		total++
 		if pending++; pending == 255 {
-			flush()
-		}
-	}
-	var win [3]rune
-	n := 0
-	for _, r := range key {
-		win[0], win[1], win[2] = win[1], win[2], r
-		n++
-		if n >= 3 {
-			add(runeHash(win[:]))
+			flushLanes(&acc, &cnt)
+			pending = 0
 		}
 	}
 	if n == 0 {
 		return 0
 	}
 	if n < 3 {
-		add(runeHash(win[3-n:]))
+		win := [3]rune{w0, w1, w2}
+		x := mix(runeHash(win[3-n:]))
+		for j := range acc {
+			acc[j] += x >> j & 0x0101010101010101
+		}
+		total++
 	}
-	flush()
+	flushLanes(&acc, &cnt)
 	var out uint64
 	for b := 0; b < 64; b++ {
 		if 2*cnt[b] > total {
@@ -56,6 +66,18 @@ func SimHash(key string) uint64 {
 		}
 	}
 	return out
+}
+
+// flushLanes adds the byte lanes of acc (acc[j] lane k counts bit 8k+j) to
+// cnt and clears them.
+func flushLanes(acc *[8]uint64, cnt *[64]int32) {
+	for j := range acc {
+		a := acc[j]
+		for k := 0; k < 8; k++ {
+			cnt[8*k+j] += int32(a >> (8 * k) & 0xFF)
+		}
+		acc[j] = 0
+	}
 }
 
 func runeHash(rs []rune) uint64 {
@@ -77,34 +99,56 @@ func Hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 // data; a pair sharing several bands is reported once (in its first shared
 // band). fn is called with i < j.
 func nearPairs(hs []uint64, group []uint64, valid func(i int) bool, maxDist, capBucket int, fn func(i, j int)) {
-	const nb = 1 << 20
-	head := make([]int32, nb)
-	size := make([]int32, nb)
-	next := make([]int32, len(hs))
-	for band := uint(0); band < 4; band++ {
-		for k := range head {
-			head[k], size[k] = -1, 0
+	// The buckets are the nBuckets values of k; only the few in use are
+	// kept, in an open-addressing table sized to the input (a table of
+	// every bucket costs 8 MB to clear and fault in on every scan).
+	nv := 0
+	for i := range hs {
+		if valid(i) {
+			nv++
 		}
+	}
+	tsize, shift := 16, uint(28)
+	for tsize < 2*nv {
+		tsize, shift = tsize<<1, shift-1
+	}
+	mask := tsize - 1
+	keys := make([]uint32, tsize) // bucket k + 1 (0: free slot)
+	head := make([]int32, tsize)  // first member + 1 (0: none)
+	size := make([]int32, tsize)
+	next := make([]int32, len(hs)) // next member + 1
+	for band := uint(0); band < 4; band++ {
+		clear(keys)
+		clear(head)
+		clear(size)
 		for i, h := range hs {
 			if !valid(i) {
 				continue
 			}
-			k := mix((h>>(16*band))&0xFFFF^group[i]) & (nb - 1)
-			for j := head[k]; j >= 0; j = next[j] {
+			k := uint32(mix((h>>(16*band))&0xFFFF^group[i])&(nBuckets-1)) + 1
+			p := int((k * 0x9E3779B1) >> shift)
+			for keys[p] != 0 && keys[p] != k {
+				p = (p + 1) & mask
+			}
+			keys[p] = k
+			for j := head[p] - 1; j >= 0; j = next[j] - 1 {
 				o := hs[j]
 				if group[j] != group[i] || Hamming(h, o) > maxDist || sharesEarlierBand(h, o, band) {
 					continue
 				}
 				fn(int(j), i)
 			}
-			if size[k] < int32(capBucket) {
-				next[i] = head[k]
-				head[k] = int32(i)
-				size[k]++
+			if size[p] < int32(capBucket) {
+				next[i] = head[p]
+				head[p] = int32(i) + 1
+				size[p]++
 			}
 		}
 	}
 }
+
+// nBuckets is the number of band buckets (a power of two).
+const nBuckets = 1 << 20
 
 func sharesEarlierBand(a, b uint64, band uint) bool {
 	for e := uint(0); e < band; e++ {
@@ -131,6 +175,15 @@ func fnv64(s string) uint64 {
 	return x
 }
 
+func fnvBytes(s []byte) uint64 {
+	x := uint64(14695981039346656037)
+	for _, c := range s {
+		x ^= uint64(c)
+		x *= 1099511628211
+	}
+	return x
+}
+
 // pairHash hashes (a, b) without building the concatenation.
 func pairHash(a, b string) uint64 { return mix(fnv64(a))*31 ^ fnv64(b) }
 
@@ -140,18 +193,16 @@ var (
 	reTopup   = regexp.MustCompile(`(移动|联通|电信)[^,，]{0,8}?(话费|充值|充值卡)`)
 )
 
-// stripASCIIAlnum removes model numbers (ASCII letters and digits) from a
-// comparison key.
-func stripASCIIAlnum(k string) string {
-	b := make([]byte, 0, len(k))
-	for i := 0; i < len(k); i++ {
-		c := k[i]
+// appendStripASCIIAlnum appends the comparison key k without its model
+// numbers (ASCII letters and digits) to b.
+func appendStripASCIIAlnum(b, k []byte) []byte {
+	for _, c := range k {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			continue
 		}
 		b = append(b, c)
 	}
-	return string(b)
+	return b
 }
 
 var colours = []string{"咖啡", "卡其", "酒红", "藏青", "军绿", "红", "黑", "白", "蓝", "绿", "黄", "紫", "粉", "灰", "棕", "橙", "金", "银", "米"}

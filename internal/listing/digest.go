@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 	"sort"
-	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,45 +33,98 @@ type digest struct {
 
 var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
-func keyHash(seed maphash.Seed, shop, key string) uint64 {
+func keyHash(seed maphash.Seed, shop string, key []byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	h.WriteString(shop)
 	h.WriteByte(0)
-	h.WriteString(key)
+	h.Write(key)
 	return h.Sum64()
 }
 
-// digestOf computes a listing's digest from its normalised title.
-func digestOf(l Listing, norm string) digest {
-	key := textnorm.KeyOf(norm)
+// Digest words: the keywords that make a limit or variant check worth
+// running, found by the scanner's one pass over the normalised title
+// (digestBits finds them where no scan ran).
+const (
+	digQQ      = 1 << (iota + 8) // q币, 腾讯币: the QQ-coin limit
+	digTopup                     // 移动, 联通, 电信: the top-up limit
+	digVariant                   // 用, 色: a colour / car-model variant
+)
+
+var digestWords = []struct {
+	w    string
+	rule int
+}{
+	{"q币", digQQ}, {"腾讯币", digQQ}, {"移动", digTopup}, {"联通", digTopup}, {"电信", digTopup}, {"用", digVariant}, {"色", digVariant},
+}
+
+var digestMatcher = sync.OnceValue(func() *textnorm.Matcher {
+	var ws []string
+	for _, x := range digestWords {
+		ws = append(ws, x.w)
+	}
+	return textnorm.NewMatcher(ws)
+})
+
+// digestBits returns the dig* bits of the words in the normalised text n.
+func digestBits(n string) int {
+	bits := 0
+	for _, h := range digestMatcher().FindAll(n) {
+		bits |= digestWords[h.Pattern].rule
+	}
+	return bits
+}
+
+// digestOf computes a listing's digest from its normalised title; bits
+// are the dig* words the title holds (digestBits(norm)).
+func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
+	sc.key = textnorm.AppendKey(sc.key[:0], norm)
+	key := sc.key
 	d := digest{id: l.ID, shopH: fnv64(l.ShopID), listedAt: unixNano(l.ListedAt), price: l.Price, bundle: l.BundleItemIDs,
 		key: [2]uint64{keyHash(keySeeds[0], l.ShopID, key), keyHash(keySeeds[1], l.ShopID, key)}}
-	if utf8.RuneCountInString(key) >= 8 {
-		d.sim = SimHash(key)
+	if atLeastRunes(key, 8) {
+		d.sim = simHash(key)
 	}
 	if len(l.ImagePaths) > 0 {
 		if h, err := ImageHash(l.ImagePaths[0]); err == nil {
 			d.img, d.hasImg = h, true
 		}
 	}
-	if (strings.Contains(norm, "q币") || strings.Contains(norm, "腾讯币")) && reQQ.MatchString(norm) && reQQMulti.MatchString(norm) {
+	if bits&digQQ != 0 && reQQ.MatchString(norm) && reQQMulti.MatchString(norm) {
 		d.limit[limQQ] = pairHash(l.ShopID, "\x00qq") | 1
 	}
-	if strings.Contains(norm, "移动") || strings.Contains(norm, "联通") || strings.Contains(norm, "电信") {
+	if bits&digTopup != 0 {
 		if m := reTopup.FindStringSubmatch(norm); m != nil {
 			d.limit[limTopup] = pairHash(l.ShopID, "\x00topup\x00"+m[1]) | 1
 		}
 	}
-	noModel := stripASCIIAlnum(key)
-	if utf8.RuneCountInString(noModel) >= 4 {
-		d.limit[limModel] = pairHash(l.ShopID, noModel) | 1
+	sc.strip = appendStripASCIIAlnum(sc.strip[:0], key)
+	noModel := sc.strip
+	if atLeastRunes(noModel, 4) {
+		d.limit[limModel] = mix(fnv64(l.ShopID))*31 ^ fnvBytes(noModel) | 1 // pairHash(l.ShopID, noModel)
 	}
-	// the same item relisted by colour or "for car model X"
-	if base, changed := variantBase(noModel); changed && utf8.RuneCountInString(base) >= 3 {
-		d.variant, d.model = pairHash(l.ShopID, base)|1, fnv64(noModel)
+	// the same item relisted by colour or "for car model X" (用 and 色
+	// survive the key and the stripping, so bits tell whether noModel has them)
+	if bits&digVariant != 0 {
+		if base, changed := variantBase(string(noModel)); changed && utf8.RuneCountInString(base) >= 3 {
+			d.variant, d.model = pairHash(l.ShopID, base)|1, fnvBytes(noModel)
+		}
 	}
 	return d
+}
+
+// atLeastRunes reports whether b has at least n runes (utf8.RuneCount(b)
+// >= n, counting no further than n).
+func atLeastRunes(b []byte, n int) bool {
+	for i := 0; i < len(b) && n > 0; n-- {
+		if b[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(b[i:])
+			i += size
+		}
+	}
+	return n <= 0
 }
 
 // digests is a growing array of digests in fixed blocks: adding one never
@@ -135,8 +188,10 @@ type Group struct {
 // separators removed). Groups of one are omitted. Linear in the input.
 func DuplicateGroups(ls []Listing) []Group {
 	ds := &digests{}
+	sc := &scratch{}
 	for _, l := range ls {
-		ds.add(digestOf(Listing{ID: l.ID, ShopID: l.ShopID, ListedAt: l.ListedAt}, textnorm.String(l.Title)))
+		n := textnorm.String(l.Title)
+		ds.add(digestOf(Listing{ID: l.ID, ShopID: l.ShopID, ListedAt: l.ListedAt}, n, digestBits(n), sc))
 	}
 	members, _ := duplicateGroups(ds)
 	out := make([]Group, len(members))
@@ -193,8 +248,10 @@ func sortOldest(ds *digests, is []int) {
 // duplicates, image duplicates, per-shop limits and bundles.
 func (s *Scanner) Batch(ls []Listing) []Finding {
 	ds := &digests{}
+	sc := &scratch{}
 	for _, l := range ls {
-		ds.add(digestOf(l, textnorm.String(l.Title)))
+		n := textnorm.String(l.Title)
+		ds.add(digestOf(l, n, digestBits(n), sc))
 	}
 	return s.batch(ds)
 }

@@ -15,8 +15,9 @@
 package listing
 
 import (
+	"cmp"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,11 +103,15 @@ type Scanner struct {
 	cmp                      *regexp.Regexp
 	sameFactory              *regexp.Regexp
 	authorised               *regexp.Regexp
-	// trigger finds, in one pass, the words that make a regular-expression
-	// rule worth running (most titles have none).
-	trigger     *textnorm.Matcher
-	triggerRule []int
-	unrelated   *unrelatedMatcher
+	// words finds, in one pass over the normalised title, the words that
+	// make a regular-expression rule worth running (most titles have none),
+	// the digest's keywords (digestWords) and, from unrelatedFrom on, the
+	// product-type words of the unrelated rule (unrelatedMatcher's
+	// patterns, in its order).
+	words         *textnorm.Matcher
+	wordBit       []int // pattern index → trig* / dig* bit (0 for the product words)
+	unrelatedFrom int
+	unrelated     *unrelatedMatcher
 }
 
 const (
@@ -132,9 +137,16 @@ func NewScanner(brands *BrandSet) *Scanner {
 	for _, x := range triggerWords {
 		tw, tr = append(tw, x.w), append(tr, x.rule)
 	}
+	for _, x := range digestWords {
+		tw, tr = append(tw, x.w), append(tr, x.rule)
+	}
+	u := newUnrelatedMatcher()
+	from := len(tw)
+	tw = append(tw, u.patterns...)
+	tr = append(tr, make([]int, len(u.patterns))...)
 	return &Scanner{
-		trigger: textnorm.NewMatcher(tw), triggerRule: tr,
-		ad: adlaw.New(), brands: brands, Limits: DefaultLimits, unrelated: newUnrelatedMatcher(),
+		words: textnorm.NewMatcher(tw), wordBit: tr, unrelatedFrom: from,
+		ad: adlaw.New(), brands: brands, Limits: DefaultLimits, unrelated: u,
 		StaleListed: 183 * 24 * time.Hour, StaleNoSale: 91 * 24 * time.Hour,
 		cmp:         regexp.MustCompile(`(可?媲美|堪比|秒杀|完胜|不输|比肩|超越|吊打|平替)\s*([a-z0-9]+|[\p{Han}]{1,4})`),
 		sameFactory: regexp.MustCompile(`([a-z0-9]+|[\p{Han}]{1,6}?)\s*(同厂|同工厂|代工厂)(出品|生产)?`),
@@ -147,12 +159,35 @@ func (s *Scanner) Brands() *BrandSet { return s.brands }
 
 // ScanTitle runs the per-listing text rules.
 func (s *Scanner) ScanTitle(l Listing) []Finding {
-	return s.scanTitle(l, textnorm.New(l.Title), nil)
+	out, _ := s.scanTitle(l, textnorm.New(l.Title), nil, &scratch{})
+	return out
 }
 
-// scanTitle appends the per-listing findings of l (normalised as tx) to out.
-func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding) []Finding {
+// scratch is one worker's reusable buffers: the scan of a title allocates
+// little beyond its findings.
+type scratch struct {
+	hits, uhits []textnorm.Hit
+	key, strip  []byte
+	stuff       *stuffTable
+	catFamily   map[string]string // declared category → its product family ("" for none)
+}
+
+// scanTitle appends the per-listing findings of l (normalised as tx) to
+// out; it also returns the bits of the digest words the title holds.
+func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding, sc *scratch) ([]Finding, int) {
 	from := len(out)
+	n := tx.Norm
+	sc.hits = s.words.AppendAll(sc.hits[:0], n)
+	trig := 0
+	sc.uhits = sc.uhits[:0]
+	for _, h := range sc.hits {
+		if h.Pattern >= s.unrelatedFrom {
+			h.Pattern -= s.unrelatedFrom
+			sc.uhits = append(sc.uhits, h)
+		} else {
+			trig |= s.wordBit[h.Pattern]
+		}
+	}
 	for _, f := range s.ad.ScanNorm(tx, adlaw.Listing) {
 		act := "demote"
 		if f.Severity == "high" {
@@ -160,11 +195,6 @@ func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding) []Findi
 		}
 		out = append(out, Finding{ListingID: l.ID, RuleID: f.RuleID, Kind: "extreme_word", Start: f.Start, End: f.End, Text: f.Text,
 			Severity: f.Severity, Action: act, Reason: "广告法第九条极限用语(" + f.Class + ") / Advertising Law art. 9 extreme word"})
-	}
-	n := tx.Norm
-	trig := 0
-	for _, h := range s.trigger.FindAll(n) {
-		trig |= s.triggerRule[h.Pattern]
 	}
 	span := func(a, b int) (int, int, string) {
 		x, y := tx.Span(a, b)
@@ -198,17 +228,18 @@ func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding) []Findi
 				Severity: "medium", Action: "demote", Reason: "标题含非申报品牌 " + l.Brand + " 的品牌 / a brand other than the declared one"})
 		}
 	}
-	if f, ok := stuffing(tx); ok {
+	if f, ok := stuffing(tx, sc); ok {
 		f.ListingID = l.ID
 		out = append(out, f)
 	}
-	if f, ok := s.unrelated.unrelated(tx, l.Category); ok {
+	if f, ok := s.unrelated.unrelated(tx, l.Category, sc.uhits, sc); ok {
 		f.ListingID = l.ID
 		out = append(out, f)
 	}
-	mine := out[from:]
-	sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start < mine[j].Start })
-	return out
+	if mine := out[from:]; len(mine) > 1 {
+		slices.SortStableFunc(mine, func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) })
+	}
+	return out, trig
 }
 
 // stuffing flags keyword stuffing (乱用关键词): one word of two or more
@@ -218,17 +249,20 @@ func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding) []Findi
 // on the stack (no allocation), and the span is widened to the longest
 // extension (≤ 4 characters) shared by all occurrences; it marks the
 // occurrence that reaches the limit.
-func stuffing(tx *textnorm.Text) (Finding, bool) {
+func stuffing(tx *textnorm.Text, sc *scratch) (Finding, bool) {
 	n := tx.Norm
 	if len(n) < 12*3 {
 		return Finding{}, false
 	}
-	type slot struct {
-		k   uint64
-		cnt int
-		at  [stuffingRepeats]int // byte offsets of the counted occurrences
+	if sc.stuff == nil {
+		sc.stuff = &stuffTable{}
 	}
-	var tab [128]slot
+	st := sc.stuff
+	st.gen++
+	if st.gen == 0 { // wrapped: every stamp is stale again
+		*st = stuffTable{gen: 1}
+	}
+	tab := &st.slots
 	used := 0
 	var prev rune
 	prevAt := -1
@@ -236,10 +270,13 @@ func stuffing(tx *textnorm.Text) (Finding, bool) {
 		if prevAt >= 0 && textnorm.IsHan(prev) && textnorm.IsHan(r) {
 			k := uint64(prev)<<21 | uint64(r)
 			h := int(mix(k) & 127)
-			for tab[h].cnt != 0 && tab[h].k != k {
+			for tab[h].gen == st.gen && tab[h].cnt != 0 && tab[h].k != k {
 				h = (h + 1) & 127
 			}
 			sl := &tab[h]
+			if sl.gen != st.gen {
+				sl.gen, sl.cnt = st.gen, 0
+			}
 			if sl.cnt == 0 {
 				if used == len(tab)-1 {
 					break // a very long title: the table is full
@@ -258,6 +295,19 @@ func stuffing(tx *textnorm.Text) (Finding, bool) {
 		prev, prevAt = r, b
 	}
 	return Finding{}, false
+}
+
+// stuffTable is stuffing's open-addressing table of bigrams, kept by a
+// worker: a slot whose stamp is not the current generation is empty, so a
+// title does not clear the table.
+type stuffTable struct {
+	gen   uint32
+	slots [128]struct {
+		gen uint32
+		cnt int
+		k   uint64
+		at  [stuffingRepeats]int // byte offsets of the counted occurrences
+	}
 }
 
 // stuffingFinding widens the repeated bigram at the given byte offsets to
@@ -320,9 +370,10 @@ func (s *Scanner) Stale(l Listing, now time.Time) (Finding, bool) {
 func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Finding {
 	var out []Finding
 	ds := &digests{}
+	sc := &scratch{}
 	for i, l := range ls {
 		var d digest
-		out, d = s.scanOne(l, now, out)
+		out, d = s.scanOne(l, now, out, sc)
 		ds.add(d)
 		if progress != nil && (i+1)%1000 == 0 {
 			progress(1000)
@@ -336,13 +387,13 @@ func (s *Scanner) Scan(ls []Listing, now time.Time, progress func(int)) []Findin
 
 // scanOne runs the per-listing rules on l (the title normalised once) and
 // returns its digest for the batch rules.
-func (s *Scanner) scanOne(l Listing, now time.Time, out []Finding) ([]Finding, digest) {
+func (s *Scanner) scanOne(l Listing, now time.Time, out []Finding, sc *scratch) ([]Finding, digest) {
 	tx := textnorm.New(l.Title)
-	out = s.scanTitle(l, tx, out)
+	out, bits := s.scanTitle(l, tx, out, sc)
 	if f, ok := s.Stale(l, now); ok {
 		out = append(out, f)
 	}
-	return out, digestOf(l, tx.Norm)
+	return out, digestOf(l, tx.Norm, bits, sc)
 }
 
 // stuffingRepeats: real titles often repeat the product word three times

@@ -90,8 +90,9 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sc := &scratch{}
 			for w := range work {
-				s.scanWindow(w, now)
+				s.scanWindow(w, now, sc)
 				close(w.done)
 			}
 		}()
@@ -132,7 +133,7 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 	return st, emit(fs)
 }
 
-func (s *Scanner) scanWindow(w *Window, now time.Time) {
+func (s *Scanner) scanWindow(w *Window, now time.Time, sc *scratch) {
 	n := len(w.Listings) + len(w.Raw)
 	w.digests = make([]digest, 0, n)
 	for i, raw := range w.Raw {
@@ -146,12 +147,12 @@ func (s *Scanner) scanWindow(w *Window, now time.Time) {
 			return
 		}
 		var d digest
-		w.findings, d = s.scanOne(l, now, w.findings)
+		w.findings, d = s.scanOne(l, now, w.findings, sc)
 		w.digests = append(w.digests, d)
 	}
 	for _, l := range w.Listings {
 		var d digest
-		w.findings, d = s.scanOne(l, now, w.findings)
+		w.findings, d = s.scanOne(l, now, w.findings, sc)
 		w.digests = append(w.digests, d)
 	}
 	internIDs(w.digests)

@@ -1,6 +1,8 @@
 package listing
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,9 +100,10 @@ var (
 
 // unrelatedMatcher finds the product-type words.
 type unrelatedMatcher struct {
-	m      *textnorm.Matcher // product words, then modifierWords
-	family []string          // pattern index → family (modifier for modifierWords)
-	compat map[[2]string]bool
+	m        *textnorm.Matcher // product words, then modifierWords
+	patterns []string          // m's patterns (the scanner's one-pass matcher holds them too)
+	family   []string          // pattern index → family (modifier for modifierWords)
+	compat   map[[2]string]bool
 }
 
 func newUnrelatedMatcher() *unrelatedMatcher {
@@ -121,7 +124,7 @@ func newUnrelatedMatcher() *unrelatedMatcher {
 		pats = append(pats, w)
 		u.family = append(u.family, modifier)
 	}
-	u.m = textnorm.NewMatcher(pats)
+	u.m, u.patterns = textnorm.NewMatcher(pats), pats
 	for _, p := range compatibleFamilies {
 		u.compat[p], u.compat[[2]string{p[1], p[0]}] = true, true
 	}
@@ -134,9 +137,10 @@ func newUnrelatedMatcher() *unrelatedMatcher {
 // count; the item's family is the declared category's when it names one,
 // else the family named most often (the later one on a tie: Chinese titles
 // end with the head noun). The finding marks the first unrelated word.
-func (u *unrelatedMatcher) unrelated(tx *textnorm.Text, category string) (Finding, bool) {
+// all is u.m.FindAll(tx.Norm) (the scanner's one pass finds them; all is
+// reordered).
+func (u *unrelatedMatcher) unrelated(tx *textnorm.Text, category string, all []textnorm.Hit, sc *scratch) (Finding, bool) {
 	n := tx.Norm
-	all := u.m.FindAll(n) // product words and modifier words, one pass
 	if len(all) < 2 && category == "" {
 		return Finding{}, false
 	}
@@ -157,9 +161,7 @@ func (u *unrelatedMatcher) unrelated(tx *textnorm.Text, category string) (Findin
 	}
 	item := ""
 	if category != "" {
-		if hs := longest(u.m.FindAll(textnorm.String(category))); len(hs) > 0 {
-			item = u.family[hs[0].Pattern]
-		}
+		item = u.categoryFamily(category, sc)
 	}
 	if item == "" {
 		count := map[string]int{}
@@ -182,6 +184,25 @@ func (u *unrelatedMatcher) unrelated(tx *textnorm.Text, category string) (Findin
 			Reason: "标题含与本商品无关的商品词「" + w + "」(" + familyName[f] + "，本商品为" + familyName[item] + ") / a product word unrelated to the item (" + f + " in a " + item + " listing)"}, true
 	}
 	return Finding{}, false
+}
+
+// categoryFamily is the family a declared category names ("" for none),
+// remembered per worker for the first few thousand categories.
+func (u *unrelatedMatcher) categoryFamily(category string, sc *scratch) string {
+	if f, ok := sc.catFamily[category]; ok {
+		return f
+	}
+	f := ""
+	if hs := longest(u.m.FindAll(textnorm.String(category))); len(hs) > 0 {
+		f = u.family[hs[0].Pattern]
+	}
+	if sc.catFamily == nil {
+		sc.catFamily = map[string]string{}
+	}
+	if len(sc.catFamily) < 4096 {
+		sc.catFamily[strings.Clone(category)] = f
+	}
+	return f
 }
 
 func hasPrefixAny(s string, ps []string) bool {
@@ -208,13 +229,15 @@ var familyName = map[string]string{
 }
 
 // longest keeps the hits not inside a longer hit (leftmost-longest words),
-// in text order.
+// in text order. (Hits with the same span are one word; the only words of
+// two families are modifier words, which end the rule before this, so the
+// order among them does not matter.)
 func longest(hs []textnorm.Hit) []textnorm.Hit {
-	sort.Slice(hs, func(i, j int) bool {
-		if hs[i].Start != hs[j].Start {
-			return hs[i].Start < hs[j].Start
+	slices.SortFunc(hs, func(a, b textnorm.Hit) int {
+		if a.Start != b.Start {
+			return cmp.Compare(a.Start, b.Start)
 		}
-		return hs[i].End > hs[j].End
+		return cmp.Compare(b.End, a.End)
 	})
 	out := hs[:0]
 	end := -1

@@ -116,7 +116,12 @@ func ReadListings(r io.Reader, format string, fn func(listing.Listing) error) er
 }
 
 func toListing(id json.RawMessage, raw rawListing) (listing.Listing, error) {
-	l := listing.Listing{ID: rawString(id), Title: raw.Title, ShopID: rawString(raw.ShopID), Brand: raw.Brand, Category: raw.Category,
+	return toListingIDs(rawString(id), rawString(raw.ShopID), raw)
+}
+
+// toListingIDs is toListing with the id and shop id already read.
+func toListingIDs(id, shopID string, raw rawListing) (listing.Listing, error) {
+	l := listing.Listing{ID: id, Title: raw.Title, ShopID: shopID, Brand: raw.Brand, Category: raw.Category,
 		Licensed: raw.Licensed, BundleItemIDs: raw.BundleItemIDs}
 	if l.ID == "" {
 		return l, fmt.Errorf("id is required")

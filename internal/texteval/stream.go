@@ -73,19 +73,35 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 // anything else is decoded by encoding/json, with the same result.
 func DecodeListingLine(b []byte) (listing.Listing, error) {
 	var raw rawListing
-	if !decodeFlat(b, &raw) {
-		raw = rawListing{}
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return listing.Listing{}, err
-		}
+	var ids flatIDs
+	if decodeFlat(b, &raw, &ids) {
+		return toListingIDs(ids.id, ids.shop, raw)
+	}
+	raw = rawListing{}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return listing.Listing{}, err
 	}
 	return toListing(raw.ID, raw)
 }
 
-// decodeFlat fills raw from a flat JSON object; false means "not flat,
-// use encoding/json" (nested values, escapes, a value of the wrong type,
-// bad syntax), never a different answer.
-func decodeFlat(b []byte, raw *rawListing) bool {
+// flatIDs are the id and shop id of a flat line as rawString reads them.
+type flatIDs struct{ id, shop string }
+
+// decodeFlat fills raw and ids from a flat JSON object; false means "not
+// flat, use encoding/json" (nested values, escapes, a value of the wrong
+// type, bad syntax, invalid UTF-8), never a different answer. The strings
+// are slices of one copy of the line (one allocation a listing).
+func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
+	if !utf8.Valid(b) {
+		return false // encoding/json replaces invalid bytes: leave it to it
+	}
+	var line string // one copy of b, made when the first string is kept
+	sub := func(a, e int) string {
+		if line == "" {
+			line = string(b)
+		}
+		return line[a:e]
+	}
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
@@ -135,15 +151,28 @@ func decodeFlat(b []byte, raw *rawListing) bool {
 			case !isStr:
 				return false
 			}
-			*dst = string(val[1 : len(val)-1])
+			*dst = sub(start+1, i-1)
 			return true
+		}
+		// rawString of an id: a string's contents (no escapes here), ""
+		// for null, else the literal
+		idOf := func() string {
+			switch {
+			case null:
+				return ""
+			case isStr:
+				return sub(start+1, i-1)
+			}
+			return sub(start, i)
 		}
 		ok = true
 		switch string(key) {
 		case "id":
 			raw.ID = json.RawMessage(val)
+			ids.id = idOf()
 		case "shop_id":
 			raw.ShopID = json.RawMessage(val)
+			ids.shop = idOf()
 		case "price":
 			raw.Price = json.RawMessage(val)
 		case "title":
@@ -201,10 +230,7 @@ func flatString(b []byte, i int) ([]byte, int, bool) {
 	}
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
-		case c == '"':
-			if !utf8.Valid(b[i+1 : j]) {
-				return nil, i, false
-			}
+		case c == '"': // the caller checked that b is valid UTF-8
 			return b[i+1 : j], j + 1, true
 		case c == '\\' || c < 0x20:
 			return nil, i, false

@@ -133,11 +133,14 @@ func (m *Matcher) Pattern(i int) string { return m.patterns[i] }
 
 // FindAll returns every (overlapping) occurrence in the normalised text s,
 // in order of end offset (longest first at one end).
-func (m *Matcher) FindAll(s string) []Hit {
+func (m *Matcher) FindAll(s string) []Hit { return m.AppendAll(nil, s) }
+
+// AppendAll appends the hits of FindAll(s) to out (a caller's buffer,
+// reused from text to text) and returns it.
+func (m *Matcher) AppendAll(out []Hit, s string) []Hit {
 	if m.n == 0 || s == "" {
-		return nil
+		return out
 	}
-	var out []Hit
 	at := int32(0) // the state, premultiplied
 	delta, class := m.delta, &m.class
 	for i := 0; i < len(s); i++ {

@@ -17,12 +17,16 @@ import (
 )
 
 // Text is a normalised string with a map back to the original characters.
+// The map is built on the first Span (most texts have no finding and never
+// need it), so a Text is not safe for concurrent use until Span has been
+// called once.
 type Text struct {
 	Orig  string
 	Norm  string
 	runeN int
 	// origRune[i] is the original rune index of normalised byte i;
-	// origRune[len(Norm)] is the number of original runes.
+	// origRune[len(Norm)] is the number of original runes. nil until the
+	// first Span.
 	origRune []int32
 }
 
@@ -37,12 +41,48 @@ func (t *Text) Span(bs, be int) (s, e int) {
 	if be > len(t.Norm) {
 		be = len(t.Norm)
 	}
-	s = int(t.origRune[bs])
+	offs := t.offsets()
+	s = int(offs[bs])
 	if be <= bs {
 		return s, s
 	}
-	e = int(t.origRune[be-1]) + 1
+	e = int(offs[be-1]) + 1
 	return s, e
+}
+
+// offsets builds the byte → original rune map: every original rune
+// contributes as many entries as its normalised form has bytes.
+func (t *Text) offsets() []int32 {
+	if t.origRune != nil {
+		return t.origRune
+	}
+	offs := make([]int32, 0, len(t.Norm)+1)
+	ri := int32(0)
+	for _, r := range t.Orig {
+		v, multi := mapRune(r)
+		n := 0
+		if multi == nil {
+			n = encLen(v)
+		} else {
+			for _, x := range multi {
+				n += encLen(x)
+			}
+		}
+		for range n {
+			offs = append(offs, ri)
+		}
+		ri++
+	}
+	t.origRune = append(offs, ri)
+	return t.origRune
+}
+
+// encLen is the number of bytes utf8.EncodeRune writes for r.
+func encLen(r rune) int {
+	if n := utf8.RuneLen(r); n > 0 {
+		return n
+	}
+	return 3 // EncodeRune writes RuneError
 }
 
 // OrigSlice returns the original characters [s, e).
@@ -72,47 +112,96 @@ func SliceRunes(str string, s, e int) string {
 // New normalises s.
 func New(s string) *Text {
 	t := &Text{Orig: s}
+	t.Norm, t.runeN = normalise(s)
+	return t
+}
+
+// normalise returns the normalised form of s and its number of runes.
+// A text that normalisation leaves unchanged (most simplified-Chinese
+// titles) is returned as it is, without a copy.
+func normalise(s string) (string, int) {
 	var b strings.Builder
-	b.Grow(len(s))
-	offs := make([]int32, 0, len(s)+1)
-	ri := int32(0)
-	var buf [utf8.UTFMax]byte
-	put := func(nr rune) {
-		if nr < utf8.RuneSelf {
-			b.WriteByte(byte(nr))
-			offs = append(offs, ri)
-			return
-		}
-		n := utf8.EncodeRune(buf[:], nr)
-		b.Write(buf[:n])
-		for k := 0; k < n; k++ {
-			offs = append(offs, ri)
-		}
-	}
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf:
-			if r >= 'A' && r <= 'Z' {
-				r += 'a' - 'A'
+	changed := false
+	runes := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				if !changed {
+					changed = true
+					b.Grow(len(s))
+					b.WriteString(s[:i])
+				}
+				c += 'a' - 'A'
 			}
-			put(r)
-		default:
-			if v, ok := fastTable(r); ok {
-				put(v)
+			if changed {
+				b.WriteByte(c)
+			}
+			i++
+			runes++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		v, multi := mapRune(r)
+		if !changed && (multi != nil || v != r || size == 1) { // size 1: an invalid byte becomes U+FFFD
+			changed = true
+			b.Grow(len(s) + 8)
+			b.WriteString(s[:i])
+		}
+		if changed {
+			if multi == nil {
+				b.WriteRune(v)
 			} else {
-				for _, nr := range Rune(r, nil) {
-					put(nr)
+				for _, x := range multi {
+					b.WriteRune(x)
 				}
 			}
 		}
-		ri++
+		i += size
+		runes++
 	}
-	offs = append(offs, ri)
-	t.Norm = b.String()
-	t.origRune = offs
-	t.runeN = int(ri)
-	return t
+	if !changed {
+		return s, runes
+	}
+	return b.String(), runes
 }
+
+// mapRune is the normalised form of r: one rune (multi nil), or several.
+func mapRune(r rune) (v rune, multi []rune) {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r, nil
+	}
+	if v, ok := fastTable(r); ok {
+		return v, nil
+	}
+	if r <= 0xFFFF {
+		if v := bmpTable()[r]; v >= 0 {
+			return v, nil
+		}
+	}
+	rs := Rune(r, nil)
+	if len(rs) == 1 {
+		return rs[0], nil
+	}
+	return 0, rs
+}
+
+// bmpTable caches Rune for the basic multilingual plane: the normalised
+// rune, or -1 when the normalised form is not one rune (㈱ → (株)).
+var bmpTable = sync.OnceValue(func() []rune {
+	tab := make([]rune, 0x10000)
+	for r := range rune(0x10000) {
+		if rs := Rune(r, nil); len(rs) == 1 {
+			tab[r] = rs[0]
+		} else {
+			tab[r] = -1
+		}
+	}
+	return tab
+})
 
 // String returns the normalised form of s.
 func String(s string) string { return New(s).Norm }
@@ -233,15 +322,35 @@ func IsSeparator(r rune) bool {
 	if r >= 0x4E00 && r <= 0x9FFF {
 		return false
 	}
+	if r <= 0xFFFF {
+		return sepTable()[r>>6]>>(r&63)&1 != 0
+	}
+	return isSeparatorSlow(r)
+}
+
+func isSeparatorSlow(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
 }
+
+// sepTable is IsSeparator for the basic multilingual plane, one bit a rune.
+var sepTable = sync.OnceValue(func() []uint64 {
+	tab := make([]uint64, 0x10000/64)
+	for r := range rune(0x10000) {
+		if isSeparatorSlow(r) {
+			tab[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return tab
+})
 
 // Key is the comparison key of a title: normalised, without separators.
 func Key(s string) string { return KeyOf(String(s)) }
 
 // KeyOf is Key of an already normalised string.
-func KeyOf(n string) string {
-	b := make([]byte, 0, len(n))
+func KeyOf(n string) string { return string(AppendKey(make([]byte, 0, len(n)), n)) }
+
+// AppendKey appends KeyOf(n) to b (a caller's buffer) and returns it.
+func AppendKey(b []byte, n string) []byte {
 	for i := 0; i < len(n); {
 		c := n[i]
 		if c < utf8.RuneSelf { // ASCII: letters and digits stay
@@ -257,8 +366,17 @@ func KeyOf(n string) string {
 		}
 		i += size
 	}
-	return string(b)
+	return b
 }
 
-// IsHan reports whether r is a Chinese character.
-func IsHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+// IsHan reports whether r is a Chinese character (unicode.Han; the
+// unified ideographs and extension A without a table search).
+func IsHan(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3400 && r <= 0x4DBF:
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
+}
