@@ -32,7 +32,9 @@ func TestWorkbenchForms(t *testing.T) {
 		agent.mustPost(t, "/workbench/assign", url.Values{"action": {"claim"}, "ids": {ids[0], ids[1]}}, "已认领 1 件；1 件未处理")
 		// An agent may not reassign (the form has no such control for it).
 		agent.mustPost(t, "/workbench/assign", url.Values{"action": {"reassign"}, "ids": {ids[1]}, "assign_to": {"web:senior"}}, "已改派 0 件；1 件未处理")
-		agent.mustPost(t, "/workbench/assign", url.Values{"action": {"claim"}}, "请至少选择一个案件")
+		if body := agent.mustRefuse(t, "/workbench/assign", url.Values{"action": {"claim"}}, ""); !strings.Contains(body, "请至少选择一个案件") {
+			t.Error("the refusal does not say why")
+		}
 		// Back only to the workbench.
 		res, _ := agent.post("/workbench/assign", url.Values{"action": {"release"}, "ids": {ids[0]}, "back": {"https://evil.example/"}})
 		if res.Request.URL.Path != "/workbench" {
