@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/fault"
@@ -65,19 +64,7 @@ func (a *App) adminRulesPreview(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	lang := a.base(r, s, "title.admin_rules").Lang
 	for i := range vm.Rows {
-		vm.Rows[i].Metric = oneLanguage(vm.Rows[i].Metric, lang)
+		vm.Rows[i].Metric = pickLang(vm.Rows[i].Metric, lang)
 	}
 	return a.renderRules(w, r, s, body, vm)
-}
-
-// oneLanguage keeps the page's half of a "中文 / English" label.
-func oneLanguage(label, lang string) string {
-	zh, en, ok := strings.Cut(label, " / ")
-	if !ok {
-		return label
-	}
-	if lang == langEN {
-		return en
-	}
-	return zh
 }

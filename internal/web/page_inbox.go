@@ -50,7 +50,7 @@ func (a *App) inbox(w http.ResponseWriter, r *http.Request, s *session) error {
 	slices.Reverse(all)
 	v.Total = len(all)
 	for _, m := range all[:min(len(all), inboxShown)] {
-		v.Messages = append(v.Messages, inboxRow{ID: m.ID, Title: oneLang(v.Lang, m.Title), Body: oneLang(v.Lang, m.Body), Link: refLink(m.Ref),
+		v.Messages = append(v.Messages, inboxRow{ID: m.ID, Title: pickLang(m.Title, v.Lang), Body: pickLang(m.Body, v.Lang), Link: refLink(m.Ref),
 			At: m.CreatedAt, Unread: m.ReadAt == nil})
 	}
 	a.render(w, r, http.StatusOK, "messages", &v)
@@ -99,19 +99,6 @@ func refLink(ref string) string {
 		return "/orders/" + id
 	}
 	return ""
-}
-
-// oneLang picks the page language's half of a bilingual "中文 / English"
-// text (site messages are stored in both); other text is kept whole.
-func oneLang(lang, s string) string {
-	zh, en, ok := strings.Cut(s, " / ")
-	if !ok || strings.Contains(en, " / ") {
-		return s
-	}
-	if lang == langEN {
-		return en
-	}
-	return zh
 }
 
 // threadRow is a negotiation message as the request page shows it.

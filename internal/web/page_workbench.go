@@ -193,7 +193,7 @@ func bulkMessage(lang string, act dispute.Action, out service.BulkOutcome) strin
 			m += fmt.Sprintf("; %d not done:", len(out.Refused))
 		}
 		for _, x := range out.Refused {
-			m += " " + shortID(x.ID) + " " + inLang(x.Message, lang) + ";"
+			m += " " + shortID(x.ID) + " " + pickLang(x.Message, lang) + ";"
 		}
 		return m
 	}
@@ -202,22 +202,9 @@ func bulkMessage(lang string, act dispute.Action, out service.BulkOutcome) strin
 		m += fmt.Sprintf("；%d 件未处理：", len(out.Refused))
 	}
 	for _, x := range out.Refused {
-		m += " " + shortID(x.ID) + " " + inLang(x.Message, lang) + "；"
+		m += " " + shortID(x.ID) + " " + pickLang(x.Message, lang) + "；"
 	}
 	return m
-}
-
-// inLang is the part of a service message ("中文 / English") in the
-// language; a message without both parts as it is.
-func inLang(msg, lang string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
-	switch {
-	case !ok:
-		return msg
-	case lang == langEN:
-		return en
-	}
-	return zh
 }
 
 // shortID is the first block of an id (enough to tell cases apart).
