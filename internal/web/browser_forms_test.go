@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -25,6 +26,22 @@ func (tb *tab) evalBool(what, js string) bool {
 		tb.b.t.Fatalf("%s: %s: %v", tb.name, what, err)
 	}
 	return v
+}
+
+// still waits until no htmx request is in flight and the element named by
+// sel has kept its place for 800 ms (longer than the forms' htmx delays), so
+// that a click lands on it and not where it was before a swap moved it.
+func still(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.PollFunction[chromedp.Void](`(sel) => {
+		const el = document.querySelector(sel);
+		if (!el) return false;
+		if (document.querySelector(".htmx-request")) { window.__wqStill = null; return false; }
+		const r = el.getBoundingClientRect();
+		const k = [r.x, r.y, r.width, r.height, document.documentElement.scrollHeight].join(",");
+		const now = performance.now(), s = window.__wqStill;
+		if (!s || s.k !== k || s.sel !== sel) { window.__wqStill = {k: k, sel: sel, t: now}; return false; }
+		return now - s.t >= 800;
+	}`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingArgs(sel))
 }
 
 func (tb *tab) evalString(what, js string) string {
@@ -160,6 +177,7 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 	buyer := br.user("buyer", "buyer", password)
 	buyer.do("answer", chromedp.Navigate(kURL), chromedp.WaitVisible(chromedp.ID("form-respond")),
 		chromedp.SendKeys(chromedp.ID("k-statement"), "我只是表达不满"),
+		still(`#form-respond button[type=submit]`),
 		chromedp.Click(chromedp.CSS(`#form-respond button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("flash")))
 
@@ -167,6 +185,7 @@ func TestBrowserComplaintWithEvidence(t *testing.T) {
 	agent.do("decide", chromedp.Navigate(kURL), chromedp.WaitVisible(chromedp.ID("form-decide")),
 		chromedp.Click(chromedp.CSS(`#form-decide input[name=verdict][value=upheld]`)),
 		chromedp.SendKeys(chromedp.ID("k-reason"), "聊天记录显示买家以差评要挟退款，投诉成立。"),
+		still("#decide-submit"),
 		chromedp.Click(chromedp.ID("decide-submit")),
 		chromedp.WaitVisible(chromedp.ID("complaint-verdict")))
 	if v := agent.text("#complaint-verdict"); !strings.Contains(v, "成立") {
@@ -240,6 +259,9 @@ func TestBrowserAppealOverturned(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("judge-amount"), "129.00"),
 		chromedp.SetValue(chromedp.ID("judge-fault"), "seller"),
 		chromedp.SendKeys(chromedp.ID("judge-reason"), "新证据显示开线，改判全额退款。"),
+		// The preview and the reason's lint arrive by htmx and push
+		// the button down: click it where it has come to rest.
+		still("#judge-submit"),
 		chromedp.Click(chromedp.ID("judge-submit")),
 		chromedp.WaitVisible(chromedp.ID("final-judgment")))
 	if senior.dialogs.Load() == 0 {
