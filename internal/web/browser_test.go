@@ -133,6 +133,24 @@ func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// waitURL waits until the tab's address contains part (a form's GET has
+// navigated) and its page has loaded.
+func (tb *tab) waitURL(part string) {
+	tb.b.t.Helper()
+	end := time.Now().Add(30 * time.Second)
+	for time.Now().Before(end) {
+		loc, err := chromedp.Run(tb.ctx, chromedp.Location())
+		if err == nil && strings.Contains(loc, part) {
+			if ready, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`document.readyState === "complete"`)); err == nil && ready {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.shot("failed-wait-" + part)
+	tb.b.t.Fatalf("%s: the address never contained %q", tb.name, part)
+}
+
 func (tb *tab) text(sel string) string {
 	tb.b.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
@@ -254,6 +272,18 @@ func TestBrowserStory(t *testing.T) {
 	)
 	caseURL := buyer.location()
 	buyer.shot("buyer-case-evidence")
+	buyerPhoto := filepath.Join(t.TempDir(), "buyer-seam.png")
+	if err := os.WriteFile(buyerPhoto, photo(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buyer.do("upload evidence to the case",
+		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{buyerPhoto}),
+		chromedp.SendKeys(chromedp.ID("cu-caption"), "开线部位近照"),
+		chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("flash")))
+	if n := buyer.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "2" {
+		t.Fatalf("the case shows %s pieces of evidence, want the seller's photo and the buyer's", n)
+	}
 	buyer.do("finish evidence", chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
 	seller.do("finish evidence", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("done-submit")),
 		chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
@@ -263,12 +293,21 @@ func TestBrowserStory(t *testing.T) {
 	agent.do("workbench", chromedp.Navigate(srv.URL+"/workbench"), chromedp.WaitVisible(chromedp.CSS("table.queue")))
 	wb := agent.shot("agent-workbench")
 	caseID := caseURL[strings.LastIndex(caseURL, "/")+1:]
-	agent.do("claim",
-		chromedp.Navigate(caseURL),
+	agent.do("search the order id", chromedp.SendKeys(chromedp.ID("wb-q"), "web-story-1\r"))
+	agent.waitURL("q=web-story-1")
+	agent.do("the search's answer", chromedp.WaitVisible(chromedp.CSS("#row-"+caseID+" a.wb-open")))
+	if n := agent.evalString("rows", `String(document.querySelectorAll("tr.wb-row").length)`); n != "1" {
+		t.Fatalf("searching the order id lists %s cases, want 1", n)
+	}
+	agent.do("open and claim",
+		chromedp.Click(chromedp.CSS("#row-"+caseID+" a.wb-open")),
 		chromedp.WaitVisible(chromedp.ID("claim-submit")),
 		chromedp.Click(chromedp.ID("claim-submit")),
 		chromedp.WaitVisible(chromedp.ID("form-judge")),
 	)
+	if loc := agent.location(); !strings.HasSuffix(loc, "/cases/"+caseID) {
+		t.Fatalf("the search's row led to %s", loc)
+	}
 	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证 / ask the buyer for evidence"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
 	agent.do("fill the judgment",
 		chromedp.Click(chromedp.CSS(`input[name=outcome][value=refund_full]`)),
