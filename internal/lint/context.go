@@ -11,8 +11,8 @@ import (
 // Reply context for the extreme-word scanner's findings: in an agent's
 // chat some 最… are not claims about the goods.
 //
-//   - advice: 最好 after the person addressed, or opening a clause, before a
-//     verb ("您最好分开两次买", "最好分开拍") — but 最好看的, 最好的 claim;
+//   - advice: 最好 after the person addressed, after a frame reporting advice
+//     (意思是, 建议), or opening a clause, before a verb ("您最好分开两次买", "最好分开拍") — but 最好看的, 最好的 claim;
 //   - bargaining and effort: 最大(的)优惠 / 力度 / 折扣 / 诚意 / 努力 / 限度
 //     ("这已经是最大的优惠了", "最大的活动力度", like 已经是最低价了) unless a scope makes it a
 //     ranking (全网最大优惠);
@@ -52,7 +52,8 @@ func adviceBest(n string, a, b int) bool {
 	}
 	before := strings.TrimSuffix(n[clauseStart(n, a):a], "还是")
 	before = strings.TrimSuffix(before, "们")
-	return before == "" || hasSuffixAny(before, addressees...)
+	// …or after a frame that reports advice ("你的意思是最好…", "建议最好…")
+	return before == "" || hasSuffixAny(before, addressees...) || hasSuffixAny(before, "意思是", "建议", "建议是", "说是", "一般", "通常", "那")
 }
 
 var effortNouns = []string{"优惠", "力度", "折扣", "让利", "诚意", "努力", "限度", "程度", "帮助", "能力", "让步"}

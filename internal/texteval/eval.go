@@ -538,10 +538,64 @@ func evalLint(o Options) ([]Result, error) {
 	rrate := round4(float64(respFlag) / float64(max(respN, 1)))
 	r0 := Result{Task: "lint", Variant: "responses only (the sample before)", Dataset: ECDSet, Split: splitLabel(o, "distinct response texts", rels, nil), N: respN, FP: respFlag, Rate: &rrate,
 		Target: "(reference)"}
+	// the lint on the customers' turns: more ordinary chat text of the same
+	// dialogues (a reference; a customer's 不知道 is not a brush-off)
+	bl, blN, blFlag := map[string]bool{}, 0, 0
+	var blFlags []string
+	for _, x := range ds {
+		for i, t := range x.Context {
+			k := textnorm.Key(t.Text)
+			if t.Role != "buyer" || k == "" || bl[k] || seen[k] {
+				continue
+			}
+			bl[k] = true
+			blN++
+			if fs := l.Lint(t.Text); len(fs) > 0 {
+				blFlag++
+				blFlags = append(blFlags, fmt.Sprintf("%s/turn-%d: %s → %s «%s»", x.ContextID, i+1, t.Text, fs[0].RuleID, fs[0].Text))
+			}
+		}
+	}
+	blRate := round4(float64(blFlag) / float64(max(blN, 1)))
+	rb := Result{Task: "lint", Variant: "customers' turns (reference: ordinary chat)", Dataset: ECDSet, Split: splitLabel(o, "distinct buyer turns", rels, nil), N: blN, FP: blFlag, Rate: &blRate,
+		Target: "(reference)", Flags: blFlags}
 	brate := round4(float64(buyerFlag) / float64(max(buyerN, 1)))
 	r2 := Result{Task: "abuse/buyer-turns", Dataset: ECDSet, Split: splitLabel(o, "buyer turns of true dialogues", rels, nil), N: buyerN, FP: buyerFlag,
 		Rate: &brate, Target: "(reference: ordinary buyer turns)", Flags: buyerFlags}
-	return []Result{r1, r0, r2}, nil
+	return append([]Result{r1, r0, rb, r2}, lintLists(o, rels, l)...), nil
+}
+
+// lintLists measures the lint on its hand-written lists (not from the
+// data): brush-off recall (issue 16: ≥ 90 %) and the look-alikes flagged.
+func lintLists(o Options, rels []string, l *lint.Linter) []Result {
+	beside := map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()]
+	caught := 0
+	for _, d := range lint.BrushOffExamples {
+		for _, f := range l.Lint(d) {
+			if lint.IsBrushOff(f) {
+				caught++
+				break
+			}
+		}
+	}
+	n := len(lint.BrushOffExamples)
+	rec := round4(float64(caught) / float64(max(n, 1)))
+	met := n >= 50 && rec >= 0.9
+	flagged := 0
+	var flags []string
+	for _, d := range lint.LookAlikeExamples {
+		if fs := l.Lint(d); len(fs) > 0 {
+			flagged++
+			flags = append(flags, d+" → "+fs[0].RuleID+" «"+fs[0].Text+"»")
+		}
+	}
+	rate := round4(float64(flagged) / float64(max(len(lint.LookAlikeExamples), 1)))
+	return []Result{
+		{Task: "lint/brush-off-recall", Issue: 16, Dataset: "internal/lint (hand-written list)", Split: "brush-off phrasings from the seed's × examples" + beside, RecallOnly: true,
+			N: n, TP: caught, FN: n - caught, Recall: rec, Target: "≥ 50 phrasings, ≥ 90% caught", Met: &met},
+		{Task: "lint/look-alikes", Dataset: "internal/lint (hand-written list)", Split: "ordinary replies sharing words with the forms" + beside, N: len(lint.LookAlikeExamples), FP: flagged,
+			Rate: &rate, Target: "(reference: none flagged)", Flags: flags},
+	}
 }
 
 // wilson is the 95 % Wilson score interval of k successes in n.
