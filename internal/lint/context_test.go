@@ -23,6 +23,8 @@ func TestReplyContextLookAlikes(t *testing.T) {
 		"保证是正品", "保证全新未拆封", "含棉量百分之百", "成分是百分之百羊毛",
 		// the customer's own number read back
 		"您的收货电话是13912345678对吗", "您留的手机号13912345678是空号", "收货人电话13912345678，地址没问题吧",
+		// full width and traditional characters: the context is read on the normalised text
+		"您最好分開兩次買", "您的收貨電話是１３９１２３４５６７８對嗎",
 	} {
 		if fs := l.Lint(d); len(fs) != 0 {
 			t.Errorf("%q flagged: %+v", d, fs)
