@@ -70,8 +70,8 @@ func TestEvalSeparateTrainAndData(t *testing.T) {
 			t.Errorf("%s evaluated on %q (n %d)", r.Task, r.Split, r.N)
 		}
 	}
-	if !got["lint"] || !got["extreme/term-recall"] || len(got) != 3 {
-		t.Errorf("evaluated tasks %v, want lint, abuse/buyer-turns, extreme/term-recall", got)
+	if !got["lint"] || !got["extreme/term-recall"] || !got["lint/brush-off-recall"] || len(got) != 5 {
+		t.Errorf("evaluated tasks %v, want lint, abuse/buyer-turns, lint/brush-off-recall, lint/look-alikes, extreme/term-recall", got)
 	}
 
 	// the text report says which folders were used and what was skipped

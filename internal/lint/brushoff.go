@@ -43,13 +43,13 @@ var brushes = []brush{
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)自己的(问题|原因|责任|错|事)`), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`怪(你|您)自己|(你|您)自己(没|不)(看|注意|检查|看清|问)|谁(让|叫)(你|您)`), nil},
 	// pushing the customer away to someone else
-	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(找|问|联系|去找|去问)(` + others + `)+(去|吧去)`), nil},
+	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(找|问|联系|去找|去问)(` + others + `)+(去|吧去)` + clauseEnd), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)(自己)?(去)?(找|问)` + others + `(吧|去|啊|好了|呗)`), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)自己(去)?(找|问|联系)|自己(去)?(找|问|联系)` + others), notPreceded("我", "我们")},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(平台|快递|物流|厂家|我们|我|这边|店里|客服|商家|我们这边)(也)?(不管|管不了|管不着|不负责|不负责任|没法管)(这(个|些)?(事|问题)?)?` + clauseEnd), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不(关|干)(我|我们)(的)?(事|屁事)|与(我|我们)无关|(跟|和)(我|我们)(没|没有)(关系|啥关系|什么关系)|不归(我|我们)管`), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不是(我|我们|本店|店里|我们家)(的)?(错|问题|责任|事)|不是(我|我们)(能|可以)(解决|处理|决定|管)的`), nil},
-	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(是|那是|这是|都是)` + others + `的(事|问题|责任|错)(了)?(,|。|!|$|跟|和|与|不)`), nil},
+	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(是|那是|这是|都是)` + others + `的(事|问题|责任|错)(了)?(,|。|!|$|跟|和|与|不)`), noWayForward},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不是我接的|我(是|还是)新(手|来的)|我刚(来|上班)|忙死了|线路忙`), nil},
 	// refusing without a way forward
 	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(我|我们|这边)?(也|都)?没(有)?(办法|法子|辙)` + clauseEnd), both(notBargaining, noWayForward)},

@@ -184,6 +184,9 @@ func (l *Linter) Lint(draft string) []Finding {
 			if re == l.phone && (m[0] > 0 && isDigit(n[m[0]-1]) || m[1] < len(n) && isDigit(n[m[1]])) {
 				continue // cut from a longer digit string (an order or tracking number)
 			}
+			if re == l.phone && ownNumber(n, m[0]) {
+				continue // the customer's own number read back to them
+			}
 			taken = append(taken, span{m[0], m[1]})
 			s, e := tx.Span(m[0], m[1])
 			out = append(out, Finding{RuleID: RuleOffPlatform, Kind: "off_platform", Start: s, End: e, Text: tx.OrigSlice(s, e),
@@ -193,6 +196,9 @@ func (l *Linter) Lint(draft string) []Finding {
 	for _, f := range l.adlaw.ScanNorm(tx, adlaw.Reply) {
 		if f.Class == "superstition" || f.Class == "bait" {
 			continue // listing-only classes
+		}
+		if a, b := normRange(tx, f.Start, f.End); notAClaimInReply(n, a, b) {
+			continue // advice, bargaining or a size (context.go)
 		}
 		out = append(out, Finding{RuleID: f.RuleID, Kind: "extreme", Start: f.Start, End: f.End, Text: f.Text,
 			Reason: "广告法第九条极限用语 / Advertising Law art. 9 extreme word", Severity: "low",
@@ -220,8 +226,11 @@ func (l *Linter) promiseAllowed(n string, a, b int) bool {
 			return true
 		}
 	}
-	if adlaw.FibreContent(n, a, b) {
+	if adlaw.FibreContent(n, a, b) || contentStated(n, a) {
 		return true
+	}
+	if strings.HasSuffix(n[a:b], "保证") && goodsAssurance(n, b) {
+		return true // 保证是正品: an assurance about the goods
 	}
 	if strings.HasPrefix(n[b:], "的") && !strings.HasPrefix(n[b:], "的话") && (a == 0 || strings.ContainsAny(before[len(before)-1:], ",.!?~; ")) {
 		return true // 保证的运费…: an attribute at the start of a clause

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -445,6 +446,12 @@ func hanCount(s string) int {
 	return n
 }
 
+// evalLint measures the agent-reply lint's flag rate on every real agent
+// reply the ECD sample holds: the responses of all rows (a label-0 row's
+// response is a real reply from another dialogue) and the context turns
+// inferred to be the agent's, de-duplicated by normalised text (a text also
+// seen as a buyer turn is left out: its role is uncertain). The responses
+// alone (135 distinct) were the sample before: too few to resolve 0.5 %.
 func evalLint(o Options) ([]Result, error) {
 	ds, rels, err := LoadECDFiles(o.Data)
 	if err != nil {
@@ -452,25 +459,61 @@ func evalLint(o Options) ([]Result, error) {
 	}
 	l := lint.New(script.Default())
 	d := abuse.New()
+	buyerKey := map[string]bool{}
+	for _, x := range ds {
+		for _, t := range x.Context {
+			if t.Role == "buyer" {
+				buyerKey[textnorm.Key(t.Text)] = true
+			}
+		}
+	}
+	type reply struct{ id, text string }
+	var replies []reply
 	seen := map[string]bool{}
-	n, flagged := 0, 0
+	total, respN, respFlag := 0, 0, 0
+	respSeen := map[string]bool{}
+	add := func(id, text string, response bool) {
+		k := textnorm.Key(text)
+		if k == "" {
+			return
+		}
+		total++
+		if response && !respSeen[text] {
+			respSeen[text] = true // as before: distinct raw response texts
+			respN++
+			if len(l.Lint(text)) > 0 {
+				respFlag++
+			}
+		}
+		if seen[k] || buyerKey[k] {
+			return
+		}
+		seen[k] = true
+		replies = append(replies, reply{id, text})
+	}
+	for _, x := range ds {
+		add(x.ContextID+"/response", x.Response.Text, true)
+		for i, t := range x.Context {
+			if t.Role == "seller" {
+				add(fmt.Sprintf("%s/turn-%d", x.ContextID, i+1), t.Text, false)
+			}
+		}
+	}
+	n, flagged := len(replies), 0
 	var flags []string
+	for _, r := range replies {
+		if fs := l.Lint(r.text); len(fs) > 0 {
+			flagged++
+			var parts []string
+			for _, f := range fs {
+				parts = append(parts, f.RuleID+" «"+f.Text+"»")
+			}
+			flags = append(flags, r.id+": "+r.text+" → "+strings.Join(parts, ", "))
+		}
+	}
 	buyerN, buyerFlag := 0, 0
 	var buyerFlags []string
 	for _, x := range ds {
-		reply := x.Response.Text
-		if !seen[reply] {
-			seen[reply] = true
-			n++
-			if fs := l.Lint(reply); len(fs) > 0 {
-				flagged++
-				var parts []string
-				for _, f := range fs {
-					parts = append(parts, f.RuleID+" «"+f.Text+"»")
-				}
-				flags = append(flags, x.ContextID+": "+reply+" → "+strings.Join(parts, ", "))
-			}
-		}
 		if x.Label != 1 {
 			continue
 		}
@@ -486,13 +529,86 @@ func evalLint(o Options) ([]Result, error) {
 		}
 	}
 	rate := round4(float64(flagged) / float64(max(n, 1)))
+	lo, hi := wilson(flagged, n)
 	met := rate <= 0.005 // issue 16: a lint a team keeps switched on (was ≤ 1 %)
-	r1 := Result{Task: "lint", Dataset: ECDSet, Split: splitLabel(o, "all distinct real agent replies", rels, nil), N: n, FP: flagged,
-		Rate: &rate, Target: "≤ 0.5% flagged", Met: &met, Flags: flags, Note: "every flag listed (each must be justified)"}
+	r1 := Result{Task: "lint", Dataset: ECDSet, Issue: 16, Split: splitLabel(o, "all distinct real agent replies (responses + agent context turns)", rels, nil), N: n, FP: flagged,
+		Dropped: ptr(total - n), Rate: &rate, Target: "≤ 0.5% flagged", Met: &met, Flags: flags,
+		Note: fmt.Sprintf("%d agent replies read, %d distinct by normalised text (roles of context turns are inferred); 95%% interval of the rate %.2f%%–%.2f%%; the goal allows %d flag(s) in %d replies, so the sample barely resolves 0.5%%; every flag listed (each must be justified)",
+			total, n, lo*100, hi*100, int(0.005*float64(n)), n)}
+	rrate := round4(float64(respFlag) / float64(max(respN, 1)))
+	r0 := Result{Task: "lint", Variant: "responses only (the sample before)", Dataset: ECDSet, Split: splitLabel(o, "distinct response texts", rels, nil), N: respN, FP: respFlag, Rate: &rrate,
+		Target: "(reference)"}
+	// the lint on the customers' turns: more ordinary chat text of the same
+	// dialogues (a reference; a customer's 不知道 is not a brush-off)
+	bl, blN, blFlag := map[string]bool{}, 0, 0
+	var blFlags []string
+	for _, x := range ds {
+		for i, t := range x.Context {
+			k := textnorm.Key(t.Text)
+			if t.Role != "buyer" || k == "" || bl[k] || seen[k] {
+				continue
+			}
+			bl[k] = true
+			blN++
+			if fs := l.Lint(t.Text); len(fs) > 0 {
+				blFlag++
+				blFlags = append(blFlags, fmt.Sprintf("%s/turn-%d: %s → %s «%s»", x.ContextID, i+1, t.Text, fs[0].RuleID, fs[0].Text))
+			}
+		}
+	}
+	blRate := round4(float64(blFlag) / float64(max(blN, 1)))
+	rb := Result{Task: "lint", Variant: "customers' turns (reference: ordinary chat)", Dataset: ECDSet, Split: splitLabel(o, "distinct buyer turns", rels, nil), N: blN, FP: blFlag, Rate: &blRate,
+		Target: "(reference)", Flags: blFlags}
 	brate := round4(float64(buyerFlag) / float64(max(buyerN, 1)))
 	r2 := Result{Task: "abuse/buyer-turns", Dataset: ECDSet, Split: splitLabel(o, "buyer turns of true dialogues", rels, nil), N: buyerN, FP: buyerFlag,
 		Rate: &brate, Target: "(reference: ordinary buyer turns)", Flags: buyerFlags}
-	return []Result{r1, r2}, nil
+	return append([]Result{r1, r0, rb, r2}, lintLists(o, rels, l)...), nil
+}
+
+// lintLists measures the lint on its hand-written lists (not from the
+// data): brush-off recall (issue 16: ≥ 90 %) and the look-alikes flagged.
+func lintLists(o Options, rels []string, l *lint.Linter) []Result {
+	beside := map[bool]string{true: ", reported beside " + splitLabel(o, "", rels, nil)}[o.Separate()]
+	caught := 0
+	for _, d := range lint.BrushOffExamples {
+		for _, f := range l.Lint(d) {
+			if lint.IsBrushOff(f) {
+				caught++
+				break
+			}
+		}
+	}
+	n := len(lint.BrushOffExamples)
+	rec := round4(float64(caught) / float64(max(n, 1)))
+	met := n >= 50 && rec >= 0.9
+	flagged := 0
+	var flags []string
+	for _, d := range lint.LookAlikeExamples {
+		if fs := l.Lint(d); len(fs) > 0 {
+			flagged++
+			flags = append(flags, d+" → "+fs[0].RuleID+" «"+fs[0].Text+"»")
+		}
+	}
+	rate := round4(float64(flagged) / float64(max(len(lint.LookAlikeExamples), 1)))
+	return []Result{
+		{Task: "lint/brush-off-recall", Issue: 16, Dataset: "internal/lint (hand-written list)", Split: "brush-off phrasings from the seed's × examples" + beside, RecallOnly: true,
+			N: n, TP: caught, FN: n - caught, Recall: rec, Target: "≥ 50 phrasings, ≥ 90% caught", Met: &met},
+		{Task: "lint/look-alikes", Dataset: "internal/lint (hand-written list)", Split: "ordinary replies sharing words with the forms" + beside, N: len(lint.LookAlikeExamples), FP: flagged,
+			Rate: &rate, Target: "(reference: none flagged)", Flags: flags},
+	}
+}
+
+// wilson is the 95 % Wilson score interval of k successes in n.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.96
+	p, nf := float64(k)/float64(n), float64(n)
+	den := 1 + z*z/nf
+	c := (p + z*z/(2*nf)) / den
+	h := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / den
+	return math.Max(0, c-h), math.Min(1, c+h)
 }
 
 // BrandLexicon builds the brand set used in evaluation: the gazetteer plus
