@@ -285,7 +285,19 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the case shows %s pieces of evidence, want the seller's photo and the buyer's", n)
 	}
 	buyer.do("finish evidence", chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
-	seller.do("finish evidence", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("done-submit")),
+	sellerPhoto := filepath.Join(t.TempDir(), "seller-packing.png")
+	if err := os.WriteFile(sellerPhoto, photo(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seller.do("the seller uploads to the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("case-upload")),
+		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{sellerPhoto}),
+		chromedp.SendKeys(chromedp.ID("cu-caption"), "打包发货视频截图"),
+		chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("flash")))
+	if n := seller.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "3" {
+		t.Fatalf("the case shows %s pieces of evidence after the seller's upload, want 3", n)
+	}
+	seller.do("finish evidence", chromedp.WaitVisible(chromedp.ID("done-submit")),
 		chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
 
 	// 4. The agent works the queue, claims the case, previews and judges.
@@ -309,6 +321,34 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the search's row led to %s", loc)
 	}
 	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证 / ask the buyer for evidence"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
+	// 质证: the agent accepts the buyer's close-up and rejects the
+	// seller's picture with a reason; both verdicts show on the pieces.
+	ids := agent.evalString("assessable pieces", `Array.from(document.querySelectorAll("form.assess-form")).map(f => f.querySelector("input[name=evidence_id]").value + "=" + f.closest(".ev-item").querySelector(".caption").textContent.trim()).join("|")`)
+	var buyerEv, sellerEv string
+	for _, kv := range strings.Split(ids, "|") {
+		id, caption, _ := strings.Cut(kv, "=")
+		switch caption {
+		case "开线部位近照":
+			buyerEv = id
+		case "打包发货视频截图":
+			sellerEv = id
+		}
+	}
+	if buyerEv == "" || sellerEv == "" || strings.Count(ids, "|") != 1 {
+		t.Fatalf("assessment forms on %q, want one on each party's case upload", ids)
+	}
+	agent.do("accept the buyer's photo",
+		chromedp.Click(chromedp.ID("as-acc-"+buyerEv)),
+		still("#assess-submit-"+buyerEv), chromedp.Click(chromedp.ID("assess-submit-"+buyerEv)),
+		chromedp.WaitVisible(chromedp.ID("assess-"+buyerEv)))
+	agent.do("reject the seller's picture",
+		chromedp.Click(chromedp.ID("as-rej-"+sellerEv)),
+		chromedp.SendKeys(chromedp.ID("as-reason-"+sellerEv), "截图看不出发货时商品完好"),
+		still("#assess-submit-"+sellerEv), chromedp.Click(chromedp.ID("assess-submit-"+sellerEv)),
+		chromedp.WaitVisible(chromedp.ID("assess-"+sellerEv)))
+	if a, r := agent.text("#assess-"+buyerEv), agent.text("#assess-"+sellerEv); !strings.Contains(a, "采信") || strings.Contains(a, "不予") || !strings.Contains(r, "不予采信") || !strings.Contains(r, "截图看不出") {
+		t.Fatalf("verdicts shown: %q / %q", a, r)
+	}
 	agent.do("fill the judgment",
 		chromedp.Click(chromedp.CSS(`input[name=outcome][value=refund_full]`)),
 		chromedp.SetValue(chromedp.ID("judge-fault"), "seller"),

@@ -26,7 +26,7 @@ func TestCaseControls(t *testing.T) {
 		who  service.Caller
 		want []string
 	}{
-		{"holder in review", review, agent, []string{"release", "extend", "judge", "advance", "suspend"}},
+		{"holder in review", review, agent, []string{"release", "extend", "judge", "advance", "suspend", "assess-evidence"}},
 		{"senior, not holding", review, senior, []string{"reassign", "suspend"}},
 		{"buyer in review", review, buyer, []string{"suspend", "withdraw"}},
 		{"seller in evidence, window closed", evidence, seller, []string{"suspend"}},

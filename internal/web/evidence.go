@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/weiquan/weiquan/internal/abuse"
+	"github.com/weiquan/weiquan/internal/dispute"
 	"github.com/weiquan/weiquan/internal/evidence"
 	"github.com/weiquan/weiquan/internal/service"
 	"github.com/weiquan/weiquan/internal/store"
@@ -16,6 +17,12 @@ import (
 type evidenceVM struct {
 	store.Evidence
 	Chat []chatLine
+	// Assessment is the agent's verdict on the piece (质证), if any;
+	// AssessedBy names who gave it (staff only see it). AssessCase is the
+	// case whose form marks the piece, set when this user may mark it.
+	Assessment *dispute.Assessment
+	AssessedBy string
+	AssessCase string
 }
 
 // chatLine is one chat message with its abusive, threatening or extortion

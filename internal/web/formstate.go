@@ -196,6 +196,7 @@ func pickForm(forms []*html.Node, st *formState) *html.Node {
 		return nil
 	}
 	if st.Op != "" {
+		var byOp []*html.Node
 		for _, f := range byPath {
 			found := false
 			walk(f, func(n *html.Node) {
@@ -204,11 +205,37 @@ func pickForm(forms []*html.Node, st *formState) *html.Node {
 				}
 			})
 			if found {
+				byOp = append(byOp, f)
+			}
+		}
+		// One form per object (an assessment form on each piece of
+		// evidence): the one whose hidden fields carry what was sent.
+		for _, f := range byOp {
+			if hiddenAgree(f, st.Values) {
 				return f
 			}
 		}
+		if len(byOp) > 0 {
+			return byOp[0]
+		}
 	}
 	return byPath[0]
+}
+
+// hiddenAgree reports whether every hidden field of a form that was sent
+// back has the value sent.
+func hiddenAgree(form *html.Node, vals url.Values) bool {
+	ok := true
+	walk(form, func(n *html.Node) {
+		name := attr(n, "name")
+		if n.DataAtom != atom.Input || !strings.EqualFold(attr(n, "type"), "hidden") || name == "csrf" || name == backField {
+			return
+		}
+		if sent, was := vals[name]; was && !contains(sent, attr(n, "value")) {
+			ok = false
+		}
+	})
+	return ok
 }
 
 // refill puts the sent values back into the form's controls.

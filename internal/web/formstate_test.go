@@ -52,6 +52,26 @@ func TestApplyFormState(t *testing.T) {
 	}
 }
 
+// Of several forms with one path and one action (an assessment form on
+// each piece of evidence), the one whose hidden fields carry what was sent
+// gets it back.
+func TestApplyFormStatePicksTheObjectsForm(t *testing.T) {
+	form := func(ev string) string {
+		return `<form method="post" action="/cases/c1/act"><input type="hidden" name="action" value="assess-evidence"><input type="hidden" name="evidence_id" value="` + ev +
+			`"><input type="radio" name="verdict" value="rejected"><input id="r-` + ev + `" name="reason"></form>`
+	}
+	page := `<html><body>` + form("e1") + form("e2") + form("e3") + `</body></html>`
+	st := &formState{Path: "/cases/c1/act", Op: "assess-evidence", Page: "/cases/c1", Field: "reason", Message: "须说明理由 / needs a reason",
+		Values: url.Values{"action": {"assess-evidence"}, "evidence_id": {"e2"}, "verdict": {"rejected"}, "reason": {"模糊"}}}
+	out := string(applyFormState([]byte(page), st, langZH))
+	if !strings.Contains(out, `<input id="r-e2" name="reason" value="模糊" aria-invalid="true"`) {
+		t.Errorf("the second form did not get the values back:\n%s", out)
+	}
+	if strings.Contains(out, `id="r-e1" name="reason" value`) || strings.Contains(out, `id="r-e3" name="reason" value`) {
+		t.Errorf("another piece's form got the values:\n%s", out)
+	}
+}
+
 func TestPickLang(t *testing.T) {
 	for _, c := range []struct{ in, lang, want string }{
 		{"已同意 / Agreed", langZH, "已同意"}, {"已同意 / Agreed", langEN, "Agreed"}, {"只有中文", langEN, "只有中文"},

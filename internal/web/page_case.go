@@ -105,7 +105,7 @@ var reasonTemplates = []string{"tpl.seller_no_proof", "tpl.buyer_proved_quality"
 //   - a party: finish its evidence (while its window is open), appeal,
 //     withdraw (the buyer), ask to suspend for a negotiation and resume it;
 //   - staff: claim; the holder releases, extends, judges, advances and
-//     resolves the advance, decides the appeal (the senior tier); the
+//     resolves the advance, marks the evidence (质证), decides the appeal (the senior tier); the
 //     senior tier and admins reassign; agents suspend for legal proceedings
 //     and resume such a case.
 func caseControls(d dispute.State, c service.Caller) []string {
@@ -130,7 +130,7 @@ func caseControls(d dispute.State, c service.Caller) []string {
 			ok = party && !legal || (c.Role == actor.Agent || c.Role == actor.Senior) && legal
 		case dispute.Claim:
 			ok = !party && (d.Status != dispute.Appealed || c.Role == actor.Senior)
-		case dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance:
+		case dispute.Release, dispute.Extend, dispute.Judge, dispute.Advance, dispute.ResolveAdvance, dispute.AssessEvidence:
 			ok = !party && d.Assignee == me
 		case dispute.DecideAppeal:
 			ok = c.Role == actor.Senior && d.Assignee == me
@@ -191,6 +191,7 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	if v.Evidence, err = a.loadEvidence(ctx, c, d.ID); err != nil {
 		return err
 	}
+	markAssessments(v.Evidence, d, v.Can(string(dispute.AssessEvidence)), staff, v.Names)
 	drecs, err := a.svc.DisputeEvents(ctx, c, d.ID, 0, 500)
 	if err != nil {
 		return err
@@ -228,6 +229,24 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	}
 	a.render(w, r, http.StatusOK, "case", &v)
 	return nil
+}
+
+// markAssessments puts the case's verdicts on its evidence (everyone who
+// sees the case sees them; staff also see who gave them) and, for the
+// agent who may assess, the form on each piece of the case's own chain.
+func markAssessments(evs []evidenceVM, d dispute.State, canAssess, staff bool, names staffNames) {
+	for i := range evs {
+		e := &evs[i]
+		if a, ok := d.AssessmentOf(e.ID); ok {
+			e.Assessment = &a
+			if staff {
+				e.AssessedBy = names.Who(a.By)
+			}
+		}
+		if canAssess && slices.Contains(d.EvidenceIDs, e.ID) {
+			e.AssessCase = d.ID
+		}
+	}
 }
 
 // keyOfCaller names a staff caller as the service does (assignee).

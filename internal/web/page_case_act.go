@@ -13,7 +13,8 @@ import (
 
 // caseAct applies a case action from the case page: parties finish their
 // evidence, appeal (with new evidence or a procedural error) or withdraw;
-// staff claim, release or extend.
+// staff claim, release, extend, reassign, advance, suspend and mark a
+// piece of evidence accepted or rejected (质证).
 func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, c, id := r.Context(), s.Caller(), r.PathValue("id")
 	act := dispute.Action(r.FormValue("action"))
@@ -21,7 +22,7 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	switch {
 	case !staff && (act == dispute.DoneEvidence || act == dispute.AppealCase || act == dispute.Withdraw || act == dispute.Suspend || act == dispute.Resume):
 	case staff && (act == dispute.Claim || act == dispute.Release || act == dispute.Extend || act == dispute.Advance || act == dispute.ResolveAdvance ||
-		act == dispute.Suspend || act == dispute.Resume || act == dispute.Reassign):
+		act == dispute.Suspend || act == dispute.Resume || act == dispute.Reassign || act == dispute.AssessEvidence):
 	default:
 		return fault.Field("action", "未知操作 %q / unknown action %q", act, act)
 	}
@@ -29,6 +30,8 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	switch act {
 	case dispute.Reassign:
 		cmd.AssignTo = trimForm(r, "assignee")
+	case dispute.AssessEvidence:
+		cmd.EvidenceID, cmd.Verdict = trimForm(r, "evidence_id"), r.FormValue("verdict")
 	case dispute.Suspend, dispute.Resume:
 		if staff {
 			// Staff suspend on legal proceedings (art. 82(2)): the party
@@ -72,5 +75,9 @@ func (a *App) caseAct(w http.ResponseWriter, r *http.Request, s *session) error 
 	if _, err := a.svc.ActDispute(ctx, c, id, cmd); err != nil {
 		return err
 	}
-	return flashTo(w, r, doneMessage(string(act)), "/cases/"+id)
+	to := "/cases/" + id
+	if act == dispute.AssessEvidence {
+		to += "#ev-" + cmd.EvidenceID
+	}
+	return flashTo(w, r, doneMessage(string(act)), to)
 }

@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var assessFormRe = regexp.MustCompile(`id="form-assess-([0-9a-zA-Z_-]+)"`)
+
+// 质证 on the case page: the agent holding the case gets a form on each
+// piece of the case's own evidence chain (not on the negotiation's), a
+// rejection without its reason is refused beside the reason field with
+// the verdict kept, and the verdict then shows on the piece to staff (with
+// who gave it) and to the parties (without). A second verdict replaces the
+// first.
+func TestAssessEvidenceOnTheCasePage(t *testing.T) {
+	t.Parallel()
+	onEachEngine(t, func(t *testing.T, b *bundle) {
+		b.stopAtClaim = true
+		_, caseID := b.story()
+		buyer, agent := b.login("buyer"), b.login("agent")
+		buyer.get("/cases/" + caseID)
+		if res, body := buyer.postFile("/cases/"+caseID+"/evidence", url.Values{"caption": {"开线处特写 / the seam close up"}}, "seam.png", photo(t)); res.StatusCode != 200 {
+			t.Fatalf("upload: %d\n%.600s", res.StatusCode, body)
+		}
+		if _, page := buyer.get("/cases/" + caseID); strings.Contains(page, `form-assess-`) {
+			t.Fatal("a party is offered the assessment form")
+		}
+		_, page := agent.get("/cases/" + caseID)
+		forms := assessFormRe.FindAllStringSubmatch(page, -1)
+		if len(forms) != 1 {
+			t.Fatalf("want one assessment form (the case upload, not the negotiation's photo), got %d", len(forms))
+		}
+		ev := forms[0][1]
+		if !strings.Contains(page, `id="ev-`+ev+`"`) || strings.Count(page, `class="ev-item"`) < 2 {
+			t.Fatalf("the form is not on a shown piece, or the negotiation's photo is gone")
+		}
+
+		act := "/cases/" + caseID + "/act"
+		refused := agent.mustRefuse(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {ev}, "verdict": {"rejected"}}, "reason")
+		if !regexp.MustCompile(`<input[^>]*id="as-rej-` + regexp.QuoteMeta(ev) + `"[^>]*checked`).MatchString(refused) {
+			t.Fatal("the refused form lost the verdict chosen")
+		}
+		if strings.Contains(refused, `id="assess-`+ev+`"`) {
+			t.Fatal("a refused assessment shows as recorded")
+		}
+
+		body := agent.mustPost(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {ev}, "verdict": {"rejected"}, "reason": {"照片无法看出开线位置"}}, `id="assess-`+ev+`"`)
+		if !strings.Contains(body, "不予采信") || !strings.Contains(body, "照片无法看出开线位置") || !strings.Contains(body, "认定人 客服小二") {
+			i := strings.Index(body, `id="assess-`+ev)
+			t.Fatalf("the verdict is not shown with its reason and assessor: %.400s", body[max(0, i):])
+		}
+		body = agent.mustPost(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {ev}, "verdict": {"accepted"}}, `id="assess-`+ev+`"`)
+		if i := strings.Index(body, `id="assess-`+ev+`"`); !strings.Contains(body[i:i+300], "采信") || strings.Contains(body[i:i+300], "不予采信") {
+			t.Fatalf("the second verdict did not replace the first: %.300s", body[i:])
+		}
+		_, bp := buyer.get("/cases/" + caseID)
+		if i := strings.Index(bp, `id="assess-`+ev+`"`); i < 0 || strings.Contains(bp[i:i+300], "客服小二") {
+			t.Fatal("the buyer does not see the verdict, or sees who gave it")
+		}
+		// A piece outside the case's chain is refused by the service.
+		agent.mustRefuse(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {"nope"}, "verdict": {"accepted"}}, "")
+	})
+}
