@@ -15,8 +15,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/weiquan/weiquan/internal/actor"
 	"github.com/weiquan/weiquan/internal/apitest"
 	"github.com/weiquan/weiquan/internal/demo"
+	"github.com/weiquan/weiquan/internal/service"
+	"github.com/weiquan/weiquan/internal/store"
 	"github.com/weiquan/weiquan/internal/web"
 )
 
@@ -188,6 +191,32 @@ func (tb *tab) shot(name string) string {
 	return p
 }
 
+// demoShapedOrder adds to the demo marketplace one delivered order of the
+// seller's, shaped like the demo's own (its id scheme, one of the seller's
+// real listing titles and category, a tracking number), so that the story's
+// pages — and the README's screenshots taken from them — show what a demo
+// page shows, not a test's ids.
+func demoShapedOrder(t *testing.T, env *apitest.Env, buyer, seller string, amount int64) string {
+	t.Helper()
+	ords, err := env.Svc.ListOrders(context.Background(), service.Caller{Role: actor.Seller, PartyID: seller}, store.ListFilter{SellerID: seller, Limit: 1})
+	if err != nil || len(ords) == 0 || len(ords[0].Items) == 0 {
+		t.Fatalf("no demo order of the seller's to take a title from: %v", err)
+	}
+	now := env.Clock.Now()
+	id := "TB" + now.Format("060102") + "9001"
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/orders/" + id, Key: env.Integration, Body: map[string]any{
+		"buyer_id": buyer, "seller_id": seller, "category": ords[0].Category, "amount": amount, "postage": 0,
+		"items": []map[string]any{{"title": ords[0].Items[0].Title, "quantity": 1, "price": amount}}}})
+	for _, step := range []map[string]any{
+		{"type": "paid", "at": now.Add(-50 * time.Hour)},
+		{"type": "shipped", "at": now.Add(-40 * time.Hour), "carrier": "SF", "tracking_no": "SF1" + now.Format("0601021504")},
+		{"type": "delivered", "at": now.Add(-20 * time.Hour), "signed_by": "本人"},
+	} {
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/events", Key: env.Integration, Body: step})
+	}
+	return id
+}
+
 // TestBrowserStory: in a real headless Chromium, on the demo marketplace,
 // a buyer opens a refund, the seller refuses with a photo, the buyer
 // escalates, an agent judges for the buyer after previewing the ledger
@@ -213,21 +242,21 @@ func TestBrowserStory(t *testing.T) {
 		pw[u.Login] = u
 	}
 	buyerU, sellerU := pw["buyer"], pw["seller"]
-	env.NewOrder("web-story-1", buyerU.Party, sellerU.Party, 12900, apitest.Delivered)
+	storyOrder := demoShapedOrder(t, env, buyerU.Party, sellerU.Party, 12900)
 
 	b := newBrowser(t, srv.URL)
 	buyer := b.user("buyer", "buyer", buyerU.Password)
 	buyer.shot("buyer-portal")
 
 	// 1. The buyer opens a refund on the order.
-	buyer.do("open the order", chromedp.Navigate(srv.URL+"/orders/web-story-1"), chromedp.WaitVisible(chromedp.ID("open-request")))
+	buyer.do("open the order", chromedp.Navigate(srv.URL+"/orders/"+storyOrder), chromedp.WaitVisible(chromedp.ID("open-request")))
 	buyer.shot("buyer-order")
 	buyer.do("open a request",
 		chromedp.Click(chromedp.ID("open-request")),
 		chromedp.WaitVisible(chromedp.ID("request-form")),
 		chromedp.SetValue(chromedp.ID("type"), "refund_only"),
 		chromedp.SetValue(chromedp.ID("reason"), "quality_problem"),
-		chromedp.SendKeys(chromedp.ID("description"), "收到的外套开线了 / the coat's seams came apart"),
+		chromedp.SendKeys(chromedp.ID("description"), "收到的衣服开线了，袖口处裂开约3厘米"),
 	)
 	buyer.shot("buyer-request-form")
 	buyer.do("submit the request", chromedp.Click(chromedp.ID("request-submit")), chromedp.WaitVisible(chromedp.ID("request-status")))
@@ -249,9 +278,9 @@ func TestBrowserStory(t *testing.T) {
 	seller.do("refuse with a photo",
 		chromedp.Navigate(reqURL),
 		chromedp.WaitVisible(chromedp.ID("form-refuse")),
-		chromedp.SendKeys(chromedp.ID("refuse-note"), "商品发出前检查完好，见照片 / checked intact before shipping, see the photo"),
+		chromedp.SendKeys(chromedp.ID("refuse-note"), "商品发出前检查完好，见照片"),
 		chromedp.SetUploadFiles(chromedp.ID("refuse-file"), []string{photoPath}),
-		chromedp.SendKeys(chromedp.ID("refuse-caption"), "发货前实拍 / photo before shipping"),
+		chromedp.SendKeys(chromedp.ID("refuse-caption"), "发货前实拍"),
 		chromedp.Click(chromedp.ID("refuse-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".ev-item img")),
 	)
@@ -264,7 +293,7 @@ func TestBrowserStory(t *testing.T) {
 	buyer.do("escalate",
 		chromedp.Navigate(reqURL),
 		chromedp.WaitVisible(chromedp.ID("form-escalate")),
-		chromedp.SendKeys(chromedp.ID("esc-note"), "质量问题明显，卖家拒绝不合理 / the defect is obvious"),
+		chromedp.SendKeys(chromedp.ID("esc-note"), "质量问题明显，卖家拒绝不合理"),
 		chromedp.Click(chromedp.ID("escalate-submit")),
 		chromedp.WaitVisible(chromedp.ID("case-link")),
 		chromedp.Click(chromedp.ID("case-link")),
@@ -305,8 +334,8 @@ func TestBrowserStory(t *testing.T) {
 	agent.do("workbench", chromedp.Navigate(srv.URL+"/workbench"), chromedp.WaitVisible(chromedp.CSS("table.queue")))
 	wb := agent.shot("agent-workbench")
 	caseID := caseURL[strings.LastIndex(caseURL, "/")+1:]
-	agent.do("search the order id", chromedp.SendKeys(chromedp.ID("wb-q"), "web-story-1\r"))
-	agent.waitURL("q=web-story-1")
+	agent.do("search the order id", chromedp.SendKeys(chromedp.ID("wb-q"), storyOrder+"\r"))
+	agent.waitURL("q=" + storyOrder)
 	agent.do("the search's answer", chromedp.WaitVisible(chromedp.CSS("#row-"+caseID+" a.wb-open")))
 	if n := agent.evalString("rows", `String(document.querySelectorAll("tr.wb-row").length)`); n != "1" {
 		t.Fatalf("searching the order id lists %s cases, want 1", n)
@@ -320,7 +349,7 @@ func TestBrowserStory(t *testing.T) {
 	if loc := agent.location(); !strings.HasSuffix(loc, "/cases/"+caseID) {
 		t.Fatalf("the search's row led to %s", loc)
 	}
-	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证 / ask the buyer for evidence"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
+	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
 	// 质证: the agent accepts the buyer's close-up and rejects the
 	// seller's picture with a reason; both verdicts show on the pieces.
 	ids := agent.evalString("assessable pieces", `Array.from(document.querySelectorAll("form.assess-form")).map(f => f.querySelector("input[name=evidence_id]").value + "=" + f.closest(".ev-item").querySelector(".caption").textContent.trim()).join("|")`)
@@ -353,11 +382,11 @@ func TestBrowserStory(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=outcome][value=refund_full]`)),
 		chromedp.SetValue(chromedp.ID("judge-fault"), "seller"),
 		chromedp.SetValue(chromedp.ID("judge-template"), "卖家未能在举证期内提供有效凭证，根据举证规则支持买家。"),
-		chromedp.SendKeys(chromedp.ID("judge-reason"), "买家照片显示开线 / the buyer's photo shows the open seam"),
+		chromedp.SendKeys(chromedp.ID("judge-reason"), "买家照片显示开线"),
 		chromedp.Click(chromedp.CSS(`input[name=rule_ids][value=taobao-dispute-37]`)),
 		chromedp.WaitVisible(chromedp.CSS("#preview table.postings")),
 	)
-	if pv := agent.text("#preview"); !strings.Contains(pv, "escrow:web-story-1") || !strings.Contains(pv, "buyer_payout:"+buyerU.Party) || !strings.Contains(pv, "¥129.00") {
+	if pv := agent.text("#preview"); !strings.Contains(pv, "escrow:"+storyOrder) || !strings.Contains(pv, "buyer_payout:"+buyerU.Party) || !strings.Contains(pv, "¥129.00") {
 		t.Fatalf("ledger preview: %q", pv)
 	}
 	cs := agent.shot("agent-case-judgment-preview")
@@ -368,7 +397,7 @@ func TestBrowserStory(t *testing.T) {
 	agent.shot("agent-case-judged")
 
 	// 5. The buyer sees the refund with its ledger entry.
-	buyer.do("order after the judgment", chromedp.Navigate(srv.URL+"/orders/web-story-1"), chromedp.WaitVisible(chromedp.CSS("#order-ledger tr.tx-refund")))
+	buyer.do("order after the judgment", chromedp.Navigate(srv.URL+"/orders/"+storyOrder), chromedp.WaitVisible(chromedp.CSS("#order-ledger tr.tx-refund")))
 	if got := buyer.text("#order-refunded"); got != "¥129.00" {
 		t.Fatalf("refunded %q, want ¥129.00", got)
 	}

@@ -130,9 +130,12 @@ func TestAdvanceForms(t *testing.T) {
 		i := strings.Index(wb, "/cases/"+caseID)
 		t.Fatalf("workbench assignee: %.400s", wb[max(0, i):])
 	}
-	// (The timeline keeps the recorded ids for staff: it is the audit trail.)
+	// The timeline names who acted too, the recorded id (the audit
+	// trail's) kept in its title.
 	if _, cp := agent.get("/cases/" + caseID); !strings.Contains(cp, "处理人 客服小二") || strings.Contains(cp, "处理人 web:agent") {
 		t.Fatal("case page shows the assignee's id instead of the name")
+	} else if !strings.Contains(cp, `<span class="actor" title="web:agent">客服 客服小二</span>`) {
+		t.Fatal("the timeline does not name the agent who claimed the case")
 	}
 	agent.get("/cases/" + caseID)
 	body := agent.mustPost(t, "/cases/"+caseID+"/act", url.Values{"action": {"advance"}, "amount": {"129"}, "reason": {"卖家不配合 / the seller does not cooperate"}}, `id="flash"`)

@@ -109,7 +109,8 @@ type eventVM struct {
 	Aggregate string // aftersale, dispute, order
 	Type      string
 	ActorRole string
-	ActorID   string
+	ActorID   string // staff see who acted: the recorded id ...
+	ActorName string // ... and the display name staff ids stand for
 	Reason    string
 	RuleIDs   []string
 	Seq       int64
@@ -121,14 +122,17 @@ type actorJSON struct {
 	Via  string `json:"via"`
 }
 
-func eventsVM(recs []store.EventRecord, showActorID bool) []eventVM {
+// eventsVM shows a timeline; names, given only on staff pages, name who
+// acted (a staff member by display name, the recorded id kept as the
+// audit trail's), and parties see roles only.
+func eventsVM(recs []store.EventRecord, names staffNames) []eventVM {
 	out := make([]eventVM, 0, len(recs))
 	for _, r := range recs {
 		var a actorJSON
 		_ = json.Unmarshal(r.Actor, &a)
 		e := eventVM{At: r.At, Aggregate: r.AggregateType, Type: r.Type, ActorRole: a.Role, Reason: r.Reason, RuleIDs: r.RuleIDs, Seq: r.Seq}
-		if showActorID {
-			e.ActorID = a.ID
+		if names != nil {
+			e.ActorID, e.ActorName = a.ID, names.Who(a.ID)
 		}
 		out = append(out, e)
 	}

@@ -200,7 +200,11 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 	if err != nil {
 		return err
 	}
-	v.Timeline = append(eventsVM(arecs, staff), eventsVM(drecs, staff)...)
+	var names staffNames
+	if staff {
+		names = v.Names
+	}
+	v.Timeline = append(eventsVM(arecs, names), eventsVM(drecs, names)...)
 	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
 	if staff {
 		for _, side := range []string{string(actor.Buyer), string(actor.Seller)} {

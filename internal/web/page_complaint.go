@@ -97,7 +97,11 @@ func (a *App) complaintView(w http.ResponseWriter, r *http.Request, s *session) 
 	if err != nil {
 		return err
 	}
-	v.Timeline = eventsVM(recs, staff)
+	var names staffNames
+	if staff {
+		names = a.staffNames(ctx)
+	}
+	v.Timeline = eventsVM(recs, names)
 	if v.Evidence, err = a.loadEvidence(ctx, c, cv.ID); err != nil {
 		return err
 	}

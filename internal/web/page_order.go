@@ -53,7 +53,7 @@ func (a *App) orderView(w http.ResponseWriter, r *http.Request, s *session) erro
 	if err != nil {
 		return err
 	}
-	v.Timeline = eventsVM(recs, false)
+	v.Timeline = eventsVM(recs, nil)
 	if v.Counter, err = a.svc.Counterparty(ctx, c, o); err != nil {
 		return err
 	}

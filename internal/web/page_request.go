@@ -60,7 +60,11 @@ func (a *App) requestView(w http.ResponseWriter, r *http.Request, s *session) er
 	if err != nil {
 		return err
 	}
-	v.Timeline = eventsVM(recs, !v.Party)
+	var names staffNames
+	if !v.Party {
+		names = a.staffNames(ctx)
+	}
+	v.Timeline = eventsVM(recs, names)
 	if id, ok, err := a.svc.DisputeIDForAftersale(ctx, c, q.ID); err != nil {
 		return err
 	} else if ok {
