@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -98,7 +99,7 @@ func (a *App) rerender(w http.ResponseWriter, r *http.Request, fe *fault.Error, 
 
 // pickLang is one language of a "中文 / English" message.
 func pickLang(msg, lang string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
+	zh, en, ok := cutLang(msg)
 	if !ok {
 		return msg
 	}
@@ -106,6 +107,21 @@ func pickLang(msg, lang string) string {
 		return strings.TrimSpace(en)
 	}
 	return strings.TrimSpace(zh)
+}
+
+// cutLang splits "中文 / English" at its first "/ " that follows a space
+// or a Chinese character or full-width mark (…（说明）/ English): a slash
+// inside a word (退货/退款, and/or) does not split.
+func cutLang(msg string) (zh, en string, ok bool) {
+	for i := 1; i+1 < len(msg); i++ {
+		if msg[i] != '/' || msg[i+1] != ' ' {
+			continue
+		}
+		if prev, _ := utf8.DecodeLastRuneInString(msg[:i]); prev == ' ' || prev >= 0x2E80 {
+			return msg[:i], msg[i+2:], true
+		}
+	}
+	return msg, "", false
 }
 
 // fieldAliases map a problem's field (the service's names) to the form's.

@@ -75,6 +75,10 @@ func TestApplyFormStatePicksTheObjectsForm(t *testing.T) {
 func TestPickLang(t *testing.T) {
 	for _, c := range []struct{ in, lang, want string }{
 		{"已同意 / Agreed", langZH, "已同意"}, {"已同意 / Agreed", langEN, "Agreed"}, {"只有中文", langEN, "只有中文"},
+		{"缺少物流轨迹 events（可为空数组）/ events is required", langZH, "缺少物流轨迹 events（可为空数组）"},
+		{"缺少物流轨迹 events（可为空数组）/ events is required", langEN, "events is required"},
+		{"退货/退款 / return/refund", langEN, "return/refund"}, {"退货/退款 / return/refund", langZH, "退货/退款"},
+		{"and/ or", langEN, "and/ or"},
 	} {
 		if got := pickLang(c.in, c.lang); got != c.want {
 			t.Errorf("pickLang(%q, %s) = %q, want %q", c.in, c.lang, got, c.want)
