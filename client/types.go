@@ -24,21 +24,27 @@ type OrderInput struct {
 	Items    []OrderItem `json:"items"`
 	Amount   int64       `json:"amount"`  // fen
 	Postage  int64       `json:"postage"` // fen
+	// The parties' names as the marketplace shows them (TOP buyer_nick,
+	// seller_nick): pages name a party without a web user by them.
+	BuyerNick  string `json:"buyer_nick,omitempty"`
+	SellerNick string `json:"seller_nick,omitempty"`
 }
 
 // Order is an order as weiquan holds it.
 type Order struct {
-	ID        string      `json:"id"`
-	BuyerID   string      `json:"buyer_id"`
-	SellerID  string      `json:"seller_id"`
-	Status    string      `json:"status"`
-	Amount    int64       `json:"amount"`
-	Postage   int64       `json:"postage"`
-	Refunded  int64       `json:"refunded"`
-	Items     []OrderItem `json:"items"`
-	Version   int64       `json:"version"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID         string      `json:"id"`
+	BuyerID    string      `json:"buyer_id"`
+	SellerID   string      `json:"seller_id"`
+	BuyerNick  string      `json:"buyer_nick,omitempty"`
+	SellerNick string      `json:"seller_nick,omitempty"`
+	Status     string      `json:"status"`
+	Amount     int64       `json:"amount"`
+	Postage    int64       `json:"postage"`
+	Refunded   int64       `json:"refunded"`
+	Items      []OrderItem `json:"items"`
+	Version    int64       `json:"version"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 }
 
 // OrderEvent is an order fact the marketplace reports (paid, shipped,

@@ -216,7 +216,7 @@ func (f *filler) newOrder(created time.Time, s *shop, b *buyer, presaleBy time.T
 	if (c.Name == "美妆" || c.Name == "数码") && f.chance(30) {
 		services = append(services, svcGenuine)
 	}
-	o.facts = order.Facts{BuyerID: b.ID, SellerID: s.ID, Category: c.Name, Items: o.facts.Items,
+	o.facts = order.Facts{BuyerID: b.ID, SellerID: s.ID, SellerNick: s.Name, Category: c.Name, Items: o.facts.Items,
 		Amount: subtotal + postage - coupon, Postage: postage, Services: services,
 		PaymentMethod: pick(f, paymentMethods), BuyerPremium: b.Premium}
 	if !presaleBy.IsZero() {

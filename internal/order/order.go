@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/money"
@@ -104,6 +106,12 @@ type Facts struct {
 	Services      []string   `json:"services,omitempty"`
 	PaymentMethod string     `json:"payment_method,omitempty"`
 	BuyerPremium  bool       `json:"buyer_premium,omitempty"`
+	// BuyerNick and SellerNick are the names the marketplace shows for its
+	// parties (TOP trade buyer_nick / seller_nick: the buyer's nickname,
+	// the shop's name). Pages name a party without a web user by them, a
+	// buyer's masked for the seller and in queues.
+	BuyerNick  string `json:"buyer_nick,omitempty"`
+	SellerNick string `json:"seller_nick,omitempty"`
 	// ShippingInsurance: the order carries return-shipping insurance (运费险,
 	// set by the marketplace): its premium is booked to the insurer at
 	// payment and an insured return that is refunded has its postage paid
@@ -173,6 +181,9 @@ const MaxAmount money.Fen = 100_000_000_00
 // MaxQuantity is the largest quantity of an order line.
 const MaxQuantity = 1_000_000
 
+// MaxNickRunes bounds a party's name on an order.
+const MaxNickRunes = 64
+
 // ValidateFacts checks upserted facts; for an existing order it also refuses
 // changes that would rewrite money or parties after payment.
 func ValidateFacts(f Facts, existing *Order) error {
@@ -181,6 +192,14 @@ func ValidateFacts(f Facts, existing *Order) error {
 	}
 	if strings.TrimSpace(f.SellerID) == "" {
 		return fault.Field("seller_id", "卖家ID不能为空 / seller_id is required")
+	}
+	for _, n := range []struct{ field, v string }{{"buyer_nick", f.BuyerNick}, {"seller_nick", f.SellerNick}} {
+		if utf8.RuneCountInString(n.v) > MaxNickRunes {
+			return fault.Field(n.field, "名称不能超过 %d 字 / %s is at most %d characters", MaxNickRunes, n.field, MaxNickRunes)
+		}
+		if strings.TrimSpace(n.v) != n.v || strings.ContainsFunc(n.v, unicode.IsControl) {
+			return fault.Field(n.field, "名称不能含首尾空白或控制字符 / %s must not have surrounding spaces or control characters", n.field)
+		}
 	}
 	if f.BuyerID == f.SellerID {
 		return fault.Field("seller_id", "买家与卖家不能相同 / buyer and seller must differ")

@@ -195,17 +195,27 @@ type PartyCard struct {
 }
 
 // CaseParty is the card of a party (role buyer or seller) for staff. A
-// party without a web user is named by its id. Errors: Forbidden (not
+// party without a web user is named as the marketplace names it on its
+// latest order (buyer_nick / seller_nick), else by its id. Errors: Forbidden (not
 // staff); a failed lookup leaves the card as for a party without a user.
 func (s *Service) CaseParty(ctx context.Context, c Caller, role, partyID string) (PartyCard, error) {
 	if err := staffOnly(c); err != nil {
 		return PartyCard{}, err
 	}
-	p := PartyCard{Side: role, PartyID: partyID, Name: partyID}
+	p := PartyCard{Side: role, PartyID: partyID, Name: s.partyName(ctx, role, partyID)}
 	if u, err := s.st.WebUserByParty(ctx, role, partyID); err == nil {
 		p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, MaskPhone(u.Phone), MaskAddress(u.Address), true
 	}
 	return p, nil
+}
+
+// partyName is a party's name (its web user's, else the marketplace's on
+// its latest order), or its id; unmasked: callers mask.
+func (s *Service) partyName(ctx context.Context, role, partyID string) string {
+	if m, err := s.st.PartyDisplayNames(ctx, role, []string{partyID}); err == nil && m[partyID] != "" {
+		return m[partyID]
+	}
+	return partyID
 }
 
 // Counterparty is the other side of an order as a party may see it: a
@@ -216,15 +226,9 @@ func (s *Service) Counterparty(ctx context.Context, c Caller, o order.Order) (st
 		return "", fault.New(fault.NotFound, "订单 order %s 不存在 / order %s not found", o.ID, o.ID)
 	}
 	if c.Role == actor.Buyer {
-		if u, err := s.st.WebUserByParty(ctx, string(actor.Seller), o.SellerID); err == nil {
-			return u.DisplayName, nil
-		}
-		return o.SellerID, nil
+		return s.partyName(ctx, string(actor.Seller), o.SellerID), nil
 	}
-	if u, err := s.st.WebUserByParty(ctx, string(actor.Buyer), o.BuyerID); err == nil {
-		return MaskName(u.DisplayName), nil
-	}
-	return MaskName(o.BuyerID), nil
+	return MaskName(s.partyName(ctx, string(actor.Buyer), o.BuyerID)), nil
 }
 
 // MaxPurposeRunes bounds the purpose a reveal states.

@@ -114,8 +114,11 @@ func (s *Store) WorkbenchCases(ctx context.Context, f WorkbenchFilter) ([]Workbe
 	if t := strings.TrimSpace(f.Text); t != "" {
 		p := likeEscape(t)
 		like := func(expr string) string { return `LOWER(COALESCE(` + expr + `, '')) LIKE ? ESCAPE '\'` }
+		// a party by id, by its web user's name, or by the name the
+		// marketplace gave it on this case's order
 		party := func(role, col string) string {
-			return `(` + like(col) + ` OR EXISTS (SELECT 1 FROM web_users u WHERE u.role = '` + role + `' AND u.party_id = ` + col + ` AND ` + like("u.display_name") + `))`
+			return `(` + like(col) + ` OR EXISTS (SELECT 1 FROM web_users u WHERE u.role = '` + role + `' AND u.party_id = ` + col + ` AND ` + like("u.display_name") + `) OR ` +
+				like(d.jsonPath("o.body", role+"_nick")) + `)`
 		}
 		var parts []string
 		add := func(expr string, n int) {
@@ -132,10 +135,10 @@ func (s *Store) WorkbenchCases(ctx context.Context, f WorkbenchFilter) ([]Workbe
 			add(like("d.order_id"), 1)
 		}
 		if in == "buyer" || in == "all" {
-			add(party("buyer", "d.buyer_id"), 2)
+			add(party("buyer", "d.buyer_id"), 3)
 		}
 		if in == "seller" || in == "all" {
-			add(party("seller", "d.seller_id"), 2)
+			add(party("seller", "d.seller_id"), 3)
 		}
 		if in == "tracking" || in == "all" {
 			add(like(ordTrack), 1)
@@ -259,8 +262,9 @@ func (s *Store) PartyActivities(ctx context.Context, role string, ids []string, 
 	return out, nil
 }
 
-// PartyDisplayNames maps the parties of a role among ids that have a web
-// user to the user's display name.
+// PartyDisplayNames maps the parties of a role among ids to their names:
+// a web user's display name, else the marketplace's name for the party on
+// its latest order (buyer_nick / seller_nick).
 func (s *Store) PartyDisplayNames(ctx context.Context, role string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	var uniq []any
@@ -288,5 +292,58 @@ func (s *Store) PartyDisplayNames(ctx context.Context, role string, ids []string
 			out[id] = name
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, id := range uniq {
+		if _, ok := out[id.(string)]; !ok {
+			missing = append(missing, id.(string))
+		}
+	}
+	return out, s.partyNicks(ctx, role, missing, out)
+}
+
+// partyNicks adds, for parties without a web user, the name the
+// marketplace gave on the party's latest order (buyer_nick / seller_nick,
+// order.Facts): one indexed probe per party, in compound selects of at
+// most 200 (SQLite allows 500).
+func (s *Store) partyNicks(ctx context.Context, role string, ids []string, out map[string]string) error {
+	col, key := "buyer_id", "buyer_nick"
+	if role == "seller" {
+		col, key = "seller_id", "seller_nick"
+	} else if role != "buyer" {
+		return nil
+	}
+	nick := s.dialect.jsonPath("o.body", key)
+	for len(ids) > 0 {
+		n := min(len(ids), 200)
+		part := make([]string, n)
+		args := make([]any, 0, 2*n)
+		for i, id := range ids[:n] {
+			part[i] = `SELECT ?, (SELECT ` + nick + ` FROM orders o WHERE o.` + col + ` = ? AND COALESCE(` + nick + `, '') <> '' ORDER BY o.id DESC LIMIT 1)`
+			args = append(args, id, id)
+		}
+		ids = ids[n:]
+		rows, err := s.query(ctx, strings.Join(part, " UNION ALL "), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var name sql.NullString
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			if name.Valid && name.String != "" {
+				out[id] = name.String
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
