@@ -166,6 +166,25 @@ func OpenStore(t testing.TB, dbURL string) *store.Store {
 	return st
 }
 
+// RawDB opens a second, unmanaged connection to the database at dbURL (a
+// store URL), for tests that go around the store: tampering with rows,
+// checking what the database itself refuses. It is closed with t.
+func RawDB(t testing.TB, dbURL string) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	} else {
+		db, err = sql.Open("pgx", dbURL)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // OpenWith starts the API on dbURL with a rule book.
 func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	t.Helper()
