@@ -58,13 +58,11 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
 		out := map[string]any{"data": *data, "train": *train, "mode": opts.Mode(), "results": res, "bench": br}
 		if trainMsg != "" {
 			out["message"] = trainMsg
 		}
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "evaluated: %s; trained on: %s (%s)\n", *data, *train, opts.Mode())
 	fmt.Fprintf(stdout, "%-28s %-10s %-10s %-10s %-8s %s\n", "task", "precision", "recall", "F1", "met", "target / dataset / split")
