@@ -38,8 +38,8 @@ func TestMigrationFilesSameVersionsOnBothEngines(t *testing.T) {
 // each engine gets its own spelling and no token is left.
 func TestMigrationTokensRendered(t *testing.T) {
 	want := map[store.Dialect][]string{
-		store.SQLite:   {"body       TEXT NOT NULL", "json_extract(body, '$.tracking_no')"},
-		store.Postgres: {"body       JSONB NOT NULL", "(body->>'tracking_no')"},
+		store.SQLite:   {"body       TEXT NOT NULL", "json_extract(body, '$.tracking_no')", "seq      INTEGER PRIMARY KEY AUTOINCREMENT,"},
+		store.Postgres: {"body       JSONB NOT NULL", "(body->>'tracking_no')", "seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"},
 	}
 	for d, frags := range want {
 		mig, err := store.MigrationFiles(d)
@@ -61,6 +61,31 @@ func TestMigrationTokensRendered(t *testing.T) {
 			if !strings.Contains(all.String(), f) {
 				t.Errorf("%s: migrations lack %q", d, f)
 			}
+		}
+	}
+}
+
+// A migration split into a portable part and an engine part is one
+// migration: the portable statements, then the engine's, under one
+// "+goose Up".
+func TestMigrationEnginePartFollowsPortablePart(t *testing.T) {
+	trigger := map[store.Dialect]string{
+		store.SQLite:   "CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings",
+		store.Postgres: "CREATE TRIGGER ledger_postings_no_truncate BEFORE TRUNCATE ON ledger_postings",
+	}
+	for d, trig := range trigger {
+		mig, err := store.MigrationFiles(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := fs.ReadFile(mig, "00007_ledger.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql := string(b)
+		table, tr := strings.Index(sql, "CREATE TABLE ledger_balances"), strings.Index(sql, trig)
+		if table < 0 || tr < table || strings.Count(sql, "-- +goose Up") != 1 {
+			t.Errorf("%s: 00007 is not the portable tables followed by the engine's triggers:\n%s", d, sql)
 		}
 	}
 }
