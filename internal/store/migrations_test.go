@@ -14,10 +14,7 @@ import (
 func TestMigrationFilesSameVersionsOnBothEngines(t *testing.T) {
 	names := map[store.Dialect][]string{}
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		mig, err := store.MigrationFiles(d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		mig := migrationFiles(t, d)
 		entries, err := fs.ReadDir(mig, ".")
 		if err != nil {
 			t.Fatal(err)
@@ -42,10 +39,7 @@ func TestMigrationTokensRendered(t *testing.T) {
 		store.Postgres: {"body       JSONB NOT NULL", "(body->>'tracking_no')", "seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"},
 	}
 	for d, frags := range want {
-		mig, err := store.MigrationFiles(d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		mig := migrationFiles(t, d)
 		var all strings.Builder
 		_ = fs.WalkDir(mig, ".", func(p string, e fs.DirEntry, err error) error {
 			if err == nil && !e.IsDir() {
@@ -74,11 +68,7 @@ func TestMigrationEnginePartFollowsPortablePart(t *testing.T) {
 		store.Postgres: "CREATE TRIGGER ledger_postings_no_truncate BEFORE TRUNCATE ON ledger_postings",
 	}
 	for d, trig := range trigger {
-		mig, err := store.MigrationFiles(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := fs.ReadFile(mig, "00007_ledger.sql")
+		b, err := fs.ReadFile(migrationFiles(t, d), "00007_ledger.sql")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,4 +78,14 @@ func TestMigrationEnginePartFollowsPortablePart(t *testing.T) {
 			t.Errorf("%s: 00007 is not the portable tables followed by the engine's triggers:\n%s", d, sql)
 		}
 	}
+}
+
+// migrationFiles is d's migrations folder (store.MigrationFiles).
+func migrationFiles(t *testing.T, d store.Dialect) fs.FS {
+	t.Helper()
+	mig, err := store.MigrationFiles(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mig
 }
