@@ -120,7 +120,7 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 	if len(args) == 0 {
 		return b, nil
 	}
-	q := `SELECT account, balance FROM ledger_balances WHERE account IN (?` + strings.Repeat(", ?", len(args)-1) + `) ORDER BY account`
+	q := `SELECT account, balance FROM ledger_balances WHERE account IN (` + marks(len(args)) + `) ORDER BY account`
 	if t.d == Postgres {
 		q += " FOR UPDATE"
 	}
