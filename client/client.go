@@ -73,6 +73,23 @@ func IfMatch(version int64) Option {
 // Header sets any other header.
 func Header(k, v string) Option { return func(h http.Header) { h.Set(k, v) } }
 
+// call performs a request and decodes its answer into a new T.
+func call[T any](ctx context.Context, c *Client, method, path string, body any, opts []Option) (*T, error) {
+	var v T
+	_, err := c.Do(ctx, method, path, body, &v, opts...)
+	return &v, err
+}
+
+// act performs an action on a resource of a kind ("aftersales",
+// "complaints", "disputes"): POST /v1/{kind}/{id}/{action} with body (nil:
+// an empty object), answered with the resource.
+func act[T any](ctx context.Context, c *Client, kind, id, action string, body any, opts []Option) (*T, error) {
+	if body == nil {
+		body = struct{}{}
+	}
+	return call[T](ctx, c, http.MethodPost, "/v1/"+kind+"/"+url.PathEscape(id)+"/"+url.PathEscape(action), body, opts)
+}
+
 // Do sends one request: body (nil for none) is encoded as JSON, a 2xx
 // answer is decoded into out (nil to discard it), anything else is
 // returned as a *Problem. A POST without the IdempotencyKey option gets a

@@ -19,10 +19,8 @@ import (
 // TopUp pays money (fen) into a ledger account: "guarantee_fund" or
 // "seller_deposit:<seller id>" (admin or integration keys).
 func (c *Client) TopUp(ctx context.Context, account string, amount int64, reference string, opts ...Option) (*LedgerTransaction, error) {
-	var t LedgerTransaction
-	_, err := c.Do(ctx, http.MethodPost, "/v1/ledger/accounts/"+url.PathEscape(account)+"/top-up",
-		map[string]any{"amount": amount, "reference": reference}, &t, opts...)
-	return &t, err
+	return call[LedgerTransaction](ctx, c, http.MethodPost, "/v1/ledger/accounts/"+url.PathEscape(account)+"/top-up",
+		map[string]any{"amount": amount, "reference": reference}, opts)
 }
 
 // Account is a ledger account with its balance (fen).
@@ -36,9 +34,7 @@ type Account struct {
 // GetAccount reads a ledger account's balance (the first page of its
 // postings is not kept).
 func (c *Client) GetAccount(ctx context.Context, account string, opts ...Option) (*Account, error) {
-	var a Account
-	_, err := c.Do(ctx, http.MethodGet, "/v1/ledger/accounts/"+url.PathEscape(account)+"?limit=1", nil, &a, opts...)
-	return &a, err
+	return call[Account](ctx, c, http.MethodGet, "/v1/ledger/accounts/"+url.PathEscape(account)+"?limit=1", nil, opts)
 }
 
 // Evidence is an uploaded evidence file.
@@ -172,26 +168,17 @@ func (c *Client) ComplaintTypes(ctx context.Context, opts ...Option) ([]Complain
 // FileComplaint files a complaint (as a party: ActAs with an integration
 // key).
 func (c *Client) FileComplaint(ctx context.Context, in NewComplaint, opts ...Option) (*Complaint, error) {
-	var v Complaint
-	_, err := c.Do(ctx, http.MethodPost, "/v1/complaints", in, &v, opts...)
-	return &v, err
+	return call[Complaint](ctx, c, http.MethodPost, "/v1/complaints", in, opts)
 }
 
 // GetComplaint reads a complaint.
 func (c *Client) GetComplaint(ctx context.Context, id string, opts ...Option) (*Complaint, error) {
-	var v Complaint
-	_, err := c.Do(ctx, http.MethodGet, "/v1/complaints/"+url.PathEscape(id), nil, &v, opts...)
-	return &v, err
+	return call[Complaint](ctx, c, http.MethodGet, "/v1/complaints/"+url.PathEscape(id), nil, opts)
 }
 
 // ActComplaint performs a complaint action (respond, decide, withdraw …).
 func (c *Client) ActComplaint(ctx context.Context, id, action string, body any, opts ...Option) (*Complaint, error) {
-	var v Complaint
-	if body == nil {
-		body = struct{}{}
-	}
-	_, err := c.Do(ctx, http.MethodPost, "/v1/complaints/"+url.PathEscape(id)+"/"+url.PathEscape(action), body, &v, opts...)
-	return &v, err
+	return act[Complaint](ctx, c, "complaints", id, action, body, opts)
 }
 
 // DisputeItem is one item of a case's evidence checklist (burden of
@@ -245,19 +232,12 @@ type Judge struct {
 
 // GetDispute reads an intervention case.
 func (c *Client) GetDispute(ctx context.Context, id string, opts ...Option) (*Dispute, error) {
-	var d Dispute
-	_, err := c.Do(ctx, http.MethodGet, "/v1/disputes/"+url.PathEscape(id), nil, &d, opts...)
-	return &d, err
+	return call[Dispute](ctx, c, http.MethodGet, "/v1/disputes/"+url.PathEscape(id), nil, opts)
 }
 
 // ActDispute performs a case action (done-evidence, claim, judge, appeal …).
 func (c *Client) ActDispute(ctx context.Context, id, action string, body any, opts ...Option) (*Dispute, error) {
-	var d Dispute
-	if body == nil {
-		body = struct{}{}
-	}
-	_, err := c.Do(ctx, http.MethodPost, "/v1/disputes/"+url.PathEscape(id)+"/"+url.PathEscape(action), body, &d, opts...)
-	return &d, err
+	return act[Dispute](ctx, c, "disputes", id, action, body, opts)
 }
 
 // Standing is a party's standing: points of the year, violations,
@@ -292,9 +272,7 @@ type Standing struct {
 
 // GetStanding reads a party's standing; role is "buyer" or "seller".
 func (c *Client) GetStanding(ctx context.Context, role, id string, opts ...Option) (*Standing, error) {
-	var s Standing
-	_, err := c.Do(ctx, http.MethodGet, "/v1/"+url.PathEscape(role)+"s/"+url.PathEscape(id)+"/standing", nil, &s, opts...)
-	return &s, err
+	return call[Standing](ctx, c, http.MethodGet, "/v1/"+url.PathEscape(role)+"s/"+url.PathEscape(id)+"/standing", nil, opts)
 }
 
 // Message is one message of a request's negotiation record (协商记录).
@@ -309,7 +287,5 @@ type Message struct {
 // PostMessage posts a message to a request's negotiation record (as a
 // party: ActAs with an integration key).
 func (c *Client) PostMessage(ctx context.Context, requestID, text string, opts ...Option) (*Message, error) {
-	var m Message
-	_, err := c.Do(ctx, http.MethodPost, "/v1/aftersales/"+url.PathEscape(requestID)+"/messages", map[string]any{"text": text}, &m, opts...)
-	return &m, err
+	return call[Message](ctx, c, http.MethodPost, "/v1/aftersales/"+url.PathEscape(requestID)+"/messages", map[string]any{"text": text}, opts)
 }

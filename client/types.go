@@ -184,56 +184,39 @@ type OrderLedger struct {
 
 // PutOrder creates or updates an order.
 func (c *Client) PutOrder(ctx context.Context, id string, in OrderInput, opts ...Option) (*Order, error) {
-	var o Order
-	_, err := c.Do(ctx, http.MethodPut, "/v1/orders/"+url.PathEscape(id), in, &o, opts...)
-	return &o, err
+	return call[Order](ctx, c, http.MethodPut, "/v1/orders/"+url.PathEscape(id), in, opts)
 }
 
 // GetOrder reads an order.
 func (c *Client) GetOrder(ctx context.Context, id string, opts ...Option) (*Order, error) {
-	var o Order
-	_, err := c.Do(ctx, http.MethodGet, "/v1/orders/"+url.PathEscape(id), nil, &o, opts...)
-	return &o, err
+	return call[Order](ctx, c, http.MethodGet, "/v1/orders/"+url.PathEscape(id), nil, opts)
 }
 
 // OrderEvent reports an order fact.
 func (c *Client) OrderEvent(ctx context.Context, id string, ev OrderEvent, opts ...Option) (*Order, error) {
-	var o Order
-	_, err := c.Do(ctx, http.MethodPost, "/v1/orders/"+url.PathEscape(id)+"/events", ev, &o, opts...)
-	return &o, err
+	return call[Order](ctx, c, http.MethodPost, "/v1/orders/"+url.PathEscape(id)+"/events", ev, opts)
 }
 
 // OrderLedger reads an order's ledger postings.
 func (c *Client) OrderLedger(ctx context.Context, id string, opts ...Option) (*OrderLedger, error) {
-	var l OrderLedger
-	_, err := c.Do(ctx, http.MethodGet, "/v1/orders/"+url.PathEscape(id)+"/ledger", nil, &l, opts...)
-	return &l, err
+	return call[OrderLedger](ctx, c, http.MethodGet, "/v1/orders/"+url.PathEscape(id)+"/ledger", nil, opts)
 }
 
 // CreateAftersale opens an after-sales request (as the buyer: ActAs with an
 // integration key).
 func (c *Client) CreateAftersale(ctx context.Context, in CreateAftersale, opts ...Option) (*Aftersale, error) {
-	var a Aftersale
-	_, err := c.Do(ctx, http.MethodPost, "/v1/aftersales", in, &a, opts...)
-	return &a, err
+	return call[Aftersale](ctx, c, http.MethodPost, "/v1/aftersales", in, opts)
 }
 
 // GetAftersale reads a request.
 func (c *Client) GetAftersale(ctx context.Context, id string, opts ...Option) (*Aftersale, error) {
-	var a Aftersale
-	_, err := c.Do(ctx, http.MethodGet, "/v1/aftersales/"+url.PathEscape(id), nil, &a, opts...)
-	return &a, err
+	return call[Aftersale](ctx, c, http.MethodGet, "/v1/aftersales/"+url.PathEscape(id), nil, opts)
 }
 
 // Act performs an action on a request (agree, refuse, ship-return,
 // confirm-return, cancel, escalate …); body may be nil.
 func (c *Client) Act(ctx context.Context, id, action string, body any, opts ...Option) (*Aftersale, error) {
-	var a Aftersale
-	if body == nil {
-		body = struct{}{}
-	}
-	_, err := c.Do(ctx, http.MethodPost, "/v1/aftersales/"+url.PathEscape(id)+"/"+url.PathEscape(action), body, &a, opts...)
-	return &a, err
+	return act[Aftersale](ctx, c, "aftersales", id, action, body, opts)
 }
 
 // AftersaleEvents lists a request's history.

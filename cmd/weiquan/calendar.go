@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,9 +61,7 @@ func calendarCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stdout, "imported calendar #%d: years %v (published %v)\n", im.Seq, im.Years, im.Published)
 	case "export":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(calendar.File{Years: svc.Calendar().Export()})
+		return printJSON(stdout, calendar.File{Years: svc.Calendar().Export()})
 	}
 	s := svc.CalendarStatus()
 	for _, y := range s.Years {

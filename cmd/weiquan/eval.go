@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,8 +18,7 @@ import (
 // of that folder; with another --train, models are trained on all of
 // --train and evaluated on all of --data, which is never trained on.
 func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("eval", stderr)
 	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data: what is evaluated")
 	train := fs.String("train", "../shared/data", "folder laid out like ../shared/data that models are trained on (the development data); when it is --data, held-out splits are used, else all of --train is trained on and all of --data evaluated")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
@@ -58,13 +56,11 @@ func evalCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
 		out := map[string]any{"data": *data, "train": *train, "mode": opts.Mode(), "results": res, "bench": br}
 		if trainMsg != "" {
 			out["message"] = trainMsg
 		}
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "evaluated: %s; trained on: %s (%s)\n", *data, *train, opts.Mode())
 	fmt.Fprintf(stdout, "%-28s %-10s %-10s %-10s %-8s %s\n", "task", "precision", "recall", "F1", "met", "target / dataset / split")

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -28,8 +26,7 @@ func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) == 0 || args[0] != "check" {
 		return errors.New(use)
 	}
-	fs := flag.NewFlagSet("policy check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("policy check", stderr)
 	db := fs.String("db", "", "database whose newest rule book version is the current one")
 	against := fs.String("against", "", "rule book file to compare with (default: the embedded default)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -135,9 +132,7 @@ func policyReplay(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return printJSON(stdout, struct {
 			replay.Report
 			Rows []replay.Row `json:"rows"`
 		}{rep, rep.Rows()})

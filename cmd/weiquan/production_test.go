@@ -71,22 +71,8 @@ func TestGoingToProduction(t *testing.T) {
 
 	call := func(method, path, key string, body any) (int, map[string]any) {
 		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		_ = json.NewDecoder(res.Body).Decode(&v)
-		return res.StatusCode, v
+		r := apitest.Send(t, base, apitest.Req{Method: method, Path: path, Key: key, Body: body})
+		return r.Status, r.JSON()
 	}
 	// 6: an agent.
 	if code, v := call("POST", "/v1/users", adminKey, map[string]any{"login": "agent-li", "password": "another-uncommon-passphrase-2468", "role": "agent", "display_name": "李客服"}); code != 201 {

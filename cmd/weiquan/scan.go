@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,8 +26,7 @@ var errSeverity = errors.New("findings reached the --fail-on severity")
 
 // scanCmd scans a JSONL or CSV file of listings and writes the findings.
 func scanCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("scan", stderr)
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file extension)")
 	out := fs.String("out", "jsonl", "report format: jsonl or csv")
 	failOn := fs.String("fail-on", "high", "exit non-zero when a finding has at least this severity: low, medium, high or none")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,8 +29,7 @@ func defaultModelDir() string {
 // run time through WEIQUAN_MODEL_DIR; `weiquan eval` measures held-out
 // figures with models of its own).
 func trainCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("train", stderr)
 	data := fs.String("data", "../shared/data", "folder laid out like ../shared/data")
 	only := fs.String("only", "all", "cold, router or all")
 	embed := fs.String("embed", "", "path of the embedded COLD model file to (re)write, e.g. internal/abuse/cold.lr.gz (gzipped)")

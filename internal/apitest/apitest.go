@@ -166,6 +166,25 @@ func OpenStore(t testing.TB, dbURL string) *store.Store {
 	return st
 }
 
+// RawDB opens a second, unmanaged connection to the database at dbURL (a
+// store URL), for tests that go around the store: tampering with rows,
+// checking what the database itself refuses. It is closed with t.
+func RawDB(t testing.TB, dbURL string) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	} else {
+		db, err = sql.Open("pgx", dbURL)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // OpenWith starts the API on dbURL with a rule book.
 func OpenWith(t testing.TB, dbURL string, book *policy.Book) *Env {
 	t.Helper()
@@ -247,6 +266,18 @@ type Req struct {
 // Do performs a call.
 func (e *Env) Do(r Req) Resp {
 	e.T.Helper()
+	return send(e.T, e.Server.Client(), e.Server.URL, r)
+}
+
+// Send performs a call on the server at base (a running weiquan, not an
+// Env's).
+func Send(t testing.TB, base string, r Req) Resp {
+	t.Helper()
+	return send(t, http.DefaultClient, base, r)
+}
+
+func send(t testing.TB, client *http.Client, base string, r Req) Resp {
+	t.Helper()
 	var body io.Reader
 	switch b := r.Body.(type) {
 	case nil:
@@ -257,13 +288,13 @@ func (e *Env) Do(r Req) Resp {
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatalf("encode body: %v", err)
+			t.Fatalf("encode body: %v", err)
 		}
 		body = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(r.Method, e.Server.URL+r.Path, body)
+	req, err := http.NewRequest(r.Method, base+r.Path, body)
 	if err != nil {
-		e.T.Fatalf("request: %v", err)
+		t.Fatalf("request: %v", err)
 	}
 	if r.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+r.Key)
@@ -277,9 +308,9 @@ func (e *Env) Do(r Req) Resp {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	res, err := e.Server.Client().Do(req)
+	res, err := client.Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		t.Fatalf("%s %s: %v", r.Method, r.Path, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)

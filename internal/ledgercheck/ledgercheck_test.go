@@ -32,17 +32,8 @@ type fixture struct {
 // resolved each way, a receivable and its repayment, withdrawals.
 func setup(t *testing.T, eng apitest.Engine) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	u := eng.URL(t)
-	s, err := store.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, s: s, url: u}
+	f := &fixture{t: t, s: apitest.OpenStore(t, u), url: u}
 	f.tx(ledger.TopUpFund(f.meta("cap", ""), 1_000_000))
 	f.tx(ledger.TopUpDeposit(f.meta("dep:S1", ""), "S1", 8_000))
 	for _, o := range []struct {
@@ -238,7 +229,7 @@ func TestCheck(t *testing.T) {
 
 			t.Run("BalanceTableDrift", func(t *testing.T) {
 				f := setup(t, eng)
-				raw := rawOpen(t, f.url)
+				raw := apitest.RawDB(t, f.url)
 				if _, err := raw.Exec(`UPDATE ledger_balances SET balance = balance + 1 WHERE account = 'escrow:T4'`); err != nil {
 					t.Fatal(err)
 				}
@@ -265,22 +256,6 @@ func TestMainUsage(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "weiquan migrate") {
 		t.Fatalf("unmigrated: %v", err)
 	}
-}
-
-func rawOpen(t *testing.T, u string) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if path, ok := strings.CutPrefix(u, "sqlite:"); ok {
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	} else {
-		db, err = sql.Open("pgx", u)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func itoa(i int) string {

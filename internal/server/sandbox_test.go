@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -73,38 +72,12 @@ func (x *sbx) key(sandbox bool, role actor.Role, party string) string {
 	return k
 }
 
-type resp struct {
-	Status int
-	Body   []byte
-}
+type resp = apitest.Resp
 
-func (r resp) JSON() map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(r.Body, &m)
-	return m
-}
-
+// do calls base+path with body (nil: none) as JSON.
 func do(t *testing.T, base, method, path, key string, body any) resp {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, base+path, rd)
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{res.StatusCode, b}
+	return apitest.Send(t, base, apitest.Req{Method: method, Path: path, Key: key, Body: body})
 }
 
 func must(t *testing.T, status int, base, method, path, key string, body any) resp {

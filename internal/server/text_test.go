@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -88,22 +86,11 @@ func TestSameSuggestionsOnBothSurfaces(t *testing.T) {
 	}
 	call := func(method, path, key string, body any) map[string]any {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		r := do(t, base, method, path, key, body)
+		if r.Status >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
 		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		if res.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
-		}
-		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
-		return out
+		return r.JSON()
 	}
 
 	// A case whose request text is the efficacy review.

@@ -176,7 +176,7 @@ func (b *Bulk) stmt(ctx context.Context, t BulkTable, n int) (*sql.Stmt, error) 
 	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES ")
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Cols)), ", ") + ")"
+	row := "(" + marks(len(t.Cols)) + ")"
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			q.WriteString(", ")

@@ -67,22 +67,16 @@ func (s *Store) GetComplaint(ctx context.Context, id string) (complaint.State, e
 
 // ListComplaints lists complaints by id, or in queue order.
 func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]complaint.State, error) {
-	q := `SELECT body FROM complaints WHERE 1 = 1`
-	var args []any
+	w := where{q: `SELECT body FROM complaints WHERE 1 = 1`}
 	if f.PartyID != "" {
-		q += ` AND ((complainant_role = ? AND complainant_id = ?) OR (respondent_role = ? AND respondent_id = ?))`
-		args = append(args, f.PartyRole, f.PartyID, f.PartyRole, f.PartyID)
+		w.and(`((complainant_role = ? AND complainant_id = ?) OR (respondent_role = ? AND respondent_id = ?))`, f.PartyRole, f.PartyID, f.PartyRole, f.PartyID)
 	}
-	if f.Status != "" {
-		q, args = q+` AND status = ?`, append(args, f.Status)
-	}
-	if f.Type != "" {
-		q, args = q+` AND type = ?`, append(args, f.Type)
-	}
+	w.eq("status", f.Status)
+	w.eq("type", f.Type)
 	if f.Senior != nil {
-		q, args = q+` AND senior = ?`, append(args, boolInt(*f.Senior))
+		w.and(`senior = ?`, boolInt(*f.Senior))
 	}
-	q, args = queuePage(q, args, f.Queue, `priority DESC, created_at, id`, f.After, f.Offset, f.Limit)
+	q, args := w.queuePage(f.Queue, `priority DESC, created_at, id`, f.After, f.Offset, f.Limit)
 	return bodies[complaint.State](s.query(ctx, q, args...))
 }
 

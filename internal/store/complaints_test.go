@@ -18,14 +18,7 @@ import (
 func TestSanctionUniquePerThreshold(t *testing.T) {
 	ctx := context.Background()
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
-		s, err := store.Open(ctx, eng.URL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if _, err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s := apitest.OpenStore(t, eng.URL(t))
 		t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 		mk := func(id string, threshold int64, year int) penalty.Sanction {
 			return penalty.Sanction{ID: id, PartyRole: "seller", PartyID: "S1", Kind: "public_warning", Class: "A", Threshold: threshold, Year: year,
@@ -84,7 +77,7 @@ func TestSanctionUniquePerThreshold(t *testing.T) {
 			t.Fatal(err)
 		}
 		v.ID = "v2"
-		err = s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertViolation(ctx, v) })
+		err := s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertViolation(ctx, v) })
 		if err != store.ErrViolationExists {
 			t.Fatalf("second violation of one complaint: %v", err)
 		}

@@ -65,18 +65,31 @@ func (d Dialect) forUpdate() string {
 	return ""
 }
 
-// isUnique reports a unique or primary-key violation.
-func isUnique(err error) bool {
+// engineCode is a database error's code: PostgreSQL's SQLSTATE or SQLite's
+// extended result code (its primary code is the low byte); "" and 0 for an
+// error that is not the engine's.
+func engineCode(err error) (sqlState string, sqliteCode int) {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return pe.Code == "23505"
+		return pe.Code, 0
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		c := se.Code()
-		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		return "", se.Code()
 	}
-	return false
+	return "", 0
+}
+
+// isUnique reports a unique or primary-key violation.
+func isUnique(err error) bool {
+	state, c := engineCode(err)
+	return state == "23505" || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// isCheckViolation reports a CHECK constraint violation.
+func isCheckViolation(err error) bool {
+	state, c := engineCode(err)
+	return state == "23514" || c == sqlite3.SQLITE_CONSTRAINT_CHECK
 }
 
 // isRetryable reports errors that a fresh attempt can cure: PostgreSQL
@@ -87,16 +100,9 @@ func isUnique(err error) bool {
 func IsTransient(err error) bool { return isRetryable(err) }
 
 func isRetryable(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
-	}
-	return false
+	state, c := engineCode(err)
+	c &= 0xff
+	return state == "40001" || state == "40P01" || c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
 // forUpdateOfSkipLocked locks only the rows of the table aliased alias in a

@@ -64,18 +64,11 @@ func (s *Store) GetDispute(ctx context.Context, id string) (dispute.State, error
 
 // ListDisputes lists cases by id, or in queue order.
 func (s *Store) ListDisputes(ctx context.Context, f DisputeFilter) ([]dispute.State, error) {
-	q := `SELECT body FROM disputes WHERE 1 = 1`
-	var args []any
-	if f.BuyerID != "" {
-		q, args = q+` AND buyer_id = ?`, append(args, f.BuyerID)
-	}
-	if f.SellerID != "" {
-		q, args = q+` AND seller_id = ?`, append(args, f.SellerID)
-	}
-	if f.Status != "" {
-		q, args = q+` AND status = ?`, append(args, f.Status)
-	}
-	q, args = queuePage(q, args, f.Queue, `premium DESC, CASE WHEN sla_due_at IS NULL THEN 1 ELSE 0 END, sla_due_at, claim DESC, id`, f.After, f.Offset, f.Limit)
+	w := where{q: `SELECT body FROM disputes WHERE 1 = 1`}
+	w.eq("buyer_id", f.BuyerID)
+	w.eq("seller_id", f.SellerID)
+	w.eq("status", f.Status)
+	q, args := w.queuePage(f.Queue, `premium DESC, CASE WHEN sla_due_at IS NULL THEN 1 ELSE 0 END, sla_due_at, claim DESC, id`, f.After, f.Offset, f.Limit)
 	return bodies[dispute.State](s.query(ctx, q, args...))
 }
 

@@ -20,19 +20,6 @@ import (
 	"github.com/weiquan/weiquan/internal/store"
 )
 
-func openEngine(t *testing.T, eng apitest.Engine) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), eng.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func digestOf(s string) string {
 	d := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(d[:])
@@ -61,7 +48,7 @@ func insert(t *testing.T, s *store.Store, recs ...*store.Evidence) error {
 func TestEvidenceContract(t *testing.T) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
 		ctx := context.Background()
-		s := openEngine(t, eng)
+		s := apitest.OpenStore(t, eng.URL(t))
 		t0 := apitest.Start
 		dPhoto, dChat, dPDF := digestOf("photo"), digestOf("chat"), digestOf("pdf")
 		rec := func(caseID, digest string, size int64, kind evidence.Kind, at time.Time) *store.Evidence {
@@ -130,7 +117,7 @@ func TestEvidenceContract(t *testing.T) {
 func TestInsertEvidenceRefusals(t *testing.T) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
 		ctx := context.Background()
-		s := openEngine(t, eng)
+		s := apitest.OpenStore(t, eng.URL(t))
 		good := func() *store.Evidence {
 			return &store.Evidence{CaseID: "c", UploaderRole: "seller", UploaderID: "s", Digest: digestOf("x"), Size: 10,
 				MediaType: "image/png", Kind: evidence.KindImage, CreatedAt: apitest.Start}
@@ -178,7 +165,7 @@ func TestInsertEvidenceRefusals(t *testing.T) {
 func TestCaseAllowance(t *testing.T) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
 		ctx := context.Background()
-		s := openEngine(t, eng)
+		s := apitest.OpenStore(t, eng.URL(t))
 		blobs, err := evidence.Open(t.TempDir(), evidence.Limits{MaxCaseBytes: 500})
 		if err != nil {
 			t.Fatal(err)

@@ -11,10 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/weiquan/weiquan/internal/fault"
 	"github.com/weiquan/weiquan/internal/ledger"
 	"github.com/weiquan/weiquan/internal/money"
@@ -120,7 +116,7 @@ func (t *Tx) LedgerBalances(ctx context.Context, accounts ...ledger.Account) (le
 	if len(args) == 0 {
 		return b, nil
 	}
-	q := `SELECT account, balance FROM ledger_balances WHERE account IN (?` + strings.Repeat(", ?", len(args)-1) + `) ORDER BY account`
+	q := `SELECT account, balance FROM ledger_balances WHERE account IN (` + marks(len(args)) + `) ORDER BY account`
 	if t.d == Postgres {
 		q += " FOR UPDATE"
 	}
@@ -364,19 +360,6 @@ func insufficient(err error) error {
 	}
 	return &fault.Error{Code: fault.Conflict, Field: "amount", Rule: ledger.RuleShortfall, Cause: ie,
 		Message: fmt.Sprintf("余额不足：%s 差 %s / insufficient balance: %s is short by %s", ie.Account, ie.Shortfall(), ie.Account, ie.Shortfall())}
-}
-
-// isCheckViolation reports a CHECK constraint violation.
-func isCheckViolation(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23514"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
-	}
-	return false
 }
 
 // SumBalances sums the balance rows of every account of a kind (e.g.

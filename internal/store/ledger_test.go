@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -26,32 +25,7 @@ import (
 func ledgerSetup(t *testing.T, eng apitest.Engine) (*store.Store, string) {
 	t.Helper()
 	u := eng.URL(t)
-	s, err := store.Open(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s, u
-}
-
-// rawDB opens a second, unmanaged connection to the same database.
-func rawDB(t *testing.T, dbURL string) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	} else {
-		db, err = sql.Open("pgx", dbURL)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return apitest.OpenStore(t, u), u
 }
 
 var lt0 = time.Date(2026, 3, 2, 9, 0, 0, 123456000, time.UTC)
@@ -262,7 +236,7 @@ func TestLedgerContract(t *testing.T) {
 		t.Run("AppendOnly", func(t *testing.T) {
 			s, u := ledgerSetup(t, eng)
 			post(t, s, one(ledger.Pay(meta("pay:T1", "T1", 1), 1_000)))
-			db := rawDB(t, u)
+			db := apitest.RawDB(t, u)
 			for _, q := range []string{
 				`UPDATE ledger_postings SET amount = 1 WHERE transaction_id = 'pay:T1'`,
 				`DELETE FROM ledger_postings`,

@@ -224,7 +224,7 @@ func (s *Store) FanOutOutbox(ctx context.Context, f FanOut) (FanOutResult, error
 			n, _ := r.RowsAffected()
 			res.Deliveries += int(n)
 		}
-		if _, err := tx.exec(ctx, `UPDATE outbox SET fanned_out = 1 WHERE id IN (`+obxPlaceholders(len(ids))+`)`, ids...); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE outbox SET fanned_out = 1 WHERE id IN (`+marks(len(ids))+`)`, ids...); err != nil {
 			return fmt.Errorf("store: mark fanned out: %w", err)
 		}
 		res.Messages = len(msgs)
@@ -311,7 +311,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 WHERE d.state = 'pending' AND d.next_attempt_at <= ?`
 		args := []any{micros(c.Now)}
 		if len(c.Channels) > 0 {
-			q += ` AND d.channel IN (` + obxPlaceholders(len(c.Channels)) + `)`
+			q += ` AND d.channel IN (` + marks(len(c.Channels)) + `)`
 			for _, ch := range c.Channels {
 				args = append(args, ch)
 			}
@@ -369,7 +369,7 @@ ORDER BY d.next_attempt_at, d.message_id LIMIT ?` + tx.d.forUpdateSkipLocked()
 				chunk := ids[:min(len(ids), obxChunk)]
 				ids = ids[len(chunk):]
 				args := append([]any{until, k.channel, k.endpoint}, chunk...)
-				if _, err := tx.exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE channel = ? AND endpoint_id = ? AND message_id IN (`+obxPlaceholders(len(chunk))+`)`,
+				if _, err := tx.exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE channel = ? AND endpoint_id = ? AND message_id IN (`+marks(len(chunk))+`)`,
 					args...); err != nil {
 					return fmt.Errorf("store: lease delivery: %w", err)
 				}
@@ -377,7 +377,7 @@ ORDER BY d.next_attempt_at, d.message_id LIMIT ?` + tx.d.forUpdateSkipLocked()
 		}
 		msgs := map[string]OutboxMessage{}
 		{
-			rows, err := tx.query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id IN (`+obxPlaceholders(len(msgIDs))+`)`, obxKeys(msgIDs)...)
+			rows, err := tx.query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id IN (`+marks(len(msgIDs))+`)`, obxKeys(msgIDs)...)
 			if err != nil {
 				return err
 			}
@@ -396,7 +396,7 @@ ORDER BY d.next_attempt_at, d.message_id LIMIT ?` + tx.d.forUpdateSkipLocked()
 		}
 		eps := map[string]*WebhookEndpoint{}
 		if len(epIDs) > 0 {
-			rows, err := tx.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id IN (`+obxPlaceholders(len(epIDs))+`)`, obxKeys(epIDs)...)
+			rows, err := tx.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id IN (`+marks(len(epIDs))+`)`, obxKeys(epIDs)...)
 			if err != nil {
 				return err
 			}
@@ -487,7 +487,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) (i
 				ids = ids[len(chunk):]
 				args := append([]any{k.state, k.next, k.status, k.errText, delivered, k.channel, k.endpoint, k.attempts}, chunk...)
 				res, err := tx.exec(ctx, `UPDATE deliveries SET state = ?, next_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ?
-WHERE channel = ? AND endpoint_id = ? AND state = 'pending' AND attempts = ? AND message_id IN (`+obxPlaceholders(len(chunk))+`)`, args...)
+WHERE channel = ? AND endpoint_id = ? AND state = 'pending' AND attempts = ? AND message_id IN (`+marks(len(chunk))+`)`, args...)
 				if err != nil {
 					return fmt.Errorf("store: record delivery: %w", err)
 				}
@@ -616,18 +616,17 @@ func (s *Store) ReplayDeliveries(ctx context.Context, r Replay) (int, error) {
 			}
 			filter = ep.EventTypes
 		}
-		q := `SELECT id, topic, aggregate_type, aggregate_id, aggregate_seq FROM outbox WHERE fanned_out = 1`
-		var args []any
+		w := where{q: `SELECT id, topic, aggregate_type, aggregate_id, aggregate_seq FROM outbox WHERE fanned_out = 1`}
 		if !r.Since.IsZero() {
-			q, args = q+` AND created_at >= ?`, append(args, micros(r.Since))
+			w.and(`created_at >= ?`, micros(r.Since))
 		}
 		if r.AfterID != "" {
-			q, args = q+` AND id > ?`, append(args, r.AfterID)
+			w.and(`id > ?`, r.AfterID)
 		}
 		if r.AggregateType != "" {
-			q, args = q+` AND aggregate_type = ? AND aggregate_id = ? AND aggregate_seq >= ?`, append(args, r.AggregateType, r.AggregateID, r.FromSeq)
+			w.and(`aggregate_type = ? AND aggregate_id = ? AND aggregate_seq >= ?`, r.AggregateType, r.AggregateID, r.FromSeq)
 		}
-		rows, err := tx.query(ctx, q+` ORDER BY id`, args...)
+		rows, err := tx.query(ctx, w.q+` ORDER BY id`, w.args...)
 		if err != nil {
 			return fmt.Errorf("store: replay: %w", err)
 		}
@@ -1025,13 +1024,6 @@ func (s *Store) MarkAllSiteMessagesRead(ctx context.Context, role, recipientID s
 // obxChunk bounds the rows of one multi-row statement (SQLite allows
 // 32,766 bound parameters; 200 rows × 8 stays far below).
 const obxChunk = 200
-
-func obxPlaceholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
 
 func obxPrefixCols(prefix, cols string) string {
 	parts := strings.Split(cols, ", ")

@@ -20,18 +20,10 @@ import (
 
 var obT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// forEngines runs fn on a fresh, migrated store of each engine.
+// obEngines runs fn on a fresh, migrated store of each engine.
 func obEngines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	apitest.EachEngine(t, func(t *testing.T, eng apitest.Engine) {
-		s, err := store.Open(context.Background(), eng.URL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if _, err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, s)
+		fn(t, apitest.OpenStore(t, eng.URL(t)))
 	})
 }
 

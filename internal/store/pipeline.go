@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -303,8 +302,8 @@ func (t *Tx) PrefetchAftersales(ctx context.Context, ids []string) ([]order.Orde
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := `SELECT a.id, a.body, o.body FROM aftersales a JOIN orders o ON o.id = a.order_id WHERE a.id IN (?` +
-			strings.Repeat(", ?", len(chunk)-1) + `)` + t.d.forUpdateOfSkipLocked("a")
+		q := `SELECT a.id, a.body, o.body FROM aftersales a JOIN orders o ON o.id = a.order_id WHERE a.id IN (` +
+			marks(len(chunk)) + `)` + t.d.forUpdateOfSkipLocked("a")
 		rows, err := t.query(ctx, q, args...)
 		if err != nil {
 			return nil, err

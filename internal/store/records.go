@@ -85,7 +85,7 @@ func (tb stateTable[T]) save(ctx context.Context, t *Tx, v T, prevVersion int64)
 		if tb.taken != nil {
 			check = func(_ int64, err error) error { return tb.taken(err) }
 		}
-		return t.execLater(ctx, `INSERT INTO `+tb.name+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, check, args...)
+		return t.execLater(ctx, `INSERT INTO `+tb.name+` (`+strings.Join(names, ", ")+`) VALUES (`+marks(len(names))+`)`, check, args...)
 	}
 	set := slices.Concat(tb.moving, []string{"body", "version", "updated_at"})
 	args := slices.Concat(c.moving, []any{string(body), c.version, micros(c.updated), c.id, prevVersion})
@@ -200,20 +200,40 @@ func (f ListFilter) where(base, orderCol, statusCol string) (string, []any) {
 	return q, args
 }
 
-// queuePage ends the list query q (with its WHERE clause) of an agents'
+// where is a query narrowed by optional conditions: its text so far and
+// the conditions' arguments.
+type where struct {
+	q    string
+	args []any
+}
+
+// and adds a condition with its arguments.
+func (w *where) and(cond string, args ...any) {
+	w.q += " AND " + cond
+	w.args = append(w.args, args...)
+}
+
+// eq adds col = v unless v is empty (a filter left unset selects all).
+func (w *where) eq(col, v string) {
+	if v != "" {
+		w.and(col+" = ?", v)
+	}
+}
+
+// queuePage ends the list query w (its WHERE clause) of an agents'
 // queue: in queue order (order, paged by offset) or by id after the cursor,
 // 50 rows unless limit says.
-func queuePage(q string, args []any, queue bool, order, after string, offset, limit int) (string, []any) {
+func (w where) queuePage(queue bool, order, after string, offset, limit int) (string, []any) {
 	if limit <= 0 {
 		limit = 50
 	}
 	if queue {
-		return q + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset)
+		return w.q + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(w.args, limit, offset)
 	}
 	if after != "" {
-		q, args = q+` AND id > ?`, append(args, after)
+		w.and(`id > ?`, after)
 	}
-	return q + ` ORDER BY id LIMIT ?`, append(args, limit)
+	return w.q + ` ORDER BY id LIMIT ?`, append(w.args, limit)
 }
 
 // ---- after-sales requests ----

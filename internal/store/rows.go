@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,15 @@ func scanned[T any](read func(*sql.Rows) (T, error)) func(*sql.Rows, *T) error {
 		*v, err = read(r)
 		return err
 	}
+}
+
+// marks is n comma-separated placeholders, "?, ?, ?" (an IN list's or a
+// VALUES row's).
+func marks(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
 }
 
 // timePtr is a nullable microsecond timestamp column as a time.

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -254,11 +255,14 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // MigrationFiles returns the dialect's migrations as one folder: the
 // portable ones (migrations/portable, one SQL text for both engines, with
-// the two spellings that differ written as tokens: {{JSON}} for a JSON
-// column's type, {{FIELD col key}} for a JSON field in an index) and the
-// dialect's own variants (migrations/<dialect>, where the SQL must differ),
-// keeping each name in one place only. Errors: a name in both places, a
-// token left unknown.
+// the spellings that differ written as tokens: {{JSON}} for a JSON column's
+// type, {{FIELD col key}} for a JSON field in an index, {{IDENTITY}} for an
+// auto-numbered integer primary key) and the dialect's own variants
+// (migrations/<dialect>, where the SQL must differ). A dialect file with a
+// portable one's name and no "-- +goose Up" line is that migration's engine
+// part: its statements run after the portable ones, in the same migration
+// (00007: the tables are portable, the append-only triggers are not).
+// Errors: a whole migration in both places, a token left unknown.
 func MigrationFiles(d Dialect) (fs.FS, error) {
 	out := fstest.MapFS{}
 	for _, dir := range []string{"migrations/portable", "migrations/" + string(d)} {
@@ -270,9 +274,6 @@ func MigrationFiles(d Dialect) (fs.FS, error) {
 			if e.IsDir() {
 				continue
 			}
-			if _, dup := out[e.Name()]; dup {
-				return nil, fmt.Errorf("store: migration %s is both portable and %s-specific", e.Name(), d)
-			}
 			b, err := fs.ReadFile(migrations, dir+"/"+e.Name())
 			if err != nil {
 				return nil, fmt.Errorf("store: migrations: %w", err)
@@ -282,6 +283,12 @@ func MigrationFiles(d Dialect) (fs.FS, error) {
 					return nil, fmt.Errorf("store: migration %s: %w", e.Name(), err)
 				}
 			}
+			if portable, ok := out[e.Name()]; ok {
+				if bytes.Contains(b, []byte("-- +goose Up")) {
+					return nil, fmt.Errorf("store: migration %s is both portable and %s-specific", e.Name(), d)
+				}
+				b = slices.Concat(portable.Data, []byte("\n"), b)
+			}
 			out[e.Name()] = &fstest.MapFile{Data: b, Mode: 0o444}
 		}
 	}
@@ -289,7 +296,7 @@ func MigrationFiles(d Dialect) (fs.FS, error) {
 }
 
 // migrationToken is a dialect-dependent spelling in a portable migration.
-var migrationToken = regexp.MustCompile(`\{\{(JSON|FIELD ([a-z_]+) ([a-z_]+))\}\}`)
+var migrationToken = regexp.MustCompile(`\{\{(JSON|IDENTITY|FIELD ([a-z_]+) ([a-z_]+))\}\}`)
 
 // renderMigration spells a portable migration's tokens for d.
 func renderMigration(sql []byte, d Dialect) ([]byte, error) {
@@ -300,6 +307,10 @@ func renderMigration(sql []byte, d Dialect) ([]byte, error) {
 			return []byte("JSONB")
 		case string(m[1]) == "JSON":
 			return []byte("TEXT")
+		case string(m[1]) == "IDENTITY" && d == Postgres:
+			return []byte("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+		case string(m[1]) == "IDENTITY":
+			return []byte("INTEGER PRIMARY KEY AUTOINCREMENT")
 		case d == Postgres:
 			return fmt.Appendf(nil, "(%s->>'%s')", m[2], m[3])
 		default:

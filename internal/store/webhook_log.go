@@ -34,13 +34,10 @@ func (s *Store) ListEndpointDeliveries(ctx context.Context, f EndpointDeliveries
 	if _, err := s.GetWebhookEndpoint(ctx, f.EndpointID); err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + obxPrefixCols("d.", deliveryCols) + `, o.topic FROM deliveries d JOIN outbox o ON o.id = d.message_id
-WHERE d.channel = ? AND d.endpoint_id = ? AND d.message_id > ?`
-	args := []any{ChannelWebhook, f.EndpointID, f.After}
-	if f.State != "" {
-		q, args = q+` AND d.state = ?`, append(args, f.State)
-	}
-	rows, err := s.query(ctx, q+` ORDER BY d.message_id LIMIT ?`, append(args, obxLimit(f.Limit, 50))...)
+	w := where{q: `SELECT ` + obxPrefixCols("d.", deliveryCols) + `, o.topic FROM deliveries d JOIN outbox o ON o.id = d.message_id
+WHERE d.channel = ? AND d.endpoint_id = ? AND d.message_id > ?`, args: []any{ChannelWebhook, f.EndpointID, f.After}}
+	w.eq("d.state", f.State)
+	rows, err := s.query(ctx, w.q+` ORDER BY d.message_id LIMIT ?`, append(w.args, obxLimit(f.Limit, 50))...)
 	return collect(rows, err, func(r *sql.Rows, d *Delivery) error {
 		var next, created int64
 		var delivered sql.NullInt64

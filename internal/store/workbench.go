@@ -76,7 +76,7 @@ func (s *Store) WorkbenchCases(ctx context.Context, f WorkbenchFilter) ([]Workbe
 	FROM disputes d JOIN aftersales a ON a.id = d.aftersale_id LEFT JOIN orders o ON o.id = d.order_id WHERE 1 = 1`
 	var args []any
 	if len(f.Statuses) > 0 {
-		q += ` AND d.status IN (` + wbMarks(len(f.Statuses)) + `)`
+		q += ` AND d.status IN (` + marks(len(f.Statuses)) + `)`
 		for _, st := range f.Statuses {
 			args = append(args, st)
 		}
@@ -170,11 +170,6 @@ func (s *Store) WorkbenchCases(ctx context.Context, f WorkbenchFilter) ([]Workbe
 	})
 }
 
-// wbMarks is n comma-separated placeholders.
-func wbMarks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // PartyActivity is what the workbench shows of a party's history beside a
 // case: its after-sales requests, cases, complaints filed and received, the
 // complaints it filed that were decided since a time (and of those the
@@ -208,7 +203,7 @@ func (s *Store) PartyActivities(ctx context.Context, role string, ids []string, 
 	if role == "seller" {
 		col = "seller_id"
 	}
-	in := ` IN (` + wbMarks(len(uniq)) + `)`
+	in := ` IN (` + marks(len(uniq)) + `)`
 	idArgs := make([]any, len(uniq))
 	for i, id := range uniq {
 		idArgs[i] = id
@@ -278,7 +273,7 @@ func (s *Store) PartyDisplayNames(ctx context.Context, role string, ids []string
 	if len(uniq) == 0 {
 		return out, nil
 	}
-	rows, err := s.query(ctx, `SELECT party_id, display_name FROM web_users WHERE role = ? AND party_id IN (`+wbMarks(len(uniq))+`) ORDER BY created_at, id`, append([]any{role}, uniq...)...)
+	rows, err := s.query(ctx, `SELECT party_id, display_name FROM web_users WHERE role = ? AND party_id IN (`+marks(len(uniq))+`) ORDER BY created_at, id`, append([]any{role}, uniq...)...)
 	if err != nil {
 		return nil, err
 	}
