@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/weiquan/weiquan/internal/apitest"
 )
 
 var assessFormRe = regexp.MustCompile(`id="form-assess-([0-9a-zA-Z_-]+)"`)
@@ -63,4 +65,35 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 		// A piece outside the case's chain is refused by the service.
 		agent.mustRefuse(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {"nope"}, "verdict": {"accepted"}}, "")
 	})
+}
+
+// The judgment form shows the rules a judgment cites — the checklist's,
+// pre-selected, and the dispute rules — and folds the rest of the book
+// behind 其他规则; each rule's id is a small link to its text.
+func TestJudgmentFormFoldsOtherRules(t *testing.T) {
+	t.Parallel()
+	b := setup(t, apitest.SQLiteURL(t))
+	b.stopAtClaim = true
+	_, caseID := b.story()
+	_, page := b.login("agent").get("/cases/" + caseID)
+	i, j := strings.Index(page, `<fieldset class="rules">`), strings.Index(page, `<details class="more-rules">`)
+	k := strings.Index(page[max(j, 0):], `</details>`)
+	if i < 0 || j < i || k < 0 {
+		t.Fatal("no folded list of other rules in the judgment form")
+	}
+	main, other := page[i:j], page[j:j+k]
+	for _, id := range []string{"taobao-dispute-65", "taobao-dispute-37"} {
+		if !strings.Contains(main, `value="`+id+`"`) {
+			t.Errorf("%s is not among the rules shown first", id)
+		}
+	}
+	if !strings.Contains(main, `value="taobao-dispute-65" checked`) || !strings.Contains(main, `<a class="rule" href="/rules#rule-taobao-dispute-37"`) {
+		t.Errorf("the checklist's rule is not pre-selected, or its id is not a link to its text: %.700s", main)
+	}
+	if !strings.Contains(other, `value="ours-agree-reason-codes"`) || strings.Contains(main, `value="ours-agree-reason-codes"`) {
+		t.Error("a negotiation rule is not folded away")
+	}
+	if strings.Contains(main, "<code>") {
+		t.Error("rule ids are printed as code")
+	}
 }

@@ -159,7 +159,7 @@ var catalogEntries = map[string]msg{
 	"pii.logged": {"已记录查看", "access logged"}, "pii.log": {"个人信息查看记录", "Personal-data access log"},
 
 	"judge.outcome": {"判定结果", "Outcome"}, "judge.amount": {"退款金额", "Refund"}, "judge.amount_yuan": {"退款金额（元，部分退款时填写）", "Refund (yuan, for a partial refund)"},
-	"judge.fault": {"责任方", "At fault"}, "judge.rules": {"适用规则", "Rules applied"}, "judge.evidence": {"采信的证据", "Evidence relied on"},
+	"judge.fault": {"责任方", "At fault"}, "judge.rules": {"适用规则", "Rules applied"}, "judge.other_rules": {"其他规则", "Other rules"}, "judge.evidence": {"采信的证据", "Evidence relied on"},
 	"judge.template": {"理由模板", "Reason template"}, "judge.reason": {"判定理由", "Written reason"}, "judge.uphold": {"维持原判", "Uphold the first judgment"},
 	"outcome.refund_full": {"支持买家：全额退款", "For the buyer: full refund"}, "outcome.refund_partial": {"部分退款", "Partial refund"},
 	"outcome.release_to_seller": {"支持卖家：打款卖家", "For the seller: release the money"}, "outcome.return_then_refund": {"退货后退款", "Return, then refund"},

@@ -73,6 +73,9 @@ type ruleVM struct {
 	TitleZH string
 	TitleEN string
 	Value   string
+	// More: not one the judgment usually cites (neither the checklist's
+	// nor a dispute rule): offered behind "other rules".
+	More bool
 }
 
 // Title is the rule's text in the page language.
@@ -279,7 +282,8 @@ func trimForm(r *http.Request, k string) string { return strings.TrimSpace(r.For
 
 // judgmentRules offers the rules a judgment may cite: the checklist's
 // burden-of-proof rules first (pre-selected), then the dispute rules of
-// the rule book, then the rest, each with its text.
+// the rule book, then the rest (More: the form folds them), each with its
+// text.
 func judgmentRules(book map[string]policy.Rule, checklist []dispute.Item) []ruleVM {
 	var out []ruleVM
 	seen := map[string]bool{}
@@ -315,7 +319,22 @@ func judgmentRules(book map[string]policy.Rule, checklist []dispute.Item) []rule
 			continue
 		}
 		seen[rule.ID] = true
-		out = append(out, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value})
+		out = append(out, ruleVM{Key: k, ID: rule.ID, TitleZH: rule.TitleZH, TitleEN: rule.TitleEN, Value: rule.Value, More: rank(k) > 0})
+	}
+	return out
+}
+
+// MainRules are the rules the judgment form shows first: the checklist's
+// and the dispute rules; OtherRules the rest of the book, folded.
+func (p *casePage) MainRules() []ruleVM  { return p.rulesWhere(false) }
+func (p *casePage) OtherRules() []ruleVM { return p.rulesWhere(true) }
+
+func (p *casePage) rulesWhere(more bool) []ruleVM {
+	var out []ruleVM
+	for _, r := range p.Rules {
+		if r.More == more {
+			out = append(out, r)
+		}
 	}
 	return out
 }
