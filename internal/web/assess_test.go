@@ -69,7 +69,7 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 
 // The judgment form shows the rules a judgment cites — the checklist's,
 // pre-selected, and the dispute rules — and folds the rest of the book
-// behind 其他规则; each rule's id is a small link to its text.
+// behind 其他规则; a rule of the book has its id as a small link to its text.
 func TestJudgmentFormFoldsOtherRules(t *testing.T) {
 	t.Parallel()
 	b := setup(t, apitest.SQLiteURL(t))
