@@ -173,7 +173,8 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 // little beyond its findings.
 type scratch struct {
 	hits, adhits, uhits []textnorm.Hit
-	key, strip          []byte
+	key, strip, base    []byte
+	vrunes              []variantRune
 	stuff               *stuffTable
 	catFamily           map[string]string // declared category → its product family ("" for none)
 }
