@@ -22,7 +22,11 @@ func simHash(key []byte) uint64 {
 	n := 0
 	for i := 0; i < len(key); {
 		r, size := rune(key[i]), 1
-		if r >= utf8.RuneSelf {
+		if c := key[i]; c >= 0xE1 && c <= 0xEC && i+2 < len(key) && key[i+1]&0xC0 == 0x80 && key[i+2]&0xC0 == 0x80 {
+			// three bytes (U+1000–U+CFFF, no surrogates or overlong forms
+			// there): decoded inline
+			r, size = rune(c&0x0F)<<12|rune(key[i+1]&0x3F)<<6|rune(key[i+2]&0x3F), 3
+		} else if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRune(key[i:])
 		}
 		i += size
