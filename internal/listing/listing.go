@@ -277,8 +277,10 @@ func stuffing(tx *textnorm.Text, sc *scratch) (Finding, bool) {
 	used := 0
 	var prev rune
 	prevAt := -1
+	prevHan := false
 	for b, r := range n {
-		if prevAt >= 0 && textnorm.IsHan(prev) && textnorm.IsHan(r) {
+		han := r >= 0x4E00 && r <= 0x9FFF || r >= 0x2E80 && textnorm.IsHan(r)
+		if prevAt >= 0 && prevHan && han {
 			k := uint64(prev)<<21 | uint64(r)
 			h := int(mix(k) & 127)
 			for tab[h].gen == st.gen && tab[h].cnt != 0 && tab[h].k != k {
@@ -303,7 +305,7 @@ func stuffing(tx *textnorm.Text, sc *scratch) (Finding, bool) {
 				}
 			}
 		}
-		prev, prevAt = r, b
+		prev, prevAt, prevHan = r, b, han
 	}
 	return Finding{}, false
 }
