@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/listing"
@@ -69,7 +70,8 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 }
 
 // DecodeListingLine decodes one JSON line of a listing. Flat lines
-// (string, number, boolean and null values, no escapes) take a fast path;
+// (string, number, boolean and null values; escapes in strings, not in
+// keys) take a fast path;
 // anything else is decoded by encoding/json, with the same result.
 func DecodeListingLine(b []byte) (listing.Listing, error) {
 	var raw rawListing
@@ -88,7 +90,7 @@ func DecodeListingLine(b []byte) (listing.Listing, error) {
 type flatIDs struct{ id, shop string }
 
 // decodeFlat fills raw and ids from a flat JSON object; false means "not
-// flat, use encoding/json" (nested values, escapes, a value of the wrong
+// flat, use encoding/json" (nested values, escaped keys, a value of the wrong
 // type, bad syntax, invalid UTF-8), never a different answer. The strings
 // are slices of one copy of the line (one allocation a listing).
 func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
@@ -111,9 +113,9 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 		return skipWS(b, i+1) == len(b)
 	}
 	for {
-		key, j, ok := flatString(b, i)
-		if !ok {
-			return false
+		key, j, esc, ok := flatString(b, i)
+		if !ok || esc {
+			return false // an escaped key: encoding/json matches it
 		}
 		i = skipWS(b, j)
 		if i >= len(b) || b[i] != ':' {
@@ -121,9 +123,9 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 		}
 		i = skipWS(b, i+1)
 		start := i
-		isStr := false
+		isStr, esc := false, false
 		if i < len(b) && b[i] == '"' {
-			if _, i, ok = flatString(b, i); !ok {
+			if _, i, esc, ok = flatString(b, i); !ok {
 				return false
 			}
 			isStr = true
@@ -150,16 +152,21 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 				return true
 			case !isStr:
 				return false
+			case esc:
+				*dst = unquote(b[start+1 : i-1])
+				return true
 			}
 			*dst = sub(start+1, i-1)
 			return true
 		}
-		// rawString of an id: a string's contents (no escapes here), ""
+		// rawString of an id: a string's contents (unescaped), ""
 		// for null, else the literal
 		idOf := func() string {
 			switch {
 			case null:
 				return ""
+			case isStr && esc:
+				return unquote(b[start+1 : i-1])
 			case isStr:
 				return sub(start+1, i-1)
 			}
@@ -222,21 +229,109 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 	}
 }
 
-// flatString reads a JSON string without escapes or control characters at
-// b[i] and returns its contents and the index after it.
-func flatString(b []byte, i int) ([]byte, int, bool) {
+// flatString reads a JSON string without control characters at b[i] and
+// returns its contents (still quoted: escaped tells whether it holds
+// escapes, all of them valid, for unquote) and the index after it. ok is
+// false on anything encoding/json would reject.
+func flatString(b []byte, i int) (contents []byte, end int, escaped, ok bool) {
 	if i >= len(b) || b[i] != '"' {
-		return nil, i, false
+		return nil, i, false, false
 	}
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"': // the caller checked that b is valid UTF-8
-			return b[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, i, false
+			return b[i+1 : j], j + 1, escaped, true
+		case c < 0x20:
+			return nil, i, false, false
+		case c == '\\':
+			if j+1 >= len(b) {
+				return nil, i, false, false
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j++
+			case 'u':
+				if hex4(b[j+2:]) < 0 {
+					return nil, i, false, false
+				}
+				j += 5
+			default:
+				return nil, i, false, false
+			}
+			escaped = true
 		}
 	}
-	return nil, i, false
+	return nil, i, false, false
+}
+
+// hex4 is the value of the four hex digits b starts with, or -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unquote undoes the escapes of string contents flatString accepted, as
+// encoding/json does: \uXXXX pairs of UTF-16 surrogates make one
+// character, a surrogate without its pair becomes U+FFFD.
+func unquote(s []byte) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		switch e := s[i+1]; e {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(s[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				var r2 rune = -1
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 = hex4(s[i+2:])
+				}
+				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+					b = utf8.AppendRune(b, d)
+					i += 6
+					continue
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default: // " \ /
+			b = append(b, e)
+		}
+		i += 2
+	}
+	return string(b)
 }
 
 func skipWS(b []byte, i int) int {
