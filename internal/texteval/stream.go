@@ -8,6 +8,7 @@ import (
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/weiquan/weiquan/internal/listing"
 )
@@ -30,7 +31,7 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 		if done {
 			return nil, nil
 		}
-		w := &listing.Window{Decode: DecodeListingLine, Raw: make([][]byte, 0, size), Lines: make([]int, 0, size)}
+		w := &listing.Window{Decode: decodeWindowLine, Raw: make([][]byte, 0, size), Lines: make([]int, 0, size)}
 		arena := make([]byte, 0, 128*size)
 		for len(w.Raw) < size {
 			b, err := br.ReadSlice('\n')
@@ -73,13 +74,27 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 // (string, number, boolean and null values; escapes in strings, not in
 // keys) take a fast path;
 // anything else is decoded by encoding/json, with the same result.
-func DecodeListingLine(b []byte) (listing.Listing, error) {
+func DecodeListingLine(b []byte) (listing.Listing, error) { return decodeLine(b, false) }
+
+// decodeWindowLine is DecodeListingLine for the records of ListingWindows:
+// their bytes are a window's arena, written once and never changed, so
+// the listing's strings share them instead of copying the line.
+// (ScanStream copies what outlives the window: ids and findings.)
+func decodeWindowLine(b []byte) (listing.Listing, error) { return decodeLine(b, true) }
+
+func decodeLine(b []byte, immutable bool) (listing.Listing, error) {
 	var raw rawListing
 	var ids flatIDs
-	if decodeFlat(b, &raw, &ids) {
+	if decodeFlat(b, &raw, &ids, immutable) {
 		return toListingIDs(ids.id, ids.shop, raw)
 	}
-	raw = rawListing{}
+	return decodeJSON(b)
+}
+
+// decodeJSON is the encoding/json path (its own variable: handed to
+// Unmarshal, it is allocated on the heap, which the fast path avoids).
+func decodeJSON(b []byte) (listing.Listing, error) {
+	var raw rawListing
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return listing.Listing{}, err
 	}
@@ -92,15 +107,20 @@ type flatIDs struct{ id, shop string }
 // decodeFlat fills raw and ids from a flat JSON object; false means "not
 // flat, use encoding/json" (nested values, escaped keys, a value of the wrong
 // type, bad syntax, invalid UTF-8), never a different answer. The strings
-// are slices of one copy of the line (one allocation a listing).
-func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
+// are slices of one copy of the line (one allocation a listing), or of b
+// itself when the caller guarantees that b never changes (immutable).
+func decodeFlat(b []byte, raw *rawListing, ids *flatIDs, immutable bool) bool {
 	if !utf8.Valid(b) {
 		return false // encoding/json replaces invalid bytes: leave it to it
 	}
 	var line string // one copy of b, made when the first string is kept
 	sub := func(a, e int) string {
 		if line == "" {
-			line = string(b)
+			if immutable {
+				line = unsafe.String(unsafe.SliceData(b), len(b))
+			} else {
+				line = string(b)
+			}
 		}
 		return line[a:e]
 	}

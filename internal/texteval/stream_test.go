@@ -86,7 +86,7 @@ func TestEscapesTakeTheFastPath(t *testing.T) {
 	} {
 		var raw rawListing
 		var ids flatIDs
-		if !decodeFlat([]byte(c), &raw, &ids) {
+		if !decodeFlat([]byte(c), &raw, &ids, false) {
 			t.Errorf("%s: not decoded by the fast path", c)
 		}
 	}
