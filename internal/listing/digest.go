@@ -118,6 +118,9 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 // atLeastRunes reports whether b has at least n runes (utf8.RuneCount(b)
 // >= n, counting no further than n).
 func atLeastRunes(b []byte, n int) bool {
+	if len(b) >= utf8.UTFMax*n {
+		return true // no rune is longer
+	}
 	for i := 0; i < len(b) && n > 0; n-- {
 		if b[i] < utf8.RuneSelf {
 			i++

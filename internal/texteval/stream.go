@@ -110,7 +110,7 @@ type flatIDs struct{ id, shop string }
 // are slices of one copy of the line (one allocation a listing), or of b
 // itself when the caller guarantees that b never changes (immutable).
 func decodeFlat(b []byte, raw *rawListing, ids *flatIDs, immutable bool) bool {
-	if !utf8.Valid(b) {
+	if !validUTF8(b) {
 		return false // encoding/json replaces invalid bytes: leave it to it
 	}
 	var line string // one copy of b, made when the first string is kept
@@ -247,6 +247,27 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs, immutable bool) bool {
 		}
 		i = skipWS(b, i+1)
 	}
+}
+
+// validUTF8 is utf8.Valid, with the three-byte characters of Chinese text
+// (lead bytes E1–EC: no surrogates or overlong forms there) checked inline.
+func validUTF8(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xE1 && c <= 0xEC && i+2 < len(b) && b[i+1]&0xC0 == 0x80 && b[i+2]&0xC0 == 0x80:
+			i += 3
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
 }
 
 // flatString reads a JSON string without control characters at b[i] and

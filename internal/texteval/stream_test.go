@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/listing"
 )
@@ -89,6 +90,26 @@ func TestEscapesTakeTheFastPath(t *testing.T) {
 		if !decodeFlat([]byte(c), &raw, &ids, false) {
 			t.Errorf("%s: not decoded by the fast path", c)
 		}
+	}
+}
+
+// TestValidUTF8: the inline check is utf8.Valid on every one-, two- and
+// three-byte sequence and on cut or mixed text.
+func TestValidUTF8(t *testing.T) {
+	t.Parallel()
+	check := func(b []byte) {
+		if validUTF8(b) != utf8.Valid(b) {
+			t.Fatalf("%q: validUTF8 %v, utf8.Valid %v", b, validUTF8(b), utf8.Valid(b))
+		}
+	}
+	for x := 0; x < 1<<24; x += 7 {
+		b := []byte{byte(x >> 16), byte(x >> 8), byte(x)}
+		check(b)
+		check(b[:2])
+		check(b[1:])
+	}
+	for _, s := range []string{"", "a", "纯棉t恤", "\xe4\xb8", "😀", "\xed\xa0\x80", "\xe0\x80\x80", "\xef\xbf\xbd", "a\xffb", "中\xe4"} {
+		check([]byte(s))
 	}
 }
 
