@@ -201,13 +201,14 @@ var (
 // appendStripASCIIAlnum appends the comparison key k without its model
 // numbers (ASCII letters and digits) to b.
 func appendStripASCIIAlnum(b, k []byte) []byte {
-	for _, c := range k {
+	start := 0 // the run of kept bytes being gathered, appended at once
+	for i, c := range k {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			continue
+			b = append(b, k[start:i]...)
+			start = i + 1
 		}
-		b = append(b, c)
 	}
-	return b
+	return append(b, k[start:]...)
 }
 
 var colours = []string{"咖啡", "卡其", "酒红", "藏青", "军绿", "红", "黑", "白", "蓝", "绿", "黄", "紫", "粉", "灰", "棕", "橙", "金", "银", "米"}
