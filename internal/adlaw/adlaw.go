@@ -47,7 +47,8 @@ type term struct {
 // Scanner matches the dictionary and patterns.
 type Scanner struct {
 	m       *textnorm.Matcher
-	kind    []int // pattern index → -1 allow, -2 trigger 最, -3 trigger 级, ≥0 term index
+	pats    []string // the automaton's patterns as given to NewMatcher
+	kind    []int    // pattern index → -1 allow, -2 trigger 最, -3 trigger 级, ≥0 term index
 	terms   []term
 	allowed []string
 }
@@ -106,6 +107,7 @@ func build(terms []term, allow []string) *Scanner {
 		s.kind = append(s.kind, kindCue-i)
 	}
 	s.m = textnorm.NewMatcher(pats)
+	s.pats = pats
 	return s
 }
 
@@ -125,7 +127,19 @@ func (s *Scanner) Scan(text string, mode Mode) []Finding {
 
 // ScanNorm is Scan over an already normalised text.
 func (s *Scanner) ScanNorm(tx *textnorm.Text, mode Mode) []Finding {
-	hits := s.m.FindAll(tx.Norm)
+	return s.ScanHits(tx, mode, s.m.FindAll(tx.Norm))
+}
+
+// MatcherPatterns returns the patterns of the scanner's automaton, in
+// order, as they were given to textnorm.NewMatcher: a caller that runs one
+// automaton for several dictionaries includes them and hands the hits of
+// these patterns to ScanHits.
+func (s *Scanner) MatcherPatterns() []string { return s.pats }
+
+// ScanHits is ScanNorm given the automaton's hits in tx.Norm: what
+// textnorm.Matcher.FindAll of MatcherPatterns returns (pattern indices into
+// MatcherPatterns, in FindAll's order).
+func (s *Scanner) ScanHits(tx *textnorm.Text, mode Mode, hits []textnorm.Hit) []Finding {
 	if len(hits) == 0 {
 		return nil
 	}

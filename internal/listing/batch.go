@@ -1,6 +1,7 @@
 package listing
 
 import (
+	"bytes"
 	"math/bits"
 	"regexp"
 	"strings"
@@ -21,7 +22,11 @@ func simHash(key []byte) uint64 {
 	n := 0
 	for i := 0; i < len(key); {
 		r, size := rune(key[i]), 1
-		if r >= utf8.RuneSelf {
+		if c := key[i]; c >= 0xE1 && c <= 0xEC && i+2 < len(key) && key[i+1]&0xC0 == 0x80 && key[i+2]&0xC0 == 0x80 {
+			// three bytes (U+1000–U+CFFF, no surrogates or overlong forms
+			// there): decoded inline
+			r, size = rune(c&0x0F)<<12|rune(key[i+1]&0x3F)<<6|rune(key[i+2]&0x3F), 3
+		} else if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRune(key[i:])
 		}
 		i += size
@@ -196,16 +201,100 @@ var (
 // appendStripASCIIAlnum appends the comparison key k without its model
 // numbers (ASCII letters and digits) to b.
 func appendStripASCIIAlnum(b, k []byte) []byte {
-	for _, c := range k {
+	start := 0 // the run of kept bytes being gathered, appended at once
+	for i, c := range k {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			continue
+			b = append(b, k[start:i]...)
+			start = i + 1
 		}
-		b = append(b, c)
 	}
-	return b
+	return append(b, k[start:]...)
 }
 
 var colours = []string{"咖啡", "卡其", "酒红", "藏青", "军绿", "红", "黑", "白", "蓝", "绿", "黄", "紫", "粉", "灰", "棕", "橙", "金", "银", "米"}
+
+// appendVariantBase appends variantBase(k) to dst (a caller's buffer):
+// the same answer on the bytes of k (valid UTF-8), without converting it
+// to runes or allocating; rs and drop are the caller's scratch.
+func appendVariantBase(dst, k []byte, rs *[]variantRune) ([]byte, bool) {
+	if !bytes.Contains(k, useBytes) && !bytes.Contains(k, colourBytes) {
+		return dst, false
+	}
+	r := (*rs)[:0]
+	for i := 0; i < len(k); {
+		c, size := rune(k[i]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRune(k[i:])
+		}
+		r = append(r, variantRune{r: c, at: int32(i), size: int8(size)})
+		i += size
+	}
+	*rs = r
+	changed := false
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i].r, r[i+1].r
+		switch {
+		case b == '用' && (a == '专' || a == '适' || a == '通'):
+			to := i + 2
+			if a == '适' && to < len(r) && r[to].r == '于' {
+				to++
+			}
+			for j := max(i-5, 0); j < to; j++ {
+				r[j].drop = true
+			}
+			changed = true
+		case b == '色':
+			for _, c := range colourRunes {
+				if i+1-len(c) < 0 {
+					continue
+				}
+				match := true
+				for x, cr := range c {
+					if r[i+1-len(c)+x].r != cr {
+						match = false
+						break
+					}
+				}
+				if match {
+					for j := i + 1 - len(c); j <= i+1; j++ {
+						r[j].drop = true
+					}
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	if !changed {
+		return dst, false
+	}
+	for _, x := range r {
+		if !x.drop {
+			dst = append(dst, k[x.at:int(x.at)+int(x.size)]...)
+		}
+	}
+	return dst, true
+}
+
+// variantRune is one rune of appendVariantBase's input.
+type variantRune struct {
+	r    rune
+	at   int32
+	size int8
+	drop bool
+}
+
+var (
+	useBytes    = []byte("用")
+	colourBytes = []byte("色")
+	colourRunes = func() [][]rune {
+		out := make([][]rune, len(colours))
+		for i, c := range colours {
+			out[i] = []rune(c)
+		}
+		return out
+	}()
+)
 
 // variantBase removes what makes a relisting look new without changing the
 // item: "X专用" / "适用于X" / "X通用" (up to five characters of X before the

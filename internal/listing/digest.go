@@ -106,8 +106,10 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 	// the same item relisted by colour or "for car model X" (用 and 色
 	// survive the key and the stripping, so bits tell whether noModel has them)
 	if bits&digVariant != 0 {
-		if base, changed := variantBase(string(noModel)); changed && utf8.RuneCountInString(base) >= 3 {
-			d.variant, d.model = pairHash(l.ShopID, base)|1, fnvBytes(noModel)
+		var changed bool
+		sc.base, changed = appendVariantBase(sc.base[:0], noModel, &sc.vrunes)
+		if changed && atLeastRunes(sc.base, 3) {
+			d.variant, d.model = mix(fnv64(l.ShopID))*31^fnvBytes(sc.base)|1, fnvBytes(noModel) // pairHash(l.ShopID, base)
 		}
 	}
 	return d
@@ -116,6 +118,9 @@ func digestOf(l Listing, norm string, bits int, sc *scratch) digest {
 // atLeastRunes reports whether b has at least n runes (utf8.RuneCount(b)
 // >= n, counting no further than n).
 func atLeastRunes(b []byte, n int) bool {
+	if len(b) >= utf8.UTFMax*n {
+		return true // no rune is longer
+	}
 	for i := 0; i < len(b) && n > 0; n-- {
 		if b[i] < utf8.RuneSelf {
 			i++

@@ -105,11 +105,13 @@ type Scanner struct {
 	authorised               *regexp.Regexp
 	// words finds, in one pass over the normalised title, the words that
 	// make a regular-expression rule worth running (most titles have none),
-	// the digest's keywords (digestWords) and, from unrelatedFrom on, the
-	// product-type words of the unrelated rule (unrelatedMatcher's
-	// patterns, in its order).
+	// the digest's keywords (digestWords), from adFrom on the
+	// Advertising-Law dictionary (the adlaw scanner's automaton patterns,
+	// in its order) and, from unrelatedFrom on, the product-type words of
+	// the unrelated rule (unrelatedMatcher's patterns, in its order).
 	words         *textnorm.Matcher
-	wordBit       []int // pattern index → trig* / dig* bit (0 for the product words)
+	wordBit       []int // pattern index → trig* / dig* bit (0 for the others)
+	adFrom        int
 	unrelatedFrom int
 	unrelated     *unrelatedMatcher
 }
@@ -140,13 +142,17 @@ func NewScanner(brands *BrandSet) *Scanner {
 	for _, x := range digestWords {
 		tw, tr = append(tw, x.w), append(tr, x.rule)
 	}
+	ad := adlaw.New()
+	adFrom := len(tw)
+	tw = append(tw, ad.MatcherPatterns()...)
+	tr = append(tr, make([]int, len(tw)-adFrom)...)
 	u := newUnrelatedMatcher()
 	from := len(tw)
 	tw = append(tw, u.patterns...)
 	tr = append(tr, make([]int, len(u.patterns))...)
 	return &Scanner{
-		words: textnorm.NewMatcher(tw), wordBit: tr, unrelatedFrom: from,
-		ad: adlaw.New(), brands: brands, Limits: DefaultLimits, unrelated: u,
+		words: textnorm.NewMatcher(tw), wordBit: tr, adFrom: adFrom, unrelatedFrom: from,
+		ad: ad, brands: brands, Limits: DefaultLimits, unrelated: u,
 		StaleListed: 183 * 24 * time.Hour, StaleNoSale: 91 * 24 * time.Hour,
 		cmp:         regexp.MustCompile(`(可?媲美|堪比|秒杀|完胜|不输|比肩|超越|吊打|平替)\s*([a-z0-9]+|[\p{Han}]{1,4})`),
 		sameFactory: regexp.MustCompile(`([a-z0-9]+|[\p{Han}]{1,6}?)\s*(同厂|同工厂|代工厂)(出品|生产)?`),
@@ -166,10 +172,11 @@ func (s *Scanner) ScanTitle(l Listing) []Finding {
 // scratch is one worker's reusable buffers: the scan of a title allocates
 // little beyond its findings.
 type scratch struct {
-	hits, uhits []textnorm.Hit
-	key, strip  []byte
-	stuff       *stuffTable
-	catFamily   map[string]string // declared category → its product family ("" for none)
+	hits, adhits, uhits []textnorm.Hit
+	key, strip, base    []byte
+	vrunes              []variantRune
+	stuff               *stuffTable
+	catFamily           map[string]string // declared category → its product family ("" for none)
 }
 
 // scanTitle appends the per-listing findings of l (normalised as tx) to
@@ -179,16 +186,20 @@ func (s *Scanner) scanTitle(l Listing, tx *textnorm.Text, out []Finding, sc *scr
 	n := tx.Norm
 	sc.hits = s.words.AppendAll(sc.hits[:0], n)
 	trig := 0
-	sc.uhits = sc.uhits[:0]
+	sc.uhits, sc.adhits = sc.uhits[:0], sc.adhits[:0]
 	for _, h := range sc.hits {
-		if h.Pattern >= s.unrelatedFrom {
+		switch {
+		case h.Pattern >= s.unrelatedFrom:
 			h.Pattern -= s.unrelatedFrom
 			sc.uhits = append(sc.uhits, h)
-		} else {
+		case h.Pattern >= s.adFrom:
+			h.Pattern -= s.adFrom
+			sc.adhits = append(sc.adhits, h)
+		default:
 			trig |= s.wordBit[h.Pattern]
 		}
 	}
-	for _, f := range s.ad.ScanNorm(tx, adlaw.Listing) {
+	for _, f := range s.ad.ScanHits(tx, adlaw.Listing, sc.adhits) {
 		act := "demote"
 		if f.Severity == "high" {
 			act = "delist"
@@ -266,8 +277,10 @@ func stuffing(tx *textnorm.Text, sc *scratch) (Finding, bool) {
 	used := 0
 	var prev rune
 	prevAt := -1
+	prevHan := false
 	for b, r := range n {
-		if prevAt >= 0 && textnorm.IsHan(prev) && textnorm.IsHan(r) {
+		han := r >= 0x4E00 && r <= 0x9FFF || r >= 0x2E80 && textnorm.IsHan(r)
+		if prevAt >= 0 && prevHan && han {
 			k := uint64(prev)<<21 | uint64(r)
 			h := int(mix(k) & 127)
 			for tab[h].gen == st.gen && tab[h].cnt != 0 && tab[h].k != k {
@@ -292,7 +305,7 @@ func stuffing(tx *textnorm.Text, sc *scratch) (Finding, bool) {
 				}
 			}
 		}
-		prev, prevAt = r, b
+		prev, prevAt, prevHan = r, b, han
 	}
 	return Finding{}, false
 }

@@ -2,6 +2,7 @@ package listing
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
@@ -136,6 +137,14 @@ func (s *Scanner) ScanStream(next func() (*Window, error), workers int, now time
 func (s *Scanner) scanWindow(w *Window, now time.Time, sc *scratch) {
 	n := len(w.Listings) + len(w.Raw)
 	w.digests = make([]digest, 0, n)
+	// the strings of decoded records may share the window's input bytes:
+	// what leaves the window is copied (the digests' ids by internIDs)
+	defer func() {
+		for i := range w.findings {
+			f := &w.findings[i]
+			f.ListingID, f.Text, f.Related = strings.Clone(f.ListingID), strings.Clone(f.Text), strings.Clone(f.Related)
+		}
+	}()
 	for i, raw := range w.Raw {
 		l, err := w.Decode(raw)
 		if err != nil {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/weiquan/weiquan/internal/listing"
 )
@@ -29,7 +31,7 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 		if done {
 			return nil, nil
 		}
-		w := &listing.Window{Decode: DecodeListingLine, Raw: make([][]byte, 0, size), Lines: make([]int, 0, size)}
+		w := &listing.Window{Decode: decodeWindowLine, Raw: make([][]byte, 0, size), Lines: make([]int, 0, size)}
 		arena := make([]byte, 0, 128*size)
 		for len(w.Raw) < size {
 			b, err := br.ReadSlice('\n')
@@ -69,15 +71,30 @@ func ListingWindows(r io.Reader, format string, size int) func() (*listing.Windo
 }
 
 // DecodeListingLine decodes one JSON line of a listing. Flat lines
-// (string, number, boolean and null values, no escapes) take a fast path;
+// (string, number, boolean and null values; escapes in strings, not in
+// keys) take a fast path;
 // anything else is decoded by encoding/json, with the same result.
-func DecodeListingLine(b []byte) (listing.Listing, error) {
+func DecodeListingLine(b []byte) (listing.Listing, error) { return decodeLine(b, false) }
+
+// decodeWindowLine is DecodeListingLine for the records of ListingWindows:
+// their bytes are a window's arena, written once and never changed, so
+// the listing's strings share them instead of copying the line.
+// (ScanStream copies what outlives the window: ids and findings.)
+func decodeWindowLine(b []byte) (listing.Listing, error) { return decodeLine(b, true) }
+
+func decodeLine(b []byte, immutable bool) (listing.Listing, error) {
 	var raw rawListing
 	var ids flatIDs
-	if decodeFlat(b, &raw, &ids) {
+	if decodeFlat(b, &raw, &ids, immutable) {
 		return toListingIDs(ids.id, ids.shop, raw)
 	}
-	raw = rawListing{}
+	return decodeJSON(b)
+}
+
+// decodeJSON is the encoding/json path (its own variable: handed to
+// Unmarshal, it is allocated on the heap, which the fast path avoids).
+func decodeJSON(b []byte) (listing.Listing, error) {
+	var raw rawListing
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return listing.Listing{}, err
 	}
@@ -88,17 +105,22 @@ func DecodeListingLine(b []byte) (listing.Listing, error) {
 type flatIDs struct{ id, shop string }
 
 // decodeFlat fills raw and ids from a flat JSON object; false means "not
-// flat, use encoding/json" (nested values, escapes, a value of the wrong
+// flat, use encoding/json" (nested values, escaped keys, a value of the wrong
 // type, bad syntax, invalid UTF-8), never a different answer. The strings
-// are slices of one copy of the line (one allocation a listing).
-func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
-	if !utf8.Valid(b) {
+// are slices of one copy of the line (one allocation a listing), or of b
+// itself when the caller guarantees that b never changes (immutable).
+func decodeFlat(b []byte, raw *rawListing, ids *flatIDs, immutable bool) bool {
+	if !validUTF8(b) {
 		return false // encoding/json replaces invalid bytes: leave it to it
 	}
 	var line string // one copy of b, made when the first string is kept
 	sub := func(a, e int) string {
 		if line == "" {
-			line = string(b)
+			if immutable {
+				line = unsafe.String(unsafe.SliceData(b), len(b))
+			} else {
+				line = string(b)
+			}
 		}
 		return line[a:e]
 	}
@@ -111,9 +133,9 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 		return skipWS(b, i+1) == len(b)
 	}
 	for {
-		key, j, ok := flatString(b, i)
-		if !ok {
-			return false
+		key, j, esc, ok := flatString(b, i)
+		if !ok || esc {
+			return false // an escaped key: encoding/json matches it
 		}
 		i = skipWS(b, j)
 		if i >= len(b) || b[i] != ':' {
@@ -121,9 +143,9 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 		}
 		i = skipWS(b, i+1)
 		start := i
-		isStr := false
+		isStr, esc := false, false
 		if i < len(b) && b[i] == '"' {
-			if _, i, ok = flatString(b, i); !ok {
+			if _, i, esc, ok = flatString(b, i); !ok {
 				return false
 			}
 			isStr = true
@@ -150,16 +172,21 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 				return true
 			case !isStr:
 				return false
+			case esc:
+				*dst = unquote(b[start+1 : i-1])
+				return true
 			}
 			*dst = sub(start+1, i-1)
 			return true
 		}
-		// rawString of an id: a string's contents (no escapes here), ""
+		// rawString of an id: a string's contents (unescaped), ""
 		// for null, else the literal
 		idOf := func() string {
 			switch {
 			case null:
 				return ""
+			case isStr && esc:
+				return unquote(b[start+1 : i-1])
 			case isStr:
 				return sub(start+1, i-1)
 			}
@@ -222,21 +249,130 @@ func decodeFlat(b []byte, raw *rawListing, ids *flatIDs) bool {
 	}
 }
 
-// flatString reads a JSON string without escapes or control characters at
-// b[i] and returns its contents and the index after it.
-func flatString(b []byte, i int) ([]byte, int, bool) {
+// validUTF8 is utf8.Valid, with the three-byte characters of Chinese text
+// (lead bytes E1–EC: no surrogates or overlong forms there) checked inline.
+func validUTF8(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xE1 && c <= 0xEC && i+2 < len(b) && b[i+1]&0xC0 == 0x80 && b[i+2]&0xC0 == 0x80:
+			i += 3
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
+}
+
+// flatString reads a JSON string without control characters at b[i] and
+// returns its contents (still quoted: escaped tells whether it holds
+// escapes, all of them valid, for unquote) and the index after it. ok is
+// false on anything encoding/json would reject.
+func flatString(b []byte, i int) (contents []byte, end int, escaped, ok bool) {
 	if i >= len(b) || b[i] != '"' {
-		return nil, i, false
+		return nil, i, false, false
 	}
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"': // the caller checked that b is valid UTF-8
-			return b[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, i, false
+			return b[i+1 : j], j + 1, escaped, true
+		case c < 0x20:
+			return nil, i, false, false
+		case c == '\\':
+			if j+1 >= len(b) {
+				return nil, i, false, false
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j++
+			case 'u':
+				if hex4(b[j+2:]) < 0 {
+					return nil, i, false, false
+				}
+				j += 5
+			default:
+				return nil, i, false, false
+			}
+			escaped = true
 		}
 	}
-	return nil, i, false
+	return nil, i, false, false
+}
+
+// hex4 is the value of the four hex digits b starts with, or -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unquote undoes the escapes of string contents flatString accepted, as
+// encoding/json does: \uXXXX pairs of UTF-16 surrogates make one
+// character, a surrogate without its pair becomes U+FFFD.
+func unquote(s []byte) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		switch e := s[i+1]; e {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(s[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				var r2 rune = -1
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 = hex4(s[i+2:])
+				}
+				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+					b = utf8.AppendRune(b, d)
+					i += 6
+					continue
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default: // " \ /
+			b = append(b, e)
+		}
+		i += 2
+	}
+	return string(b)
 }
 
 func skipWS(b []byte, i int) int {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/listing"
 )
@@ -40,6 +41,24 @@ var decodeCases = []string{
 	`{"id":"a","title":"bad \xff utf8"}`,
 	`{"id":"a","title":"x","listed_at":"not a time"}`,
 	`{"id":"a","title":"x","licensed":"yes"}`,
+	`{"id":"L\"1\"","shop_id":"S\\2","title":"a\/b \b\f\n\r\t end"}`,
+	`{"id":"u","title":"\u0026 \u003c\u003e \u00e9 \u6700\u597D \u0000 nul"}`,
+	`{"id":"u","title":"pair \ud83d\ude00 lone high \ud83d x lone low \ude00 y high-high \ud83d\ud83d z"}`,
+	`{"id":"u","title":"high then escape \ud83d\n and end \ud83d"}`,
+	`{"id":"u","title":"bad escape \x"}`,
+	`{"id":"u","title":"short \u12"}`,
+	`{"id":"u","title":"bad hex \u12g4"}`,
+	`{"id":"u","title":"quote \'"}`,
+	`{"id":"u","title":"trailing backslash \"}`,
+	`{"id":"u","title":"ctl ` + "\x01" + `"}`,
+	`{"i\u0064":"escaped key","title":"x"}`,
+	`{"title":"field order","shop_id":"S","brand":"B\u0026Co","category":"c\\d","id":"z"}`,
+	`{"id":"a","title":"x","extra":{"s":"\u0041\"","n":[{"k":"\ud83d\ude00"}]},"more":"\t"}`,
+	`{"id":"a","title":"x","price":"5\u0039.00","listed_at":"2025-01-0\u0031"}`,
+	`{"id":"a","title":"x","image_paths":"\/a.png;\/b.png"}`,
+	`{"id":"a","title":"x","image_paths":["\/a.png"]}`,
+	`{"id":"\u004c9","title":"\u6700","shop_id":null}`,
+	`{"id":"a","title":"ok","title":"second \u6700"}`,
 }
 
 // TestDecodeListingLineMatchesEncodingJSON: the fast path gives exactly
@@ -52,6 +71,45 @@ func TestDecodeListingLineMatchesEncodingJSON(t *testing.T) {
 		if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %+v, %v\nwant %+v, %v", c, got, gerr, want, werr)
 		}
+	}
+}
+
+// TestEscapesTakeTheFastPath: escaped strings (json.Marshal writes & as
+// \u0026) are decoded by the fast path, not handed to encoding/json; the
+// cases above check that its answer is encoding/json's.
+func TestEscapesTakeTheFastPath(t *testing.T) {
+	t.Parallel()
+	for _, c := range []string{
+		`{"id":"L\"1\"","shop_id":"S\\2","title":"a\/b \b\f\n\r\t end"}`,
+		`{"id":"u","title":"\u0026 \u003c\u003e \u00e9 \u6700\u597D"}`,
+		`{"id":"u","title":"pair \ud83d\ude00 lone \ud83d x \ude00"}`,
+		`{"id":"a","title":"x","extra":"\t","brand":"B\u0026Co"}`,
+	} {
+		var raw rawListing
+		var ids flatIDs
+		if !decodeFlat([]byte(c), &raw, &ids, false) {
+			t.Errorf("%s: not decoded by the fast path", c)
+		}
+	}
+}
+
+// TestValidUTF8: the inline check is utf8.Valid on every one-, two- and
+// three-byte sequence and on cut or mixed text.
+func TestValidUTF8(t *testing.T) {
+	t.Parallel()
+	check := func(b []byte) {
+		if validUTF8(b) != utf8.Valid(b) {
+			t.Fatalf("%q: validUTF8 %v, utf8.Valid %v", b, validUTF8(b), utf8.Valid(b))
+		}
+	}
+	for x := 0; x < 1<<24; x += 7 {
+		b := []byte{byte(x >> 16), byte(x >> 8), byte(x)}
+		check(b)
+		check(b[:2])
+		check(b[1:])
+	}
+	for _, s := range []string{"", "a", "纯棉t恤", "\xe4\xb8", "😀", "\xed\xa0\x80", "\xe0\x80\x80", "\xef\xbf\xbd", "a\xffb", "中\xe4"} {
+		check([]byte(s))
 	}
 }
 

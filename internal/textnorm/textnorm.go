@@ -123,6 +123,8 @@ func normalise(s string) (string, int) {
 	var b strings.Builder
 	changed := false
 	runes := 0
+	t2sOnce.Do(buildT2S)
+	tab := t2sTable
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -140,6 +142,26 @@ func normalise(s string) (string, int) {
 			i++
 			runes++
 			continue
+		}
+		if c >= 0xE3 && c <= 0xE9 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			// three bytes, U+3000–U+9FFF: the Chinese characters, mapped
+			// by the t2s table alone (fastTable) without decoding
+			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			if r >= t2sLo {
+				if v := tab[r-t2sLo]; v != 0 {
+					if !changed {
+						changed = true
+						b.Grow(len(s) + 8)
+						b.WriteString(s[:i])
+					}
+					b.WriteRune(v)
+				} else if changed {
+					b.WriteString(s[i : i+3])
+				}
+				i += 3
+				runes++
+				continue
+			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		v, multi := mapRune(r)
@@ -359,6 +381,15 @@ func AppendKey(b []byte, n string) []byte {
 			}
 			i++
 			continue
+		}
+		if c >= 0xE4 && c <= 0xE9 && i+2 < len(n) && n[i+1]&0xC0 == 0x80 && n[i+2]&0xC0 == 0x80 {
+			// three bytes, U+4000–U+9FFF: from U+4E00 on a Chinese
+			// character, never a separator
+			if r := rune(c&0x0F)<<12 | rune(n[i+1]&0x3F)<<6 | rune(n[i+2]&0x3F); r >= 0x4E00 {
+				b = append(b, n[i:i+3]...)
+				i += 3
+				continue
+			}
 		}
 		r, size := utf8.DecodeRuneInString(n[i:])
 		if !IsSeparator(r) {
