@@ -308,7 +308,7 @@ func TestBrowserStory(t *testing.T) {
 	buyer.do("upload evidence to the case",
 		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{buyerPhoto}),
 		chromedp.SendKeys(chromedp.ID("cu-caption"), "开线部位近照"),
-		chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
+		still(`#case-upload button[type=submit]`), chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("flash")))
 	if n := buyer.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "2" {
 		t.Fatalf("the case shows %s pieces of evidence, want the seller's photo and the buyer's", n)
@@ -321,7 +321,7 @@ func TestBrowserStory(t *testing.T) {
 	seller.do("the seller uploads to the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("case-upload")),
 		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{sellerPhoto}),
 		chromedp.SendKeys(chromedp.ID("cu-caption"), "打包发货视频截图"),
-		chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
+		still(`#case-upload button[type=submit]`), chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("flash")))
 	if n := seller.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "3" {
 		t.Fatalf("the case shows %s pieces of evidence after the seller's upload, want 3", n)
@@ -403,6 +403,9 @@ func TestBrowserStory(t *testing.T) {
 	}
 	if row := buyer.text("#order-ledger tr.tx-refund"); !strings.Contains(row, "退款") {
 		t.Fatalf("refund ledger row %q", row)
+	}
+	if href := buyer.evalString("the refund's rule link", `(document.querySelector("#order-ledger tr.tx-refund a.rule[href*='taobao-dispute-37']") || {}).href || ""`); !strings.Contains(href, "/rules#rule-taobao-dispute-37") {
+		t.Fatalf("the refund's ledger row does not link the judgment's rule to its text (%q)", href)
 	}
 	buyer.shot("buyer-order-refunded")
 	buyer.do("phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(reqURL), chromedp.WaitVisible(chromedp.ID("request-status")))
