@@ -163,6 +163,23 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 			d = min(d+1, 9)
 		}
 	}
+	bg, pg := brands.grams(), t.prod.grams()
+	bucket := func(m map[string]int32, k string) string {
+		switch c := m[k]; {
+		case c == 0:
+			return "0"
+		case c < 2:
+			return "1"
+		case c < 4:
+			return "2"
+		case c < 10:
+			return "3"
+		case c < 30:
+			return "4"
+		default:
+			return "5"
+		}
+	}
 	out := make([][]uint32, n)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
@@ -208,6 +225,14 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		add("pp", fmt.Sprint(pPrev[i]))
 		add("dn", fmt.Sprint(dNext[i]))
 		add("pnd", fmt.Sprint(pNext[i]), fmt.Sprint(min(i, 5)))
+		// how much the character and its neighbours look like pieces of
+		// brand names (and of product words) in the lexicons
+		l2, r2 := at(i-1)+at(i), at(i)+at(i+1)
+		add("gb", bucket(bg, "2"+l2), bucket(bg, "2"+r2))
+		add("gp", bucket(pg, "2"+l2), bucket(pg, "2"+r2))
+		add("gbp", bucket(bg, "2"+r2), bucket(pg, "2"+r2), string([]byte{cl(i)}))
+		add("gb3", bucket(bg, "3"+at(i-1)+at(i)+at(i+1)), bucket(bg, "3"+at(i)+at(i+1)+at(i+2)), bucket(bg, "3"+at(i-2)+at(i-1)+at(i)))
+		add("gu", bucket(bg, "f"+at(i)), bucket(bg, "l"+at(i)), bucket(pg, "u"+at(i)))
 		add("q-1", at(i-3), at(i-2), at(i-1))
 		add("q+1", at(i+1), at(i+2), at(i+3))
 		out[i] = fs
@@ -379,6 +404,15 @@ func (t *Tagger) Train(titles []TaggedTitle, epochs int, seed uint64) {
 		for l := range t.trans[p] {
 			t.trans[p][l] -= accT[p][l] / c
 		}
+	}
+}
+
+// ShiftO lowers the score of the O (outside) label by d at every
+// character, kept in the transition weights (so a written model keeps it):
+// d > 0 trades precision for recall.
+func (t *Tagger) ShiftO(d float32) {
+	for p := range t.trans {
+		t.trans[p][lblO] -= d
 	}
 }
 

@@ -113,9 +113,31 @@ func evalBrandTagger(o Options) ([]Result, error) {
 	const target = "span precision ≥ 0.70, recall ≥ 0.65"
 	goal := func(c Counts) bool { return c.Precision() >= 0.70 && c.Recall() >= 0.65 }
 
+	ct, cl, lt, ll := TaggerCounts(gaz, prods, train, test)
+	split := splitLabel(o, fmt.Sprintf("official dev titles, de-duplicated against train (%d dropped)", dropped), tef, trf)
+	r1 := fromCounts(task, ds, split, ct, target, goal(ct))
+	r1.Variant, r1.Dropped, r1.Issue = "de-duplicated", ptr(dropped), 16
+	r1.Note = fmt.Sprintf("averaged structured perceptron (char features + lexicon features + distance to the next product word and digit, repeated brands made consistent), trained on %d titles, 8 epochs", len(train))
+	r2 := fromCounts("brands/lexicon-dedup", ds, split, cl, "(reference: the lexicon alone)", false)
+	r2.Met, r2.Variant, r2.Dropped = nil, "de-duplicated", ptr(dropped)
+	lsplit := splitLabel(o, "leave-brands-out, 5 folds by brand name (held-out brands absent from training titles and lexicons)", tef, trf)
+	r3 := fromCounts("brands/tagger-unseen", ds, lsplit, lt, target, goal(lt))
+	r3.Variant, r3.Issue = "leave-brands-out, k=5", 16
+	r4 := fromCounts("brands/lexicon-unseen", ds, lsplit, ll, "(reference: the lexicon alone)", false)
+	r4.Met, r4.Variant = nil, "leave-brands-out, k=5"
+	return []Result{r1, r2, r3, r4}, nil
+}
+
+// TaggerCounts trains the brand tagger on train and counts its spans on
+// test (ct) beside the lexicon alone (cl), then does the same with
+// leave-brands-out (lt, ll): the brands are split into 5 folds by name; for
+// each fold the tagger is trained on the training titles that mention none
+// of its brands, with those brands removed from the lexicons, and measured
+// on the test titles that mention one (precision over every predicted span
+// of those titles, recall over the held-out brands' spans).
+func TaggerCounts(gaz, prods []string, train, test []Title) (ct, cl, lt, ll Counts) {
 	tg := TrainBrandTagger(gaz, prods, train)
 	lex := BrandLexicon(gaz, train)
-	var ct, cl Counts
 	for _, t := range test {
 		spanCounts(&ct, tg.Find(t.Text), brandSpans(t), nil)
 		var ls [][2]int
@@ -124,15 +146,7 @@ func evalBrandTagger(o Options) ([]Result, error) {
 		}
 		spanCounts(&cl, ls, brandSpans(t), nil)
 	}
-	split := splitLabel(o, fmt.Sprintf("official dev titles, de-duplicated against train (%d dropped)", dropped), tef, trf)
-	r1 := fromCounts(task, ds, split, ct, target, goal(ct))
-	r1.Variant, r1.Dropped, r1.Issue = "de-duplicated", ptr(dropped), 16
-	r1.Note = fmt.Sprintf("averaged structured perceptron (char features + lexicon features + distance to the next product word and digit, repeated brands made consistent), trained on %d titles, 8 epochs", len(train))
-	r2 := fromCounts("brands/lexicon-dedup", ds, split, cl, "(reference: the lexicon alone)", false)
-	r2.Met, r2.Variant, r2.Dropped = nil, "de-duplicated", ptr(dropped)
-
 	const k = 5
-	var lt, ll Counts
 	for f := 0; f < k; f++ {
 		held := func(s string) bool { return fold(s, k) == f }
 		mentions := func(t Title) bool {
@@ -175,10 +189,5 @@ func evalBrandTagger(o Options) ([]Result, error) {
 			spanCounts(&ll, ls, brandSpans(t), only)
 		}
 	}
-	lsplit := splitLabel(o, "leave-brands-out, 5 folds by brand name (held-out brands absent from training titles and lexicons)", tef, trf)
-	r3 := fromCounts("brands/tagger-unseen", ds, lsplit, lt, target, goal(lt))
-	r3.Variant, r3.Issue = "leave-brands-out, k=5", 16
-	r4 := fromCounts("brands/lexicon-unseen", ds, lsplit, ll, "(reference: the lexicon alone)", false)
-	r4.Met, r4.Variant = nil, "leave-brands-out, k=5"
-	return []Result{r1, r2, r3, r4}, nil
+	return ct, cl, lt, ll
 }
