@@ -164,9 +164,33 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		}
 	}
 	bg, pg := brands.grams(), t.prod.grams()
-	bucket := func(m map[string]int32, k string) string {
-		switch c := m[k]; {
-		case c == 0:
+	// within spans [a, b] a lexicon match covers, the matched name itself
+	// is not counted (a name the lexicon holds must look like one the
+	// lexicon does not: the counts say how other names look)
+	within := func(m []byte, a, b int) bool {
+		if a < 0 || b >= n || (m[a] != 'b' && m[a] != 'i') || (m[b] != 'i' && m[b] != 'e') {
+			return false
+		}
+		for k := a + 1; k < b; k++ {
+			if m[k] != 'i' {
+				return false
+			}
+		}
+		return true
+	}
+	bucket := func(g map[string]int32, m []byte, a, b int, kind string) string {
+		var k strings.Builder
+		k.WriteString(kind)
+		for x := a; x <= b; x++ {
+			k.WriteString(at(x))
+		}
+		c := g[k.String()]
+		switch {
+		case kind == "f" && m[a] == 'b', kind == "l" && m[a] == 'e', kind != "f" && kind != "l" && a < b && within(m, a, b):
+			c--
+		}
+		switch {
+		case c <= 0:
 			return "0"
 		case c < 2:
 			return "1"
@@ -227,12 +251,23 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		add("pnd", fmt.Sprint(pNext[i]), fmt.Sprint(min(i, 5)))
 		// how much the character and its neighbours look like pieces of
 		// brand names (and of product words) in the lexicons
-		l2, r2 := at(i-1)+at(i), at(i)+at(i+1)
-		add("gb", bucket(bg, "2"+l2), bucket(bg, "2"+r2))
-		add("gp", bucket(pg, "2"+l2), bucket(pg, "2"+r2))
-		add("gbp", bucket(bg, "2"+r2), bucket(pg, "2"+r2), string([]byte{cl(i)}))
-		add("gb3", bucket(bg, "3"+at(i-1)+at(i)+at(i+1)), bucket(bg, "3"+at(i)+at(i+1)+at(i+2)), bucket(bg, "3"+at(i-2)+at(i-1)+at(i)))
-		add("gu", bucket(bg, "f"+at(i)), bucket(bg, "l"+at(i)), bucket(pg, "u"+at(i)))
+		// (only when some count is not zero: a feature on every character
+		// is a bias the other features must learn around)
+		addG := func(name string, bs ...string) {
+			for _, x := range bs {
+				if x != "0" {
+					add(append([]string{name}, bs...)...)
+					return
+				}
+			}
+		}
+		addG("gb", bucket(bg, bl, i-1, i, "2"), bucket(bg, bl, i, i+1, "2"))
+		addG("gp", bucket(pg, pl, i-1, i, "2"), bucket(pg, pl, i, i+1, "2"))
+		if x, y := bucket(bg, bl, i, i+1, "2"), bucket(pg, pl, i, i+1, "2"); x != "0" || y != "0" {
+			add("gbp", x, y, string([]byte{cl(i)}))
+		}
+		addG("gb3", bucket(bg, bl, i-1, i+1, "3"), bucket(bg, bl, i, i+2, "3"), bucket(bg, bl, i-2, i, "3"))
+		addG("gu", bucket(bg, bl, i, i, "f"), bucket(bg, bl, i, i, "l"), bucket(pg, pl, i, i, "u"))
 		add("q-1", at(i-3), at(i-2), at(i-1))
 		add("q+1", at(i+1), at(i+2), at(i+3))
 		out[i] = fs
