@@ -55,6 +55,9 @@ type TaggedTitle struct {
 	// brand spans (cross-fitting), or the model learns to trust the lexicon
 	// and never learns the context of a brand it has not seen.
 	Lex *BrandSet
+	// Prod, when set, is the product lexicon to compute this title's
+	// features with (cross-fitted like Lex).
+	Prod *BrandSet
 }
 
 // NewTagger returns an untrained tagger over the given lexicons (either
@@ -64,9 +67,9 @@ func NewTagger(brands, products *BrandSet) *Tagger {
 }
 
 // features returns, per rune of text, the hashed feature slots.
-func (t *Tagger) features(text string) [][]uint32 { return t.featuresLex(text, t.brand) }
+func (t *Tagger) features(text string) [][]uint32 { return t.featuresLex(text, t.brand, t.prod) }
 
-func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
+func (t *Tagger) featuresLex(text string, brands, prods *BrandSet) [][]uint32 {
 	rs := []rune(text)
 	n := len(rs)
 	norm := make([]string, n)
@@ -115,7 +118,7 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		}
 		return m
 	}
-	bl, pl := lex(brands), lex(t.prod)
+	bl, pl := lex(brands), lex(prods)
 	// position in the space/comma-separated token
 	tokPos, tokLen, tokWord := make([]int, n), make([]int, n), make([]string, n)
 	for i := 0; i < n; {
@@ -163,7 +166,7 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 			d = min(d+1, 9)
 		}
 	}
-	bg, pg := brands.grams(), t.prod.grams()
+	bg, pg := brands.grams(), prods.grams()
 	// within spans [a, b] a lexicon match covers, the matched name itself
 	// is not counted (a name the lexicon holds must look like one the
 	// lexicon does not: the counts say how other names look)
@@ -392,7 +395,11 @@ func (t *Tagger) Train(titles []TaggedTitle, epochs int, seed uint64) {
 		if lx == nil {
 			lx = t.brand
 		}
-		f := t.featuresLex(tt.Text, lx)
+		px := tt.Prod
+		if px == nil {
+			px = t.prod
+		}
+		f := t.featuresLex(tt.Text, lx, px)
 		exs = append(exs, ex{f, labels(len(f), tt.Brands)})
 	}
 	// averaged perceptron with lazy sums: acc holds Σ c·Δw, avg = w − acc/c

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"sort"
 
 	"github.com/weiquan/weiquan/internal/listing"
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -41,7 +42,7 @@ func Tagged(ts []Title) []listing.TaggedTitle {
 // Training titles get their lexicon features from a lexicon built without
 // their own fifth of the titles (cross-fitting).
 func TrainBrandTagger(gaz, products []string, train []Title) *listing.Tagger {
-	t := listing.NewTagger(BrandLexicon(gaz, train), listing.NewBrandSet(products))
+	t := listing.NewTagger(BrandLexicon(gaz, train), ProductLexicon(products, train))
 	const parts = 5
 	ex := Tagged(train)
 	for p := 0; p < parts; p++ {
@@ -51,13 +52,41 @@ func TrainBrandTagger(gaz, products []string, train []Title) *listing.Tagger {
 				others = append(others, x)
 			}
 		}
-		lx := BrandLexicon(gaz, others)
+		lx, px := BrandLexicon(gaz, others), ProductLexicon(products, others)
 		for i := p; i < len(ex); i += parts {
-			ex[i].Lex = lx
+			ex[i].Lex, ex[i].Prod = lx, px
 		}
 	}
 	t.Train(ex, 8, 1)
 	return t
+}
+
+// ProductLexicon is the product-type gazetteer plus the PRODUCT spans of
+// the training titles that are not more often a BRAND span.
+func ProductLexicon(products []string, train []Title) *listing.BrandSet {
+	prod, brand := map[string]int{}, map[string]int{}
+	for _, t := range train {
+		for _, e := range t.Entities {
+			switch k := textnorm.String(e.Text); e.Type {
+			case "PRODUCT":
+				prod[k]++
+			case "BRAND":
+				brand[k]++
+			}
+		}
+	}
+	names := append([]string(nil), products...)
+	ps := make([]string, 0, len(prod))
+	for p := range prod {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	for _, p := range ps {
+		if brand[p] <= prod[p] {
+			names = append(names, p)
+		}
+	}
+	return listing.NewBrandSet(names)
 }
 
 func spanCounts(c *Counts, found, truth [][2]int, only map[[2]int]bool) {
