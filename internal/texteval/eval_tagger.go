@@ -52,7 +52,33 @@ func TrainBrandTagger(gaz, products []string, train []Title) *listing.Tagger {
 				others = append(others, x)
 			}
 		}
-		lx, px := BrandLexicon(gaz, others), ProductLexicon(products, others)
+		// half of this part's brands (by name) are left out of its
+		// lexicon altogether, as a brand no list holds would be: the
+		// model must learn their context, not only trust the lexicon
+		hide := map[string]bool{}
+		for i := p; i < len(train); i += parts {
+			for _, e := range train[i].Entities {
+				if k := textnorm.String(e.Text); e.Type == "BRAND" && fold(k, 2) == 0 {
+					hide[k] = true
+				}
+			}
+		}
+		var g []string
+		for _, b := range gaz {
+			if !hide[textnorm.String(b)] {
+				g = append(g, b)
+			}
+		}
+		for i, x := range others {
+			var es []Entity
+			for _, e := range x.Entities {
+				if e.Type != "BRAND" || !hide[textnorm.String(e.Text)] {
+					es = append(es, e)
+				}
+			}
+			others[i].Entities = es
+		}
+		lx, px := BrandLexicon(g, others), ProductLexicon(products, others)
 		for i := p; i < len(ex); i += parts {
 			ex[i].Lex, ex[i].Prod = lx, px
 		}
