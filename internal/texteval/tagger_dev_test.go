@@ -35,7 +35,7 @@ func TestTaggerDev(t *testing.T) {
 	}
 	_, he, _ = Dedup(tr, he, func(t Title) string { return t.Text })
 	start := time.Now()
-	shifts := []float32{0, 4, 8, 15, 25, 40}
+	shifts := []float32{-30, -10, -5, 0, 5, 10, 20} // relative to TaggerShiftO
 	ct, lt := devCounts(gaz, prods, tr, he, shifts)
 	for i, s := range shifts {
 		t.Logf("shift %.1f  held %d  tagger P/R %.3f/%.3f  unseen %.3f/%.3f", s, len(he), ct[i].Precision(), ct[i].Recall(), lt[i].Precision(), lt[i].Recall())
@@ -138,4 +138,21 @@ func devCounts(gaz, prods []string, train, test []Title, shifts []float32) (ct, 
 		}
 	}
 	return ct, lt
+}
+
+// TestTaggerEval prints the brand-tagger rows of `weiquan eval` (official
+// dev titles): set WEIQUAN_TAGGER_EVAL=1.
+func TestTaggerEval(t *testing.T) {
+	if os.Getenv("WEIQUAN_TAGGER_EVAL") == "" {
+		t.Skip("set WEIQUAN_TAGGER_EVAL=1")
+	}
+	start := time.Now()
+	rs, err := evalBrandTagger(Options{Data: dataDir, Train: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		t.Logf("%s [%s] P %.3f R %.3f F1 %.3f (TP %d FP %d FN %d)", r.Task, r.Variant, r.Precision, r.Recall, r.F1, r.TP, r.FP, r.FN)
+	}
+	t.Logf("%v", time.Since(start).Round(time.Second))
 }
