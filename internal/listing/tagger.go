@@ -22,7 +22,10 @@ import (
 // the position in its space-separated token, whether a brand or product
 // lexicon match covers it (begin / inside / end), and how far the next
 // product word and the next digit are (a brand runs up to a product word or
-// a model number) — with BIO labels decoded by Viterbi, and every other
+// a model number), and how often the character's bigrams and trigrams
+// occur in other names of the brand and product lexicons (a brand no list
+// holds still looks like brand names) — with BIO labels decoded by
+// Viterbi (ShiftO lowers the O label to trade precision for recall), and every other
 // occurrence of a found brand in the same title added (Consistent). The lexicons make it reach known brands; the
 // context features (what comes before and after a brand: 正品, 官方,
 // 旗舰, a product word) make it reach brands no list holds, and tell a homograph
