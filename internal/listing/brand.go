@@ -2,6 +2,7 @@ package listing
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -14,6 +15,9 @@ import (
 type BrandSet struct {
 	m     *textnorm.Matcher
 	names []string
+
+	gramOnce sync.Once
+	gramN    map[string]int32
 }
 
 // Mention is a brand found in a title (rune offsets).
@@ -83,3 +87,32 @@ func (b *BrandSet) Find(tx *textnorm.Text) []Mention {
 }
 
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
+
+// grams counts, over the set's names, their characters by position ("f"
+// first, "l" last, "u" any), bigrams ("2") and trigrams ("3"): how much a
+// piece of a title looks like a piece of a name, for names the set does
+// not hold (欧莉娅 shares 莉 and 娅 with many brand names).
+func (b *BrandSet) grams() map[string]int32 {
+	if b == nil {
+		return nil
+	}
+	b.gramOnce.Do(func() {
+		m := map[string]int32{}
+		for _, n := range b.names {
+			rs := []rune(n)
+			m["f"+string(rs[0])]++
+			m["l"+string(rs[len(rs)-1])]++
+			for i := range rs {
+				m["u"+string(rs[i])]++
+				if i+1 < len(rs) {
+					m["2"+string(rs[i:i+2])]++
+				}
+				if i+2 < len(rs) {
+					m["3"+string(rs[i:i+3])]++
+				}
+			}
+		}
+		b.gramN = m
+	})
+	return b.gramN
+}

@@ -22,7 +22,10 @@ import (
 // the position in its space-separated token, whether a brand or product
 // lexicon match covers it (begin / inside / end), and how far the next
 // product word and the next digit are (a brand runs up to a product word or
-// a model number) — with BIO labels decoded by Viterbi, and every other
+// a model number), and how often the character's bigrams and trigrams
+// occur in other names of the brand and product lexicons (a brand no list
+// holds still looks like brand names) — with BIO labels decoded by
+// Viterbi (ShiftO lowers the O label to trade precision for recall), and every other
 // occurrence of a found brand in the same title added (Consistent). The lexicons make it reach known brands; the
 // context features (what comes before and after a brand: 正品, 官方,
 // 旗舰, a product word) make it reach brands no list holds, and tell a homograph
@@ -55,6 +58,9 @@ type TaggedTitle struct {
 	// brand spans (cross-fitting), or the model learns to trust the lexicon
 	// and never learns the context of a brand it has not seen.
 	Lex *BrandSet
+	// Prod, when set, is the product lexicon to compute this title's
+	// features with (cross-fitted like Lex).
+	Prod *BrandSet
 }
 
 // NewTagger returns an untrained tagger over the given lexicons (either
@@ -64,9 +70,9 @@ func NewTagger(brands, products *BrandSet) *Tagger {
 }
 
 // features returns, per rune of text, the hashed feature slots.
-func (t *Tagger) features(text string) [][]uint32 { return t.featuresLex(text, t.brand) }
+func (t *Tagger) features(text string) [][]uint32 { return t.featuresLex(text, t.brand, t.prod) }
 
-func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
+func (t *Tagger) featuresLex(text string, brands, prods *BrandSet) [][]uint32 {
 	rs := []rune(text)
 	n := len(rs)
 	norm := make([]string, n)
@@ -115,7 +121,7 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		}
 		return m
 	}
-	bl, pl := lex(brands), lex(t.prod)
+	bl, pl := lex(brands), lex(prods)
 	// position in the space/comma-separated token
 	tokPos, tokLen, tokWord := make([]int, n), make([]int, n), make([]string, n)
 	for i := 0; i < n; {
@@ -163,6 +169,47 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 			d = min(d+1, 9)
 		}
 	}
+	bg, pg := brands.grams(), prods.grams()
+	// within spans [a, b] a lexicon match covers, the matched name itself
+	// is not counted (a name the lexicon holds must look like one the
+	// lexicon does not: the counts say how other names look)
+	within := func(m []byte, a, b int) bool {
+		if a < 0 || b >= n || (m[a] != 'b' && m[a] != 'i') || (m[b] != 'i' && m[b] != 'e') {
+			return false
+		}
+		for k := a + 1; k < b; k++ {
+			if m[k] != 'i' {
+				return false
+			}
+		}
+		return true
+	}
+	bucket := func(g map[string]int32, m []byte, a, b int, kind string) string {
+		var k strings.Builder
+		k.WriteString(kind)
+		for x := a; x <= b; x++ {
+			k.WriteString(at(x))
+		}
+		c := g[k.String()]
+		switch {
+		case kind == "f" && m[a] == 'b', kind == "l" && m[a] == 'e', kind != "f" && kind != "l" && a < b && within(m, a, b):
+			c--
+		}
+		switch {
+		case c <= 0:
+			return "0"
+		case c < 2:
+			return "1"
+		case c < 4:
+			return "2"
+		case c < 10:
+			return "3"
+		case c < 30:
+			return "4"
+		default:
+			return "5"
+		}
+	}
 	out := make([][]uint32, n)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
@@ -208,6 +255,25 @@ func (t *Tagger) featuresLex(text string, brands *BrandSet) [][]uint32 {
 		add("pp", fmt.Sprint(pPrev[i]))
 		add("dn", fmt.Sprint(dNext[i]))
 		add("pnd", fmt.Sprint(pNext[i]), fmt.Sprint(min(i, 5)))
+		// how much the character and its neighbours look like pieces of
+		// brand names (and of product words) in the lexicons
+		// (only when some count is not zero: a feature on every character
+		// is a bias the other features must learn around)
+		addG := func(name string, bs ...string) {
+			for _, x := range bs {
+				if x != "0" {
+					add(append([]string{name}, bs...)...)
+					return
+				}
+			}
+		}
+		addG("gb", bucket(bg, bl, i-1, i, "2"), bucket(bg, bl, i, i+1, "2"))
+		addG("gp", bucket(pg, pl, i-1, i, "2"), bucket(pg, pl, i, i+1, "2"))
+		if x, y := bucket(bg, bl, i, i+1, "2"), bucket(pg, pl, i, i+1, "2"); x != "0" || y != "0" {
+			add("gbp", x, y, string([]byte{cl(i)}))
+		}
+		addG("gb3", bucket(bg, bl, i-1, i+1, "3"), bucket(bg, bl, i, i+2, "3"), bucket(bg, bl, i-2, i, "3"))
+		addG("gu", bucket(bg, bl, i, i, "f"), bucket(bg, bl, i, i, "l"), bucket(pg, pl, i, i, "u"))
 		add("q-1", at(i-3), at(i-2), at(i-1))
 		add("q+1", at(i+1), at(i+2), at(i+3))
 		out[i] = fs
@@ -332,7 +398,11 @@ func (t *Tagger) Train(titles []TaggedTitle, epochs int, seed uint64) {
 		if lx == nil {
 			lx = t.brand
 		}
-		f := t.featuresLex(tt.Text, lx)
+		px := tt.Prod
+		if px == nil {
+			px = t.prod
+		}
+		f := t.featuresLex(tt.Text, lx, px)
 		exs = append(exs, ex{f, labels(len(f), tt.Brands)})
 	}
 	// averaged perceptron with lazy sums: acc holds Σ c·Δw, avg = w − acc/c
@@ -379,6 +449,15 @@ func (t *Tagger) Train(titles []TaggedTitle, epochs int, seed uint64) {
 		for l := range t.trans[p] {
 			t.trans[p][l] -= accT[p][l] / c
 		}
+	}
+}
+
+// ShiftO lowers the score of the O (outside) label by d at every
+// character, kept in the transition weights (so a written model keeps it):
+// d > 0 trades precision for recall.
+func (t *Tagger) ShiftO(d float32) {
+	for p := range t.trans {
+		t.trans[p][lblO] -= d
 	}
 }
 

@@ -86,3 +86,67 @@ func TestConsistent(t *testing.T) {
 		}
 	}
 }
+
+// ShiftO trades precision for recall: lowering the O label's score finds
+// at least the spans found before, raising it far finds none, and a
+// written model keeps the shift.
+func TestTaggerShiftO(t *testing.T) {
+	t.Parallel()
+	tg := NewTagger(NewBrandSet([]string{"小米", "华为"}), NewBrandSet([]string{"手机", "充电宝", "杂粮", "t恤", "连衣裙"}))
+	tg.Train(tinyCorpus(), 10, 1)
+	titles := []string{"小米手机 全新 正品", "罗蒙旗舰店 官方正品 衬衫", "有机黄小米 杂粮 2斤", "雅鹿羽绒服 男 加厚"}
+	before := map[string][][2]int{}
+	for _, s := range titles {
+		before[s] = tg.Find(s)
+	}
+	tg.ShiftO(5)
+	for _, s := range titles {
+		got := map[[2]int]bool{}
+		for _, sp := range tg.Find(s) {
+			got[sp] = true
+		}
+		for _, sp := range before[s] {
+			// a span found before is still found, or a longer one holds it
+			ok := got[sp]
+			for g := range got {
+				ok = ok || g[0] <= sp[0] && sp[1] <= g[1]
+			}
+			if !ok {
+				t.Errorf("%s: %v lost after lowering O (now %v)", s, sp, tg.Find(s))
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := tg.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTagger(bytes.NewReader(buf.Bytes()), tg.brand, tg.prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range titles {
+		if got, want := back.Find(s), tg.Find(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("read back, %s: %v vs %v", s, got, want)
+		}
+	}
+	tg.ShiftO(-1e6)
+	for _, s := range titles {
+		if got := tg.Find(s); len(got) != 0 {
+			t.Errorf("%s: O raised far, still found %v", s, got)
+		}
+	}
+}
+
+// The lexicon n-gram counts: characters by position, bigrams, trigrams,
+// over the normalised names.
+func TestBrandSetGrams(t *testing.T) {
+	g := NewBrandSet([]string{"欧莉娅", "莉娅美", "ＡＢＣ"}).grams()
+	for k, want := range map[string]int32{"2莉娅": 2, "2欧莉": 1, "3欧莉娅": 1, "f欧": 1, "f莉": 1, "l娅": 1, "l美": 1, "u莉": 2, "2ab": 1, "2娅美": 1, "2美欧": 0} {
+		if g[k] != want {
+			t.Errorf("%s: %d, want %d", k, g[k], want)
+		}
+	}
+	if (*BrandSet)(nil).grams() != nil {
+		t.Error("a nil set has no counts")
+	}
+}
