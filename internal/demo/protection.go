@@ -15,10 +15,10 @@ import (
 
 // The demo's orders of the protection services (issue 13).
 const (
-	PledgeOrder  = "TB-PLEDGE-0001"  // 假一赔十: a pledged shop's counterfeit judgment, paid
-	InsuredOrder = "TB-INSURED-0001" // 运费险: an insured return, the postage paid by the insurer
-	FrozenOrder  = "TB-FROZEN-0001"  // 保证金: an open case with the amount in dispute frozen
-	InstantOrder = "TB-INSTANT-0001" // 极速退款: refunded when shipped back, the seller yet to confirm
+	PledgeOrder  = "TB26022890001" // 假一赔十: a pledged shop's counterfeit judgment, paid
+	InsuredOrder = "TB26022890002" // 运费险: an insured return, the postage paid by the insurer
+	FrozenOrder  = "TB26022890003" // 保证金: an open case with the amount in dispute frozen
+	InstantOrder = "TB26022890004" // 极速退款: refunded when shipped back, the seller yet to confirm
 )
 
 // Protection is what the demo shows of the protection services: a pledged

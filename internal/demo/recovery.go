@@ -15,7 +15,7 @@ import (
 
 // RecoveryOrder is the demo's order whose advance the seller could not
 // repay: the guarantee fund's receivable on it is being recovered.
-const RecoveryOrder = "TB-RECOVERY-0001"
+const RecoveryOrder = "TB26022890005" // TB + a date + a sequence beyond the fill's own (4 digits), like every demo order
 
 // Recovery is the guarantee fund's recovery in progress in the demo (arts.
 // 86–87, ledger.recover_receivable): what the seller owed after the advance,
