@@ -260,12 +260,7 @@ func TestLedgerFollowsTheMoney(t *testing.T) {
 
 func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
-		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("S1", "B1", "S1", 5000, apitest.Shipped)
-		as := e.Aftersale("S1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-		id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+		id := notReceivedCase(e, "S1", 5000)
 		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: e.Agent}).JSON()
 		due, _ := time.Parse(time.RFC3339Nano, v["sla_due_at"].(string))
 		// 3 working days from Monday 2026-03-02 09:00 (Beijing 17:00): Thursday the 5th.
@@ -305,6 +300,21 @@ func caseOf(e *apitest.Env, orderID string, amount int64, reason string, review 
 	return as, id
 }
 
+// notReceivedCase opens a not-received case of B1 against S1 on a shipped
+// order (the seller refuses: shipped, with the waybill) and has both parties
+// say they are done with evidence; it returns the case.
+func notReceivedCase(e *apitest.Env, orderID string, amount int64) string {
+	e.T.Helper()
+	buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+	e.NewOrder(orderID, "B1", "S1", amount, apitest.Shipped)
+	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": amount})
+	id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
+	for _, k := range []string{buyer, seller} {
+		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: k})
+	}
+	return id
+}
+
 func disputeAct(e *apitest.Env, id, action, key string, body any) apitest.Resp {
 	e.T.Helper()
 	return e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/" + action, Key: key, Body: body})
@@ -329,7 +339,7 @@ func TestAdvancePayment(t *testing.T) {
 		if r.Status != 409 || r.Str("rule_id") != "taobao-dispute-87" {
 			t.Fatalf("advance from an empty fund: %d %s", r.Status, r.Body)
 		}
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		if r := disputeAct(e, id, "advance", e.Key("senior_agent", ""), map[string]any{"reason": "x"}); r.Status != 409 {
 			t.Fatalf("advance by an agent who does not hold the case: %d", r.Status)
 		}

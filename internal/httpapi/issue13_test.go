@@ -142,7 +142,7 @@ func TestReceivableRecovery(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		// A completed order: its escrow is already the seller's.
 		e.NewOrder("RC1", "B1", "S1", 30000, apitest.Completed)
 		as := e.Aftersale("RC1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 30000})
@@ -607,7 +607,7 @@ func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
 		c.ledgerBalances()
 
 		// An advance: advance_status 2, then 5 once the goods are back.
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		as2, id2 := caseOf(e, "TP2", 30000, "quality_problem", true)
 		as = as2
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})

@@ -104,12 +104,7 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 func TestJudgmentNotifiesBothParties(t *testing.T) {
 	e := apitest.Open(t, apitest.SQLiteURL(t))
 	ctx := context.Background()
-	buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-	e.NewOrder("J1", "B1", "S1", 5000, apitest.Shipped)
-	as := e.Aftersale("J1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-	id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
-	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
-	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+	id := notReceivedCase(e, "J1", 5000)
 	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: e.Agent})
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
 		"reason": "卖家未提供签收证明", "rule_ids": []string{"taobao-dispute-38"}}})
@@ -121,7 +116,7 @@ func TestJudgmentNotifiesBothParties(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		relay.RunOnce(ctx)
 	}
-	for _, k := range []string{buyer, seller} {
+	for _, k := range []string{e.Key("buyer", "B1"), e.Key("seller", "S1")} {
 		found := false
 		for _, m := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/messages?limit=200", Key: k}).JSON()["items"].([]any) {
 			found = found || m.(map[string]any)["ref"] == "dispute/"+id && m.(map[string]any)["title"] == "平台已判定并执行 / The platform judged and executed the decision"
