@@ -45,11 +45,8 @@ func decideRelease(d decision) ([]Event, error) {
 // decideReassign: a senior agent or an admin hands a case in review or on
 // appeal to another agent.
 func decideReassign(d decision) ([]Event, error) {
-	if err := d.need(RoleSenior, RoleAdmin); err != nil {
+	if err := d.needIn([]Role{RoleSenior, RoleAdmin}, Review, Appealed); err != nil {
 		return nil, err
-	}
-	if !(d.s.Status == Review || d.s.Status == Appealed) {
-		return nil, d.notNow()
 	}
 	if strings.TrimSpace(d.c.AssignTo) == "" {
 		return nil, fault.Field("assignee", "须指定处理人 / assignee is required")
@@ -86,11 +83,8 @@ func decideExtend(d decision) ([]Event, error) {
 // outcome, fault, reason, rules cited, evidence of the case; compensation
 // from the deposit, taobao-dispute-86); the appeal window opens.
 func decideJudge(d decision) ([]Event, error) {
-	if err := d.need(RoleAgent, RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleAgent, RoleSenior}, Review); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Review {
-		return nil, d.notNow()
 	}
 	if err := d.mayJudge(); err != nil {
 		return nil, err
@@ -112,11 +106,8 @@ func decideJudge(d decision) ([]Event, error) {
 // overturn (RuleOverturn, see doc.go).
 func decideAppealDecision(d decision) ([]Event, error) {
 	s, c := d.s, d.c
-	if err := d.need(RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleSenior}, Appealed); err != nil {
 		return nil, err
-	}
-	if s.Status != Appealed {
-		return nil, d.notNow()
 	}
 	if err := d.mayJudge(); err != nil {
 		return nil, err
@@ -260,11 +251,8 @@ func decideExpireAppeals(d decision) ([]Event, error) {
 // Not while an advance is open.
 func decideWithdraw(d decision) ([]Event, error) {
 	s := d.s
-	if err := d.need(RoleBuyer, RoleSystem); err != nil {
+	if err := d.needIn([]Role{RoleBuyer, RoleSystem}, Evidence, Review, Suspended); err != nil {
 		return nil, err
-	}
-	if s.Status != Evidence && s.Status != Review && s.Status != Suspended {
-		return nil, d.notNow()
 	}
 	if s.advanceOpen() {
 		return nil, d.conflict(RuleAdvance, "已先行垫付，不能撤销：须先结清垫付 / an advance was paid: the case cannot be withdrawn before the advance is resolved")
