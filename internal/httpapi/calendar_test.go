@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +92,7 @@ func TestCalendarCoverageWarningAndProvisionalSLA(t *testing.T) {
 			t.Fatal("still provisional after the official 2027 was imported")
 		}
 		// Another replica on the same database follows the import.
-		other := service.New(e.Store, policy.Default(), service.Options{Clock: e.Clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		other := service.New(e.Store, policy.Default(), service.Options{Clock: e.Clock, Logger: discardLog()})
 		if other.Calendar().Published(2027) {
 			t.Fatal("a fresh replica knows 2027 before loading")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -33,17 +32,15 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 			mu.Unlock()
 		}))
 		defer recv.Close()
-		// The receiver is on 127.0.0.1: the operator allow-lists loopback.
-		e.Svc.SetWebhookAllow(loopbackAllowed)
+		ep := loopbackHook(e, recv.URL)
 		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Key("buyer", "B1"), Body: map[string]any{"url": recv.URL}}); r.Status != 403 {
 			t.Fatalf("a buyer creating a webhook: %d", r.Status)
 		}
-		ep := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Admin, Body: map[string]any{"url": recv.URL, "event_types": []string{"aftersale.*"}}}).JSON()
 		if s, _ := ep["secret"].(string); len(s) < 30 || s[:6] != "whsec_" {
 			t.Fatalf("endpoint %v", ep)
 		}
 		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 
 		e.NewOrder("T1", "B1", "S1", 3000, apitest.Shipped)
 		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
@@ -112,7 +109,7 @@ func TestJudgmentNotifiesBothParties(t *testing.T) {
 	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{
 		notify.ChannelSite: &notify.SiteChannel{Store: e.Store},
 		notify.ChannelSMS:  &notify.SMSChannel{Sender: smsFunc(func(m notify.SMS) { sms = append(sms, m) }), Routes: notify.DefaultSMSRoutes()},
-	}}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+	}}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 	for i := 0; i < 20; i++ {
 		relay.RunOnce(ctx)
 	}

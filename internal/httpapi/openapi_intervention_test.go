@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -188,7 +187,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/webhooks?limit=0", Key: admin})
 
 	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-		Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+		Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 	for i := 0; i < 30; i++ {
 		st, err := relay.RunOnce(ctx)
 		if err != nil {
@@ -264,7 +263,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// An endpoint nobody listens at: one attempt, then dead.
 	gone := o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": "http://127.0.0.1:9/gone", "event_types": []string{"aftersale.*"}}}).JSON()["id"].(string)
 	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + gone + "/replay", Key: admin, Body: map[string]any{"after_id": ""}})
-	once := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	once := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(),
 		worker.OutboxConfig{Clock: e.Clock, MaxAttempts: 1})
 	if _, err := once.RunOnce(ctx); err != nil {
 		t.Fatal(err)

@@ -103,7 +103,7 @@ func TestCounterfeitPledge(t *testing.T) {
 		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Key("seller", "S1"), Body: map[string]any{}}); r.Status != 403 {
 			t.Fatalf("a seller setting its own pledge: %d", r.Status)
 		}
-		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"multiple": 1000}}); r.Status/100 != 4 || fieldOf(r) != "multiple" {
+		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"multiple": 1000}}); r.Status/100 != 4 || problemField(r) != "multiple" {
 			t.Fatalf("multiple 1000: %d %s", r.Status, r.Body)
 		}
 		p := e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"reason": "店铺加入假一赔十"}}).JSON()
