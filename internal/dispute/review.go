@@ -89,12 +89,8 @@ func decideJudge(d decision) ([]Event, error) {
 	if err := d.mayJudge(); err != nil {
 		return nil, err
 	}
-	j, err := judgment(d.s, d.c)
+	j, err := d.newJudgment()
 	if err != nil {
-		return nil, err
-	}
-	d.sign(&j)
-	if err := d.compensation(&j); err != nil {
 		return nil, err
 	}
 	return []Event{judged(d.event(), j, d.b, d.now)}, nil
@@ -122,11 +118,7 @@ func decideAppealDecision(d decision) ([]Event, error) {
 		d.sign(&j)
 	} else {
 		var err error
-		if j, err = judgment(s, c); err != nil {
-			return nil, err
-		}
-		d.sign(&j)
-		if err := d.compensation(&j); err != nil {
+		if j, err = d.newJudgment(); err != nil {
 			return nil, err
 		}
 	}
@@ -172,6 +164,20 @@ func (d decision) mayJudge() error {
 
 // sign stamps a judgment with the agent, its tier and the time, and lists
 // the checklist items missing at the end of the evidence phase.
+// newJudgment is the command's judgment of the case (judgment), signed by
+// the agent, with its compensation from the deposit checked.
+func (d decision) newJudgment() (Judgment, error) {
+	j, err := judgment(d.s, d.c)
+	if err != nil {
+		return Judgment{}, err
+	}
+	d.sign(&j)
+	if err := d.compensation(&j); err != nil {
+		return Judgment{}, err
+	}
+	return j, nil
+}
+
 func (d decision) sign(j *Judgment) {
 	j.AgentID, j.Senior, j.At = d.c.Actor.ID, d.c.Actor.Role == RoleSenior, d.now
 	if j.EvidenceIDs == nil {
