@@ -144,8 +144,7 @@ func TestReceivableRecovery(t *testing.T) {
 		b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		topUpFund(e, 100000)
 		// A completed order: its escrow is already the seller's.
-		e.NewOrder("RC1", "B1", "S1", 30000, apitest.Completed)
-		as := e.Aftersale("RC1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 30000})
+		as := refundOnly(e, "RC1", 30000, apitest.Completed, "quality_problem")
 		id := escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 		toReview(e, id)
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
@@ -550,8 +549,7 @@ func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("TP1", "B1", "S1", 19900, apitest.Delivered)
-		as := e.Aftersale("TP1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		as := refundOnly(e, "TP1", 19900, apitest.Delivered, "quality_problem")
 		get := func() map[string]any {
 			return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: buyer}).JSON()
 		}

@@ -42,8 +42,7 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
 			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 
-		e.NewOrder("T1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "T1", 3000, apitest.Shipped, "not_received")
 		e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn)
 		for i := 0; i < 5; i++ {
 			if _, err := relay.RunOnce(ctx); err != nil {

@@ -57,8 +57,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	b2 := e.Key(actor.Buyer, "B2")
 
 	// A case of B1 against S1 on a delivered order.
-	e.NewOrder("IV1", "B1", "S1", 12800, apitest.Delivered)
-	as := e.Aftersale("IV1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 12800})
+	as := refundOnly(e, "IV1", 12800, apitest.Delivered, "quality_problem")
 	caseID := escalateCase(e, as, b1, s1, map[string]any{"reason": "无质量问题", "evidence": []string{"质检单"}})
 
 	// ---- evidence
@@ -302,8 +301,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (string, string) {
 	e.T.Helper()
 	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
-	e.NewOrder(orderID, "B1", "S1", amount, apitest.Delivered)
-	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
+	as := refundOnly(e, orderID, amount, apitest.Delivered, reason)
 	return as, escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 }
 

@@ -63,8 +63,7 @@ func TestWebhookDeliveryLogDeadLetterAndRetry(t *testing.T) {
 			return out
 		}
 
-		e.NewOrder("H1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("H1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "H1", 3000, apitest.Shipped, "not_received")
 		for attempt := 1; attempt <= maxAttempts; attempt++ {
 			at := e.Clock.Now()
 			if st := run(); st.Claimed != 1 {
@@ -233,8 +232,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			}
 			return wh.VerifyIgnoringTimestamp(g.body, g.header) // the manual clock is not the receiver's
 		}
-		e.NewOrder("R1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("R1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "R1", 3000, apitest.Shipped, "not_received")
 		if st, err := relay.RunOnce(ctx); err != nil || st.Delivered != 1 {
 			t.Fatalf("%+v %v", st, err)
 		}
