@@ -240,7 +240,7 @@ func (d *Detector) Scan(text string) []Finding {
 			push(h.Start, h.End, RuleThreat, k, "威胁 / threat", "high", 0)
 		}
 	}
-	if len(out) == 0 && hanCount(n) >= minModelHan && aboutGroupNorm(n) && !counterSpeechNorm(n) {
+	if len(out) == 0 && textnorm.HanCount(n) >= minModelHan && aboutGroupNorm(n) && !counterSpeechNorm(n) {
 		if s, ok := d.Offensive(text); ok {
 			push(0, len(n), RuleOffensive, "offensive", "模型判定为攻击性言论 / offensive language (model)", "low", float64(int(s*100))/100)
 		}
@@ -266,13 +266,3 @@ func isASCIIWord(n string, a, b int) bool {
 // chat turns ("好", "在吗") it has too little evidence, so it only judges
 // messages with at least this many Chinese characters.
 const minModelHan = 8
-
-func hanCount(s string) int {
-	n := 0
-	for _, r := range s {
-		if textnorm.IsHan(r) {
-			n++
-		}
-	}
-	return n
-}

@@ -253,10 +253,10 @@ func superlativeAfter(n string, i int, mode Mode) (int, bool) {
 			}
 		}
 	}
-	if r == '好' && hasSuffixAny(n[:i-len("最")], "做到", "做得", "做的", "做", "尽量", "争取", "努力", "尽力", "力求", "希望") {
+	if r == '好' && textnorm.HasSuffixAny(n[:i-len("最")], "做到", "做得", "做的", "做", "尽量", "争取", "努力", "尽力", "力求", "希望") {
 		return 0, false // 做到最好, 尽量做到最好: effort, not a claim about the goods
 	}
-	if mode == Reply && (r == '低' || r == '便' || r == '优' || r == '实' || r == '划') && !hasSuffixAny(n[:i-len("最")], scopes...) {
+	if mode == Reply && (r == '低' || r == '便' || r == '优' || r == '实' || r == '划') && !textnorm.HasSuffixAny(n[:i-len("最")], scopes...) {
 		return 0, false // 已经是最低价了, 最便宜了: bargaining, not a claim (全网最低 still is)
 	}
 	if mode == Reply && !replyClaim[r] {

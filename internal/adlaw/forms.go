@@ -77,28 +77,6 @@ func followedBy(ws ...string) func(n string, a, b int) bool {
 
 func notFollowed(ws ...string) func(n string, a, b int) bool { return followedBy(ws...) }
 
-func notPreceded(ws ...string) func(n string, a, b int) bool {
-	return func(n string, a, b int) bool {
-		for _, w := range ws {
-			if strings.HasSuffix(n[:a], w) {
-				return false
-			}
-		}
-		return true
-	}
-}
-
-func both(fs ...func(n string, a, b int) bool) func(n string, a, b int) bool {
-	return func(n string, a, b int) bool {
-		for _, f := range fs {
-			if !f(n, a, b) {
-				return false
-			}
-		}
-		return true
-	}
-}
-
 // ordinal: 第一 / 首 counting something (第一次, 第一代, 第一季, 首次) is an
 // order, not a rank.
 var ordinalAfter = []string{"次", "代", "季", "集", "部", "章", "册", "卷", "课", "步", "天", "届", "批", "期", "阶段", "版", "人称", "眼", "口", "个", "件", "条", "节", "套", "张", "层", "排", "页", "段", "名字", "周", "年", "月", "日", "轮", "关", "站", "单", "笔", "位", "弹", "波", "款", "章", "回", "话", "道", "把", "根", "只", "双", "号", "组", "片", "瓶", "盒", "包", "颗", "粒", "手", "胎", "线", "时间", "辑", "分册", "乐章", "协奏曲", "交响曲", "奏鸣曲", "钢琴", "小提琴", "大提琴", "季度"}
@@ -146,7 +124,7 @@ func standalone(n string, a, b int) bool { return !han(prev(n, a)) || !han(next(
 var cues = []cue{
 	// superlative
 	{"之最", "superlative", nil},
-	{"第一", "superlative", both(notFollowed(ordinalAfter...), notPreceded("周", "星期", "礼拜", "每", "前", "其", "这", "那", "诚信", "安全", "服务", "顾客", "客户", "健康", "信誉", "友谊", "质量", "用户"))},
+	{"第一", "superlative", textnorm.All(notFollowed(ordinalAfter...), textnorm.NotPreceded("周", "星期", "礼拜", "每", "前", "其", "这", "那", "诚信", "安全", "服务", "顾客", "客户", "健康", "信誉", "友谊", "质量", "用户"))},
 	{"首个", "superlative", nil}, {"首家", "superlative", nil}, {"首款", "superlative", notFollowed("式")},
 	{"首选", "superlative", nil}, {"首创", "superlative", nil}, {"首发", "superlative", nil}, {"首席", "superlative", nil},
 	{"唯一", "superlative", notFollowed("id", "码", "的办法", "办法", "的方法", "方法", "的途径", "途径", "的区别", "区别", "的要求", "要求", "的不足", "不足", "的缺点", "缺点", "联系")}, {"独一", "superlative", nil}, {"无二", "superlative", nil},
@@ -159,8 +137,8 @@ var cues = []cue{
 	{"殿堂级", "superlative", nil}, {"大师级", "superlative", nil}, {"旗舰级", "superlative", nil}, {"终极", "superlative", notFollowed("号")},
 	{"no.1", "superlative", rankNo}, {"no1", "superlative", rankNo}, {"no 1", "superlative", rankNo},
 	{"top1", "superlative", rankNo}, {"top 1", "superlative", rankNo}, {"top.1", "superlative", rankNo},
-	{"冠军", "superlative", notFollowed("杯", "赛")}, {"之王", "superlative", rankClaim}, {"王者", "superlative", both(rankClaim, notFollowed("荣耀"))},
-	{"至尊", "superlative", both(rankClaim, notFollowed("宝"))}, {"霸主", "superlative", rankClaim}, {"王牌", "superlative", rankClaim},
+	{"冠军", "superlative", notFollowed("杯", "赛")}, {"之王", "superlative", rankClaim}, {"王者", "superlative", textnorm.All(rankClaim, notFollowed("荣耀"))},
+	{"至尊", "superlative", textnorm.All(rankClaim, notFollowed("宝"))}, {"霸主", "superlative", rankClaim}, {"王牌", "superlative", rankClaim},
 	{"巅峰", "superlative", nil}, {"问鼎", "superlative", nil}, {"领先", "superlative", notFollowed("版", "班", "型", "款")}, {"领导品牌", "superlative", nil},
 	{"领导者", "superlative", nil}, {"领袖品牌", "superlative", nil}, {"创领", "superlative", nil}, {"缔造者", "superlative", nil},
 	{"史无前例", "superlative", nil}, {"前无古人", "superlative", nil}, {"空前", "superlative", nil}, {"绝后", "superlative", nil},
@@ -175,7 +153,7 @@ var cues = []cue{
 	{"国宴", "authority", nil}, {"政协", "authority", nil}, {"人大", "authority", func(n string, a, b int) bool {
 		return whole(n, a, b) || strings.HasSuffix(n[:a], "全国") || !followedBy("代表", "常委", "推荐", "专供", "会议")(n, a, b)
 	}}, {"人民大会堂", "authority", nil},
-	{"中南海", "authority", nil}, {"政府推荐", "authority", nil}, {"部委", "authority", nil}, {"免检", "authority", notPreceded("年")},
+	{"中南海", "authority", nil}, {"政府推荐", "authority", nil}, {"部委", "authority", nil}, {"免检", "authority", textnorm.NotPreceded("年")},
 	{"免抽检", "authority", nil}, {"质量检测", "authority", func(n string, a, b int) bool {
 		return strings.Contains(n[:a], "无需") || strings.Contains(n[:a], "免")
 	}},
@@ -185,16 +163,16 @@ var cues = []cue{
 	{"100%", "guarantee", material}, {"百分百", "guarantee", material}, {"百分之百", "guarantee", material},
 	{"零风险", "guarantee", nil}, {"无效退款", "guarantee", nil}, {"无效退钱", "guarantee", nil}, {"保过", "guarantee", nil}, {"包过", "guarantee", nil},
 	{"通关", "guarantee", func(n string, a, b int) bool {
-		return whole(n, a, b) || hasSuffixAny(n[:a], "一次", "保", "包", "轻松", "必")
+		return whole(n, a, b) || textnorm.HasSuffixAny(n[:a], "一次", "保", "包", "轻松", "必")
 	}}, {"稳赚", "guarantee", nil}, {"升值", "guarantee", nil}, {"回报", "guarantee", func(n string, a, b int) bool {
-		return whole(n, a, b) || hasSuffixAny(n[:a], "升值", "投资", "高", "稳定", "保本", "年化", "收益")
+		return whole(n, a, b) || textnorm.HasSuffixAny(n[:a], "升值", "投资", "高", "稳定", "保本", "年化", "收益")
 	}},
 	{"投资价值", "guarantee", nil},
 	// education (第二十四条(一)(二)): guaranteed admission, passing or
 	// learning outcome, exam setters taking part
 	{"升学率", "guarantee", nil}, {"通过率", "guarantee", nil}, {"必过", "guarantee", nil}, {"押题", "guarantee", nil},
 	{"命题人", "guarantee", nil}, {"出题人", "guarantee", nil}, {"保录取", "guarantee", nil}, {"包录取", "guarantee", nil},
-	{"直接选", "guarantee", nil}, {"学会", "guarantee", learnedIn}, {"移民", "guarantee", notPreceded("技术", "投资")},
+	{"直接选", "guarantee", nil}, {"学会", "guarantee", learnedIn}, {"移民", "guarantee", textnorm.NotPreceded("技术", "投资")},
 	// investment (第二十五条(一)): 保本, 无风险, 保收益
 	{"保本", "guarantee", nil}, {"无风险", "guarantee", nil}, {"保收益", "guarantee", nil},
 	// medical
@@ -205,12 +183,12 @@ var cues = []cue{
 	// superstition
 	{"开光", "superstition", nil}, {"镇宅", "superstition", nil}, {"招财", "superstition", nil}, {"辟邪", "superstition", nil},
 	{"旺夫", "superstition", nil}, {"旺子", "superstition", nil}, {"旺财", "superstition", nil}, {"旺人", "superstition", nil},
-	{"旺家", "superstition", nil}, {"转运", "superstition", both(notFollowed("中心", "站", "仓", "费", "进口", "清关", "物流", "公司", "服务", "代购", "单号"), notPreceded("香港", "海外", "美国", "日本", "国际", "德国", "澳洲", "英国", "韩国", "物流", "集运", "快递"))}, {"运气", "superstition", nil},
+	{"旺家", "superstition", nil}, {"转运", "superstition", textnorm.All(notFollowed("中心", "站", "仓", "费", "进口", "清关", "物流", "公司", "服务", "代购", "单号"), textnorm.NotPreceded("香港", "海外", "美国", "日本", "国际", "德国", "澳洲", "英国", "韩国", "物流", "集运", "快递"))}, {"运气", "superstition", nil},
 	{"好运", "superstition", nil}, {"事业运", "superstition", nil}, {"财运", "superstition", nil}, {"桃花运", "superstition", nil},
 	{"挡灾", "superstition", nil}, {"消灾", "superstition", nil}, {"化解", "superstition", nil}, {"小人", "superstition", func(n string, a, b int) bool {
-		return whole(n, a, b) || !followedBy()(n, a, b) || hasSuffixAny(n[:a], "防", "化解", "避", "挡", "驱", "克", "打")
+		return whole(n, a, b) || !followedBy()(n, a, b) || textnorm.HasSuffixAny(n[:a], "防", "化解", "避", "挡", "驱", "克", "打")
 	}},
-	{"避凶", "superstition", nil}, {"护身", "superstition", notPreceded("洗", "呵", "防")},
+	{"避凶", "superstition", nil}, {"护身", "superstition", textnorm.NotPreceded("洗", "呵", "防")},
 	{"亨通", "superstition", nil}, {"招福", "superstition", nil},
 	{"时来运转", "superstition", nil},
 	// a claimed effect on fortune (有助事业, 助姻缘, 提升财运, 催桃花) or a
@@ -268,15 +246,6 @@ func quoted(n string, a, b int) bool {
 }
 
 func whole(n string, a, b int) bool { return a == 0 && b == len(n) }
-
-func hasSuffixAny(s string, ws ...string) bool {
-	for _, w := range ws {
-		if strings.HasSuffix(s, w) {
-			return true
-		}
-	}
-	return false
-}
 
 // material: 100% / 百分百 stating a fibre content (100%棉, 纯棉…100%,
 // 百分百真丝, 100% cotton) is a specification, not a guarantee.

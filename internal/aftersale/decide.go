@@ -123,13 +123,7 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		e.RuleIDs = append(e.RuleIDs, rules...)
 		return []Event{e}, nil
 	case Refuse:
-		if strings.TrimSpace(c.Note) == "" {
-			return nil, fault.Field("reason", "拒绝须说明理由 / a refusal needs a reason")
-		}
-		if len(c.Evidence) == 0 {
-			return nil, fault.Field("evidence", "拒绝须提供凭证 / a refusal needs at least one evidence reference")
-		}
-		if err := checkEvidence(c.Evidence); err != nil {
+		if err := checkRefusal(c, "拒绝", "a refusal"); err != nil {
 			return nil, err
 		}
 		codeRule, err := checkReasonCode(b, "aftersale.refuse_reason_codes", c.ReasonCode, true)
@@ -230,13 +224,7 @@ func decideAction(s State, o OrderView, c Command, b *policy.Book, now time.Time
 		e.Reason = strings.TrimSpace(c.Note)
 		return []Event{e}, nil
 	case RefuseReceipt:
-		if strings.TrimSpace(c.Note) == "" {
-			return nil, fault.Field("reason", "拒绝签收须说明理由 / refusing the returned goods needs a reason")
-		}
-		if len(c.Evidence) == 0 {
-			return nil, fault.Field("evidence", "拒绝签收须提供凭证 / refusing the returned goods needs at least one evidence reference")
-		}
-		if err := checkEvidence(c.Evidence); err != nil {
+		if err := checkRefusal(c, "拒绝签收", "refusing the returned goods"); err != nil {
 			return nil, err
 		}
 		ev.Type, ev.Reason = EvReceiptRefused, c.Note
@@ -565,6 +553,18 @@ func goodStatus(o OrderView) string {
 		return "BUYER_RECEIVED"
 	}
 	return "BUYER_NOT_RECEIVED"
+}
+
+// checkRefusal refuses a refusal (zh, en: what it is) that gives no
+// reason, names no evidence, or names evidence checkEvidence refuses.
+func checkRefusal(c Command, zh, en string) error {
+	if strings.TrimSpace(c.Note) == "" {
+		return fault.Field("reason", "%s须说明理由 / %s needs a reason", zh, en)
+	}
+	if len(c.Evidence) == 0 {
+		return fault.Field("evidence", "%s须提供凭证 / %s needs at least one evidence reference", zh, en)
+	}
+	return checkEvidence(c.Evidence)
 }
 
 func checkEvidence(refs []string) error {

@@ -37,11 +37,8 @@ func judged(ev Event, j Judgment, b *policy.Book, now time.Time) Event {
 
 // mayAdvance checks that an agent holds the case in review.
 func (d decision) mayAdvance() error {
-	if err := d.need(RoleAgent, RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleAgent, RoleSenior}, Review); err != nil {
 		return err
-	}
-	if d.s.Status != Review {
-		return d.notNow()
 	}
 	return d.holder()
 }

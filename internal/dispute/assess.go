@@ -49,11 +49,8 @@ type Assessment struct {
 // decideAssess: the agent holding the case in review or on appeal marks a
 // piece of its evidence; a rejection needs its reason.
 func decideAssess(d decision) ([]Event, error) {
-	if err := d.need(RoleAgent, RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleAgent, RoleSenior}, Review, Appealed); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Review && d.s.Status != Appealed {
-		return nil, d.notNow()
 	}
 	if err := d.holder(); err != nil {
 		return nil, err

@@ -234,6 +234,19 @@ func (d decision) need(roles ...Role) error {
 	return nil
 }
 
+// needIn refuses an actor whose role is not one of roles (Forbidden, as
+// need), then a case in none of statuses (Conflict, as notNow): the check
+// most actions open with.
+func (d decision) needIn(roles []Role, statuses ...Status) error {
+	if err := d.need(roles...); err != nil {
+		return err
+	}
+	if !slices.Contains(statuses, d.s.Status) {
+		return d.notNow()
+	}
+	return nil
+}
+
 // notNow refuses (Conflict) the action in the case's status.
 func (d decision) notNow() error {
 	return d.conflict("", fmt.Sprintf("案件处于 %s，不能 %s / the case is %s: %s is not possible", d.s.Status, d.c.Action, d.s.Status, d.c.Action))

@@ -40,11 +40,8 @@ func decideOpen(d decision) ([]Event, error) {
 // review), naming the checklist items of its own it satisfies.
 func decideAddEvidence(d decision) ([]Event, error) {
 	s, c, party := d.s, d.c, d.party()
-	if err := d.need(RoleBuyer, RoleSeller); err != nil {
+	if err := d.needIn([]Role{RoleBuyer, RoleSeller}, Evidence, Review); err != nil {
 		return nil, err
-	}
-	if s.Status != Evidence && s.Status != Review {
-		return nil, d.notNow()
 	}
 	if w := window(s, party); s.Status == Evidence && (w == nil || w.Closed) {
 		return nil, d.conflict("", "你的举证期已结束 / your evidence window has closed")
@@ -69,11 +66,8 @@ func decideAddEvidence(d decision) ([]Event, error) {
 
 // decideDoneEvidence: a party says it is done, closing its own window.
 func decideDoneEvidence(d decision) ([]Event, error) {
-	if err := d.need(RoleBuyer, RoleSeller); err != nil {
+	if err := d.needIn([]Role{RoleBuyer, RoleSeller}, Evidence); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Evidence {
-		return nil, d.notNow()
 	}
 	if w := window(d.s, d.party()); w == nil || w.Closed {
 		return nil, d.notNow()
@@ -83,11 +77,8 @@ func decideDoneEvidence(d decision) ([]Event, error) {
 
 // decideExpireWindow: the deadline worker closes every window that is due.
 func decideExpireWindow(d decision) ([]Event, error) {
-	if err := d.need(RoleSystem); err != nil {
+	if err := d.needIn([]Role{RoleSystem}, Evidence); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Evidence {
-		return nil, d.notNow()
 	}
 	var parties []Party
 	for _, w := range d.s.Windows {

@@ -45,11 +45,8 @@ func decideRelease(d decision) ([]Event, error) {
 // decideReassign: a senior agent or an admin hands a case in review or on
 // appeal to another agent.
 func decideReassign(d decision) ([]Event, error) {
-	if err := d.need(RoleSenior, RoleAdmin); err != nil {
+	if err := d.needIn([]Role{RoleSenior, RoleAdmin}, Review, Appealed); err != nil {
 		return nil, err
-	}
-	if !(d.s.Status == Review || d.s.Status == Appealed) {
-		return nil, d.notNow()
 	}
 	if strings.TrimSpace(d.c.AssignTo) == "" {
 		return nil, fault.Field("assignee", "须指定处理人 / assignee is required")
@@ -86,21 +83,14 @@ func decideExtend(d decision) ([]Event, error) {
 // outcome, fault, reason, rules cited, evidence of the case; compensation
 // from the deposit, taobao-dispute-86); the appeal window opens.
 func decideJudge(d decision) ([]Event, error) {
-	if err := d.need(RoleAgent, RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleAgent, RoleSenior}, Review); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Review {
-		return nil, d.notNow()
 	}
 	if err := d.mayJudge(); err != nil {
 		return nil, err
 	}
-	j, err := judgment(d.s, d.c)
+	j, err := d.newJudgment()
 	if err != nil {
-		return nil, err
-	}
-	d.sign(&j)
-	if err := d.compensation(&j); err != nil {
 		return nil, err
 	}
 	return []Event{judged(d.event(), j, d.b, d.now)}, nil
@@ -112,11 +102,8 @@ func decideJudge(d decision) ([]Event, error) {
 // overturn (RuleOverturn, see doc.go).
 func decideAppealDecision(d decision) ([]Event, error) {
 	s, c := d.s, d.c
-	if err := d.need(RoleSenior); err != nil {
+	if err := d.needIn([]Role{RoleSenior}, Appealed); err != nil {
 		return nil, err
-	}
-	if s.Status != Appealed {
-		return nil, d.notNow()
 	}
 	if err := d.mayJudge(); err != nil {
 		return nil, err
@@ -131,11 +118,7 @@ func decideAppealDecision(d decision) ([]Event, error) {
 		d.sign(&j)
 	} else {
 		var err error
-		if j, err = judgment(s, c); err != nil {
-			return nil, err
-		}
-		d.sign(&j)
-		if err := d.compensation(&j); err != nil {
+		if j, err = d.newJudgment(); err != nil {
 			return nil, err
 		}
 	}
@@ -181,6 +164,20 @@ func (d decision) mayJudge() error {
 
 // sign stamps a judgment with the agent, its tier and the time, and lists
 // the checklist items missing at the end of the evidence phase.
+// newJudgment is the command's judgment of the case (judgment), signed by
+// the agent, with its compensation from the deposit checked.
+func (d decision) newJudgment() (Judgment, error) {
+	j, err := judgment(d.s, d.c)
+	if err != nil {
+		return Judgment{}, err
+	}
+	d.sign(&j)
+	if err := d.compensation(&j); err != nil {
+		return Judgment{}, err
+	}
+	return j, nil
+}
+
 func (d decision) sign(j *Judgment) {
 	j.AgentID, j.Senior, j.At = d.c.Actor.ID, d.c.Actor.Role == RoleSenior, d.now
 	if j.EvidenceIDs == nil {
@@ -260,11 +257,8 @@ func decideExpireAppeals(d decision) ([]Event, error) {
 // Not while an advance is open.
 func decideWithdraw(d decision) ([]Event, error) {
 	s := d.s
-	if err := d.need(RoleBuyer, RoleSystem); err != nil {
+	if err := d.needIn([]Role{RoleBuyer, RoleSystem}, Evidence, Review, Suspended); err != nil {
 		return nil, err
-	}
-	if s.Status != Evidence && s.Status != Review && s.Status != Suspended {
-		return nil, d.notNow()
 	}
 	if s.advanceOpen() {
 		return nil, d.conflict(RuleAdvance, "已先行垫付，不能撤销：须先结清垫付 / an advance was paid: the case cannot be withdrawn before the advance is resolved")

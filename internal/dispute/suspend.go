@@ -93,11 +93,8 @@ func (d decision) maySuspend() error {
 // decideNegotiationResume: either party resumes the case, the negotiation
 // failed.
 func decideNegotiationResume(d decision) ([]Event, error) {
-	if err := d.need(RoleBuyer, RoleSeller); err != nil {
+	if err := d.needIn([]Role{RoleBuyer, RoleSeller}, Suspended); err != nil {
 		return nil, err
-	}
-	if d.s.Status != Suspended {
-		return nil, d.notNow()
 	}
 	reason := strings.TrimSpace(d.c.Reason)
 	if reason == "" {

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -54,12 +52,7 @@ func TestCalendarCoverageWarningAndProvisionalSLA(t *testing.T) {
 			t.Fatalf("weiquan_calendar_coverage_short = %s", m)
 		}
 
-		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("S1", "B1", "S1", 5000, apitest.Shipped)
-		as := e.Aftersale("S1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-		id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+		id := notReceivedCase(e, "S1", 5000)
 		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: e.Agent}).JSON()
 		due, _ := time.Parse(time.RFC3339Nano, v["sla_due_at"].(string))
 		// 3 working days from Wed 30 Dec 10:00: Thu 31, (Fri 1 Jan 元旦 off, statutory), Mon 4,
@@ -99,7 +92,7 @@ func TestCalendarCoverageWarningAndProvisionalSLA(t *testing.T) {
 			t.Fatal("still provisional after the official 2027 was imported")
 		}
 		// Another replica on the same database follows the import.
-		other := service.New(e.Store, policy.Default(), service.Options{Clock: e.Clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		other := service.New(e.Store, policy.Default(), service.Options{Clock: e.Clock, Logger: discardLog()})
 		if other.Calendar().Published(2027) {
 			t.Fatal("a fresh replica knows 2027 before loading")
 		}

@@ -163,16 +163,6 @@ func (c *cx) replays(id string) {
 	}
 }
 
-// fieldOf returns the field a problem names.
-func fieldOf(r apitest.Resp) string {
-	errs, _ := r.JSON()["errors"].([]any)
-	if len(errs) == 0 {
-		return ""
-	}
-	f, _ := errs[0].(map[string]any)["field"].(string)
-	return f
-}
-
 func num(v any) int64 {
 	f, _ := v.(float64)
 	return int64(f)
@@ -224,7 +214,7 @@ func TestComplaintEveryTypeBothDirections(t *testing.T) {
 				if ct.RequireEvidence {
 					// The rule book's evidence is asked for.
 					r := c.file(c.key(filer, filerID), map[string]any{"type": typ, "order_id": oid})
-					if r.Status != 400 || fieldOf(r) != "evidence_ids" {
+					if r.Status != 400 || problemField(r) != "evidence_ids" {
 						t.Fatalf("filed without the evidence asked for: %d %s", r.Status, r.Body)
 					}
 					body["evidence_ids"] = []string{"ev-" + typ}
@@ -396,7 +386,7 @@ func TestComplaintSettleWithdrawExpireAndSecond(t *testing.T) {
 		}
 		// Rejected first; a second complaint needs new evidence or a changed claim.
 		c.mustAct(id, "decide", c.agent, map[string]any{"verdict": "rejected", "reason": "证据不足 / not proven", "rule_ids": []string{"seed-complaint-service-not-delivered"}})
-		if r := c.act(id, "second-complaint", b1, map[string]any{"reason": "不服", "evidence_ids": []string{"ev-O3"}}); r.Status != 400 || fieldOf(r) != "evidence_ids" {
+		if r := c.act(id, "second-complaint", b1, map[string]any{"reason": "不服", "evidence_ids": []string{"ev-O3"}}); r.Status != 400 || problemField(r) != "evidence_ids" {
 			t.Fatalf("second complaint without anything new: %d %s", r.Status, r.Body)
 		}
 		v = c.mustAct(id, "second-complaint", b1, map[string]any{"reason": "补充商品页截图", "evidence_ids": []string{"ev-O3", "ev-new"}})
@@ -547,7 +537,7 @@ func TestLateShipmentCompensationBoundaries(t *testing.T) {
 				before := c.balance(ledger.BuyerPayout(buyer))
 				dec := map[string]any{"verdict": "upheld", "reason": "以首条揽收记录为准 / judged on the first scan", "rule_ids": []string{"seed-complaint-late-shipment"}}
 				if !tc.late {
-					if r := c.act(id, "decide", c.agent, dec); r.Status != 400 || fieldOf(r) != "verdict" {
+					if r := c.act(id, "decide", c.agent, dec); r.Status != 400 || problemField(r) != "verdict" {
 						t.Fatalf("upheld an on-time shipment: %d %s", r.Status, r.Body)
 					}
 					c.mustAct(id, "decide", c.agent, map[string]any{"verdict": "rejected", "reason": "按时揽收", "rule_ids": []string{"seed-ship-within-24h"}})
@@ -597,7 +587,7 @@ func TestPolicyChangeKeepsPastDecisions(t *testing.T) {
 		bad := map[string]any{}
 		_ = json.Unmarshal(raw, &bad)
 		bad["complaints"].(map[string]any)["types"].(map[string]any)["late_shipment"].(map[string]any)["respond"] = "soon"
-		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/policy", Key: e.Admin, Body: bad}); r.Status != 400 || fieldOf(r) != "complaints.types.late_shipment.respond" {
+		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/policy", Key: e.Admin, Body: bad}); r.Status != 400 || problemField(r) != "complaints.types.late_shipment.respond" {
 			t.Fatalf("bad book: %d %s", r.Status, r.Body)
 		}
 		r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/policy", Key: e.Admin, Body: raw})

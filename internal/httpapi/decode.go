@@ -14,6 +14,17 @@ import (
 
 func decode(body []byte, v any) error { return httpx.DecodeJSON(body, v) }
 
+// decodeTo decodes body (strictly, as decode does) as a T and, when it
+// decodes, hands it to use.
+func decodeTo[T any](body []byte, use func(T)) error {
+	var b T
+	if err := decode(body, &b); err != nil {
+		return err
+	}
+	use(b)
+	return nil
+}
+
 // withBody adapts a handler that takes its JSON request body as a T: the
 // body is decoded (strictly, as decode does) before fn runs, and a body
 // that does not decode is refused with decode's problem.

@@ -117,7 +117,7 @@ func TestAdvanceCountsAsManualInterventionRefund(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		since := e.Clock.Now()
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		_, id := caseOf(e, "MI1", 7000, "quality_problem", true)
 		if c, err := e.Store.ManualInterventionRefunds(ctx, "S1", since); err != nil || c.Count != 0 {
 			t.Fatalf("before: %+v %v", c, err)

@@ -148,7 +148,7 @@ func TestAppealOverturnRefundsTheBuyer(t *testing.T) {
 func TestAppealOverturnForTheSeller(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/seller_deposit:S1/top-up", Key: e.Integration, Body: map[string]any{"amount": 5000}})
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		as, id := caseOf(e, "OS1", 9000, "counterfeit", true)
 		j := map[string]any{"compensation": 1000}
 		for k, v := range forBuyer {

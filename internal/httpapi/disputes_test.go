@@ -16,15 +16,13 @@ func TestInterventionCaseEndToEnd(t *testing.T) {
 		ctx := context.Background()
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
 		agent, senior := e.Key("agent", ""), e.Key("senior_agent", "")
-		e.NewOrder("T1", "B1", "S1", 19900, apitest.Delivered)
-		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		as := refundOnly(e, "T1", 19900, apitest.Delivered, "quality_problem")
 		// Evidence in the request's chain before the case opens: the
 		// buyer's own photo, the seller's voucher, and the buyer's photo
 		// on another request of theirs.
 		photo := upload(e, buyer, as, "开线", "p.png", pngBytes(t, 3, 3), "").Str("id")
 		voucher := upload(e, seller, as, "进货凭证", "v.png", pngBytes(t, 4, 3), "").Str("id")
-		e.NewOrder("T2", "B1", "S1", 5000, apitest.Delivered)
-		as2 := e.Aftersale("T2", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 5000})
+		as2 := refundOnly(e, "T2", 5000, apitest.Delivered, "quality_problem")
 		other := upload(e, buyer, as2, "别的", "o.png", pngBytes(t, 3, 4), "").Str("id")
 		e.Act(as2, "cancel", buyer, nil) // its deadline goes: the clock moves below
 		if photo == "" || voucher == "" || other == "" {
@@ -213,8 +211,7 @@ func TestInterventionSettledOrWithdrawn(t *testing.T) {
 func TestLargeCasesGoToTheSeniorTier(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("BIG", "B1", "S1", 800000, apitest.Delivered) // ¥8,000 ≥ the ¥5,000 threshold
-		as := e.Aftersale("BIG", "B1", map[string]any{"type": "refund_only", "reason": "counterfeit", "amount": 800000})
+		as := refundOnly(e, "BIG", 800000, apitest.Delivered, "counterfeit") // ¥8,000 ≥ the ¥5,000 threshold
 		e.Act(as, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "正品", "evidence": []string{"授权书"}})
 		e.Act(as, "escalate", buyer, nil)
 		c := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes", Key: buyer}).JSON()["items"].([]any)[0].(map[string]any)
@@ -260,12 +257,7 @@ func TestLedgerFollowsTheMoney(t *testing.T) {
 
 func TestReviewSLABreachIsFlaggedAndCounted(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
-		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("S1", "B1", "S1", 5000, apitest.Shipped)
-		as := e.Aftersale("S1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-		id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
-		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+		id := notReceivedCase(e, "S1", 5000)
 		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/disputes/" + id, Key: e.Agent}).JSON()
 		due, _ := time.Parse(time.RFC3339Nano, v["sla_due_at"].(string))
 		// 3 working days from Monday 2026-03-02 09:00 (Beijing 17:00): Thursday the 5th.
@@ -305,6 +297,28 @@ func caseOf(e *apitest.Env, orderID string, amount int64, reason string, review 
 	return as, id
 }
 
+// refundOnly puts an order of B1 from S1 for amount in state st and has B1
+// ask for a refund of the whole amount for reason; it returns the request.
+func refundOnly(e *apitest.Env, orderID string, amount int64, st apitest.OrderState, reason string) string {
+	e.T.Helper()
+	e.NewOrder(orderID, "B1", "S1", amount, st)
+	return e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
+}
+
+// notReceivedCase opens a not-received case of B1 against S1 on a shipped
+// order (the seller refuses: shipped, with the waybill) and has both parties
+// say they are done with evidence; it returns the case.
+func notReceivedCase(e *apitest.Env, orderID string, amount int64) string {
+	e.T.Helper()
+	buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
+	as := refundOnly(e, orderID, amount, apitest.Shipped, "not_received")
+	id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
+	for _, k := range []string{buyer, seller} {
+		e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: k})
+	}
+	return id
+}
+
 func disputeAct(e *apitest.Env, id, action, key string, body any) apitest.Resp {
 	e.T.Helper()
 	return e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/" + action, Key: key, Body: body})
@@ -329,7 +343,7 @@ func TestAdvancePayment(t *testing.T) {
 		if r.Status != 409 || r.Str("rule_id") != "taobao-dispute-87" {
 			t.Fatalf("advance from an empty fund: %d %s", r.Status, r.Body)
 		}
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		if r := disputeAct(e, id, "advance", e.Key("senior_agent", ""), map[string]any{"reason": "x"}); r.Status != 409 {
 			t.Fatalf("advance by an agent who does not hold the case: %d", r.Status)
 		}

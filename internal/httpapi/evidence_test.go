@@ -47,8 +47,7 @@ func upload(e *apitest.Env, key, caseID, caption, name string, data []byte, sati
 func TestEvidenceUploadChainAndAccess(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("T1", "B1", "S1", 9900, apitest.Delivered)
-		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 9900})
+		as := refundOnly(e, "T1", 9900, apitest.Delivered, "quality_problem")
 		caseID := e.Escalate(as, buyer, seller, map[string]any{"reason": "无质量问题", "evidence": []string{"说明"}})
 
 		// A PNG named .pdf is stored as a PNG; the bytes read back are the upload.

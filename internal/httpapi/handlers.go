@@ -273,37 +273,23 @@ func (a *API) actAftersale(r *http.Request, c service.Caller, body []byte) (int,
 	var err error
 	switch act {
 	case aftersale.Agree:
-		var b agreeBody
-		err = decode(body, &b)
-		cmd.Note, cmd.ReasonCode, cmd.ReturnAddress = b.Note, b.ReasonCode, b.ReturnAddress
+		err = decodeTo(body, func(b agreeBody) { cmd.Note, cmd.ReasonCode, cmd.ReturnAddress = b.Note, b.ReasonCode, b.ReturnAddress })
 	case aftersale.Refuse:
-		var b refuseCodeBody
-		err = decode(body, &b)
-		cmd.Note, cmd.ReasonCode, cmd.Evidence = b.Reason, b.ReasonCode, b.Evidence
+		err = decodeTo(body, func(b refuseCodeBody) { cmd.Note, cmd.ReasonCode, cmd.Evidence = b.Reason, b.ReasonCode, b.Evidence })
 	case aftersale.AcceptOffer, aftersale.ConfirmReturn:
-		var b noteBody
-		err = decode(body, &b)
-		cmd.Note = b.Note
+		err = decodeTo(body, func(b noteBody) { cmd.Note = b.Note })
 	case aftersale.RefuseReceipt:
-		var b refuseBody
-		err = decode(body, &b)
-		cmd.Note, cmd.Evidence = b.Reason, b.Evidence
+		err = decodeTo(body, func(b refuseBody) { cmd.Note, cmd.Evidence = b.Reason, b.Evidence })
 	case aftersale.CounterOffer:
-		var b offerBody
-		err = decode(body, &b)
-		cmd.Amount, cmd.Note, cmd.Evidence = b.Amount, b.Reason, b.Evidence
+		err = decodeTo(body, func(b offerBody) { cmd.Amount, cmd.Note, cmd.Evidence = b.Amount, b.Reason, b.Evidence })
 	case aftersale.Modify:
-		var b modifyBody
-		err = decode(body, &b)
-		cmd.Type, cmd.Reason, cmd.Amount, cmd.Description, cmd.Note = b.Type, aftersale.Reason(b.Reason), b.Amount, b.Description, b.Note
+		err = decodeTo(body, func(b modifyBody) {
+			cmd.Type, cmd.Reason, cmd.Amount, cmd.Description, cmd.Note = b.Type, aftersale.Reason(b.Reason), b.Amount, b.Description, b.Note
+		})
 	case aftersale.ShipReturn:
-		var b shipBody
-		err = decode(body, &b)
-		cmd.Carrier, cmd.TrackingNo, cmd.Postage = b.Carrier, b.TrackingNo, b.Postage
+		err = decodeTo(body, func(b shipBody) { cmd.Carrier, cmd.TrackingNo, cmd.Postage = b.Carrier, b.TrackingNo, b.Postage })
 	case aftersale.Cancel, aftersale.Escalate:
-		var b reasonBody
-		err = decode(body, &b)
-		cmd.Note = b.Reason
+		err = decodeTo(body, func(b reasonBody) { cmd.Note = b.Reason })
 	default:
 		return 0, nil, unknownAction(act)
 	}

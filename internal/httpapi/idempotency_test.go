@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"sync"
 	"testing"
@@ -64,7 +62,7 @@ func TestIdempotencyKeyExactlyOnceUnderConcurrency(t *testing.T) {
 		buyer := e.Key("buyer", "B1")
 		_, id := openCaseAt(e, "IK1", 5000, "quality_problem")
 		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}}},
-			slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+			discardLog(), worker.OutboxConfig{Clock: e.Clock})
 		for i := 0; i < 5; i++ {
 			if _, err := relay.RunOnce(context.Background()); err != nil {
 				t.Fatal(err)

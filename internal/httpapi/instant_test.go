@@ -25,6 +25,28 @@ func returnShipped(t *testing.T, e *apitest.Env, orderID, buyer string, amount i
 	return as, v
 }
 
+// receiptRefusedCase ships B1's return (returnShipped) and has S1 refuse
+// the returned goods with refusal, which opens a case; it takes the case to
+// review and returns the request and the case.
+func receiptRefusedCase(t *testing.T, e *apitest.Env, orderID string, amount int64, refusal map[string]any) (string, string) {
+	t.Helper()
+	seller := e.Key("seller", "S1")
+	as, _ := returnShipped(t, e, orderID, "B1", amount)
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse-receipt", Key: seller, Body: refusal})
+	id := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: seller}).Str("dispute_id")
+	if id == "" {
+		t.Fatal("no case opened")
+	}
+	toReview(e, id)
+	return as, id
+}
+
+// topUpFund has the admin top up the guarantee fund by amount (fen).
+func topUpFund(e *apitest.Env, amount int64) {
+	e.T.Helper()
+	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": amount}})
+}
+
 // TestInstantRefund (issue 13, 极速退款): a return by a buyer in good
 // standing for at most aftersale.instant_refund_limit is refunded when the
 // buyer ships it, paid by the guarantee fund with the order's escrow frozen
@@ -35,7 +57,7 @@ func TestInstantRefund(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		seller := e.Key("seller", "S1")
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		rules := []string{"ours-instant-refund-limit", "ours-refund-cap", ledger.RuleAdvance}
 
 		// Eligible: refunded when shipped.
@@ -125,14 +147,8 @@ func TestInstantRefundReceiptRefusalUpheld(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		seller := e.Key("seller", "S1")
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
-		as, _ := returnShipped(t, e, "IK1", "B1", 15000)
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as + "/refuse-receipt", Key: seller, Body: map[string]any{"reason": "退回商品已损坏", "evidence": []string{"签收照片"}}})
-		id := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: seller}).Str("dispute_id")
-		if id == "" {
-			t.Fatal("no case opened")
-		}
-		toReview(e, id)
+		topUpFund(e, 100000)
+		as, id := receiptRefusedCase(t, e, "IK1", 15000, map[string]any{"reason": "退回商品已损坏", "evidence": []string{"签收照片"}})
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "release_to_seller", "fault": "buyer",
 			"reason": "退回商品损坏，卖家拒收成立 / the returned goods were damaged: the refusal stands", "rule_ids": []string{"taobao-dispute-38"}}})
 		v := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: seller}).JSON()
@@ -186,12 +202,9 @@ func TestInstantRefundSettledByDeadlineOrJudgment(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		seller := e.Key("seller", "S1")
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		// The buyer-favouring judgment first (the deadline below moves the clock).
-		as2, _ := returnShipped(t, e, "IJ1", "B1", 12000)
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as2 + "/refuse-receipt", Key: seller, Body: map[string]any{"reason": "未收到退货", "evidence": []string{"物流截图"}}})
-		id := e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as2, Key: seller}).Str("dispute_id")
-		toReview(e, id)
+		as2, id := receiptRefusedCase(t, e, "IJ1", 12000, map[string]any{"reason": "未收到退货", "evidence": []string{"物流截图"}})
 		r := e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
 			"reason": "物流显示已签收退货 / the return was delivered", "rule_ids": []string{"taobao-dispute-38"}}})
 		if r.Status != 200 {

@@ -111,7 +111,7 @@ func TestLateShipmentCompensatedOnce(t *testing.T) {
 
 		// A duplicate after the decision is refused, naming the rule and the complaint.
 		r = c.file(buyer, map[string]any{"type": "late_shipment", "order_id": "OL1"})
-		if r.Status != 409 || r.JSON()["rule_id"] != "ours-compensation-once-per-cause" || fieldOf(r) != "type" {
+		if r.Status != 409 || r.JSON()["rule_id"] != "ours-compensation-once-per-cause" || problemField(r) != "type" {
 			t.Fatalf("duplicate after decision: %d %s", r.Status, r.Body)
 		}
 		// The second complaint, upheld again, pays nothing more.
@@ -142,10 +142,9 @@ func TestReceivableRecovery(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		b1, s1 := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		// A completed order: its escrow is already the seller's.
-		e.NewOrder("RC1", "B1", "S1", 30000, apitest.Completed)
-		as := e.Aftersale("RC1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 30000})
+		as := refundOnly(e, "RC1", 30000, apitest.Completed, "quality_problem")
 		id := escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 		toReview(e, id)
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
@@ -351,7 +350,7 @@ func TestNoReasonReturnExclusions(t *testing.T) {
 		}
 		for _, tc := range []struct{ id, rule string }{{"NR1", "cn-7day-return-6"}, {"NR2", "cn-7day-return-7"}, {"NR3", "cn-7day-return-6"}} {
 			r := noReason(tc.id)
-			if r.Status != 400 || r.Str("rule_id") != tc.rule || fieldOf(r) != "reason" {
+			if r.Status != 400 || r.Str("rule_id") != tc.rule || problemField(r) != "reason" {
 				t.Fatalf("%s: %d %s", tc.id, r.Status, r.Body)
 			}
 		}
@@ -418,7 +417,7 @@ func TestDirectClassBViolation(t *testing.T) {
 			{"a buyer's violation on a seller", c.agent, body(map[string]any{"violation": "buyer_harassment", "class": "A", "points": 4}), 400, "party_role"},
 			{"unknown party", c.agent, body(map[string]any{"party_id": "S404"}), 404, "party_id"},
 		} {
-			if r := post(tc.key, tc.body); r.Status != tc.status || (tc.field != "" && fieldOf(r) != tc.field) {
+			if r := post(tc.key, tc.body); r.Status != tc.status || (tc.field != "" && problemField(r) != tc.field) {
 				t.Fatalf("%s: %d %s", tc.name, r.Status, r.Body)
 			}
 		}
@@ -550,8 +549,7 @@ func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("TP1", "B1", "S1", 19900, apitest.Delivered)
-		as := e.Aftersale("TP1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 19900})
+		as := refundOnly(e, "TP1", 19900, apitest.Delivered, "quality_problem")
 		get := func() map[string]any {
 			return e.Must(200, apitest.Req{Method: "GET", Path: "/v1/aftersales/" + as, Key: buyer}).JSON()
 		}
@@ -607,7 +605,7 @@ func TestTOPFieldsThroughTheLifecycle(t *testing.T) {
 		c.ledgerBalances()
 
 		// An advance: advance_status 2, then 5 once the goods are back.
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		as2, id2 := caseOf(e, "TP2", 30000, "quality_problem", true)
 		as = as2
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id2 + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
@@ -695,7 +693,7 @@ func TestComplaintEvidenceChecked(t *testing.T) {
 			return e.Do(apitest.Req{Method: "POST", Path: "/v1/complaints", Key: b1, Body: map[string]any{"type": "seller_harassment", "order_id": order,
 				"occurred_at": e.Clock.Now().Add(-time.Hour).Format(time.RFC3339), "description": "卖家辱骂", "claim": map[string]any{"text": "处理"}, "evidence_ids": ids}})
 		}
-		if r := file("EV1", []string{"ev-made-up"}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+		if r := file("EV1", []string{"ev-made-up"}); r.Status != 400 || problemField(r) != "evidence_ids[0]" {
 			t.Fatalf("made-up evidence: %d %s", r.Status, r.Body)
 		}
 		d := upload(e, b1, "draft:EV1", "聊天记录", "chat.png", pngBytes(t, 20, 10), "")
@@ -708,7 +706,7 @@ func TestComplaintEvidenceChecked(t *testing.T) {
 		}
 		e.Must(404, apitest.Req{Method: "GET", Path: d.Str("content_url"), Key: s1})
 		sd := upload(e, s1, "draft:EV1", "卖家的", "s.png", pngBytes(t, 11, 11), "")
-		if r := file("EV1", []string{sd.Str("id")}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+		if r := file("EV1", []string{sd.Str("id")}); r.Status != 400 || problemField(r) != "evidence_ids[0]" {
 			t.Fatalf("the seller's evidence cited by the buyer: %d %s", r.Status, r.Body)
 		}
 		r := file("EV1", []string{draft})
@@ -722,7 +720,7 @@ func TestComplaintEvidenceChecked(t *testing.T) {
 			t.Fatalf("complaint chain %v", items)
 		}
 		e.Must(200, apitest.Req{Method: "GET", Path: d.Str("content_url"), Key: s1})
-		if r := file("EV2", []string{draft}); r.Status != 400 || fieldOf(r) != "evidence_ids[0]" {
+		if r := file("EV2", []string{draft}); r.Status != 400 || problemField(r) != "evidence_ids[0]" {
 			t.Fatalf("evidence of another complaint: %d %s", r.Status, r.Body)
 		}
 		// Uploads while the complaint is open join it.
@@ -781,10 +779,10 @@ func TestPerItemRefunds(t *testing.T) {
 			return e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales", Key: buyer,
 				Body: map[string]any{"order_id": "PI1", "type": "refund_only", "reason": "quality_problem", "amount": amount, "items": items}})
 		}
-		if r := open([]string{"oid-1"}, 20001); r.Status != 400 || fieldOf(r) != "amount" {
+		if r := open([]string{"oid-1"}, 20001); r.Status != 400 || problemField(r) != "amount" {
 			t.Fatalf("above the item's price: %d %s", r.Status, r.Body)
 		}
-		if r := open([]string{"oid-9"}, 100); r.Status != 400 || fieldOf(r) != "items[0]" {
+		if r := open([]string{"oid-9"}, 100); r.Status != 400 || problemField(r) != "items[0]" {
 			t.Fatalf("unknown item: %d %s", r.Status, r.Body)
 		}
 		a1 := open([]string{"oid-1"}, 20000)
@@ -819,7 +817,7 @@ func TestPerItemRefunds(t *testing.T) {
 		}
 		samePostings(t, c.ledgerTx(refundTx), map[string]money.Fen{"escrow:PI1": -20000, "buyer_payout:B1": 20000})
 		// oid-1 is fully refunded: a new request on it has nothing to refund.
-		if r := open([]string{"oid-1"}, 1); r.Status != 400 || fieldOf(r) != "amount" {
+		if r := open([]string{"oid-1"}, 1); r.Status != 400 || problemField(r) != "amount" {
 			t.Fatalf("a refunded item: %d %s", r.Status, r.Body)
 		}
 		// The second ends: the clock resumes.

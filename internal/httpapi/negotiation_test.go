@@ -18,8 +18,7 @@ import (
 func TestNegotiationRecord(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-		e.NewOrder("N1", "B1", "S1", 9900, apitest.Delivered)
-		as := e.Aftersale("N1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 9900})
+		as := refundOnly(e, "N1", 9900, apitest.Delivered, "quality_problem")
 		path := "/v1/aftersales/" + as + "/messages"
 		photo := upload(e, buyer, as, "开线", "p.png", pngBytes(t, 3, 3), "").Str("id")
 		sellerDoc := upload(e, seller, as, "质检单", "q.png", pngBytes(t, 4, 3), "").Str("id")
@@ -178,8 +177,7 @@ func TestAgreeReturnAddress(t *testing.T) {
 			t.Fatalf("agreed event rule_ids %v", last["rule_ids"])
 		}
 		// A refund only needs no address.
-		e.NewOrder("N3", "B1", "S1", 3000, apitest.Shipped)
-		as3 := e.Aftersale("N3", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as3 := refundOnly(e, "N3", 3000, apitest.Shipped, "not_received")
 		if v := e.Must(200, apitest.Req{Method: "POST", Path: "/v1/aftersales/" + as3 + "/agree", Key: seller, Body: agreeReturn}).JSON(); v["status"] != "SUCCESS" || v["return_address"] != nil {
 			t.Fatalf("refund only agreed: %v", v)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -33,20 +32,17 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 			mu.Unlock()
 		}))
 		defer recv.Close()
-		// The receiver is on 127.0.0.1: the operator allow-lists loopback.
-		e.Svc.SetWebhookAllow(loopbackAllowed)
+		ep := loopbackHook(e, recv.URL)
 		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Key("buyer", "B1"), Body: map[string]any{"url": recv.URL}}); r.Status != 403 {
 			t.Fatalf("a buyer creating a webhook: %d", r.Status)
 		}
-		ep := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Admin, Body: map[string]any{"url": recv.URL, "event_types": []string{"aftersale.*"}}}).JSON()
 		if s, _ := ep["secret"].(string); len(s) < 30 || s[:6] != "whsec_" {
 			t.Fatalf("endpoint %v", ep)
 		}
 		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+			Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 
-		e.NewOrder("T1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "T1", 3000, apitest.Shipped, "not_received")
 		e.Act(as, "agree", e.Key("seller", "S1"), agreeReturn)
 		for i := 0; i < 5; i++ {
 			if _, err := relay.RunOnce(ctx); err != nil {
@@ -104,12 +100,7 @@ func TestSiteMessagesAndWebhooks(t *testing.T) {
 func TestJudgmentNotifiesBothParties(t *testing.T) {
 	e := apitest.Open(t, apitest.SQLiteURL(t))
 	ctx := context.Background()
-	buyer, seller := e.Key("buyer", "B1"), e.Key("seller", "S1")
-	e.NewOrder("J1", "B1", "S1", 5000, apitest.Shipped)
-	as := e.Aftersale("J1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
-	id := e.Escalate(as, buyer, seller, map[string]any{"reason": "已发货", "evidence": []string{"运单"}})
-	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: buyer})
-	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/done-evidence", Key: seller})
+	id := notReceivedCase(e, "J1", 5000)
 	e.Do(apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: e.Agent})
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/judge", Key: e.Agent, Body: map[string]any{"outcome": "refund_full", "fault": "seller",
 		"reason": "卖家未提供签收证明", "rule_ids": []string{"taobao-dispute-38"}}})
@@ -117,11 +108,11 @@ func TestJudgmentNotifiesBothParties(t *testing.T) {
 	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{
 		notify.ChannelSite: &notify.SiteChannel{Store: e.Store},
 		notify.ChannelSMS:  &notify.SMSChannel{Sender: smsFunc(func(m notify.SMS) { sms = append(sms, m) }), Routes: notify.DefaultSMSRoutes()},
-	}}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+	}}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 	for i := 0; i < 20; i++ {
 		relay.RunOnce(ctx)
 	}
-	for _, k := range []string{buyer, seller} {
+	for _, k := range []string{e.Key("buyer", "B1"), e.Key("seller", "S1")} {
 		found := false
 		for _, m := range e.Must(200, apitest.Req{Method: "GET", Path: "/v1/messages?limit=200", Key: k}).JSON()["items"].([]any) {
 			found = found || m.(map[string]any)["ref"] == "dispute/"+id && m.(map[string]any)["title"] == "平台已判定并执行 / The platform judged and executed the decision"

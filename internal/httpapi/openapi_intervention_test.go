@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -58,8 +57,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	b2 := e.Key(actor.Buyer, "B2")
 
 	// A case of B1 against S1 on a delivered order.
-	e.NewOrder("IV1", "B1", "S1", 12800, apitest.Delivered)
-	as := e.Aftersale("IV1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 12800})
+	as := refundOnly(e, "IV1", 12800, apitest.Delivered, "quality_problem")
 	caseID := escalateCase(e, as, b1, s1, map[string]any{"reason": "无质量问题", "evidence": []string{"质检单"}})
 
 	// ---- evidence
@@ -188,7 +186,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	o.rejects(400, apitest.Req{Method: "GET", Path: "/v1/webhooks?limit=0", Key: admin})
 
 	relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Static: map[string]notify.Channel{notify.ChannelSite: &notify.SiteChannel{Store: e.Store}},
-		Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+		Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 	for i := 0; i < 30; i++ {
 		st, err := relay.RunOnce(ctx)
 		if err != nil {
@@ -264,7 +262,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 	// An endpoint nobody listens at: one attempt, then dead.
 	gone := o.must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: admin, Body: map[string]any{"url": "http://127.0.0.1:9/gone", "event_types": []string{"aftersale.*"}}}).JSON()["id"].(string)
 	o.must(200, apitest.Req{Method: "POST", Path: "/v1/webhooks/" + gone + "/replay", Key: admin, Body: map[string]any{"after_id": ""}})
-	once := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	once := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(),
 		worker.OutboxConfig{Clock: e.Clock, MaxAttempts: 1})
 	if _, err := once.RunOnce(ctx); err != nil {
 		t.Fatal(err)
@@ -303,8 +301,7 @@ func runInterventionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 func openCaseAt(e *apitest.Env, orderID string, amount int64, reason string) (string, string) {
 	e.T.Helper()
 	b1, s1 := e.Key(actor.Buyer, "B1"), e.Key(actor.Seller, "S1")
-	e.NewOrder(orderID, "B1", "S1", amount, apitest.Delivered)
-	as := e.Aftersale(orderID, "B1", map[string]any{"type": "refund_only", "reason": reason, "amount": amount})
+	as := refundOnly(e, orderID, amount, apitest.Delivered, reason)
 	return as, escalateCase(e, as, b1, s1, map[string]any{"reason": "不同意", "evidence": []string{"说明"}})
 }
 

@@ -98,12 +98,12 @@ func TestDepositFrozenPerCase(t *testing.T) {
 func TestCounterfeitPledge(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		c.deposit("S1", 30000)
 		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Key("seller", "S1"), Body: map[string]any{}}); r.Status != 403 {
 			t.Fatalf("a seller setting its own pledge: %d", r.Status)
 		}
-		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"multiple": 1000}}); r.Status/100 != 4 || fieldOf(r) != "multiple" {
+		if r := e.Do(apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"multiple": 1000}}); r.Status/100 != 4 || problemField(r) != "multiple" {
 			t.Fatalf("multiple 1000: %d %s", r.Status, r.Body)
 		}
 		p := e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{"reason": "店铺加入假一赔十"}}).JSON()
@@ -275,7 +275,7 @@ func runProtectionConformance(t *testing.T, e *apitest.Env, o *oasRun) {
 func TestCounterfeitPledgeOverturned(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
 		c := newCX(t, e)
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		c.deposit("S1", 30000)
 		e.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sellers/S1/pledge", Key: e.Integration, Body: map[string]any{}})
 		_, id := caseOf(e, "CO1", 5000, "counterfeit", true)

@@ -63,7 +63,7 @@ func (q qualityFixture) platformRefund(orderID, buyer, seller string, advance bo
 	}
 	e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/claim", Key: e.Agent})
 	if advance {
-		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/ledger/accounts/guarantee_fund/top-up", Key: e.Admin, Body: map[string]any{"amount": 100000}})
+		topUpFund(e, 100000)
 		e.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + id + "/advance", Key: e.Agent, Body: map[string]any{"reason": "卖家不配合"}})
 		return
 	}

@@ -21,8 +21,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e *apitest.Env)) {
 
 func TestAuthAndVisibility(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *apitest.Env) {
-		e.NewOrder("T1", "B1", "S1", 10000, apitest.Shipped)
-		id := e.Aftersale("T1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 10000})
+		id := refundOnly(e, "T1", 10000, apitest.Shipped, "not_received")
 		path := "/v1/aftersales/" + id
 		if r := e.Do(apitest.Req{Method: "GET", Path: path}); r.Status != 401 || r.Str("code") != "unauthorized" {
 			t.Fatalf("no key: %d %s", r.Status, r.Body)
@@ -196,8 +195,7 @@ func TestConcurrentConflictingActionsExactlyOneWins(t *testing.T) {
 			}
 		}
 		// A stale If-Match is refused even when the action would be allowed now.
-		e.NewOrder("V", "B1", "S1", 10000, apitest.Shipped)
-		v := e.Aftersale("V", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 10000})
+		v := refundOnly(e, "V", 10000, apitest.Shipped, "not_received")
 		e.Act(v, "refuse", seller, map[string]any{"reason_code": "goods_intact", "reason": "已发货", "evidence": []string{"e1"}})
 		if r := e.Do(apitest.Req{Method: "POST", Path: "/v1/aftersales/" + v + "/agree", Key: seller, Header: map[string]string{"If-Match": `"1"`}}); r.Status != 412 || r.JSON()["current_status"] != "SELLER_REFUSE_BUYER" || r.JSON()["code"] != "precondition_failed" {
 			t.Fatalf("stale If-Match: %d %s", r.Status, r.Body)
@@ -425,8 +423,7 @@ func TestEscalationEligibilityAndInterventionRecords(t *testing.T) {
 		seller, buyer := e.Key("seller", "S1"), e.Key("buyer", "B1")
 		refuseBody := map[string]any{"reason_code": "other", "reason": "不同意", "evidence": []string{"e1"}}
 		// Paid but not shipped: negotiation is possible, intervention is not (SPEC §4).
-		e.NewOrder("P", "B1", "S1", 5000, apitest.Paid)
-		p := e.Aftersale("P", "B1", map[string]any{"type": "refund_only", "reason": "other", "amount": 5000})
+		p := refundOnly(e, "P", 5000, apitest.Paid, "other")
 		e.Act(p, "refuse", seller, refuseBody)
 		if r := e.Act(p, "escalate", buyer, map[string]any{"reason": "卖家不退"}); r.Status != 409 || r.JSON()["errors"] == nil {
 			t.Fatalf("escalating an unshipped order: %d %s", r.Status, r.Body)
@@ -446,8 +443,7 @@ func TestEscalationEligibilityAndInterventionRecords(t *testing.T) {
 			t.Fatalf("escalating after the window: %d %s", r.Status, r.Body)
 		}
 		// Shipped: escalation is recorded; settling between the parties closes the record.
-		e.NewOrder("S", "B1", "S1", 5000, apitest.Shipped)
-		s := e.Aftersale("S", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 5000})
+		s := refundOnly(e, "S", 5000, apitest.Shipped, "not_received")
 		e.Act(s, "refuse", seller, refuseBody)
 		r := e.Act(s, "escalate", buyer, map[string]any{"reason": "物流显示未签收"})
 		if r.Status != 200 || r.JSON()["cs_status"].(float64) != 10 || r.JSON()["deadline"] != nil {

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 
@@ -21,7 +19,7 @@ func openSandboxEnv(t *testing.T, url string) *apitest.Env {
 	t.Helper()
 	st := apitest.OpenStore(t, url)
 	clk := clock.NewManual(apitest.Start)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := discardLog()
 	svc := service.New(st, policy.Default(), service.Options{Clock: clk, Logger: log, Sandbox: true})
 	api := httpapi.New(svc, log, nil, "test", nil)
 	srv := httptest.NewServer(api.Handler())

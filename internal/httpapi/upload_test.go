@@ -134,8 +134,7 @@ func TestConcurrentLargeUploadsStayStreamed(t *testing.T) {
 // caller waits, then is 429 with Retry-After.
 func TestUploadRefusals(t *testing.T) {
 	e := apitest.Open(t, apitest.SQLiteURL(t))
-	e.NewOrder("UR1", "B1", "S1", 1000, apitest.Delivered)
-	as := e.Aftersale("UR1", "B1", map[string]any{"type": "refund_only", "reason": "quality_problem", "amount": 1000})
+	as := refundOnly(e, "UR1", 1000, apitest.Delivered, "quality_problem")
 	buyer := e.Key("buyer", "B1")
 
 	var b bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,11 +41,10 @@ func TestWebhookDeliveryLogDeadLetterAndRetry(t *testing.T) {
 		}))
 		defer recv.Close()
 		setFailing := func(v bool) { mu.Lock(); failing = v; mu.Unlock() }
-		e.Svc.SetWebhookAllow(loopbackAllowed)
-		ep := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Admin, Body: map[string]any{"url": recv.URL, "event_types": []string{"aftersale.*"}}}).JSON()
+		ep := loopbackHook(e, recv.URL)
 		id := ep["id"].(string)
 		const maxAttempts = 3
-		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(),
 			worker.OutboxConfig{Clock: e.Clock, MaxAttempts: maxAttempts, BaseBackoff: time.Minute, MaxBackoff: 10 * time.Minute, Observe: e.Metrics.WebhookAttempt})
 		run := func() worker.OutboxStats {
 			t.Helper()
@@ -65,8 +63,7 @@ func TestWebhookDeliveryLogDeadLetterAndRetry(t *testing.T) {
 			return out
 		}
 
-		e.NewOrder("H1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("H1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "H1", 3000, apitest.Shipped, "not_received")
 		for attempt := 1; attempt <= maxAttempts; attempt++ {
 			at := e.Clock.Now()
 			if st := run(); st.Claimed != 1 {
@@ -202,8 +199,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			ch <- got{r.Header.Clone(), b}
 		}))
 		defer recv.Close()
-		e.Svc.SetWebhookAllow(loopbackAllowed)
-		ep := e.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Admin, Body: map[string]any{"url": recv.URL, "event_types": []string{"aftersale.*"}}}).JSON()
+		ep := loopbackHook(e, recv.URL)
 		id, oldSecret := ep["id"].(string), ep["secret"].(string)
 		for _, bad := range []any{-1, 604801, "a day"} {
 			r := e.Do(apitest.Req{Method: "POST", Path: "/v1/webhooks/" + id + "/rotate-secret", Key: e.Admin, Body: map[string]any{"overlap_seconds": bad}})
@@ -228,7 +224,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 		// The relay signs at the (manual) clock's time, as receivers see it.
 		hooks := notify.NewWebhooksWith(loopbackAllowed)
 		hooks.Now = e.Clock.Now
-		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: hooks}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: hooks}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 		verify := func(secret string, g got) error {
 			wh, err := standardwebhooks.NewWebhook(secret)
 			if err != nil {
@@ -236,8 +232,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 			}
 			return wh.VerifyIgnoringTimestamp(g.body, g.header) // the manual clock is not the receiver's
 		}
-		e.NewOrder("R1", "B1", "S1", 3000, apitest.Shipped)
-		as := e.Aftersale("R1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
+		as := refundOnly(e, "R1", 3000, apitest.Shipped, "not_received")
 		if st, err := relay.RunOnce(ctx); err != nil || st.Delivered != 1 {
 			t.Fatalf("%+v %v", st, err)
 		}

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -53,7 +51,7 @@ func TestWebhookSSRF(t *testing.T) {
 			Enabled: true, CreatedAt: e.Clock.Now()}, nil); err != nil {
 			t.Fatal(err)
 		}
-		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooks()}, slog.New(slog.NewTextHandler(io.Discard, nil)), worker.OutboxConfig{Clock: e.Clock})
+		relay := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooks()}, discardLog(), worker.OutboxConfig{Clock: e.Clock})
 		e.NewOrder("W1", "B1", "S1", 3000, apitest.Shipped)
 		e.Aftersale("W1", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})
 		for range 3 {
@@ -67,7 +65,7 @@ func TestWebhookSSRF(t *testing.T) {
 		// With the operator's allow-list the same endpoint is delivered to.
 		e.Svc.SetWebhookAllow(loopbackAllowed)
 		e.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhooks", Key: e.Admin, Body: map[string]any{"url": recv.URL + "/allowed"}})
-		allowed := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		allowed := worker.NewOutbox(e.Store, worker.OutboxChannels{Webhooks: notify.NewWebhooksWith(loopbackAllowed)}, discardLog(),
 			worker.OutboxConfig{Clock: e.Clock})
 		e.NewOrder("W2", "B1", "S1", 3000, apitest.Shipped)
 		e.Aftersale("W2", "B1", map[string]any{"type": "refund_only", "reason": "not_received", "amount": 3000})

@@ -13,24 +13,24 @@ import (
 // seller's deposit (SellerDeposit → DepositFrozen), as much of it as the
 // deposit holds; nothing to freeze: an empty plan. Errors: Invalid.
 func FreezeDeposit(m Meta, sellerID string, amount money.Fen, b Balances) (Plan, error) {
-	var p Plan
-	if err := checkMove(m, false, amount, seller(sellerID)); err != nil {
-		return p, err
-	}
-	amt, _ := Cover(amount, b.Headroom(SellerDeposit(sellerID)))
-	p.add(m.tx("", TxDepositFreeze, nil, debit(SellerDeposit(sellerID), amt), credit(DepositFrozen(sellerID), amt)))
-	return p, nil
+	return moveSellerMoney(m, TxDepositFreeze, sellerID, SellerDeposit(sellerID), DepositFrozen(sellerID), amount, b)
 }
 
 // ReleaseDeposit releases what a case froze (DepositFrozen →
 // SellerDeposit), capped at what is frozen. Errors: Invalid.
 func ReleaseDeposit(m Meta, sellerID string, amount money.Fen, b Balances) (Plan, error) {
+	return moveSellerMoney(m, TxDepositRelease, sellerID, DepositFrozen(sellerID), SellerDeposit(sellerID), amount, b)
+}
+
+// moveSellerMoney moves amount between two of a seller's accounts (from →
+// to) in one transaction of kind, capped at what from holds. Errors: Invalid.
+func moveSellerMoney(m Meta, kind TxKind, sellerID string, from, to Account, amount money.Fen, b Balances) (Plan, error) {
 	var p Plan
 	if err := checkMove(m, false, amount, seller(sellerID)); err != nil {
 		return p, err
 	}
-	amt, _ := Cover(amount, b.Headroom(DepositFrozen(sellerID)))
-	p.add(m.tx("", TxDepositRelease, nil, debit(DepositFrozen(sellerID), amt), credit(SellerDeposit(sellerID), amt)))
+	amt, _ := Cover(amount, b.Headroom(from))
+	p.add(m.tx("", kind, nil, debit(from, amt), credit(to, amt)))
 	return p, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/weiquan/weiquan/internal/textnorm"
 )
 
 // RuleBrushOff: refusing without helping ("没办法", "不知道", "你自己看吧"),
@@ -45,18 +47,18 @@ var brushes = []brush{
 	// pushing the customer away to someone else
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(找|问|联系|去找|去问)(` + others + `)+(去|吧去)` + clauseEnd), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)(自己)?(去)?(找|问)` + others + `(吧|去|啊|好了|呗)`), nil},
-	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)自己(去)?(找|问|联系)|自己(去)?(找|问|联系)` + others), notPreceded("我", "我们")},
+	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(你|您)自己(去)?(找|问|联系)|自己(去)?(找|问|联系)` + others), textnorm.NotPreceded("我", "我们")},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(平台|快递|物流|厂家|我们|我|这边|店里|客服|商家|我们这边)(也)?(不管|管不了|管不着|不负责|不负责任|没法管)(这(个|些)?(事|问题)?)?` + clauseEnd), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不(关|干)(我|我们)(的)?(事|屁事)|与(我|我们)无关|(跟|和)(我|我们)(没|没有)(关系|啥关系|什么关系)|不归(我|我们)管`), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不是(我|我们|本店|店里|我们家)(的)?(错|问题|责任|事)|不是(我|我们)(能|可以)(解决|处理|决定|管)的`), nil},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`(是|那是|这是|都是)` + others + `的(事|问题|责任|错)(了)?(,|。|!|$|跟|和|与|不)`), noWayForward},
 	{RuleBlame, "blame", reasonBlame, rewriteBlame, regexp.MustCompile(`不是我接的|我(是|还是)新(手|来的)|我刚(来|上班)|忙死了|线路忙`), nil},
 	// refusing without a way forward
-	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(我|我们|这边)?(也|都)?没(有)?(办法|法子|辙)` + clauseEnd), both(notBargaining, noWayForward)},
-	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(我|我们|这边)?(也|都)?不(知道|清楚|晓得)` + clauseEnd), both(notCustomerSubject, noWayForward)},
+	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(我|我们|这边)?(也|都)?没(有)?(办法|法子|辙)` + clauseEnd), textnorm.All(notBargaining, noWayForward)},
+	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(我|我们|这边)?(也|都)?不(知道|清楚|晓得)` + clauseEnd), textnorm.All(notCustomerSubject, noWayForward)},
 	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(不知道|不清楚)(,)?(你|您)(自己)?(去)?(问|找|看|打)`), nil},
 	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`自己(去)?(看|查|找|问|研究)(吧|去|啊|好了|呀|呗)`), nil},
-	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(你|您)?(打|拨)[^,。!?]{0,12}电话(吧|去)`), notPreceded("给", "我", "会")},
+	{RuleBrushOff, "brush_off", reasonBrush, rewriteBrush, regexp.MustCompile(`(你|您)?(打|拨)[^,。!?]{0,12}电话(吧|去)`), textnorm.NotPreceded("给", "我", "会")},
 	// rude and impatient
 	{RuleRude, "rude", reasonRude, rewriteRude, regexp.MustCompile(`不(买|要|退)(就)?(拉倒|算了|滚|别买)|买不起(就)?(别|不要)买|嫌贵(就)?(别|不要)买`), nil},
 	{RuleRude, "rude", reasonRude, rewriteRude, regexp.MustCompile(`随便(你|您)` + clauseEnd + `|(你|您)看着办|有完没完|烦不烦|别烦我|(^|[^尽赶])快(点)?说(吧|啊|呀|嘛)?([,。.!?~;、…\s]|$)|说了(你|您)?也不懂|(听|看)不懂(吗|啊|人话)|(你|您)(是不是)?(傻|瞎)(吗|啊|呀)`), nil},
@@ -113,26 +115,4 @@ func noWayForward(n string, a, b int) bool {
 		}
 	}
 	return true
-}
-
-func both(fs ...func(n string, a, b int) bool) func(n string, a, b int) bool {
-	return func(n string, a, b int) bool {
-		for _, f := range fs {
-			if !f(n, a, b) {
-				return false
-			}
-		}
-		return true
-	}
-}
-
-func notPreceded(ws ...string) func(n string, a, b int) bool {
-	return func(n string, a, b int) bool {
-		for _, w := range ws {
-			if strings.HasSuffix(n[:a], w) {
-				return false
-			}
-		}
-		return true
-	}
 }

@@ -44,7 +44,7 @@ func adviceBest(n string, a, b int) bool {
 	}
 	p := a + len("最好")
 	rest := n[p:clauseEndAt(n, p)]
-	if rest == "" || hasPrefixAny(rest, "的", "了", "啦", "呢", "哦", "啊", "吧") {
+	if rest == "" || textnorm.HasPrefixAny(rest, "的", "了", "啦", "呢", "哦", "啊", "吧") {
 		return false // 最好的, 是最好的了: the best
 	}
 	if _, sz := utf8.DecodeRuneInString(rest); strings.HasPrefix(rest[sz:], "的") {
@@ -53,7 +53,7 @@ func adviceBest(n string, a, b int) bool {
 	before := strings.TrimSuffix(n[clauseStart(n, a):a], "还是")
 	before = strings.TrimSuffix(before, "们")
 	// …or after a frame that reports advice ("你的意思是最好…", "建议最好…")
-	return before == "" || hasSuffixAny(before, addressees...) || hasSuffixAny(before, "意思是", "建议", "建议是", "说是", "一般", "通常", "那")
+	return before == "" || textnorm.HasSuffixAny(before, addressees...) || textnorm.HasSuffixAny(before, "意思是", "建议", "建议是", "说是", "一般", "通常", "那")
 }
 
 var effortNouns = []string{"优惠", "力度", "折扣", "让利", "诚意", "努力", "限度", "程度", "帮助", "能力", "让步"}
@@ -63,26 +63,26 @@ var rankScopes = []string{"全网", "淘宝", "全国", "史上", "天猫", "市
 
 // bargainMost: 最大 / 最高 before an offer or an effort word.
 func bargainMost(n string, a, b int) bool {
-	if !hasPrefixAny(n[a:], "最大", "最高") {
+	if !textnorm.HasPrefixAny(n[a:], "最大", "最高") {
 		return false
 	}
 	rest := strings.TrimPrefix(n[a+len("最大"):], "的")
 	for _, w := range []string{"活动", "促销", "优惠"} {
-		if r := strings.TrimPrefix(rest, w); r != rest && hasPrefixAny(r, effortNouns...) {
+		if r := strings.TrimPrefix(rest, w); r != rest && textnorm.HasPrefixAny(r, effortNouns...) {
 			rest = r
 		}
 	}
-	if !hasPrefixAny(rest, effortNouns...) {
+	if !textnorm.HasPrefixAny(rest, effortNouns...) {
 		return false
 	}
-	return !hasSuffixAny(n[clauseStart(n, a):a], rankScopes...)
+	return !textnorm.HasSuffixAny(n[clauseStart(n, a):a], rankScopes...)
 }
 
 var sizeWords = []string{"码", "尺寸", "尺码", "号", "容量", "规格", "型号", "承重", "重量", "长度", "宽度", "高度"}
 
 // sizeMost: 最大 / 最小 / 最长 … whose clause goes on to state a size.
 func sizeMost(n string, a, b int) bool {
-	if !hasPrefixAny(n[a:], "最大", "最小", "最长", "最短", "最宽", "最高", "最重", "最轻") {
+	if !textnorm.HasPrefixAny(n[a:], "最大", "最小", "最长", "最短", "最宽", "最高", "最重", "最轻") {
 		return false
 	}
 	rest := n[a+len("最大") : clauseEndAt(n, a+len("最大"))]
@@ -114,7 +114,7 @@ var ownNumberRe = regexp.MustCompile(`((您|你)(的|留的|填的|预留的|下
 func goodsAssurance(n string, b int) bool {
 	rest := strings.TrimPrefix(n[b:], "是")
 	rest = strings.TrimPrefix(rest, "都是")
-	return hasPrefixAny(rest, "正品", "原装", "真品", "全新", "新品", "新的", "质量", "品质", "正版", "官方正品")
+	return textnorm.HasPrefixAny(rest, "正品", "原装", "真品", "全新", "新品", "新的", "质量", "品质", "正版", "官方正品")
 }
 
 // contentStated: 百分百 / 100% in a clause that states a content
@@ -147,22 +147,4 @@ func normRange(tx *textnorm.Text, s, e int) (int, int) {
 		a = len(tx.Norm)
 	}
 	return a, b
-}
-
-func hasPrefixAny(s string, ws ...string) bool {
-	for _, w := range ws {
-		if strings.HasPrefix(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasSuffixAny(s string, ws ...string) bool {
-	for _, w := range ws {
-		if strings.HasSuffix(s, w) {
-			return true
-		}
-	}
-	return false
 }

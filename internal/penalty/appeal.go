@@ -109,7 +109,7 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 			return nil, notNow("不能申诉 / cannot appeal")
 		}
 		if now.After(s.AppealDueAt) {
-			return nil, &fault.Error{Code: fault.Conflict, Status: s.Status, Rule: b.ID("appeal.window"), Message: "已超过申诉期 / the appeal window has passed"}
+			return nil, windowPassed(s.Status, b)
 		}
 		var fresh []string
 		for _, e := range c.EvidenceIDs {
@@ -117,11 +117,11 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 				fresh = append(fresh, e)
 			}
 		}
-		if err := b.CheckAppealGrounds(fresh, c.Procedural, c.Reason); err != nil {
+		ap, err := newAppeal(fresh, c.Procedural, c.Reason, b, now)
+		if err != nil {
 			return nil, err
 		}
-		ev.Type, ev.Reason = EvAppealed, strings.TrimSpace(c.Reason)
-		ev.Appeal = &Appeal{Reason: ev.Reason, EvidenceIDs: fresh, ProceduralError: strings.TrimSpace(c.Procedural), At: now}
+		ev.Type, ev.Reason, ev.Appeal = EvAppealed, ap.Reason, ap
 		ev.RuleIDs = []string{b.ID("appeal.window"), mid}
 		return []Event{ev}, nil
 	case DecideAppeal:
@@ -131,17 +131,41 @@ func Decide(s Sanction, c Command, b *policy.Book, now time.Time) ([]Event, erro
 		if s.Status != Appealed {
 			return nil, notNow("不能裁决申诉 / no appeal to decide")
 		}
-		if err := policy.CheckStated("裁决", "a decision", c.Reason, c.RuleIDs); err != nil {
+		d, rules, err := newAppealDecision(c.Actor, c.Reason, c.Revoke, c.RuleIDs, b, now)
+		if err != nil {
 			return nil, err
 		}
-		d := &AppealDecision{Revoke: c.Revoke, Reason: strings.TrimSpace(c.Reason), RuleIDs: slices.Clone(c.RuleIDs), AgentID: c.Actor.ID, At: now}
-		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvAppealUpheld, d.Reason, d, append(slices.Clone(c.RuleIDs), b.ID("appeal.max_count"))
+		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvAppealUpheld, d.Reason, d, rules
 		if c.Revoke {
 			ev.Type = EvRevoked
 		}
 		return []Event{ev}, nil
 	}
 	return nil, fault.Field("action", "未知操作 %q / unknown action %q", c.Action, c.Action)
+}
+
+// windowPassed refuses (Conflict) an appeal after its window (appeal.window).
+func windowPassed(status string, b *policy.Book) error {
+	return &fault.Error{Code: fault.Conflict, Status: status, Rule: b.ID("appeal.window"), Message: "已超过申诉期 / the appeal window has passed"}
+}
+
+// newAppeal is a party's appeal with the fresh evidence it brings, once
+// the rule book's grounds for an appeal hold (CheckAppealGrounds).
+func newAppeal(fresh []string, procedural, reason string, b *policy.Book, now time.Time) (*Appeal, error) {
+	if err := b.CheckAppealGrounds(fresh, procedural, reason); err != nil {
+		return nil, err
+	}
+	return &Appeal{Reason: strings.TrimSpace(reason), EvidenceIDs: fresh, ProceduralError: strings.TrimSpace(procedural), At: now}, nil
+}
+
+// newAppealDecision is the senior tier's decision on an appeal, once it
+// states its reason and rules, with the rules its event cites.
+func newAppealDecision(a Actor, reason string, revoke bool, rules []string, b *policy.Book, now time.Time) (*AppealDecision, []string, error) {
+	if err := policy.CheckStated("裁决", "a decision", reason, rules); err != nil {
+		return nil, nil, err
+	}
+	d := &AppealDecision{Revoke: revoke, Reason: strings.TrimSpace(reason), RuleIDs: slices.Clone(rules), AgentID: a.ID, At: now}
+	return d, append(slices.Clone(rules), b.ID("appeal.max_count")), nil
 }
 
 // Evolve applies an event; it never fails.

@@ -147,7 +147,7 @@ func DecideViolation(v Violation, act Action, a Actor, reason, procedural string
 			return ev, notNow()
 		}
 		if v.AppealDueAt != nil && now.After(*v.AppealDueAt) {
-			return ev, &fault.Error{Code: fault.Conflict, Status: v.Status, Rule: b.ID("appeal.window"), Message: "已超过申诉期 / the appeal window has passed"}
+			return ev, windowPassed(v.Status, b)
 		}
 		var fresh []string
 		for _, e := range evidence {
@@ -158,11 +158,11 @@ func DecideViolation(v Violation, act Action, a Actor, reason, procedural string
 				fresh = append(fresh, e)
 			}
 		}
-		if err := b.CheckAppealGrounds(fresh, procedural, reason); err != nil {
+		ap, err := newAppeal(fresh, procedural, reason, b, now)
+		if err != nil {
 			return ev, err
 		}
-		ev.Type, ev.Reason = EvViolationAppealed, strings.TrimSpace(reason)
-		ev.Appeal = &Appeal{Reason: ev.Reason, EvidenceIDs: fresh, ProceduralError: strings.TrimSpace(procedural), At: now}
+		ev.Type, ev.Reason, ev.Appeal = EvViolationAppealed, ap.Reason, ap
 		ev.RuleIDs = []string{b.ID("appeal.window"), b.ID("appeal.max_count")}
 		return ev, nil
 	case ViolationDecideAppeal:
@@ -172,11 +172,11 @@ func DecideViolation(v Violation, act Action, a Actor, reason, procedural string
 		if v.Status != ViolationAppealed {
 			return ev, notNow()
 		}
-		if err := policy.CheckStated("裁决", "a decision", reason, rules); err != nil {
+		d, cited, err := newAppealDecision(a, reason, revoke, rules, b, now)
+		if err != nil {
 			return ev, err
 		}
-		d := &AppealDecision{Revoke: revoke, Reason: strings.TrimSpace(reason), RuleIDs: slices.Clone(rules), AgentID: a.ID, At: now}
-		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvViolationAppealRejected, d.Reason, d, append(slices.Clone(rules), b.ID("appeal.max_count"))
+		ev.Type, ev.Reason, ev.Decision, ev.RuleIDs = EvViolationAppealRejected, d.Reason, d, cited
 		if revoke {
 			ev.Type = EvViolationRevoked
 		}

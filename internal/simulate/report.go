@@ -182,11 +182,7 @@ func (s *Sim) report(ctx context.Context) (Report, error) {
 		if err != nil {
 			return r, err
 		}
-		cc := r.Complaints[c.Type]
-		if cc == nil {
-			cc = &ComplaintCount{}
-			r.Complaints[c.Type] = cc
-		}
+		cc := entry(r.Complaints, c.Type)
 		cc.Filed++
 		switch {
 		case c.Decision != nil && c.Decision.Verdict == "upheld":
@@ -262,11 +258,7 @@ func (s *Sim) report(ctx context.Context) (Report, error) {
 		if err != nil {
 			return r, err
 		}
-		f := r.Flags[a.Role]
-		if f == nil {
-			f = &Flags{}
-			r.Flags[a.Role] = f
-		}
+		f := entry(r.Flags, a.Role)
 		f.Actors++
 		fl := flagged(st)
 		switch {
@@ -377,4 +369,14 @@ func (r Report) Format(w io.Writer) {
 		status = fmt.Sprintf("%d VIOLATIONS / 发现异常", r.LedgerIssues)
 	}
 	p("ledger check: %s (%d transactions)", status, r.LedgerTx)
+}
+
+// entry is m's value at k, a new zero value put there first when m has none.
+func entry[K comparable, V any](m map[K]*V, k K) *V {
+	v := m[k]
+	if v == nil {
+		v = new(V)
+		m[k] = v
+	}
+	return v
 }

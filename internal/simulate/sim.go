@@ -460,14 +460,24 @@ func (s *Sim) sellerAnswers(o *orderTruth, a *client.Aftersale) {
 	s.at(s.h.time.Now().Add(delay), "seller answers "+o.id, func(ctx context.Context) error { return s.sellerDecides(ctx, o) })
 }
 
-func (s *Sim) sellerDecides(ctx context.Context, o *orderTruth) error {
+// requestIn reads the order's request when it is in status; a request that
+// moved on is counted too late and comes back nil, with a nil error.
+func (s *Sim) requestIn(ctx context.Context, o *orderTruth, status string) (*client.Aftersale, error) {
 	a, err := s.h.api.GetAftersale(ctx, o.requestID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if a.Status != "WAIT_SELLER_AGREE" {
+	if a.Status != status {
 		s.tally.tooLate++
-		return nil
+		return nil, nil
+	}
+	return a, nil
+}
+
+func (s *Sim) sellerDecides(ctx context.Context, o *orderTruth) error {
+	a, err := s.requestIn(ctx, o, "WAIT_SELLER_AGREE")
+	if a == nil {
+		return err
 	}
 	agree := o.genuine && !(o.seller.Kind == HonestSeller && chance(s.r, 0.1)) // a few honest shops dispute real claims too
 	if o.fake {
@@ -520,13 +530,9 @@ func (s *Sim) sellerDecides(ctx context.Context, o *orderTruth) error {
 }
 
 func (s *Sim) shipReturn(ctx context.Context, o *orderTruth) error {
-	a, err := s.h.api.GetAftersale(ctx, o.requestID)
-	if err != nil {
+	a, err := s.requestIn(ctx, o, "WAIT_BUYER_RETURN_GOODS")
+	if a == nil {
 		return err
-	}
-	if a.Status != "WAIT_BUYER_RETURN_GOODS" {
-		s.tally.tooLate++
-		return nil
 	}
 	if _, err := s.h.api.Act(ctx, a.ID, "ship-return", map[string]string{"carrier": "中通", "tracking_no": fmt.Sprintf("ZT%09d", s.r.Int64N(1e9))}, as(o.buyer), client.IfMatch(a.Version)); err != nil {
 		return s.soft(err)
@@ -535,13 +541,9 @@ func (s *Sim) shipReturn(ctx context.Context, o *orderTruth) error {
 		return nil // seller_confirm_return refunds by itself
 	}
 	s.at(s.h.time.Now().Add(between(s.r, 24*time.Hour, 120*time.Hour)), "confirm return "+o.id, func(ctx context.Context) error {
-		a, err := s.h.api.GetAftersale(ctx, o.requestID)
-		if err != nil {
+		a, err := s.requestIn(ctx, o, "WAIT_SELLER_CONFIRM_GOODS")
+		if a == nil {
 			return err
-		}
-		if a.Status != "WAIT_SELLER_CONFIRM_GOODS" {
-			s.tally.tooLate++
-			return nil
 		}
 		_, err = s.h.api.Act(ctx, a.ID, "confirm-return", nil, as(o.seller), client.IfMatch(a.Version))
 		return s.soft(err)
@@ -552,13 +554,9 @@ func (s *Sim) shipReturn(ctx context.Context, o *orderTruth) error {
 // ---- interventions ----
 
 func (s *Sim) escalate(ctx context.Context, o *orderTruth) error {
-	a, err := s.h.api.GetAftersale(ctx, o.requestID)
-	if err != nil {
+	a, err := s.requestIn(ctx, o, "SELLER_REFUSE_BUYER")
+	if a == nil {
 		return err
-	}
-	if a.Status != "SELLER_REFUSE_BUYER" {
-		s.tally.tooLate++
-		return nil
 	}
 	a, err = s.h.api.Act(ctx, a.ID, "escalate", map[string]string{"reason": "协商不成，申请平台介入"}, as(o.buyer), client.IfMatch(a.Version))
 	if err != nil {

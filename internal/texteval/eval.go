@@ -369,7 +369,7 @@ func evalOffensive(o Options) ([]Result, error) {
 		var cb Counts
 		for _, r := range devD {
 			hit := len(before.Scan(r.Text)) > 0
-			if !hit && hanCount(r.Text) >= 8 {
+			if !hit && textnorm.HanCount(r.Text) >= 8 {
 				hit = nb.Positive(r.Text)
 			}
 			cb.Add(hit, r.Label)
@@ -434,16 +434,6 @@ func ptr[T any](x T) *T { return &x }
 // withFiles adds the file list to a Load… result that has none.
 func withFiles[T any](xs []T, err error) func(rel string) ([]T, []string, error) {
 	return func(rel string) ([]T, []string, error) { return xs, []string{rel}, err }
-}
-
-func hanCount(s string) int {
-	n := 0
-	for _, r := range s {
-		if textnorm.IsHan(r) {
-			n++
-		}
-	}
-	return n
 }
 
 // evalLint measures the agent-reply lint's flag rate on every real agent
@@ -750,16 +740,7 @@ func evalExtreme(o Options) ([]Result, error) {
 		r, err := handle("extreme/term-recall", ExtremeSet, err)
 		return append(out, r...), err
 	}
-	sc := adlaw.New()
-	var c Counts
-	var miss []string
-	for _, w := range ws {
-		hit := len(sc.Scan(w, adlaw.Listing)) > 0
-		c.Add(hit, true)
-		if !hit {
-			miss = append(miss, w)
-		}
-	}
+	c, miss := termRecall(ws)
 	r := fromCounts("extreme/term-recall", ExtremeSet, splitLabel(o, "dev list (not used to build the dictionary)", wrels, nil), c, "(reference)", true)
 	r.Met = nil
 	r.Note = "missed (context-dependent by design or not covered): " + strings.Join(miss, " ")

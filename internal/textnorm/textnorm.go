@@ -400,6 +400,17 @@ func AppendKey(b []byte, n string) []byte {
 	return b
 }
 
+// HanCount is the number of Chinese characters (IsHan) in s.
+func HanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if IsHan(r) {
+			n++
+		}
+	}
+	return n
+}
+
 // IsHan reports whether r is a Chinese character (unicode.Han; the
 // unified ideographs and extension A without a table search).
 func IsHan(r rune) bool {
