@@ -71,7 +71,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 		if n%4 == 2 {
 			if !suspended { // the parties negotiate (art. 82)
 				for _, p := range []dispute.Party{dispute.Buyer, dispute.Seller} {
-					if _, err := act(party(c, p), c.ID, dispute.Command{Action: dispute.Suspend, Reason: "双方自行协商 / negotiating"}); err != nil {
+					if _, err := act(party(c, p), c.ID, dispute.Command{Action: dispute.Suspend, Reason: "双方自行协商"}); err != nil {
 						return fmt.Errorf("demo: suspend %s: %w", c.ID, err)
 					}
 				}
@@ -112,11 +112,11 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 			return err
 		}
 		j := dispute.Command{Action: dispute.Judge, Fault: dispute.SellerFault, Outcome: dispute.RefundFull,
-			Reason: "卖家未在举证期内提供有效凭证，支持买家 / the seller gave no valid proof in time: for the buyer", RuleIDs: ruleIDsOf(cur)}
+			Reason: "卖家未在举证期内提供有效凭证，支持买家", RuleIDs: ruleIDsOf(cur)}
 		missing := dispute.Missing(cur)
 		if len(missing) > 0 && missing[0].Party == dispute.Buyer {
 			j.Fault, j.Outcome = dispute.BuyerFault, dispute.ReleaseToSeller
-			j.Reason = "买家未提供初步凭证，支持卖家 / the buyer gave no initial proof: for the seller"
+			j.Reason = "买家未提供初步凭证，支持卖家"
 		}
 		if _, err := act(who, c.ID, j); err != nil {
 			return fmt.Errorf("demo: judge %s: %w", c.ID, err)
@@ -127,7 +127,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 			if j.Outcome == dispute.ReleaseToSeller {
 				loser = dispute.Buyer
 			}
-			if _, err := act(party(cur, loser), c.ID, dispute.Command{Action: dispute.AppealCase, Reason: "补充新证据 / new evidence",
+			if _, err := act(party(cur, loser), c.ID, dispute.Command{Action: dispute.AppealCase, Reason: "补充新证据",
 				EvidenceIDs: []string{"demo-appeal-evidence-" + c.ID[len(c.ID)-6:]}}); err != nil {
 				return fmt.Errorf("demo: appeal %s: %w", c.ID, err)
 			}
@@ -135,7 +135,7 @@ func (f *filler) cases(sum *Summary, agentKey, seniorKey string) error {
 				return fmt.Errorf("demo: senior claim %s: %w", c.ID, err)
 			}
 			if _, err := act(senior, c.ID, dispute.Command{Action: dispute.DecideAppeal, Uphold: true,
-				Reason: "新证据不足以推翻原判定，维持原判 / the new evidence does not change the judgment: upheld"}); err != nil {
+				Reason: "新证据不足以推翻原判定，维持原判"}); err != nil {
 				return fmt.Errorf("demo: decide appeal %s: %w", c.ID, err)
 			}
 			sum.Appealed++
@@ -160,15 +160,15 @@ func (f *filler) advance(c dispute.State, who service.Caller, outcome string) (b
 		_, err := f.svc.ActDispute(f.ctx, who, c.ID, service.DisputeCommand{Command: cmd})
 		return err
 	}
-	if err := do(dispute.Command{Action: dispute.Advance, Reason: "卖家不配合处理，买家无责，平台先行垫付 / the seller does not cooperate and the buyer is not at fault: the platform advances the refund"}); err != nil {
+	if err := do(dispute.Command{Action: dispute.Advance, Reason: "卖家不配合处理，买家无责，平台先行垫付"}); err != nil {
 		if fault.Is(err, fault.Invalid) {
 			return false, nil
 		}
 		return false, fmt.Errorf("demo: advance %s: %w", c.ID, err)
 	}
 	why := map[string]string{
-		dispute.AdvanceReturned: "买家已退货，卖家已签收 / the goods came back and the seller received them",
-		dispute.AdvanceKept:     "经与买家确认，买家保留商品 / confirmed with the buyer: the buyer keeps the goods",
+		dispute.AdvanceReturned: "买家已退货，卖家已签收",
+		dispute.AdvanceKept:     "经与买家确认，买家保留商品",
 	}
 	if outcome != "" {
 		if err := do(dispute.Command{Action: dispute.ResolveAdvance, AdvanceOutcome: outcome, Reason: why[outcome]}); err != nil {

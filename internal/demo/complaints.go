@@ -63,7 +63,7 @@ func (f *filler) complaints() {
 		data := demoPNG(id)
 		sum := sha256.Sum256(data)
 		rec := store.Evidence{ID: id, CaseID: chain, UploaderRole: string(by.Role), UploaderID: by.PartyID, Digest: hex.EncodeToString(sum[:]),
-			Size: int64(len(data)), MediaType: "image/png", Kind: evidence.KindImage, Caption: "演示证据 / demo evidence", DeclaredName: id + ".png", CreatedAt: at}
+			Size: int64(len(data)), MediaType: "image/png", Kind: evidence.KindImage, Caption: "演示证据", DeclaredName: id + ".png", CreatedAt: at}
 		if b := f.svc.Blobs(); b != nil {
 			if _, err := b.Put(f.ctx, bytes.NewReader(data), id+".png"); err != nil {
 				return err
@@ -84,7 +84,7 @@ func (f *filler) complaints() {
 				return err
 			}
 			v, err := f.svc.FileComplaint(f.ctx, by, service.NewComplaint{Type: typ, OrderID: o.id, OccurredAt: at.Add(-6 * h), Description: desc,
-				Loss: claim, Claim: complaint.Claim{Text: "要求平台处理并赔偿 / please act and compensate", Amount: claim}, ReviewID: review, EvidenceIDs: ev})
+				Loss: claim, Claim: complaint.Claim{Text: "要求平台处理并赔偿", Amount: claim}, ReviewID: review, EvidenceIDs: ev})
 			p.id = v.ID
 			return err
 		})
@@ -163,15 +163,15 @@ func (f *filler) complaints() {
 	// DECIDED: late shipment upheld, compensation paid from the deposit.
 	hear(hearing{days: [4]int{20, 15, 14, 13}, shop: 0, buyer: 6, stage: "late", typ: "late_shipment",
 		desc: "付款30小时后才揽收。", answer: "仓库爆单，已尽快发出。", verdict: complaint.Upheld,
-		reason: "以第一条揽收记录为准，超过发货时限 / judged on the first carrier scan: late", rule: "seed-complaint-late-shipment"})
+		reason: "以第一条揽收记录为准，超过发货时限", rule: "seed-complaint-late-shipment"})
 
 	// Two fake shipments of one shop reach 12 points: a public warning, which the shop appeals.
 	hear(hearing{days: [4]int{16, 12, 11, 10}, shop: 1, buyer: 7, stage: "fake", typ: "fake_shipment",
 		desc: "运单号一直没有物流信息。", answer: "快递公司漏扫。", verdict: complaint.Upheld,
-		reason: "发货后多日无揽收记录，认定虚假发货 / no carrier movement: fake shipment", rule: "seed-complaint-fake-shipment"})
+		reason: "发货后多日无揽收记录，认定虚假发货", rule: "seed-complaint-fake-shipment"})
 	hear(hearing{days: [4]int{9, 5, 4, 3}, shop: 1, buyer: 8, stage: "fake", typ: "fake_shipment",
 		desc: "物流信息一直是“已发货”，没有揽收。", answer: "已联系快递补扫。", verdict: complaint.Upheld,
-		reason: "再次虚假发货 / a fake shipment again", rule: "seed-complaint-fake-shipment"})
+		reason: "再次虚假发货", rule: "seed-complaint-fake-shipment"})
 	shop := f.shops[1]
 	f.add(now.Add(-1*d), "appeal the sanction of "+shop.ID, func() error {
 		sans, err := f.st.PartySanctions(f.ctx, "seller", shop.ID)
@@ -191,29 +191,29 @@ func (f *filler) complaints() {
 	// Extortion by review upheld: the review is hidden, the buyer loses 6 points and may not buy for 30 days.
 	hear(hearing{days: [4]int{15, 9, 8, 7}, shop: 2, buyer: 9, stage: "delivered", typ: "review_extortion", bySeller: true,
 		desc: "买家称不退一半货款就给差评，附聊天记录。", answer: "只是表达不满。", verdict: complaint.Upheld,
-		reason: "聊天记录显示以差评要挟 / the chat shows extortion by review", rule: "seed-complaint-review-extortion"})
+		reason: "聊天记录显示以差评要挟", rule: "seed-complaint-review-extortion"})
 	// A first minor offence is a warning (教育为主, 处罚为辅).
 	hear(hearing{days: [4]int{6, 4, 3, 2}, shop: 3, buyer: 10, stage: "unpaid", typ: "unpaid_order", bySeller: true,
 		desc: "买家拍下限量款后一直不付款。", answer: "忘记付款了。", verdict: complaint.Upheld,
-		reason: "初次，警告教育 / a first offence: a warning", rule: "seed-complaint-unpaid-order"})
+		reason: "初次，警告教育", rule: "seed-complaint-unpaid-order"})
 	// Rejected.
 	hear(hearing{days: [4]int{14, 9, 8, 6}, shop: 0, buyer: 11, stage: "delivered", typ: "malicious_refund", bySeller: true,
 		desc: "买家以质量问题退款，但商品完好。", answer: "收到时拉链已坏，有照片。", verdict: complaint.Rejected,
-		reason: "买家照片显示拉链损坏，退款有理 / the buyer's photos show the defect", rule: "seed-complaint-malicious-refund"})
+		reason: "买家照片显示拉链损坏，退款有理", rule: "seed-complaint-malicious-refund"})
 
 	// SECOND_REVIEW: rejected first, the buyer brings new evidence to the senior tier.
 	o, p = hear(hearing{days: [4]int{14, 10, 9, 7}, shop: 2, buyer: 12, stage: "delivered", typ: "service_not_delivered", claim: 3000,
 		desc: "页面承诺假一赔十，鉴定为假却拒绝赔付。", answer: "商品为正品。", verdict: complaint.Rejected,
-		reason: "鉴定报告不清晰 / the report is unclear", rule: "seed-complaint-service-not-delivered"})
+		reason: "鉴定报告不清晰", rule: "seed-complaint-service-not-delivered"})
 	act(now.Add(-4*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "补充正规机构鉴定报告", EvidenceIDs: []string{"demo-inspection-report"}})
 
 	// FINAL: upheld with ¥10; the second complaint changed the claim to ¥25; the senior tier paid the difference.
 	o, p = hear(hearing{days: [4]int{18, 14, 13, 12}, shop: 3, buyer: 13, stage: "delivered", typ: "service_not_delivered", claim: 1000,
 		desc: "承诺的运费险未生效，退货运费自付。", answer: "系统原因。", verdict: complaint.Upheld,
-		reason: "未履行承诺的运费险 / the promised shipping insurance was not given", rule: "seed-complaint-service-not-delivered", comp: 1000})
+		reason: "未履行承诺的运费险", rule: "seed-complaint-service-not-delivered", comp: 1000})
 	act(now.Add(-10*d), p, buyerOf(o), complaint.Command{Action: complaint.SecondComplaint, Reason: "首次仅赔运费，现要求赔偿往返运费及误工",
 		NewClaim: &complaint.Claim{Text: "赔偿往返运费 ¥25", Amount: 2500}})
-	decide(now.Add(-8*d), p, senior, complaint.Upheld, "往返运费均应由卖家承担 / the seller bears both ways", "seed-complaint-service-not-delivered", 2500)
+	decide(now.Add(-8*d), p, senior, complaint.Upheld, "往返运费均应由卖家承担", "seed-complaint-service-not-delivered", 2500)
 
 	// SETTLED before the decision, and WITHDRAWN.
 	o = order(now.Add(-8*d), 0, 14, "delivered")

@@ -79,7 +79,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 	// the deposit and ¥190 advanced by the fund, which the shop now owes.
 	s, b := f.shops[4], f.buyers[2] // shops 0–3 paid deposits during the fill (complaints.go)
 	p.PledgeShop = s.ID
-	if _, err := f.svc.SetPledge(ctx, integ, s.ID, true, 0, "店铺加入假一赔十 / the shop joins the counterfeit pledge"); err != nil {
+	if _, err := f.svc.SetPledge(ctx, integ, s.ID, true, 0, "店铺加入假一赔十"); err != nil {
 		return fmt.Errorf("demo: pledge: %w", err)
 	}
 	if _, err := f.svc.TopUp(ctx, integ, ledger.SellerDeposit(s.ID), 20000, "demo-pledge-deposit"); err != nil {
@@ -91,7 +91,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 	buyer := service.Caller{Role: actor.Buyer, PartyID: b.ID, Via: f.via}
 	seller := service.Caller{Role: actor.Seller, PartyID: s.ID, Via: f.via}
 	c, err := f.svc.OpenDirectDispute(ctx, buyer, service.DirectDispute{OrderID: PledgeOrder, Reason: aftersale.Counterfeit, Amount: 3900,
-		Description: "鉴定为仿冒品牌 / appraised as a counterfeit"})
+		Description: "鉴定为仿冒品牌"})
 	if err != nil {
 		return fmt.Errorf("demo: pledge case: %w", err)
 	}
@@ -102,7 +102,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		{buyer, dispute.Command{Action: dispute.DoneEvidence}}, {seller, dispute.Command{Action: dispute.DoneEvidence}},
 		{agent, dispute.Command{Action: dispute.Claim}},
 		{agent, dispute.Command{Action: dispute.Judge, Fault: dispute.SellerFault, Outcome: dispute.RefundFull, RuleIDs: ruleIDsOf(c),
-			Reason: "卖家未能提供进货凭证，认定售假 / the seller could not show where the goods came from: counterfeit"}},
+			Reason: "卖家未能提供进货凭证，认定售假"}},
 	} {
 		if c, err = f.svc.ActDispute(ctx, step.c, c.ID, service.DisputeCommand{Command: step.cmd}); err != nil {
 			return fmt.Errorf("demo: pledge case %s: %w", step.cmd.Action, err)
@@ -121,7 +121,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		return err
 	}
 	req, err := f.svc.CreateAftersale(ctx, buyer, InsuredOrder, aftersale.Command{Type: aftersale.ReturnAndRefund, Reason: aftersale.NoReason7Day, Amount: 15900,
-		Description: "不喜欢，七天无理由退货 / changed my mind: 7-day no-reason return"})
+		Description: "不喜欢，七天无理由退货"})
 	if err != nil {
 		return fmt.Errorf("demo: insured request: %w", err)
 	}
@@ -129,9 +129,9 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		c   service.Caller
 		cmd aftersale.Command
 	}{
-		{seller, aftersale.Command{Action: aftersale.Agree, Note: "同意退货 / return accepted", ReturnAddress: demoReturnAddress}},
+		{seller, aftersale.Command{Action: aftersale.Agree, Note: "同意退货", ReturnAddress: demoReturnAddress}},
 		{buyer, aftersale.Command{Action: aftersale.ShipReturn, Carrier: "YTO", TrackingNo: "YT-" + InsuredOrder, Postage: 1200}},
-		{seller, aftersale.Command{Action: aftersale.ConfirmReturn, Note: "已收到退货 / return received"}},
+		{seller, aftersale.Command{Action: aftersale.ConfirmReturn, Note: "已收到退货"}},
 	} {
 		if _, err := f.svc.Act(ctx, st.c, req.ID, st.cmd); err != nil {
 			return fmt.Errorf("demo: insured request %s: %w", st.cmd.Action, err)
@@ -156,7 +156,7 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		return err
 	}
 	if req, err = f.svc.CreateAftersale(ctx, buyer, FrozenOrder, aftersale.Command{Type: aftersale.RefundOnly, Reason: aftersale.QualityProblem, Amount: 8800,
-		Description: "收到即破损 / broken on arrival"}); err != nil {
+		Description: "收到即破损"}); err != nil {
 		return fmt.Errorf("demo: frozen request: %w", err)
 	}
 	// the parties negotiate first (seed-negotiate-first) before the refusal
@@ -164,20 +164,20 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		c    service.Caller
 		text string
 	}{
-		{buyer, "收到时外壳就裂了，能退款吗？ / the case was cracked on arrival: can I have a refund?"},
-		{seller, "我们发货前都检查过，麻烦提供开箱照片 / we check every parcel before shipping: please send photos of the unboxing"},
-		{buyer, "包装完好但里面坏了，我申请平台介入 / the parcel was intact but the goods broken: I will ask the platform"},
+		{buyer, "收到时外壳就裂了，能退款吗？"},
+		{seller, "我们发货前都检查过，麻烦提供开箱照片"},
+		{buyer, "包装完好但里面坏了，我申请平台介入"},
 	} {
 		if _, err := f.svc.PostMessage(ctx, m.c, req.ID, m.text, nil); err != nil {
 			return fmt.Errorf("demo: negotiation: %w", err)
 		}
 		p.Negotiation++
 	}
-	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "发货时完好 / intact when shipped", ReasonCode: "goods_intact",
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "发货时完好", ReasonCode: "goods_intact",
 		Evidence: []string{"oss://weiquan-demo/evidence/" + FrozenOrder + "/发货照片.png"}}); err != nil {
 		return fmt.Errorf("demo: frozen refusal: %w", err)
 	}
-	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate, Note: "卖家拒绝退款 / the seller refuses"}); err != nil {
+	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate, Note: "卖家拒绝退款"}); err != nil {
 		return fmt.Errorf("demo: frozen escalation: %w", err)
 	}
 	if p.Frozen, err = f.st.AccountBalance(ctx, ledger.DepositFrozen(s.ID)); err != nil {
@@ -196,10 +196,10 @@ func (f *filler) protection(sum *Summary, agent service.Caller) error {
 		return err
 	}
 	if req, err = f.svc.CreateAftersale(ctx, buyer, InstantOrder, aftersale.Command{Type: aftersale.ReturnAndRefund, Reason: aftersale.NoReason7Day, Amount: 6900,
-		Description: "尺码不合适，七天无理由退货 / wrong size: 7-day no-reason return"}); err != nil {
+		Description: "尺码不合适，七天无理由退货"}); err != nil {
 		return fmt.Errorf("demo: instant request: %w", err)
 	}
-	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Agree, Note: "同意退货 / return accepted", ReturnAddress: demoReturnAddress}); err != nil {
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Agree, Note: "同意退货", ReturnAddress: demoReturnAddress}); err != nil {
 		return fmt.Errorf("demo: instant agree: %w", err)
 	}
 	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.ShipReturn, Carrier: "ZTO", TrackingNo: "ZT-" + InstantOrder}); err != nil {

@@ -51,14 +51,14 @@ func (f *filler) recovery(sum *Summary, agent service.Caller) error {
 		}
 	}
 	req, err := f.svc.CreateAftersale(ctx, buyer, RecoveryOrder, aftersale.Command{Type: aftersale.RefundOnly, Reason: aftersale.QualityProblem, Amount: amount,
-		Description: "置物架开裂，无法使用 / the shelf is cracked"})
+		Description: "置物架开裂，无法使用"})
 	if err != nil {
 		return fmt.Errorf("demo: recovery request: %w", err)
 	}
-	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "人为损坏 / damaged by the buyer", ReasonCode: "used_or_damaged", Evidence: []string{"oss://weiquan-demo/evidence/" + RecoveryOrder + "/发货照片.png"}}); err != nil {
+	if _, err := f.svc.Act(ctx, seller, req.ID, aftersale.Command{Action: aftersale.Refuse, Note: "人为损坏", ReasonCode: "used_or_damaged", Evidence: []string{"oss://weiquan-demo/evidence/" + RecoveryOrder + "/发货照片.png"}}); err != nil {
 		return fmt.Errorf("demo: recovery refusal: %w", err)
 	}
-	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate, Note: "卖家拒绝退款 / the seller refuses"}); err != nil {
+	if req, err = f.svc.Act(ctx, buyer, req.ID, aftersale.Command{Action: aftersale.Escalate, Note: "卖家拒绝退款"}); err != nil {
 		return fmt.Errorf("demo: recovery escalation: %w", err)
 	}
 	act := func(c service.Caller, cmd dispute.Command) error {
@@ -71,8 +71,8 @@ func (f *filler) recovery(sum *Summary, agent service.Caller) error {
 	}{
 		{buyer, dispute.Command{Action: dispute.DoneEvidence}}, {seller, dispute.Command{Action: dispute.DoneEvidence}},
 		{agent, dispute.Command{Action: dispute.Claim}},
-		{agent, dispute.Command{Action: dispute.Advance, Reason: "卖家失联，平台先行垫付 / the seller is unreachable: the platform advances the refund"}},
-		{agent, dispute.Command{Action: dispute.ResolveAdvance, AdvanceOutcome: dispute.AdvanceReturned, Reason: "买家已退货，卖家已签收 / the goods came back"}},
+		{agent, dispute.Command{Action: dispute.Advance, Reason: "卖家失联，平台先行垫付"}},
+		{agent, dispute.Command{Action: dispute.ResolveAdvance, AdvanceOutcome: dispute.AdvanceReturned, Reason: "买家已退货，卖家已签收"}},
 	} {
 		if err := act(step.c, step.cmd); err != nil {
 			return fmt.Errorf("demo: recovery case %s: %w", step.cmd.Action, err)

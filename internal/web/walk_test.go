@@ -31,10 +31,12 @@ var (
 	rawKeyRe = regexp.MustCompile(`(?:^|[\s>(（：:])((?:ev|st|act|status|reason|type|outcome|fault|kind|stage|nav|page|field|err|label|role|rule|action)\.[a-z_]+(?:\.[a-z_]+)*)\b`)
 	// ledger account codes, shown to staff only (a party reads "退回您的支付账户").
 	accountRe = regexp.MustCompile(`\b(escrow|frozen|seller_available|seller_deposit|buyer_payout|guarantee_fund|fund_receivable|deposit_frozen|insurer):[\w-]+`)
-	hrefRe    = regexp.MustCompile(`href="(/[^"#?]*)(?:\?[^"#]*)?"`)
-	scriptRe  = regexp.MustCompile(`(?s)<(script|style|textarea)\b.*?</(script|style|textarea)>`) // a textarea is input being edited (the rule book's source)
-	tagRe     = regexp.MustCompile(`(?s)<[^>]*>`)
-	idPartRe  = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[A-Z]{2,}-[A-Z0-9-]+\b|\b[a-z]+\d+\b|\d{3,}`)
+	// a "中文 / English" pair: one language per page (issue 15)
+	pairRe   = regexp.MustCompile(`\p{Han}[）」》。]?\s?/\s+[A-Za-z][a-z]+`)
+	hrefRe   = regexp.MustCompile(`href="(/[^"#?]*)(?:\?[^"#]*)?"`)
+	scriptRe = regexp.MustCompile(`(?s)<(script|style|textarea)\b.*?</(script|style|textarea)>`) // a textarea is input being edited (the rule book's source)
+	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
+	idPartRe = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[A-Z]{2,}-[A-Z0-9-]+\b|\b[a-z]+\d+\b|\d{3,}`)
 )
 
 // visibleText is what a reader of the page sees: the text outside tags,
@@ -79,7 +81,7 @@ func TestDemoWalkShowsNoRawValues(t *testing.T) {
 						what string
 						re   *regexp.Regexp
 						on   bool
-					}{{"a raw fen amount", rawFenRe, true}, {"a raw working-day count", rawWDRe, true}, {"a raw message key", rawKeyRe, true}, {"a ledger account code", accountRe, party}} {
+					}{{"a raw fen amount", rawFenRe, true}, {"a raw working-day count", rawWDRe, true}, {"a raw message key", rawKeyRe, true}, {"a ledger account code", accountRe, party}, {"two languages side by side", pairRe, true}} {
 						if !bad.on {
 							continue
 						}
