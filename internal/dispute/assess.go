@@ -47,7 +47,9 @@ type Assessment struct {
 }
 
 // decideAssess: the agent holding the case in review or on appeal marks a
-// piece of its evidence; a rejection needs its reason.
+// piece of its evidence — the case's chain, or what the parties gave in the
+// negotiation before it (Command.InChain, as the service finds it); a
+// rejection needs its reason.
 func decideAssess(d decision) ([]Event, error) {
 	if err := d.needIn([]Role{RoleAgent, RoleSenior}, Review, Appealed); err != nil {
 		return nil, err
@@ -56,7 +58,7 @@ func decideAssess(d decision) ([]Event, error) {
 		return nil, err
 	}
 	c := d.c
-	if !slices.Contains(d.s.EvidenceIDs, c.EvidenceID) {
+	if !slices.Contains(d.s.EvidenceIDs, c.EvidenceID) && (!c.InChain || c.EvidenceID == "") {
 		return nil, fault.Field("evidence_id", "证据 %q 不在本案证据中 / evidence %q is not among the case's evidence", c.EvidenceID, c.EvidenceID)
 	}
 	if c.Verdict != VerdictAccepted && c.Verdict != VerdictRejected {

@@ -56,4 +56,13 @@ func TestAssessEvidence(t *testing.T) {
 	if _, ok := h.s.AssessmentOf("E9"); ok {
 		t.Error("an assessment of a piece never assessed")
 	}
+	// A piece of the negotiation (the request's chain, not the case's) is
+	// assessed when the caller found it there.
+	neg := assess(agent, "N1", dispute.VerdictRejected, "照片拍摄时间晚于发货")
+	h.refuse(fault.Invalid, neg, t0)
+	neg.InChain = true
+	h.do(neg, t0.Add(3*time.Minute))
+	if a, ok := h.s.AssessmentOf("N1"); !ok || a.Verdict != dispute.VerdictRejected || len(h.s.EvidenceIDs) != 2 {
+		t.Errorf("negotiation piece %+v, case chain %v", a, h.s.EvidenceIDs)
+	}
 }

@@ -80,7 +80,11 @@ type Command struct {
 	OpenedBy    Party
 	Facts       OrderFacts
 	EvidenceID  string
-	Verdict     string   // assess-evidence: VerdictAccepted or VerdictRejected (Reason: why)
+	Verdict     string // assess-evidence: VerdictAccepted or VerdictRejected (Reason: why)
+	// InChain: assess-evidence: the caller found the piece in the request's
+	// evidence chain (uploaded during the negotiation, before the case),
+	// which the agent weighs like the case's own (art. 9).
+	InChain     bool     `json:"-"`
 	Satisfies   []string // checklist keys the evidence addresses
 	AssignTo    string
 	SLADueAt    time.Time // review SLA due (computed by the caller on the working-day calendar)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/weiquan/weiquan/internal/actor"
@@ -179,6 +180,14 @@ func (s *Service) disputeCommand(ctx context.Context, tx *store.Tx, c Caller, cu
 		if dc.Facts, err = advanceOrderFacts(ctx, tx, cur); err != nil {
 			return dc, err
 		}
+	case dc.Action == dispute.AssessEvidence && dc.EvidenceID != "" && !slices.Contains(cur.EvidenceIDs, dc.EvidenceID):
+		// A piece the parties gave in the negotiation, before the case:
+		// in the request's evidence chain.
+		e, err := tx.EvidenceByID(ctx, dc.EvidenceID)
+		if err != nil && !fault.Is(err, fault.NotFound) {
+			return dc, err
+		}
+		dc.InChain = err == nil && e.CaseID == cur.AftersaleID
 	case dc.Action == dispute.Extend && cur.SLADueAt != nil && (dc.Actor.Role == dispute.RoleAgent || dc.Actor.Role == dispute.RoleSenior):
 		if cmd.ExtendWorkingDays < 1 || cmd.ExtendWorkingDays > 10 {
 			return dc, fault.Field("working_days", "延期须为1–10个工作日 / extend by 1–10 working days")

@@ -32,12 +32,24 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 		}
 		_, page := agent.get("/cases/" + caseID)
 		forms := assessFormRe.FindAllStringSubmatch(page, -1)
-		if len(forms) != 1 {
-			t.Fatalf("want one assessment form (the case upload, not the negotiation's photo), got %d", len(forms))
+		if len(forms) != 2 || strings.Count(page, `class="ev-item"`) != 2 {
+			t.Fatalf("want an assessment form on each piece (the negotiation's photo and the case upload), got %d", len(forms))
 		}
-		ev := forms[0][1]
-		if !strings.Contains(page, `id="ev-`+ev+`"`) || strings.Count(page, `class="ev-item"`) < 2 {
-			t.Fatalf("the form is not on a shown piece, or the negotiation's photo is gone")
+		// the case upload is the piece whose caption the buyer typed
+		var ev, negotiation string
+		for _, f := range forms {
+			i := strings.Index(page, `id="ev-`+f[1]+`"`)
+			if i < 0 {
+				t.Fatalf("form on %s, which the page does not show", f[1])
+			}
+			if strings.Contains(page[i:i+1500], "开线处特写") {
+				ev = f[1]
+			} else {
+				negotiation = f[1]
+			}
+		}
+		if ev == "" || negotiation == "" {
+			t.Fatal("cannot tell the case upload from the negotiation's photo")
 		}
 
 		act := "/cases/" + caseID + "/act"
@@ -62,7 +74,9 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 		if i := strings.Index(bp, `id="assess-`+ev+`"`); i < 0 || strings.Contains(bp[i:i+300], "客服小二") {
 			t.Fatal("the buyer does not see the verdict, or sees who gave it")
 		}
-		// A piece outside the case's chain is refused by the service.
+		// The seller's photo from the negotiation is weighed like the rest.
+		agent.mustPost(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {negotiation}, "verdict": {"rejected"}, "reason": {"照片未显示衣服缝线"}}, `id="assess-`+negotiation+`"`)
+		// A piece outside the request's chain is refused by the service.
 		agent.mustRefuse(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {"nope"}, "verdict": {"accepted"}}, "")
 	})
 }

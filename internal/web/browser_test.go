@@ -350,8 +350,9 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the search's row led to %s", loc)
 	}
 	agent.do("reveal the buyer's phone", chromedp.SendKeys(chromedp.ID("purpose-phone-buyer"), "联系买家补充举证"), chromedp.Click(chromedp.ID("reveal-phone-buyer")), chromedp.WaitVisible(chromedp.CSS("#phone-buyer .revealed")))
-	// 质证: the agent accepts the buyer's close-up and rejects the
-	// seller's picture with a reason; both verdicts show on the pieces.
+	// 质证: each piece has its form, the negotiation's photo too; the agent
+	// accepts the buyer's close-up and rejects the seller's picture with a
+	// reason, and both verdicts show on the pieces.
 	ids := agent.evalString("assessable pieces", `Array.from(document.querySelectorAll("form.assess-form")).map(f => f.querySelector("input[name=evidence_id]").value + "=" + f.closest(".ev-item").querySelector(".caption").textContent.trim()).join("|")`)
 	var buyerEv, sellerEv string
 	for _, kv := range strings.Split(ids, "|") {
@@ -363,8 +364,8 @@ func TestBrowserStory(t *testing.T) {
 			sellerEv = id
 		}
 	}
-	if buyerEv == "" || sellerEv == "" || strings.Count(ids, "|") != 1 {
-		t.Fatalf("assessment forms on %q, want one on each party's case upload", ids)
+	if buyerEv == "" || sellerEv == "" || strings.Count(ids, "|") != 2 || !strings.Contains(ids, "=发货前实拍") {
+		t.Fatalf("assessment forms on %q, want one on each piece: the seller's photo from the negotiation and each party's case upload", ids)
 	}
 	agent.do("accept the buyer's photo",
 		chromedp.Click(chromedp.ID("as-acc-"+buyerEv)),

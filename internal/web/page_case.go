@@ -240,7 +240,8 @@ func (a *App) caseView(w http.ResponseWriter, r *http.Request, s *session) error
 
 // markAssessments puts the case's verdicts on its evidence (everyone who
 // sees the case sees them; staff also see who gave them) and, for the
-// agent who may assess, the form on each piece of the case's own chain.
+// agent who may assess, the form on each piece: the case's own and what the
+// parties gave in the negotiation before it.
 func markAssessments(evs []evidenceVM, d dispute.State, canAssess, staff bool, names staffNames) {
 	for i := range evs {
 		e := &evs[i]
@@ -250,7 +251,7 @@ func markAssessments(evs []evidenceVM, d dispute.State, canAssess, staff bool, n
 				e.AssessedBy = names.Who(a.By)
 			}
 		}
-		if canAssess && slices.Contains(d.EvidenceIDs, e.ID) {
+		if canAssess { // every piece shown is of the request's chain: the case's, or the negotiation's
 			e.AssessCase = d.ID
 		}
 	}
