@@ -192,12 +192,18 @@ type PartyCard struct {
 	Side, PartyID, Name     string
 	PhoneMasked, AddrMasked string
 	HasUser                 bool // the party signs in to the pages
+	// History is the party's record as the workbench shows it (past
+	// requests, cases, complaints both ways, this year's points, the
+	// abuse flag).
+	History PartyHistory
 }
 
 // CaseParty is the card of a party (role buyer or seller) for staff. A
 // party without a web user is named as the marketplace names it on its
-// latest order (buyer_nick / seller_nick), else by its id. Errors: Forbidden (not
-// staff); a failed lookup leaves the card as for a party without a user.
+// latest order (buyer_nick / seller_nick), else by its id; the card
+// carries the party's history as the workbench shows it. Errors: Forbidden
+// (not staff), a storage error reading the history; a failed name lookup
+// leaves the card as for a party without a user.
 func (s *Service) CaseParty(ctx context.Context, c Caller, role, partyID string) (PartyCard, error) {
 	if err := staffOnly(c); err != nil {
 		return PartyCard{}, err
@@ -206,6 +212,11 @@ func (s *Service) CaseParty(ctx context.Context, c Caller, role, partyID string)
 	if u, err := s.st.WebUserByParty(ctx, role, partyID); err == nil {
 		p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, MaskPhone(u.Phone), MaskAddress(u.Address), true
 	}
+	h, err := s.partyHistories(ctx, role, []string{partyID}, s.clock.Now())
+	if err != nil {
+		return p, err
+	}
+	p.History = h[partyID]
 	return p, nil
 }
 

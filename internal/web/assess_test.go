@@ -31,6 +31,13 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 			t.Fatal("a party is offered the assessment form")
 		}
 		_, page := agent.get("/cases/" + caseID)
+		// Beside the case, each party's history as the workbench shows it.
+		for side, want := range map[string]string{"buyer": "售后 1 · 介入 1 ·", "seller": "售后 1 · 介入 1 ·"} {
+			i := strings.Index(page, `id="history-`+side+`"`)
+			if i < 0 || !strings.Contains(page[i:i+400], want) {
+				t.Fatalf("the %s's history is not beside the case (want %q)", side, want)
+			}
+		}
 		forms := assessFormRe.FindAllStringSubmatch(page, -1)
 		if len(forms) != 2 || strings.Count(page, `class="ev-item"`) != 2 {
 			t.Fatalf("want an assessment form on each piece (the negotiation's photo and the case upload), got %d", len(forms))

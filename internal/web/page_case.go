@@ -108,9 +108,9 @@ var reasonTemplates = []string{"tpl.seller_no_proof", "tpl.buyer_proved_quality"
 //   - a party: finish its evidence (while its window is open), appeal,
 //     withdraw (the buyer), ask to suspend for a negotiation and resume it;
 //   - staff: claim; the holder releases, extends, judges, advances and
-//     resolves the advance, marks the evidence (质证), decides the appeal (the senior tier); the
-//     senior tier and admins reassign; agents suspend for legal proceedings
-//     and resume such a case.
+//     resolves the advance, marks the evidence (质证), decides the appeal
+//     (the senior tier); the senior tier and admins reassign; agents
+//     suspend for legal proceedings and resume such a case.
 func caseControls(d dispute.State, c service.Caller) []string {
 	var out []string
 	me := keyOfCaller(c)
