@@ -48,19 +48,11 @@ func TestTaggerLearnsContextAndHomographs(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", c.title, got, c.want)
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := tg.WriteTo(&buf); err != nil {
-		t.Fatal(err)
+	titles := make([]string, len(cases))
+	for i, c := range cases {
+		titles[i] = c.title
 	}
-	back, err := ReadTagger(bytes.NewReader(buf.Bytes()), tg.brand, tg.prod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		if got, want := back.Find(c.title), tg.Find(c.title); !reflect.DeepEqual(got, want) {
-			t.Errorf("read back, %s: %v vs %v", c.title, got, want)
-		}
-	}
+	sameAfterRoundTrip(t, tg, titles)
 	if _, err := ReadTagger(bytes.NewReader([]byte("not a model")), nil, nil); err == nil {
 		t.Error("garbage must be refused")
 	}
@@ -116,19 +108,7 @@ func TestTaggerShiftO(t *testing.T) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := tg.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadTagger(bytes.NewReader(buf.Bytes()), tg.brand, tg.prod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range titles {
-		if got, want := back.Find(s), tg.Find(s); !reflect.DeepEqual(got, want) {
-			t.Errorf("read back, %s: %v vs %v", s, got, want)
-		}
-	}
+	sameAfterRoundTrip(t, tg, titles)
 	tg.ShiftO(-1e6)
 	for _, s := range titles {
 		if got := tg.Find(s); len(got) != 0 {
@@ -148,5 +128,24 @@ func TestBrandSetGrams(t *testing.T) {
 	}
 	if (*BrandSet)(nil).grams() != nil {
 		t.Error("a nil set has no counts")
+	}
+}
+
+// sameAfterRoundTrip writes the tagger out, reads it back and checks that
+// it finds the same spans in each title.
+func sameAfterRoundTrip(t *testing.T, tg *Tagger, titles []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := tg.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTagger(bytes.NewReader(buf.Bytes()), tg.brand, tg.prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range titles {
+		if got, want := back.Find(s), tg.Find(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("read back, %s: %v vs %v", s, got, want)
+		}
 	}
 }

@@ -215,27 +215,7 @@ func TaggerCounts(gaz, prods []string, train, test []Title) (ct, cl, lt, ll Coun
 	}
 	const k = 5
 	for f := 0; f < k; f++ {
-		held := func(s string) bool { return fold(s, k) == f }
-		mentions := func(t Title) bool {
-			for _, e := range t.Entities {
-				if e.Type == "BRAND" && held(e.Text) {
-					return true
-				}
-			}
-			return false
-		}
-		var tr []Title
-		for _, t := range train {
-			if !mentions(t) {
-				tr = append(tr, t)
-			}
-		}
-		var g []string
-		for _, b := range gaz {
-			if !held(b) {
-				g = append(g, b)
-			}
-		}
+		held, mentions, tr, g := brandFold(train, gaz, f, k)
 		ftg := TrainBrandTagger(g, prods, tr)
 		flex := BrandLexicon(g, tr)
 		for _, t := range test {
@@ -257,4 +237,30 @@ func TaggerCounts(gaz, prods []string, train, test []Title) (ct, cl, lt, ll Coun
 		}
 	}
 	return ct, cl, lt, ll
+}
+
+// brandFold is fold f of k of leave-brands-out: whether a brand is held
+// out, whether a title mentions one, and the training titles and the
+// gazetteer without them.
+func brandFold(train []Title, gaz []string, f, k int) (held func(string) bool, mentions func(Title) bool, tr []Title, g []string) {
+	held = func(s string) bool { return fold(s, k) == f }
+	mentions = func(t Title) bool {
+		for _, e := range t.Entities {
+			if e.Type == "BRAND" && held(e.Text) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range train {
+		if !mentions(t) {
+			tr = append(tr, t)
+		}
+	}
+	for _, b := range gaz {
+		if !held(b) {
+			g = append(g, b)
+		}
+	}
+	return held, mentions, tr, g
 }

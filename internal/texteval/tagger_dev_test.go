@@ -97,27 +97,7 @@ func devCounts(gaz, prods []string, train, test []Title, shifts []float32) (ct, 
 	}
 	const k = 5
 	for f := 0; f < k; f++ {
-		held := func(s string) bool { return fold(s, k) == f }
-		mentions := func(t Title) bool {
-			for _, e := range t.Entities {
-				if e.Type == "BRAND" && held(e.Text) {
-					return true
-				}
-			}
-			return false
-		}
-		var tr []Title
-		for _, t := range train {
-			if !mentions(t) {
-				tr = append(tr, t)
-			}
-		}
-		var g []string
-		for _, b := range gaz {
-			if !held(b) {
-				g = append(g, b)
-			}
-		}
+		held, mentions, tr, g := brandFold(train, gaz, f, k)
 		ftg := TrainBrandTagger(g, prods, tr)
 		prev := float32(0)
 		for i, s := range shifts {

@@ -191,6 +191,23 @@ func (tb *tab) shot(name string) string {
 	return p
 }
 
+// uploadToCase sends a photo with its caption through the case page's
+// upload form, as the party on the page, and returns how many pieces of
+// evidence the page then shows.
+func (tb *tab) uploadToCase(name, caption string) string {
+	tb.b.t.Helper()
+	file := filepath.Join(tb.b.t.TempDir(), name)
+	if err := os.WriteFile(file, photo(tb.b.t), 0o644); err != nil {
+		tb.b.t.Fatal(err)
+	}
+	tb.do("upload "+name+" to the case",
+		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{file}),
+		chromedp.SendKeys(chromedp.ID("cu-caption"), caption),
+		still(`#case-upload button[type=submit]`), chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("flash")))
+	return tb.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`)
+}
+
 // demoShapedOrder adds to the demo marketplace one delivered order of the
 // seller's, shaped like the demo's own (its id scheme, one of the seller's
 // real listing titles and category, a tracking number), so that the story's
@@ -301,29 +318,12 @@ func TestBrowserStory(t *testing.T) {
 	)
 	caseURL := buyer.location()
 	buyer.shot("buyer-case-evidence")
-	buyerPhoto := filepath.Join(t.TempDir(), "buyer-seam.png")
-	if err := os.WriteFile(buyerPhoto, photo(t), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	buyer.do("upload evidence to the case",
-		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{buyerPhoto}),
-		chromedp.SendKeys(chromedp.ID("cu-caption"), "开线部位近照"),
-		still(`#case-upload button[type=submit]`), chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.ID("flash")))
-	if n := buyer.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "2" {
+	if n := buyer.uploadToCase("buyer-seam.png", "开线部位近照"); n != "2" {
 		t.Fatalf("the case shows %s pieces of evidence, want the seller's photo and the buyer's", n)
 	}
 	buyer.do("finish evidence", chromedp.Click(chromedp.ID("done-submit")), chromedp.WaitVisible(chromedp.ID("flash")))
-	sellerPhoto := filepath.Join(t.TempDir(), "seller-packing.png")
-	if err := os.WriteFile(sellerPhoto, photo(t), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	seller.do("the seller uploads to the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("case-upload")),
-		chromedp.SetUploadFiles(chromedp.ID("cu-file"), []string{sellerPhoto}),
-		chromedp.SendKeys(chromedp.ID("cu-caption"), "打包发货视频截图"),
-		still(`#case-upload button[type=submit]`), chromedp.Click(chromedp.CSS(`#case-upload button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.ID("flash")))
-	if n := seller.evalString("pieces", `String(document.querySelectorAll(".ev-item").length)`); n != "3" {
+	seller.do("the seller opens the case", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.ID("case-upload")))
+	if n := seller.uploadToCase("seller-packing.png", "打包发货视频截图"); n != "3" {
 		t.Fatalf("the case shows %s pieces of evidence after the seller's upload, want 3", n)
 	}
 	seller.do("finish evidence", chromedp.WaitVisible(chromedp.ID("done-submit")),
