@@ -58,7 +58,7 @@ func decideAssess(d decision) ([]Event, error) {
 		return nil, err
 	}
 	c := d.c
-	if !slices.Contains(d.s.EvidenceIDs, c.EvidenceID) && (!c.InChain || c.EvidenceID == "") {
+	if !slices.Contains(d.s.EvidenceIDs, c.EvidenceID) && !c.InChain {
 		return nil, fault.Field("evidence_id", "证据 %q 不在本案证据中 / evidence %q is not among the case's evidence", c.EvidenceID, c.EvidenceID)
 	}
 	if c.Verdict != VerdictAccepted && c.Verdict != VerdictRejected {

@@ -208,9 +208,11 @@ func (s *Service) CaseParty(ctx context.Context, c Caller, role, partyID string)
 	if err := staffOnly(c); err != nil {
 		return PartyCard{}, err
 	}
-	p := PartyCard{Side: role, PartyID: partyID, Name: s.partyName(ctx, role, partyID)}
+	p := PartyCard{Side: role, PartyID: partyID}
 	if u, err := s.st.WebUserByParty(ctx, role, partyID); err == nil {
 		p.Name, p.PhoneMasked, p.AddrMasked, p.HasUser = u.DisplayName, MaskPhone(u.Phone), MaskAddress(u.Address), true
+	} else {
+		p.Name = s.partyName(ctx, role, partyID)
 	}
 	h, err := s.partyHistories(ctx, role, []string{partyID}, s.clock.Now())
 	if err != nil {

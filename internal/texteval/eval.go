@@ -617,17 +617,7 @@ func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
 			}
 		}
 	}
-	names := notOutvoted(gaz, product, brand)
-	bs := make([]string, 0, len(brand))
-	for b := range brand {
-		bs = append(bs, b)
-	}
-	sort.Strings(bs)
-	for _, b := range bs {
-		if product[b] <= brand[b] {
-			names = append(names, b)
-		}
-	}
+	names := append(notOutvoted(gaz, product, brand), outvoting(brand, product)...)
 	// Drop names that, matched over the training titles, are more often not
 	// a brand mention than a brand mention (generic words in the gazetteer).
 	first := listing.NewBrandSet(names)
@@ -649,6 +639,19 @@ func BrandLexicon(gaz []string, train []Title) *listing.BrandSet {
 		}
 	}
 	return listing.NewBrandSet(notOutvoted(names, bad, good))
+}
+
+// outvoting lists, sorted, the names counted at least as often in win as
+// in lose.
+func outvoting(win, lose map[string]int) []string {
+	var out []string
+	for n, c := range win {
+		if lose[n] <= c {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // notOutvoted returns the names, in order, whose normalised form is counted

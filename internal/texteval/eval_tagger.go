@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"sort"
 
 	"github.com/weiquan/weiquan/internal/listing"
 	"github.com/weiquan/weiquan/internal/textnorm"
@@ -113,18 +112,7 @@ func ProductLexicon(products []string, train []Title) *listing.BrandSet {
 			}
 		}
 	}
-	names := append([]string(nil), products...)
-	ps := make([]string, 0, len(prod))
-	for p := range prod {
-		ps = append(ps, p)
-	}
-	sort.Strings(ps)
-	for _, p := range ps {
-		if brand[p] <= prod[p] {
-			names = append(names, p)
-		}
-	}
-	return listing.NewBrandSet(names)
+	return listing.NewBrandSet(append(append([]string(nil), products...), outvoting(prod, brand)...))
 }
 
 func spanCounts(c *Counts, found, truth [][2]int, only map[[2]int]bool) {
@@ -215,18 +203,13 @@ func TaggerCounts(gaz, prods []string, train, test []Title) (ct, cl, lt, ll Coun
 	}
 	const k = 5
 	for f := 0; f < k; f++ {
-		held, mentions, tr, g := brandFold(train, gaz, f, k)
+		heldSpans, tr, g := brandFold(train, gaz, f, k)
 		ftg := TrainBrandTagger(g, prods, tr)
 		flex := BrandLexicon(g, tr)
 		for _, t := range test {
-			if !mentions(t) {
+			only := heldSpans(t)
+			if only == nil {
 				continue
-			}
-			only := map[[2]int]bool{}
-			for _, e := range t.Entities {
-				if e.Type == "BRAND" && held(e.Text) {
-					only[[2]int{e.Start, e.End}] = true
-				}
 			}
 			spanCounts(&lt, ftg.Find(t.Text), brandSpans(t), only)
 			var ls [][2]int
@@ -239,21 +222,25 @@ func TaggerCounts(gaz, prods []string, train, test []Title) (ct, cl, lt, ll Coun
 	return ct, cl, lt, ll
 }
 
-// brandFold is fold f of k of leave-brands-out: whether a brand is held
-// out, whether a title mentions one, and the training titles and the
-// gazetteer without them.
-func brandFold(train []Title, gaz []string, f, k int) (held func(string) bool, mentions func(Title) bool, tr []Title, g []string) {
-	held = func(s string) bool { return fold(s, k) == f }
-	mentions = func(t Title) bool {
+// brandFold is fold f of k of leave-brands-out: the spans of a title's
+// held-out brands (none: the title mentions none), and the training titles
+// and the gazetteer without them.
+func brandFold(train []Title, gaz []string, f, k int) (heldSpans func(Title) map[[2]int]bool, tr []Title, g []string) {
+	held := func(s string) bool { return fold(s, k) == f }
+	heldSpans = func(t Title) map[[2]int]bool {
+		var only map[[2]int]bool
 		for _, e := range t.Entities {
 			if e.Type == "BRAND" && held(e.Text) {
-				return true
+				if only == nil {
+					only = map[[2]int]bool{}
+				}
+				only[[2]int{e.Start, e.End}] = true
 			}
 		}
-		return false
+		return only
 	}
 	for _, t := range train {
-		if !mentions(t) {
+		if heldSpans(t) == nil {
 			tr = append(tr, t)
 		}
 	}
@@ -262,5 +249,5 @@ func brandFold(train []Title, gaz []string, f, k int) (held func(string) bool, m
 			g = append(g, b)
 		}
 	}
-	return held, mentions, tr, g
+	return heldSpans, tr, g
 }

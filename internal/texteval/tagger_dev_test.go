@@ -97,21 +97,16 @@ func devCounts(gaz, prods []string, train, test []Title, shifts []float32) (ct, 
 	}
 	const k = 5
 	for f := 0; f < k; f++ {
-		held, mentions, tr, g := brandFold(train, gaz, f, k)
+		heldSpans, tr, g := brandFold(train, gaz, f, k)
 		ftg := TrainBrandTagger(g, prods, tr)
 		prev := float32(0)
 		for i, s := range shifts {
 			ftg.ShiftO(s - prev)
 			prev = s
 			for _, t := range test {
-				if !mentions(t) {
+				only := heldSpans(t)
+				if only == nil {
 					continue
-				}
-				only := map[[2]int]bool{}
-				for _, e := range t.Entities {
-					if e.Type == "BRAND" && held(e.Text) {
-						only[[2]int{e.Start, e.End}] = true
-					}
 				}
 				spanCounts(&lt[i], ftg.Find(t.Text), brandSpans(t), only)
 			}

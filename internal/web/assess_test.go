@@ -73,7 +73,14 @@ func TestAssessEvidenceOnTheCasePage(t *testing.T) {
 			i := strings.Index(body, `id="assess-`+ev)
 			t.Fatalf("the verdict is not shown with its reason and assessor: %.400s", body[max(0, i):])
 		}
+		// the judgment form no longer relies on a rejected piece by default
+		if strings.Contains(body, `name="evidence_ids" value="`+ev+`" checked`) || !strings.Contains(body, `name="evidence_ids" value="`+ev+`"`) {
+			t.Fatal("a rejected piece is still ticked in the judgment form (or missing from it)")
+		}
 		body = agent.mustPost(t, act, url.Values{"action": {"assess-evidence"}, "evidence_id": {ev}, "verdict": {"accepted"}}, `id="assess-`+ev+`"`)
+		if !strings.Contains(body, `name="evidence_ids" value="`+ev+`" checked`) {
+			t.Fatal("an accepted piece is not ticked in the judgment form")
+		}
 		if i := strings.Index(body, `id="assess-`+ev+`"`); !strings.Contains(body[i:i+300], "采信") || strings.Contains(body[i:i+300], "不予采信") {
 			t.Fatalf("the second verdict did not replace the first: %.300s", body[i:])
 		}

@@ -62,6 +62,16 @@ func markAbuse(det *abuse.Detector, m evidence.ChatMessage) chatLine {
 	return line
 }
 
+// Accepted and Rejected report the agent's verdict on the piece, if any.
+func (e evidenceVM) Accepted() bool {
+	return e.Assessment != nil && e.Assessment.Verdict == dispute.VerdictAccepted
+}
+
+// Rejected reports a piece marked 不予采信.
+func (e evidenceVM) Rejected() bool {
+	return e.Assessment != nil && e.Assessment.Verdict == dispute.VerdictRejected
+}
+
 // IsImage and the other kind tests drive the viewer.
 func (e evidenceVM) IsImage() bool { return e.Kind == evidence.KindImage }
 
